@@ -1,0 +1,180 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Service is the accounts domain: every change to users and sessions goes
+// through it.
+type Service struct {
+	store        Store
+	passwords    *Passwords
+	openRegister bool
+	refreshTTL   time.Duration
+	now          func() time.Time
+}
+
+// Options configures a Service.
+type Options struct {
+	OpenRegistration bool          // trainees may register without an invite
+	RefreshTTL       time.Duration // how long a sign-in session lasts unused
+	Now              func() time.Time
+}
+
+// NewService makes the accounts service.
+func NewService(store Store, passwords *Passwords, opt Options) *Service {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, passwords: passwords, openRegister: opt.OpenRegistration, refreshTTL: opt.RefreshTTL, now: now}
+}
+
+// OpenRegistration reports whether trainees may register without an invite.
+func (s *Service) OpenRegistration() bool { return s.openRegister }
+
+// NewUser is what a person (or an admin on their behalf) gives to make an account.
+type NewUser struct {
+	Email       string
+	DisplayName string
+	Password    string
+	Role        Role
+}
+
+// CreateUser makes an account directly, for admins and the command line.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	u, err := s.prepare(in)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// prepare validates input and hashes the password into a User ready to store.
+func (s *Service) prepare(in NewUser) (User, error) {
+	email, err := NormalizeEmail(in.Email)
+	if err != nil {
+		return User{}, err
+	}
+	if !in.Role.Valid() {
+		return User{}, ErrRoleInvalid
+	}
+	if err := CheckPassword(in.Password); err != nil {
+		return User{}, err
+	}
+	name, err := CleanDisplayName(in.DisplayName, email)
+	if err != nil {
+		return User{}, err
+	}
+	hash, err := s.passwords.Hash(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	return User{
+		ID: newID(), Email: email, DisplayName: name, Role: in.Role,
+		PasswordHash: hash, CreatedAt: s.now().UTC(),
+	}, nil
+}
+
+// Register makes a trainee account, or an account of the invite's role when
+// an invite code is given. Without open registration an invite is required.
+func (s *Service) Register(ctx context.Context, in NewUser, inviteCode string) (User, error) {
+	in.Role = RoleTrainee
+	if inviteCode == "" {
+		if !s.openRegister {
+			return User{}, ErrInviteRequired
+		}
+		return s.CreateUser(ctx, in)
+	}
+	u, err := s.prepare(in)
+	if err != nil {
+		return User{}, err
+	}
+	// Claim and create in one transaction, so an invite is never burnt by a
+	// registration that then fails (say, on an email already taken).
+	err = s.store.InTx(ctx, func(tx Store) error {
+		inv, err := tx.ClaimInvite(ctx, hashSecret(inviteCode), s.now().UTC())
+		if err != nil {
+			return err
+		}
+		if inv.Email != "" && inv.Email != u.Email {
+			return ErrInviteInvalid
+		}
+		u.Role = inv.Role
+		return tx.CreateUser(ctx, u)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// Authenticate checks an email and password. Unknown emails and wrong
+// passwords give the same error after the same work.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
+	norm, err := NormalizeEmail(email)
+	if err != nil || len(password) > 4*MaxPasswordLength {
+		s.passwords.Match(password, "")
+		return User{}, ErrBadCredentials
+	}
+	u, err := s.store.UserByEmail(ctx, norm)
+	if errors.Is(err, ErrUserNotFound) {
+		s.passwords.Match(password, "")
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !s.passwords.Match(password, u.PasswordHash) {
+		return User{}, ErrBadCredentials
+	}
+	if u.Disabled() {
+		return User{}, ErrAccountDisabled
+	}
+	return u, nil
+}
+
+// User returns one account by id.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	return s.store.UserByID(ctx, id)
+}
+
+// Users lists accounts, newest first, with the total count.
+func (s *Service) Users(ctx context.Context, limit, offset int) ([]User, int64, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return s.store.ListUsers(ctx, limit, offset)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// newSecret returns 32 random bytes as URL-safe text: a refresh token or code.
+func newSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret is how secrets are kept at rest: a bearer secret of 256 random
+// bits needs no salt or slow hash, only not to be readable from a backup.
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}

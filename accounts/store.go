@@ -1,0 +1,56 @@
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/sakimori/sakimori/fault"
+)
+
+// Store is what accounts needs from storage. Implementations return the
+// faults below for the cases named, and wrap anything else as Internal.
+type Store interface {
+	// InTx runs fn with a Store whose calls share one transaction, committed
+	// if fn returns nil and rolled back otherwise.
+	InTx(ctx context.Context, fn func(Store) error) error
+
+	CreateUser(ctx context.Context, u User) error // ErrEmailTaken
+	UserByID(ctx context.Context, id string) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error) // ErrUserNotFound
+	ListUsers(ctx context.Context, limit, offset int) ([]User, int64, error)
+	CountAdmins(ctx context.Context) (int64, error)
+
+	// PutSetupCode replaces the pending first-run setup code's hash.
+	PutSetupCode(ctx context.Context, hash string) error
+	// ConsumeSetupCode deletes the setup code if its hash matches and says
+	// whether it did; only one caller can ever win it.
+	ConsumeSetupCode(ctx context.Context, hash string) (bool, error)
+	HasSetupCode(ctx context.Context) (bool, error)
+
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	RefreshTokenByHash(ctx context.Context, hash string) (RefreshToken, error) // ErrSessionInvalid
+	// MarkRefreshTokenUsed sets used_at if it is still unset and says whether
+	// it did, so two concurrent refreshes cannot both succeed.
+	MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) (bool, error)
+	RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error
+
+	CreateInvite(ctx context.Context, inv Invite) error
+	// ClaimInvite marks an unused, unexpired invite as used and returns it.
+	ClaimInvite(ctx context.Context, codeHash string, at time.Time) (Invite, error) // ErrInviteInvalid
+}
+
+// The faults accounts and its stores return.
+var (
+	ErrEmailTaken         = fault.InvalidField("email", "email_taken", "An account with this email already exists.")
+	ErrUserNotFound       = fault.New(fault.NotFound, "user_not_found", "No such user.")
+	ErrBadCredentials     = fault.New(fault.Unauthenticated, "bad_credentials", "The email or password is wrong.")
+	ErrAccountDisabled    = fault.New(fault.Forbidden, "account_disabled", "This account has been disabled.")
+	ErrSessionInvalid     = fault.New(fault.Unauthenticated, "session_invalid", "Your session has ended; sign in again.")
+	ErrSessionReused      = fault.New(fault.Unauthenticated, "session_reused", "This session was used twice, so it has been ended everywhere; sign in again.")
+	ErrSetupDone          = fault.New(fault.Conflict, "setup_done", "Sakimori is already set up; sign in instead.")
+	ErrSetupCodeWrong     = fault.InvalidField("setup_code", "setup_code_wrong", "The setup code is wrong. Use the code printed in the server's log at start-up.")
+	ErrInviteRequired     = fault.InvalidField("invite_code", "invite_required", "Registration needs an invite code from your instructor.")
+	ErrInviteInvalid      = fault.InvalidField("invite_code", "invite_invalid", "This invite code is unknown, used or expired.")
+	ErrRoleInvalid        = fault.InvalidField("role", "role_invalid", "Role must be trainee, instructor, partner or admin.")
+	ErrInviteRoleNotYours = fault.New(fault.Forbidden, "invite_role_forbidden", "Only admins can invite instructors, partners or admins.")
+)

@@ -1,0 +1,73 @@
+// Command sakimori runs the Sakimori training range. It is the only place
+// that wires the domains, storage and web layer together.
+//
+//	sakimori serve                 run the server (migrates first)
+//	sakimori migrate [up|status]   apply or list database migrations
+//	sakimori user create …         make an account from the command line
+//	sakimori version               print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sakimori:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Sakimori: a cyber workforce training range.
+
+Usage:
+  sakimori serve [flags]              run the server (applies migrations first)
+  sakimori migrate [up|status] [flags] apply or list database migrations
+  sakimori user create [flags]        make an account (password read from stdin, or generated)
+  sakimori version                    print the version
+
+Every flag can also be set as a SAKIMORI_* environment variable;
+run "sakimori serve -h" to list them.
+`
+
+// run dispatches a subcommand; it takes its environment as arguments so
+// tests can drive the real command.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stderr)
+	case "migrate":
+		return migrate(ctx, rest, getenv, stdout)
+	case "user":
+		return user(ctx, rest, getenv, stdin, stdout)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "sakimori", version)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

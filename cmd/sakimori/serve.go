@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/config"
+	"github.com/sakimori/sakimori/frontend"
+	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/server"
+	"github.com/sakimori/sakimori/server/auth"
+	"github.com/sakimori/sakimori/store"
+)
+
+// serve runs the server until ctx is cancelled (SIGINT or SIGTERM), then
+// stops taking requests and lets those in flight finish.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load("serve", args, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	secrets, created, err := config.LoadOrCreateSecrets(cfg.SecretsFile)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	engine, err := docker.Connect(cfg.DockerHost)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+
+	passwords, err := accounts.NewPasswords(accounts.OWASPParams)
+	if err != nil {
+		return err
+	}
+	accountsSvc := accounts.NewService(db.Accounts(), passwords, accounts.Options{
+		OpenRegistration: cfg.Registration == config.RegistrationOpen,
+		RefreshTTL:       cfg.RefreshTTL,
+	})
+	tokens, err := auth.NewTokens(signingKeys(secrets), cfg.PublicURL, cfg.AccessTTL, nil)
+	if err != nil {
+		return err
+	}
+	setupCode, err := accountsSvc.NewSetupCode(ctx)
+	if err != nil {
+		return err
+	}
+
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	app := server.New(server.Deps{
+		Options: server.Options{
+			PublicURL: cfg.PublicURL, BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies,
+			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
+			LoginPerMinute: cfg.LoginPerMinute, Version: version,
+		},
+		Logger:   log,
+		Accounts: accountsSvc,
+		Tokens:   tokens,
+		Checks: []server.Check{
+			{Name: "database", Check: db.Ping},
+			{Name: "docker", Check: func(ctx context.Context) error { _, err := engine.Ping(ctx); return err }},
+		},
+		Metrics:  metrics,
+		Frontend: frontend.Files(),
+	})
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	dockerStatus := engineStatus(ctx, engine)
+	printSummary(stderr, summary{cfg: cfg, addr: ln.Addr().String(), db: db, applied: len(applied),
+		secretsCreated: created, docker: dockerStatus, setupCode: setupCode})
+
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func signingKeys(s config.Secrets) []auth.Key {
+	keys := make([]auth.Key, len(s.SigningKeys))
+	for i, k := range s.SigningKeys {
+		keys[i] = auth.Key{ID: k.ID, Private: k.Private()}
+	}
+	return keys
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func engineStatus(ctx context.Context, e *docker.Engine) string {
+	api, err := e.Ping(ctx)
+	if err != nil {
+		return e.Host() + " (not reachable: labs cannot start until it is)"
+	}
+	return e.Host() + " (API " + api + ")"
+}
+
+type summary struct {
+	cfg            config.Config
+	addr           string
+	db             *store.DB
+	applied        int
+	secretsCreated bool
+	docker         string
+	setupCode      string
+}
+
+// printSummary writes the one block an operator reads at start-up: what the
+// server is using, and, before first-run setup, how to claim it.
+func printSummary(w io.Writer, s summary) {
+	database := s.db.Dialect()
+	if database == "sqlite" {
+		database += " in " + s.cfg.DataDir
+		if strings.HasPrefix(s.cfg.DatabaseURL, "sqlite:") {
+			database = "sqlite at " + strings.TrimPrefix(s.cfg.DatabaseURL, "sqlite:")
+		}
+	}
+	secrets := s.cfg.SecretsFile
+	if s.secretsCreated {
+		secrets += " (created now; back it up)"
+	}
+	ui := "embedded"
+	if !frontend.Built {
+		ui = "placeholder only (build with: go tool task build)"
+	}
+	fmt.Fprintf(w, "\nSakimori %s\n", version)
+	fmt.Fprintf(w, "  listening     %s (public URL %s)\n", s.addr, s.cfg.PublicURL)
+	fmt.Fprintf(w, "  database      %s (migrations applied now: %d)\n", database, s.applied)
+	fmt.Fprintf(w, "  data dir      %s\n", s.cfg.DataDir)
+	fmt.Fprintf(w, "  secrets       %s\n", secrets)
+	fmt.Fprintf(w, "  docker        %s\n", s.docker)
+	fmt.Fprintf(w, "  registration  %s\n", s.cfg.Registration)
+	fmt.Fprintf(w, "  browser app   %s\n", ui)
+	if s.setupCode != "" {
+		fmt.Fprintf(w, "\n  First-run setup: open %s/setup and enter this one-time code:\n\n      %s\n\n", s.cfg.PublicURL, s.setupCode)
+		fmt.Fprintf(w, "  (It is printed once; a restart before setup prints a new one.)\n")
+	}
+	fmt.Fprintln(w)
+}

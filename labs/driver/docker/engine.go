@@ -1,0 +1,49 @@
+// Package docker is the lab runtime on a Docker Engine. For now it only
+// connects and reports whether the engine answers; the driver contract in
+// labs/driver grows here.
+package docker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/docker/docker/client"
+)
+
+// Engine is a connection to one Docker Engine.
+type Engine struct {
+	cli *client.Client
+}
+
+// Connect makes a client for host (empty: DOCKER_HOST or the local socket).
+// It negotiates the API version, since distributions ship older engines
+// than the client module knows. It does not contact the engine.
+func Connect(host string) (*Engine, error) {
+	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	if host != "" {
+		opts = append(opts, client.WithHost(host))
+	}
+	cli, err := client.NewClientWithOpts(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	return &Engine{cli: cli}, nil
+}
+
+// Host is the engine address in use.
+func (e *Engine) Host() string { return e.cli.DaemonHost() }
+
+// Ping checks the engine answers and returns its API version.
+func (e *Engine) Ping(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	p, err := e.cli.Ping(ctx)
+	if err != nil {
+		return "", fmt.Errorf("docker engine at %s: %w", e.cli.DaemonHost(), err)
+	}
+	return p.APIVersion, nil
+}
+
+// Close releases the client's connections.
+func (e *Engine) Close() error { return e.cli.Close() }

@@ -1,0 +1,52 @@
+package server
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// frontend serves the embedded browser app. Paths that name no file get
+// index.html, so the app's own routes (/labs, /setup…) load on refresh.
+// Vite names built assets by content hash, so they are cached for a year;
+// index.html is never cached, so a new release is picked up at once.
+func frontend(dist fs.FS) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+			return fiber.ErrMethodNotAllowed
+		}
+		if dist == nil {
+			return fiber.ErrNotFound
+		}
+		name := strings.TrimPrefix(path.Clean("/"+c.Path()), "/")
+		if name == "" {
+			name = "index.html"
+		}
+		data, err := fs.ReadFile(dist, name)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) || isDir(dist, name) {
+			if path.Ext(name) != "" { // a missing asset, not an app route
+				return fiber.ErrNotFound
+			}
+			name = "index.html"
+			data, err = fs.ReadFile(dist, name)
+		}
+		if err != nil {
+			return fiber.ErrNotFound
+		}
+		if strings.HasPrefix(name, "assets/") {
+			c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+		} else {
+			c.Set(fiber.HeaderCacheControl, "no-cache")
+		}
+		c.Type(path.Ext(name))
+		return c.Send(data)
+	}
+}
+
+func isDir(fsys fs.FS, name string) bool {
+	st, err := fs.Stat(fsys, name)
+	return err == nil && st.IsDir()
+}

@@ -1,0 +1,216 @@
+package server_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/server"
+	"github.com/sakimori/sakimori/server/auth"
+	"github.com/sakimori/sakimori/store/storetest"
+)
+
+const publicURL = "http://range.test"
+
+// range_ is one server over a real SQLite database, with its setup code.
+type range_ struct {
+	t         *testing.T
+	app       *fiber.App
+	accounts  *accounts.Service
+	setupCode string
+}
+
+type option func(*server.Deps, *accounts.Options)
+
+func withOpenRegistration(d *server.Deps, o *accounts.Options) { o.OpenRegistration = true }
+
+func withLoginLimit(n int) option {
+	return func(d *server.Deps, _ *accounts.Options) { d.Options.LoginPerMinute = n }
+}
+
+func withChecks(checks ...server.Check) option {
+	return func(d *server.Deps, _ *accounts.Options) { d.Checks = checks }
+}
+
+// cheap keeps tests fast; production costs are exercised in the accounts tests.
+var cheap = accounts.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+func newRange(t *testing.T, opts ...option) *range_ {
+	t.Helper()
+	db := storetest.Open(t, "sqlite")
+	pw, err := accounts.NewPasswords(cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aopt := accounts.Options{RefreshTTL: time.Hour}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	tokens, err := auth.NewTokens([]auth.Key{{ID: "k1", Private: priv}}, publicURL, 10*time.Minute, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := server.Deps{
+		Options: server.Options{
+			PublicURL: publicURL, BodyLimit: 4096, RefreshTTL: time.Hour, LoginPerMinute: 5, Version: "test",
+		},
+		Tokens:  tokens,
+		Metrics: prometheus.NewRegistry(),
+		Frontend: fstest.MapFS{
+			"index.html":        {Data: []byte("<!doctype html><title>Sakimori</title>")},
+			"assets/app-abc.js": {Data: []byte("console.log(1)")},
+		},
+	}
+	for _, o := range opts {
+		o(&deps, &aopt)
+	}
+	svc := accounts.NewService(db.Accounts(), pw, aopt)
+	deps.Accounts = svc
+	code, err := svc.NewSetupCode(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &range_{t: t, app: server.New(deps), accounts: svc, setupCode: code}
+}
+
+// listen serves the app on a loopback port for cases app.Test cannot show
+// (fasthttp refusing a request before routing), and returns its base URL.
+func (rg *range_) listen() string {
+	rg.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		rg.t.Fatal(err)
+	}
+	go func() { _ = rg.app.Listener(ln) }()
+	rg.t.Cleanup(func() { _ = rg.app.Shutdown() })
+	return "http://" + ln.Addr().String()
+}
+
+// send makes a real HTTP request and decodes the reply.
+func send(t *testing.T, req *http.Request) reply {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
+}
+
+// reply is a decoded response.
+type reply struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    string
+}
+
+func (r reply) errorCode() string {
+	e, _ := r.body["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+func (r reply) errorField() string {
+	e, _ := r.body["error"].(map[string]any)
+	f, _ := e["field"].(string)
+	return f
+}
+
+func (r reply) cookie(name string) *http.Cookie {
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// call sends one request. body may be a string (sent as is) or a value
+// (sent as JSON); headers are name/value pairs.
+func (rg *range_) call(method, path string, body any, headers ...string) reply {
+	rg.t.Helper()
+	var rd io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd, ctype = strings.NewReader(b), "application/json"
+	default:
+		data, _ := json.Marshal(b)
+		rd, ctype = strings.NewReader(string(data)), "application/json"
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := rg.app.Test(req, -1)
+	if err != nil {
+		rg.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
+}
+
+// setupAdmin completes first-run setup and returns the admin's access token.
+func (rg *range_) setupAdmin() string {
+	rg.t.Helper()
+	r := rg.call("POST", "/api/v1/setup", map[string]string{
+		"setup_code": rg.setupCode, "email": "admin@range.test", "password": "correct horse battery",
+	})
+	if r.status != 201 {
+		rg.t.Fatalf("setup: %d %s", r.status, r.raw)
+	}
+	return r.body["access_token"].(string)
+}
+
+// userWithRole makes an account directly and signs it in.
+func (rg *range_) userWithRole(email string, role accounts.Role) (token string, refresh *http.Cookie) {
+	rg.t.Helper()
+	_, err := rg.accounts.CreateUser(context.Background(), accounts.NewUser{Email: email, Password: "long enough password", Role: role})
+	if err != nil {
+		rg.t.Fatal(err)
+	}
+	r := rg.call("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "long enough password"})
+	if r.status != 200 {
+		rg.t.Fatalf("login %s: %d %s", email, r.status, r.raw)
+	}
+	return r.body["access_token"].(string), r.cookie("sakimori_refresh")
+}
+
+func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+func withCookie(c *http.Cookie, more ...string) []string {
+	return append([]string{"Cookie", c.Name + "=" + c.Value}, more...)
+}
+
+// expect checks a reply's status and, if given, its error code.
+func expect(t *testing.T, r reply, status int, code string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body %s", r.status, status, r.raw)
+	}
+	if code != "" && r.errorCode() != code {
+		t.Fatalf("error code %q, want %q; body %s", r.errorCode(), code, r.raw)
+	}
+}

@@ -1,0 +1,142 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/sakimori/sakimori/fault"
+)
+
+const requestIDKey = "sakimori.request_id"
+
+// A caller's X-Request-ID is kept only if it is short and plain, so nobody
+// can write arbitrary text into our logs through it.
+var plainID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func requestID(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if !plainID.MatchString(id) {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		id = base64.RawURLEncoding.EncodeToString(b)
+	} else {
+		id = strings.Clone(id) // Fiber reuses the request's memory
+	}
+	c.Locals(requestIDKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+func requestIDOf(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDKey).(string)
+	return id
+}
+
+// accessLog writes one line per request. The path is logged without its
+// query string, which may carry tickets or codes.
+func accessLog(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		status := c.Response().StatusCode()
+		if err != nil {
+			// The error handler has not run yet; log the status it will give.
+			status, _ = describe(err)
+		}
+		level := slog.LevelInfo
+		if p := c.Path(); p == "/healthz" || p == "/readyz" || p == "/metrics" {
+			level = slog.LevelDebug
+		}
+		log.Log(c.UserContext(), level, "request",
+			"method", c.Method(), "path", c.Path(), "status", status,
+			"ms", time.Since(start).Milliseconds(), "ip", c.IP(), "request_id", requestIDOf(c))
+		return err
+	}
+}
+
+// securityHeaders sets the browser protections. The app is served from our
+// own origin only; nothing may frame it.
+func securityHeaders(https bool) fiber.Handler {
+	cfg := helmet.Config{
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+		XFrameOptions:  "DENY",
+		ReferrerPolicy: "same-origin",
+	}
+	if https {
+		cfg.HSTSMaxAge = 31536000
+	}
+	return helmet.New(cfg)
+}
+
+// corsFor allows the named origins to call the API with credentials. No
+// origins configured means no CORS at all: the app is same-origin.
+func corsFor(origins []string) fiber.Handler {
+	if len(origins) == 0 {
+		return nil
+	}
+	return cors.New(cors.Config{
+		AllowOrigins:     strings.Join(origins, ","),
+		AllowCredentials: true,
+		AllowHeaders:     "Authorization, Content-Type, X-Request-ID",
+		MaxAge:           600,
+	})
+}
+
+// credentialLimiter counts failed attempts per client address on endpoints
+// that take a password or code; successful ones are not counted, so a
+// person who types correctly is never locked out by their own sign-ins.
+// Routes put settle after it, so it sees the status of a refused attempt.
+func credentialLimiter(perMinute int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:                    perMinute,
+		Expiration:             time.Minute,
+		SkipSuccessfulRequests: true,
+		KeyGenerator:           func(c *fiber.Ctx) string { return "cred:" + c.IP() },
+		LimitReached: func(c *fiber.Ctx) error {
+			return fault.New(fault.RateLimited, "too_many_attempts",
+				"Too many failed attempts from your address; wait a minute and try again.")
+		},
+	})
+}
+
+// settle writes a handler's error response at once rather than when the
+// error reaches the app. Middleware that reads the status after c.Next (the
+// limiter above) then sees the failure instead of a default 200.
+func settle(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return c.App().Config().ErrorHandler(c, err)
+	}
+	return nil
+}
+
+// sameOrigin refuses cookie-authenticated requests sent from another site
+// (CSRF). Browsers always send Origin on POST; where it is missing the
+// request is not from a browser page, and SameSite cookies cover the rest.
+func sameOrigin(publicURL string, extra []string) fiber.Handler {
+	allowed := map[string]bool{strings.TrimRight(publicURL, "/"): true}
+	for _, o := range extra {
+		allowed[o] = true
+	}
+	return func(c *fiber.Ctx) error {
+		origin := c.Get(fiber.HeaderOrigin)
+		if origin != "" && !allowed[origin] {
+			return errForeignOrigin
+		}
+		if origin == "" && c.Get("Sec-Fetch-Site") == "cross-site" {
+			return errForeignOrigin
+		}
+		return c.Next()
+	}
+}
+
+var errForeignOrigin = fault.New(fault.Forbidden, "origin_forbidden", "This request came from another site and was refused.")

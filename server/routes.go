@@ -1,0 +1,47 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sakimori/sakimori/accounts"
+)
+
+// routes is the one route table: every endpoint the server answers is here.
+func routes(app *fiber.App, d Deps) {
+	app.Use(recover.New())
+	app.Use(requestID, accessLog(d.Logger), newHTTPMetrics(d.Metrics).middleware)
+	app.Use(securityHeaders(d.Options.SecureCookies))
+	if cors := corsFor(d.Options.CORSOrigins); cors != nil {
+		app.Use(cors)
+	}
+
+	app.Get("/healthz", healthz)
+	app.Get("/readyz", readyz(d.Checks))
+	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
+
+	api := app.Group("/api/v1")
+	signIn := credentialLimiter(d.Options.LoginPerMinute)
+	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
+	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options}
+
+	api.Get("/setup", s.setupStatus)
+	api.Post("/setup", signIn, settle, s.setup)
+	api.Post("/auth/register", signIn, settle, s.register)
+	api.Post("/auth/login", signIn, settle, s.login)
+	api.Post("/auth/refresh", sameSite, s.refresh)
+	api.Post("/auth/logout", sameSite, s.logout)
+
+	signedIn := d.Tokens.Require()
+	api.Get("/me", signedIn, s.me)
+
+	u := users{accounts: d.Accounts}
+	api.Get("/users", d.Tokens.Require(accounts.RoleAdmin), u.list)
+	api.Post("/users", d.Tokens.Require(accounts.RoleAdmin), u.create)
+	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
+
+	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
+	app.Use(frontend(d.Frontend))
+}

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/server/auth"
+)
+
+// users lets admins manage accounts and staff invite people.
+type users struct {
+	accounts *accounts.Service
+}
+
+func (h users) list(c *fiber.Ctx) error {
+	list, total, err := h.accounts.Users(c.UserContext(), c.QueryInt("limit", 50), c.QueryInt("offset", 0))
+	if err != nil {
+		return err
+	}
+	views := make([]userView, len(list))
+	for i, u := range list {
+		views[i] = viewOf(u)
+	}
+	return c.JSON(fiber.Map{"users": views, "total": total})
+}
+
+type createUserRequest struct {
+	Email       string `json:"email"`
+	DisplayName string `json:"display_name"`
+	Password    string `json:"password"`
+	Role        string `json:"role"`
+}
+
+func (h users) create(c *fiber.Ctx) error {
+	var req createUserRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := h.accounts.CreateUser(c.UserContext(), accounts.NewUser{
+		Email: req.Email, DisplayName: req.DisplayName, Password: req.Password, Role: accounts.Role(req.Role),
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(viewOf(u))
+}
+
+type inviteRequest struct {
+	Role       string `json:"role"`
+	Email      string `json:"email"`
+	ValidHours int    `json:"valid_hours"`
+}
+
+type inviteView struct {
+	ID        string    `json:"id"`
+	Code      string    `json:"code"` // shown once, now; only its hash is kept
+	Role      string    `json:"role"`
+	Email     string    `json:"email,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (h users) invite(c *fiber.Ctx) error {
+	var req inviteRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Role == "" {
+		req.Role = string(accounts.RoleTrainee)
+	}
+	inviter, err := h.accounts.User(c.UserContext(), auth.PrincipalOf(c).UserID)
+	if err != nil {
+		return err
+	}
+	inv, code, err := h.accounts.CreateInvite(c.UserContext(), inviter, accounts.NewInvite{
+		Role: accounts.Role(req.Role), Email: req.Email, TTL: time.Duration(req.ValidHours) * time.Hour,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(inviteView{
+		ID: inv.ID, Code: code, Role: string(inv.Role), Email: inv.Email, ExpiresAt: inv.ExpiresAt,
+	})
+}

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/fault"
+)
+
+// Accounts implements accounts.Store.
+type Accounts struct{ db *gorm.DB }
+
+// Accounts returns the accounts store over db.
+func (db *DB) Accounts() *Accounts { return &Accounts{db: db.gorm} }
+
+var _ accounts.Store = (*Accounts)(nil)
+
+// Rows as stored. Kept private: the domain only ever sees accounts types.
+type userRow struct {
+	ID           string `gorm:"primaryKey"`
+	Email        string
+	DisplayName  string
+	Role         string
+	PasswordHash string
+	CreatedAt    time.Time
+	DisabledAt   *time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+type setupCodeRow struct {
+	ID       int `gorm:"primaryKey"`
+	CodeHash string
+}
+
+func (setupCodeRow) TableName() string { return "setup_codes" }
+
+type refreshRow struct {
+	ID        string `gorm:"primaryKey"`
+	FamilyID  string
+	UserID    string
+	Hash      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	RevokedAt *time.Time
+	UserAgent string
+	IP        string `gorm:"column:ip"`
+}
+
+func (refreshRow) TableName() string { return "refresh_tokens" }
+
+type inviteRow struct {
+	ID        string `gorm:"primaryKey"`
+	CodeHash  string
+	Role      string
+	Email     string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (inviteRow) TableName() string { return "invites" }
+
+// InTx runs fn inside one transaction.
+func (a *Accounts) InTx(ctx context.Context, fn func(accounts.Store) error) error {
+	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Accounts{db: tx})
+	})
+}
+
+func (a *Accounts) CreateUser(ctx context.Context, u accounts.User) error {
+	row := userRow{
+		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Role: string(u.Role),
+		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt,
+	}
+	err := a.db.WithContext(ctx).Create(&row).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return accounts.ErrEmailTaken
+	}
+	return internal(err)
+}
+
+func (a *Accounts) UserByID(ctx context.Context, id string) (accounts.User, error) {
+	return a.userWhere(ctx, "id = ?", id)
+}
+
+func (a *Accounts) UserByEmail(ctx context.Context, email string) (accounts.User, error) {
+	return a.userWhere(ctx, "email = ?", email)
+}
+
+func (a *Accounts) userWhere(ctx context.Context, cond string, arg any) (accounts.User, error) {
+	var row userRow
+	err := a.db.WithContext(ctx).Where(cond, arg).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return accounts.User{}, accounts.ErrUserNotFound
+	}
+	if err != nil {
+		return accounts.User{}, internal(err)
+	}
+	return row.user(), nil
+}
+
+func (r userRow) user() accounts.User {
+	return accounts.User{
+		ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, Role: accounts.Role(r.Role),
+		PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt,
+	}
+}
+
+func (a *Accounts) ListUsers(ctx context.Context, limit, offset int) ([]accounts.User, int64, error) {
+	var total int64
+	if err := a.db.WithContext(ctx).Model(&userRow{}).Count(&total).Error; err != nil {
+		return nil, 0, internal(err)
+	}
+	var rows []userRow
+	err := a.db.WithContext(ctx).Order("created_at DESC, id DESC").Limit(limit).Offset(offset).Find(&rows).Error
+	if err != nil {
+		return nil, 0, internal(err)
+	}
+	users := make([]accounts.User, len(rows))
+	for i, r := range rows {
+		users[i] = r.user()
+	}
+	return users, total, nil
+}
+
+func (a *Accounts) CountAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := a.db.WithContext(ctx).Model(&userRow{}).Where("role = ? AND disabled_at IS NULL", accounts.RoleAdmin).Count(&n).Error
+	return n, internal(err)
+}
+
+func (a *Accounts) PutSetupCode(ctx context.Context, hash string) error {
+	row := setupCodeRow{ID: 1, CodeHash: hash}
+	err := a.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"code_hash"}),
+	}).Create(&row).Error
+	return internal(err)
+}
+
+func (a *Accounts) ConsumeSetupCode(ctx context.Context, hash string) (bool, error) {
+	res := a.db.WithContext(ctx).Where("id = 1 AND code_hash = ?", hash).Delete(&setupCodeRow{})
+	return res.RowsAffected == 1, internal(res.Error)
+}
+
+func (a *Accounts) HasSetupCode(ctx context.Context) (bool, error) {
+	var n int64
+	err := a.db.WithContext(ctx).Model(&setupCodeRow{}).Count(&n).Error
+	return n > 0, internal(err)
+}
+
+func (a *Accounts) CreateRefreshToken(ctx context.Context, t accounts.RefreshToken) error {
+	row := refreshRow{
+		ID: t.ID, FamilyID: t.FamilyID, UserID: t.UserID, Hash: t.Hash,
+		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, UserAgent: t.UserAgent, IP: t.IP,
+	}
+	return internal(a.db.WithContext(ctx).Create(&row).Error)
+}
+
+func (a *Accounts) RefreshTokenByHash(ctx context.Context, hash string) (accounts.RefreshToken, error) {
+	var r refreshRow
+	err := a.db.WithContext(ctx).Where("hash = ?", hash).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return accounts.RefreshToken{}, accounts.ErrSessionInvalid
+	}
+	if err != nil {
+		return accounts.RefreshToken{}, internal(err)
+	}
+	return accounts.RefreshToken{
+		ID: r.ID, FamilyID: r.FamilyID, UserID: r.UserID, Hash: r.Hash, CreatedAt: r.CreatedAt,
+		ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt, RevokedAt: r.RevokedAt, UserAgent: r.UserAgent, IP: r.IP,
+	}, nil
+}
+
+func (a *Accounts) MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) (bool, error) {
+	res := a.db.WithContext(ctx).Model(&refreshRow{}).
+		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).
+		Update("used_at", at)
+	return res.RowsAffected == 1, internal(res.Error)
+}
+
+func (a *Accounts) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
+	err := a.db.WithContext(ctx).Model(&refreshRow{}).
+		Where("family_id = ? AND revoked_at IS NULL", familyID).
+		Update("revoked_at", at).Error
+	return internal(err)
+}
+
+func (a *Accounts) CreateInvite(ctx context.Context, inv accounts.Invite) error {
+	row := inviteRow{
+		ID: inv.ID, CodeHash: inv.CodeHash, Role: string(inv.Role), Email: inv.Email,
+		CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
+	}
+	return internal(a.db.WithContext(ctx).Create(&row).Error)
+}
+
+func (a *Accounts) ClaimInvite(ctx context.Context, codeHash string, at time.Time) (accounts.Invite, error) {
+	res := a.db.WithContext(ctx).Model(&inviteRow{}).
+		Where("code_hash = ? AND used_at IS NULL AND expires_at > ?", codeHash, at).
+		Update("used_at", at)
+	if res.Error != nil {
+		return accounts.Invite{}, internal(res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return accounts.Invite{}, accounts.ErrInviteInvalid
+	}
+	var r inviteRow
+	if err := a.db.WithContext(ctx).Where("code_hash = ?", codeHash).Take(&r).Error; err != nil {
+		return accounts.Invite{}, internal(err)
+	}
+	return accounts.Invite{
+		ID: r.ID, CodeHash: r.CodeHash, Role: accounts.Role(r.Role), Email: r.Email,
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt,
+	}, nil
+}
+
+// internal wraps an unexpected database error as an Internal fault, so the
+// client sees a generic message while the log keeps the cause. Faults pass
+// through unchanged, and nil stays nil.
+func internal(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := fault.As(err); ok {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fault.Wrap(errDatabaseTimeout, err)
+	}
+	return fault.Wrap(errDatabase, err)
+}
+
+var (
+	errDatabase        = fault.New(fault.Internal, "database_error", "The database could not complete the request.")
+	errDatabaseTimeout = fault.New(fault.Unavailable, "database_unavailable", "The database did not answer in time; try again.")
+)

@@ -1,0 +1,142 @@
+// Package store is the storage edge: it opens SQLite or PostgreSQL through
+// GORM, applies the embedded goose migrations, and implements each domain's
+// Store interface. GORM types never leave this package; database errors are
+// translated into the domains' faults here, in one place.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DB is an open database with its dialect.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect string // "sqlite" or "postgres"
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Open connects to databaseURL: postgres:// or postgresql:// for PostgreSQL,
+// sqlite:PATH for a SQLite file, or empty for SQLite at dataDir/sakimori.db.
+func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
+	var (
+		dialector gorm.Dialector
+		dialect   string
+	)
+	switch {
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		dialector, dialect = postgres.Open(databaseURL), "postgres"
+	case databaseURL == "" || strings.HasPrefix(databaseURL, "sqlite:"):
+		path := strings.TrimPrefix(databaseURL, "sqlite:")
+		if path == "" {
+			path = filepath.Join(dataDir, "sakimori.db")
+		}
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
+		dialector, dialect = sqlite.Open(sqliteDSN(path)), "sqlite"
+	default:
+		return nil, errors.New("database URL must start with postgres://, postgresql:// or sqlite:")
+	}
+	g, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true, // unique violations become gorm.ErrDuplicatedKey
+		SkipDefaultTransaction: true, // single statements need no wrapping transaction
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	tunePool(sqlDB, dialect)
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect}
+	if err := db.Ping(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect %s: %w", dialect, err)
+	}
+	return db, nil
+}
+
+// createPrivate makes the database file readable by the server's user only
+// (it holds password hashes); SQLite would create it world-readable and
+// gives its -wal and -shm files the same mode as the database.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("database directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("database file: %w", err)
+	}
+	return f.Close()
+}
+
+// sqliteDSN sets the connection defaults every SQLite connection needs:
+// WAL so readers never block the writer, foreign keys on (SQLite's default
+// is off), a busy timeout so writers queue rather than fail, and immediate
+// transactions so a read-then-write transaction cannot deadlock with another.
+func sqliteDSN(path string) string {
+	pragmas := []string{
+		"journal_mode(WAL)",
+		"foreign_keys(1)",
+		"busy_timeout(10000)",
+		"synchronous(NORMAL)",
+		"journal_size_limit(200000000)",
+		"temp_store(MEMORY)",
+	}
+	return "file:" + path + "?_txlock=immediate&_pragma=" + strings.Join(pragmas, "&_pragma=")
+}
+
+func tunePool(db *sql.DB, dialect string) {
+	if dialect == "sqlite" {
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
+		return
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+}
+
+// Ping checks the database answers, for readiness.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return db.sql.PingContext(ctx)
+}
+
+// Close closes every connection.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Pragma reads one SQLite setting, so tests and operators can check the
+// connection defaults actually took.
+func (db *DB) Pragma(ctx context.Context, name string) (string, error) {
+	if db.dialect != "sqlite" {
+		return "", errors.New("pragma: not a SQLite database")
+	}
+	switch name {
+	case "journal_mode", "foreign_keys", "busy_timeout", "synchronous":
+	default:
+		return "", fmt.Errorf("pragma %q: not one the server sets", name)
+	}
+	var v string
+	err := db.sql.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	return v, err
+}
