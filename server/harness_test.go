@@ -159,6 +159,10 @@ func (rg *range_) call(method, path string, body any, headers ...string) reply {
 		req.Header.Set("Content-Type", ctype)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" { // net/http sends req.Host, not the header
+			req.Host = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := rg.app.Test(req, -1)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -120,8 +121,11 @@ func settle(c *fiber.Ctx) error {
 }
 
 // sameOrigin refuses cookie-authenticated requests sent from another site
-// (CSRF). Browsers always send Origin on POST; where it is missing the
-// request is not from a browser page, and SameSite cookies cover the rest.
+// (CSRF). An Origin is accepted if it is the public URL, a configured CORS
+// origin, or the origin the request itself was addressed to (so the range
+// works whether it is opened as localhost or 127.0.0.1). Browsers always
+// send Origin on POST; where it is missing the request is not from a web
+// page, and the SameSite cookie covers the rest.
 func sameOrigin(publicURL string, extra []string) fiber.Handler {
 	allowed := map[string]bool{strings.TrimRight(publicURL, "/"): true}
 	for _, o := range extra {
@@ -129,7 +133,7 @@ func sameOrigin(publicURL string, extra []string) fiber.Handler {
 	}
 	return func(c *fiber.Ctx) error {
 		origin := c.Get(fiber.HeaderOrigin)
-		if origin != "" && !allowed[origin] {
+		if origin != "" && !allowed[origin] && !addressedTo(origin, c) {
 			return errForeignOrigin
 		}
 		if origin == "" && c.Get("Sec-Fetch-Site") == "cross-site" {
@@ -137,6 +141,13 @@ func sameOrigin(publicURL string, extra []string) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// addressedTo reports whether origin names the host the request was sent to.
+func addressedTo(origin string, c *fiber.Ctx) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && u.Host == c.Get(fiber.HeaderHost) &&
+		(u.Scheme == "http" || u.Scheme == "https")
 }
 
 var errForeignOrigin = fault.New(fault.Forbidden, "origin_forbidden", "This request came from another site and was refused.")

@@ -117,7 +117,16 @@ func TestRefreshAndLogoutRefuseOtherSites(t *testing.T) {
 	_, c := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
 	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "https://evil.example")...), 403, "origin_forbidden")
 	expect(t, rg.call("POST", "/api/v1/auth/logout", nil, withCookie(c, "Sec-Fetch-Site", "cross-site")...), 403, "origin_forbidden")
-	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", publicURL)...), 200, "")
+	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "http://range.test.evil.example")...), 403, "origin_forbidden")
+	r := rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", publicURL)...)
+	expect(t, r, 200, "")
+	c = r.cookie("sakimori_refresh")
+	// Opened by another name for the same server (127.0.0.1 for localhost):
+	// the Origin matches the Host the request was sent to.
+	r = rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "http://127.0.0.1:8080", "Host", "127.0.0.1:8080")...)
+	expect(t, r, 200, "")
+	c = r.cookie("sakimori_refresh")
+	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "http://127.0.0.1:9999", "Host", "127.0.0.1:8080")...), 403, "origin_forbidden")
 }
 
 func TestLogoutEndsTheSession(t *testing.T) {

@@ -1,0 +1,129 @@
+// A person's first visit to a new range, in real Chromium against the real
+// server: first-run setup, inviting a trainee, signing out and in (a wrong
+// password first), staying signed in across a reload, and the invitee
+// registering from the link.
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { launchBrowser, missing, startRange, watchConsole } from './range.mjs'
+
+const skip = missing() ?? false // a reason string skips; false runs
+const shots = process.env.SAKIMORI_SCREENSHOTS // a directory to save README screenshots in
+let range, chrome
+
+// started by the first test that needs them (not in a before hook, whose
+// failure node:test would report as skipped tests rather than a failure)
+async function start() {
+  range ??= await startRange()
+  chrome ??= await launchBrowser()
+}
+
+after(async () => {
+  await chrome?.close()
+  await range?.stop()
+})
+
+async function shot(page, name) {
+  if (!shots) return
+  mkdirSync(shots, { recursive: true })
+  await page.screenshot({ path: join(shots, `${name}.png`) })
+}
+
+test('first-run setup, invite, sign out, sign in, register', { skip }, async () => {
+  await start()
+  const admin = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const page = await admin.newPage()
+  const errors = watchConsole(page)
+
+  // A fresh range sends everyone to setup.
+  await page.goto(range.url + '/')
+  await page.waitForURL('**/setup')
+  await page.getByRole('heading', { name: 'Set up your range' }).waitFor()
+  await shot(page, 'setup')
+
+  // A wrong code is refused next to the field, and nothing is lost.
+  await page.getByLabel('Setup code').fill('not-the-code')
+  await page.getByLabel('Your email').fill('admin@academy.test')
+  await page.getByLabel('Display name').fill('Aiko Tanaka')
+  await page.getByLabel('Password').fill('frontier guard 2026')
+  await page.getByRole('button', { name: 'Create administrator' }).click()
+  await page.getByText('The setup code is wrong').waitFor()
+  assert.equal(await page.getByLabel('Your email').inputValue(), 'admin@academy.test')
+
+  await page.getByLabel('Setup code').fill(range.setupCode)
+  await page.getByRole('button', { name: 'Create administrator' }).click()
+  await page.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+  assert.equal(new URL(page.url()).pathname, '/')
+
+  // Invite a trainee from the home page.
+  await page.getByRole('button', { name: 'Make invite' }).click()
+  const inviteLink = (await page.locator('.invite-link').textContent()).trim()
+  assert.match(inviteLink, /\/register\?invite=/)
+  await shot(page, 'home-admin')
+
+  // A reload keeps the session: the access token is gone from memory, the
+  // refresh cookie brings it back.
+  await page.reload()
+  await page.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByText('You have been signed out.').waitFor()
+  await page.getByLabel('Email').fill('admin@academy.test')
+  await page.getByLabel('Password').fill('wrong password entirely')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByText('The email or password is wrong.').waitFor()
+  await shot(page, 'signin-error')
+  await page.getByLabel('Password').fill('frontier guard 2026')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+
+  // Signed-out pages are not reachable once signed in, and vice versa.
+  await page.goto(range.url + '/signin')
+  await page.waitForURL(range.url + '/')
+  assert.deepEqual(errors, [])
+
+  // The invitee, in a browser of their own.
+  const trainee = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' })
+  const tpage = await trainee.newPage()
+  const terrors = watchConsole(tpage)
+  await tpage.goto(inviteLink)
+  await tpage.getByRole('heading', { name: 'Create your account' }).waitFor()
+  await tpage.getByLabel('Email').fill('kenji@academy.test')
+  await tpage.getByLabel('Display name').fill('Kenji')
+  await tpage.getByLabel('Password').fill('short')
+  await tpage.getByRole('button', { name: 'Create account' }).click()
+  await tpage.getByText('Use a password of at least 12 characters.').waitFor()
+  await shot(tpage, 'register-error-dark')
+  await tpage.getByLabel('Password').fill('cloud defender 2026')
+  await tpage.getByRole('button', { name: 'Create account' }).click()
+  await tpage.getByRole('heading', { name: 'Welcome, Kenji' }).waitFor()
+  assert.equal(await tpage.locator('.badge').textContent(), 'Trainee')
+  assert.equal(await tpage.getByRole('heading', { name: 'Invite someone' }).count(), 0, 'trainees cannot invite')
+  await shot(tpage, 'home-trainee-dark')
+
+  // The invite is spent: a second use is refused.
+  const other = await chrome.browser.newContext()
+  const opage = await other.newPage()
+  await opage.goto(inviteLink)
+  await opage.getByLabel('Email').fill('someone@academy.test')
+  await opage.getByLabel('Password').fill('another long password')
+  await opage.getByRole('button', { name: 'Create account' }).click()
+  await opage.getByText('This invite code is unknown, used or expired.').waitFor()
+  assert.deepEqual(terrors, [])
+})
+
+// Runs after the first test, on the range it set up.
+test('keyboard alone completes sign-in', { skip }, async () => {
+  await start()
+  const ctx = await chrome.browser.newContext()
+  const page = await ctx.newPage()
+  await page.goto(range.url + '/signin')
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+  // Email has focus on arrival; Tab moves to password; Enter submits.
+  await page.keyboard.type('admin@academy.test')
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('frontier guard 2026')
+  await page.keyboard.press('Enter')
+  await page.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+})

@@ -1,0 +1,93 @@
+// Helpers for browser tests: start the real sakimori binary on a loopback
+// port with a fresh data directory, and a headless Chromium to drive it.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium } from 'playwright-core'
+
+const here = import.meta.dirname
+export const binary = resolve(process.env.SAKIMORI_BIN ?? join(here, '../../bin/sakimori'))
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium'
+
+// missing names what this machine lacks to run browser tests, or null.
+// In CI nothing may be missing: the test fails instead of skipping.
+export function missing() {
+  const lacks = []
+  if (!existsSync(binary)) lacks.push(`the server binary at ${binary} (go tool task build)`)
+  if (!existsSync(chromiumPath)) lacks.push(`Chromium at ${chromiumPath}`)
+  if (lacks.length === 0) return null
+  const why = 'missing ' + lacks.join(' and ')
+  if (process.env.CI) throw new Error(why)
+  return why
+}
+
+// startRange runs `sakimori serve` and resolves once it prints its address
+// and setup code.
+export async function startRange(extraEnv = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sakimori-e2e-'))
+  const proc = spawn(binary, ['serve'], {
+    env: {
+      PATH: process.env.PATH,
+      SAKIMORI_DATA_DIR: dataDir,
+      SAKIMORI_LISTEN: '127.0.0.1:0',
+      SAKIMORI_LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let log = ''
+  const ready = new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 15000)
+    proc.stderr.on('data', (chunk) => {
+      log += chunk
+      const addr = /listening\s+(127\.0\.0\.1:\d+)/.exec(log)
+      const code = /one-time code:\s+(\S+)/.exec(log)
+      if (addr && code) {
+        clearTimeout(timer)
+        resolveReady({ url: `http://${addr[1]}`, setupCode: code[1] })
+      }
+    })
+    proc.on('exit', (c) => reject(new Error(`server exited with ${c}:\n${log}`)))
+  })
+  const { url, setupCode } = await ready
+  return {
+    url,
+    setupCode,
+    log: () => log,
+    async stop() {
+      const exited = new Promise((r) => proc.once('exit', r))
+      proc.kill('SIGTERM')
+      await exited
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+// Playwright gives each launch a fresh, empty profile of its own.
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  })
+  return {
+    browser,
+    close: () => browser.close(),
+  }
+}
+
+// watchConsole collects page errors and console errors (CSP violations
+// among them), so a test can insist there were none.
+export function watchConsole(page) {
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  page.on('console', (m) => {
+    // Chromium logs every 4xx answer; those are the API refusing bad input
+    // on purpose (and the UI showing it), not faults of the page.
+    if (m.type() === 'error' && !/responded with a status of 4\d\d/.test(m.text())) errors.push(m.text())
+  })
+  return errors
+}

@@ -1,0 +1,158 @@
+// The API client. The access token lives only in memory (never in storage a
+// script could read later); the refresh token is an HttpOnly cookie the
+// browser sends to /api/v1/auth/* alone. On a 401 the client refreshes once
+// and retries; concurrent callers share one refresh, because presenting a
+// refresh token twice ends the whole session by design.
+
+export type Role = 'trainee' | 'instructor' | 'partner' | 'admin'
+
+export interface User {
+  id: string
+  email: string
+  display_name: string
+  role: Role
+  created_at: string
+  disabled: boolean
+}
+
+export interface Session {
+  access_token: string
+  expires_at: string
+  user: User
+}
+
+export interface SetupStatus {
+  setup_required: boolean
+  registration: 'open' | 'invite'
+  version: string
+}
+
+export interface Invite {
+  id: string
+  code: string
+  role: Role
+  email?: string
+  expires_at: string
+}
+
+// ApiError is the server's {"error":{code,message,field}} as a thrown value.
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly field?: string
+  readonly requestId?: string
+
+  constructor(status: number, code: string, message: string, field?: string, requestId?: string) {
+    super(message)
+    this.status = status
+    this.code = code
+    this.field = field
+    this.requestId = requestId
+  }
+}
+
+type Fetch = typeof fetch
+
+interface RequestOptions {
+  body?: unknown
+  auth?: boolean // send the access token and refresh on 401 (default true)
+}
+
+export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
+  let token: string | null = null
+  let refreshing: Promise<Session | null> | null = null
+  const listeners = new Set<(s: Session | null) => void>()
+
+  function publish(s: Session | null) {
+    token = s?.access_token ?? null
+    for (const l of listeners) l(s)
+  }
+
+  async function send<T>(method: string, path: string, opt: RequestOptions): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    if (opt.body !== undefined) headers['Content-Type'] = 'application/json'
+    if (opt.auth !== false && token) headers.Authorization = `Bearer ${token}`
+    let res: Response
+    try {
+      res = await fetchImpl(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        body: opt.body === undefined ? undefined : JSON.stringify(opt.body),
+      })
+    } catch {
+      throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.')
+    }
+    if (res.status === 204) return undefined as T
+    const data = await res.json().catch(() => null)
+    if (!res.ok) {
+      const e = data?.error
+      throw new ApiError(
+        res.status,
+        e?.code ?? 'http_' + res.status,
+        e?.message ?? `The server answered ${res.status}.`,
+        e?.field,
+        e?.request_id,
+      )
+    }
+    return data as T
+  }
+
+  // refresh exchanges the cookie for a new access token; null means signed out.
+  function refresh(): Promise<Session | null> {
+    refreshing ??= send<Session>('POST', '/api/v1/auth/refresh', { auth: false })
+      .then((s) => (publish(s), s))
+      .catch((e) => {
+        if (e instanceof ApiError && e.status === 401) {
+          publish(null)
+          return null
+        }
+        throw e
+      })
+      .finally(() => (refreshing = null))
+    return refreshing
+  }
+
+  async function request<T>(method: string, path: string, opt: RequestOptions = {}): Promise<T> {
+    try {
+      return await send<T>(method, path, opt)
+    } catch (e) {
+      if (opt.auth === false || !(e instanceof ApiError) || e.status !== 401) throw e
+      if (!(await refresh())) throw e
+      return send<T>(method, path, opt)
+    }
+  }
+
+  function signedIn(p: Promise<Session>): Promise<Session> {
+    return p.then((s) => (publish(s), s))
+  }
+
+  return {
+    onSession(fn: (s: Session | null) => void) {
+      listeners.add(fn)
+      return () => listeners.delete(fn)
+    },
+    refresh,
+    setupStatus: () => request<SetupStatus>('GET', '/api/v1/setup', { auth: false }),
+    setup: (body: { setup_code: string; email: string; display_name: string; password: string }) =>
+      signedIn(request<Session>('POST', '/api/v1/setup', { body, auth: false })),
+    login: (body: { email: string; password: string }) =>
+      signedIn(request<Session>('POST', '/api/v1/auth/login', { body, auth: false })),
+    register: (body: { email: string; display_name: string; password: string; invite_code: string }) =>
+      signedIn(request<Session>('POST', '/api/v1/auth/register', { body, auth: false })),
+    async logout() {
+      try {
+        await request<void>('POST', '/api/v1/auth/logout', { auth: false })
+      } finally {
+        publish(null)
+      }
+    },
+    me: () => request<User>('GET', '/api/v1/me'),
+    createInvite: (body: { role: Role; email?: string; valid_hours?: number }) =>
+      request<Invite>('POST', '/api/v1/invites', { body }),
+  }
+}
+
+export type Client = ReturnType<typeof createClient>
+
+export const api = createClient()
