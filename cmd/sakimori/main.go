@@ -4,6 +4,7 @@
 //	sakimori serve                 run the server (migrates first)
 //	sakimori migrate [up|status]   apply or list database migrations
 //	sakimori user create …         make an account from the command line
+//	sakimori healthcheck           ask a running server's /healthz (for containers)
 //	sakimori version               print the version
 package main
 
@@ -40,6 +41,7 @@ Usage:
   sakimori serve [flags]              run the server (applies migrations first)
   sakimori migrate [up|status] [flags] apply or list database migrations
   sakimori user create [flags]        make an account (password read from stdin, or generated)
+  sakimori healthcheck [-url URL]     exit 0 if a running server's /healthz answers 200
   sakimori version                    print the version
 
 Every flag can also be set as a SAKIMORI_* environment variable;
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, rest, getenv, stdout)
 	case "user":
 		return user(ctx, rest, getenv, stdin, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, rest, getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "sakimori", version)
 		return nil

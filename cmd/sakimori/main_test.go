@@ -84,6 +84,14 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("setup: %d", resp.StatusCode)
 	}
 
+	var health bytes.Buffer
+	if err := run(ctx, []string{"healthcheck", "-url", "http://" + addr + "/healthz"}, env, nil, &health, io.Discard); err != nil {
+		t.Fatalf("healthcheck of a running server: %v", err)
+	}
+	if err := run(ctx, []string{"healthcheck", "-url", "http://" + addr + "/no-such-page.js"}, env, nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("healthcheck passed on a 404")
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -125,6 +133,12 @@ func TestUserCreate(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"user", "create", "-email", "b@range.test"}, env, strings.NewReader(""), io.Discard, io.Discard); err == nil {
 		t.Fatal("created a user with no password")
+	}
+}
+
+func TestHealthcheckOfAStoppedServerFails(t *testing.T) {
+	if err := run(context.Background(), []string{"healthcheck", "-url", "http://127.0.0.1:1/healthz"}, envOf(nil), nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("healthcheck passed with nothing listening")
 	}
 }
 
