@@ -25,11 +25,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if action != "up" && action != "status" {
 		return fmt.Errorf("migrate: unknown action %q (want up or status)", action)
 	}
-	cfg, err := config.Load("migrate", args, getenv)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	_, db, err := openDatabase(ctx, "migrate", args, getenv)
 	if err != nil {
 		return err
 	}
@@ -59,6 +55,17 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
+// openDatabase reads the configuration a subcommand was given and opens the
+// database it names.
+func openDatabase(ctx context.Context, name string, args []string, getenv func(string) string) (config.Config, *store.DB, error) {
+	cfg, err := config.Load(name, args, getenv)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	return cfg, db, err
+}
+
 // user creates an account. The password is read from the first line of
 // stdin; with -generate-password a random one is made and printed once.
 func user(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
@@ -75,15 +82,11 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if err := fs.Parse(own); err != nil {
 		return err
 	}
-	cfg, err := config.Load("user create", rest, getenv)
-	if err != nil {
-		return err
-	}
 	password, err := readPassword(stdin, *generate)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	_, db, err := openDatabase(ctx, "user create", rest, getenv)
 	if err != nil {
 		return err
 	}

@@ -25,20 +25,16 @@ import (
 // serve runs the server until ctx is cancelled (SIGINT or SIGTERM), then
 // stops taking requests and lets those in flight finish.
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Load("serve", args, getenv)
+	cfg, db, err := openDatabase(ctx, "serve", args, getenv)
 	if err != nil {
 		return err
 	}
+	defer db.Close()
 	log := newLogger(cfg, stderr)
 	secrets, created, err := config.LoadOrCreateSecrets(cfg.SecretsFile)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		return err

@@ -102,6 +102,20 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
   assert.equal(await tpage.getByRole('heading', { name: 'Invite someone' }).count(), 0, 'trainees cannot invite')
   await shot(tpage, 'home-trainee-dark')
 
+  // The theme follows the system (dark here) until the person picks one.
+  const theme = () => tpage.evaluate(() => document.documentElement.dataset.theme)
+  assert.equal(await theme(), 'dark')
+  const toggle = tpage.getByRole('button', { name: /Colour theme/ })
+  await toggle.click() // system → dark
+  assert.equal(await theme(), 'dark')
+  await toggle.click() // dark → light
+  assert.equal(await theme(), 'light')
+  await tpage.reload()
+  await tpage.getByRole('heading', { name: 'Welcome, Kenji' }).waitFor()
+  assert.equal(await theme(), 'light', 'the chosen theme is remembered')
+  await tpage.getByRole('button', { name: /Colour theme/ }).click() // light → system
+  assert.equal(await theme(), 'dark')
+
   // The invite is spent: a second use is refused.
   const other = await chrome.browser.newContext()
   const opage = await other.newPage()

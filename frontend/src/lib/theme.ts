@@ -1,7 +1,11 @@
-// Light, dark, or whatever the system prefers; remembered per browser.
+// Light, dark, or whatever the system prefers; remembered per browser. The
+// stylesheet has one set of dark colours, keyed on data-theme, so "system"
+// is resolved here and followed when the system setting changes.
 export type Theme = 'system' | 'light' | 'dark'
 
 const key = 'sakimori.theme'
+const prefersDark = matchMedia('(prefers-color-scheme: dark)')
+let chosen: Theme = 'system'
 
 export function currentTheme(): Theme {
   const t = localStorage.getItem(key)
@@ -9,14 +13,18 @@ export function currentTheme(): Theme {
 }
 
 export function applyTheme(t: Theme) {
-  if (t === 'system') {
-    localStorage.removeItem(key)
-    delete document.documentElement.dataset.theme
-  } else {
-    localStorage.setItem(key, t)
-    document.documentElement.dataset.theme = t
-  }
+  chosen = t
+  if (t === 'system') localStorage.removeItem(key)
+  else localStorage.setItem(key, t)
+  paint()
 }
+
+function paint() {
+  const dark = chosen === 'dark' || (chosen === 'system' && prefersDark.matches)
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light'
+}
+
+prefersDark.addEventListener('change', paint)
 
 export function nextTheme(t: Theme): Theme {
   return t === 'system' ? 'dark' : t === 'dark' ? 'light' : 'system'
