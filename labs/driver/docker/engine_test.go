@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	labimages "github.com/sakimori/sakimori/docker/labs"
 )
 
 // requireEngine skips without a Docker engine, unless SAKIMORI_TEST_DOCKER
@@ -24,6 +27,27 @@ func requireEngine(t *testing.T) *Engine {
 		t.Skipf("no Docker engine: %v", err)
 	}
 	return e
+}
+
+var (
+	baseOnce sync.Once
+	baseErr  error
+)
+
+// requireBaseImage builds the busybox base image once per test run (a
+// no-op when the engine already has it from the same inputs).
+func requireBaseImage(t *testing.T, e *Engine) {
+	t.Helper()
+	baseOnce.Do(func() {
+		var imgs []labimages.Image
+		imgs, baseErr = labimages.All(labimages.HostSources)
+		if baseErr == nil {
+			_, baseErr = e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
+		}
+	})
+	if baseErr != nil {
+		t.Fatalf("base image: %v", baseErr)
+	}
 }
 
 func TestPingRealEngine(t *testing.T) {
@@ -46,5 +70,19 @@ func TestPingUnreachableEngineFailsFast(t *testing.T) {
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatal("Ping did not honour its deadline")
+	}
+}
+
+func TestImageBuildIsSkippedWhenInputsAreUnchanged(t *testing.T) {
+	e := requireEngine(t)
+	requireBaseImage(t, e)
+	imgs, _ := labimages.All(labimages.HostSources)
+	built, err := e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
+	if err != nil || built {
+		t.Fatalf("rebuild with unchanged inputs: built=%v, %v", built, err)
+	}
+	bad := map[string][]byte{"Dockerfile": []byte("FROM scratch\nRUN [\"/no/such/binary\"]\n")}
+	if _, err := e.BuildImage(context.Background(), "sakimori-lab/test-broken:latest", bad, nil); err == nil {
+		t.Fatal("a failing build reported success")
 	}
 }

@@ -1,0 +1,215 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+
+	"github.com/sakimori/sakimori/labs/driver"
+)
+
+var _ driver.Driver = (*Engine)(nil)
+
+// Create makes the instance's networks and hosts and starts the hosts,
+// adopting any that an earlier, interrupted Create of the same instance made.
+func (e *Engine) Create(ctx context.Context, spec driver.InstanceSpec) error {
+	for _, n := range spec.Networks {
+		if err := e.ensureNetwork(ctx, spec, n); err != nil {
+			return err
+		}
+	}
+	ids := make([]string, len(spec.Hosts))
+	for i, h := range spec.Hosts {
+		id, err := e.ensureContainer(ctx, spec, h)
+		if err != nil {
+			return err
+		}
+		ids[i] = id
+	}
+	for i, id := range ids {
+		if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+			return e.fail("start host "+spec.Hosts[i].Name, err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) ensureNetwork(ctx context.Context, spec driver.InstanceSpec, n driver.NetworkSpec) error {
+	name := networkName(spec.ID, n.Name)
+	existing, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
+	switch {
+	case err == nil:
+		return adopt(name, existing.Labels, spec.ID)
+	case !cerrdefs.IsNotFound(err):
+		return e.fail("inspect network "+n.Name, err)
+	}
+	if _, err := e.cli.NetworkCreate(ctx, name, networkCreate(spec, n)); err != nil {
+		return e.fail("create network "+n.Name, err)
+	}
+	return nil
+}
+
+func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec) (string, error) {
+	name := containerName(spec.ID, h.Name)
+	existing, err := e.cli.ContainerInspect(ctx, name)
+	switch {
+	case err == nil:
+		// An earlier Create made it; its extra networks may or may not be
+		// connected yet, so connect whichever are missing.
+		if err := adopt(name, existing.Config.Labels, spec.ID); err != nil {
+			return "", err
+		}
+		return existing.ID, e.connectRest(ctx, spec, h, existing.ID, existing.NetworkSettings.Networks)
+	case !cerrdefs.IsNotFound(err):
+		return "", e.fail("inspect host "+h.Name, err)
+	}
+	cfg, hc, nc, err := containerCreate(spec, h)
+	if err != nil {
+		return "", err
+	}
+	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
+	if cerrdefs.IsNotFound(err) {
+		return "", fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, h.Image)
+	}
+	if err != nil {
+		return "", e.fail("create host "+h.Name, err)
+	}
+	return created.ID, e.connectRest(ctx, spec, h, created.ID, nil)
+}
+
+func (e *Engine) connectRest(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec, id string, have map[string]*network.EndpointSettings) error {
+	for _, n := range h.Networks[1:] {
+		name := networkName(spec.ID, n.Network)
+		if _, ok := have[name]; ok {
+			continue
+		}
+		if err := e.cli.NetworkConnect(ctx, name, id, endpoint(h.Name, n)); err != nil {
+			return e.fail("connect "+h.Name+" to "+n.Network, err)
+		}
+	}
+	return nil
+}
+
+// adopt accepts an existing object only if it belongs to the same instance.
+func adopt(name string, labels map[string]string, instance string) error {
+	if labels[driver.LabelInstance] != instance {
+		return fmt.Errorf("%w: %s", driver.ErrConflict, name)
+	}
+	return nil
+}
+
+// Destroy removes every container, then every network, of the instance.
+// It tries everything and returns what failed; objects already gone are
+// success. Containers are removed with force, which kills them first.
+func (e *Engine) Destroy(ctx context.Context, instanceID string) error {
+	byLabel := filters.NewArgs(filters.Arg("label", driver.LabelInstance+"="+instanceID))
+	containers, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: byLabel})
+	if err != nil {
+		return e.fail("list hosts", err)
+	}
+	var errs []error
+	for _, c := range containers {
+		err := e.cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, e.fail("remove host "+c.Labels[driver.LabelHost], err))
+		}
+	}
+	networks, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: byLabel})
+	if err != nil {
+		return errors.Join(append(errs, e.fail("list networks", err))...)
+	}
+	for _, n := range networks {
+		if err := e.cli.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, e.fail("remove network "+n.Labels[driver.LabelNetwork], err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Status inspects every host of the instance.
+func (e *Engine) Status(ctx context.Context, instanceID string) (driver.InstanceStatus, error) {
+	byLabel := filters.NewArgs(filters.Arg("label", driver.LabelInstance+"="+instanceID))
+	containers, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: byLabel})
+	if err != nil {
+		return driver.InstanceStatus{}, e.fail("list hosts", err)
+	}
+	if len(containers) == 0 {
+		return driver.InstanceStatus{}, driver.ErrNotFound
+	}
+	st := driver.InstanceStatus{ID: instanceID}
+	prefix := networkName(instanceID, "")
+	for _, c := range containers {
+		info, err := e.cli.ContainerInspect(ctx, c.ID)
+		if cerrdefs.IsNotFound(err) {
+			continue // removed while we looked
+		}
+		if err != nil {
+			return driver.InstanceStatus{}, e.fail("inspect host", err)
+		}
+		hs := driver.HostState{
+			Name:      info.Config.Labels[driver.LabelHost],
+			Running:   info.State.Running,
+			ExitCode:  info.State.ExitCode,
+			OOMKilled: info.State.OOMKilled,
+			Addresses: map[string]netip.Addr{},
+		}
+		for name, ep := range info.NetworkSettings.Networks {
+			if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
+				hs.Addresses[strings.TrimPrefix(name, prefix)] = addr
+			}
+		}
+		st.Hosts = append(st.Hosts, hs)
+	}
+	return st, nil
+}
+
+// List finds every instance with objects in the engine, by label.
+func (e *Engine) List(ctx context.Context) ([]driver.InstanceRef, error) {
+	ours := filters.NewArgs(filters.Arg("label", driver.LabelInstance))
+	containers, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: ours})
+	if err != nil {
+		return nil, e.fail("list hosts", err)
+	}
+	networks, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: ours})
+	if err != nil {
+		return nil, e.fail("list networks", err)
+	}
+	refs := map[string]*driver.InstanceRef{}
+	add := func(labels map[string]string) {
+		id := labels[driver.LabelInstance]
+		r, ok := refs[id]
+		if !ok {
+			r = &driver.InstanceRef{ID: id, Trainee: labels[driver.LabelTrainee], Scenario: labels[driver.LabelScenario], Expires: expiresOf(labels)}
+			refs[id] = r
+		}
+		r.Objects++
+	}
+	for _, c := range containers {
+		add(c.Labels)
+	}
+	for _, n := range networks {
+		add(n.Labels)
+	}
+	out := make([]driver.InstanceRef, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// fail wraps an engine error with what was being done, marking errors that
+// mean the engine cannot be reached so callers can answer 503.
+func (e *Engine) fail(doing string, err error) error {
+	if client.IsErrConnectionFailed(err) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w: %w", doing, driver.ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}

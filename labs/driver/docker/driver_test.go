@@ -1,0 +1,281 @@
+package docker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/network"
+
+	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/labs/driver"
+)
+
+var bg = context.Background()
+
+// testSubnets hands each test instance its own /26 in a block no platform
+// pool uses by default, so tests never collide with a running range.
+var nextSubnet = make(chan netip.Prefix, 64)
+
+func init() {
+	for i := range 64 {
+		nextSubnet <- netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 219, byte(i / 4), byte(i%4) * 64}), 26)
+	}
+}
+
+func newID(t *testing.T) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return "t" + hex.EncodeToString(b)
+}
+
+// webLab is a two-network, two-host instance: a web host serving a page on
+// the "dmz" network, and a workstation on both networks.
+func webLab(t *testing.T, page string) driver.InstanceSpec {
+	id := newID(t)
+	dmz, inner := <-nextSubnet, <-nextSubnet
+	return driver.InstanceSpec{
+		ID: id, Trainee: "trainee-" + id, Scenario: "test", Expires: time.Now().Add(time.Hour),
+		Networks: []driver.NetworkSpec{{Name: "dmz", Subnet: dmz}, {Name: "inner", Subnet: inner}},
+		Hosts: []driver.HostSpec{
+			{
+				Name: "web", Image: labimages.Base, ReadOnly: true, Tmpfs: map[string]int64{"/tmp": 1 << 20},
+				Command:  []string{"sh", "-c", "echo " + page + " > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"},
+				Networks: []driver.HostNetwork{{Network: "dmz", IP: dmz.Addr().Next().Next()}},
+			},
+			{
+				Name: "workstation", Image: labimages.Base, ReadOnly: true, Tmpfs: map[string]int64{"/tmp": 1 << 20},
+				Networks: []driver.HostNetwork{{Network: "inner"}, {Network: "dmz"}},
+			},
+		},
+	}
+}
+
+// launched creates spec on the engine and destroys it when the test ends.
+func launched(t *testing.T, e *Engine, spec driver.InstanceSpec) driver.InstanceSpec {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := e.Destroy(bg, spec.ID); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	if err := e.Create(bg, spec); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	return spec
+}
+
+// run executes a command without a TTY and returns its output and exit code.
+func run(t *testing.T, e *Engine, instance, host string, cmd ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(bg, 20*time.Second)
+	defer cancel()
+	s, err := e.Exec(ctx, instance, host, driver.ExecRequest{Command: cmd})
+	if err != nil {
+		t.Fatalf("exec %v: %v", cmd, err)
+	}
+	defer s.Close()
+	s.CloseWrite()
+	out, _ := io.ReadAll(s)
+	code, err := s.Wait(ctx)
+	if err != nil {
+		t.Fatalf("wait %v: %v", cmd, err)
+	}
+	return string(out), code
+}
+
+func TestHostsAreHardened(t *testing.T) {
+	e := requireEngine(t)
+	requireBaseImage(t, e)
+	lab := launched(t, e, webLab(t, "hello"))
+
+	status, _ := run(t, e, lab.ID, "workstation", "cat", "/proc/self/status")
+	for _, want := range []string{"CapEff:\t0000000000000000", "NoNewPrivs:\t1"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("%q not in /proc/self/status:\n%s", want, status)
+		}
+	}
+	if _, code := run(t, e, lab.ID, "workstation", "touch", "/x"); code == 0 {
+		t.Error("wrote to a read-only root file system")
+	}
+	if _, code := run(t, e, lab.ID, "workstation", "sh", "-c", "echo ok > /tmp/x"); code != 0 {
+		t.Error("the tmpfs is not writable")
+	}
+	if out, _ := run(t, e, lab.ID, "workstation", "id", "-u"); strings.TrimSpace(out) != "1000" {
+		t.Errorf("exec ran as uid %q, want the image's user 1000", out)
+	}
+	// A bounded fork loop runs into the pids limit; the lab survives it.
+	if max, _ := run(t, e, lab.ID, "workstation", "cat", "/sys/fs/cgroup/pids/pids.max"); strings.TrimSpace(max) != "128" {
+		t.Errorf("pids.max = %q", max)
+	}
+	run(t, e, lab.ID, "workstation", "sh", "-c", "(i=0; while [ $i -lt 300 ]; do sleep 2 & i=$((i+1)); done) 2>/dev/null")
+	time.Sleep(2500 * time.Millisecond)
+	if out, code := run(t, e, lab.ID, "workstation", "echo", "still-here"); code != 0 || !strings.Contains(out, "still-here") {
+		t.Errorf("after the fork loop: %d %q", code, out)
+	}
+	info, _ := e.cli.ContainerInspect(bg, containerName(lab.ID, "workstation"))
+	hc := info.HostConfig
+	if *hc.PidsLimit != defaultPids || hc.Memory != defaultMemory || hc.MemorySwap != hc.Memory || hc.Privileged {
+		t.Errorf("limits: pids %d memory %d swap %d privileged %v", *hc.PidsLimit, hc.Memory, hc.MemorySwap, hc.Privileged)
+	}
+	for _, opt := range hc.SecurityOpt {
+		if strings.Contains(opt, "unconfined") {
+			t.Errorf("security option %q", opt)
+		}
+	}
+	nw, _ := e.cli.NetworkInspect(bg, networkName(lab.ID, "dmz"), network.InspectOptions{})
+	if !nw.Internal || nw.Labels[driver.LabelInstance] != lab.ID {
+		t.Errorf("network: internal=%v labels=%v", nw.Internal, nw.Labels)
+	}
+}
+
+// TestLabsAreIsolated: a host reaches its own lab's hosts, and nothing else:
+// not another lab, not the host machine, no route out at all. Every address
+// tried is on this machine.
+func TestLabsAreIsolated(t *testing.T) {
+	e := requireEngine(t)
+	requireBaseImage(t, e)
+	a := launched(t, e, webLab(t, "page-of-A"))
+	b := launched(t, e, webLab(t, "page-of-B"))
+	time.Sleep(300 * time.Millisecond) // httpd binding
+
+	aWeb := a.Hosts[0].Networks[0].IP.String()
+	out, code := run(t, e, a.ID, "workstation", "wget", "-q", "-O", "-", "http://"+aWeb+":8080/")
+	if code != 0 || !strings.Contains(out, "page-of-A") {
+		t.Fatalf("a lab cannot reach its own web host: %d %q", code, out)
+	}
+	bWeb := b.Hosts[0].Networks[0].IP.String()
+	if out, code := run(t, e, a.ID, "workstation", "wget", "-q", "-O", "-", "http://"+bWeb+":8080/"); code == 0 {
+		t.Fatalf("lab A reached lab B's web host: %q", out)
+	}
+	// The engine gives every container a default route via its first
+	// network's gateway address; lab networks leave that address unheld
+	// (the host takes none on them), so the route leads nowhere. Check the
+	// host holds no lab address, and nothing answers at the gateway or at
+	// the host's own bridge. All addresses tried are on this machine.
+	addrs, _ := net.InterfaceAddrs()
+	for _, addr := range addrs {
+		ip, _ := netip.ParsePrefix(addr.String())
+		for _, n := range append(a.Networks, b.Networks...) {
+			if n.Subnet.Contains(ip.Addr()) {
+				t.Fatalf("the host holds %s inside lab subnet %s", ip, n.Subnet)
+			}
+		}
+	}
+	gateway := a.Networks[0].Subnet.Addr().Next().String()
+	for _, target := range []string{gateway, "172.17.0.1"} {
+		if out, code := run(t, e, a.ID, "workstation", "nc", "-w", "2", target, "80"); code == 0 {
+			t.Fatalf("a lab reached %s: %q", target, out)
+		}
+	}
+}
+
+func TestCreateAdoptsAndDestroyIsIdempotent(t *testing.T) {
+	e := requireEngine(t)
+	requireBaseImage(t, e)
+	lab := webLab(t, "x")
+	if err := e.Create(bg, lab); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Create(bg, lab); err != nil { // a retry after a crash
+		t.Fatalf("second create: %v", err)
+	}
+	refs, err := e.List(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range refs {
+		if r.ID == lab.ID {
+			found = true
+			if r.Objects != 4 || r.Trainee != lab.Trainee || r.Expires.Unix() != lab.Expires.Unix() {
+				t.Errorf("listed %+v, want 4 objects with the spec's labels", r)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("List does not find the instance")
+	}
+	st, err := e.Status(bg, lab.ID)
+	if err != nil || !st.Running() || len(st.Hosts) != 2 {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+	for range 2 {
+		if err := e.Destroy(bg, lab.ID); err != nil {
+			t.Fatalf("destroy: %v", err)
+		}
+	}
+	if _, err := e.Status(bg, lab.ID); !errors.Is(err, driver.ErrNotFound) {
+		t.Fatalf("status after destroy: %v", err)
+	}
+	refs, _ = e.List(bg)
+	for _, r := range refs {
+		if r.ID == lab.ID {
+			t.Fatalf("objects left after destroy: %+v", r)
+		}
+	}
+}
+
+func TestCreateRefusesAnotherInstancesName(t *testing.T) {
+	e := requireEngine(t)
+	requireBaseImage(t, e)
+	lab := webLab(t, "x")
+	squatter := lab
+	squatter.ID = lab.ID + "-other"
+	// A network under lab's name but labelled for another instance.
+	_, err := e.cli.NetworkCreate(bg, networkName(lab.ID, "dmz"), networkCreate(squatter, lab.Networks[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Destroy(bg, squatter.ID); e.Destroy(bg, lab.ID) })
+	if err := e.Create(bg, lab); !errors.Is(err, driver.ErrConflict) {
+		t.Fatalf("create over another instance's network: %v", err)
+	}
+}
+
+func TestMissingImageIsReportedAsSuch(t *testing.T) {
+	e := requireEngine(t)
+	lab := webLab(t, "x")
+	lab.Hosts[0].Image = "sakimori-lab/never-built:latest"
+	t.Cleanup(func() { e.Destroy(bg, lab.ID) })
+	if err := e.Create(bg, lab); !errors.Is(err, driver.ErrImage) {
+		t.Fatalf("create with a missing image: %v", err)
+	}
+}
+
+func TestExecWithTerminal(t *testing.T) {
+	e := requireEngine(t)
+	requireBaseImage(t, e)
+	lab := launched(t, e, webLab(t, "x"))
+	ctx, cancel := context.WithTimeout(bg, 20*time.Second)
+	defer cancel()
+	s, err := e.Exec(ctx, lab.ID, "workstation", driver.ExecRequest{Command: []string{"sh"}, TTY: true, Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Resize(ctx, 40, 132); err != nil {
+		t.Fatalf("resize: %v", err)
+	}
+	fmt.Fprint(s, "stty size; echo marker-$((6*7)); exit 3\n")
+	out, _ := io.ReadAll(s)
+	if !strings.Contains(string(out), "40 132") || !strings.Contains(string(out), "marker-42") {
+		t.Fatalf("terminal output: %q", out)
+	}
+	if code, err := s.Wait(ctx); err != nil || code != 3 {
+		t.Fatalf("exit code %d, %v", code, err)
+	}
+	if _, err := e.Exec(ctx, lab.ID, "no-such-host", driver.ExecRequest{Command: []string{"true"}}); !errors.Is(err, driver.ErrNotFound) {
+		t.Fatalf("exec in a missing host: %v", err)
+	}
+	if _, err := e.Exec(ctx, "another-instance", "workstation", driver.ExecRequest{Command: []string{"true"}}); !errors.Is(err, driver.ErrNotFound) {
+		t.Fatalf("exec in another instance: %v", err)
+	}
+}

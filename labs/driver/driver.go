@@ -1,0 +1,167 @@
+// Package driver is the contract between the lab lifecycle and a lab
+// runtime (the Docker engine today, Kubernetes later). It holds only plain
+// types and the Driver interface; implementations live in subpackages and
+// import this one, never the reverse.
+//
+// # What a driver promises
+//
+// One lab instance is a set of networks and containers ("hosts") made from an
+// InstanceSpec. Every object a driver makes carries the labels in Labels
+// (instance, trainee, scenario, expiry) so that it can be found again by
+// label alone after a crash.
+//
+//   - Create makes every network and host of the instance and starts the hosts.
+//     It is idempotent per instance: objects that already exist under the
+//     instance's names are adopted if they carry the same instance label, and
+//     a name held by an object of another instance is a Conflict error. If
+//     Create fails part-way, objects may remain; the caller calls Destroy.
+//   - Destroy removes every object of the instance, in whatever state. Objects
+//     already gone are not errors, so Destroy may be called any number of
+//     times; it returns the failures it met, joined, after trying everything.
+//   - Status reports each host of an instance. An instance with no objects
+//     returns ErrNotFound.
+//   - Exec runs a command in one host as the host's fixed user and working
+//     directory, with or without a terminal. Closing the session ends the
+//     command's process.
+//   - List returns every instance the driver owns, found by label, for the
+//     reconciler to converge against the database.
+//
+// Every method is safe for concurrent use, on different instances and on the
+// same one. Errors that mean the runtime cannot be reached wrap ErrUnavailable.
+package driver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/netip"
+	"time"
+)
+
+// Label keys every object carries (reverse-DNS, so they never clash).
+const (
+	LabelInstance = "io.sakimori.instance"
+	LabelTrainee  = "io.sakimori.trainee"
+	LabelScenario = "io.sakimori.scenario"
+	LabelExpires  = "io.sakimori.expires" // RFC 3339, UTC
+	LabelHost     = "io.sakimori.host"    // on hosts: the host's name in the spec
+	LabelNetwork  = "io.sakimori.network" // on networks: the network's name in the spec
+)
+
+// Errors drivers return, to be tested with errors.Is.
+var (
+	ErrNotFound    = errors.New("driver: no such instance")
+	ErrConflict    = errors.New("driver: a name is held by another instance")
+	ErrUnavailable = errors.New("driver: runtime unavailable")
+	ErrImage       = errors.New("driver: image missing")
+)
+
+// InstanceSpec is everything needed to make one lab instance.
+type InstanceSpec struct {
+	ID       string // short, [a-z0-9-], unique among live instances
+	Trainee  string
+	Scenario string
+	Expires  time.Time
+	Networks []NetworkSpec
+	Hosts    []HostSpec
+}
+
+// NetworkSpec is one of an instance's networks. Lab networks are always
+// internal: no route out, no address of the host's on them.
+type NetworkSpec struct {
+	Name   string       // unique within the instance
+	Subnet netip.Prefix // allocated by the platform from its pool
+}
+
+// HostSpec is one container of an instance.
+type HostSpec struct {
+	Name       string // unique within the instance; also its DNS name on its networks
+	Image      string
+	Command    []string          // empty: the image's own
+	Env        map[string]string // per-instance values already substituted
+	User       string            // fixed user for the host and every exec in it
+	WorkingDir string
+	Networks   []HostNetwork // the first is attached at create, the rest before start
+	Limits     Limits
+	ReadOnly   bool             // read-only root file system (the default a scenario may relax)
+	Tmpfs      map[string]int64 // mount path → size in bytes, for writes under a read-only root
+	CapAdd     []string         // capabilities added back after dropping all; validated upstream
+}
+
+// HostNetwork attaches a host to a network, optionally at a fixed address.
+type HostNetwork struct {
+	Network string
+	IP      netip.Addr // zero: any free address
+	Aliases []string   // more DNS names on this network
+}
+
+// Limits bound what one host may use.
+type Limits struct {
+	MemoryBytes int64 // also the memory+swap limit: no swap beyond it
+	NanoCPUs    int64 // 1e9 is one core
+	Pids        int64
+}
+
+// HostState is one host's state as the runtime sees it.
+type HostState struct {
+	Name      string
+	Running   bool
+	ExitCode  int
+	OOMKilled bool
+	Addresses map[string]netip.Addr // network name → address
+}
+
+// InstanceStatus is the state of every host of an instance.
+type InstanceStatus struct {
+	ID    string
+	Hosts []HostState
+}
+
+// Running reports whether every host is running.
+func (s InstanceStatus) Running() bool {
+	for _, h := range s.Hosts {
+		if !h.Running {
+			return false
+		}
+	}
+	return len(s.Hosts) > 0
+}
+
+// InstanceRef is an instance found by label, with its labels.
+type InstanceRef struct {
+	ID       string
+	Trainee  string
+	Scenario string
+	Expires  time.Time
+	Objects  int // networks and containers found
+}
+
+// ExecRequest is a command to run in a host.
+type ExecRequest struct {
+	Command []string
+	TTY     bool
+	Env     []string
+	Rows    uint
+	Cols    uint
+}
+
+// ExecSession is a running command. Read the output, write the input;
+// Close ends it. With a TTY, output is one merged stream.
+type ExecSession interface {
+	io.ReadWriteCloser
+	// CloseWrite ends the command's input (EOF on stdin), keeping output open.
+	CloseWrite() error
+	// Resize changes the terminal size (TTY sessions only).
+	Resize(ctx context.Context, rows, cols uint) error
+	// Wait waits for the command to end and returns its exit code.
+	Wait(ctx context.Context) (int, error)
+}
+
+// Driver runs lab instances; see the package comment for its promises.
+type Driver interface {
+	Create(ctx context.Context, spec InstanceSpec) error
+	Status(ctx context.Context, instanceID string) (InstanceStatus, error)
+	Exec(ctx context.Context, instanceID, host string, req ExecRequest) (ExecSession, error)
+	Destroy(ctx context.Context, instanceID string) error
+	List(ctx context.Context) ([]InstanceRef, error)
+}
