@@ -1,0 +1,66 @@
+package labs
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"sort"
+
+	"github.com/sakimori/sakimori/fault"
+)
+
+// Catalogue is the set of published scenarios, by id.
+type Catalogue struct {
+	byID map[string]*Scenario
+}
+
+// ErrScenarioNotFound is returned for an unknown scenario id.
+var ErrScenarioNotFound = fault.New(fault.NotFound, "scenario_not_found", "There is no scenario with that id.")
+
+// LoadCatalogue reads every */scenario.yaml in fsys. Every manifest must be
+// valid: one bad scenario stops the load, so a broken one is never served.
+func LoadCatalogue(fsys fs.FS) (*Catalogue, error) {
+	paths, err := fs.Glob(fsys, "*/scenario.yaml")
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalogue{byID: map[string]*Scenario{}}
+	var errs []error
+	for _, p := range paths {
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s, err := ParseScenario(data, p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if dir := path.Dir(p); s.ID != dir {
+			errs = append(errs, &ManifestError{Source: p, Problems: []Problem{{Path: "id", Message: "must match its folder name " + dir}}})
+			continue
+		}
+		c.byID[s.ID] = s
+	}
+	return c, errors.Join(errs...)
+}
+
+// Scenario returns one scenario.
+func (c *Catalogue) Scenario(id string) (*Scenario, error) {
+	s, ok := c.byID[id]
+	if !ok {
+		return nil, ErrScenarioNotFound
+	}
+	return s, nil
+}
+
+// All returns every scenario, ordered by id.
+func (c *Catalogue) All() []*Scenario {
+	out := make([]*Scenario, 0, len(c.byID))
+	for _, s := range c.byID {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

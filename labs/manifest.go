@@ -1,0 +1,223 @@
+// Package labs is the lab domain: scenario manifests, lab instances and
+// their lifecycle (launch, extend, reset, stop), quotas, the expiry reaper
+// and the start-up reconciler. It drives a runtime through labs/driver and
+// keeps its records through the Store it declares; it knows nothing of
+// HTTP, SQL or Docker.
+package labs
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Scenario is a parsed scenario.yaml: everything needed to make a lab.
+// See docs/scenarios.md for the reference of every field.
+type Scenario struct {
+	ID          string        `yaml:"id"`
+	Version     int           `yaml:"version"`
+	Title       string        `yaml:"title"`
+	Summary     string        `yaml:"summary"`
+	Story       string        `yaml:"story"`
+	Incidents   []Incident    `yaml:"incidents"`
+	Attack      []string      `yaml:"attack"`     // MITRE ATT&CK technique IDs
+	NICERoles   []string      `yaml:"nice_roles"` // NICE Framework work roles
+	Difficulty  string        `yaml:"difficulty"`
+	TimeLimit   Duration      `yaml:"time_limit"`
+	Networks    []NetworkDef  `yaml:"networks"`
+	Hosts       []HostDef     `yaml:"hosts"`
+	Variables   []VariableDef `yaml:"variables"`
+	Objectives  []Objective   `yaml:"objectives"`
+	Hints       []Hint        `yaml:"hints"`
+	Solution    string        `yaml:"solution"` // the reference solution script, for scenario tests
+	sourcePath  string
+	sourceBytes []byte
+}
+
+// Incident is a public incident the scenario re-enacts.
+type Incident struct {
+	Name      string `yaml:"name"`
+	Year      int    `yaml:"year"`
+	Reference string `yaml:"reference"`
+}
+
+// NetworkDef is one lab network. Every lab network is internal.
+type NetworkDef struct {
+	Name string `yaml:"name"`
+}
+
+// HostDef is one container of the lab.
+type HostDef struct {
+	Name         string            `yaml:"name"`
+	Image        string            `yaml:"image"`
+	Command      []string          `yaml:"command"`
+	Env          map[string]string `yaml:"env"` // values may use ${var.NAME}
+	Networks     []string          `yaml:"networks"`
+	Terminal     bool              `yaml:"terminal"` // the host the trainee's terminal opens in
+	Ports        []Port            `yaml:"ports"`    // ports the browser may open through the platform
+	Writable     bool              `yaml:"writable_root"`
+	Tmpfs        map[string]Size   `yaml:"tmpfs"`
+	Resources    Resources         `yaml:"resources"`
+	Capabilities []string          `yaml:"capabilities"`
+
+	// Isolation-weakening settings are named here only so the validator can
+	// refuse them by name with a clear reason, rather than as unknown keys.
+	Privileged  *bool    `yaml:"privileged"`
+	Volumes     []string `yaml:"volumes"`
+	Mounts      []string `yaml:"mounts"`
+	NetworkMode string   `yaml:"network_mode"`
+	PidMode     string   `yaml:"pid"`
+	IpcMode     string   `yaml:"ipc"`
+	Devices     []string `yaml:"devices"`
+	SecurityOpt []string `yaml:"security_opt"`
+	User        string   `yaml:"user"`
+}
+
+// Port is a port of a host the browser may open through the platform.
+type Port struct {
+	Port  int    `yaml:"port"`
+	Label string `yaml:"label"`
+}
+
+// Resources is what one host may use.
+type Resources struct {
+	Memory Size    `yaml:"memory"`
+	CPUs   float64 `yaml:"cpus"`
+	Pids   int64   `yaml:"pids"`
+}
+
+// VariableDef is a value made per instance: a flag, a password, a key.
+// Values derive from an HMAC of the platform's secret, the instance and the
+// variable's name, so the platform can recompute them to check answers.
+type VariableDef struct {
+	Name   string `yaml:"name"`
+	Kind   string `yaml:"kind"`   // flag, password, access_key_id, secret_key
+	Format string `yaml:"format"` // flags only: e.g. "FLAG{%s}"
+}
+
+// Objective is one thing a trainee must do. The scoring issue gives each
+// kind its meaning; the manifest fixes their shape.
+type Objective struct {
+	ID       string   `yaml:"id"`
+	Track    string   `yaml:"track"` // attack or defence
+	Kind     string   `yaml:"kind"`  // flag, question, check, detection
+	Title    string   `yaml:"title"`
+	Points   int      `yaml:"points"`
+	Variable string   `yaml:"variable"` // flag objectives: the per-instance variable
+	Answer   string   `yaml:"answer"`   // question objectives
+	Host     string   `yaml:"host"`     // check objectives: where to run
+	Command  []string `yaml:"command"`  // check objectives
+}
+
+// Hint helps with one objective, at a cost in points.
+type Hint struct {
+	ID        string `yaml:"id"`
+	Objective string `yaml:"objective"`
+	Text      string `yaml:"text"`
+	Cost      int    `yaml:"cost"`
+}
+
+// TerminalHost returns the host the trainee's terminal opens in.
+func (s *Scenario) TerminalHost() string {
+	for _, h := range s.Hosts {
+		if h.Terminal {
+			return h.Name
+		}
+	}
+	return ""
+}
+
+// ParseScenario decodes a manifest strictly (unknown keys are errors) and
+// validates it. The error lists every problem with its field path.
+func ParseScenario(data []byte, source string) (*Scenario, error) {
+	var s Scenario
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return nil, &ManifestError{Source: source, Problems: []Problem{{Path: "", Message: yamlMessage(err)}}}
+	}
+	s.sourcePath, s.sourceBytes = source, data
+	if problems := Validate(&s); len(problems) > 0 {
+		return nil, &ManifestError{Source: source, Problems: problems}
+	}
+	return &s, nil
+}
+
+func yamlMessage(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+}
+
+// Problem is one thing wrong with a manifest, at a field path such as
+// hosts[1].capabilities[0].
+type Problem struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	if p.Path == "" {
+		return p.Message
+	}
+	return p.Path + ": " + p.Message
+}
+
+// ManifestError lists every problem found in one manifest.
+type ManifestError struct {
+	Source   string
+	Problems []Problem
+}
+
+func (e *ManifestError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d problem(s)", e.Source, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  " + p.String())
+	}
+	return b.String()
+}
+
+// Duration is a time.Duration written as "90m" in YAML.
+type Duration time.Duration
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 90m", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Size is a byte count written as "64MiB", "512KiB" or plain bytes.
+type Size int64
+
+func (s *Size) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*s = Size(v)
+	return nil
+}
+
+func parseSize(text string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(text, u.suffix); ok {
+			var n int64
+			if _, err := fmt.Sscanf(num, "%d", &n); err != nil || fmt.Sprint(n) != num || n < 0 {
+				break
+			}
+			return n * u.mult, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a size like 64MiB", text)
+}

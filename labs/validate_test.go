@@ -1,0 +1,151 @@
+package labs
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sakimori/sakimori/labs/scenarios"
+)
+
+// valid is a small, correct manifest each case below breaks one way.
+const valid = `
+id: sample
+version: 1
+title: Sample
+difficulty: beginner
+time_limit: 30m
+attack: [T1552.005]
+networks: [{name: dmz}]
+hosts:
+  - name: box
+    image: sakimori-lab/base:latest
+    terminal: true
+    networks: [dmz]
+    env: {FLAG: "${var.flag}", PEER: "${host.box}"}
+variables: [{name: flag, kind: flag}]
+objectives: [{id: get-flag, track: attack, kind: flag, points: 50, variable: flag}]
+hints: [{id: h1, objective: get-flag, text: look around, cost: 5}]
+`
+
+func TestValidManifestParses(t *testing.T) {
+	s, err := ParseScenario([]byte(valid), "sample.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TerminalHost() != "box" || len(s.Hosts[0].Env) != 2 {
+		t.Fatalf("parsed %+v", s)
+	}
+}
+
+// TestEveryRuleNamesItsField: each bad manifest is refused with the path of
+// the field at fault and a message that says why.
+func TestEveryRuleNamesItsField(t *testing.T) {
+	cases := []struct {
+		name, from, to, path, message string
+	}{
+		{"bad id", "id: sample", "id: Sample!", "id", "a-z"},
+		{"no title", "title: Sample", "title: ''", "title", "required"},
+		{"bad difficulty", "difficulty: beginner", "difficulty: trivial", "difficulty", "beginner"},
+		{"time limit", "time_limit: 30m", "time_limit: 1m", "time_limit", "between"},
+		{"not a duration", "time_limit: 30m", "time_limit: soon", "", "not a duration"},
+		{"technique id", "attack: [T1552.005]", "attack: [T15]", "attack[0]", "ATT&CK"},
+		{"no networks", "networks: [{name: dmz}]", "networks: []", "networks", "at least one"},
+		{"unknown network", "networks: [dmz]", "networks: [nowhere]", "hosts[0].networks[0]", "no network"},
+		{"privileged", "terminal: true", "terminal: true\n    privileged: true", "hosts[0].privileged", "never allowed"},
+		{"host mount", "terminal: true", "terminal: true\n    volumes: ['/etc:/host-etc']", "hosts[0].volumes", "host mounts"},
+		{"engine socket", "terminal: true", "terminal: true\n    volumes: ['/var/run/docker.sock:/var/run/docker.sock']", "hosts[0].volumes", "engine's socket"},
+		{"host network", "terminal: true", "terminal: true\n    network_mode: host", "hosts[0].network_mode", "own internal networks"},
+		{"host pid", "terminal: true", "terminal: true\n    pid: host", "hosts[0].pid", "namespace"},
+		{"devices", "terminal: true", "terminal: true\n    devices: [/dev/kmsg]", "hosts[0].devices", "devices"},
+		{"unconfined", "terminal: true", "terminal: true\n    security_opt: [seccomp=unconfined]", "hosts[0].security_opt", "fixed by the platform"},
+		{"root user", "terminal: true", "terminal: true\n    user: root", "hosts[0].user", "root"},
+		{"dangerous capability", "terminal: true", "terminal: true\n    capabilities: [NET_BIND_SERVICE, SYS_ADMIN]", "hosts[0].capabilities[1]", "SYS_ADMIN is not allowed"},
+		{"unknown capability", "terminal: true", "terminal: true\n    capabilities: [FLY]", "hosts[0].capabilities[0]", "not a Linux capability"},
+		{"memory", "terminal: true", "terminal: true\n    resources: {memory: 4GiB}", "hosts[0].resources.memory", "at most 1GiB"},
+		{"cpus", "terminal: true", "terminal: true\n    resources: {cpus: 8}", "hosts[0].resources.cpus", "at most 2"},
+		{"tmpfs path", "terminal: true", "terminal: true\n    tmpfs: {'../etc': 1MiB}", "hosts[0].tmpfs", "absolute path"},
+		{"bad size", "terminal: true", "terminal: true\n    tmpfs: {/tmp: lots}", "", "not a size"},
+		{"port", "terminal: true", "terminal: true\n    ports: [{port: 70000}]", "hosts[0].ports[0].port", "1–65535"},
+		{"no terminal", "terminal: true", "terminal: false", "hosts", "exactly one host"},
+		{"undeclared variable", `FLAG: "${var.flag}"`, `FLAG: "${var.secret}"`, "hosts[0].env.FLAG", "not declared"},
+		{"unknown host ref", `PEER: "${host.box}"`, `PEER: "${host.db}"`, "hosts[0].env.PEER", "no such host"},
+		{"bad image", "image: sakimori-lab/base:latest", "image: 'UPPER case'", "hosts[0].image", "image reference"},
+		{"variable kind", "kind: flag}]\nobjectives", "kind: wizard}]\nobjectives", "variables[0].kind", "must be one of"},
+		{"flag objective variable", "variable: flag}]", "variable: nope}]", "objectives[0].variable", "kind flag"},
+		{"track", "track: attack", "track: offence", "objectives[0].track", "attack or defence"},
+		{"hint target", "objective: get-flag", "objective: missing", "hints[0].objective", "no objective"},
+		{"unknown key", "difficulty: beginner", "difficulty: beginner\nprivileged_mode: true", "", "not found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(valid, tc.from) {
+				t.Fatalf("test bug: %q not in the sample", tc.from)
+			}
+			_, err := ParseScenario([]byte(strings.Replace(valid, tc.from, tc.to, 1)), "case.yaml")
+			var me *ManifestError
+			if !errors.As(err, &me) {
+				t.Fatalf("accepted (err %v)", err)
+			}
+			for _, p := range me.Problems {
+				if p.Path == tc.path && strings.Contains(p.Message, tc.message) {
+					return
+				}
+			}
+			t.Fatalf("no problem at %q mentioning %q; got:\n%v", tc.path, tc.message, me)
+		})
+	}
+}
+
+func TestAllProblemsAreReportedAtOnce(t *testing.T) {
+	bad := strings.NewReplacer("id: sample", "id: X", "difficulty: beginner", "difficulty: x", "time_limit: 30m", "time_limit: 9h").Replace(valid)
+	_, err := ParseScenario([]byte(bad), "bad.yaml")
+	var me *ManifestError
+	if !errors.As(err, &me) || len(me.Problems) != 3 {
+		t.Fatalf("want 3 problems at once, got %v", err)
+	}
+}
+
+func TestBuiltInCatalogueIsValid(t *testing.T) {
+	c, err := LoadCatalogue(scenarios.Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.All()) == 0 {
+		t.Fatal("no built-in scenarios")
+	}
+	s, err := c.Scenario("orientation")
+	if err != nil || len(s.Hosts) != 3 || len(s.Networks) != 2 {
+		t.Fatalf("orientation: %+v, %v", s, err)
+	}
+	if _, err := c.Scenario("../etc"); !errors.Is(err, ErrScenarioNotFound) {
+		t.Fatalf("unknown id: %v", err)
+	}
+}
+
+func TestVariablesArePerInstanceAndReproducible(t *testing.T) {
+	s, _ := ParseScenario([]byte(valid), "sample.yaml")
+	s.Variables = append(s.Variables, VariableDef{Name: "pw", Kind: "password"},
+		VariableDef{Name: "key", Kind: "access_key_id"}, VariableDef{Name: "secret", Kind: "secret_key"})
+	key := []byte("0123456789abcdef0123456789abcdef")
+	a := Variables(key, s, "alice", "i-1")
+	if again := Variables(key, s, "alice", "i-1"); again["flag"] != a["flag"] {
+		t.Fatal("the same instance got a different flag")
+	}
+	for _, other := range []map[string]string{
+		Variables(key, s, "bob", "i-1"), Variables(key, s, "alice", "i-2"),
+		Variables([]byte("another key entirely, 32 bytes!!"), s, "alice", "i-1"),
+	} {
+		if other["flag"] == a["flag"] || other["pw"] == a["pw"] {
+			t.Fatal("two instances share a value")
+		}
+	}
+	for name, pattern := range map[string]string{
+		"flag": `^FLAG\{[0-9a-f]{24}\}$`, "key": `^AKIA[A-Z2-7]{16}$`, "secret": `^[A-Za-z0-9+/]{40}$`, "pw": `^[A-Za-z0-9_-]{20}$`,
+	} {
+		if !regexp.MustCompile(pattern).MatchString(a[name]) {
+			t.Errorf("%s = %q, want %s", name, a[name], pattern)
+		}
+	}
+}

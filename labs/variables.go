@@ -1,0 +1,45 @@
+package labs
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Variables derives every per-instance value of a scenario: flags,
+// passwords, keys. Each is an HMAC of the platform's flag key over the
+// trainee, the instance and the variable's name, so two instances never
+// share a flag and the platform can recompute any value to check an answer
+// without storing it.
+func Variables(key []byte, s *Scenario, trainee, instance string) map[string]string {
+	out := make(map[string]string, len(s.Variables))
+	for _, v := range s.Variables {
+		out[v.Name] = variableValue(key, v, trainee, instance)
+	}
+	return out
+}
+
+func variableValue(key []byte, v VariableDef, trainee, instance string) string {
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "sakimori/variable/v1\x00%s\x00%s\x00%s", trainee, instance, v.Name)
+	sum := mac.Sum(nil)
+	switch v.Kind {
+	case "flag":
+		format := v.Format
+		if format == "" {
+			format = "FLAG{%s}"
+		}
+		return fmt.Sprintf(format, hex.EncodeToString(sum[:12]))
+	case "password":
+		return base64.RawURLEncoding.EncodeToString(sum[:15])
+	case "access_key_id": // the shape of a cloud access key id
+		return "AKIA" + base32.StdEncoding.EncodeToString(sum[:10])[:16]
+	case "secret_key":
+		return strings.NewReplacer("-", "+", "_", "/").Replace(base64.RawURLEncoding.EncodeToString(sum[:30]))
+	}
+	return hex.EncodeToString(sum)
+}
