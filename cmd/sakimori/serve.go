@@ -75,7 +75,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Tokens:   tokens,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
-			{Name: "docker", Check: func(ctx context.Context) error { _, err := engine.Ping(ctx); return err }},
+			{Name: "docker", Check: engine.Ping},
 		},
 		Metrics:  metrics,
 		Frontend: frontend.Files(),
@@ -128,7 +128,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 func engineStatus(ctx context.Context, e *docker.Engine) string {
-	api, err := e.Ping(ctx)
+	api, err := e.APIVersion(ctx)
 	if err != nil {
 		return e.Host() + " (not reachable: labs cannot start until it is)"
 	}

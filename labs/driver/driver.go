@@ -159,6 +159,9 @@ type ExecSession interface {
 
 // Driver runs lab instances; see the package comment for its promises.
 type Driver interface {
+	// Ping reports whether the runtime answers, quickly; a launch checks it
+	// first so that a stopped engine gets a clear refusal, not a timeout.
+	Ping(ctx context.Context) error
 	Create(ctx context.Context, spec InstanceSpec) error
 	Status(ctx context.Context, instanceID string) (InstanceStatus, error)
 	Exec(ctx context.Context, instanceID, host string, req ExecRequest) (ExecSession, error)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/docker/docker/client"
+
+	"github.com/sakimori/sakimori/labs/driver"
 )
 
 // Engine is a connection to one Docker Engine.
@@ -34,13 +36,19 @@ func Connect(host string) (*Engine, error) {
 // Host is the engine address in use.
 func (e *Engine) Host() string { return e.cli.DaemonHost() }
 
-// Ping checks the engine answers and returns its API version.
-func (e *Engine) Ping(ctx context.Context) (string, error) {
+// Ping checks the engine answers.
+func (e *Engine) Ping(ctx context.Context) error {
+	_, err := e.APIVersion(ctx)
+	return err
+}
+
+// APIVersion asks the engine for the API version it speaks with us.
+func (e *Engine) APIVersion(ctx context.Context) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	p, err := e.cli.Ping(ctx)
 	if err != nil {
-		return "", fmt.Errorf("docker engine at %s: %w", e.cli.DaemonHost(), err)
+		return "", fmt.Errorf("docker engine at %s: %w: %w", e.cli.DaemonHost(), driver.ErrUnavailable, err)
 	}
 	return p.APIVersion, nil
 }

@@ -1,0 +1,240 @@
+package labs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sakimori/sakimori/fault"
+	"github.com/sakimori/sakimori/labs/driver"
+)
+
+// Options tune the lifecycle.
+type Options struct {
+	Capacity         int           // active instances the range holds at once
+	ProvisionTimeout time.Duration // a launch that takes longer fails
+	ExtendBy         time.Duration // one extension adds this much
+	MaxExtensions    int
+	FlagKey          []byte // derives per-instance variables
+	Now              func() time.Time
+	Logger           *slog.Logger
+}
+
+// Service runs lab instances: it records each in the Store and makes it
+// real through the Driver. Launches and resets provision in the
+// background; Close waits for them.
+type Service struct {
+	store     Store
+	driver    driver.Driver
+	catalogue *Catalogue
+	pool      *Pool
+	opt       Options
+	log       *slog.Logger
+
+	work   sync.WaitGroup
+	ctx    context.Context // cancelled by Close: background work stops
+	cancel context.CancelFunc
+}
+
+// NewService makes the lifecycle service.
+func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Options) *Service {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Capacity <= 0 {
+		opt.Capacity = 50
+	}
+	if opt.ProvisionTimeout <= 0 {
+		opt.ProvisionTimeout = 2 * time.Minute
+	}
+	if opt.ExtendBy <= 0 {
+		opt.ExtendBy = 30 * time.Minute
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{store: store, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel}
+}
+
+// Catalogue is the set of scenarios the service launches.
+func (s *Service) Catalogue() *Catalogue { return s.catalogue }
+
+// Close stops background provisioning and waits for it, up to ctx.
+func (s *Service) Close(ctx context.Context) error {
+	s.cancel()
+	done := make(chan struct{})
+	go func() { s.work.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Actor is who asks for a change: the owner, or staff who may act on any lab.
+type Actor struct {
+	UserID string
+	Staff  bool
+}
+
+// Launch starts a lab of the scenario for the trainee. It returns at once
+// with the instance pending; provisioning goes on in the background and its
+// progress shows in the instance's state and step.
+func (s *Service) Launch(ctx context.Context, trainee, scenarioID string) (Instance, error) {
+	sc, err := s.catalogue.Scenario(scenarioID)
+	if err != nil {
+		return Instance{}, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.driver.Ping(pingCtx); err != nil {
+		return Instance{}, fault.Wrap(ErrEngineDown, err)
+	}
+	now := s.opt.Now().UTC()
+	inst := Instance{
+		ID: newInstanceID(), TraineeID: trainee, ScenarioID: sc.ID, ScenarioVersion: sc.Version,
+		State: StatePending, Step: stepQueued, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(sc.timeLimit()),
+	}
+	// Two launches may pick the same free subnet; the store's uniqueness
+	// check makes one of them retry with what is then free.
+	for attempt := 0; ; attempt++ {
+		used, err := s.store.UsedSubnets(ctx)
+		if err != nil {
+			return Instance{}, err
+		}
+		subnets, err := s.pool.Free(used, len(sc.Networks))
+		if err != nil {
+			return Instance{}, err
+		}
+		inst.Networks = inst.Networks[:0]
+		for i, n := range sc.Networks {
+			inst.Networks = append(inst.Networks, InstanceNetwork{Name: n.Name, Subnet: subnets[i]})
+		}
+		err = s.store.CreateInstance(ctx, inst, s.opt.Capacity)
+		if errors.Is(err, ErrSubnetTaken) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return Instance{}, err
+		}
+		break
+	}
+	s.log.Info("lab launching", "instance", inst.ID, "trainee", trainee, "scenario", sc.ID)
+	s.work.Add(1)
+	go s.provision(inst, sc, StatePending, false)
+	return inst, nil
+}
+
+// provision makes the instance real, moving it from `from` through
+// provisioning to running, or to failed with the engine's objects removed.
+// A reset keeps the expiry it had: resetting never buys time.
+func (s *Service) provision(inst Instance, sc *Scenario, from State, reset bool) {
+	defer s.work.Done()
+	ctx, cancel := context.WithTimeout(s.ctx, s.opt.ProvisionTimeout)
+	defer cancel()
+	if ok, err := s.store.Transition(ctx, inst.ID, []State{from}, StateProvisioning, Change{Step: stepNetworks}); err != nil || !ok {
+		return // stopped before it began, or the store is gone: nothing was made
+	}
+	spec := buildSpec(sc, inst, Variables(s.opt.FlagKey, sc, inst.TraineeID, inst.ID))
+	err := s.driver.Create(ctx, spec)
+	if err == nil {
+		_, _ = s.store.Transition(ctx, inst.ID, []State{StateProvisioning}, StateProvisioning, Change{Step: stepStarting})
+		err = s.waitRunning(ctx, inst.ID)
+	}
+	if err != nil {
+		s.fail(inst.ID, "provisioning", err)
+		return
+	}
+	now := s.opt.Now().UTC()
+	change := Change{StartedAt: &now}
+	if !reset {
+		expires := now.Add(sc.timeLimit()) // the clock starts when the lab is usable
+		change.ExpiresAt = &expires
+	}
+	ok, err := s.store.Transition(ctx, inst.ID, []State{StateProvisioning}, StateRunning, change)
+	if err == nil && !ok {
+		// Stopped while we built it: the stop may have run before our
+		// objects existed, so remove them again.
+		s.cleanup(inst.ID)
+		return
+	}
+	s.log.Info("lab running", "instance", inst.ID)
+}
+
+// waitRunning waits until every host runs; a host that exits at start is a
+// broken scenario or image, reported rather than left for the trainee.
+func (s *Service) waitRunning(ctx context.Context, id string) error {
+	for {
+		st, err := s.driver.Status(ctx, id)
+		if err != nil {
+			return err
+		}
+		if st.Running() {
+			return nil
+		}
+		for _, h := range st.Hosts {
+			if !h.Running && h.ExitCode != 0 {
+				return errors.New("host " + h.Name + " exited at start")
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// fail records why an instance failed and removes whatever was made.
+func (s *Service) fail(id, doing string, cause error) {
+	s.log.Error("lab failed", "instance", id, "while", doing, "err", cause)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	destroyErr := s.driver.Destroy(ctx, id)
+	reason := reasonFor(cause)
+	now := s.opt.Now().UTC()
+	_, _ = s.store.Transition(ctx, id, ActiveStates, StateFailed, Change{Reason: reason, StoppedAt: &now})
+	if destroyErr == nil {
+		_ = s.store.ReleaseSubnets(ctx, id)
+	}
+	// With a failed destroy the subnets stay held; the reconciler frees
+	// them once the engine's objects are gone.
+}
+
+func (s *Service) cleanup(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.driver.Destroy(ctx, id); err != nil {
+		s.log.Error("lab cleanup failed; the reaper will retry", "instance", id, "err", err)
+	}
+}
+
+// reasonFor says in a sentence why a lab failed, without engine detail.
+func reasonFor(err error) string {
+	switch {
+	case errors.Is(err, driver.ErrUnavailable):
+		return "The lab engine stopped answering while your lab was being built. Launch it again."
+	case errors.Is(err, driver.ErrImage):
+		return "This scenario's images are not installed on the range. Tell your instructor."
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Your lab took too long to start. Launch it again."
+	case strings.Contains(err.Error(), "exited at start"):
+		return "A host of this lab stopped as it started; the scenario may be broken. Tell your instructor."
+	}
+	return "Your lab could not be built. Launch it again; if it fails again, tell your instructor."
+}
+
+// newInstanceID is short and safe in engine object names: "l" and 12
+// lower-case base32 characters (60 random bits).
+func newInstanceID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "l" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:12]
+}
