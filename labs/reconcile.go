@@ -45,6 +45,9 @@ func (s *Service) Reconcile(ctx context.Context) (Reconciled, error) {
 			errs = append(errs, err)
 			continue
 		}
+		// A lab that failed while the engine was away kept its subnets
+		// until its objects were gone; now they are.
+		errs = append(errs, s.store.ReleaseSubnets(ctx, ref.ID))
 		r.Orphans++
 	}
 	now := s.opt.Now().UTC()

@@ -65,15 +65,20 @@ func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Opti
 // Catalogue is the set of scenarios the service launches.
 func (s *Service) Catalogue() *Catalogue { return s.catalogue }
 
-// Close stops background provisioning and waits for it, up to ctx.
+// Close waits for background provisioning to finish (each is bounded by
+// ProvisionTimeout). Only if ctx ends first is it cancelled: a create
+// request cut off mid-flight can still land in the engine after its
+// cleanup, leaving objects for the reconciler.
 func (s *Service) Close(ctx context.Context) error {
-	s.cancel()
 	done := make(chan struct{})
 	go func() { s.work.Wait(); close(done) }()
 	select {
 	case <-done:
+		s.cancel()
 		return nil
 	case <-ctx.Done():
+		s.cancel()
+		<-done
 		return ctx.Err()
 	}
 }
@@ -192,15 +197,20 @@ func (s *Service) waitRunning(ctx context.Context, id string) error {
 	}
 }
 
-// fail records why an instance failed and removes whatever was made.
+// fail records why an instance failed and removes whatever was made. An
+// instance someone is stopping is theirs to finish: a stop that lands mid-
+// launch makes the launch fail, and that is not the trainee's failure.
 func (s *Service) fail(id, doing string, cause error) {
-	s.log.Error("lab failed", "instance", id, "while", doing, "err", cause)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	destroyErr := s.driver.Destroy(ctx, id)
-	reason := reasonFor(cause)
 	now := s.opt.Now().UTC()
-	_, _ = s.store.Transition(ctx, id, ActiveStates, StateFailed, Change{Reason: reason, StoppedAt: &now})
+	moved, err := s.store.Transition(ctx, id, []State{StatePending, StateProvisioning}, StateFailed,
+		Change{Reason: reasonFor(cause), StoppedAt: &now})
+	if err != nil || !moved {
+		return
+	}
+	s.log.Error("lab failed", "instance", id, "while", doing, "err", cause)
 	if destroyErr == nil {
 		_ = s.store.ReleaseSubnets(ctx, id)
 	}

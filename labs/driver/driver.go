@@ -24,7 +24,9 @@
 //     directory, with or without a terminal. Closing the session ends the
 //     command's process.
 //   - List returns every instance the driver owns, found by label, for the
-//     reconciler to converge against the database.
+//     reconciler to converge against the database. A driver serves one
+//     range (deployment): objects of other ranges on the same runtime are
+//     neither listed nor touched.
 //
 // Every method is safe for concurrent use, on different instances and on the
 // same one. Errors that mean the runtime cannot be reached wrap ErrUnavailable.
@@ -44,6 +46,7 @@ const (
 	LabelTrainee  = "io.sakimori.trainee"
 	LabelScenario = "io.sakimori.scenario"
 	LabelExpires  = "io.sakimori.expires" // RFC 3339, UTC
+	LabelRange    = "io.sakimori.range"   // the deployment that owns the object
 	LabelHost     = "io.sakimori.host"    // on hosts: the host's name in the spec
 	LabelNetwork  = "io.sakimori.network" // on networks: the network's name in the spec
 )

@@ -51,7 +51,9 @@ func (e *Engine) ensureNetwork(ctx context.Context, spec driver.InstanceSpec, n 
 	case !cerrdefs.IsNotFound(err):
 		return e.fail("inspect network "+n.Name, err)
 	}
-	if _, err := e.cli.NetworkCreate(ctx, name, networkCreate(spec, n)); err != nil {
+	opts := networkCreate(spec, n)
+	e.stamp(opts.Labels)
+	if _, err := e.cli.NetworkCreate(ctx, name, opts); err != nil {
 		return e.fail("create network "+n.Name, err)
 	}
 	return nil
@@ -75,6 +77,7 @@ func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, 
 	if err != nil {
 		return "", err
 	}
+	e.stamp(cfg.Labels)
 	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
 	if cerrdefs.IsNotFound(err) {
 		return "", fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, h.Image)
@@ -171,9 +174,19 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 	return st, nil
 }
 
-// List finds every instance with objects in the engine, by label.
+// stamp marks an object as this range's.
+func (e *Engine) stamp(labels map[string]string) {
+	if e.rangeID != "" {
+		labels[driver.LabelRange] = e.rangeID
+	}
+}
+
+// List finds every instance of this range with objects in the engine.
 func (e *Engine) List(ctx context.Context) ([]driver.InstanceRef, error) {
 	ours := filters.NewArgs(filters.Arg("label", driver.LabelInstance))
+	if e.rangeID != "" {
+		ours.Add("label", driver.LabelRange+"="+e.rangeID)
+	}
 	containers, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: ours})
 	if err != nil {
 		return nil, e.fail("list hosts", err)

@@ -13,9 +13,17 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 )
 
-// Engine is a connection to one Docker Engine.
+// Engine is a connection to one Docker Engine, acting for one range.
 type Engine struct {
-	cli *client.Client
+	cli     *client.Client
+	rangeID string // labels every object; List sees only this range's
+}
+
+// ForRange returns an Engine on the same connection that acts for the
+// range: several ranges (or test runs) can share one engine without one's
+// reconciler removing another's labs.
+func (e *Engine) ForRange(id string) *Engine {
+	return &Engine{cli: e.cli, rangeID: id}
 }
 
 // Connect makes a client for host (empty: DOCKER_HOST or the local socket).
@@ -32,6 +40,9 @@ func Connect(host string) (*Engine, error) {
 	}
 	return &Engine{cli: cli}, nil
 }
+
+// Scoped reports whether the Engine acts for one range.
+func (e *Engine) Scoped() bool { return e.rangeID != "" }
 
 // Host is the engine address in use.
 func (e *Engine) Host() string { return e.cli.DaemonHost() }

@@ -26,7 +26,7 @@ func requireEngine(t *testing.T) *Engine {
 		}
 		t.Skipf("no Docker engine: %v", err)
 	}
-	return e
+	return e.ForRange("test-" + newID(t)) // its own range: other tests' reconcilers leave it alone
 }
 
 var (
