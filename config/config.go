@@ -41,6 +41,13 @@ type Config struct {
 	LoginPerMinute int
 	LogFormat      string // "text" or "json"
 	LogLevel       string
+
+	LabPool          string // the block lab subnets come from
+	LabSubnetBits    int    // each lab network's prefix length
+	LabCapacity      int    // labs running at once, range-wide
+	LabExtendBy      time.Duration
+	LabMaxExtensions int
+	LaunchPerMinute  int
 }
 
 // Load parses args (without the program and subcommand names) on top of the
@@ -64,6 +71,12 @@ func Load(name string, args []string, getenv func(string) string) (Config, error
 	fs.IntVar(&c.LoginPerMinute, "login-per-minute", e.int("SAKIMORI_LOGIN_PER_MINUTE", 10), "failed sign-ins allowed per client address per minute")
 	fs.StringVar(&c.LogFormat, "log-format", e.str("SAKIMORI_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&c.LogLevel, "log-level", e.str("SAKIMORI_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.StringVar(&c.LabPool, "lab-pool", e.str("SAKIMORI_LAB_POOL", "10.213.0.0/16"), "private block lab networks are cut from")
+	fs.IntVar(&c.LabSubnetBits, "lab-subnet-bits", e.int("SAKIMORI_LAB_SUBNET_BITS", 26), "prefix length of each lab network (26: 62 addresses)")
+	fs.IntVar(&c.LabCapacity, "lab-capacity", e.int("SAKIMORI_LAB_CAPACITY", 50), "labs that may run at once across the range")
+	fs.DurationVar(&c.LabExtendBy, "lab-extend-by", e.dur("SAKIMORI_LAB_EXTEND_BY", 30*time.Minute), "time one extension adds to a lab")
+	fs.IntVar(&c.LabMaxExtensions, "lab-max-extensions", e.int("SAKIMORI_LAB_MAX_EXTENSIONS", 2), "extensions allowed per lab")
+	fs.IntVar(&c.LaunchPerMinute, "launch-per-minute", e.int("SAKIMORI_LAUNCH_PER_MINUTE", 6), "lab launches and resets per person per minute")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -121,6 +134,12 @@ func (c Config) validate() error {
 	}
 	if c.LoginPerMinute < 1 {
 		errs = append(errs, fmt.Errorf("login-per-minute must be at least 1"))
+	}
+	if c.LabCapacity < 1 || c.LaunchPerMinute < 1 || c.LabMaxExtensions < 0 {
+		errs = append(errs, fmt.Errorf("lab-capacity and launch-per-minute must be at least 1, lab-max-extensions at least 0"))
+	}
+	if c.LabExtendBy < time.Minute || c.LabExtendBy > 4*time.Hour {
+		errs = append(errs, fmt.Errorf("lab-extend-by %s: must be between 1m and 4h", c.LabExtendBy))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q: must be text or json", c.LogFormat))

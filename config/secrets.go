@@ -3,7 +3,9 @@ package config
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -130,4 +132,12 @@ func (s Secrets) validate() error {
 		return errors.New("secrets file: flag_key must be at least 32 bytes")
 	}
 	return nil
+}
+
+// RangeID names this deployment on a shared lab engine. Every engine object
+// carries it, so two ranges on one engine never reconcile each other's labs
+// away. It derives from the flag key, which a deployment never changes.
+func RangeID(s Secrets) string {
+	sum := sha256.Sum256(append([]byte("sakimori/range/v1\x00"), s.FlagKey...))
+	return hex.EncodeToString(sum[:6])
 }

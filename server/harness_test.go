@@ -18,8 +18,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/server/auth"
+	"github.com/sakimori/sakimori/store"
 	"github.com/sakimori/sakimori/store/storetest"
 )
 
@@ -35,6 +38,9 @@ type range_ struct {
 
 type option func(*server.Deps, *accounts.Options)
 
+// labsWith gives the range a lab service over its own database and d.
+var labsWith func(t *testing.T, db *store.DB, d driver.Driver) *labs.Service
+
 func withOpenRegistration(d *server.Deps, o *accounts.Options) { o.OpenRegistration = true }
 
 func withLoginLimit(n int) option {
@@ -49,6 +55,11 @@ func withChecks(checks ...server.Check) option {
 var cheap = accounts.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
 func newRange(t *testing.T, opts ...option) *range_ {
+	return newRangeWithLabs(t, nil, opts...)
+}
+
+// newRangeWithLabs is newRange with the lab endpoints served over d.
+func newRangeWithLabs(t *testing.T, d driver.Driver, opts ...option) *range_ {
 	t.Helper()
 	db := storetest.Open(t, "sqlite")
 	pw, err := accounts.NewPasswords(cheap)
@@ -77,6 +88,9 @@ func newRange(t *testing.T, opts ...option) *range_ {
 	}
 	svc := accounts.NewService(db.Accounts(), pw, aopt)
 	deps.Accounts = svc
+	if d != nil {
+		deps.Labs = labsWith(t, db, d)
+	}
 	code, err := svc.NewSetupCode(context.Background())
 	if err != nil {
 		t.Fatal(err)

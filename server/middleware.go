@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/sakimori/sakimori/fault"
+	"github.com/sakimori/sakimori/server/auth"
 )
 
 const requestIDKey = "sakimori.request_id"
@@ -106,6 +107,23 @@ func credentialLimiter(perMinute int) fiber.Handler {
 		LimitReached: func(c *fiber.Ctx) error {
 			return fault.New(fault.RateLimited, "too_many_attempts",
 				"Too many failed attempts from your address; wait a minute and try again.")
+		},
+	})
+}
+
+// userLimiter counts every request of one signed-in person to an endpoint
+// (lab launches, resets): engine work is costly, so bursts are refused
+// whether they succeed or not.
+func userLimiter(name string, perMinute int) fiber.Handler {
+	if perMinute <= 0 {
+		perMinute = 6
+	}
+	return limiter.New(limiter.Config{
+		Max:          perMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return name + ":" + auth.PrincipalOf(c).UserID },
+		LimitReached: func(c *fiber.Ctx) error {
+			return fault.New(fault.RateLimited, "rate_limited", "Too many requests; wait a minute and try again.")
 		},
 	})
 }

@@ -42,6 +42,18 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/users", d.Tokens.Require(accounts.RoleAdmin), u.create)
 	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
 
+	if d.Labs != nil {
+		l := labsAPI{labs: d.Labs}
+		api.Get("/scenarios", signedIn, l.scenarios)
+		api.Get("/scenarios/:id", signedIn, l.scenario)
+		api.Post("/labs", signedIn, userLimiter("launch", d.Options.LaunchPerMinute), settle, l.launch)
+		api.Get("/labs", signedIn, l.list)
+		api.Get("/labs/:id", signedIn, l.instanceOp(getLab))
+		api.Post("/labs/:id/extend", signedIn, l.instanceOp(extendLab))
+		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(resetLab))
+		api.Delete("/labs/:id", signedIn, l.instanceOp(stopLab))
+	}
+
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }

@@ -12,19 +12,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/server/auth"
 )
 
 // Options are the web settings the server needs from configuration.
 type Options struct {
-	PublicURL      string
-	BodyLimit      int
-	TrustedProxies []string
-	CORSOrigins    []string
-	SecureCookies  bool
-	RefreshTTL     time.Duration
-	LoginPerMinute int
-	Version        string
+	PublicURL       string
+	BodyLimit       int
+	TrustedProxies  []string
+	CORSOrigins     []string
+	SecureCookies   bool
+	RefreshTTL      time.Duration
+	LoginPerMinute  int
+	LaunchPerMinute int // lab launches and resets per person per minute
+	Version         string
 }
 
 // Deps is everything the server calls into. main builds it; tests build it
@@ -34,6 +36,7 @@ type Deps struct {
 	Logger   *slog.Logger
 	Accounts *accounts.Service
 	Tokens   *auth.Tokens
+	Labs     *labs.Service        // nil: the lab endpoints are not served
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

@@ -5,6 +5,8 @@
 //	sakimori migrate [up|status]   apply or list database migrations
 //	sakimori user create …         make an account from the command line
 //	sakimori healthcheck           ask a running server's /healthz (for containers)
+//	sakimori images build          build the lab images, with no registry
+//	sakimori scenario validate …   check scenario manifests
 //	sakimori version               print the version
 package main
 
@@ -42,6 +44,8 @@ Usage:
   sakimori migrate [up|status] [flags] apply or list database migrations
   sakimori user create [flags]        make an account (password read from stdin, or generated)
   sakimori healthcheck [-url URL]     exit 0 if a running server's /healthz answers 200
+  sakimori images build [-v]          build the lab images from this machine's files (no registry)
+  sakimori scenario validate [PATH…]  check scenario manifests (default: the built-in catalogue)
   sakimori version                    print the version
 
 Every flag can also be set as a SAKIMORI_* environment variable;
@@ -64,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return user(ctx, rest, getenv, stdin, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
+	case "images":
+		return images(ctx, rest, getenv, stdout)
+	case "scenario":
+		return scenario(rest, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "sakimori", version)
 		return nil

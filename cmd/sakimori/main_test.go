@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -147,5 +148,20 @@ func TestUnknownCommandsAndFlags(t *testing.T) {
 		if err := run(context.Background(), args, envOf(nil), nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
+	}
+}
+
+func TestScenarioValidate(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"scenario", "validate"}, envOf(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "ok  orientation") {
+		t.Fatalf("built-in catalogue: %v\n%s", err, out.String())
+	}
+	dir := t.TempDir()
+	bad := dir + "/scenario.yaml"
+	os.WriteFile(bad, []byte("id: x\nhosts:\n  - name: a\n    privileged: true\n"), 0o644)
+	out.Reset()
+	err := run(context.Background(), []string{"scenario", "validate", dir}, envOf(nil), nil, &out, io.Discard)
+	if err == nil || !strings.Contains(out.String(), "hosts[0].privileged: privileged hosts are never allowed") {
+		t.Fatalf("bad manifest: %v\n%s", err, out.String())
 	}
 }

@@ -39,11 +39,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	engine, err := docker.Connect(cfg.DockerHost)
+	conn, err := docker.Connect(cfg.DockerHost)
 	if err != nil {
 		return err
 	}
-	defer engine.Close()
+	defer conn.Close()
+	engine := conn.ForRange(config.RangeID(secrets))
 
 	passwords, err := accounts.NewPasswords(accounts.OWASPParams)
 	if err != nil {
@@ -61,6 +62,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	labsSvc, pool, excluded, err := newLabs(cfg, db, engine, secrets, log)
+	if err != nil {
+		return err
+	}
+	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
+	go labsSvc.RunReaper(ctx, 15*time.Second)
 
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -68,11 +75,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Options: server.Options{
 			PublicURL: cfg.PublicURL, BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies,
 			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
-			LoginPerMinute: cfg.LoginPerMinute, Version: version,
+			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, Version: version,
 		},
 		Logger:   log,
 		Accounts: accountsSvc,
 		Tokens:   tokens,
+		Labs:     labsSvc,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},
@@ -87,7 +95,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	dockerStatus := engineStatus(ctx, engine)
 	printSummary(stderr, summary{cfg: cfg, addr: ln.Addr().String(), db: db, applied: len(applied),
-		secretsCreated: created, docker: dockerStatus, setupCode: setupCode})
+		secretsCreated: created, docker: dockerStatus, setupCode: setupCode,
+		labs: fmt.Sprintf("%d scenarios; %d lab networks of /%d in %s (%d excluded: host routes %v); at most %d labs at once",
+			len(labsSvc.Catalogue().All()), pool.Size(), cfg.LabSubnetBits, pool.Block(), len(excluded), excluded, cfg.LabCapacity)})
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -99,6 +109,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	log.Info("shutting down: finishing requests in flight")
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	closing, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := labsSvc.Close(closing); err != nil {
+		log.Warn("labs still provisioning at shutdown; the reconciler finishes them at next start", "err", err)
 	}
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
@@ -143,6 +158,7 @@ type summary struct {
 	secretsCreated bool
 	docker         string
 	setupCode      string
+	labs           string
 }
 
 // printSummary writes the one block an operator reads at start-up: what the
@@ -169,6 +185,7 @@ func printSummary(w io.Writer, s summary) {
 	fmt.Fprintf(w, "  data dir      %s\n", s.cfg.DataDir)
 	fmt.Fprintf(w, "  secrets       %s\n", secrets)
 	fmt.Fprintf(w, "  docker        %s\n", s.docker)
+	fmt.Fprintf(w, "  labs          %s\n", s.labs)
 	fmt.Fprintf(w, "  registration  %s\n", s.cfg.Registration)
 	fmt.Fprintf(w, "  browser app   %s\n", ui)
 	if s.setupCode != "" {

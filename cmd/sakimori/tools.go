@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/labs/scenarios"
+)
+
+// images builds the lab images on the engine from files on this machine,
+// skipping any whose inputs have not changed since it was built.
+func images(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "build" {
+		return errors.New("usage: sakimori images build [-busybox PATH] [-docker-host ADDR]")
+	}
+	fs := flag.NewFlagSet("images build", flag.ContinueOnError)
+	busybox := fs.String("busybox", labimages.HostSources.Busybox, "a statically linked busybox (Debian: busybox-static)")
+	host := fs.String("docker-host", getenv("SAKIMORI_DOCKER_HOST"), "Docker engine address")
+	verbose := fs.Bool("v", false, "show the engine's build output")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	imgs, err := labimages.All(labimages.Sources{Busybox: *busybox})
+	if err != nil {
+		return err
+	}
+	engine, err := docker.Connect(*host)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	out := io.Discard
+	if *verbose {
+		out = stdout
+	}
+	for _, img := range imgs {
+		built, err := engine.BuildImage(ctx, img.Tag, img.Files, out)
+		if err != nil {
+			return err
+		}
+		state := "up to date"
+		if built {
+			state = "built"
+		}
+		fmt.Fprintf(stdout, "%-32s %s\n", img.Tag, state)
+	}
+	return nil
+}
+
+// scenario validates manifests: the built-in catalogue, or the files or
+// folders named (a folder is read as one scenario folder or a catalogue).
+func scenario(args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "validate" {
+		return errors.New("usage: sakimori scenario validate [PATH…]")
+	}
+	paths := args[1:]
+	if len(paths) == 0 {
+		c, err := labs.LoadCatalogue(scenarios.Files())
+		if err != nil {
+			return err
+		}
+		for _, s := range c.All() {
+			fmt.Fprintf(stdout, "ok  %s (built in)\n", s.ID)
+		}
+		return nil
+	}
+	var failed error
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			p = filepath.Join(p, "scenario.yaml")
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			failed = errors.Join(failed, err)
+			continue
+		}
+		s, err := labs.ParseScenario(data, p)
+		if err != nil {
+			fmt.Fprintln(stdout, "FAIL", err)
+			failed = errors.Join(failed, fmt.Errorf("%s is not valid", p))
+			continue
+		}
+		fmt.Fprintf(stdout, "ok  %s (%s)\n", s.ID, p)
+	}
+	return failed
+}

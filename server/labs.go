@@ -1,0 +1,189 @@
+package server
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/fault"
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/server/auth"
+)
+
+// labsAPI serves the scenario catalogue and trainees' lab instances.
+type labsAPI struct {
+	labs *labs.Service
+}
+
+type scenarioView struct {
+	ID         string          `json:"id"`
+	Version    int             `json:"version"`
+	Title      string          `json:"title"`
+	Summary    string          `json:"summary"`
+	Story      string          `json:"story,omitempty"`
+	Difficulty string          `json:"difficulty"`
+	TimeLimit  string          `json:"time_limit"`
+	Attack     []string        `json:"attack"`
+	NICERoles  []string        `json:"nice_roles"`
+	Incidents  []incidentView  `json:"incidents"`
+	Objectives []objectiveView `json:"objectives,omitempty"`
+}
+
+type incidentView struct {
+	Name      string `json:"name"`
+	Year      int    `json:"year,omitempty"`
+	Reference string `json:"reference,omitempty"`
+}
+
+// objectiveView shows what to do, never the answer.
+type objectiveView struct {
+	ID     string `json:"id"`
+	Track  string `json:"track"`
+	Kind   string `json:"kind"`
+	Title  string `json:"title"`
+	Points int    `json:"points"`
+}
+
+func viewOfScenario(s *labs.Scenario, detail bool) scenarioView {
+	v := scenarioView{
+		ID: s.ID, Version: s.Version, Title: s.Title, Summary: s.Summary, Difficulty: s.Difficulty,
+		TimeLimit: time.Duration(s.TimeLimit).String(), Attack: nonNil(s.Attack), NICERoles: nonNil(s.NICERoles),
+		Incidents: []incidentView{},
+	}
+	for _, i := range s.Incidents {
+		v.Incidents = append(v.Incidents, incidentView{Name: i.Name, Year: i.Year, Reference: i.Reference})
+	}
+	if detail {
+		v.Story = s.Story
+		for _, o := range s.Objectives {
+			v.Objectives = append(v.Objectives, objectiveView{ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points})
+		}
+	}
+	return v
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (h labsAPI) scenarios(c *fiber.Ctx) error {
+	all := h.labs.Catalogue().All()
+	out := make([]scenarioView, len(all))
+	for i, s := range all {
+		out[i] = viewOfScenario(s, false)
+	}
+	return c.JSON(fiber.Map{"scenarios": out})
+}
+
+func (h labsAPI) scenario(c *fiber.Ctx) error {
+	s, err := h.labs.Catalogue().Scenario(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewOfScenario(s, true))
+}
+
+type instanceView struct {
+	ID           string     `json:"id"`
+	Trainee      string     `json:"trainee_id"`
+	Scenario     string     `json:"scenario"`
+	State        string     `json:"state"`
+	Step         string     `json:"step,omitempty"`
+	Progress     int        `json:"progress"`
+	Reason       string     `json:"reason,omitempty"`
+	TerminalHost string     `json:"terminal_host,omitempty"`
+	Extensions   int        `json:"extensions"`
+	CreatedAt    time.Time  `json:"created_at"`
+	StartedAt    *time.Time `json:"started_at,omitempty"`
+	ExpiresAt    time.Time  `json:"expires_at"`
+	StoppedAt    *time.Time `json:"stopped_at,omitempty"`
+}
+
+func (h labsAPI) view(i labs.Instance) instanceView {
+	v := instanceView{
+		ID: i.ID, Trainee: i.TraineeID, Scenario: i.ScenarioID, State: string(i.State), Step: i.Step,
+		Progress: i.Progress(), Reason: i.Reason, Extensions: i.Extensions, CreatedAt: i.CreatedAt,
+		StartedAt: i.StartedAt, ExpiresAt: i.ExpiresAt, StoppedAt: i.StoppedAt,
+	}
+	if s, err := h.labs.Catalogue().Scenario(i.ScenarioID); err == nil {
+		v.TerminalHost = s.TerminalHost()
+	}
+	return v
+}
+
+// actorOf is who a request acts for; instructors and admins act on any lab.
+func actorOf(c *fiber.Ctx) labs.Actor {
+	p := auth.PrincipalOf(c)
+	return labs.Actor{UserID: p.UserID, Staff: p.Role == accounts.RoleInstructor || p.Role == accounts.RoleAdmin}
+}
+
+type launchRequest struct {
+	Scenario string `json:"scenario"`
+}
+
+func (h labsAPI) launch(c *fiber.Ctx) error {
+	var req launchRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Scenario == "" {
+		return fault.InvalidField("scenario", "scenario_required", "Name the scenario to launch.")
+	}
+	inst, err := h.labs.Launch(c.UserContext(), auth.PrincipalOf(c).UserID, req.Scenario)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/labs/" + inst.ID)
+	return c.Status(fiber.StatusAccepted).JSON(h.view(inst))
+}
+
+func (h labsAPI) list(c *fiber.Ctx) error {
+	list, err := h.labs.Labs(c.UserContext(), actorOf(c), c.Query("all") == "1", c.Query("active") == "1")
+	if err != nil {
+		return err
+	}
+	out := make([]instanceView, len(list))
+	for i, inst := range list {
+		out[i] = h.view(inst)
+	}
+	return c.JSON(fiber.Map{"labs": out})
+}
+
+// labID refuses ids that are not of the platform's own shape before any
+// lookup, so odd paths never reach storage.
+var labID = regexp.MustCompile(`^l[a-z2-7]{12}$`)
+
+func (h labsAPI) instanceOp(op func(*labs.Service, *fiber.Ctx, labs.Actor, string) (labs.Instance, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id := c.Params("id")
+		if !labID.MatchString(id) {
+			return labs.ErrLabNotFound
+		}
+		inst, err := op(h.labs, c, actorOf(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(h.view(inst))
+	}
+}
+
+func getLab(s *labs.Service, c *fiber.Ctx, a labs.Actor, id string) (labs.Instance, error) {
+	return s.Lab(c.UserContext(), a, id)
+}
+
+func stopLab(s *labs.Service, c *fiber.Ctx, a labs.Actor, id string) (labs.Instance, error) {
+	return s.Stop(c.UserContext(), a, id)
+}
+
+func extendLab(s *labs.Service, c *fiber.Ctx, a labs.Actor, id string) (labs.Instance, error) {
+	return s.Extend(c.UserContext(), a, id)
+}
+
+func resetLab(s *labs.Service, c *fiber.Ctx, a labs.Actor, id string) (labs.Instance, error) {
+	return s.Reset(c.UserContext(), a, id)
+}

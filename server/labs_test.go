@@ -1,0 +1,153 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sakimori/sakimori/accounts"
+	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/labs/driver"
+	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/labs/scenarios"
+	"github.com/sakimori/sakimori/store"
+)
+
+var subnetBlock = make(chan string, 16)
+
+func init() {
+	for i := range 16 {
+		subnetBlock <- fmt.Sprintf("10.222.%d.0/20", i*16)
+	}
+	labsWith = func(t *testing.T, db *store.DB, d driver.Driver) *labs.Service {
+		cat, _ := labs.LoadCatalogue(scenarios.Files())
+		pool, _ := labs.NewPool(<-subnetBlock, 26)
+		svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{FlagKey: []byte("server test flag key, 32 bytes!!"), MaxExtensions: 1})
+		t.Cleanup(func() {
+			svc.Close(context.Background())
+			all, _ := db.Labs().ListInstances(context.Background(), labs.ListFilter{})
+			for _, i := range all {
+				d.Destroy(context.Background(), i.ID)
+			}
+		})
+		return svc
+	}
+}
+
+// engineFor is the real engine, in a range of the test's own, with the
+// base image built; it skips without an engine unless CI requires one.
+func engineFor(t *testing.T) driver.Driver {
+	t.Helper()
+	e, err := docker.Connect("")
+	if err == nil {
+		err = e.Ping(context.Background())
+	}
+	if err != nil {
+		if os.Getenv("SAKIMORI_TEST_DOCKER") != "" {
+			t.Fatalf("SAKIMORI_TEST_DOCKER is set but the engine does not answer: %v", err)
+		}
+		t.Skipf("no Docker engine: %v", err)
+	}
+	imgs, err := labimages.All(labimages.HostSources)
+	if err == nil {
+		_, err = e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ForRange(fmt.Sprintf("server-test-%d", time.Now().UnixNano()))
+}
+
+func TestLabLifecycleOverTheAPI(t *testing.T) {
+	rg := newRangeWithLabs(t, engineFor(t))
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
+	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+
+	r := rg.call("GET", "/api/v1/scenarios", nil, bearer(alice)...)
+	expect(t, r, 200, "")
+	if !strings.Contains(r.raw, `"id":"orientation"`) {
+		t.Fatalf("catalogue: %s", r.raw)
+	}
+	r = rg.call("GET", "/api/v1/scenarios/orientation", nil, bearer(alice)...)
+	expect(t, r, 200, "")
+	if strings.Contains(r.raw, "variable") || strings.Contains(r.raw, "FLAG") || !strings.Contains(r.raw, `"objectives"`) {
+		t.Fatalf("scenario detail leaks answers or lacks objectives: %s", r.raw)
+	}
+
+	r = rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...)
+	expect(t, r, 202, "")
+	id := r.body["id"].(string)
+	if r.header.Get("Location") != "/api/v1/labs/"+id || r.body["state"] != "pending" || r.body["terminal_host"] != "workstation" {
+		t.Fatalf("launch reply: %s (Location %q)", r.raw, r.header.Get("Location"))
+	}
+	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...), 409, "quota_exceeded")
+
+	deadline := time.Now().Add(60 * time.Second)
+	for r.body["state"] != "running" {
+		if time.Now().After(deadline) || r.body["state"] == "failed" {
+			t.Fatalf("lab did not run: %s", r.raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+		r = rg.call("GET", "/api/v1/labs/"+id, nil, bearer(alice)...)
+	}
+	if r.body["progress"] != float64(100) {
+		t.Fatalf("running lab progress: %s", r.raw)
+	}
+
+	expect(t, rg.call("GET", "/api/v1/labs/"+id, nil, bearer(bob)...), 404, "lab_not_found")
+	expect(t, rg.call("DELETE", "/api/v1/labs/"+id, nil, bearer(bob)...), 404, "lab_not_found")
+	r = rg.call("GET", "/api/v1/labs?all=1", nil, bearer(teacher)...)
+	if !strings.Contains(r.raw, id) {
+		t.Fatalf("staff cannot list every lab: %s", r.raw)
+	}
+	if r = rg.call("GET", "/api/v1/labs?all=1", nil, bearer(bob)...); strings.Contains(r.raw, id) {
+		t.Fatal("a trainee listed another trainee's lab")
+	}
+
+	r = rg.call("POST", "/api/v1/labs/"+id+"/extend", nil, bearer(alice)...)
+	expect(t, r, 200, "")
+	expect(t, rg.call("POST", "/api/v1/labs/"+id+"/extend", nil, bearer(alice)...), 409, "extend_limit")
+
+	r = rg.call("DELETE", "/api/v1/labs/"+id, nil, bearer(alice)...)
+	expect(t, r, 200, "")
+	if r.body["state"] != "stopped" {
+		t.Fatalf("stop: %s", r.raw)
+	}
+	expect(t, rg.call("POST", "/api/v1/labs/"+id+"/extend", nil, bearer(alice)...), 409, "lab_not_running")
+}
+
+func TestLabRequestsAreChecked(t *testing.T) {
+	rg := newRangeWithLabs(t, engineFor(t))
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "atlantis"}, bearer(alice)...), 404, "scenario_not_found")
+	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{}, bearer(alice)...), 400, "scenario_required")
+	expect(t, rg.call("POST", "/api/v1/labs", map[string]any{"scenario": "orientation", "privileged": true}, bearer(alice)...), 400, "field_unknown")
+	for _, bad := range []string{"..%2F..%2Fetc", "LABC", "l' OR 1=1", "laaaaaaaaaaaa0"} {
+		expect(t, rg.call("GET", "/api/v1/labs/"+strings.ReplaceAll(bad, " ", "%20"), nil, bearer(alice)...), 404, "lab_not_found")
+	}
+	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}), 401, "token_missing")
+	// Launches are rate limited per person (6 a minute by default), failed or not.
+	for range 5 {
+		rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "atlantis"}, bearer(alice)...)
+	}
+	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...), 429, "rate_limited")
+}
+
+func TestLaunchWithTheEngineDown(t *testing.T) {
+	dead, err := docker.Connect("tcp://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := newRangeWithLabs(t, dead.ForRange("dead"))
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	start := time.Now()
+	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...), 503, "engine_unavailable")
+	if time.Since(start) > 3*time.Second {
+		t.Fatalf("the refusal took %v", time.Since(start))
+	}
+}
