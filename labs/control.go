@@ -59,7 +59,7 @@ func (s *Service) finishStop(ctx context.Context, id string) error {
 		return err
 	}
 	s.log.Info("lab stopped", "instance", id)
-	return s.store.ReleaseSubnets(ctx, id)
+	return s.releaseAfterStop(ctx, id)
 }
 
 // Extend gives a running lab more time, a bounded number of times.

@@ -39,6 +39,14 @@ type Service struct {
 	work   sync.WaitGroup
 	ctx    context.Context // cancelled by Close: background work stops
 	cancel context.CancelFunc
+
+	// inflight marks instances whose provisioning is still running here.
+	// A stop that lands mid-launch must not free their subnets: a create
+	// request still in flight could put a network on a subnet another lab
+	// has just been given. Whichever of the stop and the provisioning ends
+	// last frees them, decided under mu.
+	mu       sync.Mutex
+	inflight map[string]bool
 }
 
 // NewService makes the lifecycle service.
@@ -59,7 +67,8 @@ func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Opti
 		opt.ExtendBy = 30 * time.Minute
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{store: store, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel}
+	return &Service{store: store, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel,
+		inflight: map[string]bool{}}
 }
 
 // Catalogue is the set of scenarios the service launches.
@@ -142,6 +151,10 @@ func (s *Service) Launch(ctx context.Context, trainee, scenarioID string) (Insta
 // A reset keeps the expiry it had: resetting never buys time.
 func (s *Service) provision(inst Instance, sc *Scenario, from State, reset bool) {
 	defer s.work.Done()
+	s.mu.Lock()
+	s.inflight[inst.ID] = true
+	s.mu.Unlock()
+	defer s.provisioned(inst.ID)
 	ctx, cancel := context.WithTimeout(s.ctx, s.opt.ProvisionTimeout)
 	defer cancel()
 	if ok, err := s.store.Transition(ctx, inst.ID, []State{from}, StateProvisioning, Change{Step: stepNetworks}); err != nil || !ok {
@@ -171,6 +184,30 @@ func (s *Service) provision(inst Instance, sc *Scenario, from State, reset bool)
 		return
 	}
 	s.log.Info("lab running", "instance", inst.ID)
+}
+
+// provisioned ends provisioning: if a stop finished while it ran, the
+// subnets it left held are freed now that nothing more will be created.
+func (s *Service) provisioned(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.inflight, id)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if inst, err := s.store.Instance(ctx, id); err == nil && inst.State == StateStopped {
+		_ = s.store.ReleaseSubnets(ctx, id)
+	}
+}
+
+// releaseAfterStop frees a stopped instance's subnets unless its
+// provisioning is still running, which then frees them as it ends.
+func (s *Service) releaseAfterStop(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight[id] {
+		return nil
+	}
+	return s.store.ReleaseSubnets(ctx, id)
 }
 
 // waitRunning waits until every host runs; a host that exits at start is a
