@@ -31,7 +31,7 @@ func init() {
 	}
 }
 
-func newID(t *testing.T) string {
+func newID(t testing.TB) string {
 	b := make([]byte, 4)
 	rand.Read(b)
 	return "t" + hex.EncodeToString(b)

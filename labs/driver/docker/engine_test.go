@@ -13,7 +13,7 @@ import (
 
 // requireEngine skips without a Docker engine, unless SAKIMORI_TEST_DOCKER
 // is set (as CI sets it), where a missing engine is a failure.
-func requireEngine(t *testing.T) *Engine {
+func requireEngine(t testing.TB) *Engine {
 	t.Helper()
 	e, err := Connect("")
 	if err != nil {
@@ -36,7 +36,7 @@ var (
 
 // requireBaseImage builds the busybox base image once per test run (a
 // no-op when the engine already has it from the same inputs).
-func requireBaseImage(t *testing.T, e *Engine) {
+func requireBaseImage(t testing.TB, e *Engine) {
 	t.Helper()
 	baseOnce.Do(func() {
 		var imgs []labimages.Image
