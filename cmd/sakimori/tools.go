@@ -19,12 +19,14 @@ import (
 // skipping any whose inputs have not changed since it was built.
 func images(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "build" {
-		return errors.New("usage: sakimori images build [-busybox PATH] [-docker-host ADDR]")
+		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-docker-host ADDR] [-v]")
 	}
 	fs := flag.NewFlagSet("images build", flag.ContinueOnError)
 	busybox := fs.String("busybox", labimages.HostSources.Busybox, "a statically linked busybox (Debian: busybox-static)")
 	host := fs.String("docker-host", getenv("SAKIMORI_DOCKER_HOST"), "Docker engine address")
 	verbose := fs.Bool("v", false, "show the engine's build output")
+	workstation := fs.Bool("workstation", false, "also build the Debian workstation image (debootstrap; needs root, takes minutes)")
+	mirror := fs.String("mirror", "", "Debian mirror for the workstation (default: debootstrap's own)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -52,7 +54,45 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		fmt.Fprintf(stdout, "%-32s %s\n", img.Tag, state)
 	}
+	if *workstation {
+		state, err := buildWorkstation(ctx, engine, *mirror, out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-32s %s\n", labimages.Workstation, state)
+	}
 	return nil
+}
+
+// buildWorkstation makes the workstation image unless the engine has one
+// from the same recipe.
+func buildWorkstation(ctx context.Context, engine *docker.Engine, mirror string, log io.Writer) (string, error) {
+	hash := labimages.WorkstationHash()
+	if have, err := engine.ImageHash(ctx, labimages.Workstation); err != nil {
+		return "", err
+	} else if have == hash {
+		return "up to date", nil
+	}
+	tmp, err := os.MkdirTemp("", "sakimori-workstation-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	root := filepath.Join(tmp, "rootfs")
+	if err := labimages.BuildWorkstationRootfs(ctx, root, mirror, log); err != nil {
+		return "", err
+	}
+	tarball, wait, err := labimages.TarRootfs(ctx, root)
+	if err != nil {
+		return "", err
+	}
+	if err := engine.ImportImage(ctx, labimages.Workstation, tarball, hash, labimages.WorkstationChanges); err != nil {
+		return "", err
+	}
+	if err := wait(); err != nil {
+		return "", fmt.Errorf("tar: %w", err)
+	}
+	return "built", nil
 }
 
 // scenario validates manifests: the built-in catalogue, or the files or

@@ -34,14 +34,14 @@ const Base = "sakimori-lab/base:latest"
 
 // All returns every image with its full build context.
 func All(src Sources) ([]Image, error) {
-	base, err := context("base", src)
+	base, err := buildContext("base", src)
 	if err != nil {
 		return nil, err
 	}
 	return []Image{{Tag: Base, Files: base}}, nil
 }
 
-func context(dir string, src Sources) (map[string][]byte, error) {
+func buildContext(dir string, src Sources) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	err := fs.WalkDir(defs, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

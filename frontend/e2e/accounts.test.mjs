@@ -100,7 +100,20 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
   await tpage.getByRole('heading', { name: 'Welcome, Kenji' }).waitFor()
   assert.equal(await tpage.locator('.badge').textContent(), 'Trainee')
   assert.equal(await tpage.getByRole('heading', { name: 'Invite someone' }).count(), 0, 'trainees cannot invite')
-  await shot(tpage, 'home-trainee-dark')
+
+  // Launch the orientation lab and watch it come up (a real engine).
+  if (range.labs) {
+    await tpage.getByRole('button', { name: 'Launch Range Orientation' }).click()
+    await tpage.getByRole('progressbar').or(tpage.getByText(/Running ·/)).first().waitFor()
+    await tpage.getByText(/Running · \d+ min left/).waitFor({ timeout: 60000 })
+    await shot(tpage, 'home-trainee-dark')
+    // A second launch is refused while one runs: the buttons say so.
+    assert.equal(await tpage.getByRole('button', { name: 'Launch Range Orientation' }).isDisabled(), true)
+    await tpage.getByRole('button', { name: 'Stop lab' }).click()
+    await tpage.getByRole('button', { name: 'Launch Range Orientation' }).and(tpage.locator(':enabled')).waitFor()
+  } else {
+    await shot(tpage, 'home-trainee-dark')
+  }
 
   // The theme follows the system (dark here) until the person picks one.
   const theme = () => tpage.evaluate(() => document.documentElement.dataset.theme)

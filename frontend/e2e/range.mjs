@@ -1,6 +1,6 @@
 // Helpers for browser tests: start the real sakimori binary on a loopback
 // port with a fresh data directory, and a headless Chromium to drive it.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -26,12 +26,15 @@ export function missing() {
 // and setup code.
 export async function startRange(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sakimori-e2e-'))
+  // Lab images, if an engine is here (a no-op when they are up to date).
+  const images = spawnSync(binary, ['images', 'build'], { encoding: 'utf8' })
   const proc = spawn(binary, ['serve'], {
     env: {
       PATH: process.env.PATH,
       SAKIMORI_DATA_DIR: dataDir,
       SAKIMORI_LISTEN: '127.0.0.1:0',
       SAKIMORI_LOG_LEVEL: 'warn',
+      SAKIMORI_LAB_POOL: '10.224.0.0/16', // apart from any range running on this engine
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -51,9 +54,13 @@ export async function startRange(extraEnv = {}) {
     proc.on('exit', (c) => reject(new Error(`server exited with ${c}:\n${log}`)))
   })
   const { url, setupCode } = await ready
+  const ready = await fetch(url + '/readyz').then((r) => r.json())
+  const labs = ready.checks?.docker?.status === 'ok' && images.status === 0
+  if (!labs && process.env.CI) throw new Error('CI needs a Docker engine and lab images: ' + (images.stderr || JSON.stringify(ready)))
   return {
     url,
     setupCode,
+    labs, // whether labs can run here
     log: () => log,
     async stop() {
       const exited = new Promise((r) => proc.once('exit', r))

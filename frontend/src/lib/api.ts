@@ -27,6 +27,34 @@ export interface SetupStatus {
   version: string
 }
 
+export interface Scenario {
+  id: string
+  version: number
+  title: string
+  summary: string
+  difficulty: string
+  time_limit: string
+  attack: string[]
+  nice_roles: string[]
+}
+
+export type LabState = 'pending' | 'provisioning' | 'running' | 'stopping' | 'stopped' | 'failed'
+
+export interface Lab {
+  id: string
+  scenario: string
+  state: LabState
+  step?: string
+  progress: number
+  reason?: string
+  terminal_host?: string
+  extensions: number
+  created_at: string
+  started_at?: string
+  expires_at: string
+  stopped_at?: string
+}
+
 export interface Invite {
   id: string
   code: string
@@ -150,6 +178,12 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     me: () => request<User>('GET', '/api/v1/me'),
     createInvite: (body: { role: Role; email?: string; valid_hours?: number }) =>
       request<Invite>('POST', '/api/v1/invites', { body }),
+    scenarios: () => request<{ scenarios: Scenario[] }>('GET', '/api/v1/scenarios').then((r) => r.scenarios),
+    myLabs: () => request<{ labs: Lab[] }>('GET', '/api/v1/labs?active=1').then((r) => r.labs),
+    lab: (id: string) => request<Lab>('GET', `/api/v1/labs/${encodeURIComponent(id)}`),
+    launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } }),
+    stopLab: (id: string) => request<Lab>('DELETE', `/api/v1/labs/${encodeURIComponent(id)}`),
+    extendLab: (id: string) => request<Lab>('POST', `/api/v1/labs/${encodeURIComponent(id)}/extend`),
   }
 }
 

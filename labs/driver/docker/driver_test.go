@@ -121,6 +121,13 @@ func TestHostsAreHardened(t *testing.T) {
 	if out, code := run(t, e, lab.ID, "workstation", "echo", "still-here"); code != 0 || !strings.Contains(out, "still-here") {
 		t.Errorf("after the fork loop: %d %q", code, out)
 	}
+	// A memory hog is killed by the kernel inside its limit; the host lives on.
+	if _, code := run(t, e, lab.ID, "workstation", "sh", "-c", "x=$(head -c 400000000 /dev/zero | tr '\\0' x); echo ${#x}"); code == 0 {
+		t.Error("a 400 MB allocation succeeded under a 256 MiB limit")
+	}
+	if out, _ := run(t, e, lab.ID, "workstation", "echo", "survived"); !strings.Contains(out, "survived") {
+		t.Error("the host did not survive the memory hog")
+	}
 	info, _ := e.cli.ContainerInspect(bg, containerName(lab.ID, "workstation"))
 	hc := info.HostConfig
 	if *hc.PidsLimit != defaultPids || hc.Memory != defaultMemory || hc.MemorySwap != hc.Memory || hc.Privileged {

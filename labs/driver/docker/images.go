@@ -11,6 +11,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/pkg/jsonmessage"
 )
 
@@ -91,4 +92,35 @@ func tarOf(files map[string][]byte) (io.Reader, error) {
 		}
 	}
 	return &buf, tw.Close()
+}
+
+// ImageHash returns the content hash an image was built from, or "" if
+// there is no such image.
+func (e *Engine) ImageHash(ctx context.Context, tag string) (string, error) {
+	img, err := e.cli.ImageInspect(ctx, tag)
+	if cerrdefs.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", e.fail("inspect image "+tag, err)
+	}
+	if img.Config == nil {
+		return "", nil
+	}
+	return img.Config.Labels[LabelImageHash], nil
+}
+
+// ImportImage makes tag from a root file system tarball, marked with hash
+// and with the given settings (USER, WORKDIR, ENV, CMD).
+func (e *Engine) ImportImage(ctx context.Context, tag string, rootfs io.Reader, hash string, changes []string) error {
+	changes = append(append([]string{}, changes...), "LABEL "+LabelImageHash+"="+hash)
+	resp, err := e.cli.ImageImport(ctx, image.ImportSource{Source: rootfs, SourceName: "-"}, tag, image.ImportOptions{Changes: changes})
+	if err != nil {
+		return e.fail("import "+tag, err)
+	}
+	defer resp.Close()
+	if err := jsonmessage.DisplayJSONMessagesStream(resp, io.Discard, 0, false, nil); err != nil {
+		return e.fail("import "+tag, err)
+	}
+	return nil
 }

@@ -1,0 +1,117 @@
+package labimages
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Workstation is the trainee's analyst box: a minimal Debian with the real
+// tools of a cloud incident (the AWS CLI, kubectl, curl, jq, git, netcat),
+// made from a debootstrap root file system and imported into the engine;
+// Debian's packages are its only source.
+const Workstation = "sakimori-lab/workstation:latest"
+
+// WorkstationSuite is the Debian release the workstation is made from.
+const WorkstationSuite = "bookworm"
+
+// WorkstationPackages are installed on top of debootstrap's minimal base.
+// python3-cffi-backend must be listed with awscli, or python3-cryptography
+// is left unconfigured.
+var WorkstationPackages = []string{
+	"awscli", "python3-cffi-backend", "kubernetes-client", "curl", "ca-certificates", "jq", "git",
+	"netcat-openbsd", "iproute2", "iputils-ping", "dnsutils", "procps", "less", "vim-tiny", "openssh-client",
+}
+
+// WorkstationChanges are the image settings applied at import.
+var WorkstationChanges = []string{
+	"USER 1000:1000",
+	"WORKDIR /home/trainee",
+	"ENV HOME=/home/trainee",
+	"ENV PATH=/usr/local/bin:/usr/bin:/bin",
+	`CMD ["sleep", "infinity"]`,
+}
+
+// recipeVersion changes when the steps below change, forcing a rebuild.
+const recipeVersion = "1"
+
+// WorkstationHash identifies the recipe, so an unchanged one is not rebuilt.
+func WorkstationHash() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", recipeVersion, WorkstationSuite,
+		strings.Join(WorkstationPackages, ","), strings.Join(WorkstationChanges, "\x00"))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// BuildWorkstationRootfs runs debootstrap into dir (which must not exist
+// yet) and adds the trainee account. It needs root and debootstrap. An
+// empty mirror uses debootstrap's default.
+func BuildWorkstationRootfs(ctx context.Context, dir, mirror string, log io.Writer) error {
+	if _, err := exec.LookPath("debootstrap"); err != nil {
+		return fmt.Errorf("the workstation image needs debootstrap (apt-get install debootstrap): %w", err)
+	}
+	args := []string{"--variant=minbase", "--include=" + strings.Join(WorkstationPackages, ","), WorkstationSuite, dir}
+	if mirror != "" {
+		args = append(args, mirror)
+	}
+	cmd := exec.CommandContext(ctx, "debootstrap", args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("debootstrap: %w", err)
+	}
+	return addTrainee(dir)
+}
+
+func addTrainee(root string) error {
+	appendLine := func(file, line string) error {
+		f, err := os.OpenFile(filepath.Join(root, file), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = fmt.Fprintln(f, line)
+		return err
+	}
+	if err := appendLine("etc/passwd", "trainee:x:1000:1000:trainee:/home/trainee:/bin/bash"); err != nil {
+		return err
+	}
+	if err := appendLine("etc/group", "trainee:x:1000:"); err != nil {
+		return err
+	}
+	home := filepath.Join(root, "home/trainee")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return err
+	}
+	if err := os.Chown(home, 1000, 1000); err != nil {
+		return err
+	}
+	// Package caches only make the image larger.
+	for _, dir := range []string{"var/cache/apt/archives", "var/lib/apt/lists"} {
+		matches, _ := filepath.Glob(filepath.Join(root, dir, "*"))
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil && !st.IsDir() {
+				os.Remove(m)
+			}
+		}
+	}
+	return nil
+}
+
+// TarRootfs streams dir as a tarball, owners and modes kept, for import.
+func TarRootfs(ctx context.Context, dir string) (io.ReadCloser, func() error, error) {
+	cmd := exec.CommandContext(ctx, "tar", "--numeric-owner", "-C", dir, "-c", ".")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	return out, cmd.Wait, nil
+}
