@@ -98,7 +98,7 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
   await tpage.getByLabel('Password').fill('cloud defender 2026')
   await tpage.getByRole('button', { name: 'Create account' }).click()
   await tpage.getByRole('heading', { name: 'Welcome, Kenji' }).waitFor()
-  assert.equal(await tpage.locator('.badge').textContent(), 'Trainee')
+  assert.equal(await tpage.locator('.page-head .badge').textContent(), 'Trainee')
   assert.equal(await tpage.getByRole('heading', { name: 'Invite someone' }).count(), 0, 'trainees cannot invite')
 
   // Launch the orientation lab and watch it come up (a real engine).

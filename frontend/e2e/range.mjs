@@ -54,9 +54,9 @@ export async function startRange(extraEnv = {}) {
     proc.on('exit', (c) => reject(new Error(`server exited with ${c}:\n${log}`)))
   })
   const { url, setupCode } = await ready
-  const ready = await fetch(url + '/readyz').then((r) => r.json())
-  const labs = ready.checks?.docker?.status === 'ok' && images.status === 0
-  if (!labs && process.env.CI) throw new Error('CI needs a Docker engine and lab images: ' + (images.stderr || JSON.stringify(ready)))
+  const readiness = await fetch(url + '/readyz').then((r) => r.json())
+  const labs = readiness.checks?.docker?.status === 'ok' && images.status === 0
+  if (!labs && process.env.CI) throw new Error('CI needs a Docker engine and lab images: ' + (images.stderr || JSON.stringify(readiness)))
   return {
     url,
     setupCode,
