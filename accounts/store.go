@@ -25,7 +25,6 @@ type Store interface {
 	// ConsumeSetupCode deletes the setup code if its hash matches and says
 	// whether it did; only one caller can ever win it.
 	ConsumeSetupCode(ctx context.Context, hash string) (bool, error)
-	HasSetupCode(ctx context.Context) (bool, error)
 
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	RefreshTokenByHash(ctx context.Context, hash string) (RefreshToken, error) // ErrSessionInvalid

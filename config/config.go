@@ -150,14 +150,6 @@ func (c Config) validate() error {
 // SecureCookies says whether cookies must carry the Secure attribute.
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
-// DatabaseKind names the database in use, for the start-up summary.
-func (c Config) DatabaseKind() string {
-	if c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		return "sqlite"
-	}
-	return "postgres"
-}
-
 func defaultPublicURL(listen string) string {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {

@@ -18,7 +18,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Listen != "127.0.0.1:8080" || c.PublicURL != "http://localhost:8080" || c.DataDir != "data" ||
-		c.DatabaseKind() != "sqlite" || c.Registration != RegistrationInvite || c.SecretsFile != filepath.Join("data", "secrets.json") {
+		c.DatabaseURL != "" || c.Registration != RegistrationInvite || c.SecretsFile != filepath.Join("data", "secrets.json") {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -36,7 +36,7 @@ func TestFlagsBeatEnvironmentBeatsDefaults(t *testing.T) {
 		t.Fatalf("public URL %q not derived from the listen address", c.PublicURL)
 	}
 	c, _ = Load("serve", nil, env(map[string]string{"SAKIMORI_DATABASE_URL": "postgres://u@h/db", "SAKIMORI_PUBLIC_URL": "https://range.example/"}))
-	if c.DatabaseKind() != "postgres" || !c.SecureCookies() || c.PublicURL != "https://range.example" {
+	if c.DatabaseURL != "postgres://u@h/db" || !c.SecureCookies() || c.PublicURL != "https://range.example" {
 		t.Fatalf("postgres/https: %+v", c)
 	}
 }

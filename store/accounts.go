@@ -151,12 +151,6 @@ func (a *Accounts) ConsumeSetupCode(ctx context.Context, hash string) (bool, err
 	return res.RowsAffected == 1, internal(res.Error)
 }
 
-func (a *Accounts) HasSetupCode(ctx context.Context) (bool, error) {
-	var n int64
-	err := a.db.WithContext(ctx).Model(&setupCodeRow{}).Count(&n).Error
-	return n > 0, internal(err)
-}
-
 func (a *Accounts) CreateRefreshToken(ctx context.Context, t accounts.RefreshToken) error {
 	row := refreshRow{
 		ID: t.ID, FamilyID: t.FamilyID, UserID: t.UserID, Hash: t.Hash,

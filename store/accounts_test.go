@@ -80,8 +80,8 @@ func TestInTxRollsBack(t *testing.T) {
 func TestSetupCodeIsConsumedOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := db.Accounts()
-		if has, _ := s.HasSetupCode(ctx); has {
-			t.Fatal("fresh database has a setup code")
+		if won, _ := s.ConsumeSetupCode(ctx, "anything"); won {
+			t.Fatal("a fresh database accepted a setup code")
 		}
 		must(t, s.PutSetupCode(ctx, "old"))
 		must(t, s.PutSetupCode(ctx, "new")) // replaces, never adds a second
