@@ -98,6 +98,9 @@ func containerCreate(spec driver.InstanceSpec, h driver.HostSpec) (*container.Co
 		Tmpfs:          tmpfsOptions(h.Tmpfs),
 		IpcMode:        container.IPCModePrivate,
 		OomScoreAdj:    labOOMScoreAdj,
+		// Labs come back when the engine restarts; a lab being stopped is
+		// removed outright, so this never resurrects one.
+		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
 		LogConfig: container.LogConfig{
 			// A chatty or hostile lab must not fill the host's disk with logs.
 			Type:   "json-file",
