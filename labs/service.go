@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -210,29 +211,39 @@ func (s *Service) releaseAfterStop(ctx context.Context, id string) error {
 	return s.store.ReleaseSubnets(ctx, id)
 }
 
-// waitRunning waits until every host runs; a host that exits at start is a
-// broken scenario or image, reported rather than left for the trainee.
+// waitRunning waits until every host runs, then looks once more after a
+// short settle: hosts restart with the engine, so one that dies at start
+// would otherwise pass for running between its restarts. A host that exits
+// or restarts is a broken scenario or image, reported as such.
 func (s *Service) waitRunning(ctx context.Context, id string) error {
+	settled := false
 	for {
 		st, err := s.driver.Status(ctx, id)
 		if err != nil {
 			return err
 		}
-		if st.Running() {
+		for _, h := range st.Hosts {
+			if h.Restarts > 0 || (!h.Running && h.ExitCode != 0) {
+				return fmt.Errorf("%w: host %s, exit code %d", errHostExited, h.Name, h.ExitCode)
+			}
+		}
+		if st.Running() && settled {
 			return nil
 		}
-		for _, h := range st.Hosts {
-			if !h.Running && h.ExitCode != 0 {
-				return errors.New("host " + h.Name + " exited at start")
-			}
+		wait := 100 * time.Millisecond
+		if st.Running() {
+			settled, wait = true, settleTime
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(wait):
 		}
 	}
 }
+
+// settleTime is how long every host must stay up before a lab is running.
+const settleTime = 300 * time.Millisecond
 
 // fail records why an instance failed and removes whatever was made. An
 // instance someone is stopping is theirs to finish: a stop that lands mid-
@@ -263,6 +274,9 @@ func (s *Service) cleanup(id string) {
 	}
 }
 
+// errHostExited is a host that stopped as its lab started.
+var errHostExited = errors.New("a host exited at start")
+
 // reasonFor says in a sentence why a lab failed, without engine detail.
 func reasonFor(err error) string {
 	switch {
@@ -272,7 +286,7 @@ func reasonFor(err error) string {
 		return "This scenario's images are not installed on the range. Tell your instructor."
 	case errors.Is(err, context.DeadlineExceeded):
 		return "Your lab took too long to start. Launch it again."
-	case strings.Contains(err.Error(), "exited at start"):
+	case errors.Is(err, errHostExited):
 		return "A host of this lab stopped as it started; the scenario may be broken. Tell your instructor."
 	}
 	return "Your lab could not be built. Launch it again; if it fails again, tell your instructor."

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
@@ -86,6 +88,12 @@ func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 
 func newRange(t *testing.T, d driver.Driver, poolBits int, capacity int) *rangeFor {
 	t.Helper()
+	return newRangeFrom(t, d, poolBits, capacity, scenarios.Files())
+}
+
+// newRangeFrom is newRange with a catalogue of the test's own.
+func newRangeFrom(t *testing.T, d driver.Driver, poolBits int, capacity int, catalogue fs.FS) *rangeFor {
+	t.Helper()
 	if e, ok := d.(*docker.Engine); ok && !e.Scoped() {
 		d = e.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
 	}
@@ -95,7 +103,7 @@ func newRange(t *testing.T, d driver.Driver, poolBits int, capacity int) *rangeF
 			t.Fatal(err)
 		}
 	}
-	cat, err := labs.LoadCatalogue(scenarios.Files())
+	cat, err := labs.LoadCatalogue(catalogue)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,3 +356,38 @@ func TestReaperStopsExpiredLabs(t *testing.T) {
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+// A host that dies as its lab starts is a broken scenario: the launch fails
+// with a reason saying so, and nothing is left behind.
+func TestBrokenScenarioFailsWithAReason(t *testing.T) {
+	e := realEngine(t)
+	broken := fstest.MapFS{"broken/scenario.yaml": {Data: []byte(`
+id: broken
+version: 1
+title: Broken
+difficulty: beginner
+time_limit: 10m
+networks: [{name: net}]
+hosts:
+  - name: box
+    image: sakimori-lab/base:latest
+    terminal: true
+    networks: [net]
+    command: ["sh", "-c", "exit 3"]
+`)}}
+	r := newRangeFrom(t, e, 26, 10, broken)
+	inst, err := r.svc.Launch(bg, "alice", "broken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := r.waitState(t, inst.ID, labs.StateFailed)
+	if !strings.Contains(failed.Reason, "stopped as it started") {
+		t.Fatalf("reason %q", failed.Reason)
+	}
+	if n := engineObjects(t, r.d, inst.ID); n != 0 {
+		t.Fatalf("%d objects left", n)
+	}
+	if used, _ := r.db.Labs().UsedSubnets(bg); len(used) != 0 {
+		t.Fatalf("subnets held: %v", used)
+	}
+}

@@ -109,6 +109,7 @@ type Limits struct {
 type HostState struct {
 	Name      string
 	Running   bool
+	Restarts  int // times the runtime restarted it after it stopped
 	ExitCode  int
 	OOMKilled bool
 	Addresses map[string]netip.Addr // network name → address

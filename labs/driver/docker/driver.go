@@ -159,7 +159,8 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 		}
 		hs := driver.HostState{
 			Name:      info.Config.Labels[driver.LabelHost],
-			Running:   info.State.Running,
+			Running:   info.State.Running && !info.State.Restarting,
+			Restarts:  info.RestartCount,
 			ExitCode:  info.State.ExitCode,
 			OOMKilled: info.State.OOMKilled,
 			Addresses: map[string]netip.Addr{},
