@@ -16,13 +16,14 @@ import (
 // forbidden lists, per directory, import path prefixes its non-test Go files
 // must not use.
 var forbidden = map[string][]string{
-	"accounts":    {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
-	"labs":        {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
-	"labs/driver": {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/labs/driver/"},
-	"scoring":     {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/labs", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
-	"progress":    {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
-	"fault":       {"github.com/"},
-	"server":      {"gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/store"},
+	"accounts":        {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
+	"labs":            {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
+	"labs/driver":     {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/labs/driver/"},
+	"scoring":         {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/labs", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
+	"progress":        {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
+	"fault":           {"github.com/"},
+	"labs/forscoring": {"github.com/gofiber/", "gorm.io/", "github.com/docker/"},
+	"server":          {"gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/store"},
 }
 
 func TestLayerRules(t *testing.T) {

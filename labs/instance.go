@@ -99,6 +99,7 @@ type Change struct {
 // ListFilter narrows ListInstances.
 type ListFilter struct {
 	TraineeID  string // empty: everyone's
+	ScenarioID string // empty: every scenario
 	ActiveOnly bool
 	Limit      int
 }

@@ -101,15 +101,18 @@ type VariableDef struct {
 // Objective is one thing a trainee must do. The scoring issue gives each
 // kind its meaning; the manifest fixes their shape.
 type Objective struct {
-	ID       string   `yaml:"id"`
-	Track    string   `yaml:"track"` // attack or defence
-	Kind     string   `yaml:"kind"`  // flag, question, check, detection
-	Title    string   `yaml:"title"`
-	Points   int      `yaml:"points"`
-	Variable string   `yaml:"variable"` // flag objectives: the per-instance variable
-	Answer   string   `yaml:"answer"`   // question objectives
-	Host     string   `yaml:"host"`     // check objectives: where to run
-	Command  []string `yaml:"command"`  // check objectives
+	ID          string   `yaml:"id"`
+	Track       string   `yaml:"track"` // attack or defence
+	Kind        string   `yaml:"kind"`  // flag, question, check, detection
+	Title       string   `yaml:"title"`
+	Points      int      `yaml:"points"`
+	Variable    string   `yaml:"variable"`     // flag objectives: the per-instance variable
+	Answers     []string `yaml:"answers"`      // static flags and questions: accepted answers
+	Match       string   `yaml:"match"`        // exact (default), case_insensitive, regex or numeric
+	Tolerance   float64  `yaml:"tolerance"`    // numeric answers: accepted distance
+	MaxAttempts int      `yaml:"max_attempts"` // 0: unlimited
+	Host        string   `yaml:"host"`         // check objectives: where to run
+	Command     []string `yaml:"command"`      // check objectives
 }
 
 // Hint helps with one objective, at a cost in points.

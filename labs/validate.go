@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -304,8 +305,17 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 		if o.Points < 0 || o.Points > 1000 {
 			p.add(path+".points", "must be 0–1000")
 		}
-		if o.Kind == "flag" && vars[o.Variable] != "flag" {
+		switch {
+		case o.Kind == "flag" && o.Variable == "" && len(o.Answers) == 0:
+			p.add(path, "a flag objective names a per-instance variable or lists static answers")
+		case o.Kind == "flag" && o.Variable != "" && vars[o.Variable] != "flag":
 			p.add(path+".variable", "a flag objective names a variable of kind flag")
+		case o.Kind == "question" && len(o.Answers) == 0:
+			p.add(path+".answers", "a question lists its accepted answers")
+		}
+		validateMatch(path, o, p)
+		if o.MaxAttempts < 0 {
+			p.add(path+".max_attempts", "cannot be negative")
 		}
 		if o.Kind == "check" && (!hosts[o.Host] || len(o.Command) == 0) {
 			p.add(path, "a check objective names a host of this scenario and a command")
@@ -322,6 +332,30 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 		if h.Cost < 0 {
 			p.add(path+".cost", "cannot be negative")
 		}
+	}
+}
+
+// validateMatch checks that every answer can be matched the declared way.
+func validateMatch(path string, o Objective, p *problems) {
+	switch o.Match {
+	case "", "exact", "case_insensitive":
+	case "regex":
+		for i, a := range o.Answers {
+			if _, err := regexp.Compile("^(?:" + a + ")$"); err != nil {
+				p.add(fmt.Sprintf("%s.answers[%d]", path, i), "not a valid regular expression: %v", err)
+			}
+		}
+	case "numeric":
+		for i, a := range o.Answers {
+			if _, err := strconv.ParseFloat(strings.TrimSpace(a), 64); err != nil {
+				p.add(fmt.Sprintf("%s.answers[%d]", path, i), "%q is not a number", a)
+			}
+		}
+		if o.Tolerance < 0 {
+			p.add(path+".tolerance", "cannot be negative")
+		}
+	default:
+		p.add(path+".match", "must be exact, case_insensitive, regex or numeric")
 	}
 }
 

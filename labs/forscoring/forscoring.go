@@ -1,0 +1,81 @@
+// Package forscoring shows the lab domain to scoring through the interface
+// scoring declares, so scoring never imports labs: lab instances become
+// scoring.Labs, scenario objectives become scoring.Objectives, and
+// per-instance flags are recomputed from the flag key rather than stored.
+package forscoring
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/scoring"
+)
+
+// Labs implements scoring.Labs over the lab store and catalogue.
+type Labs struct {
+	store     labs.Store
+	catalogue *labs.Catalogue
+	flagKey   []byte
+}
+
+// New makes the adapter.
+func New(store labs.Store, catalogue *labs.Catalogue, flagKey []byte) *Labs {
+	return &Labs{store: store, catalogue: catalogue, flagKey: flagKey}
+}
+
+var _ scoring.Labs = (*Labs)(nil)
+
+func (l *Labs) Lab(ctx context.Context, id string) (scoring.Lab, error) {
+	inst, err := l.store.Instance(ctx, id)
+	if errors.Is(err, labs.ErrLabNotFound) {
+		return scoring.Lab{}, scoring.ErrLabNotFound
+	}
+	if err != nil {
+		return scoring.Lab{}, err
+	}
+	return labOf(inst), nil
+}
+
+func labOf(i labs.Instance) scoring.Lab {
+	return scoring.Lab{ID: i.ID, TraineeID: i.TraineeID, ScenarioID: i.ScenarioID, Running: i.State == labs.StateRunning}
+}
+
+func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hint, error) {
+	s, err := l.catalogue.Scenario(scenarioID)
+	if err != nil {
+		return nil, nil, err
+	}
+	objectives := make([]scoring.Objective, len(s.Objectives))
+	for i, o := range s.Objectives {
+		objectives[i] = scoring.Objective{
+			ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points, Variable: o.Variable,
+			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
+		}
+	}
+	hints := make([]scoring.Hint, len(s.Hints))
+	for i, h := range s.Hints {
+		hints[i] = scoring.Hint{ID: h.ID, ObjectiveID: h.Objective, Text: h.Text, Cost: h.Cost}
+	}
+	return objectives, hints, nil
+}
+
+func (l *Labs) Value(lab scoring.Lab, variable string) string {
+	s, err := l.catalogue.Scenario(lab.ScenarioID)
+	if err != nil {
+		return ""
+	}
+	return labs.Variables(l.flagKey, s, lab.TraineeID, lab.ID)[variable]
+}
+
+func (l *Labs) LabsOf(ctx context.Context, scenarioID string) ([]scoring.Lab, error) {
+	list, err := l.store.ListInstances(ctx, labs.ListFilter{ScenarioID: scenarioID})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]scoring.Lab, len(list))
+	for i, inst := range list {
+		out[i] = labOf(inst)
+	}
+	return out, nil
+}

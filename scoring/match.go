@@ -1,0 +1,46 @@
+package scoring
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// correct reports whether answer meets the objective. Secrets (flags,
+// exact answers) are compared in constant time over their hashes, so
+// neither the length nor the first wrong character leaks.
+func correct(o Objective, expected []string, answer string) bool {
+	answer = strings.TrimSpace(answer)
+	hit := false
+	for _, want := range expected {
+		switch o.Match {
+		case "case_insensitive":
+			hit = equalSecret(strings.ToLower(answer), strings.ToLower(strings.TrimSpace(want))) || hit
+		case "regex":
+			re, err := regexp.Compile("^(?:" + want + ")$")
+			hit = (err == nil && re.MatchString(answer)) || hit
+		case "numeric":
+			got, err1 := strconv.ParseFloat(answer, 64)
+			w, err2 := strconv.ParseFloat(strings.TrimSpace(want), 64)
+			hit = (err1 == nil && err2 == nil && math.Abs(got-w) <= o.Tolerance) || hit
+		default:
+			hit = equalSecret(answer, strings.TrimSpace(want)) || hit
+		}
+	}
+	return hit
+}
+
+func equalSecret(a, b string) bool {
+	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
+}
+
+// digest is the record of an answer: a hash, never the answer itself.
+func digest(answer string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(answer)))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,107 @@
+// Package scoring turns what trainees do in their labs into points, fairly
+// and durably. Every submission and hint is an append-only record; a
+// trainee's score is derived from the records, so a crash never loses or
+// doubles points. Scoring knows labs only through the small Labs interface
+// it declares here.
+package scoring
+
+import (
+	"context"
+	"time"
+
+	"github.com/sakimori/sakimori/fault"
+)
+
+// Lab is what scoring knows of one lab instance.
+type Lab struct {
+	ID         string
+	TraineeID  string
+	ScenarioID string
+	Running    bool
+}
+
+// Objective is one thing to do, with what it takes to check it.
+type Objective struct {
+	ID          string
+	Track       string // attack or defence
+	Kind        string // flag or question (check and detection are not scored yet)
+	Title       string
+	Points      int
+	Variable    string   // per-instance flag: the variable holding it
+	Answers     []string // static flags and questions
+	Match       string   // exact, case_insensitive, regex, numeric
+	Tolerance   float64
+	MaxAttempts int // 0: unlimited
+}
+
+// Hint helps with an objective at a cost.
+type Hint struct {
+	ID          string
+	ObjectiveID string
+	Text        string
+	Cost        int
+}
+
+// Labs is what scoring needs from the lab domain.
+type Labs interface {
+	Lab(ctx context.Context, instanceID string) (Lab, error) // ErrLabNotFound
+	Objectives(scenarioID string) ([]Objective, []Hint, error)
+	// Value is a lab's per-instance value of a scenario variable.
+	Value(lab Lab, variable string) string
+	// LabsOf lists every instance of a scenario, past ones included, to
+	// tell whose flag a wrong answer is.
+	LabsOf(ctx context.Context, scenarioID string) ([]Lab, error)
+}
+
+// EventKind says what a record is.
+type EventKind string
+
+const (
+	EventSubmission EventKind = "submission"
+	EventHint       EventKind = "hint"
+)
+
+// Event is one append-only record: a submission or a hint taken.
+type Event struct {
+	ID          string
+	Kind        EventKind
+	TraineeID   string
+	InstanceID  string
+	ScenarioID  string
+	ObjectiveID string
+	HintID      string
+	// Digest is a hash of the submitted answer: records show when two
+	// people sent the same thing without keeping anyone's flag in clear.
+	Digest     string
+	Correct    bool
+	Points     int    // gained (submission) or spent (hint, negative)
+	SharedWith string // the trainee whose lab a submitted flag came from
+	Note       string // e.g. stale_instance
+	IP         string
+	At         time.Time
+}
+
+// Store keeps the records.
+type Store interface {
+	// Record appends an event. A second correct submission of one
+	// objective, or a second unlock of one hint, by the same trainee in the
+	// same scenario returns ErrDuplicate and records nothing.
+	Record(ctx context.Context, e Event) error
+	Events(ctx context.Context, traineeID, scenarioID string) ([]Event, error)
+	Score(ctx context.Context, traineeID string) (points, solved int, err error)
+	// Suspicions lists submissions of another trainee's flag, newest first.
+	Suspicions(ctx context.Context, limit int) ([]Event, error)
+}
+
+// The faults of scoring.
+var (
+	ErrDuplicate        = fault.New(fault.Conflict, "already_recorded", "This was already recorded.")
+	ErrLabNotFound      = fault.New(fault.NotFound, "lab_not_found", "There is no such lab.")
+	ErrLabNotRunning    = fault.New(fault.Conflict, "lab_not_running", "Answers are accepted while your lab runs.")
+	ErrObjectiveUnknown = fault.New(fault.NotFound, "objective_not_found", "This lab has no such objective.")
+	ErrHintUnknown      = fault.New(fault.NotFound, "hint_not_found", "This lab has no such hint.")
+	ErrNoAttemptsLeft   = fault.New(fault.Conflict, "attempts_exhausted", "You have used every attempt at this objective.")
+	ErrNotScoredYet     = fault.New(fault.Conflict, "objective_not_submittable", "This objective is checked by the platform, not by a typed answer.")
+	ErrAnswerRequired   = fault.InvalidField("answer", "answer_required", "Type an answer.")
+	ErrAnswerTooLong    = fault.InvalidField("answer", "answer_too_long", "Answers are at most 1024 characters.")
+)

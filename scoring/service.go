@@ -1,0 +1,263 @@
+package scoring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Service scores submissions and hints.
+type Service struct {
+	labs  Labs
+	store Store
+	now   func() time.Time
+}
+
+// NewService makes the scoring service; now may be nil for the wall clock.
+func NewService(labs Labs, store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{labs: labs, store: store, now: now}
+}
+
+// ObjectiveState is an objective as one trainee sees it: no answers.
+type ObjectiveState struct {
+	Objective    Objective
+	Solved       bool
+	AttemptsLeft int // -1: unlimited
+	Hints        []HintState
+}
+
+// HintState is a hint as one trainee sees it; Text only once unlocked.
+type HintState struct {
+	ID       string
+	Cost     int
+	Unlocked bool
+	Text     string
+}
+
+// Objectives returns the lab's objectives with the trainee's progress.
+func (s *Service) Objectives(ctx context.Context, trainee, instanceID string) ([]ObjectiveState, error) {
+	lab, objectives, hints, err := s.open(ctx, trainee, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.store.Events(ctx, trainee, lab.ScenarioID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ObjectiveState, len(objectives))
+	for i, o := range objectives {
+		st := ObjectiveState{Objective: o, AttemptsLeft: attemptsLeft(o, events)}
+		for _, e := range events {
+			st.Solved = st.Solved || (e.Kind == EventSubmission && e.ObjectiveID == o.ID && e.Correct)
+		}
+		for _, h := range hints {
+			if h.ObjectiveID != o.ID {
+				continue
+			}
+			hs := HintState{ID: h.ID, Cost: h.Cost}
+			for _, e := range events {
+				if e.Kind == EventHint && e.HintID == h.ID {
+					hs.Unlocked, hs.Text = true, h.Text
+				}
+			}
+			st.Hints = append(st.Hints, hs)
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
+// Result is what a submission earned.
+type Result struct {
+	Correct       bool
+	AlreadySolved bool
+	Points        int
+	AttemptsLeft  int // -1: unlimited
+	Message       string
+}
+
+// Submit checks an answer for one objective of the trainee's running lab
+// and records it. A solved objective stays solved: submitting it again
+// (after a crash, a retry, a second click) earns nothing more.
+func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, answer, ip string) (Result, error) {
+	if answer == "" {
+		return Result{}, ErrAnswerRequired
+	}
+	if utf8.RuneCountInString(answer) > 1024 {
+		return Result{}, ErrAnswerTooLong
+	}
+	lab, objectives, _, err := s.open(ctx, trainee, instanceID)
+	if err != nil {
+		return Result{}, err
+	}
+	if !lab.Running {
+		return Result{}, ErrLabNotRunning
+	}
+	o, ok := find(objectives, objectiveID)
+	if !ok {
+		return Result{}, ErrObjectiveUnknown
+	}
+	if o.Kind != "flag" && o.Kind != "question" {
+		return Result{}, ErrNotScoredYet
+	}
+	events, err := s.store.Events(ctx, trainee, lab.ScenarioID)
+	if err != nil {
+		return Result{}, err
+	}
+	left := attemptsLeft(o, events)
+	for _, e := range events {
+		if e.Kind == EventSubmission && e.ObjectiveID == o.ID && e.Correct {
+			return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved."}, nil
+		}
+	}
+	if left == 0 {
+		return Result{}, ErrNoAttemptsLeft
+	}
+
+	e := Event{
+		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventSubmission, TraineeID: trainee, InstanceID: lab.ID,
+		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, Digest: digest(answer), IP: ip, At: s.now().UTC(),
+	}
+	e.Correct = correct(o, s.expected(lab, o), answer)
+	if e.Correct {
+		e.Points = o.Points
+	} else if o.Variable != "" {
+		if err := s.whoseFlag(ctx, lab, o, answer, &e); err != nil {
+			return Result{}, err
+		}
+	}
+	err = s.store.Record(ctx, e)
+	if errors.Is(err, ErrDuplicate) { // a concurrent submission solved it first
+		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved."}, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if left > 0 && !e.Correct {
+		left--
+	}
+	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: message(e)}, nil
+}
+
+// expected are the answers that meet o in this lab.
+func (s *Service) expected(lab Lab, o Objective) []string {
+	if o.Variable != "" {
+		return append([]string{s.labs.Value(lab, o.Variable)}, o.Answers...)
+	}
+	return o.Answers
+}
+
+// whoseFlag notes on a wrong flag whether it is another lab's: another
+// trainee's (suspected sharing, both named in the record) or one of the
+// same trainee's earlier labs (stale). Nothing is punished automatically;
+// instructors see the records.
+func (s *Service) whoseFlag(ctx context.Context, lab Lab, o Objective, answer string, e *Event) error {
+	others, err := s.labs.LabsOf(ctx, lab.ScenarioID)
+	if err != nil {
+		return err
+	}
+	for _, other := range others {
+		if other.ID == lab.ID || !equalSecret(strings.TrimSpace(answer), s.labs.Value(other, o.Variable)) {
+			continue
+		}
+		if other.TraineeID == lab.TraineeID {
+			e.Note = "stale_instance"
+		} else {
+			e.SharedWith = other.TraineeID
+		}
+		return nil
+	}
+	return nil
+}
+
+func message(e Event) string {
+	switch {
+	case e.Correct:
+		return fmt.Sprintf("Correct: +%d points.", e.Points)
+	case e.SharedWith != "":
+		return "That flag belongs to another trainee's lab. Every lab has its own."
+	case e.Note == "stale_instance":
+		return "That flag is from one of your earlier labs. This lab has its own."
+	}
+	return "That is not the answer."
+}
+
+// UnlockHint reveals a hint, recording its cost once; unlocking it again
+// shows it again at no further cost.
+func (s *Service) UnlockHint(ctx context.Context, trainee, instanceID, hintID, ip string) (HintState, error) {
+	lab, _, hints, err := s.open(ctx, trainee, instanceID)
+	if err != nil {
+		return HintState{}, err
+	}
+	var hint *Hint
+	for i := range hints {
+		if hints[i].ID == hintID {
+			hint = &hints[i]
+		}
+	}
+	if hint == nil {
+		return HintState{}, ErrHintUnknown
+	}
+	err = s.store.Record(ctx, Event{
+		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventHint, TraineeID: trainee, InstanceID: lab.ID,
+		ScenarioID: lab.ScenarioID, ObjectiveID: hint.ObjectiveID, HintID: hint.ID, Points: -hint.Cost, IP: ip, At: s.now().UTC(),
+	})
+	if err != nil && !errors.Is(err, ErrDuplicate) {
+		return HintState{}, err
+	}
+	return HintState{ID: hint.ID, Cost: hint.Cost, Unlocked: true, Text: hint.Text}, nil
+}
+
+// Score is a trainee's points (solves minus hints) and objectives solved.
+func (s *Service) Score(ctx context.Context, trainee string) (points, solved int, err error) {
+	return s.store.Score(ctx, trainee)
+}
+
+// Suspicions lists suspected flag sharing, for instructors.
+func (s *Service) Suspicions(ctx context.Context) ([]Event, error) {
+	return s.store.Suspicions(ctx, 200)
+}
+
+// open loads a lab the trainee owns, with its scenario's objectives.
+func (s *Service) open(ctx context.Context, trainee, instanceID string) (Lab, []Objective, []Hint, error) {
+	lab, err := s.labs.Lab(ctx, instanceID)
+	if err != nil {
+		return Lab{}, nil, nil, err
+	}
+	if lab.TraineeID != trainee {
+		return Lab{}, nil, nil, ErrLabNotFound // another's lab does not exist for you
+	}
+	objectives, hints, err := s.labs.Objectives(lab.ScenarioID)
+	return lab, objectives, hints, err
+}
+
+func find(objectives []Objective, id string) (Objective, bool) {
+	for _, o := range objectives {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return Objective{}, false
+}
+
+// attemptsLeft counts wrong submissions against the objective's limit.
+func attemptsLeft(o Objective, events []Event) int {
+	if o.MaxAttempts == 0 {
+		return -1
+	}
+	left := o.MaxAttempts
+	for _, e := range events {
+		if e.Kind == EventSubmission && e.ObjectiveID == o.ID && !e.Correct {
+			left--
+		}
+	}
+	return max(left, 0)
+}

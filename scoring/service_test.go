@@ -1,0 +1,215 @@
+package scoring_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/scoring"
+	"github.com/sakimori/sakimori/store"
+	"github.com/sakimori/sakimori/store/storetest"
+)
+
+var ctx = context.Background()
+
+// labsOf is scoring's view of labs for these tests; the real adapter over
+// the lab store is exercised by the API tests.
+type labsOf struct {
+	mu   sync.Mutex
+	labs map[string]scoring.Lab
+}
+
+func (f *labsOf) Lab(_ context.Context, id string) (scoring.Lab, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l, ok := f.labs[id]
+	if !ok {
+		return scoring.Lab{}, scoring.ErrLabNotFound
+	}
+	return l, nil
+}
+
+func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error) {
+	return []scoring.Objective{
+			{ID: "own-flag", Kind: "flag", Points: 100, Variable: "flag", MaxAttempts: 3},
+			{ID: "static", Kind: "flag", Points: 50, Answers: []string{"CTF{Static}"}, Match: "case_insensitive"},
+			{ID: "regex", Kind: "flag", Points: 30, Answers: []string{`CTF\{[0-9]{4}\}`}, Match: "regex"},
+			{ID: "address", Kind: "question", Points: 20, Answers: []string{"169.254.169.254"}},
+			{ID: "service", Kind: "question", Points: 10, Answers: []string{"s3", "S3 bucket"}},
+			{ID: "pi", Kind: "question", Points: 5, Answers: []string{"3.14"}, Match: "numeric", Tolerance: 0.01},
+			{ID: "hardened", Kind: "check", Points: 40},
+		}, []scoring.Hint{
+			{ID: "h1", ObjectiveID: "own-flag", Text: "Look at the web host.", Cost: 10},
+		}, nil
+}
+
+func (f *labsOf) Value(l scoring.Lab, variable string) string {
+	return "FLAG{" + l.ID + "-" + variable + "}"
+}
+
+func (f *labsOf) LabsOf(_ context.Context, scenario string) ([]scoring.Lab, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []scoring.Lab
+	for _, l := range f.labs {
+		if l.ScenarioID == scenario {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func setup(t *testing.T, db *store.DB) (*scoring.Service, *labsOf) {
+	for _, id := range []string{"alice", "bob"} {
+		err := db.Accounts().CreateUser(ctx, accounts.User{ID: id, Email: id + "@range.test", DisplayName: id, Role: accounts.RoleTrainee, PasswordHash: "x", CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &labsOf{labs: map[string]scoring.Lab{
+		"la":  {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true},
+		"la0": {ID: "la0", TraineeID: "alice", ScenarioID: "s1", Running: false}, // alice's earlier, stopped lab
+		"lb":  {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true},
+	}}
+	return scoring.NewService(f, db.Scoring(), nil), f
+}
+
+func TestEveryObjectiveKind(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		cases := []struct {
+			objective, answer string
+			correct           bool
+		}{
+			{"own-flag", "FLAG{lb-flag}", false}, // bob's
+			{"own-flag", " FLAG{la-flag} ", true},
+			{"static", "ctf{static}", true},
+			{"regex", "CTF{12345}", false},
+			{"regex", "CTF{2019}", true},
+			{"address", "169.254.169.25", false},
+			{"address", "169.254.169.254", true},
+			{"service", "S3", false}, // exact: case matters
+			{"service", "S3 bucket", true},
+			{"pi", "3.2", false},
+			{"pi", "3.141", true},
+		}
+		for _, tc := range cases {
+			r, err := svc.Submit(ctx, "alice", "la", tc.objective, tc.answer, "127.0.0.1")
+			if err != nil || r.Correct != tc.correct {
+				t.Errorf("%s %q: correct=%v, %v; want %v", tc.objective, tc.answer, r.Correct, err, tc.correct)
+			}
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "hardened", "trust me", ""); !errors.Is(err, scoring.ErrNotScoredYet) {
+			t.Errorf("a check objective took a typed answer: %v", err)
+		}
+		points, solved, _ := svc.Score(ctx, "alice")
+		if points != 100+50+30+20+10+5 || solved != 6 {
+			t.Errorf("score %d from %d solves", points, solved)
+		}
+	})
+}
+
+// TestFlagAbuse is SECURITY.md case 10: another trainee's flag, a flag
+// from a destroyed lab, and a lab that is not running.
+func TestFlagAbuse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		r, err := svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{lb-flag}", "10.0.0.5")
+		if err != nil || r.Correct || !strings.Contains(r.Message, "another trainee") {
+			t.Fatalf("bob's flag from alice: %+v, %v", r, err)
+		}
+		sus, _ := svc.Suspicions(ctx)
+		if len(sus) != 1 || sus[0].TraineeID != "alice" || sus[0].SharedWith != "bob" || sus[0].IP != "10.0.0.5" || sus[0].Digest == "" {
+			t.Fatalf("suspicion not recorded with both trainees: %+v", sus)
+		}
+		if strings.Contains(sus[0].Digest, "FLAG") {
+			t.Fatal("the flag itself was stored")
+		}
+		r, _ = svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{la0-flag}", "")
+		if r.Correct || !strings.Contains(r.Message, "earlier labs") {
+			t.Fatalf("alice's old flag: %+v", r)
+		}
+		if _, err := svc.Submit(ctx, "alice", "la0", "own-flag", "FLAG{la0-flag}", ""); !errors.Is(err, scoring.ErrLabNotRunning) {
+			t.Fatalf("submission to a stopped lab: %v", err)
+		}
+		if _, err := svc.Submit(ctx, "alice", "lb", "own-flag", "FLAG{lb-flag}", ""); !errors.Is(err, scoring.ErrLabNotFound) {
+			t.Fatalf("submission to bob's lab: %v", err)
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "own-flag", "", ""); !errors.Is(err, scoring.ErrAnswerRequired) {
+			t.Fatalf("empty answer: %v", err)
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "own-flag", strings.Repeat("x", 2000), ""); !errors.Is(err, scoring.ErrAnswerTooLong) {
+			t.Fatalf("huge answer: %v", err)
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "nope", "x", ""); !errors.Is(err, scoring.ErrObjectiveUnknown) {
+			t.Fatalf("unknown objective: %v", err)
+		}
+		// Two wrong so far, one attempt left; the third wrong one uses it.
+		r, _ = svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{guess}", "")
+		if r.AttemptsLeft != 0 {
+			t.Fatalf("attempts left %d", r.AttemptsLeft)
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{la-flag}", ""); !errors.Is(err, scoring.ErrNoAttemptsLeft) {
+			t.Fatalf("after the last attempt: %v", err)
+		}
+	})
+}
+
+// TestSolvesCountOnce: a retried, repeated or concurrent correct submission
+// (after a crash, a double click) never doubles points; a new service over
+// the same records (a restart) sees the same score.
+func TestSolvesCountOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, f := setup(t, db)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if r, err := svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{la-flag}", ""); err != nil || !r.Correct {
+					t.Errorf("concurrent correct submission: %+v, %v", r, err)
+				}
+			}()
+		}
+		wg.Wait()
+		restarted := scoring.NewService(f, db.Scoring(), nil)
+		r, err := restarted.Submit(ctx, "alice", "la", "own-flag", "FLAG{la-flag}", "")
+		if err != nil || !r.AlreadySolved || r.Points != 0 {
+			t.Fatalf("resubmission after a restart: %+v, %v", r, err)
+		}
+		if points, solved, _ := restarted.Score(ctx, "alice"); points != 100 || solved != 1 {
+			t.Fatalf("score %d from %d solves; want 100 from 1", points, solved)
+		}
+	})
+}
+
+func TestHintsCostOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		before, _ := svc.Objectives(ctx, "alice", "la")
+		if h := before[0].Hints[0]; h.Unlocked || h.Text != "" || h.Cost != 10 {
+			t.Fatalf("a locked hint shows %+v", h)
+		}
+		for range 2 {
+			h, err := svc.UnlockHint(ctx, "alice", "la", "h1", "")
+			if err != nil || h.Text != "Look at the web host." {
+				t.Fatalf("unlock: %+v, %v", h, err)
+			}
+		}
+		if _, err := svc.UnlockHint(ctx, "alice", "la", "h9", ""); !errors.Is(err, scoring.ErrHintUnknown) {
+			t.Fatalf("unknown hint: %v", err)
+		}
+		svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{la-flag}", "")
+		after, _ := svc.Objectives(ctx, "alice", "la")
+		if !after[0].Solved || !after[0].Hints[0].Unlocked || after[0].Hints[0].Text == "" {
+			t.Fatalf("progress: %+v", after[0])
+		}
+		if points, _, _ := svc.Score(ctx, "alice"); points != 90 {
+			t.Fatalf("score %d, want 100 - 10", points)
+		}
+	})
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sakimori/sakimori/scoring"
+)
+
+// Scoring implements scoring.Store. It only ever inserts and reads.
+type Scoring struct{ db *gorm.DB }
+
+// Scoring returns the scoring store over db.
+func (db *DB) Scoring() *Scoring { return &Scoring{db: db.gorm} }
+
+var _ scoring.Store = (*Scoring)(nil)
+
+type eventRow struct {
+	ID          string `gorm:"primaryKey"`
+	Kind        string
+	TraineeID   string
+	InstanceID  string
+	ScenarioID  string
+	ObjectiveID string
+	HintID      string
+	Digest      string
+	Correct     bool
+	Points      int
+	SharedWith  string
+	Note        string
+	IP          string `gorm:"column:ip"`
+	CreatedAt   time.Time
+}
+
+func (eventRow) TableName() string { return "scoring_events" }
+
+func (s *Scoring) Record(ctx context.Context, e scoring.Event) error {
+	row := eventRow{
+		ID: e.ID, Kind: string(e.Kind), TraineeID: e.TraineeID, InstanceID: e.InstanceID, ScenarioID: e.ScenarioID,
+		ObjectiveID: e.ObjectiveID, HintID: e.HintID, Digest: e.Digest, Correct: e.Correct, Points: e.Points,
+		SharedWith: e.SharedWith, Note: e.Note, IP: e.IP, CreatedAt: e.At,
+	}
+	err := s.db.WithContext(ctx).Create(&row).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return scoring.ErrDuplicate
+	}
+	return internal(err)
+}
+
+func (s *Scoring) Events(ctx context.Context, traineeID, scenarioID string) ([]scoring.Event, error) {
+	var rows []eventRow
+	err := s.db.WithContext(ctx).Where("trainee_id = ? AND scenario_id = ?", traineeID, scenarioID).
+		Order("created_at, id").Find(&rows).Error
+	if err != nil {
+		return nil, internal(err)
+	}
+	return events(rows), nil
+}
+
+func (s *Scoring) Score(ctx context.Context, traineeID string) (int, int, error) {
+	var out struct {
+		Points int
+		Solved int
+	}
+	err := s.db.WithContext(ctx).Model(&eventRow{}).
+		Select("COALESCE(SUM(points), 0) AS points, COALESCE(SUM(CASE WHEN correct THEN 1 ELSE 0 END), 0) AS solved").
+		Where("trainee_id = ?", traineeID).Scan(&out).Error
+	return out.Points, out.Solved, internal(err)
+}
+
+func (s *Scoring) Suspicions(ctx context.Context, limit int) ([]scoring.Event, error) {
+	var rows []eventRow
+	err := s.db.WithContext(ctx).Where("shared_with <> ''").Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, internal(err)
+	}
+	return events(rows), nil
+}
+
+func events(rows []eventRow) []scoring.Event {
+	out := make([]scoring.Event, len(rows))
+	for i, r := range rows {
+		out[i] = scoring.Event{
+			ID: r.ID, Kind: scoring.EventKind(r.Kind), TraineeID: r.TraineeID, InstanceID: r.InstanceID,
+			ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID, Digest: r.Digest,
+			Correct: r.Correct, Points: r.Points, SharedWith: r.SharedWith, Note: r.Note, IP: r.IP, At: r.CreatedAt,
+		}
+	}
+	return out
+}
