@@ -48,6 +48,7 @@ type Config struct {
 	LabExtendBy      time.Duration
 	LabMaxExtensions int
 	LaunchPerMinute  int
+	SubmitPerMinute  int
 }
 
 // Load parses args (without the program and subcommand names) on top of the
@@ -77,6 +78,7 @@ func Load(name string, args []string, getenv func(string) string) (Config, error
 	fs.DurationVar(&c.LabExtendBy, "lab-extend-by", e.dur("SAKIMORI_LAB_EXTEND_BY", 30*time.Minute), "time one extension adds to a lab")
 	fs.IntVar(&c.LabMaxExtensions, "lab-max-extensions", e.int("SAKIMORI_LAB_MAX_EXTENSIONS", 2), "extensions allowed per lab")
 	fs.IntVar(&c.LaunchPerMinute, "launch-per-minute", e.int("SAKIMORI_LAUNCH_PER_MINUTE", 6), "lab launches and resets per person per minute")
+	fs.IntVar(&c.SubmitPerMinute, "submit-per-minute", e.int("SAKIMORI_SUBMIT_PER_MINUTE", 20), "answers per person per minute")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -135,8 +137,8 @@ func (c Config) validate() error {
 	if c.LoginPerMinute < 1 {
 		errs = append(errs, fmt.Errorf("login-per-minute must be at least 1"))
 	}
-	if c.LabCapacity < 1 || c.LaunchPerMinute < 1 || c.LabMaxExtensions < 0 {
-		errs = append(errs, fmt.Errorf("lab-capacity and launch-per-minute must be at least 1, lab-max-extensions at least 0"))
+	if c.LabCapacity < 1 || c.LaunchPerMinute < 1 || c.SubmitPerMinute < 1 || c.LabMaxExtensions < 0 {
+		errs = append(errs, fmt.Errorf("lab-capacity, launch-per-minute and submit-per-minute must be at least 1, lab-max-extensions at least 0"))
 	}
 	if c.LabExtendBy < time.Minute || c.LabExtendBy > 4*time.Hour {
 		errs = append(errs, fmt.Errorf("lab-extend-by %s: must be between 1m and 4h", c.LabExtendBy))

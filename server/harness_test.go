@@ -20,6 +20,8 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
+	"github.com/sakimori/sakimori/labs/forscoring"
+	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/server/auth"
 	"github.com/sakimori/sakimori/store"
@@ -75,6 +77,7 @@ func newRangeWithLabs(t *testing.T, d driver.Driver, opts ...option) *range_ {
 	deps := server.Deps{
 		Options: server.Options{
 			PublicURL: publicURL, BodyLimit: 4096, RefreshTTL: time.Hour, LoginPerMinute: 5, Version: "test",
+			LaunchPerMinute: 6, SubmitPerMinute: 20, // the configured defaults
 		},
 		Tokens:  tokens,
 		Metrics: prometheus.NewRegistry(),
@@ -90,6 +93,7 @@ func newRangeWithLabs(t *testing.T, d driver.Driver, opts ...option) *range_ {
 	deps.Accounts = svc
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
+		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey), db.Scoring(), nil)
 	}
 	code, err := svc.NewSetupCode(context.Background())
 	if err != nil {

@@ -19,6 +19,8 @@ import (
 
 var subnetBlock = make(chan string, 16)
 
+var testFlagKey = []byte("server test flag key, 32 bytes!!")
+
 func init() {
 	for i := range 16 {
 		subnetBlock <- fmt.Sprintf("10.222.%d.0/20", i*16)
@@ -26,7 +28,7 @@ func init() {
 	labsWith = func(t *testing.T, db *store.DB, d driver.Driver) *labs.Service {
 		cat, _ := labs.LoadCatalogue(scenarios.Files())
 		pool, _ := labs.NewPool(<-subnetBlock, 26)
-		svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{FlagKey: []byte("server test flag key, 32 bytes!!"), MaxExtensions: 1})
+		svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{FlagKey: testFlagKey, MaxExtensions: 1})
 		t.Cleanup(func() {
 			svc.Close(context.Background())
 			all, _ := db.Labs().ListInstances(context.Background(), labs.ListFilter{})

@@ -53,6 +53,14 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(resetLab))
 		api.Delete("/labs/:id", signedIn, l.instanceOp(stopLab))
 	}
+	if d.Scoring != nil {
+		sc := scoringAPI{scoring: d.Scoring}
+		api.Get("/labs/:id/objectives", signedIn, sc.objectives)
+		api.Post("/labs/:id/objectives/:objective", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.submit)
+		api.Post("/labs/:id/hints/:hint", signedIn, sc.hint)
+		api.Get("/me/score", signedIn, sc.myScore)
+		api.Get("/scoring/suspicions", d.Tokens.Require(accounts.RoleInstructor), sc.suspicions)
+	}
 
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))

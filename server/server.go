@@ -13,6 +13,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
 )
 
@@ -26,6 +27,7 @@ type Options struct {
 	RefreshTTL      time.Duration
 	LoginPerMinute  int
 	LaunchPerMinute int // lab launches and resets per person per minute
+	SubmitPerMinute int // answers per person per minute
 	Version         string
 }
 
@@ -37,6 +39,7 @@ type Deps struct {
 	Accounts *accounts.Service
 	Tokens   *auth.Tokens
 	Labs     *labs.Service        // nil: the lab endpoints are not served
+	Scoring  *scoring.Service     // nil: the scoring endpoints are not served
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

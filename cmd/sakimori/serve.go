@@ -17,6 +17,8 @@ import (
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/labs/forscoring"
+	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/server/auth"
 	"github.com/sakimori/sakimori/store"
@@ -75,12 +77,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Options: server.Options{
 			PublicURL: cfg.PublicURL, BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies,
 			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
-			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, Version: version,
+			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, SubmitPerMinute: cfg.SubmitPerMinute,
+			Version: version,
 		},
 		Logger:   log,
 		Accounts: accountsSvc,
 		Tokens:   tokens,
 		Labs:     labsSvc,
+		Scoring:  scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey), db.Scoring(), nil),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

@@ -1,0 +1,129 @@
+package server
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/scoring"
+	"github.com/sakimori/sakimori/server/auth"
+)
+
+// scoringAPI serves objectives, submissions, hints and scores.
+type scoringAPI struct {
+	scoring *scoring.Service
+}
+
+type hintView struct {
+	ID       string `json:"id"`
+	Cost     int    `json:"cost"`
+	Unlocked bool   `json:"unlocked"`
+	Text     string `json:"text,omitempty"`
+}
+
+type objectiveStateView struct {
+	ID           string     `json:"id"`
+	Track        string     `json:"track"`
+	Kind         string     `json:"kind"`
+	Title        string     `json:"title"`
+	Points       int        `json:"points"`
+	Solved       bool       `json:"solved"`
+	AttemptsLeft int        `json:"attempts_left"` // -1: unlimited
+	Hints        []hintView `json:"hints"`
+}
+
+// labParam is the lab id from the path, refused early if malformed.
+func labParam(c *fiber.Ctx) (string, error) {
+	id := c.Params("id")
+	if !labID.MatchString(id) {
+		return "", labs.ErrLabNotFound
+	}
+	return id, nil
+}
+
+func (h scoringAPI) objectives(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.scoring.Objectives(c.UserContext(), auth.PrincipalOf(c).UserID, id)
+	if err != nil {
+		return err
+	}
+	out := make([]objectiveStateView, len(list))
+	for i, o := range list {
+		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: o.Objective.Title,
+			Points: o.Objective.Points, Solved: o.Solved, AttemptsLeft: o.AttemptsLeft, Hints: []hintView{}}
+		for _, hs := range o.Hints {
+			v.Hints = append(v.Hints, hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: hs.Unlocked, Text: hs.Text})
+		}
+		out[i] = v
+	}
+	return c.JSON(fiber.Map{"objectives": out})
+}
+
+type submitRequest struct {
+	Answer string `json:"answer"`
+}
+
+func (h scoringAPI) submit(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	var req submitRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := h.scoring.Submit(c.UserContext(), auth.PrincipalOf(c).UserID, id, c.Params("objective"), req.Answer, c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"correct": r.Correct, "already_solved": r.AlreadySolved, "points": r.Points,
+		"attempts_left": r.AttemptsLeft, "message": r.Message})
+}
+
+func (h scoringAPI) hint(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	hs, err := h.scoring.UnlockHint(c.UserContext(), auth.PrincipalOf(c).UserID, id, c.Params("hint"), c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: true, Text: hs.Text})
+}
+
+func (h scoringAPI) myScore(c *fiber.Ctx) error {
+	points, solved, err := h.scoring.Score(c.UserContext(), auth.PrincipalOf(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"points": points, "solved": solved})
+}
+
+type suspicionView struct {
+	Trainee    string    `json:"trainee_id"`
+	SharedWith string    `json:"shared_with"`
+	Lab        string    `json:"lab_id"`
+	Scenario   string    `json:"scenario"`
+	Objective  string    `json:"objective"`
+	IP         string    `json:"ip"`
+	At         time.Time `json:"at"`
+}
+
+func (h scoringAPI) suspicions(c *fiber.Ctx) error {
+	list, err := h.scoring.Suspicions(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]suspicionView, len(list))
+	for i, e := range list {
+		out[i] = suspicionView{Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
+			Objective: strings.Clone(e.ObjectiveID), IP: e.IP, At: e.At}
+	}
+	return c.JSON(fiber.Map{"suspicions": out})
+}

@@ -1,0 +1,121 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/labs/driver"
+)
+
+// runningLab launches orientation for the token's trainee and waits for it.
+func runningLab(t *testing.T, rg *range_, token string) string {
+	t.Helper()
+	r := rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(token)...)
+	expect(t, r, 202, "")
+	id := r.body["id"].(string)
+	for deadline := time.Now().Add(60 * time.Second); r.body["state"] != "running"; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("lab did not run: %s", r.raw)
+		}
+		r = rg.call("GET", "/api/v1/labs/"+id, nil, bearer(token)...)
+	}
+	return id
+}
+
+// flagIn reads the flag the lab's web host serves, from its workstation,
+// as the trainee would.
+func flagIn(t *testing.T, d driver.Driver, lab string) string {
+	t.Helper()
+	s, err := d.Exec(context.Background(), lab, "workstation", driver.ExecRequest{Command: []string{"sh", "-c", "wget -q -O - http://$WEB_HOST:8080/flag.txt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.CloseWrite()
+	out, _ := io.ReadAll(s)
+	flag := strings.TrimSpace(string(out))
+	if !strings.HasPrefix(flag, "FLAG{") {
+		t.Fatalf("no flag in the lab: %q", out)
+	}
+	return flag
+}
+
+func TestScoringOverTheAPI(t *testing.T) {
+	d := engineFor(t)
+	rg := newRangeWithLabs(t, d)
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
+	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	lab := runningLab(t, rg, alice)
+	submit := func(token, lab, answer string) reply {
+		return rg.call("POST", "/api/v1/labs/"+lab+"/objectives/first-flag", map[string]string{"answer": answer}, bearer(token)...)
+	}
+
+	r := rg.call("GET", "/api/v1/labs/"+lab+"/objectives", nil, bearer(alice)...)
+	expect(t, r, 200, "")
+	if !strings.Contains(r.raw, `"id":"first-flag"`) || strings.Contains(r.raw, "wget") || strings.Contains(r.raw, "FLAG{") {
+		t.Fatalf("objectives leak hints or answers: %s", r.raw)
+	}
+
+	r = submit(alice, lab, "FLAG{not-it}")
+	expect(t, r, 200, "")
+	if r.body["correct"] != false {
+		t.Fatalf("wrong flag accepted: %s", r.raw)
+	}
+	flag := flagIn(t, d, lab)
+	r = submit(alice, lab, flag)
+	if r.body["correct"] != true || r.body["points"] != float64(100) {
+		t.Fatalf("the lab's own flag: %s", r.raw)
+	}
+	if r = submit(alice, lab, flag); r.body["already_solved"] != true || r.body["points"] != float64(0) {
+		t.Fatalf("second submission: %s", r.raw)
+	}
+	r = rg.call("POST", "/api/v1/labs/"+lab+"/hints/where-is-web", nil, bearer(alice)...)
+	if r.status != 200 || !strings.Contains(r.raw, "WEB_HOST") {
+		t.Fatalf("hint: %s", r.raw)
+	}
+	r = rg.call("GET", "/api/v1/me/score", nil, bearer(alice)...)
+	if r.body["points"] != float64(90) || r.body["solved"] != float64(1) {
+		t.Fatalf("score: %s", r.raw)
+	}
+
+	// Bob hands in alice's flag in his own lab: rejected, and recorded.
+	bobs := runningLab(t, rg, bob)
+	r = submit(bob, bobs, flag)
+	if r.body["correct"] != false || !strings.Contains(r.raw, "another trainee") {
+		t.Fatalf("alice's flag from bob: %s", r.raw)
+	}
+	expect(t, rg.call("GET", "/api/v1/scoring/suspicions", nil, bearer(bob)...), 403, "forbidden")
+	r = rg.call("GET", "/api/v1/scoring/suspicions", nil, bearer(teacher)...)
+	if !strings.Contains(r.raw, bobs) || !strings.Contains(r.raw, `"shared_with"`) {
+		t.Fatalf("suspicions: %s", r.raw)
+	}
+
+	// Bad requests.
+	expect(t, submit(bob, lab, flag), 404, "lab_not_found") // alice's lab
+	expect(t, rg.call("POST", "/api/v1/labs/"+bobs+"/objectives/nope", map[string]string{"answer": "x"}, bearer(bob)...), 404, "objective_not_found")
+	expect(t, rg.call("POST", "/api/v1/labs/"+bobs+"/objectives/first-flag", map[string]any{"answer": "x", "points": 1000}, bearer(bob)...), 400, "field_unknown")
+	expect(t, rg.call("POST", "/api/v1/labs/../objectives/first-flag", map[string]string{"answer": "x"}, bearer(bob)...), 404, "")
+
+	// A burst of guesses is cut off: 20 answers a minute per person by
+	// default, counting the five bob has sent above.
+	limited := 0
+	for i := range 25 {
+		if r := submit(bob, bobs, "FLAG{guess}"); r.status == 429 {
+			expect(t, r, 429, "rate_limited")
+			limited = i + 1
+			break
+		}
+	}
+	if limited != 16 {
+		t.Fatalf("rate limit hit at guess %d, want 16 (the 21st answer in the minute)", limited)
+	}
+
+	// A stopped lab takes no more answers.
+	expect(t, rg.call("DELETE", "/api/v1/labs/"+lab, nil, bearer(alice)...), 200, "")
+	expect(t, submit(alice, lab, flag), 409, "lab_not_running")
+}
