@@ -31,7 +31,9 @@ type Objective struct {
 	Answers     []string // static flags and questions
 	Match       string   // exact, case_insensitive, regex, numeric
 	Tolerance   float64
-	MaxAttempts int // 0: unlimited
+	MaxAttempts int      // 0: unlimited
+	Host        string   // check objectives: the lab host to run in
+	Command     []string // check objectives: exit 0 passes
 }
 
 // Hint helps with an objective at a cost.
@@ -51,6 +53,9 @@ type Labs interface {
 	// LabsOf lists every instance of a scenario, past ones included, to
 	// tell whose flag a wrong answer is.
 	LabsOf(ctx context.Context, scenarioID string) ([]Lab, error)
+	// RunCheck runs a check command in a host of the lab and returns its
+	// exit code and (bounded) output.
+	RunCheck(ctx context.Context, lab Lab, host string, command []string) (exitCode int, output string, err error)
 }
 
 // EventKind says what a record is.
@@ -77,6 +82,7 @@ type Event struct {
 	Points     int    // gained (submission) or spent (hint, negative)
 	SharedWith string // the trainee whose lab a submitted flag came from
 	Note       string // e.g. stale_instance
+	Evidence   string // a check's output
 	IP         string
 	At         time.Time
 }
@@ -101,7 +107,8 @@ var (
 	ErrObjectiveUnknown = fault.New(fault.NotFound, "objective_not_found", "This lab has no such objective.")
 	ErrHintUnknown      = fault.New(fault.NotFound, "hint_not_found", "This lab has no such hint.")
 	ErrNoAttemptsLeft   = fault.New(fault.Conflict, "attempts_exhausted", "You have used every attempt at this objective.")
-	ErrNotScoredYet     = fault.New(fault.Conflict, "objective_not_submittable", "This objective is checked by the platform, not by a typed answer.")
+	ErrNotScoredYet     = fault.New(fault.Conflict, "objective_not_submittable", "This objective is not answered this way.")
+	ErrCheckUnavailable = fault.New(fault.Unavailable, "check_unavailable", "The check could not run in your lab right now; try again.")
 	ErrAnswerRequired   = fault.InvalidField("answer", "answer_required", "Type an answer.")
 	ErrAnswerTooLong    = fault.InvalidField("answer", "answer_too_long", "Answers are at most 1024 characters.")
 )

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/sakimori/sakimori/fault"
 )
 
 // Service scores submissions and hints.
@@ -82,6 +84,7 @@ type Result struct {
 	Points        int
 	AttemptsLeft  int // -1: unlimited
 	Message       string
+	Evidence      string // a check's output
 }
 
 // Submit checks an answer for one objective of the trainee's running lab
@@ -108,7 +111,49 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if o.Kind != "flag" && o.Kind != "question" {
 		return Result{}, ErrNotScoredYet
 	}
-	events, err := s.store.Events(ctx, trainee, lab.ScenarioID)
+	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
+		e.Digest = digest(answer)
+		e.Correct = correct(o, s.expected(lab, o), answer)
+		if !e.Correct && o.Variable != "" {
+			return s.whoseFlag(ctx, lab, o, answer, e)
+		}
+		return nil
+	})
+}
+
+// RunCheck runs a check objective's command in its lab host: exit 0
+// passes; the output is kept with the record as evidence.
+func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID, ip string) (Result, error) {
+	lab, objectives, _, err := s.open(ctx, trainee, instanceID)
+	if err != nil {
+		return Result{}, err
+	}
+	if !lab.Running {
+		return Result{}, ErrLabNotRunning
+	}
+	o, ok := find(objectives, objectiveID)
+	if !ok {
+		return Result{}, ErrObjectiveUnknown
+	}
+	if o.Kind != "check" {
+		return Result{}, ErrNotScoredYet
+	}
+	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		code, out, err := s.labs.RunCheck(cctx, lab, o.Host, o.Command)
+		if err != nil {
+			return fault.Wrap(ErrCheckUnavailable, err)
+		}
+		e.Correct, e.Evidence = code == 0, out
+		return nil
+	})
+}
+
+// attempt records one try at an objective, judged by judge, unless it is
+// already solved or out of attempts.
+func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, judge func(*Event) error) (Result, error) {
+	events, err := s.store.Events(ctx, lab.TraineeID, lab.ScenarioID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -121,18 +166,15 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if left == 0 {
 		return Result{}, ErrNoAttemptsLeft
 	}
-
 	e := Event{
-		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventSubmission, TraineeID: trainee, InstanceID: lab.ID,
-		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, Digest: digest(answer), IP: ip, At: s.now().UTC(),
+		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventSubmission, TraineeID: lab.TraineeID, InstanceID: lab.ID,
+		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, IP: ip, At: s.now().UTC(),
 	}
-	e.Correct = correct(o, s.expected(lab, o), answer)
+	if err := judge(&e); err != nil {
+		return Result{}, err
+	}
 	if e.Correct {
 		e.Points = o.Points
-	} else if o.Variable != "" {
-		if err := s.whoseFlag(ctx, lab, o, answer, &e); err != nil {
-			return Result{}, err
-		}
 	}
 	err = s.store.Record(ctx, e)
 	if errors.Is(err, ErrDuplicate) { // a concurrent submission solved it first
@@ -144,7 +186,7 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if left > 0 && !e.Correct {
 		left--
 	}
-	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: message(e)}, nil
+	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: message(e), Evidence: e.Evidence}, nil
 }
 
 // expected are the answers that meet o in this lab.
@@ -182,6 +224,8 @@ func message(e Event) string {
 	switch {
 	case e.Correct:
 		return fmt.Sprintf("Correct: +%d points.", e.Points)
+	case e.Evidence != "" || e.Digest == "":
+		return "The check did not pass yet."
 	case e.SharedWith != "":
 		return "That flag belongs to another trainee's lab. Every lab has its own."
 	case e.Note == "stale_instance":

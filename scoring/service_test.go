@@ -19,8 +19,9 @@ var ctx = context.Background()
 // labsOf is scoring's view of labs for these tests; the real adapter over
 // the lab store is exercised by the API tests.
 type labsOf struct {
-	mu   sync.Mutex
-	labs map[string]scoring.Lab
+	mu       sync.Mutex
+	labs     map[string]scoring.Lab
+	hardened map[string]bool
 }
 
 func (f *labsOf) Lab(_ context.Context, id string) (scoring.Lab, error) {
@@ -41,7 +42,7 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 			{ID: "address", Kind: "question", Points: 20, Answers: []string{"169.254.169.254"}},
 			{ID: "service", Kind: "question", Points: 10, Answers: []string{"s3", "S3 bucket"}},
 			{ID: "pi", Kind: "question", Points: 5, Answers: []string{"3.14"}, Match: "numeric", Tolerance: 0.01},
-			{ID: "hardened", Kind: "check", Points: 40},
+			{ID: "hardened", Kind: "check", Points: 40, Host: "instance", Command: []string{"check-imds"}},
 		}, []scoring.Hint{
 			{ID: "h1", ObjectiveID: "own-flag", Text: "Look at the web host.", Cost: 10},
 		}, nil
@@ -49,6 +50,20 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 
 func (f *labsOf) Value(l scoring.Lab, variable string) string {
 	return "FLAG{" + l.ID + "-" + variable + "}"
+}
+
+// RunCheck passes once the lab's "hardened" mark is set, and fails to run
+// at all for a lab named "down".
+func (f *labsOf) RunCheck(_ context.Context, l scoring.Lab, host string, cmd []string) (int, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if l.ID == "down" {
+		return -1, "", errors.New("engine gone")
+	}
+	if f.hardened[l.ID] {
+		return 0, "metadata: 401", nil
+	}
+	return 1, "metadata: 200 (tokens not required)", nil
 }
 
 func (f *labsOf) LabsOf(_ context.Context, scenario string) ([]scoring.Lab, error) {
@@ -71,10 +86,11 @@ func setup(t *testing.T, db *store.DB) (*scoring.Service, *labsOf) {
 		}
 	}
 	f := &labsOf{labs: map[string]scoring.Lab{
-		"la":  {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true},
-		"la0": {ID: "la0", TraineeID: "alice", ScenarioID: "s1", Running: false}, // alice's earlier, stopped lab
-		"lb":  {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true},
-	}}
+		"la":   {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true},
+		"la0":  {ID: "la0", TraineeID: "alice", ScenarioID: "s1", Running: false}, // alice's earlier, stopped lab
+		"lb":   {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true},
+		"down": {ID: "down", TraineeID: "bob", ScenarioID: "s2", Running: true},
+	}, hardened: map[string]bool{}}
 	return scoring.NewService(f, db.Scoring(), nil), f
 }
 
@@ -102,9 +118,6 @@ func TestEveryObjectiveKind(t *testing.T) {
 			if err != nil || r.Correct != tc.correct {
 				t.Errorf("%s %q: correct=%v, %v; want %v", tc.objective, tc.answer, r.Correct, err, tc.correct)
 			}
-		}
-		if _, err := svc.Submit(ctx, "alice", "la", "hardened", "trust me", ""); !errors.Is(err, scoring.ErrNotScoredYet) {
-			t.Errorf("a check objective took a typed answer: %v", err)
 		}
 		points, solved, _ := svc.Score(ctx, "alice")
 		if points != 100+50+30+20+10+5 || solved != 6 {
@@ -210,6 +223,38 @@ func TestHintsCostOnce(t *testing.T) {
 		}
 		if points, _, _ := svc.Score(ctx, "alice"); points != 90 {
 			t.Fatalf("score %d, want 100 - 10", points)
+		}
+	})
+}
+
+func TestCheckObjectives(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, f := setup(t, db)
+		r, err := svc.RunCheck(ctx, "alice", "la", "hardened", "")
+		if err != nil || r.Correct || !strings.Contains(r.Evidence, "tokens not required") {
+			t.Fatalf("check before hardening: %+v, %v", r, err)
+		}
+		f.mu.Lock()
+		f.hardened["la"] = true
+		f.mu.Unlock()
+		r, err = svc.RunCheck(ctx, "alice", "la", "hardened", "")
+		if err != nil || !r.Correct || r.Points != 40 || r.Evidence != "metadata: 401" {
+			t.Fatalf("check after hardening: %+v, %v", r, err)
+		}
+		if r, _ := svc.RunCheck(ctx, "alice", "la", "hardened", ""); !r.AlreadySolved {
+			t.Fatal("a passed check scored twice")
+		}
+		if _, err := svc.RunCheck(ctx, "alice", "la", "address", ""); !errors.Is(err, scoring.ErrNotScoredYet) {
+			t.Fatalf("a question run as a check: %v", err)
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "hardened", "done", ""); !errors.Is(err, scoring.ErrNotScoredYet) {
+			t.Fatalf("a check answered by typing: %v", err)
+		}
+		if _, err := svc.RunCheck(ctx, "bob", "down", "hardened", ""); !errors.Is(err, scoring.ErrCheckUnavailable) {
+			t.Fatalf("check with the engine gone: %v", err)
+		}
+		if events, _ := db.Scoring().Events(ctx, "bob", "s2"); len(events) != 0 {
+			t.Fatal("a check that could not run was recorded as a failure")
 		}
 	})
 }

@@ -93,7 +93,7 @@ func newRangeWithLabs(t *testing.T, d driver.Driver, opts ...option) *range_ {
 	deps.Accounts = svc
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
-		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey), db.Scoring(), nil)
+		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)
 	}
 	code, err := svc.NewSetupCode(context.Background())
 	if err != nil {

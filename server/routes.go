@@ -57,6 +57,7 @@ func routes(app *fiber.App, d Deps) {
 		sc := scoringAPI{scoring: d.Scoring}
 		api.Get("/labs/:id/objectives", signedIn, sc.objectives)
 		api.Post("/labs/:id/objectives/:objective", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.submit)
+		api.Post("/labs/:id/objectives/:objective/check", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.check)
 		api.Post("/labs/:id/hints/:hint", signedIn, sc.hint)
 		api.Get("/me/score", signedIn, sc.myScore)
 		api.Get("/scoring/suspicions", d.Tokens.Require(accounts.RoleInstructor), sc.suspicions)

@@ -85,6 +85,19 @@ func (h scoringAPI) submit(c *fiber.Ctx) error {
 		"attempts_left": r.AttemptsLeft, "message": r.Message})
 }
 
+func (h scoringAPI) check(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.scoring.RunCheck(c.UserContext(), auth.PrincipalOf(c).UserID, id, c.Params("objective"), c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"correct": r.Correct, "already_solved": r.AlreadySolved, "points": r.Points,
+		"attempts_left": r.AttemptsLeft, "message": r.Message, "evidence": r.Evidence})
+}
+
 func (h scoringAPI) hint(c *fiber.Ctx) error {
 	id, err := labParam(c)
 	if err != nil {

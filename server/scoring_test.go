@@ -78,8 +78,27 @@ func TestScoringOverTheAPI(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.raw, "WEB_HOST") {
 		t.Fatalf("hint: %s", r.raw)
 	}
+	// A check objective: the platform runs the scenario's command in the lab.
+	check := func() reply {
+		return rg.call("POST", "/api/v1/labs/"+lab+"/objectives/field-notes/check", nil, bearer(alice)...)
+	}
+	if r = check(); r.status != 200 || r.body["correct"] != false {
+		t.Fatalf("check before the work: %s", r.raw)
+	}
+	note, err := d.Exec(context.Background(), lab, "workstation", driver.ExecRequest{Command: []string{"sh", "-c", "echo the flag was on the web host > /tmp/notes.txt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	note.CloseWrite()
+	io.ReadAll(note)
+	note.Close()
+	if r = check(); r.body["correct"] != true || r.body["points"] != float64(20) {
+		t.Fatalf("check after the work: %s", r.raw)
+	}
+	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/objectives/field-notes", map[string]string{"answer": "done"}, bearer(alice)...), 409, "objective_not_submittable")
+
 	r = rg.call("GET", "/api/v1/me/score", nil, bearer(alice)...)
-	if r.body["points"] != float64(90) || r.body["solved"] != float64(1) {
+	if r.body["points"] != float64(110) || r.body["solved"] != float64(2) {
 		t.Fatalf("score: %s", r.raw)
 	}
 

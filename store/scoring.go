@@ -31,6 +31,7 @@ type eventRow struct {
 	Points      int
 	SharedWith  string
 	Note        string
+	Evidence    string
 	IP          string `gorm:"column:ip"`
 	CreatedAt   time.Time
 }
@@ -41,7 +42,7 @@ func (s *Scoring) Record(ctx context.Context, e scoring.Event) error {
 	row := eventRow{
 		ID: e.ID, Kind: string(e.Kind), TraineeID: e.TraineeID, InstanceID: e.InstanceID, ScenarioID: e.ScenarioID,
 		ObjectiveID: e.ObjectiveID, HintID: e.HintID, Digest: e.Digest, Correct: e.Correct, Points: e.Points,
-		SharedWith: e.SharedWith, Note: e.Note, IP: e.IP, CreatedAt: e.At,
+		SharedWith: e.SharedWith, Note: e.Note, Evidence: e.Evidence, IP: e.IP, CreatedAt: e.At,
 	}
 	err := s.db.WithContext(ctx).Create(&row).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -86,7 +87,7 @@ func events(rows []eventRow) []scoring.Event {
 		out[i] = scoring.Event{
 			ID: r.ID, Kind: scoring.EventKind(r.Kind), TraineeID: r.TraineeID, InstanceID: r.InstanceID,
 			ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID, Digest: r.Digest,
-			Correct: r.Correct, Points: r.Points, SharedWith: r.SharedWith, Note: r.Note, IP: r.IP, At: r.CreatedAt,
+			Correct: r.Correct, Points: r.Points, SharedWith: r.SharedWith, Note: r.Note, Evidence: r.Evidence, IP: r.IP, At: r.CreatedAt,
 		}
 	}
 	return out

@@ -84,7 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Accounts: accountsSvc,
 		Tokens:   tokens,
 		Labs:     labsSvc,
-		Scoring:  scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey), db.Scoring(), nil),
+		Scoring:  scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), nil),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

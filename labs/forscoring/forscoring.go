@@ -7,8 +7,10 @@ package forscoring
 import (
 	"context"
 	"errors"
+	"io"
 
 	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/scoring"
 )
 
@@ -17,11 +19,30 @@ type Labs struct {
 	store     labs.Store
 	catalogue *labs.Catalogue
 	flagKey   []byte
+	driver    driver.Driver
 }
 
-// New makes the adapter.
-func New(store labs.Store, catalogue *labs.Catalogue, flagKey []byte) *Labs {
-	return &Labs{store: store, catalogue: catalogue, flagKey: flagKey}
+// New makes the adapter; checks run through d.
+func New(store labs.Store, catalogue *labs.Catalogue, flagKey []byte, d driver.Driver) *Labs {
+	return &Labs{store: store, catalogue: catalogue, flagKey: flagKey, driver: d}
+}
+
+// maxEvidence bounds the output a check keeps.
+const maxEvidence = 4096
+
+// RunCheck runs command in the host, as the host's own user, and returns
+// its exit code and the start of its output.
+func (l *Labs) RunCheck(ctx context.Context, lab scoring.Lab, host string, command []string) (int, string, error) {
+	s, err := l.driver.Exec(ctx, lab.ID, host, driver.ExecRequest{Command: command})
+	if err != nil {
+		return -1, "", err
+	}
+	defer s.Close()
+	s.CloseWrite()
+	out, _ := io.ReadAll(io.LimitReader(s, maxEvidence))
+	_, _ = io.Copy(io.Discard, s) // let a chatty command finish
+	code, err := s.Wait(ctx)
+	return code, string(out), err
 }
 
 var _ scoring.Labs = (*Labs)(nil)
@@ -51,6 +72,7 @@ func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hin
 		objectives[i] = scoring.Objective{
 			ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points, Variable: o.Variable,
 			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
+			Host: o.Host, Command: o.Command,
 		}
 	}
 	hints := make([]scoring.Hint, len(s.Hints))

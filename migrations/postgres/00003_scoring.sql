@@ -13,6 +13,7 @@ CREATE TABLE scoring_events (
     points       INTEGER NOT NULL DEFAULT 0,
     shared_with  TEXT NOT NULL DEFAULT '',
     note         TEXT NOT NULL DEFAULT '',
+    evidence     TEXT NOT NULL DEFAULT '',  -- a check's output, kept to show what passed or failed
     ip           TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMPTZ NOT NULL
 );
