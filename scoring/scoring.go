@@ -97,6 +97,18 @@ type Store interface {
 	Score(ctx context.Context, traineeID string) (points, solved int, err error)
 	// Suspicions lists submissions of another trainee's flag, newest first.
 	Suspicions(ctx context.Context, limit int) ([]Event, error)
+	// Scoreboard ranks trainees by points, then by who got there first;
+	// scenarioID empty means the whole range.
+	Scoreboard(ctx context.Context, scenarioID string, limit int) ([]Standing, error)
+}
+
+// Standing is one trainee's line on a scoreboard.
+type Standing struct {
+	TraineeID   string
+	DisplayName string
+	Points      int
+	Solved      int
+	LastSolveAt time.Time
 }
 
 // The faults of scoring.

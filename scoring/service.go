@@ -265,6 +265,14 @@ func (s *Service) Score(ctx context.Context, trainee string) (points, solved int
 	return s.store.Score(ctx, trainee)
 }
 
+// Scoreboard ranks the top trainees, range-wide or for one scenario.
+func (s *Service) Scoreboard(ctx context.Context, scenarioID string, limit int) ([]Standing, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	return s.store.Scoreboard(ctx, scenarioID, limit)
+}
+
 // Suspicions lists suspected flag sharing, for instructors.
 func (s *Service) Suspicions(ctx context.Context) ([]Event, error) {
 	return s.store.Suspicions(ctx, 200)

@@ -258,3 +258,32 @@ func TestCheckObjectives(t *testing.T) {
 		}
 	})
 }
+
+func TestScoreboard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clock := time.Now()
+		f := &labsOf{labs: map[string]scoring.Lab{
+			"la": {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true},
+			"lb": {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true},
+		}, hardened: map[string]bool{}}
+		setup(t, db)
+		svc := scoring.NewService(f, db.Scoring(), func() time.Time { clock = clock.Add(time.Second); return clock })
+		svc.Submit(ctx, "bob", "lb", "static", "CTF{static}", "")        // bob: 50, first
+		svc.Submit(ctx, "alice", "la", "static", "CTF{static}", "")      // alice: 50, later
+		svc.Submit(ctx, "alice", "la", "address", "169.254.169.254", "") // alice: 70
+		svc.UnlockHint(ctx, "alice", "la", "h1", "")                     // alice: 60
+		svc.Submit(ctx, "bob", "lb", "service", "s3", "")                // bob: 60, alice got there first
+
+		board, err := svc.Scoreboard(ctx, "", 10)
+		if err != nil || len(board) != 2 {
+			t.Fatalf("scoreboard: %+v, %v", board, err)
+		}
+		if board[0].TraineeID != "alice" || board[0].Points != 60 || board[0].Solved != 2 || board[0].DisplayName != "alice" ||
+			board[1].TraineeID != "bob" || board[1].Points != 60 || board[0].LastSolveAt.IsZero() {
+			t.Fatalf("order or totals wrong (ties go to who got there first): %+v", board)
+		}
+		if other, _ := svc.Scoreboard(ctx, "another-scenario", 10); len(other) != 0 {
+			t.Fatalf("scenario filter: %+v", other)
+		}
+	})
+}

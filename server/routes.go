@@ -60,6 +60,7 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/labs/:id/objectives/:objective/check", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.check)
 		api.Post("/labs/:id/hints/:hint", signedIn, sc.hint)
 		api.Get("/me/score", signedIn, sc.myScore)
+		api.Get("/scoreboard", signedIn, sc.scoreboard)
 		api.Get("/scoring/suspicions", d.Tokens.Require(accounts.RoleInstructor), sc.suspicions)
 	}
 

@@ -140,3 +140,28 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"suspicions": out})
 }
+
+type standingView struct {
+	Rank        int        `json:"rank"`
+	TraineeID   string     `json:"trainee_id"`
+	DisplayName string     `json:"display_name"`
+	Points      int        `json:"points"`
+	Solved      int        `json:"solved"`
+	LastSolveAt *time.Time `json:"last_solve_at,omitempty"`
+}
+
+func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
+	list, err := h.scoring.Scoreboard(c.UserContext(), c.Query("scenario"), c.QueryInt("limit", 100))
+	if err != nil {
+		return err
+	}
+	out := make([]standingView, len(list))
+	for i, s := range list {
+		out[i] = standingView{Rank: i + 1, TraineeID: s.TraineeID, DisplayName: s.DisplayName, Points: s.Points, Solved: s.Solved}
+		if !s.LastSolveAt.IsZero() {
+			at := s.LastSolveAt
+			out[i].LastSolveAt = &at
+		}
+	}
+	return c.JSON(fiber.Map{"standings": out})
+}

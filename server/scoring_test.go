@@ -102,6 +102,11 @@ func TestScoringOverTheAPI(t *testing.T) {
 		t.Fatalf("score: %s", r.raw)
 	}
 
+	r = rg.call("GET", "/api/v1/scoreboard?scenario=orientation", nil, bearer(bob)...)
+	if !strings.Contains(r.raw, `"rank":1`) || !strings.Contains(r.raw, `"points":110`) || strings.Contains(r.raw, "@range.test") {
+		t.Fatalf("scoreboard (display names, never emails): %s", r.raw)
+	}
+
 	// Bob hands in alice's flag in his own lab: rejected, and recorded.
 	bobs := runningLab(t, rg, bob)
 	r = submit(bob, bobs, flag)

@@ -92,3 +92,49 @@ func events(rows []eventRow) []scoring.Event {
 	}
 	return out
 }
+
+// Scoreboard sums each trainee's events in one grouped query; ties go to
+// whoever reached the score first. Trainees with nothing solved and only
+// hints taken still appear, below zero.
+func (s *Scoring) Scoreboard(ctx context.Context, scenarioID string, limit int) ([]scoring.Standing, error) {
+	var rows []struct {
+		TraineeID   string
+		DisplayName string
+		Points      int
+		Solved      int
+		LastSolveAt *string
+	}
+	q := s.db.WithContext(ctx).Table("scoring_events AS e").
+		Select("e.trainee_id, u.display_name, SUM(e.points) AS points, " +
+			"SUM(CASE WHEN e.correct THEN 1 ELSE 0 END) AS solved, " +
+			"MAX(CASE WHEN e.correct THEN e.created_at END) AS last_solve_at").
+		Joins("JOIN users u ON u.id = e.trainee_id").
+		Group("e.trainee_id, u.display_name").
+		Order("points DESC, last_solve_at ASC, e.trainee_id ASC").
+		Limit(limit)
+	if scenarioID != "" {
+		q = q.Where("e.scenario_id = ?", scenarioID)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	out := make([]scoring.Standing, len(rows))
+	for i, r := range rows {
+		out[i] = scoring.Standing{TraineeID: r.TraineeID, DisplayName: r.DisplayName, Points: r.Points, Solved: r.Solved}
+		if r.LastSolveAt != nil {
+			out[i].LastSolveAt = parseDBTime(*r.LastSolveAt)
+		}
+	}
+	return out, nil
+}
+
+// parseDBTime reads a timestamp an aggregate returned as text (SQLite
+// hands MAX() back as a string); an unreadable one is the zero time.
+func parseDBTime(s string) time.Time {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
