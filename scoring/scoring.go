@@ -94,6 +94,9 @@ type Store interface {
 	// same scenario returns ErrDuplicate and records nothing.
 	Record(ctx context.Context, e Event) error
 	Events(ctx context.Context, traineeID, scenarioID string) ([]Event, error)
+	// Attempts says whether the trainee solved an objective and how many
+	// wrong tries they made at it, without reading every record.
+	Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (solved bool, wrong int, err error)
 	Score(ctx context.Context, traineeID string) (points, solved int, err error)
 	// Suspicions lists submissions of another trainee's flag, newest first.
 	Suspicions(ctx context.Context, limit int) ([]Event, error)

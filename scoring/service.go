@@ -153,15 +153,16 @@ func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID
 // attempt records one try at an objective, judged by judge, unless it is
 // already solved or out of attempts.
 func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, judge func(*Event) error) (Result, error) {
-	events, err := s.store.Events(ctx, lab.TraineeID, lab.ScenarioID)
+	solved, wrong, err := s.store.Attempts(ctx, lab.TraineeID, lab.ScenarioID, o.ID)
 	if err != nil {
 		return Result{}, err
 	}
-	left := attemptsLeft(o, events)
-	for _, e := range events {
-		if e.Kind == EventSubmission && e.ObjectiveID == o.ID && e.Correct {
-			return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved."}, nil
-		}
+	left := -1
+	if o.MaxAttempts > 0 {
+		left = max(o.MaxAttempts-wrong, 0)
+	}
+	if solved {
+		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved."}, nil
 	}
 	if left == 0 {
 		return Result{}, ErrNoAttemptsLeft

@@ -61,6 +61,20 @@ func (s *Scoring) Events(ctx context.Context, traineeID, scenarioID string) ([]s
 	return events(rows), nil
 }
 
+func (s *Scoring) Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (bool, int, error) {
+	var out struct {
+		Solved int
+		Wrong  int
+	}
+	err := s.db.WithContext(ctx).Model(&eventRow{}).
+		Select("COALESCE(SUM(CASE WHEN correct THEN 1 ELSE 0 END), 0) AS solved, "+
+			"COALESCE(SUM(CASE WHEN correct THEN 0 ELSE 1 END), 0) AS wrong").
+		Where("trainee_id = ? AND scenario_id = ? AND objective_id = ? AND kind = ?",
+			traineeID, scenarioID, objectiveID, string(scoring.EventSubmission)).
+		Scan(&out).Error
+	return out.Solved > 0, out.Wrong, internal(err)
+}
+
 func (s *Scoring) Score(ctx context.Context, traineeID string) (int, int, error) {
 	var out struct {
 		Points int

@@ -23,7 +23,7 @@ CREATE UNIQUE INDEX scoring_one_solve ON scoring_events (trainee_id, scenario_id
     WHERE kind = 'submission' AND correct;
 CREATE UNIQUE INDEX scoring_one_hint ON scoring_events (trainee_id, scenario_id, hint_id)
     WHERE kind = 'hint';
-CREATE INDEX scoring_events_trainee ON scoring_events (trainee_id, scenario_id);
+CREATE INDEX scoring_events_trainee ON scoring_events (trainee_id, scenario_id, objective_id);
 
 -- +goose Down
 DROP TABLE scoring_events;
