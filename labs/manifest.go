@@ -111,8 +111,17 @@ type Objective struct {
 	Match       string   `yaml:"match"`        // exact (default), case_insensitive, regex or numeric
 	Tolerance   float64  `yaml:"tolerance"`    // numeric answers: accepted distance
 	MaxAttempts int      `yaml:"max_attempts"` // 0: unlimited
+	Dynamic     *Decay   `yaml:"dynamic"`      // value falls as more trainees solve it
 	Host        string   `yaml:"host"`         // check objectives: where to run
 	Command     []string `yaml:"command"`      // check objectives
+}
+
+// Decay is dynamic scoring (CTFd's formula): an objective is worth its
+// points to the first solver, falling with the square of the solves before
+// it to Minimum after Decay solves.
+type Decay struct {
+	Minimum int `yaml:"minimum"`
+	Decay   int `yaml:"decay"`
 }
 
 // Hint helps with one objective, at a cost in points.

@@ -314,6 +314,9 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 			p.add(path+".answers", "a question lists its accepted answers")
 		}
 		validateMatch(path, o, p)
+		if d := o.Dynamic; d != nil && (d.Minimum < 0 || d.Minimum > o.Points || d.Decay < 1) {
+			p.add(path+".dynamic", "minimum must be 0 to the objective's points, and decay at least 1 solve")
+		}
 		if o.MaxAttempts < 0 {
 			p.add(path+".max_attempts", "cannot be negative")
 		}

@@ -18,6 +18,7 @@ type Lab struct {
 	TraineeID  string
 	ScenarioID string
 	Running    bool
+	StartedAt  time.Time // when it last became usable
 }
 
 // Objective is one thing to do, with what it takes to check it.
@@ -32,6 +33,8 @@ type Objective struct {
 	Match       string   // exact, case_insensitive, regex, numeric
 	Tolerance   float64
 	MaxAttempts int      // 0: unlimited
+	Minimum     int      // dynamic scoring: the floor; 0 with Decay 0 means fixed points
+	Decay       int      // dynamic scoring: solves until the value reaches Minimum
 	Host        string   // check objectives: the lab host to run in
 	Command     []string // check objectives: exit 0 passes
 }
@@ -97,8 +100,11 @@ type Store interface {
 	// Attempts says whether the trainee solved an objective and how many
 	// wrong tries they made at it, without reading every record.
 	Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (solved bool, wrong int, err error)
+	// Solves counts how many trainees have solved an objective.
+	Solves(ctx context.Context, scenarioID, objectiveID string) (int, error)
 	Score(ctx context.Context, traineeID string) (points, solved int, err error)
-	// Suspicions lists submissions of another trainee's flag, newest first.
+	// Suspicions lists submissions of another trainee's flag and solves
+	// marked fast_solve, newest first.
 	Suspicions(ctx context.Context, limit int) ([]Event, error)
 	// Scoreboard ranks trainees by points, then by who got there first;
 	// scenarioID empty means the whole range.

@@ -287,3 +287,57 @@ func TestScoreboard(t *testing.T) {
 		}
 	})
 }
+
+func TestDecayedFollowsCTFd(t *testing.T) {
+	// initial 500, minimum 100, reaching the minimum after 20 solves
+	for before, want := range map[int]int{0: 500, 1: 499, 5: 475, 10: 400, 19: 139, 20: 100, 40: 100} {
+		if got := scoring.Decayed(500, 100, 20, before); got != want {
+			t.Errorf("after %d solves: %d, want %d", before, got, want)
+		}
+	}
+}
+
+func TestDynamicValueIsFixedAtSolveTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, f := setup(t, db)
+		dyn := &dynamicLabs{labsOf: f}
+		svc := scoring.NewService(dyn, db.Scoring(), nil)
+		first, _ := svc.Submit(ctx, "bob", "lb", "static", "CTF{static}", "")
+		second, _ := svc.Submit(ctx, "alice", "la", "static", "CTF{static}", "")
+		if first.Points != 100 || second.Points != 75 {
+			t.Fatalf("first %d, second %d; want 100 then 75", first.Points, second.Points)
+		}
+		if p, _, _ := svc.Score(ctx, "bob"); p != 100 {
+			t.Fatalf("the first solver's points changed to %d", p)
+		}
+	})
+}
+
+// dynamicLabs makes "static" a dynamic objective: 100 down to 0 over 2 solves.
+type dynamicLabs struct{ *labsOf }
+
+func (d *dynamicLabs) Objectives(s string) ([]scoring.Objective, []scoring.Hint, error) {
+	objs, hints, err := d.labsOf.Objectives(s)
+	for i := range objs {
+		if objs[i].ID == "static" {
+			objs[i].Points, objs[i].Minimum, objs[i].Decay = 100, 0, 2
+		}
+	}
+	return objs, hints, err
+}
+
+func TestFastSolvesAreMarked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, f := setup(t, db)
+		f.mu.Lock()
+		f.labs["la"] = scoring.Lab{ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true, StartedAt: time.Now().Add(-3 * time.Second)}
+		f.labs["lb"] = scoring.Lab{ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true, StartedAt: time.Now().Add(-10 * time.Minute)}
+		f.mu.Unlock()
+		svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{la-flag}", "")
+		svc.Submit(ctx, "bob", "lb", "own-flag", "FLAG{lb-flag}", "")
+		sus, _ := svc.Suspicions(ctx)
+		if len(sus) != 1 || sus[0].TraineeID != "alice" || sus[0].Note != "fast_solve" || sus[0].Points != 100 {
+			t.Fatalf("fast solves: %+v", sus)
+		}
+	})
+}

@@ -119,8 +119,9 @@ func (h scoringAPI) myScore(c *fiber.Ctx) error {
 }
 
 type suspicionView struct {
+	Reason     string    `json:"reason"` // shared_flag or fast_solve
 	Trainee    string    `json:"trainee_id"`
-	SharedWith string    `json:"shared_with"`
+	SharedWith string    `json:"shared_with,omitempty"`
 	Lab        string    `json:"lab_id"`
 	Scenario   string    `json:"scenario"`
 	Objective  string    `json:"objective"`
@@ -135,7 +136,11 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 	}
 	out := make([]suspicionView, len(list))
 	for i, e := range list {
-		out[i] = suspicionView{Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
+		reason := "shared_flag"
+		if e.SharedWith == "" {
+			reason = e.Note
+		}
+		out[i] = suspicionView{Reason: reason, Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
 			Objective: strings.Clone(e.ObjectiveID), IP: e.IP, At: e.At}
 	}
 	return c.JSON(fiber.Map{"suspicions": out})

@@ -75,6 +75,14 @@ func (s *Scoring) Attempts(ctx context.Context, traineeID, scenarioID, objective
 	return out.Solved > 0, out.Wrong, internal(err)
 }
 
+func (s *Scoring) Solves(ctx context.Context, scenarioID, objectiveID string) (int, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&eventRow{}).
+		Where("scenario_id = ? AND objective_id = ? AND kind = ? AND correct", scenarioID, objectiveID, string(scoring.EventSubmission)).
+		Count(&n).Error
+	return int(n), internal(err)
+}
+
 func (s *Scoring) Score(ctx context.Context, traineeID string) (int, int, error) {
 	var out struct {
 		Points int
@@ -88,7 +96,7 @@ func (s *Scoring) Score(ctx context.Context, traineeID string) (int, int, error)
 
 func (s *Scoring) Suspicions(ctx context.Context, limit int) ([]scoring.Event, error) {
 	var rows []eventRow
-	err := s.db.WithContext(ctx).Where("shared_with <> ''").Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	err := s.db.WithContext(ctx).Where("shared_with <> '' OR note = ?", "fast_solve").Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, internal(err)
 	}

@@ -59,7 +59,11 @@ func (l *Labs) Lab(ctx context.Context, id string) (scoring.Lab, error) {
 }
 
 func labOf(i labs.Instance) scoring.Lab {
-	return scoring.Lab{ID: i.ID, TraineeID: i.TraineeID, ScenarioID: i.ScenarioID, Running: i.State == labs.StateRunning}
+	l := scoring.Lab{ID: i.ID, TraineeID: i.TraineeID, ScenarioID: i.ScenarioID, Running: i.State == labs.StateRunning}
+	if i.StartedAt != nil {
+		l.StartedAt = *i.StartedAt
+	}
+	return l
 }
 
 func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hint, error) {
@@ -73,6 +77,9 @@ func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hin
 			ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points, Variable: o.Variable,
 			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
 			Host: o.Host, Command: o.Command,
+		}
+		if o.Dynamic != nil {
+			objectives[i].Minimum, objectives[i].Decay = o.Dynamic.Minimum, o.Dynamic.Decay
 		}
 	}
 	hints := make([]scoring.Hint, len(s.Hints))
