@@ -114,6 +114,10 @@ type Objective struct {
 	Dynamic     *Decay   `yaml:"dynamic"`      // value falls as more trainees solve it
 	Host        string   `yaml:"host"`         // check objectives: where to run
 	Command     []string `yaml:"command"`      // check objectives
+	// Detection objectives: the trainee's Sigma rule must match every
+	// malicious event and none of the benign ones.
+	Malicious []map[string]any `yaml:"malicious_events"`
+	Benign    []map[string]any `yaml:"benign_events"`
 }
 
 // Decay is dynamic scoring (CTFd's formula): an objective is worth its

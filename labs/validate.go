@@ -312,6 +312,8 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 			p.add(path+".variable", "a flag objective names a variable of kind flag")
 		case o.Kind == "question" && len(o.Answers) == 0:
 			p.add(path+".answers", "a question lists its accepted answers")
+		case o.Kind == "detection" && (len(o.Malicious) == 0 || len(o.Benign) == 0):
+			p.add(path, "a detection objective lists malicious_events and benign_events to grade rules on")
 		}
 		validateMatch(path, o, p)
 		if d := o.Dynamic; d != nil && (d.Minimum < 0 || d.Minimum > o.Points || d.Decay < 1) {

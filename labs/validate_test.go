@@ -79,6 +79,7 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"bad regex", ", variable: flag}]", ", answers: ['FLAG{[a-z+'], match: regex}]", "objectives[0].answers[0]", "regular expression"},
 		{"not a number", "kind: flag, points: 50, variable: flag}]", "kind: question, points: 50, answers: [ten], match: numeric}]", "objectives[0].answers[0]", "not a number"},
 		{"decay", "variable: flag}]", "variable: flag, dynamic: {minimum: 80, decay: 0}}]", "objectives[0].dynamic", "decay at least 1"},
+		{"detection without events", "kind: flag, points: 50, variable: flag}]", "kind: detection, points: 50}]", "objectives[0]", "malicious_events and benign_events"},
 		{"unknown match", ", variable: flag}]", ", variable: flag, match: fuzzy}]", "objectives[0].match", "exact, case_insensitive"},
 		{"track", "track: attack", "track: offence", "objectives[0].track", "attack or defence"},
 		{"hint target", "objective: get-flag", "objective: missing", "hints[0].objective", "no objective"},

@@ -32,11 +32,13 @@ type Objective struct {
 	Answers     []string // static flags and questions
 	Match       string   // exact, case_insensitive, regex, numeric
 	Tolerance   float64
-	MaxAttempts int      // 0: unlimited
-	Minimum     int      // dynamic scoring: the floor; 0 with Decay 0 means fixed points
-	Decay       int      // dynamic scoring: solves until the value reaches Minimum
-	Host        string   // check objectives: the lab host to run in
-	Command     []string // check objectives: exit 0 passes
+	MaxAttempts int              // 0: unlimited
+	Minimum     int              // dynamic scoring: the floor; 0 with Decay 0 means fixed points
+	Decay       int              // dynamic scoring: solves until the value reaches Minimum
+	Host        string           // check objectives: the lab host to run in
+	Command     []string         // check objectives: exit 0 passes
+	Malicious   []map[string]any // detection: events a rule must match
+	Benign      []map[string]any // detection: events it must not
 }
 
 // Hint helps with an objective at a cost.
@@ -131,5 +133,5 @@ var (
 	ErrNotScoredYet     = fault.New(fault.Conflict, "objective_not_submittable", "This objective is not answered this way.")
 	ErrCheckUnavailable = fault.New(fault.Unavailable, "check_unavailable", "The check could not run in your lab right now; try again.")
 	ErrAnswerRequired   = fault.InvalidField("answer", "answer_required", "Type an answer.")
-	ErrAnswerTooLong    = fault.InvalidField("answer", "answer_too_long", "Answers are at most 1024 characters.")
+	ErrAnswerTooLong    = fault.InvalidField("answer", "answer_too_long", "Answers are at most 1024 characters (detection rules 16384).")
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sakimori/sakimori/fault"
+	"github.com/sakimori/sakimori/scoring/sigma"
 )
 
 // Service scores submissions and hints.
@@ -95,7 +96,7 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if answer == "" {
 		return Result{}, ErrAnswerRequired
 	}
-	if utf8.RuneCountInString(answer) > 1024 {
+	if utf8.RuneCountInString(answer) > 16384 {
 		return Result{}, ErrAnswerTooLong
 	}
 	lab, objectives, _, err := s.open(ctx, trainee, instanceID)
@@ -109,8 +110,14 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if !ok {
 		return Result{}, ErrObjectiveUnknown
 	}
+	if o.Kind == "detection" {
+		return s.detection(ctx, lab, o, answer, ip)
+	}
 	if o.Kind != "flag" && o.Kind != "question" {
 		return Result{}, ErrNotScoredYet
+	}
+	if utf8.RuneCountInString(answer) > 1024 {
+		return Result{}, ErrAnswerTooLong
 	}
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
 		e.Digest = digest(answer)
@@ -118,6 +125,27 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 		if !e.Correct && o.Variable != "" {
 			return s.whoseFlag(ctx, lab, o, answer, e)
 		}
+		return nil
+	})
+}
+
+// detection grades a Sigma rule over the objective's labelled events: it
+// passes if it matches every malicious event and no benign one. A rule
+// that cannot be read is refused with the reason and costs no attempt.
+func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip string) (Result, error) {
+	r, err := sigma.Parse(rule)
+	if err != nil {
+		var se *sigma.Error
+		if errors.As(err, &se) {
+			return Result{}, fault.InvalidField("answer", "rule_invalid", "The rule cannot be used: "+se.Reason+".")
+		}
+		return Result{}, err
+	}
+	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
+		g := r.Evaluate(o.Malicious, o.Benign)
+		e.Digest, e.Correct = digest(rule), g.Pass()
+		e.Evidence = fmt.Sprintf("matched %d of %d malicious events and %d of %d benign events",
+			g.MaliciousMatched, g.Malicious, g.BenignMatched, g.Benign)
 		return nil
 	})
 }
@@ -256,6 +284,8 @@ func message(e Event) string {
 	switch {
 	case e.Correct:
 		return fmt.Sprintf("Correct: +%d points.", e.Points)
+	case e.Evidence != "" && e.Digest != "": // a detection rule
+		return "Not yet: the rule " + e.Evidence + "."
 	case e.Evidence != "" || e.Digest == "":
 		return "The check did not pass yet."
 	case e.SharedWith != "":

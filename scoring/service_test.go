@@ -43,6 +43,9 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 			{ID: "service", Kind: "question", Points: 10, Answers: []string{"s3", "S3 bucket"}},
 			{ID: "pi", Kind: "question", Points: 5, Answers: []string{"3.14"}, Match: "numeric", Tolerance: 0.01},
 			{ID: "hardened", Kind: "check", Points: 40, Host: "instance", Command: []string{"check-imds"}},
+			{ID: "detect", Kind: "detection", Points: 60, MaxAttempts: 2,
+				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
+				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}}},
 		}, []scoring.Hint{
 			{ID: "h1", ObjectiveID: "own-flag", Text: "Look at the web host.", Cost: 10},
 		}, nil
@@ -338,6 +341,26 @@ func TestFastSolvesAreMarked(t *testing.T) {
 		sus, _ := svc.Suspicions(ctx)
 		if len(sus) != 1 || sus[0].TraineeID != "alice" || sus[0].Note != "fast_solve" || sus[0].Points != 100 {
 			t.Fatalf("fast solves: %+v", sus)
+		}
+	})
+}
+
+func TestDetectionObjectives(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		noisy := "detection:\n  s: {eventName: GetObject}\n  condition: s\n"
+		r, err := svc.Submit(ctx, "alice", "la", "detect", noisy, "")
+		if err != nil || r.Correct || !strings.Contains(r.Message, "1 of 1 benign") {
+			t.Fatalf("a noisy rule: %+v, %v", r, err)
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "detect", "detection:\n  s: {x|base64: y}\n  condition: s\n", ""); err == nil ||
+			!strings.Contains(err.Error(), "base64 modifier is not supported") {
+			t.Fatalf("an unsupported rule: %v", err)
+		}
+		good := "title: Stolen role key used from outside\ndetection:\n  get: {eventName: GetObject}\n  inside: {sourceIPAddress|startswith: '10.213.'}\n  condition: get and not inside\n"
+		r, err = svc.Submit(ctx, "alice", "la", "detect", good, "")
+		if err != nil || !r.Correct || r.Points != 60 {
+			t.Fatalf("a good rule after one wrong and one unreadable (which costs nothing): %+v, %v", r, err)
 		}
 	})
 }

@@ -76,7 +76,7 @@ func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hin
 		objectives[i] = scoring.Objective{
 			ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points, Variable: o.Variable,
 			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
-			Host: o.Host, Command: o.Command,
+			Host: o.Host, Command: o.Command, Malicious: o.Malicious, Benign: o.Benign,
 		}
 		if o.Dynamic != nil {
 			objectives[i].Minimum, objectives[i].Decay = o.Dynamic.Minimum, o.Dynamic.Decay
