@@ -106,14 +106,16 @@ type Objective struct {
 	Kind        string   `yaml:"kind"`  // flag, question, check, detection
 	Title       string   `yaml:"title"`
 	Points      int      `yaml:"points"`
-	Variable    string   `yaml:"variable"`     // flag objectives: the per-instance variable
-	Answers     []string `yaml:"answers"`      // static flags and questions: accepted answers
-	Match       string   `yaml:"match"`        // exact (default), case_insensitive, regex or numeric
-	Tolerance   float64  `yaml:"tolerance"`    // numeric answers: accepted distance
-	MaxAttempts int      `yaml:"max_attempts"` // 0: unlimited
-	Dynamic     *Decay   `yaml:"dynamic"`      // value falls as more trainees solve it
-	Host        string   `yaml:"host"`         // check objectives: where to run
-	Command     []string `yaml:"command"`      // check objectives
+	Variable    string   `yaml:"variable"`          // flag objectives: the per-instance variable
+	Answers     []string `yaml:"answers"`           // static flags and questions: accepted answers
+	Match       string   `yaml:"match"`             // exact (default), case_insensitive, regex or numeric
+	Tolerance   float64  `yaml:"tolerance"`         // numeric answers: accepted distance
+	MaxAttempts int      `yaml:"max_attempts"`      // 0: unlimited
+	Dynamic     *Decay   `yaml:"dynamic"`           // value falls as more trainees solve it
+	FirstSolve  int      `yaml:"first_solve_bonus"` // extra points for the first trainee to solve it
+	Walkthrough string   `yaml:"walkthrough"`       // revealed on request; revealing forfeits the points
+	Host        string   `yaml:"host"`              // check objectives: where to run
+	Command     []string `yaml:"command"`           // check objectives
 	// Detection objectives: the trainee's Sigma rule must match every
 	// malicious event and none of the benign ones.
 	Malicious []map[string]any `yaml:"malicious_events"`

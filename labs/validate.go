@@ -319,6 +319,9 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 		if d := o.Dynamic; d != nil && (d.Minimum < 0 || d.Minimum > o.Points || d.Decay < 1) {
 			p.add(path+".dynamic", "minimum must be 0 to the objective's points, and decay at least 1 solve")
 		}
+		if o.FirstSolve < 0 || o.FirstSolve > 1000 {
+			p.add(path+".first_solve_bonus", "must be 0–1000")
+		}
 		if o.MaxAttempts < 0 {
 			p.add(path+".max_attempts", "cannot be negative")
 		}

@@ -37,6 +37,8 @@ type Objective struct {
 	Decay       int              // dynamic scoring: solves until the value reaches Minimum
 	Host        string           // check objectives: the lab host to run in
 	Command     []string         // check objectives: exit 0 passes
+	FirstSolve  int              // bonus for the first trainee to solve it
+	Walkthrough string           // revealed on request, forfeiting the points
 	Malicious   []map[string]any // detection: events a rule must match
 	Benign      []map[string]any // detection: events it must not
 }
@@ -69,6 +71,7 @@ type EventKind string
 const (
 	EventSubmission EventKind = "submission"
 	EventHint       EventKind = "hint"
+	EventReveal     EventKind = "reveal" // the walkthrough was shown: solving earns nothing
 )
 
 // Event is one append-only record: a submission or a hint taken.
@@ -98,10 +101,12 @@ type Store interface {
 	// objective, or a second unlock of one hint, by the same trainee in the
 	// same scenario returns ErrDuplicate and records nothing.
 	Record(ctx context.Context, e Event) error
+	// Events lists a trainee's records in one scenario, or in all when
+	// scenarioID is empty, oldest first.
 	Events(ctx context.Context, traineeID, scenarioID string) ([]Event, error)
 	// Attempts says whether the trainee solved an objective and how many
 	// wrong tries they made at it, without reading every record.
-	Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (solved bool, wrong int, err error)
+	Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (Attempts, error)
 	// Solves counts how many trainees have solved an objective.
 	Solves(ctx context.Context, scenarioID, objectiveID string) (int, error)
 	Score(ctx context.Context, traineeID string) (points, solved int, err error)
@@ -111,6 +116,13 @@ type Store interface {
 	// Scoreboard ranks trainees by points, then by who got there first;
 	// scenarioID empty means the whole range.
 	Scoreboard(ctx context.Context, scenarioID string, limit int) ([]Standing, error)
+}
+
+// Attempts is a trainee's history with one objective.
+type Attempts struct {
+	Solved   bool
+	Wrong    int
+	Revealed bool
 }
 
 // Standing is one trainee's line on a scoreboard.
@@ -129,6 +141,7 @@ var (
 	ErrLabNotRunning    = fault.New(fault.Conflict, "lab_not_running", "Answers are accepted while your lab runs.")
 	ErrObjectiveUnknown = fault.New(fault.NotFound, "objective_not_found", "This lab has no such objective.")
 	ErrHintUnknown      = fault.New(fault.NotFound, "hint_not_found", "This lab has no such hint.")
+	ErrNoWalkthrough    = fault.New(fault.NotFound, "walkthrough_not_found", "This objective has no walkthrough.")
 	ErrNoAttemptsLeft   = fault.New(fault.Conflict, "attempts_exhausted", "You have used every attempt at this objective.")
 	ErrNotScoredYet     = fault.New(fault.Conflict, "objective_not_submittable", "This objective is not answered this way.")
 	ErrCheckUnavailable = fault.New(fault.Unavailable, "check_unavailable", "The check could not run in your lab right now; try again.")

@@ -34,7 +34,8 @@ func NewService(labs Labs, store Store, now func() time.Time) *Service {
 type ObjectiveState struct {
 	Objective    Objective
 	Solved       bool
-	AttemptsLeft int // -1: unlimited
+	Revealed     bool // the walkthrough was shown: no points for it now
+	AttemptsLeft int  // -1: unlimited
 	Hints        []HintState
 }
 
@@ -61,6 +62,7 @@ func (s *Service) Objectives(ctx context.Context, trainee, instanceID string) ([
 		st := ObjectiveState{Objective: o, AttemptsLeft: attemptsLeft(o, events)}
 		for _, e := range events {
 			st.Solved = st.Solved || (e.Kind == EventSubmission && e.ObjectiveID == o.ID && e.Correct)
+			st.Revealed = st.Revealed || (e.Kind == EventReveal && e.ObjectiveID == o.ID)
 		}
 		for _, h := range hints {
 			if h.ObjectiveID != o.ID {
@@ -182,15 +184,15 @@ func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID
 // attempt records one try at an objective, judged by judge, unless it is
 // already solved or out of attempts.
 func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, judge func(*Event) error) (Result, error) {
-	solved, wrong, err := s.store.Attempts(ctx, lab.TraineeID, lab.ScenarioID, o.ID)
+	past, err := s.store.Attempts(ctx, lab.TraineeID, lab.ScenarioID, o.ID)
 	if err != nil {
 		return Result{}, err
 	}
 	left := -1
 	if o.MaxAttempts > 0 {
-		left = max(o.MaxAttempts-wrong, 0)
+		left = max(o.MaxAttempts-past.Wrong, 0)
 	}
-	if solved {
+	if past.Solved {
 		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved."}, nil
 	}
 	if left == 0 {
@@ -203,7 +205,9 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	if err := judge(&e); err != nil {
 		return Result{}, err
 	}
-	if e.Correct {
+	if e.Correct && past.Revealed {
+		e.Note = "walkthrough_revealed" // solved, for progress; no points
+	} else if e.Correct {
 		if e.Points, err = s.value(ctx, lab, o); err != nil {
 			return Result{}, err
 		}
@@ -232,14 +236,21 @@ const FastSolve = 15 * time.Second
 // scoring CTFd's decay over the solves before this one. The value is fixed
 // into the record at solve time, so nobody's past score ever changes.
 func (s *Service) value(ctx context.Context, lab Lab, o Objective) (int, error) {
-	if o.Decay <= 0 {
+	if o.Decay <= 0 && o.FirstSolve <= 0 {
 		return o.Points, nil
 	}
 	before, err := s.store.Solves(ctx, lab.ScenarioID, o.ID)
 	if err != nil {
 		return 0, err
 	}
-	return Decayed(o.Points, o.Minimum, o.Decay, before), nil
+	points := o.Points
+	if o.Decay > 0 {
+		points = Decayed(o.Points, o.Minimum, o.Decay, before)
+	}
+	if before == 0 {
+		points += o.FirstSolve
+	}
+	return points, nil
 }
 
 // Decayed is CTFd's dynamic value: initial for the first solver, falling
@@ -320,6 +331,35 @@ func (s *Service) UnlockHint(ctx context.Context, trainee, instanceID, hintID, i
 		return HintState{}, err
 	}
 	return HintState{ID: hint.ID, Cost: hint.Cost, Unlocked: true, Text: hint.Text}, nil
+}
+
+// Reveal shows an objective's walkthrough. From then on, solving it counts
+// as progress but earns no points; revealing twice changes nothing.
+func (s *Service) Reveal(ctx context.Context, trainee, instanceID, objectiveID, ip string) (string, error) {
+	lab, objectives, _, err := s.open(ctx, trainee, instanceID)
+	if err != nil {
+		return "", err
+	}
+	o, ok := find(objectives, objectiveID)
+	if !ok {
+		return "", ErrObjectiveUnknown
+	}
+	if o.Walkthrough == "" {
+		return "", ErrNoWalkthrough
+	}
+	err = s.store.Record(ctx, Event{
+		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventReveal, TraineeID: trainee, InstanceID: lab.ID,
+		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, IP: ip, At: s.now().UTC(),
+	})
+	if err != nil && !errors.Is(err, ErrDuplicate) {
+		return "", err
+	}
+	return o.Walkthrough, nil
+}
+
+// History is every record of one trainee, for instructors.
+func (s *Service) History(ctx context.Context, trainee string) ([]Event, error) {
+	return s.store.Events(ctx, trainee, "")
 }
 
 // Score is a trainee's points (solves minus hints) and objectives solved.

@@ -38,6 +38,8 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 	return []scoring.Objective{
 			{ID: "own-flag", Kind: "flag", Points: 100, Variable: "flag", MaxAttempts: 3},
 			{ID: "static", Kind: "flag", Points: 50, Answers: []string{"CTF{Static}"}, Match: "case_insensitive"},
+			{ID: "banner", Kind: "flag", Points: 50, Answers: []string{"CTF{banner}"},
+				Walkthrough: "The flag is printed on the login banner.", FirstSolve: 5},
 			{ID: "regex", Kind: "flag", Points: 30, Answers: []string{`CTF\{[0-9]{4}\}`}, Match: "regex"},
 			{ID: "address", Kind: "question", Points: 20, Answers: []string{"169.254.169.254"}},
 			{ID: "service", Kind: "question", Points: 10, Answers: []string{"s3", "S3 bucket"}},
@@ -361,6 +363,41 @@ func TestDetectionObjectives(t *testing.T) {
 		r, err = svc.Submit(ctx, "alice", "la", "detect", good, "")
 		if err != nil || !r.Correct || r.Points != 60 {
 			t.Fatalf("a good rule after one wrong and one unreadable (which costs nothing): %+v, %v", r, err)
+		}
+	})
+}
+
+func TestWalkthroughForfeitsAndFirstSolveBonus(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		first, _ := svc.Submit(ctx, "bob", "lb", "banner", "CTF{banner}", "")
+		if first.Points != 55 {
+			t.Fatalf("first solver got %d, want 50 + 5 bonus", first.Points)
+		}
+		text, err := svc.Reveal(ctx, "alice", "la", "banner", "")
+		if err != nil || !strings.Contains(text, "login banner") {
+			t.Fatalf("reveal: %q, %v", text, err)
+		}
+		svc.Reveal(ctx, "alice", "la", "banner", "") // twice changes nothing
+		r, err := svc.Submit(ctx, "alice", "la", "banner", "CTF{banner}", "")
+		if err != nil || !r.Correct || r.Points != 0 {
+			t.Fatalf("solve after reveal: %+v, %v", r, err)
+		}
+		states, _ := svc.Objectives(ctx, "alice", "la")
+		for _, st := range states {
+			if st.Objective.ID == "banner" && (!st.Solved || !st.Revealed) {
+				t.Fatalf("progress after reveal: %+v", st)
+			}
+		}
+		if points, solved, _ := svc.Score(ctx, "alice"); points != 0 || solved != 1 {
+			t.Fatalf("alice: %d points, %d solved", points, solved)
+		}
+		if _, err := svc.Reveal(ctx, "alice", "la", "address", ""); !errors.Is(err, scoring.ErrNoWalkthrough) {
+			t.Fatalf("reveal without a walkthrough: %v", err)
+		}
+		history, _ := svc.History(ctx, "alice")
+		if len(history) != 2 || history[0].Kind != scoring.EventReveal || history[1].Note != "walkthrough_revealed" {
+			t.Fatalf("history: %+v", history)
 		}
 	})
 }

@@ -59,9 +59,11 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/labs/:id/objectives/:objective", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.submit)
 		api.Post("/labs/:id/objectives/:objective/check", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.check)
 		api.Post("/labs/:id/hints/:hint", signedIn, sc.hint)
+		api.Post("/labs/:id/objectives/:objective/walkthrough", signedIn, sc.walkthrough)
 		api.Get("/me/score", signedIn, sc.myScore)
 		api.Get("/scoreboard", signedIn, sc.scoreboard)
 		api.Get("/scoring/suspicions", d.Tokens.Require(accounts.RoleInstructor), sc.suspicions)
+		api.Get("/scoring/trainees/:trainee", d.Tokens.Require(accounts.RoleInstructor), sc.trainee)
 	}
 
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML

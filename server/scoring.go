@@ -30,6 +30,8 @@ type objectiveStateView struct {
 	Title        string     `json:"title"`
 	Points       int        `json:"points"`
 	Solved       bool       `json:"solved"`
+	Walkthrough  bool       `json:"walkthrough_available"`
+	Revealed     bool       `json:"walkthrough_revealed"`
 	AttemptsLeft int        `json:"attempts_left"` // -1: unlimited
 	Hints        []hintView `json:"hints"`
 }
@@ -55,7 +57,8 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 	out := make([]objectiveStateView, len(list))
 	for i, o := range list {
 		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: o.Objective.Title,
-			Points: o.Objective.Points, Solved: o.Solved, AttemptsLeft: o.AttemptsLeft, Hints: []hintView{}}
+			Points: o.Objective.Points, Solved: o.Solved, AttemptsLeft: o.AttemptsLeft, Hints: []hintView{},
+			Walkthrough: o.Objective.Walkthrough != "", Revealed: o.Revealed}
 		for _, hs := range o.Hints {
 			v.Hints = append(v.Hints, hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: hs.Unlocked, Text: hs.Text})
 		}
@@ -169,4 +172,46 @@ func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(fiber.Map{"standings": out})
+}
+
+func (h scoringAPI) walkthrough(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	text, err := h.scoring.Reveal(c.UserContext(), auth.PrincipalOf(c).UserID, id, c.Params("objective"), c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"walkthrough": text, "message": "Solving this objective now earns no points."})
+}
+
+type eventView struct {
+	Kind       string    `json:"kind"`
+	Lab        string    `json:"lab_id"`
+	Scenario   string    `json:"scenario"`
+	Objective  string    `json:"objective,omitempty"`
+	Hint       string    `json:"hint,omitempty"`
+	Correct    bool      `json:"correct"`
+	Points     int       `json:"points"`
+	SharedWith string    `json:"shared_with,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	Evidence   string    `json:"evidence,omitempty"`
+	IP         string    `json:"ip"`
+	At         time.Time `json:"at"`
+}
+
+// trainee shows instructors one trainee's every record.
+func (h scoringAPI) trainee(c *fiber.Ctx) error {
+	list, err := h.scoring.History(c.UserContext(), c.Params("trainee"))
+	if err != nil {
+		return err
+	}
+	out := make([]eventView, len(list))
+	for i, e := range list {
+		out[i] = eventView{Kind: string(e.Kind), Lab: e.InstanceID, Scenario: e.ScenarioID, Objective: e.ObjectiveID,
+			Hint: e.HintID, Correct: e.Correct, Points: e.Points, SharedWith: e.SharedWith, Note: e.Note,
+			Evidence: e.Evidence, IP: e.IP, At: e.At}
+	}
+	return c.JSON(fiber.Map{"events": out})
 }

@@ -119,6 +119,21 @@ func TestScoringOverTheAPI(t *testing.T) {
 		t.Fatalf("suspicions: %s", r.raw)
 	}
 
+	// Bob gives up and reads the walkthrough: solving now earns nothing.
+	r = rg.call("POST", "/api/v1/labs/"+bobs+"/objectives/first-flag/walkthrough", nil, bearer(bob)...)
+	if r.status != 200 || !strings.Contains(r.raw, "wget") {
+		t.Fatalf("walkthrough: %s", r.raw)
+	}
+	if r = submit(bob, bobs, flagIn(t, d, bobs)); r.body["correct"] != true || r.body["points"] != float64(0) {
+		t.Fatalf("solve after the walkthrough: %s", r.raw)
+	}
+	bobID := rg.call("GET", "/api/v1/me", nil, bearer(bob)...).body["id"].(string)
+	r = rg.call("GET", "/api/v1/scoring/trainees/"+bobID, nil, bearer(teacher)...)
+	if !strings.Contains(r.raw, `"kind":"reveal"`) || !strings.Contains(r.raw, `"note":"walkthrough_revealed"`) {
+		t.Fatalf("trainee detail: %s", r.raw)
+	}
+	expect(t, rg.call("GET", "/api/v1/scoring/trainees/"+bobID, nil, bearer(alice)...), 403, "forbidden")
+
 	// Bad requests.
 	expect(t, submit(bob, lab, flag), 404, "lab_not_found") // alice's lab
 	expect(t, rg.call("POST", "/api/v1/labs/"+bobs+"/objectives/nope", map[string]string{"answer": "x"}, bearer(bob)...), 404, "objective_not_found")
@@ -126,7 +141,7 @@ func TestScoringOverTheAPI(t *testing.T) {
 	expect(t, rg.call("POST", "/api/v1/labs/../objectives/first-flag", map[string]string{"answer": "x"}, bearer(bob)...), 404, "")
 
 	// A burst of guesses is cut off: 20 answers a minute per person by
-	// default, counting the five bob has sent above.
+	// default, counting the six bob has sent above.
 	limited := 0
 	for i := range 25 {
 		if r := submit(bob, bobs, "FLAG{guess}"); r.status == 429 {
@@ -135,8 +150,8 @@ func TestScoringOverTheAPI(t *testing.T) {
 			break
 		}
 	}
-	if limited != 16 {
-		t.Fatalf("rate limit hit at guess %d, want 16 (the 21st answer in the minute)", limited)
+	if limited != 15 {
+		t.Fatalf("rate limit hit at guess %d, want 15 (the 21st answer in the minute)", limited)
 	}
 
 	// A stopped lab takes no more answers.

@@ -53,26 +53,30 @@ func (s *Scoring) Record(ctx context.Context, e scoring.Event) error {
 
 func (s *Scoring) Events(ctx context.Context, traineeID, scenarioID string) ([]scoring.Event, error) {
 	var rows []eventRow
-	err := s.db.WithContext(ctx).Where("trainee_id = ? AND scenario_id = ?", traineeID, scenarioID).
-		Order("created_at, id").Find(&rows).Error
+	q := s.db.WithContext(ctx).Where("trainee_id = ?", traineeID)
+	if scenarioID != "" {
+		q = q.Where("scenario_id = ?", scenarioID)
+	}
+	err := q.Order("created_at, id").Find(&rows).Error
 	if err != nil {
 		return nil, internal(err)
 	}
 	return events(rows), nil
 }
 
-func (s *Scoring) Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (bool, int, error) {
+func (s *Scoring) Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (scoring.Attempts, error) {
 	var out struct {
-		Solved int
-		Wrong  int
+		Solved   int
+		Wrong    int
+		Revealed int
 	}
 	err := s.db.WithContext(ctx).Model(&eventRow{}).
-		Select("COALESCE(SUM(CASE WHEN correct THEN 1 ELSE 0 END), 0) AS solved, "+
-			"COALESCE(SUM(CASE WHEN correct THEN 0 ELSE 1 END), 0) AS wrong").
-		Where("trainee_id = ? AND scenario_id = ? AND objective_id = ? AND kind = ?",
-			traineeID, scenarioID, objectiveID, string(scoring.EventSubmission)).
+		Select("COALESCE(SUM(CASE WHEN kind = 'submission' AND correct THEN 1 ELSE 0 END), 0) AS solved, "+
+			"COALESCE(SUM(CASE WHEN kind = 'submission' AND NOT correct THEN 1 ELSE 0 END), 0) AS wrong, "+
+			"COALESCE(SUM(CASE WHEN kind = 'reveal' THEN 1 ELSE 0 END), 0) AS revealed").
+		Where("trainee_id = ? AND scenario_id = ? AND objective_id = ?", traineeID, scenarioID, objectiveID).
 		Scan(&out).Error
-	return out.Solved > 0, out.Wrong, internal(err)
+	return scoring.Attempts{Solved: out.Solved > 0, Wrong: out.Wrong, Revealed: out.Revealed > 0}, internal(err)
 }
 
 func (s *Scoring) Solves(ctx context.Context, scenarioID, objectiveID string) (int, error) {

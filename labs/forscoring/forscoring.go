@@ -77,6 +77,7 @@ func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hin
 			ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points, Variable: o.Variable,
 			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
 			Host: o.Host, Command: o.Command, Malicious: o.Malicious, Benign: o.Benign,
+			FirstSolve: o.FirstSolve, Walkthrough: o.Walkthrough,
 		}
 		if o.Dynamic != nil {
 			objectives[i].Minimum, objectives[i].Decay = o.Dynamic.Minimum, o.Dynamic.Decay

@@ -2,7 +2,7 @@
 -- Every submission and hint taken, append-only: scores are derived from it.
 CREATE TABLE scoring_events (
     id           TEXT PRIMARY KEY,
-    kind         TEXT NOT NULL CHECK (kind IN ('submission', 'hint')),
+    kind         TEXT NOT NULL CHECK (kind IN ('submission', 'hint', 'reveal')),
     trainee_id   TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     instance_id  TEXT NOT NULL,
     scenario_id  TEXT NOT NULL,
@@ -23,6 +23,8 @@ CREATE UNIQUE INDEX scoring_one_solve ON scoring_events (trainee_id, scenario_id
     WHERE kind = 'submission' AND correct;
 CREATE UNIQUE INDEX scoring_one_hint ON scoring_events (trainee_id, scenario_id, hint_id)
     WHERE kind = 'hint';
+CREATE UNIQUE INDEX scoring_one_reveal ON scoring_events (trainee_id, scenario_id, objective_id)
+    WHERE kind = 'reveal';
 CREATE INDEX scoring_events_trainee ON scoring_events (trainee_id, scenario_id, objective_id);
 
 -- +goose Down
