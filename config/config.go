@@ -49,6 +49,7 @@ type Config struct {
 	LabMaxExtensions int
 	LaunchPerMinute  int
 	SubmitPerMinute  int
+	ScoreboardFreeze time.Time // zero: never frozen
 }
 
 // Load parses args (without the program and subcommand names) on top of the
@@ -79,8 +80,16 @@ func Load(name string, args []string, getenv func(string) string) (Config, error
 	fs.IntVar(&c.LabMaxExtensions, "lab-max-extensions", e.int("SAKIMORI_LAB_MAX_EXTENSIONS", 2), "extensions allowed per lab")
 	fs.IntVar(&c.LaunchPerMinute, "launch-per-minute", e.int("SAKIMORI_LAUNCH_PER_MINUTE", 6), "lab launches and resets per person per minute")
 	fs.IntVar(&c.SubmitPerMinute, "submit-per-minute", e.int("SAKIMORI_SUBMIT_PER_MINUTE", 20), "answers per person per minute")
+	freeze := fs.String("scoreboard-freeze", e.str("SAKIMORI_SCOREBOARD_FREEZE", ""), "RFC 3339 time after which trainees see the scoreboard as it was then")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
+	}
+	if *freeze != "" {
+		t, err := time.Parse(time.RFC3339, *freeze)
+		if err != nil {
+			return Config{}, fmt.Errorf("scoreboard-freeze %q: not an RFC 3339 time like 2026-12-01T18:00:00+09:00", *freeze)
+		}
+		c.ScoreboardFreeze = t
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))

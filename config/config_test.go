@@ -95,3 +95,13 @@ func TestMalformedSecretsFileIsNotReplaced(t *testing.T) {
 		}
 	}
 }
+
+func TestScoreboardFreeze(t *testing.T) {
+	c, err := Load("serve", nil, env(map[string]string{"SAKIMORI_SCOREBOARD_FREEZE": "2026-12-01T18:00:00+09:00"}))
+	if err != nil || c.ScoreboardFreeze.UTC().Hour() != 9 {
+		t.Fatalf("freeze: %v, %v", c.ScoreboardFreeze, err)
+	}
+	if _, err := Load("serve", nil, env(map[string]string{"SAKIMORI_SCOREBOARD_FREEZE": "tomorrow"})); err == nil {
+		t.Fatal("a malformed freeze time was accepted")
+	}
+}

@@ -90,7 +90,7 @@ func BenchmarkScoreboard(b *testing.B) {
 			svc := scoring.NewService(&labsOf{}, db.Scoring(), nil)
 			b.ResetTimer()
 			for range b.N {
-				board, err := svc.Scoreboard(ctx, "s1", 100)
+				board, _, err := svc.Scoreboard(ctx, "s1", 100, false)
 				if err != nil || len(board) != 100 {
 					b.Fatalf("scoreboard: %d, %v", len(board), err)
 				}

@@ -106,7 +106,8 @@ type Store interface {
 	Events(ctx context.Context, traineeID, scenarioID string) ([]Event, error)
 	// Attempts says whether the trainee solved an objective and how many
 	// wrong tries they made at it, without reading every record.
-	Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (Attempts, error)
+	// Wrong answers since `since` are counted apart, for lockouts.
+	Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string, since time.Time) (Attempts, error)
 	// Solves counts how many trainees have solved an objective.
 	Solves(ctx context.Context, scenarioID, objectiveID string) (int, error)
 	Score(ctx context.Context, traineeID string) (points, solved int, err error)
@@ -114,15 +115,17 @@ type Store interface {
 	// marked fast_solve, newest first.
 	Suspicions(ctx context.Context, limit int) ([]Event, error)
 	// Scoreboard ranks trainees by points, then by who got there first;
-	// scenarioID empty means the whole range.
-	Scoreboard(ctx context.Context, scenarioID string, limit int) ([]Standing, error)
+	// scenarioID empty means the whole range; a non-zero until counts only
+	// records before it (a frozen board).
+	Scoreboard(ctx context.Context, scenarioID string, limit int, until time.Time) ([]Standing, error)
 }
 
 // Attempts is a trainee's history with one objective.
 type Attempts struct {
-	Solved   bool
-	Wrong    int
-	Revealed bool
+	Solved      bool
+	Wrong       int
+	WrongRecent int // wrong answers since the time asked about
+	Revealed    bool
 }
 
 // Standing is one trainee's line on a scoreboard.
@@ -143,6 +146,7 @@ var (
 	ErrHintUnknown      = fault.New(fault.NotFound, "hint_not_found", "This lab has no such hint.")
 	ErrNoWalkthrough    = fault.New(fault.NotFound, "walkthrough_not_found", "This objective has no walkthrough.")
 	ErrNoAttemptsLeft   = fault.New(fault.Conflict, "attempts_exhausted", "You have used every attempt at this objective.")
+	ErrLockedOut        = fault.New(fault.RateLimited, "locked_out", "Too many wrong answers to this objective just now; wait a minute and think it through.")
 	ErrNotScoredYet     = fault.New(fault.Conflict, "objective_not_submittable", "This objective is not answered this way.")
 	ErrCheckUnavailable = fault.New(fault.Unavailable, "check_unavailable", "The check could not run in your lab right now; try again.")
 	ErrAnswerRequired   = fault.InvalidField("answer", "answer_required", "Type an answer.")

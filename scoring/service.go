@@ -17,10 +17,18 @@ import (
 
 // Service scores submissions and hints.
 type Service struct {
-	labs  Labs
-	store Store
-	now   func() time.Time
+	labs     Labs
+	store    Store
+	now      func() time.Time
+	freezeAt time.Time // trainees see the scoreboard as it was then
 }
+
+// Lockout: this many wrong answers to one objective within LockoutWindow
+// lock it for the rest of the window. Guessing is slowed; thinking is not.
+const (
+	LockoutAfter  = 5
+	LockoutWindow = time.Minute
+)
 
 // NewService makes the scoring service; now may be nil for the wall clock.
 func NewService(labs Labs, store Store, now func() time.Time) *Service {
@@ -29,6 +37,10 @@ func NewService(labs Labs, store Store, now func() time.Time) *Service {
 	}
 	return &Service{labs: labs, store: store, now: now}
 }
+
+// FreezeScoreboard shows trainees the scoreboard as it stood at t (zero:
+// never frozen); staff keep seeing it live.
+func (s *Service) FreezeScoreboard(t time.Time) { s.freezeAt = t }
 
 // ObjectiveState is an objective as one trainee sees it: no answers.
 type ObjectiveState struct {
@@ -184,7 +196,8 @@ func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID
 // attempt records one try at an objective, judged by judge, unless it is
 // already solved or out of attempts.
 func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, judge func(*Event) error) (Result, error) {
-	past, err := s.store.Attempts(ctx, lab.TraineeID, lab.ScenarioID, o.ID)
+	now := s.now().UTC()
+	past, err := s.store.Attempts(ctx, lab.TraineeID, lab.ScenarioID, o.ID, now.Add(-LockoutWindow))
 	if err != nil {
 		return Result{}, err
 	}
@@ -198,9 +211,12 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	if left == 0 {
 		return Result{}, ErrNoAttemptsLeft
 	}
+	if past.WrongRecent >= LockoutAfter {
+		return Result{}, ErrLockedOut
+	}
 	e := Event{
 		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventSubmission, TraineeID: lab.TraineeID, InstanceID: lab.ID,
-		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, IP: ip, At: s.now().UTC(),
+		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, IP: ip, At: now,
 	}
 	if err := judge(&e); err != nil {
 		return Result{}, err
@@ -367,12 +383,19 @@ func (s *Service) Score(ctx context.Context, trainee string) (points, solved int
 	return s.store.Score(ctx, trainee)
 }
 
-// Scoreboard ranks the top trainees, range-wide or for one scenario.
-func (s *Service) Scoreboard(ctx context.Context, scenarioID string, limit int) ([]Standing, error) {
+// Scoreboard ranks the top trainees, range-wide or for one scenario. Once
+// the board is frozen, only staff (live) see changes made after the freeze.
+func (s *Service) Scoreboard(ctx context.Context, scenarioID string, limit int, staff bool) ([]Standing, bool, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	return s.store.Scoreboard(ctx, scenarioID, limit)
+	var until time.Time
+	frozen := !s.freezeAt.IsZero() && s.now().After(s.freezeAt) && !staff
+	if frozen {
+		until = s.freezeAt
+	}
+	board, err := s.store.Scoreboard(ctx, scenarioID, limit, until)
+	return board, frozen, err
 }
 
 // Suspicions lists suspected flag sharing, for instructors.

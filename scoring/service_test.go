@@ -279,7 +279,7 @@ func TestScoreboard(t *testing.T) {
 		svc.UnlockHint(ctx, "alice", "la", "h1", "")                     // alice: 60
 		svc.Submit(ctx, "bob", "lb", "service", "s3", "")                // bob: 60, alice got there first
 
-		board, err := svc.Scoreboard(ctx, "", 10)
+		board, _, err := svc.Scoreboard(ctx, "", 10, false)
 		if err != nil || len(board) != 2 {
 			t.Fatalf("scoreboard: %+v, %v", board, err)
 		}
@@ -287,7 +287,7 @@ func TestScoreboard(t *testing.T) {
 			board[1].TraineeID != "bob" || board[1].Points != 60 || board[0].LastSolveAt.IsZero() {
 			t.Fatalf("order or totals wrong (ties go to who got there first): %+v", board)
 		}
-		if other, _ := svc.Scoreboard(ctx, "another-scenario", 10); len(other) != 0 {
+		if other, _, _ := svc.Scoreboard(ctx, "another-scenario", 10, false); len(other) != 0 {
 			t.Fatalf("scenario filter: %+v", other)
 		}
 	})
@@ -398,6 +398,50 @@ func TestWalkthroughForfeitsAndFirstSolveBonus(t *testing.T) {
 		history, _ := svc.History(ctx, "alice")
 		if len(history) != 2 || history[0].Kind != scoring.EventReveal || history[1].Note != "walkthrough_revealed" {
 			t.Fatalf("history: %+v", history)
+		}
+	})
+}
+
+func TestLockoutAfterABurstOfWrongAnswers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, f := setup(t, db)
+		now := time.Now()
+		svc := scoring.NewService(f, db.Scoring(), func() time.Time { return now })
+		for i := range scoring.LockoutAfter {
+			if _, err := svc.Submit(ctx, "alice", "la", "address", "10.0.0.1", ""); err != nil {
+				t.Fatalf("wrong answer %d: %v", i+1, err)
+			}
+		}
+		if _, err := svc.Submit(ctx, "alice", "la", "address", "169.254.169.254", ""); !errors.Is(err, scoring.ErrLockedOut) {
+			t.Fatalf("during the lockout: %v", err)
+		}
+		if r, err := svc.Submit(ctx, "alice", "la", "service", "s3", ""); err != nil || !r.Correct {
+			t.Fatalf("another objective is not locked: %+v, %v", r, err)
+		}
+		now = now.Add(scoring.LockoutWindow + time.Second)
+		if r, err := svc.Submit(ctx, "alice", "la", "address", "169.254.169.254", ""); err != nil || !r.Correct {
+			t.Fatalf("after the window: %+v, %v", r, err)
+		}
+	})
+}
+
+func TestFrozenScoreboard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, f := setup(t, db)
+		now := time.Now()
+		svc := scoring.NewService(f, db.Scoring(), func() time.Time { return now })
+		svc.Submit(ctx, "alice", "la", "static", "CTF{static}", "")
+		now = now.Add(time.Minute)
+		svc.FreezeScoreboard(now)
+		now = now.Add(time.Minute)
+		svc.Submit(ctx, "bob", "lb", "static", "CTF{static}", "") // after the freeze
+		board, frozen, _ := svc.Scoreboard(ctx, "", 10, false)
+		if !frozen || len(board) != 1 || board[0].TraineeID != "alice" {
+			t.Fatalf("trainees' frozen board: %v %+v", frozen, board)
+		}
+		live, frozen, _ := svc.Scoreboard(ctx, "", 10, true)
+		if frozen || len(live) != 2 {
+			t.Fatalf("staff's live board: %v %+v", frozen, live)
 		}
 	})
 }

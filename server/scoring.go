@@ -159,7 +159,7 @@ type standingView struct {
 }
 
 func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
-	list, err := h.scoring.Scoreboard(c.UserContext(), c.Query("scenario"), c.QueryInt("limit", 100))
+	list, frozen, err := h.scoring.Scoreboard(c.UserContext(), c.Query("scenario"), c.QueryInt("limit", 100), actorOf(c).Staff)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
 			out[i].LastSolveAt = &at
 		}
 	}
-	return c.JSON(fiber.Map{"standings": out})
+	return c.JSON(fiber.Map{"standings": out, "frozen": frozen})
 }
 
 func (h scoringAPI) walkthrough(c *fiber.Ctx) error {

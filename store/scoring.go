@@ -64,19 +64,21 @@ func (s *Scoring) Events(ctx context.Context, traineeID, scenarioID string) ([]s
 	return events(rows), nil
 }
 
-func (s *Scoring) Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string) (scoring.Attempts, error) {
+func (s *Scoring) Attempts(ctx context.Context, traineeID, scenarioID, objectiveID string, since time.Time) (scoring.Attempts, error) {
 	var out struct {
-		Solved   int
-		Wrong    int
-		Revealed int
+		Solved      int
+		Wrong       int
+		WrongRecent int
+		Revealed    int
 	}
 	err := s.db.WithContext(ctx).Model(&eventRow{}).
 		Select("COALESCE(SUM(CASE WHEN kind = 'submission' AND correct THEN 1 ELSE 0 END), 0) AS solved, "+
 			"COALESCE(SUM(CASE WHEN kind = 'submission' AND NOT correct THEN 1 ELSE 0 END), 0) AS wrong, "+
-			"COALESCE(SUM(CASE WHEN kind = 'reveal' THEN 1 ELSE 0 END), 0) AS revealed").
+			"COALESCE(SUM(CASE WHEN kind = 'submission' AND NOT correct AND created_at >= ? THEN 1 ELSE 0 END), 0) AS wrong_recent, "+
+			"COALESCE(SUM(CASE WHEN kind = 'reveal' THEN 1 ELSE 0 END), 0) AS revealed", since.UTC()).
 		Where("trainee_id = ? AND scenario_id = ? AND objective_id = ?", traineeID, scenarioID, objectiveID).
 		Scan(&out).Error
-	return scoring.Attempts{Solved: out.Solved > 0, Wrong: out.Wrong, Revealed: out.Revealed > 0}, internal(err)
+	return scoring.Attempts{Solved: out.Solved > 0, Wrong: out.Wrong, WrongRecent: out.WrongRecent, Revealed: out.Revealed > 0}, internal(err)
 }
 
 func (s *Scoring) Solves(ctx context.Context, scenarioID, objectiveID string) (int, error) {
@@ -122,7 +124,7 @@ func events(rows []eventRow) []scoring.Event {
 // Scoreboard sums each trainee's events in one grouped query; ties go to
 // whoever reached the score first. Trainees with nothing solved and only
 // hints taken still appear, below zero.
-func (s *Scoring) Scoreboard(ctx context.Context, scenarioID string, limit int) ([]scoring.Standing, error) {
+func (s *Scoring) Scoreboard(ctx context.Context, scenarioID string, limit int, until time.Time) ([]scoring.Standing, error) {
 	var rows []struct {
 		TraineeID   string
 		DisplayName string
@@ -140,6 +142,9 @@ func (s *Scoring) Scoreboard(ctx context.Context, scenarioID string, limit int) 
 		Limit(limit)
 	if scenarioID != "" {
 		q = q.Where("e.scenario_id = ?", scenarioID)
+	}
+	if !until.IsZero() {
+		q = q.Where("e.created_at < ?", until.UTC())
 	}
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, internal(err)

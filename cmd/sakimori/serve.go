@@ -68,6 +68,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), nil)
+	scoringSvc.FreezeScoreboard(cfg.ScoreboardFreeze)
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
 
@@ -84,7 +86,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Accounts: accountsSvc,
 		Tokens:   tokens,
 		Labs:     labsSvc,
-		Scoring:  scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), nil),
+		Scoring:  scoringSvc,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},
