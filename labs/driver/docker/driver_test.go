@@ -286,3 +286,34 @@ func TestExecWithTerminal(t *testing.T) {
 		t.Fatalf("exec in another instance: %v", err)
 	}
 }
+
+// TestClosingATerminalEndsItsShell: a closed terminal session leaves no
+// process behind in the host (SECURITY.md: exec).
+func TestClosingATerminalEndsItsShell(t *testing.T) {
+	e := requireEngine(t)
+	requireBaseImage(t, e)
+	lab := launched(t, e, webLab(t, "x"))
+	shells := func() int {
+		out, _ := run(t, e, lab.ID, "workstation", "sh", "-c", "for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' '; echo; done | grep -c '^sleep 4242'")
+		n := 0
+		fmt.Sscan(strings.TrimSpace(out), &n)
+		return n
+	}
+	s, err := e.Exec(bg, lab.ID, "workstation", driver.ExecRequest{Command: []string{"sh"}, TTY: true, Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(s, "sleep 4242\n")
+	time.Sleep(500 * time.Millisecond)
+	if n := shells(); n != 1 {
+		t.Fatalf("%d sleeps running before close, want 1", n)
+	}
+	s.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for shells() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the terminal's processes outlived it")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

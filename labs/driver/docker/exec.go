@@ -1,9 +1,13 @@
 package docker
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -30,8 +34,12 @@ func (e *Engine) Exec(ctx context.Context, instanceID, host string, req driver.E
 	if !info.State.Running {
 		return nil, fmt.Errorf("host %s is not running", host)
 	}
+	// The command runs under a shell that first prints its own process id
+	// (inside the host's namespace), so Close can end every process of the
+	// session: the engine leaves them running when the connection closes.
+	wrapped := append([]string{"/bin/sh", "-c", `echo "$$"; exec "$@"`, "sakimori-session"}, req.Command...)
 	opts := container.ExecOptions{
-		Cmd: req.Command, Env: req.Env, Tty: req.TTY,
+		Cmd: wrapped, Env: req.Env, Tty: req.TTY,
 		User: info.Config.User, WorkingDir: info.Config.WorkingDir,
 		AttachStdin: true, AttachStdout: true, AttachStderr: true,
 	}
@@ -46,31 +54,82 @@ func (e *Engine) Exec(ctx context.Context, instanceID, host string, req driver.E
 	if err != nil {
 		return nil, e.fail("attach to exec in "+host, err)
 	}
-	s := &execSession{engine: e, id: created.ID, conn: resp, out: resp.Reader}
+	s := &execSession{engine: e, id: created.ID, container: info.ID, conn: resp}
+	var out io.Reader = resp.Reader
 	if !req.TTY {
 		// Without a terminal the engine multiplexes stdout and stderr in
 		// one framed stream; unframe it into one readable stream.
 		pr, pw := io.Pipe()
 		go func() { _, err := stdcopy.StdCopy(pw, pw, resp.Reader); pw.CloseWithError(err) }()
-		s.out = pr
+		out = pr
 	}
+	buffered := bufio.NewReader(out)
+	line, err := buffered.ReadString('\n')
+	if err != nil {
+		resp.Close()
+		return nil, fmt.Errorf("exec in %s: no session id: %w", host, err)
+	}
+	s.pid, _ = strconv.Atoi(strings.TrimSpace(line))
+	s.out = buffered
 	return s, nil
 }
 
 type execSession struct {
-	engine *Engine
-	id     string
-	conn   types.HijackedResponse
-	out    io.Reader
+	engine    *Engine
+	id        string
+	container string
+	pid       int // the session leader, in the host's process namespace
+	conn      types.HijackedResponse
+	out       io.Reader
+	closed    sync.Once
 }
 
 func (s *execSession) Read(p []byte) (int, error)  { return s.out.Read(p) }
 func (s *execSession) Write(p []byte) (int, error) { return s.conn.Conn.Write(p) }
 func (s *execSession) CloseWrite() error           { return s.conn.CloseWrite() }
 
+// Close ends the session: the connection, and every process the command
+// started (the engine would leave them running). The processes are killed
+// only while the command still runs, so its id cannot have been reused.
 func (s *execSession) Close() error {
-	s.conn.Close()
-	return nil
+	var err error
+	s.closed.Do(func() {
+		s.conn.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		info, ierr := s.engine.cli.ContainerExecInspect(ctx, s.id)
+		if ierr != nil || !info.Running || s.pid <= 1 {
+			return
+		}
+		err = s.engine.killSession(ctx, s.container, s.pid)
+	})
+	return err
+}
+
+// killSession kills every process in the host whose session is sid. Lab
+// images need no pkill: the shell walks /proc, reading the session id that
+// follows the command name in each stat line.
+func (e *Engine) killSession(ctx context.Context, containerID string, sid int) error {
+	script := fmt.Sprintf(`for p in /proc/[0-9]*; do s=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f4); `+
+		`[ "$s" = "%d" ] && kill -KILL "${p#/proc/}" 2>/dev/null; done; true`, sid)
+	created, err := e.cli.ContainerExecCreate(ctx, containerID, container.ExecOptions{Cmd: []string{"/bin/sh", "-c", script}})
+	if err != nil {
+		return e.fail("end terminal session", err)
+	}
+	if err := e.cli.ContainerExecStart(ctx, created.ID, container.ExecStartOptions{}); err != nil {
+		return e.fail("end terminal session", err)
+	}
+	for {
+		info, err := e.cli.ContainerExecInspect(ctx, created.ID)
+		if err != nil || !info.Running {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func (s *execSession) Resize(ctx context.Context, rows, cols uint) error {
