@@ -3,6 +3,8 @@ package labs
 import (
 	"context"
 	"time"
+
+	"github.com/sakimori/sakimori/labs/driver"
 )
 
 // Lab returns one instance, if the actor may see it. Another trainee's
@@ -119,4 +121,24 @@ func (s *Service) Reset(ctx context.Context, a Actor, id string) (Instance, erro
 		s.provision(inst, sc, StateProvisioning, true)
 	}()
 	return s.store.Instance(ctx, id)
+}
+
+// OpenTerminal starts a shell in the lab's terminal host, for the browser
+// terminal: bash where the image has it, else sh.
+func (s *Service) OpenTerminal(ctx context.Context, a Actor, id string, rows, cols uint) (driver.ExecSession, error) {
+	inst, err := s.Lab(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if inst.State != StateRunning {
+		return nil, ErrNotRunning
+	}
+	sc, err := s.catalogue.Scenario(inst.ScenarioID)
+	if err != nil {
+		return nil, err
+	}
+	return s.driver.Exec(ctx, id, sc.TerminalHost(), driver.ExecRequest{
+		Command: []string{"/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi"},
+		TTY:     true, Rows: rows, Cols: cols, Env: []string{"TERM=xterm-256color"},
+	})
 }

@@ -145,13 +145,10 @@ func settle(c *fiber.Ctx) error {
 // send Origin on POST; where it is missing the request is not from a web
 // page, and the SameSite cookie covers the rest.
 func sameOrigin(publicURL string, extra []string) fiber.Handler {
-	allowed := map[string]bool{strings.TrimRight(publicURL, "/"): true}
-	for _, o := range extra {
-		allowed[o] = true
-	}
+	o := newOrigins(publicURL, extra)
 	return func(c *fiber.Ctx) error {
 		origin := c.Get(fiber.HeaderOrigin)
-		if origin != "" && !allowed[origin] && !addressedTo(origin, c) {
+		if origin != "" && !o.allow(origin, c) {
 			return errForeignOrigin
 		}
 		if origin == "" && c.Get("Sec-Fetch-Site") == "cross-site" {
@@ -159,6 +156,23 @@ func sameOrigin(publicURL string, extra []string) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// origins are the pages allowed to call the API with a person's
+// credentials: the public URL, the configured CORS origins, and whatever
+// origin the request itself was addressed to.
+type origins map[string]bool
+
+func newOrigins(publicURL string, extra []string) origins {
+	o := origins{strings.TrimRight(publicURL, "/"): true}
+	for _, e := range extra {
+		o[e] = true
+	}
+	return o
+}
+
+func (o origins) allow(origin string, c *fiber.Ctx) bool {
+	return o[origin] || addressedTo(origin, c)
 }
 
 // addressedTo reports whether origin names the host the request was sent to.

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"time"
+
+	fiberws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/server/terminal"
 )
 
 // routes is the one route table: every endpoint the server answers is here.
@@ -52,6 +56,11 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/labs/:id/extend", signedIn, l.instanceOp(extendLab))
 		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(resetLab))
 		api.Delete("/labs/:id", signedIn, l.instanceOp(stopLab))
+
+		t := terminalAPI{labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
+			sessions: terminal.NewSessions(terminalsPerPerson), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
+		api.Post("/labs/:id/terminal", signedIn, t.ticket)
+		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
 	}
 	if d.Scoring != nil {
 		sc := scoringAPI{scoring: d.Scoring}

@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	fiberws "github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/fault"
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/server/terminal"
+)
+
+// terminalAPI opens browser terminals into running labs.
+type terminalAPI struct {
+	labs     *labs.Service
+	tickets  *terminal.Tickets
+	sessions *terminal.Sessions
+	origins  origins
+}
+
+// Terminal limits.
+const (
+	ticketTTL          = 30 * time.Second
+	terminalsPerPerson = 3
+	maxTerminalFrame   = 64 << 10 // a paste larger than this ends the session
+)
+
+var (
+	errTicketInvalid = fault.New(fault.Unauthenticated, "ticket_invalid", "The terminal ticket is missing, used, expired or for another lab; open the terminal again.")
+	errNotWebSocket  = fault.New(fault.Invalid, "websocket_required", "This address speaks WebSocket only.")
+)
+
+// ticket issues a one-time pass for the lab's terminal socket.
+func (h terminalAPI) ticket(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	inst, err := h.labs.Lab(c.UserContext(), a, id)
+	if err != nil {
+		return err
+	}
+	if inst.State != labs.StateRunning {
+		return labs.ErrNotRunning
+	}
+	code := h.tickets.Issue(a.UserID, a.Staff, id)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"ticket": code, "url": "/api/v1/labs/" + id + "/terminal/ws?ticket=" + code,
+		"expires_in": int(ticketTTL.Seconds())})
+}
+
+// upgrade admits a WebSocket only from an allowed page, with a valid ticket.
+func (h terminalAPI) upgrade(c *fiber.Ctx) error {
+	if !fiberws.IsWebSocketUpgrade(c) {
+		return errNotWebSocket
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin == "" || !h.origins.allow(origin, c) {
+		return errForeignOrigin
+	}
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	tk, ok := h.tickets.Redeem(c.Query("ticket"), id)
+	if !ok {
+		return errTicketInvalid
+	}
+	c.Locals("terminal.ticket", tk)
+	return c.Next()
+}
+
+// serve runs one terminal: a shell in the lab, pumped to the socket.
+func (h terminalAPI) serve(conn *fiberws.Conn) {
+	tk := conn.Locals("terminal.ticket").(terminal.Ticket)
+	if !h.sessions.Begin(tk.UserID) {
+		closeWith(conn, websocket.ClosePolicyViolation, "too many terminals open; close one first")
+		return
+	}
+	defer h.sessions.End(tk.UserID)
+	rows, cols := uint(clamp(conn.Query("rows"), 24)), uint(clamp(conn.Query("cols"), 80))
+	ctx := context.Background()
+	shell, err := h.labs.OpenTerminal(ctx, labs.Actor{UserID: tk.UserID, Staff: tk.Staff}, tk.LabID, rows, cols)
+	if err != nil {
+		closeWith(conn, websocket.CloseInternalServerErr, "the lab's terminal could not start; is the lab running?")
+		return
+	}
+	_ = terminal.Bridge(ctx, conn, shell, maxTerminalFrame)
+}
+
+func closeWith(conn *fiberws.Conn, code int, reason string) {
+	_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason))
+	_ = conn.Close()
+}
+
+// clamp reads a terminal dimension, falling back to def when absent or odd.
+func clamp(v string, def int) int {
+	n := 0
+	for _, r := range v {
+		if r < '0' || r > '9' || n > 1000 {
+			return def
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n < 2 || n > 500 {
+		return def
+	}
+	return n
+}

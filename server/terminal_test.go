@@ -1,0 +1,178 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/labs/driver"
+)
+
+// dialTerminal gets a ticket for the lab and opens its socket from origin.
+func dialTerminal(t *testing.T, rg *range_, base, token, lab, origin string) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	r := rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(token)...)
+	if r.status != 200 {
+		t.Fatalf("ticket: %s", r.raw)
+	}
+	return dialURL(base+r.body["url"].(string), origin)
+}
+
+func dialURL(url, origin string) (*websocket.Conn, *http.Response, error) {
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	return d.Dial(strings.Replace(url, "http://", "ws://", 1), h)
+}
+
+// readUntil reads terminal output until it contains want.
+func readUntil(t *testing.T, ws *websocket.Conn, want string) string {
+	t.Helper()
+	var got strings.Builder
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for !strings.Contains(got.String(), want) {
+		_, msg, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for %q: %v; got %q", want, err, got.String())
+		}
+		got.Write(msg)
+	}
+	return got.String()
+}
+
+func TestBrowserTerminal(t *testing.T) {
+	d := engineFor(t)
+	rg := newRangeWithLabs(t, d)
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
+	lab := runningLab(t, rg, alice)
+	origin := base // the page is served from the range itself
+
+	ws, _, err := dialTerminal(t, rg, base, alice, lab, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.WriteMessage(websocket.BinaryMessage, []byte("echo marker-$((6*7))\n"))
+	readUntil(t, ws, "marker-42")
+	ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"resize","rows":33,"cols":101}`))
+	time.Sleep(100 * time.Millisecond)
+	ws.WriteMessage(websocket.BinaryMessage, []byte("stty size\n"))
+	readUntil(t, ws, "33 101")
+
+	// Closing the tab reaps the shell and whatever it started.
+	ws.WriteMessage(websocket.BinaryMessage, []byte("sleep 4244 &\nsleep 4245\n"))
+	time.Sleep(300 * time.Millisecond)
+	if n := countProcs(t, d, lab, "sleep 424"); n != 2 {
+		t.Fatalf("%d sleeps before closing, want 2", n)
+	}
+	ws.Close()
+	for deadline := time.Now().Add(5 * time.Second); countProcs(t, d, lab, "sleep 424") != 0; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the shell's processes outlived the closed terminal")
+		}
+	}
+
+	// An oversized frame ends the session.
+	ws, _, err = dialTerminal(t, rg, base, alice, lab, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.WriteMessage(websocket.BinaryMessage, make([]byte, 70<<10))
+	ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			break // closed, as it should be
+		}
+	}
+	ws.Close()
+
+	// At most three terminals a person.
+	var open []*websocket.Conn
+	for range 3 {
+		c, _, err := dialTerminal(t, rg, base, alice, lab, origin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.WriteMessage(websocket.BinaryMessage, []byte("echo up\n"))
+		readUntil(t, c, "up")
+		open = append(open, c)
+	}
+	fourth, _, err := dialTerminal(t, rg, base, alice, lab, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fourth.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _, err = fourth.ReadMessage()
+	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != websocket.ClosePolicyViolation {
+		t.Fatalf("fourth terminal: %v", err)
+	}
+	for _, c := range open {
+		c.Close()
+	}
+
+	// SECURITY.md case 8: refused handshakes.
+	ticket := func(token string) string {
+		return rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(token)...).body["url"].(string)
+	}
+	if _, resp, err := dialURL(base+"/api/v1/labs/"+lab+"/terminal/ws", origin); err == nil || resp.StatusCode != 401 {
+		t.Fatalf("no ticket: %v %v", resp, err)
+	}
+	if _, resp, err := dialURL(base+ticket(alice), "https://evil.example"); err == nil || resp.StatusCode != 403 {
+		t.Fatalf("foreign origin: %v", err)
+	}
+	if _, resp, err := dialURL(base+ticket(alice), ""); err == nil || resp.StatusCode != 403 {
+		t.Fatalf("no origin: %v", err)
+	}
+	used := ticket(alice)
+	c, _, err := dialURL(base+used, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if _, resp, err := dialURL(base+used, origin); err == nil || resp.StatusCode != 401 {
+		t.Fatalf("a reused ticket: %v", err)
+	}
+	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(bob)...), 404, "lab_not_found")
+	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil), 401, "token_missing")
+	bobs := runningLab(t, rg, bob)
+	other := strings.Replace(ticket(alice), lab, bobs, 1) // alice's ticket, bob's lab
+	if _, resp, err := dialURL(base+other, origin); err == nil || resp.StatusCode != 401 {
+		t.Fatalf("a ticket for another lab: %v", err)
+	}
+	r := rg.call("GET", "/api/v1/labs/"+lab+"/terminal/ws", nil, bearer(alice)...)
+	expect(t, r, 400, "websocket_required")
+}
+
+// countProcs counts processes in the lab's workstation whose command line
+// starts with prefix.
+func countProcs(t *testing.T, d driver.Driver, lab, prefix string) int {
+	t.Helper()
+	s, err := d.Exec(context.Background(), lab, "workstation", driver.ExecRequest{Command: []string{"sh", "-c",
+		fmt.Sprintf("for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^%s'", prefix)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.CloseWrite()
+	var out strings.Builder
+	buf := make([]byte, 64)
+	for {
+		n, err := s.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	var n int
+	fmt.Sscan(strings.TrimSpace(out.String()), &n)
+	return n
+}
