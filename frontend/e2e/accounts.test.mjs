@@ -104,12 +104,35 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
   // Launch the orientation lab and watch it come up (a real engine).
   if (range.labs) {
     await tpage.getByRole('button', { name: 'Launch Range Orientation' }).click()
-    await tpage.getByRole('progressbar').or(tpage.getByText(/Running ·/)).first().waitFor()
     await tpage.getByText(/Running · \d+ min left/).waitFor({ timeout: 60000 })
     await shot(tpage, 'home-trainee-dark')
     // A second launch is refused while one runs: the buttons say so.
     assert.equal(await tpage.getByRole('button', { name: 'Launch Range Orientation' }).isDisabled(), true)
+
+    // Into the lab: a real shell in the browser.
+    await tpage.getByRole('link', { name: 'Open lab' }).click()
+    await tpage.getByText('Connected').waitFor({ timeout: 20000 })
+    const screen = tpage.locator('.xterm-rows')
+    await tpage.locator('[data-testid=terminal]').click()
+    await tpage.keyboard.type('echo marker-$((6*7))\n')
+    await tpage.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('marker-42'))
+    await tpage.keyboard.type('wget -q -O - http://$WEB_HOST:8080/flag.txt\n')
+    await tpage.waitForFunction(() => /FLAG\{[0-9a-f]{24}\}/.test(document.querySelector('.xterm-rows')?.textContent ?? ''))
+    const flag = /FLAG\{[0-9a-f]{24}\}/.exec(await screen.textContent())[0]
+
+    const answer = tpage.getByLabel('Answer for Read the flag the web host serves')
+    await answer.fill('FLAG{not-this-one}')
+    await tpage.getByRole('button', { name: 'Submit' }).first().click()
+    await tpage.getByText('That is not the answer.').waitFor()
+    await answer.fill(flag)
+    await tpage.getByRole('button', { name: 'Submit' }).first().click()
+    await tpage.getByText('Correct: +100 points.').waitFor()
+    await tpage.getByText('100 points · 1 solved').waitFor()
+    await shot(tpage, 'lab-terminal-dark')
+
+    tpage.once('dialog', (d) => d.accept())
     await tpage.getByRole('button', { name: 'Stop lab' }).click()
+    await tpage.getByRole('heading', { name: 'Welcome, Kenji' }).waitFor()
     await tpage.getByRole('button', { name: 'Launch Range Orientation' }).and(tpage.locator(':enabled')).waitFor()
   } else {
     await shot(tpage, 'home-trainee-dark')

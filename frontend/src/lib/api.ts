@@ -55,6 +55,35 @@ export interface Lab {
   stopped_at?: string
 }
 
+export interface HintState {
+  id: string
+  cost: number
+  unlocked: boolean
+  text?: string
+}
+
+export interface ObjectiveState {
+  id: string
+  track: 'attack' | 'defence'
+  kind: 'flag' | 'question' | 'check' | 'detection'
+  title: string
+  points: number
+  solved: boolean
+  attempts_left: number
+  walkthrough_available: boolean
+  walkthrough_revealed: boolean
+  hints: HintState[]
+}
+
+export interface Verdict {
+  correct: boolean
+  already_solved: boolean
+  points: number
+  attempts_left: number
+  message: string
+  evidence?: string
+}
+
 export interface Invite {
   id: string
   code: string
@@ -184,6 +213,19 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } }),
     stopLab: (id: string) => request<Lab>('DELETE', `/api/v1/labs/${encodeURIComponent(id)}`),
     extendLab: (id: string) => request<Lab>('POST', `/api/v1/labs/${encodeURIComponent(id)}/extend`),
+    objectives: (lab: string) =>
+      request<{ objectives: ObjectiveState[] }>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/objectives`).then((r) => r.objectives),
+    submit: (lab: string, objective: string, answer: string) =>
+      request<Verdict>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}`, { body: { answer } }),
+    check: (lab: string, objective: string) =>
+      request<Verdict>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}/check`),
+    hint: (lab: string, hint: string) =>
+      request<HintState>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/hints/${encodeURIComponent(hint)}`),
+    walkthrough: (lab: string, objective: string) =>
+      request<{ walkthrough: string }>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}/walkthrough`),
+    myScore: () => request<{ points: number; solved: number }>('GET', '/api/v1/me/score'),
+    terminalTicket: (lab: string) =>
+      request<{ ticket: string; url: string }>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/terminal`),
   }
 }
 
