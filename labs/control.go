@@ -137,8 +137,17 @@ func (s *Service) OpenTerminal(ctx context.Context, a Actor, id string, rows, co
 	if err != nil {
 		return nil, err
 	}
-	return s.driver.Exec(ctx, id, sc.TerminalHost(), driver.ExecRequest{
+	shell, err := s.driver.Exec(ctx, id, sc.TerminalHost(), driver.ExecRequest{
 		Command: []string{"/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi"},
 		TTY:     true, Rows: rows, Cols: cols, Env: []string{"TERM=xterm-256color"},
 	})
+	if err != nil {
+		return nil, err
+	}
+	if inst.TerminalOpened == nil && !a.Staff {
+		if err := s.store.MarkTerminalOpened(ctx, id, s.opt.Now().UTC()); err != nil {
+			s.log.Warn("could not record the terminal opening", "instance", id, "err", err)
+		}
+	}
+	return shell, nil
 }

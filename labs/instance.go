@@ -55,6 +55,7 @@ type Instance struct {
 	StartedAt       *time.Time
 	StoppedAt       *time.Time
 	ExpiresAt       time.Time
+	TerminalOpened  *time.Time // first time the trainee opened a terminal into it
 }
 
 // InstanceNetwork is one of an instance's networks and its subnet.
@@ -121,6 +122,8 @@ type Store interface {
 	// at seen, and says whether it did.
 	Extend(ctx context.Context, id string, seen int, expires time.Time) (bool, error)
 	ReleaseSubnets(ctx context.Context, id string) error
+	// MarkTerminalOpened records the first terminal opened into the lab.
+	MarkTerminalOpened(ctx context.Context, id string, at time.Time) error
 	// Expired lists running instances whose expiry is at or before now.
 	Expired(ctx context.Context, now time.Time) ([]Instance, error)
 }

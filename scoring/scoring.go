@@ -19,6 +19,7 @@ type Lab struct {
 	ScenarioID string
 	Running    bool
 	StartedAt  time.Time // when it last became usable
+	Worked     bool      // the trainee opened a terminal into it
 }
 
 // Objective is one thing to do, with what it takes to check it.
@@ -89,7 +90,7 @@ type Event struct {
 	Correct    bool
 	Points     int    // gained (submission) or spent (hint, negative)
 	SharedWith string // the trainee whose lab a submitted flag came from
-	Note       string // e.g. stale_instance
+	Note       string // marks, comma-separated: stale_instance, fast_solve, no_session, walkthrough_revealed
 	Evidence   string // a check's output
 	IP         string
 	At         time.Time

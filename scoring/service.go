@@ -227,8 +227,12 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		if e.Points, err = s.value(ctx, lab, o); err != nil {
 			return Result{}, err
 		}
+		// Marked for instructors, never punished.
 		if !lab.StartedAt.IsZero() && e.At.Sub(lab.StartedAt) < FastSolve {
-			e.Note = "fast_solve" // marked for instructors, never punished
+			e.Note = mark(e.Note, "fast_solve")
+		}
+		if o.Kind == "flag" && !lab.Worked {
+			e.Note = mark(e.Note, "no_session") // a flag from a lab nobody opened
 		}
 	}
 	err = s.store.Record(ctx, e)
@@ -242,6 +246,13 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		left--
 	}
 	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: message(e), Evidence: e.Evidence}, nil
+}
+
+func mark(note, m string) string {
+	if note == "" {
+		return m
+	}
+	return note + "," + m
 }
 
 // FastSolve is how soon after a lab starts a solve is implausible enough

@@ -335,8 +335,8 @@ func TestFastSolvesAreMarked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		svc, f := setup(t, db)
 		f.mu.Lock()
-		f.labs["la"] = scoring.Lab{ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true, StartedAt: time.Now().Add(-3 * time.Second)}
-		f.labs["lb"] = scoring.Lab{ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true, StartedAt: time.Now().Add(-10 * time.Minute)}
+		f.labs["la"] = scoring.Lab{ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true, Worked: true, StartedAt: time.Now().Add(-3 * time.Second)}
+		f.labs["lb"] = scoring.Lab{ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true, Worked: true, StartedAt: time.Now().Add(-10 * time.Minute)}
 		f.mu.Unlock()
 		svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{la-flag}", "")
 		svc.Submit(ctx, "bob", "lb", "own-flag", "FLAG{lb-flag}", "")
@@ -442,6 +442,22 @@ func TestFrozenScoreboard(t *testing.T) {
 		live, frozen, _ := svc.Scoreboard(ctx, "", 10, true)
 		if frozen || len(live) != 2 {
 			t.Fatalf("staff's live board: %v %+v", frozen, live)
+		}
+	})
+}
+
+func TestFlagsFromLabsNeverOpenedAreMarked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, f := setup(t, db)
+		f.mu.Lock()
+		f.labs["lb"] = scoring.Lab{ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true} // no terminal ever
+		f.mu.Unlock()
+		svc.Submit(ctx, "bob", "lb", "own-flag", "FLAG{lb-flag}", "")   // marked
+		svc.Submit(ctx, "bob", "lb", "address", "169.254.169.254", "")  // a question: not marked
+		svc.Submit(ctx, "alice", "la", "own-flag", "FLAG{la-flag}", "") // worked in: not marked
+		sus, _ := svc.Suspicions(ctx)
+		if len(sus) != 1 || sus[0].TraineeID != "bob" || sus[0].Note != "no_session" || sus[0].Points != 100 {
+			t.Fatalf("suspicions: %+v", sus)
 		}
 	})
 }

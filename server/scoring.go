@@ -122,7 +122,7 @@ func (h scoringAPI) myScore(c *fiber.Ctx) error {
 }
 
 type suspicionView struct {
-	Reason     string    `json:"reason"` // shared_flag or fast_solve
+	Reason     string    `json:"reason"` // shared_flag, or the marks: fast_solve, no_session
 	Trainee    string    `json:"trainee_id"`
 	SharedWith string    `json:"shared_with,omitempty"`
 	Lab        string    `json:"lab_id"`

@@ -118,6 +118,11 @@ func TestScoringOverTheAPI(t *testing.T) {
 	if !strings.Contains(r.raw, bobs) || !strings.Contains(r.raw, `"shared_with"`) {
 		t.Fatalf("suspicions: %s", r.raw)
 	}
+	// Alice handed in her flag without ever opening her lab's terminal
+	// (this test read it through the engine): marked, not punished.
+	if !strings.Contains(r.raw, "no_session") {
+		t.Fatalf("a flag from a lab never opened is not marked: %s", r.raw)
+	}
 
 	// Bob gives up and reads the walkthrough: solving now earns nothing.
 	r = rg.call("POST", "/api/v1/labs/"+bobs+"/objectives/first-flag/walkthrough", nil, bearer(bob)...)

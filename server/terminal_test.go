@@ -63,6 +63,19 @@ func TestBrowserTerminal(t *testing.T) {
 	}
 	ws.WriteMessage(websocket.BinaryMessage, []byte("echo marker-$((6*7))\n"))
 	readUntil(t, ws, "marker-42")
+	// The lab now counts as worked in: its flag will not be marked.
+	ws.WriteMessage(websocket.BinaryMessage, []byte("wget -q -O - http://$WEB_HOST:8080/flag.txt\n"))
+	out := readUntil(t, ws, "}")
+	flag := out[strings.Index(out, "FLAG{"):]
+	flag = flag[:strings.Index(flag, "}")+1]
+	r := rg.call("POST", "/api/v1/labs/"+lab+"/objectives/first-flag", map[string]string{"answer": flag}, bearer(alice)...)
+	if r.body["correct"] != true {
+		t.Fatalf("flag read in the terminal: %s", r.raw)
+	}
+	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	if r = rg.call("GET", "/api/v1/scoring/suspicions", nil, bearer(teacher)...); strings.Contains(r.raw, "no_session") {
+		t.Fatalf("a flag from a lab worked in was marked: %s", r.raw)
+	}
 	ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"resize","rows":33,"cols":101}`))
 	time.Sleep(100 * time.Millisecond)
 	ws.WriteMessage(websocket.BinaryMessage, []byte("stty size\n"))
@@ -148,8 +161,7 @@ func TestBrowserTerminal(t *testing.T) {
 	if _, resp, err := dialURL(base+other, origin); err == nil || resp.StatusCode != 401 {
 		t.Fatalf("a ticket for another lab: %v", err)
 	}
-	r := rg.call("GET", "/api/v1/labs/"+lab+"/terminal/ws", nil, bearer(alice)...)
-	expect(t, r, 400, "websocket_required")
+	expect(t, rg.call("GET", "/api/v1/labs/"+lab+"/terminal/ws", nil, bearer(alice)...), 400, "websocket_required")
 }
 
 // countProcs counts processes in the lab's workstation whose command line

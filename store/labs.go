@@ -23,19 +23,20 @@ func (db *DB) Labs() *Labs { return &Labs{db: db.gorm, dialect: db.dialect} }
 var _ labs.Store = (*Labs)(nil)
 
 type instanceRow struct {
-	ID              string `gorm:"primaryKey"`
-	TraineeID       string
-	ScenarioID      string
-	ScenarioVersion int
-	State           string
-	Step            string
-	Reason          string
-	Extensions      int
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	StartedAt       *time.Time
-	StoppedAt       *time.Time
-	ExpiresAt       time.Time
+	ID               string `gorm:"primaryKey"`
+	TraineeID        string
+	ScenarioID       string
+	ScenarioVersion  int
+	State            string
+	Step             string
+	Reason           string
+	Extensions       int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	StartedAt        *time.Time
+	StoppedAt        *time.Time
+	ExpiresAt        time.Time
+	TerminalOpenedAt *time.Time
 }
 
 func (instanceRow) TableName() string { return "lab_instances" }
@@ -157,7 +158,7 @@ func (l *Labs) withNetworks(ctx context.Context, rows []instanceRow) ([]labs.Ins
 			ID: r.ID, TraineeID: r.TraineeID, ScenarioID: r.ScenarioID, ScenarioVersion: r.ScenarioVersion,
 			State: labs.State(r.State), Step: r.Step, Reason: r.Reason, Extensions: r.Extensions,
 			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt, StoppedAt: r.StoppedAt,
-			ExpiresAt: r.ExpiresAt, Networks: nets[r.ID],
+			ExpiresAt: r.ExpiresAt, Networks: nets[r.ID], TerminalOpened: r.TerminalOpenedAt,
 		}
 	}
 	return out, nil
@@ -205,6 +206,12 @@ func (l *Labs) Extend(ctx context.Context, id string, seen int, expires time.Tim
 
 func (l *Labs) ReleaseSubnets(ctx context.Context, id string) error {
 	return internal(l.db.WithContext(ctx).Where("instance_id = ?", id).Delete(&subnetRow{}).Error)
+}
+
+func (l *Labs) MarkTerminalOpened(ctx context.Context, id string, at time.Time) error {
+	err := l.db.WithContext(ctx).Model(&instanceRow{}).
+		Where("id = ? AND terminal_opened_at IS NULL", id).Update("terminal_opened_at", at).Error
+	return internal(err)
 }
 
 func (l *Labs) Expired(ctx context.Context, now time.Time) ([]labs.Instance, error) {

@@ -102,7 +102,9 @@ func (s *Scoring) Score(ctx context.Context, traineeID string) (int, int, error)
 
 func (s *Scoring) Suspicions(ctx context.Context, limit int) ([]scoring.Event, error) {
 	var rows []eventRow
-	err := s.db.WithContext(ctx).Where("shared_with <> '' OR note = ?", "fast_solve").Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	err := s.db.WithContext(ctx).
+		Where("shared_with <> '' OR note LIKE ? OR note LIKE ?", "%fast_solve%", "%no_session%").
+		Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, internal(err)
 	}

@@ -59,7 +59,8 @@ func (l *Labs) Lab(ctx context.Context, id string) (scoring.Lab, error) {
 }
 
 func labOf(i labs.Instance) scoring.Lab {
-	l := scoring.Lab{ID: i.ID, TraineeID: i.TraineeID, ScenarioID: i.ScenarioID, Running: i.State == labs.StateRunning}
+	l := scoring.Lab{ID: i.ID, TraineeID: i.TraineeID, ScenarioID: i.ScenarioID, Running: i.State == labs.StateRunning,
+		Worked: i.TerminalOpened != nil}
 	if i.StartedAt != nil {
 		l.StartedAt = *i.StartedAt
 	}
