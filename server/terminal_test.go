@@ -108,16 +108,27 @@ func TestBrowserTerminal(t *testing.T) {
 	}
 	ws.Close()
 
-	// At most three terminals a person.
+	// At most three terminals a person. Closed ones count until their
+	// shells are gone, which takes a moment: retry until each opens.
 	var open []*websocket.Conn
 	for range 3 {
-		c, _, err := dialTerminal(t, rg, base, alice, lab, origin)
-		if err != nil {
-			t.Fatal(err)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			c, _, err := dialTerminal(t, rg, base, alice, lab, origin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.WriteMessage(websocket.BinaryMessage, []byte("echo up\n"))
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, msg, err := c.ReadMessage(); err == nil && len(msg) > 0 {
+				readUntil(t, c, "up")
+				open = append(open, c)
+				break
+			}
+			c.Close()
+			if time.Now().After(deadline) {
+				t.Fatal("closed terminals never freed their places")
+			}
 		}
-		c.WriteMessage(websocket.BinaryMessage, []byte("echo up\n"))
-		readUntil(t, c, "up")
-		open = append(open, c)
 	}
 	fourth, _, err := dialTerminal(t, rg, base, alice, lab, origin)
 	if err != nil {
