@@ -119,8 +119,10 @@ func TestBrowserTerminal(t *testing.T) {
 			}
 			c.WriteMessage(websocket.BinaryMessage, []byte("echo up\n"))
 			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			if _, msg, err := c.ReadMessage(); err == nil && len(msg) > 0 {
-				readUntil(t, c, "up")
+			if _, msg, err := c.ReadMessage(); err == nil && len(msg) > 0 { // open: the shell speaks
+				if !strings.Contains(string(msg), "up\r\n") {
+					readUntil(t, c, "up\r\n")
+				}
 				open = append(open, c)
 				break
 			}
