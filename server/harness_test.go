@@ -32,7 +32,7 @@ const publicURL = "http://range.test"
 
 // range_ is one server over a real SQLite database, with its setup code.
 type range_ struct {
-	t         *testing.T
+	t         testing.TB
 	app       *fiber.App
 	accounts  *accounts.Service
 	setupCode string
@@ -41,7 +41,7 @@ type range_ struct {
 type option func(*server.Deps, *accounts.Options)
 
 // labsWith gives the range a lab service over its own database and d.
-var labsWith func(t *testing.T, db *store.DB, d driver.Driver) *labs.Service
+var labsWith func(t testing.TB, db *store.DB, d driver.Driver) *labs.Service
 
 func withOpenRegistration(d *server.Deps, o *accounts.Options) { o.OpenRegistration = true }
 
@@ -56,12 +56,12 @@ func withChecks(checks ...server.Check) option {
 // cheap keeps tests fast; production costs are exercised in the accounts tests.
 var cheap = accounts.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-func newRange(t *testing.T, opts ...option) *range_ {
+func newRange(t testing.TB, opts ...option) *range_ {
 	return newRangeWithLabs(t, nil, opts...)
 }
 
 // newRangeWithLabs is newRange with the lab endpoints served over d.
-func newRangeWithLabs(t *testing.T, d driver.Driver, opts ...option) *range_ {
+func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	t.Helper()
 	db := storetest.Open(t, "sqlite")
 	pw, err := accounts.NewPasswords(cheap)
@@ -116,7 +116,7 @@ func (rg *range_) listen() string {
 }
 
 // send makes a real HTTP request and decodes the reply.
-func send(t *testing.T, req *http.Request) reply {
+func send(t testing.TB, req *http.Request) reply {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -227,7 +227,7 @@ func withCookie(c *http.Cookie, more ...string) []string {
 }
 
 // expect checks a reply's status and, if given, its error code.
-func expect(t *testing.T, r reply, status int, code string) {
+func expect(t testing.TB, r reply, status int, code string) {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status %d, want %d; body %s", r.status, status, r.raw)

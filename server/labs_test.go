@@ -25,7 +25,7 @@ func init() {
 	for i := range 16 {
 		subnetBlock <- fmt.Sprintf("10.222.%d.0/20", i*16)
 	}
-	labsWith = func(t *testing.T, db *store.DB, d driver.Driver) *labs.Service {
+	labsWith = func(t testing.TB, db *store.DB, d driver.Driver) *labs.Service {
 		cat, _ := labs.LoadCatalogue(scenarios.Files())
 		pool, _ := labs.NewPool(<-subnetBlock, 26)
 		svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{FlagKey: testFlagKey, MaxExtensions: 1})
@@ -42,7 +42,7 @@ func init() {
 
 // engineFor is the real engine, in a range of the test's own, with the
 // base image built; it skips without an engine unless CI requires one.
-func engineFor(t *testing.T) driver.Driver {
+func engineFor(t testing.TB) driver.Driver {
 	t.Helper()
 	e, err := docker.Connect("")
 	if err == nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // runningLab launches orientation for the token's trainee and waits for it.
-func runningLab(t *testing.T, rg *range_, token string) string {
+func runningLab(t testing.TB, rg *range_, token string) string {
 	t.Helper()
 	r := rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(token)...)
 	expect(t, r, 202, "")

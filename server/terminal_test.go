@@ -15,7 +15,7 @@ import (
 )
 
 // dialTerminal gets a ticket for the lab and opens its socket from origin.
-func dialTerminal(t *testing.T, rg *range_, base, token, lab, origin string) (*websocket.Conn, *http.Response, error) {
+func dialTerminal(t testing.TB, rg *range_, base, token, lab, origin string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	r := rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(token)...)
 	if r.status != 200 {
