@@ -160,9 +160,9 @@ var labID = regexp.MustCompile(`^l[a-z2-7]{12}$`)
 
 func (h labsAPI) instanceOp(op func(*labs.Service, *fiber.Ctx, labs.Actor, string) (labs.Instance, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id := c.Params("id")
-		if !labID.MatchString(id) {
-			return labs.ErrLabNotFound
+		id, err := labParam(c)
+		if err != nil {
+			return err
 		}
 		inst, err := op(h.labs, c, actorOf(c), id)
 		if err != nil {

@@ -36,13 +36,15 @@ type objectiveStateView struct {
 	Hints        []hintView `json:"hints"`
 }
 
-// labParam is the lab id from the path, refused early if malformed.
+// labParam is the lab id from the path, refused early if malformed. It is
+// copied: Fiber's path values point into a buffer the next request reuses,
+// and a lab id may outlive this one (a terminal ticket keeps it).
 func labParam(c *fiber.Ctx) (string, error) {
 	id := c.Params("id")
 	if !labID.MatchString(id) {
 		return "", labs.ErrLabNotFound
 	}
-	return id, nil
+	return strings.Clone(id), nil
 }
 
 func (h scoringAPI) objectives(c *fiber.Ctx) error {
