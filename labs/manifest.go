@@ -113,6 +113,8 @@ type Objective struct {
 	MaxAttempts int      `yaml:"max_attempts"`      // 0: unlimited
 	Dynamic     *Decay   `yaml:"dynamic"`           // value falls as more trainees solve it
 	FirstSolve  int      `yaml:"first_solve_bonus"` // extra points for the first trainee to solve it
+	TimeBonus   *Bonus   `yaml:"time_bonus"`        // extra points for solving soon after the lab starts
+	Choices     []string `yaml:"choices"`           // multiple choice: the options shown; answers are the right ones
 	Walkthrough string   `yaml:"walkthrough"`       // revealed on request; revealing forfeits the points
 	Host        string   `yaml:"host"`              // check objectives: where to run
 	Command     []string `yaml:"command"`           // check objectives
@@ -128,6 +130,12 @@ type Objective struct {
 type Decay struct {
 	Minimum int `yaml:"minimum"`
 	Decay   int `yaml:"decay"`
+}
+
+// Bonus is extra points for a solve within a time of the lab's start.
+type Bonus struct {
+	Within Duration `yaml:"within"`
+	Points int      `yaml:"points"`
 }
 
 // Hint helps with one objective, at a cost in points.

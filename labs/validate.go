@@ -319,6 +319,19 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 		if d := o.Dynamic; d != nil && (d.Minimum < 0 || d.Minimum > o.Points || d.Decay < 1) {
 			p.add(path+".dynamic", "minimum must be 0 to the objective's points, and decay at least 1 solve")
 		}
+		if b := o.TimeBonus; b != nil && (b.Points < 0 || b.Points > 1000 || time.Duration(b.Within) <= 0) {
+			p.add(path+".time_bonus", "needs points 0–1000 and a positive within, like 10m")
+		}
+		if len(o.Choices) > 0 {
+			if o.Kind != "question" {
+				p.add(path+".choices", "only questions offer choices")
+			}
+			for i, a := range o.Answers {
+				if !oneOf(a, o.Choices) {
+					p.add(fmt.Sprintf("%s.answers[%d]", path, i), "%q is not one of the choices", a)
+				}
+			}
+		}
 		if o.FirstSolve < 0 || o.FirstSolve > 1000 {
 			p.add(path+".first_solve_bonus", "must be 0–1000")
 		}

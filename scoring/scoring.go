@@ -39,6 +39,9 @@ type Objective struct {
 	Host        string           // check objectives: the lab host to run in
 	Command     []string         // check objectives: exit 0 passes
 	FirstSolve  int              // bonus for the first trainee to solve it
+	BonusWithin time.Duration    // time bonus: a solve this soon after the lab started…
+	BonusPoints int              // …earns this much more
+	Choices     []string         // multiple choice: the options shown
 	Walkthrough string           // revealed on request, forfeiting the points
 	Malicious   []map[string]any // detection: events a rule must match
 	Benign      []map[string]any // detection: events it must not

@@ -227,6 +227,9 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		if e.Points, err = s.value(ctx, lab, o); err != nil {
 			return Result{}, err
 		}
+		if o.BonusPoints > 0 && !lab.StartedAt.IsZero() && e.At.Sub(lab.StartedAt) <= o.BonusWithin {
+			e.Points += o.BonusPoints
+		}
 		// Marked for instructors, never punished.
 		if !lab.StartedAt.IsZero() && e.At.Sub(lab.StartedAt) < FastSolve {
 			e.Note = mark(e.Note, "fast_solve")

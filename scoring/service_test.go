@@ -44,6 +44,8 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 			{ID: "address", Kind: "question", Points: 20, Answers: []string{"169.254.169.254"}},
 			{ID: "service", Kind: "question", Points: 10, Answers: []string{"s3", "S3 bucket"}},
 			{ID: "pi", Kind: "question", Points: 5, Answers: []string{"3.14"}, Match: "numeric", Tolerance: 0.01},
+			{ID: "technique", Kind: "question", Points: 15, Choices: []string{"T1190", "T1552.005", "T1485"}, Answers: []string{"T1552.005"},
+				BonusWithin: 10 * time.Minute, BonusPoints: 5},
 			{ID: "hardened", Kind: "check", Points: 40, Host: "instance", Command: []string{"check-imds"}},
 			{ID: "detect", Kind: "detection", Points: 60, MaxAttempts: 2,
 				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
@@ -91,9 +93,9 @@ func setup(t *testing.T, db *store.DB) (*scoring.Service, *labsOf) {
 		}
 	}
 	f := &labsOf{labs: map[string]scoring.Lab{
-		"la":   {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true},
-		"la0":  {ID: "la0", TraineeID: "alice", ScenarioID: "s1", Running: false}, // alice's earlier, stopped lab
-		"lb":   {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true},
+		"la":   {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true, Worked: true},
+		"la0":  {ID: "la0", TraineeID: "alice", ScenarioID: "s1", Running: false, Worked: true}, // alice's earlier, stopped lab
+		"lb":   {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true, Worked: true},
 		"down": {ID: "down", TraineeID: "bob", ScenarioID: "s2", Running: true},
 	}, hardened: map[string]bool{}}
 	return scoring.NewService(f, db.Scoring(), nil), f
@@ -117,6 +119,8 @@ func TestEveryObjectiveKind(t *testing.T) {
 			{"service", "S3 bucket", true},
 			{"pi", "3.2", false},
 			{"pi", "3.141", true},
+			{"technique", "T1190", false},
+			{"technique", "T1552.005", true},
 		}
 		for _, tc := range cases {
 			r, err := svc.Submit(ctx, "alice", "la", tc.objective, tc.answer, "127.0.0.1")
@@ -125,7 +129,7 @@ func TestEveryObjectiveKind(t *testing.T) {
 			}
 		}
 		points, solved, _ := svc.Score(ctx, "alice")
-		if points != 100+50+30+20+10+5 || solved != 6 {
+		if points != 100+50+30+20+10+5+15 || solved != 7 { // no time bonus: the lab's start is unknown
 			t.Errorf("score %d from %d solves", points, solved)
 		}
 	})
@@ -268,8 +272,8 @@ func TestScoreboard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clock := time.Now()
 		f := &labsOf{labs: map[string]scoring.Lab{
-			"la": {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true},
-			"lb": {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true},
+			"la": {ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true, Worked: true},
+			"lb": {ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true, Worked: true},
 		}, hardened: map[string]bool{}}
 		setup(t, db)
 		svc := scoring.NewService(f, db.Scoring(), func() time.Time { clock = clock.Add(time.Second); return clock })
@@ -458,6 +462,21 @@ func TestFlagsFromLabsNeverOpenedAreMarked(t *testing.T) {
 		sus, _ := svc.Suspicions(ctx)
 		if len(sus) != 1 || sus[0].TraineeID != "bob" || sus[0].Note != "no_session" || sus[0].Points != 100 {
 			t.Fatalf("suspicions: %+v", sus)
+		}
+	})
+}
+
+func TestTimeBonus(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, f := setup(t, db)
+		f.mu.Lock()
+		f.labs["la"] = scoring.Lab{ID: "la", TraineeID: "alice", ScenarioID: "s1", Running: true, Worked: true, StartedAt: time.Now().Add(-5 * time.Minute)}
+		f.labs["lb"] = scoring.Lab{ID: "lb", TraineeID: "bob", ScenarioID: "s1", Running: true, Worked: true, StartedAt: time.Now().Add(-30 * time.Minute)}
+		f.mu.Unlock()
+		quick, _ := svc.Submit(ctx, "alice", "la", "technique", "T1552.005", "")
+		slow, _ := svc.Submit(ctx, "bob", "lb", "technique", "T1552.005", "")
+		if quick.Points != 20 || slow.Points != 15 {
+			t.Fatalf("within 10 min: %d, after: %d; want 20 and 15", quick.Points, slow.Points)
 		}
 	})
 }

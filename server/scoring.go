@@ -30,6 +30,7 @@ type objectiveStateView struct {
 	Title        string     `json:"title"`
 	Points       int        `json:"points"`
 	Solved       bool       `json:"solved"`
+	Choices      []string   `json:"choices,omitempty"` // multiple choice: pick one
 	Walkthrough  bool       `json:"walkthrough_available"`
 	Revealed     bool       `json:"walkthrough_revealed"`
 	AttemptsLeft int        `json:"attempts_left"` // -1: unlimited
@@ -60,7 +61,7 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 	for i, o := range list {
 		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: o.Objective.Title,
 			Points: o.Objective.Points, Solved: o.Solved, AttemptsLeft: o.AttemptsLeft, Hints: []hintView{},
-			Walkthrough: o.Objective.Walkthrough != "", Revealed: o.Revealed}
+			Walkthrough: o.Objective.Walkthrough != "", Revealed: o.Revealed, Choices: o.Objective.Choices}
 		for _, hs := range o.Hints {
 			v.Hints = append(v.Hints, hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: hs.Unlocked, Text: hs.Text})
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
@@ -78,7 +79,10 @@ func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hin
 			ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points, Variable: o.Variable,
 			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
 			Host: o.Host, Command: o.Command, Malicious: o.Malicious, Benign: o.Benign,
-			FirstSolve: o.FirstSolve, Walkthrough: o.Walkthrough,
+			FirstSolve: o.FirstSolve, Walkthrough: o.Walkthrough, Choices: o.Choices,
+		}
+		if o.TimeBonus != nil {
+			objectives[i].BonusWithin, objectives[i].BonusPoints = time.Duration(o.TimeBonus.Within), o.TimeBonus.Points
 		}
 		if o.Dynamic != nil {
 			objectives[i].Minimum, objectives[i].Decay = o.Dynamic.Minimum, o.Dynamic.Decay

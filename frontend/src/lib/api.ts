@@ -70,6 +70,7 @@ export interface ObjectiveState {
   points: number
   solved: boolean
   attempts_left: number
+  choices?: string[]
   walkthrough_available: boolean
   walkthrough_revealed: boolean
   hints: HintState[]
