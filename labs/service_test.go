@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,10 +15,10 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
-	labimages "github.com/sakimori/sakimori/docker/labs"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 	"github.com/sakimori/sakimori/labs/scenarios"
 	"github.com/sakimori/sakimori/store"
 	"github.com/sakimori/sakimori/store/storetest"
@@ -37,38 +36,8 @@ func init() {
 	}
 }
 
-var (
-	engineOnce sync.Once
-	engine     *docker.Engine
-	engineErr  error
-)
-
-// realEngine returns the real Docker engine with the base image built, or
-// skips (fails, when SAKIMORI_TEST_DOCKER is set).
-func realEngine(t *testing.T) *docker.Engine {
-	t.Helper()
-	engineOnce.Do(func() {
-		engine, engineErr = docker.Connect("")
-		if engineErr == nil {
-			engineErr = engine.Ping(bg)
-		}
-		if engineErr == nil {
-			imgs, err := labimages.All(labimages.HostSources)
-			if err != nil {
-				engineErr = err
-				return
-			}
-			_, engineErr = engine.BuildImage(bg, imgs[0].Tag, imgs[0].Files, nil)
-		}
-	})
-	if engineErr != nil {
-		if os.Getenv("SAKIMORI_TEST_DOCKER") != "" {
-			t.Fatalf("SAKIMORI_TEST_DOCKER is set but the engine is not usable: %v", engineErr)
-		}
-		t.Skipf("no Docker engine: %v", engineErr)
-	}
-	return engine
-}
+// realEngine is the real engine, acting for a range of the test's own.
+func realEngine(t *testing.T) *docker.Engine { return dockertest.Engine(t) }
 
 // rangeFor is a lab service over a real SQLite store and the given driver.
 type rangeFor struct {

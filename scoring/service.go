@@ -113,16 +113,9 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if utf8.RuneCountInString(answer) > 16384 {
 		return Result{}, ErrAnswerTooLong
 	}
-	lab, objectives, _, err := s.open(ctx, trainee, instanceID)
+	lab, o, err := s.runningObjective(ctx, trainee, instanceID, objectiveID)
 	if err != nil {
 		return Result{}, err
-	}
-	if !lab.Running {
-		return Result{}, ErrLabNotRunning
-	}
-	o, ok := find(objectives, objectiveID)
-	if !ok {
-		return Result{}, ErrObjectiveUnknown
 	}
 	if o.Kind == "detection" {
 		return s.detection(ctx, lab, o, answer, ip)
@@ -167,16 +160,9 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 // RunCheck runs a check objective's command in its lab host: exit 0
 // passes; the output is kept with the record as evidence.
 func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID, ip string) (Result, error) {
-	lab, objectives, _, err := s.open(ctx, trainee, instanceID)
+	lab, o, err := s.runningObjective(ctx, trainee, instanceID, objectiveID)
 	if err != nil {
 		return Result{}, err
-	}
-	if !lab.Running {
-		return Result{}, ErrLabNotRunning
-	}
-	o, ok := find(objectives, objectiveID)
-	if !ok {
-		return Result{}, ErrObjectiveUnknown
 	}
 	if o.Kind != "check" {
 		return Result{}, ErrNotScoredYet
@@ -428,6 +414,23 @@ func (s *Service) open(ctx context.Context, trainee, instanceID string) (Lab, []
 	}
 	objectives, hints, err := s.labs.Objectives(lab.ScenarioID)
 	return lab, objectives, hints, err
+}
+
+// runningObjective loads one objective of the trainee's lab, which must be
+// running: answers and checks are taken only then.
+func (s *Service) runningObjective(ctx context.Context, trainee, instanceID, objectiveID string) (Lab, Objective, error) {
+	lab, objectives, _, err := s.open(ctx, trainee, instanceID)
+	if err != nil {
+		return Lab{}, Objective{}, err
+	}
+	if !lab.Running {
+		return Lab{}, Objective{}, ErrLabNotRunning
+	}
+	o, ok := find(objectives, objectiveID)
+	if !ok {
+		return Lab{}, Objective{}, ErrObjectiveUnknown
+	}
+	return lab, o, nil
 }
 
 func find(objectives []Objective, id string) (Objective, bool) {

@@ -3,16 +3,15 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
-	labimages "github.com/sakimori/sakimori/docker/labs"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 	"github.com/sakimori/sakimori/labs/scenarios"
 	"github.com/sakimori/sakimori/store"
 )
@@ -40,29 +39,8 @@ func init() {
 	}
 }
 
-// engineFor is the real engine, in a range of the test's own, with the
-// base image built; it skips without an engine unless CI requires one.
-func engineFor(t testing.TB) driver.Driver {
-	t.Helper()
-	e, err := docker.Connect("")
-	if err == nil {
-		err = e.Ping(context.Background())
-	}
-	if err != nil {
-		if os.Getenv("SAKIMORI_TEST_DOCKER") != "" {
-			t.Fatalf("SAKIMORI_TEST_DOCKER is set but the engine does not answer: %v", err)
-		}
-		t.Skipf("no Docker engine: %v", err)
-	}
-	imgs, err := labimages.All(labimages.HostSources)
-	if err == nil {
-		_, err = e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.ForRange(fmt.Sprintf("server-test-%d", time.Now().UnixNano()))
-}
+// engineFor is the real engine, in a range of the test's own.
+func engineFor(t testing.TB) driver.Driver { return dockertest.Engine(t) }
 
 func TestLabLifecycleOverTheAPI(t *testing.T) {
 	rg := newRangeWithLabs(t, engineFor(t))

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,8 +17,7 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/config"
-	labimages "github.com/sakimori/sakimori/docker/labs"
-	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 )
 
 // TestMain lets the test binary act as the sakimori command, so a test can
@@ -118,7 +116,7 @@ type labReply struct {
 // running. On restart, the cut-short launch is failed with a clear retry
 // and leaves nothing in the engine; the running lab is adopted.
 func TestKilledServerRestartsWithoutOrphans(t *testing.T) {
-	engine := requireEngine(t)
+	engine := dockertest.Engine(t)
 	dir := t.TempDir()
 	srv := startServerProcess(t, dir, true)
 	var admin tokenReply
@@ -190,27 +188,4 @@ func TestKilledServerRestartsWithoutOrphans(t *testing.T) {
 		t.Fatalf("relaunch after the crash: %d", code)
 	}
 	t.Cleanup(func() { scoped.Destroy(context.Background(), again.ID) })
-}
-
-func requireEngine(t *testing.T) *docker.Engine {
-	t.Helper()
-	e, err := docker.Connect("")
-	if err == nil {
-		err = e.Ping(context.Background())
-	}
-	if err != nil {
-		if os.Getenv("SAKIMORI_TEST_DOCKER") != "" {
-			t.Fatalf("SAKIMORI_TEST_DOCKER is set but the engine does not answer: %v", err)
-		}
-		t.Skipf("no Docker engine: %v", err)
-	}
-	imgs, err := labimages.All(labimages.HostSources)
-	if err == nil {
-		_, err = e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
-	}
-	if err != nil {
-		t.Fatal(fmt.Errorf("base image: %w", err))
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
 }
