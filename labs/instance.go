@@ -100,7 +100,6 @@ type Change struct {
 // ListFilter narrows ListInstances.
 type ListFilter struct {
 	TraineeID  string // empty: everyone's
-	ScenarioID string // empty: every scenario
 	ActiveOnly bool
 	Limit      int
 }

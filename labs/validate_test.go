@@ -139,23 +139,29 @@ func TestVariablesArePerInstanceAndReproducible(t *testing.T) {
 	s.Variables = append(s.Variables, VariableDef{Name: "pw", Kind: "password"},
 		VariableDef{Name: "key", Kind: "access_key_id"}, VariableDef{Name: "secret", Kind: "secret_key"})
 	key := []byte("0123456789abcdef0123456789abcdef")
-	a := Variables(key, s, "alice", "i-1")
-	if again := Variables(key, s, "alice", "i-1"); again["flag"] != a["flag"] {
+	a := Variables(key, s, "alice", "labcdefghijkm")
+	if again := Variables(key, s, "alice", "labcdefghijkm"); again["flag"] != a["flag"] {
 		t.Fatal("the same instance got a different flag")
 	}
 	for _, other := range []map[string]string{
-		Variables(key, s, "bob", "i-1"), Variables(key, s, "alice", "i-2"),
-		Variables([]byte("another key entirely, 32 bytes!!"), s, "alice", "i-1"),
+		Variables(key, s, "bob", "labcdefghijkm"), Variables(key, s, "alice", "lzzzzzzzzzzzz"),
+		Variables([]byte("another key entirely, 32 bytes!!"), s, "alice", "labcdefghijkm"),
 	} {
 		if other["flag"] == a["flag"] || other["pw"] == a["pw"] {
 			t.Fatal("two instances share a value")
 		}
 	}
 	for name, pattern := range map[string]string{
-		"flag": `^FLAG\{[0-9a-f]{24}\}$`, "key": `^AKIA[A-Z2-7]{16}$`, "secret": `^[A-Za-z0-9+/]{40}$`, "pw": `^[A-Za-z0-9_-]{20}$`,
+		"flag": `^FLAG\{labcdefghijkm-[0-9a-f]{24}\}$`, "key": `^AKIA[A-Z2-7]{16}$`, "secret": `^[A-Za-z0-9+/]{40}$`, "pw": `^[A-Za-z0-9_-]{20}$`,
 	} {
 		if !regexp.MustCompile(pattern).MatchString(a[name]) {
 			t.Errorf("%s = %q, want %s", name, a[name], pattern)
 		}
+	}
+	if id, ok := FlagInstance(a["flag"]); !ok || id != "labcdefghijkm" {
+		t.Fatalf("FlagInstance(%q) = %q, %v", a["flag"], id, ok)
+	}
+	if _, ok := FlagInstance("FLAG{not-one-of-ours}"); ok {
+		t.Fatal("FlagInstance found an instance in a foreign flag")
 	}
 }

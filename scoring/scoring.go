@@ -61,9 +61,10 @@ type Labs interface {
 	Objectives(scenarioID string) ([]Objective, []Hint, error)
 	// Value is a lab's per-instance value of a scenario variable.
 	Value(lab Lab, variable string) string
-	// LabsOf lists every instance of a scenario, past ones included, to
-	// tell whose flag a wrong answer is.
-	LabsOf(ctx context.Context, scenarioID string) ([]Lab, error)
+	// FlagOwner finds the lab of a scenario, past ones included, whose
+	// variable holds value: whose flag a wrong answer is. ok is false when
+	// it is nobody's.
+	FlagOwner(ctx context.Context, scenarioID, variable, value string) (lab Lab, ok bool, err error)
 	// RunCheck runs a check command in a host of the lab and returns its
 	// exit code and (bounded) output.
 	RunCheck(ctx context.Context, lab Lab, host string, command []string) (exitCode int, output string, err error)

@@ -289,20 +289,14 @@ func (s *Service) expected(lab Lab, o Objective) []string {
 // same trainee's earlier labs (stale). Nothing is punished automatically;
 // instructors see the records.
 func (s *Service) whoseFlag(ctx context.Context, lab Lab, o Objective, answer string, e *Event) error {
-	others, err := s.labs.LabsOf(ctx, lab.ScenarioID)
-	if err != nil {
+	other, ok, err := s.labs.FlagOwner(ctx, lab.ScenarioID, o.Variable, strings.TrimSpace(answer))
+	if err != nil || !ok || other.ID == lab.ID {
 		return err
 	}
-	for _, other := range others {
-		if other.ID == lab.ID || !equalSecret(strings.TrimSpace(answer), s.labs.Value(other, o.Variable)) {
-			continue
-		}
-		if other.TraineeID == lab.TraineeID {
-			e.Note = "stale_instance"
-		} else {
-			e.SharedWith = other.TraineeID
-		}
-		return nil
+	if other.TraineeID == lab.TraineeID {
+		e.Note = "stale_instance"
+	} else {
+		e.SharedWith = other.TraineeID
 	}
 	return nil
 }

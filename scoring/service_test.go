@@ -73,16 +73,15 @@ func (f *labsOf) RunCheck(_ context.Context, l scoring.Lab, host string, cmd []s
 	return 1, "metadata: 200 (tokens not required)", nil
 }
 
-func (f *labsOf) LabsOf(_ context.Context, scenario string) ([]scoring.Lab, error) {
+func (f *labsOf) FlagOwner(_ context.Context, scenario, variable, value string) (scoring.Lab, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []scoring.Lab
 	for _, l := range f.labs {
-		if l.ScenarioID == scenario {
-			out = append(out, l)
+		if l.ScenarioID == scenario && f.Value(l, variable) == value {
+			return l, true, nil
 		}
 	}
-	return out, nil
+	return scoring.Lab{}, false, nil
 }
 
 func setup(t *testing.T, db *store.DB) (*scoring.Service, *labsOf) {

@@ -116,9 +116,6 @@ func (l *Labs) ListInstances(ctx context.Context, f labs.ListFilter) ([]labs.Ins
 	if f.TraineeID != "" {
 		q = q.Where("trainee_id = ?", f.TraineeID)
 	}
-	if f.ScenarioID != "" {
-		q = q.Where("scenario_id = ?", f.ScenarioID)
-	}
 	if f.ActiveOnly {
 		q = q.Where("state IN ?", activeStates())
 	}

@@ -117,8 +117,8 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
     await tpage.keyboard.type('echo marker-$((6*7))\n')
     await tpage.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('marker-42'))
     await tpage.keyboard.type('wget -q -O - http://$WEB_HOST:8080/flag.txt\n')
-    await tpage.waitForFunction(() => /FLAG\{[0-9a-f]{24}\}/.test(document.querySelector('.xterm-rows')?.textContent ?? ''))
-    const flag = /FLAG\{[0-9a-f]{24}\}/.exec(await screen.textContent())[0]
+    await tpage.waitForFunction(() => /FLAG\{l[a-z2-7]{12}-[0-9a-f]{24}\}/.test(document.querySelector('.xterm-rows')?.textContent ?? ''))
+    const flag = /FLAG\{l[a-z2-7]{12}-[0-9a-f]{24}\}/.exec(await screen.textContent())[0]
 
     const answer = tpage.getByLabel('Answer for Read the flag the web host serves')
     await answer.fill('FLAG{not-this-one}')

@@ -6,6 +6,7 @@ package forscoring
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"io"
 	"time"
@@ -103,14 +104,22 @@ func (l *Labs) Value(lab scoring.Lab, variable string) string {
 	return labs.Variables(l.flagKey, s, lab.TraineeID, lab.ID)[variable]
 }
 
-func (l *Labs) LabsOf(ctx context.Context, scenarioID string) ([]scoring.Lab, error) {
-	list, err := l.store.ListInstances(ctx, labs.ListFilter{ScenarioID: scenarioID})
+func (l *Labs) FlagOwner(ctx context.Context, scenarioID, variable, value string) (scoring.Lab, bool, error) {
+	id, ok := labs.FlagInstance(value)
+	if !ok {
+		return scoring.Lab{}, false, nil
+	}
+	inst, err := l.store.Instance(ctx, id)
+	if errors.Is(err, labs.ErrLabNotFound) {
+		return scoring.Lab{}, false, nil
+	}
 	if err != nil {
-		return nil, err
+		return scoring.Lab{}, false, err
 	}
-	out := make([]scoring.Lab, len(list))
-	for i, inst := range list {
-		out[i] = labOf(inst)
+	lab := labOf(inst)
+	// The id alone proves nothing: the whole flag must be that lab's.
+	if inst.ScenarioID != scenarioID || subtle.ConstantTimeCompare([]byte(l.Value(lab, variable)), []byte(value)) != 1 {
+		return scoring.Lab{}, false, nil
 	}
-	return out, nil
+	return lab, true, nil
 }
