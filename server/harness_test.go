@@ -49,6 +49,10 @@ func withLoginLimit(n int) option {
 	return func(d *server.Deps, _ *accounts.Options) { d.Options.LoginPerMinute = n }
 }
 
+func withReadTimeout(d time.Duration) option {
+	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.ReadTimeout = d }
+}
+
 func withChecks(checks ...server.Check) option {
 	return func(d *server.Deps, _ *accounts.Options) { d.Checks = checks }
 }

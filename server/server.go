@@ -29,6 +29,7 @@ type Options struct {
 	LaunchPerMinute int // lab launches and resets per person per minute
 	SubmitPerMinute int // answers per person per minute
 	Version         string
+	ReadTimeout     time.Duration // for a request's headers and body; zero: 30 s
 }
 
 // Deps is everything the server calls into. main builds it; tests build it
@@ -57,7 +58,7 @@ func New(d Deps) *fiber.App {
 		AppName:                 "sakimori",
 		DisableStartupMessage:   true,
 		BodyLimit:               d.Options.BodyLimit,
-		ReadTimeout:             30 * time.Second,
+		ReadTimeout:             readTimeout(d.Options.ReadTimeout),
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             2 * time.Minute,
 		ReadBufferSize:          16 * 1024, // headers beyond this get 431, not a crash
@@ -78,4 +79,11 @@ func proxyHeader(trusted []string) string {
 		return ""
 	}
 	return fiber.HeaderXForwardedFor
+}
+
+func readTimeout(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 30 * time.Second
+	}
+	return d
 }

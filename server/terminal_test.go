@@ -201,3 +201,23 @@ func countProcs(t *testing.T, d driver.Driver, lab, prefix string) int {
 	fmt.Sscan(strings.TrimSpace(out.String()), &n)
 	return n
 }
+
+// An idle terminal stays open: the server's read timeout is for requests,
+// not for a terminal someone is thinking in.
+func TestIdleTerminalStaysOpen(t *testing.T) {
+	rg := newRangeWithLabs(t, engineFor(t), withReadTimeout(time.Second))
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	lab := runningLab(t, rg, alice)
+	ws, _, err := dialTerminal(t, rg, base, alice, lab, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	readUntil(t, ws, "$ ")
+	time.Sleep(3 * time.Second) // three read timeouts, idle
+	if err := ws.WriteMessage(websocket.BinaryMessage, []byte("echo awake-$((2*21))\n")); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, ws, "awake-42")
+}
