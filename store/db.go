@@ -50,7 +50,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		}
 		dialector, dialect = sqlite.Open(sqliteDSN(path)), "sqlite"
 	default:
-		return nil, errors.New("database URL must start with postgres://, postgresql:// or sqlite:")
+		return nil, errors.New("database URL must be postgres://…, postgresql://… or sqlite:PATH")
 	}
 	g, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                 logger.Discard,

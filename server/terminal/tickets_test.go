@@ -31,8 +31,9 @@ func TestTicketsWorkOnceForTheirLabBeforeExpiry(t *testing.T) {
 
 func TestSessionCap(t *testing.T) {
 	s := NewSessions(2)
-	if !s.Begin("a") || !s.Begin("a") || s.Begin("a") {
-		t.Fatal("the cap of 2 did not hold")
+	first, second, third := s.Begin("a"), s.Begin("a"), s.Begin("a")
+	if !first || !second || third {
+		t.Fatalf("opens: %v %v %v; want the third refused at a cap of 2", first, second, third)
 	}
 	if !s.Begin("b") {
 		t.Fatal("one person's cap blocked another")

@@ -12,7 +12,9 @@ import (
 )
 
 // requireEngine skips without a Docker engine, unless SAKIMORI_TEST_DOCKER
-// is set (as CI sets it), where a missing engine is a failure.
+// is set (as CI sets it), where a missing engine is a failure. Other
+// packages use dockertest.Engine; this package cannot, since dockertest
+// imports it.
 func requireEngine(t testing.TB) *Engine {
 	t.Helper()
 	e, err := Connect("")
