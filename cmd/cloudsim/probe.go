@@ -1,0 +1,113 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sakimori/sakimori/labs/cloudsim/client"
+	"github.com/sakimori/sakimori/labs/cloudsim/imds"
+)
+
+// runProbe is a state check: it makes one request, prints what came back
+// (kept by the platform as evidence) and exits 0 when that is what was
+// expected, 1 when not, 2 when it could not ask.
+//
+//	cloudsim probe status URL CODE...            an HTTP status is one of CODE
+//	cloudsim probe aws [-creds imds|env] s3 METHOD PATH EXPECT
+//	cloudsim probe aws [-creds imds|env] sts|iam|ec2 ACTION [Name=Value...] EXPECT
+//
+// EXPECT is "ok" or the error code expected (AccessDenied, ...).
+func runProbe(args []string) int {
+	if len(args) < 1 {
+		fmt.Fprintln(os.Stderr, "usage: cloudsim probe status|aws ...")
+		return 2
+	}
+	switch args[0] {
+	case "status":
+		return probeStatus(args[1:])
+	case "aws":
+		return probeAWS(args[1:])
+	}
+	fmt.Fprintln(os.Stderr, "cloudsim probe: unknown probe", args[0])
+	return 2
+}
+
+func probeStatus(args []string) int {
+	if len(args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: cloudsim probe status URL CODE...")
+		return 2
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	resp, err := hc.Get(args[0])
+	if err != nil {
+		fmt.Println("no answer:", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+	fmt.Printf("GET %s -> %d\n%s\n", args[0], resp.StatusCode, strings.TrimSpace(string(head)))
+	for _, want := range args[1:] {
+		if fmt.Sprint(resp.StatusCode) == want {
+			return 0
+		}
+	}
+	return 1
+}
+
+func probeAWS(args []string) int {
+	fs := flag.NewFlagSet("probe aws", flag.ContinueOnError)
+	creds := fs.String("creds", "env", "imds (the instance's role) or env (AWS_ACCESS_KEY_ID, ...)")
+	endpoint := fs.String("endpoint", os.Getenv("CLOUDSIM_CLOUD"), "the cloud endpoint")
+	if err := fs.Parse(args); err != nil || fs.NArg() < 3 {
+		fmt.Fprintln(os.Stderr, "usage: cloudsim probe aws [-creds imds|env] SERVICE ... EXPECT")
+		return 2
+	}
+	rest := fs.Args()
+	service, expect := rest[0], rest[len(rest)-1]
+	c := &client.Client{Endpoint: *endpoint, UserAgent: "sakimori-check"}
+	switch *creds {
+	case "imds":
+		cr, err := client.FromMetadata("http://" + imds.Address)
+		if err != nil {
+			fmt.Println("could not get the instance's credentials:", err)
+			return 2
+		}
+		c.Creds = cr
+	case "env":
+		c.Creds = &client.Credentials{AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), Token: os.Getenv("AWS_SESSION_TOKEN")}
+	default:
+		fmt.Fprintln(os.Stderr, "-creds is imds or env")
+		return 2
+	}
+	var res client.Result
+	var err error
+	if service == "s3" {
+		if len(rest) != 4 {
+			fmt.Fprintln(os.Stderr, "usage: cloudsim probe aws s3 METHOD PATH EXPECT")
+			return 2
+		}
+		res, err = c.S3(rest[1], rest[2], nil)
+	} else {
+		params := url.Values{}
+		for _, kv := range rest[2 : len(rest)-1] {
+			k, v, _ := strings.Cut(kv, "=")
+			params.Set(k, v)
+		}
+		res, err = c.Query(service, rest[1], params)
+	}
+	if err != nil {
+		fmt.Println("no answer:", err)
+		return 2
+	}
+	fmt.Printf("%s %s -> %s\n", service, strings.Join(rest[1:len(rest)-1], " "), res)
+	if (expect == "ok" && res.OK()) || (expect != "ok" && res.Code == expect) {
+		return 0
+	}
+	return 1
+}

@@ -1,0 +1,18 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sakimori/sakimori/labs/cloudsim/traffic"
+)
+
+func runTraffic(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: cloudsim traffic SCRIPT")
+	}
+	return traffic.Run(ctx, args[0])
+}
+
+func runGit(ctx context.Context, args []string) error    { return fmt.Errorf("not yet") }
+func runOpenDB(ctx context.Context, args []string) error { return fmt.Errorf("not yet") }

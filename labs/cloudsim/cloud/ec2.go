@@ -1,0 +1,201 @@
+package cloud
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+type ec2State struct {
+	Code int    `xml:"code"`
+	Name string `xml:"name"`
+}
+
+type metadataOptions struct {
+	State        string `xml:"state"`
+	HTTPTokens   string `xml:"httpTokens"`
+	HopLimit     int    `xml:"httpPutResponseHopLimit"`
+	HTTPEndpoint string `xml:"httpEndpoint"`
+}
+
+type ec2Instance struct {
+	InstanceID       string   `xml:"instanceId"`
+	ImageID          string   `xml:"imageId"`
+	State            ec2State `xml:"instanceState"`
+	PrivateIPAddress string   `xml:"privateIpAddress,omitempty"`
+	InstanceType     string   `xml:"instanceType"`
+	LaunchTime       string   `xml:"launchTime"`
+	Profile          *struct {
+		Arn string `xml:"arn"`
+		ID  string `xml:"id"`
+	} `xml:"iamInstanceProfile,omitempty"`
+	MetadataOptions metadataOptions `xml:"metadataOptions"`
+}
+
+type reservation struct {
+	ReservationID string        `xml:"reservationId"`
+	OwnerID       string        `xml:"ownerId"`
+	Instances     []ec2Instance `xml:"instancesSet>item"`
+}
+
+type ec2Response struct {
+	RequestID string `xml:"requestId"`
+}
+
+func (r *ec2Response) setRequestID(id string) { r.RequestID = id }
+
+func stateOf(i *instance) ec2State {
+	if i.state == "terminated" {
+		return ec2State{48, "terminated"}
+	}
+	return ec2State{16, "running"}
+}
+
+func (s *Server) instanceView(i *instance) ec2Instance {
+	v := ec2Instance{InstanceID: i.id, ImageID: i.image, State: stateOf(i), InstanceType: i.typ,
+		LaunchTime:      i.launched.UTC().Format(time.RFC3339),
+		MetadataOptions: metadataOptions{"applied", i.httpTokens, 1, "enabled"}}
+	if a, ok := s.shownAddress(i.address); ok {
+		v.PrivateIPAddress = a
+	}
+	if i.role != nil {
+		v.Profile = &struct {
+			Arn string `xml:"arn"`
+			ID  string `xml:"id"`
+		}{"arn:aws:iam::" + s.acct.id + ":instance-profile/" + i.role.name, "AIPA" + i.role.id[4:]}
+	}
+	return v
+}
+
+func ec2DescribeInstances(s *Server, q *queryCall) (any, *apiError) {
+	if e := s.authorize(q, "ec2:DescribeInstances", "*"); e != nil {
+		return nil, e
+	}
+	wanted := listParam(q.params, "InstanceId")
+	s.acct.mu.Lock()
+	defer s.acct.mu.Unlock()
+	for _, id := range wanted {
+		if s.acct.instances[id] == nil {
+			return nil, notFoundInstance(id)
+		}
+	}
+	out := &struct {
+		ec2Response
+		Reservations []reservation `xml:"reservationSet>item"`
+	}{}
+	for _, id := range sortedKeys(s.acct.instances) {
+		if len(wanted) > 0 && !contains(wanted, id) {
+			continue
+		}
+		out.Reservations = append(out.Reservations, reservation{"r-" + id[2:], s.acct.id, []ec2Instance{s.instanceView(s.acct.instances[id])}})
+	}
+	return out, nil
+}
+
+func notFoundInstance(id string) *apiError {
+	return &apiError{http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist"}
+}
+
+// ModifyInstanceMetadataOptions is the hardening the Metadata Heist
+// teaches: HttpTokens=required turns IMDSv1 off for the instance.
+func ec2ModifyMetadataOptions(s *Server, q *queryCall) (any, *apiError) {
+	if e := required(q.params, "InstanceId"); e != nil {
+		return nil, e
+	}
+	if e := s.authorize(q, "ec2:ModifyInstanceMetadataOptions", "*"); e != nil {
+		return nil, e
+	}
+	tokens := q.params.Get("HttpTokens")
+	if tokens != "" && tokens != "optional" && tokens != "required" {
+		return nil, &apiError{http.StatusBadRequest, "InvalidParameterValue", "Value (" + tokens + ") for parameter HttpTokens is invalid. Valid values: optional, required"}
+	}
+	s.acct.mu.Lock()
+	defer s.acct.mu.Unlock()
+	i := s.acct.instances[q.params.Get("InstanceId")]
+	if i == nil || i.state == "terminated" {
+		return nil, notFoundInstance(q.params.Get("InstanceId"))
+	}
+	if tokens != "" {
+		i.httpTokens = tokens
+	}
+	return &struct {
+		ec2Response
+		InstanceID string          `xml:"instanceId"`
+		Options    metadataOptions `xml:"instanceMetadataOptions"`
+	}{InstanceID: i.id, Options: metadataOptions{"pending", i.httpTokens, 1, "enabled"}}, nil
+}
+
+// RunInstances makes instances that exist in the control plane only: the
+// lab records that they were started (what a miner's launch looks like in
+// the logs) without running anything.
+func ec2RunInstances(s *Server, q *queryCall) (any, *apiError) {
+	if e := s.authorize(q, "ec2:RunInstances", "*"); e != nil {
+		return nil, e
+	}
+	count, err := strconv.Atoi(q.params.Get("MaxCount"))
+	if err != nil || count < 1 || count > 20 {
+		return nil, &apiError{http.StatusBadRequest, "InvalidParameterValue", "MaxCount must be between 1 and 20"}
+	}
+	if e := required(q.params, "ImageId"); e != nil {
+		return nil, e
+	}
+	typ := q.params.Get("InstanceType")
+	if typ == "" {
+		typ = "m1.small"
+	}
+	s.acct.mu.Lock()
+	defer s.acct.mu.Unlock()
+	res := reservation{ReservationID: "r-" + hexID(17), OwnerID: s.acct.id}
+	for range count {
+		i := &instance{id: "i-" + hexID(17), typ: typ, image: q.params.Get("ImageId"), httpTokens: "optional",
+			state: "running", launched: s.now(), simulated: true}
+		s.acct.instances[i.id] = i
+		res.Instances = append(res.Instances, s.instanceView(i))
+	}
+	return &struct {
+		ec2Response
+		reservation
+	}{reservation: res}, nil
+}
+
+func ec2TerminateInstances(s *Server, q *queryCall) (any, *apiError) {
+	if e := s.authorize(q, "ec2:TerminateInstances", "*"); e != nil {
+		return nil, e
+	}
+	ids := listParam(q.params, "InstanceId")
+	s.acct.mu.Lock()
+	defer s.acct.mu.Unlock()
+	type change struct {
+		InstanceID string   `xml:"instanceId"`
+		Current    ec2State `xml:"currentState"`
+		Previous   ec2State `xml:"previousState"`
+	}
+	out := &struct {
+		ec2Response
+		Instances []change `xml:"instancesSet>item"`
+	}{}
+	for _, id := range ids {
+		i := s.acct.instances[id]
+		if i == nil {
+			return nil, notFoundInstance(id)
+		}
+		if !i.simulated {
+			// The lab's real hosts stay up: terminating them would end
+			// the lab itself, not teach anything.
+			return nil, &apiError{http.StatusBadRequest, "OperationNotPermitted", "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
+		}
+		prev := stateOf(i)
+		i.state = "terminated"
+		out.Instances = append(out.Instances, change{id, stateOf(i), prev})
+	}
+	return out, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,51 @@
+package policy
+
+import (
+	"net/netip"
+	"testing"
+)
+
+func TestEvaluate(t *testing.T) {
+	read := Must(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}}`)
+	denyList := Must(`{"Statement":[{"Effect":"Deny","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	onlyFrom := Must(`{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":["10.0.1.15/32"]}}}]}`)
+	bucket := Must(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/public/*"}]}`)
+	inside, outside := netip.MustParseAddr("10.0.1.15"), netip.MustParseAddr("198.51.100.23")
+
+	cases := []struct {
+		name string
+		req  Request
+		docs []*Document
+		want Decision
+	}{
+		{"wildcard action allows", Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, []*Document{read}, Allowed},
+		{"actions ignore case", Request{Action: "S3:getobject", Resource: "arn:aws:s3:::b/k"}, []*Document{read}, Allowed},
+		{"nothing allows", Request{Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k"}, []*Document{read}, NoMatch},
+		{"explicit deny wins", Request{Action: "s3:ListAllMyBuckets", Resource: "*"}, []*Document{read, denyList}, Denied},
+		{"deny outside the address", Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", SourceIP: outside}, []*Document{read, onlyFrom}, Denied},
+		{"allowed from the address", Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", SourceIP: inside}, []*Document{read, onlyFrom}, Allowed},
+		{"anonymous by bucket policy", Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::site/public/a.html", Principal: "*"}, []*Document{bucket}, Allowed},
+		{"resource wildcard stops at its pattern", Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::site/private/a", Principal: "*"}, []*Document{bucket}, NoMatch},
+		{"star crosses slashes", Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::site/public/a/b/c", Principal: "*"}, []*Document{bucket}, Allowed},
+	}
+	for _, c := range cases {
+		if got := Evaluate(c.req, c.docs...); got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestParseRefusesWhatItCannotEvaluate(t *testing.T) {
+	for _, doc := range []string{
+		`not json`,
+		`{"Version":"2012-10-17"}`,
+		`{"Statement":{"Effect":"Maybe","Action":"*"}}`,
+		`{"Statement":{"Effect":"Allow","Resource":"*"}}`,
+		`{"Statement":{"Effect":"Allow","Action":"*","Condition":{"StringLike":{"aws:username":"a*"}}}}`,
+		`{"Statement":{"Effect":"Allow","Action":"*","Condition":{"IpAddress":{"aws:SourceIp":"not-an-ip"}}}}`,
+	} {
+		if _, err := Parse(doc); err == nil {
+			t.Errorf("Parse(%s) accepted it", doc)
+		}
+	}
+}
