@@ -37,7 +37,7 @@ func NewFetcher(adminToken string) *Fetcher {
 	f := &Fetcher{AdminToken: adminToken}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: f.control}
 	f.client = &http.Client{
-		Timeout:   10 * time.Second,
+		Timeout: 10 * time.Second,
 		// No kept-alive connections: every fetch dials, so every fetch
 		// meets the deny list, even one set after the last fetch.
 		Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, DisableKeepAlives: true},
