@@ -23,6 +23,7 @@ var forbidden = map[string][]string{
 	"progress":        {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
 	"fault":           {"github.com/"},
 	"labs/forscoring": {"github.com/gofiber/", "gorm.io/", "github.com/docker/"},
+	"rehearsal":       {"github.com/gofiber/", "gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/server", "github.com/sakimori/sakimori/store"},
 	"server":          {"gorm.io/", "github.com/docker/", "github.com/sakimori/sakimori/store"},
 }
 

@@ -54,6 +54,13 @@ type Config struct {
 
 // Load parses args (without the program and subcommand names) on top of the
 // environment given by getenv.
+// Lab network defaults: a private block rarely used by anything else, cut
+// into /26 networks of 62 addresses.
+const (
+	DefaultLabPool       = "10.213.0.0/16"
+	DefaultLabSubnetBits = 26
+)
+
 func Load(name string, args []string, getenv func(string) string) (Config, error) {
 	var c Config
 	e := envReader{getenv: getenv}
@@ -73,8 +80,8 @@ func Load(name string, args []string, getenv func(string) string) (Config, error
 	fs.IntVar(&c.LoginPerMinute, "login-per-minute", e.int("SAKIMORI_LOGIN_PER_MINUTE", 10), "failed sign-ins allowed per client address per minute")
 	fs.StringVar(&c.LogFormat, "log-format", e.str("SAKIMORI_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&c.LogLevel, "log-level", e.str("SAKIMORI_LOG_LEVEL", "info"), "debug, info, warn or error")
-	fs.StringVar(&c.LabPool, "lab-pool", e.str("SAKIMORI_LAB_POOL", "10.213.0.0/16"), "private block lab networks are cut from")
-	fs.IntVar(&c.LabSubnetBits, "lab-subnet-bits", e.int("SAKIMORI_LAB_SUBNET_BITS", 26), "prefix length of each lab network (26: 62 addresses)")
+	fs.StringVar(&c.LabPool, "lab-pool", e.str("SAKIMORI_LAB_POOL", DefaultLabPool), "private block lab networks are cut from")
+	fs.IntVar(&c.LabSubnetBits, "lab-subnet-bits", e.int("SAKIMORI_LAB_SUBNET_BITS", DefaultLabSubnetBits), "prefix length of each lab network (26: 62 addresses)")
 	fs.IntVar(&c.LabCapacity, "lab-capacity", e.int("SAKIMORI_LAB_CAPACITY", 50), "labs that may run at once across the range")
 	fs.DurationVar(&c.LabExtendBy, "lab-extend-by", e.dur("SAKIMORI_LAB_EXTEND_BY", 30*time.Minute), "time one extension adds to a lab")
 	fs.IntVar(&c.LabMaxExtensions, "lab-max-extensions", e.int("SAKIMORI_LAB_MAX_EXTENSIONS", 2), "extensions allowed per lab")

@@ -17,22 +17,22 @@ import (
 // Scenario is a parsed scenario.yaml: everything needed to make a lab.
 // See docs/scenarios.md for the reference of every field.
 type Scenario struct {
-	ID          string        `yaml:"id"`
-	Version     int           `yaml:"version"`
-	Title       string        `yaml:"title"`
-	Summary     string        `yaml:"summary"`
-	Story       string        `yaml:"story"`
-	Incidents   []Incident    `yaml:"incidents"`
-	Attack      []string      `yaml:"attack"`     // MITRE ATT&CK technique IDs
-	NICERoles   []string      `yaml:"nice_roles"` // NICE Framework work roles
-	Difficulty  string        `yaml:"difficulty"`
-	TimeLimit   Duration      `yaml:"time_limit"`
-	Networks    []NetworkDef  `yaml:"networks"`
-	Hosts       []HostDef     `yaml:"hosts"`
-	Variables   []VariableDef `yaml:"variables"`
-	Objectives  []Objective   `yaml:"objectives"`
-	Hints       []Hint        `yaml:"hints"`
-	Solution    string        `yaml:"solution"` // the reference solution script, for scenario tests
+	ID          string         `yaml:"id"`
+	Version     int            `yaml:"version"`
+	Title       string         `yaml:"title"`
+	Summary     string         `yaml:"summary"`
+	Story       string         `yaml:"story"`
+	Incidents   []Incident     `yaml:"incidents"`
+	Attack      []string       `yaml:"attack"`     // MITRE ATT&CK technique IDs
+	NICERoles   []string       `yaml:"nice_roles"` // NICE Framework work roles
+	Difficulty  string         `yaml:"difficulty"`
+	TimeLimit   Duration       `yaml:"time_limit"`
+	Networks    []NetworkDef   `yaml:"networks"`
+	Hosts       []HostDef      `yaml:"hosts"`
+	Variables   []VariableDef  `yaml:"variables"`
+	Objectives  []Objective    `yaml:"objectives"`
+	Hints       []Hint         `yaml:"hints"`
+	Solution    []SolutionStep `yaml:"solution"` // the reference solution, run by `sakimori scenario test`
 	sourcePath  string
 	sourceBytes []byte
 }
@@ -62,6 +62,10 @@ type HostDef struct {
 	Tmpfs        map[string]Size   `yaml:"tmpfs"`
 	Resources    Resources         `yaml:"resources"`
 	Capabilities []string          `yaml:"capabilities"`
+	// LoopbackAddresses are link-local addresses a service in this host
+	// answers at, such as the instance metadata address 169.254.169.254;
+	// only this host can reach them.
+	LoopbackAddresses []string `yaml:"loopback_addresses"`
 
 	// Isolation-weakening settings are named here only so the validator can
 	// refuse them by name with a clear reason, rather than as unknown keys.
@@ -144,6 +148,21 @@ type Hint struct {
 	Objective string `yaml:"objective"`
 	Text      string `yaml:"text"`
 	Cost      int    `yaml:"cost"`
+}
+
+// SolutionStep is one step of a scenario's reference solution, which
+// `sakimori scenario test` runs against a live lab so no scenario is
+// published unsolvable. A step runs its script (in the terminal host
+// unless it names another), then answers its objective: with Answer, or
+// with the last line the script printed; a check objective is checked.
+// Before that, Wrong (or a made-up answer) must be refused.
+type SolutionStep struct {
+	Objective string   `yaml:"objective"`
+	Host      string   `yaml:"host"`
+	Run       string   `yaml:"run"`
+	Answer    string   `yaml:"answer"`
+	Wrong     string   `yaml:"wrong"`
+	Within    Duration `yaml:"within"` // retry the step until it passes, for this long (scripted traffic takes time)
 }
 
 // TerminalHost returns the host the trainee's terminal opens in.

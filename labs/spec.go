@@ -39,6 +39,9 @@ func buildSpec(s *Scenario, inst Instance, vars map[string]string) driver.Instan
 				MemoryBytes: int64(h.Resources.Memory), NanoCPUs: int64(h.Resources.CPUs * 1e9), Pids: h.Resources.Pids,
 			},
 		}
+		for _, a := range h.LoopbackAddresses {
+			hs.LoopbackAddrs = append(hs.LoopbackAddrs, netip.MustParseAddr(a)) // validated
+		}
 		for k, v := range h.Env {
 			hs.Env[k] = substitute(v, vars, addrOf)
 		}

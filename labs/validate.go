@@ -2,6 +2,7 @@ package labs
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -69,7 +70,31 @@ func Validate(s *Scenario) []Problem {
 	vars := validateVariables(s, &p)
 	hosts := validateHosts(s, nets, vars, &p)
 	validateObjectives(s, hosts, vars, &p)
+	validateSolution(s, hosts, &p)
 	return p
+}
+
+func validateSolution(s *Scenario, hosts map[string]bool, p *problems) {
+	kinds := map[string]string{}
+	for _, o := range s.Objectives {
+		kinds[o.ID] = o.Kind
+	}
+	for i, st := range s.Solution {
+		path := fmt.Sprintf("solution[%d]", i)
+		kind, ok := kinds[st.Objective]
+		if !ok {
+			p.add(path+".objective", "there is no objective %q", st.Objective)
+		}
+		if st.Run == "" && st.Answer == "" {
+			p.add(path, "needs run or answer")
+		}
+		if kind == "check" && (st.Answer != "" || st.Wrong != "") {
+			p.add(path, "a check objective is checked, not answered: give run only")
+		}
+		if st.Host != "" && !hosts[st.Host] {
+			p.add(path+".host", "no such host %q", st.Host)
+		}
+	}
 }
 
 func validateIdentity(s *Scenario, p *problems) {
@@ -282,6 +307,12 @@ func validateIsolation(path string, h HostDef, p *problems) {
 			p.add(at, "%s is not allowed in labs: it reaches past the container", name)
 		default:
 			p.add(at, "%q is not a Linux capability", c)
+		}
+	}
+	for j, a := range h.LoopbackAddresses {
+		addr, err := netip.ParseAddr(a)
+		if err != nil || !addr.Is4() || !linkLocal.Contains(addr) {
+			p.add(fmt.Sprintf("%s.loopback_addresses[%d]", path, j), "%q must be an IPv4 link-local address (169.254.0.0/16), such as the metadata address 169.254.169.254", a)
 		}
 	}
 }

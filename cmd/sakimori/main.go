@@ -7,6 +7,7 @@
 //	sakimori healthcheck           ask a running server's /healthz (for containers)
 //	sakimori images build          build the lab images, with no registry
 //	sakimori scenario validate …   check scenario manifests
+//	sakimori scenario test ID…     play scenarios' reference solutions on live labs
 //	sakimori version               print the version
 package main
 
@@ -46,6 +47,7 @@ Usage:
   sakimori healthcheck [-url URL]     exit 0 if a running server's /healthz answers 200
   sakimori images build [-v]          build the lab images from this machine's files (no registry)
   sakimori scenario validate [PATH…]  check scenario manifests (default: the built-in catalogue)
+  sakimori scenario test ID…|all      launch each scenario for a throwaway trainee and play its reference solution
   sakimori version                    print the version
 
 Every flag can also be set as a SAKIMORI_* environment variable;
@@ -71,6 +73,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "images":
 		return images(ctx, rest, getenv, stdout)
 	case "scenario":
+		if len(rest) > 0 && rest[0] == "test" {
+			return scenarioTest(ctx, rest[1:], getenv, stdout)
+		}
 		return scenario(rest, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "sakimori", version)

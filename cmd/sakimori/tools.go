@@ -19,10 +19,12 @@ import (
 // skipping any whose inputs have not changed since it was built.
 func images(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "build" {
-		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-docker-host ADDR] [-v]")
+		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-cloudsim PATH] [-docker-host ADDR] [-v]")
 	}
 	fs := flag.NewFlagSet("images build", flag.ContinueOnError)
-	busybox := fs.String("busybox", labimages.HostSources.Busybox, "a statically linked busybox (Debian: busybox-static)")
+	src := labimages.HostSources()
+	busybox := fs.String("busybox", src.Busybox, "a statically linked busybox (Debian: busybox-static)")
+	cloudsim := fs.String("cloudsim", src.Cloudsim, "the static cloudsim binary (go tool task build puts it beside sakimori)")
 	host := fs.String("docker-host", getenv("SAKIMORI_DOCKER_HOST"), "Docker engine address")
 	verbose := fs.Bool("v", false, "show the engine's build output")
 	workstation := fs.Bool("workstation", false, "also build the Debian workstation image (debootstrap; needs root, takes minutes)")
@@ -30,9 +32,9 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	imgs, err := labimages.All(labimages.Sources{Busybox: *busybox})
-	if err != nil {
-		return err
+	imgs, missing := labimages.All(labimages.Sources{Busybox: *busybox, Cloudsim: *cloudsim})
+	if len(imgs) == 0 {
+		return missing
 	}
 	engine, err := docker.Connect(*host)
 	if err != nil {
@@ -61,7 +63,7 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		fmt.Fprintf(stdout, "%-32s %s\n", labimages.Workstation, state)
 	}
-	return nil
+	return missing
 }
 
 // buildWorkstation makes the workstation image unless the engine has one

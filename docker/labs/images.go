@@ -5,11 +5,13 @@
 package labimages
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 )
 
 //go:embed base
@@ -23,22 +25,45 @@ type Image struct {
 
 // Sources says where the host files that images copy in come from.
 type Sources struct {
-	Busybox string // a statically linked busybox (Debian: busybox-static)
+	Busybox  string // a statically linked busybox (Debian: busybox-static)
+	Cloudsim string // the project's static cloudsim binary (go tool task build makes it)
 }
 
-// HostSources are the usual paths on a Debian machine.
-var HostSources = Sources{Busybox: "/bin/busybox"}
+// HostSources are the usual paths: Debian's busybox, and cloudsim beside
+// the running sakimori binary.
+func HostSources() Sources {
+	src := Sources{Busybox: "/bin/busybox", Cloudsim: "cloudsim"}
+	if exe, err := os.Executable(); err == nil {
+		src.Cloudsim = filepath.Join(filepath.Dir(exe), "cloudsim")
+	}
+	return src
+}
 
 // Tags of the images scenarios may name.
-const Base = "sakimori-lab/base:latest"
+const (
+	Base  = "sakimori-lab/base:latest"
+	Cloud = "sakimori-lab/cloud:latest" // base plus cloudsim: the emulated cloud's hosts
+)
 
-// All returns every image with its full build context.
+// All returns every image it has the files for, base first (the others
+// build on what it holds), and an error naming any it could not make.
 func All(src Sources) ([]Image, error) {
 	base, err := buildContext("base", src)
 	if err != nil {
 		return nil, err
 	}
-	return []Image{{Tag: Base, Files: base}}, nil
+	out := []Image{{Tag: Base, Files: base}}
+	bin, err := os.ReadFile(src.Cloudsim)
+	if err != nil {
+		return out, fmt.Errorf("image %s needs the cloudsim binary at %s (go tool task build makes it): %w", Cloud, src.Cloudsim, err)
+	}
+	cloud := map[string][]byte{"cloudsim": bin}
+	for name, data := range base {
+		cloud[name] = data
+	}
+	// The same recipe as base, with cloudsim added before it drops root.
+	cloud["Dockerfile"] = bytes.Replace(base["Dockerfile"], []byte("\nUSER "), []byte("\nCOPY cloudsim /bin/cloudsim\nUSER "), 1)
+	return append(out, Image{Tag: Cloud, Files: cloud}), nil
 }
 
 func buildContext(dir string, src Sources) (map[string][]byte, error) {

@@ -89,6 +89,12 @@ type HostSpec struct {
 	ReadOnly   bool             // read-only root file system (the default a scenario may relax)
 	Tmpfs      map[string]int64 // mount path → size in bytes, for writes under a read-only root
 	CapAdd     []string         // capabilities added back after dropping all; validated upstream
+	// LoopbackAddrs are extra addresses on the host's loopback, added by
+	// the driver after start (the host itself never gets NET_ADMIN), so a
+	// service in the host answers at a well-known link-local address, the
+	// instance metadata address, that no runtime network holds and no
+	// other host can route to.
+	LoopbackAddrs []netip.Addr
 }
 
 // HostNetwork attaches a host to a network, optionally at a fixed address.

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"time"
@@ -120,6 +121,32 @@ func containerCreate(spec driver.InstanceSpec, h driver.HostSpec) (*container.Co
 	}}
 	return cfg, hc, nc, nil
 }
+
+// HelperImage is the image of the one-shot helpers the driver runs (it
+// needs busybox's ip); `sakimori images build` makes it.
+const HelperImage = "sakimori-lab/base:latest"
+
+// loopbackHelper is a container that joins host id's network namespace
+// with NET_ADMIN only, adds addr to its loopback, and exits.
+func loopbackHelper(spec driver.InstanceSpec, h driver.HostSpec, id string, addr netip.Addr) (*container.Config, *container.HostConfig) {
+	cfg := &container.Config{
+		Image:  HelperImage,
+		Cmd:    []string{"ip", "addr", "add", netip.PrefixFrom(addr, addr.BitLen()).String(), "dev", "lo"},
+		User:   "0:0",
+		Labels: withLabel(labelsFor(spec), driver.LabelHost, h.Name+".loopback"),
+	}
+	hc := &container.HostConfig{
+		NetworkMode:    container.NetworkMode("container:" + id),
+		CapDrop:        []string{"ALL"},
+		CapAdd:         []string{"NET_ADMIN"},
+		SecurityOpt:    []string{"no-new-privileges:true"},
+		ReadonlyRootfs: true,
+		Resources:      container.Resources{Memory: 16 << 20, PidsLimit: ptr(int64(8))},
+	}
+	return cfg, hc
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // endpoint is a host's settings on one network: its fixed address, if any,
 // and the DNS names other hosts reach it by.

@@ -38,8 +38,47 @@ func (e *Engine) Create(ctx context.Context, spec driver.InstanceSpec) error {
 		if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
 			return e.fail("start host "+spec.Hosts[i].Name, err)
 		}
+		if err := e.addLoopback(ctx, spec, spec.Hosts[i], id); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// addLoopback puts a host's extra loopback addresses in its network
+// namespace with a one-shot helper container that joins that namespace
+// with NET_ADMIN and exits; the lab host's own processes never hold it.
+func (e *Engine) addLoopback(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec, id string) error {
+	for _, addr := range h.LoopbackAddrs {
+		cfg, hc := loopbackHelper(spec, h, id, addr)
+		e.stamp(cfg.Labels)
+		made, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, "")
+		if err != nil {
+			return e.fail("prepare loopback of "+h.Name, err)
+		}
+		err = e.runToEnd(ctx, made.ID)
+		_ = e.cli.ContainerRemove(context.WithoutCancel(ctx), made.ID, container.RemoveOptions{Force: true})
+		if err != nil {
+			return e.fail("add "+addr.String()+" to "+h.Name, err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) runToEnd(ctx context.Context, id string) error {
+	waitC, errC := e.cli.ContainerWait(ctx, id, container.WaitConditionNextExit)
+	if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return err
+	}
+	select {
+	case w := <-waitC:
+		if w.StatusCode != 0 {
+			return fmt.Errorf("helper exited %d", w.StatusCode)
+		}
+		return nil
+	case err := <-errC:
+		return err
+	}
 }
 
 func (e *Engine) ensureNetwork(ctx context.Context, spec driver.InstanceSpec, n driver.NetworkSpec) error {
@@ -150,6 +189,9 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 	st := driver.InstanceStatus{ID: instanceID}
 	prefix := networkName(instanceID, "")
 	for _, c := range containers {
+		if strings.HasSuffix(c.Labels[driver.LabelHost], ".loopback") {
+			continue // a helper mid-run, not a host
+		}
 		info, err := e.cli.ContainerInspect(ctx, c.ID)
 		if cerrdefs.IsNotFound(err) {
 			continue // removed while we looked

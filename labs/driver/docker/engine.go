@@ -6,8 +6,10 @@ package docker
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"time"
 
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 
 	"github.com/sakimori/sakimori/labs/driver"
@@ -66,3 +68,22 @@ func (e *Engine) APIVersion(ctx context.Context) (string, error) {
 
 // Close releases the client's connections.
 func (e *Engine) Close() error { return e.cli.Close() }
+
+// NetworkSubnets lists the subnets of every network on the engine, of
+// any range or none, so a second user of the engine (a scenario
+// rehearsal beside a running range) can keep clear of them.
+func (e *Engine) NetworkSubnets(ctx context.Context) ([]netip.Prefix, error) {
+	nets, err := e.cli.NetworkList(ctx, network.ListOptions{})
+	if err != nil {
+		return nil, e.fail("list networks", err)
+	}
+	var out []netip.Prefix
+	for _, n := range nets {
+		for _, c := range n.IPAM.Config {
+			if p, err := netip.ParsePrefix(c.Subnet); err == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -31,10 +33,7 @@ func Engine(t testing.TB) *docker.Engine {
 			ready = engine.Ping(context.Background())
 		}
 		if ready == nil {
-			var imgs []labimages.Image
-			if imgs, ready = labimages.All(labimages.HostSources); ready == nil {
-				_, ready = engine.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
-			}
+			ready = buildImages(engine)
 		}
 	})
 	if ready != nil {
@@ -44,4 +43,31 @@ func Engine(t testing.TB) *docker.Engine {
 		t.Skipf("no Docker engine: %v", ready)
 	}
 	return engine.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
+}
+
+// buildImages builds the lab images from this machine's busybox and a
+// cloudsim compiled from this checkout.
+func buildImages(engine *docker.Engine) error {
+	dir, err := os.MkdirTemp("", "sakimori-cloudsim-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	src := labimages.HostSources()
+	src.Cloudsim = filepath.Join(dir, "cloudsim")
+	build := exec.Command("go", "build", "-trimpath", "-o", src.Cloudsim, "github.com/sakimori/sakimori/cmd/cloudsim")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building cloudsim: %v\n%s", err, out)
+	}
+	imgs, err := labimages.All(src)
+	if err != nil {
+		return err
+	}
+	for _, img := range imgs {
+		if _, err := engine.BuildImage(context.Background(), img.Tag, img.Files, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
