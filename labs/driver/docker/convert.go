@@ -178,7 +178,10 @@ func tmpfsOptions(mounts map[string]int64) map[string]string {
 	}
 	out := make(map[string]string, len(mounts))
 	for path, size := range mounts {
-		out[path] = "rw,nosuid,nodev,size=" + strconv.FormatInt(size, 10)
+		// Owned by the lab user (uid 1000 in every lab image; hosts never
+		// run as root) and sticky like /tmp. The owner must be given: the
+		// engine copies an image directory's root owner onto a tmpfs over it.
+		out[path] = "rw,nosuid,nodev,uid=1000,gid=1000,mode=1777,size=" + strconv.FormatInt(size, 10)
 	}
 	return out
 }

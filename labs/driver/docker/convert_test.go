@@ -76,7 +76,7 @@ func TestDefaultsAndTranslation(t *testing.T) {
 	if *hc.PidsLimit != 128 || hc.Memory != 256<<20 || hc.NanoCPUs != 5e8 {
 		t.Errorf("defaults: pids %d memory %d cpu %d", *hc.PidsLimit, hc.Memory, hc.NanoCPUs)
 	}
-	if !hc.ReadonlyRootfs || hc.Tmpfs["/tmp"] != "rw,nosuid,nodev,size=16777216" {
+	if !hc.ReadonlyRootfs || hc.Tmpfs["/tmp"] != "rw,nosuid,nodev,uid=1000,gid=1000,mode=1777,size=16777216" {
 		t.Errorf("root %v tmpfs %v", hc.ReadonlyRootfs, hc.Tmpfs)
 	}
 	if !slices.Equal(cfg.Env, []string{"A=1", "B=2"}) || cfg.User != "1000:1000" || cfg.Hostname != "web" {
