@@ -133,4 +133,3 @@ func TestEveryBuiltInObjectiveHasAReferenceSolution(t *testing.T) {
 		}
 	}
 }
-
