@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/xml"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +22,11 @@ import (
 //	cloudsim probe status URL CODE...            an HTTP status is one of CODE
 //	cloudsim probe aws [-creds imds|env] s3 METHOD PATH EXPECT
 //	cloudsim probe aws [-creds imds|env] sts|iam|ec2 ACTION [Name=Value...] EXPECT
+//	cloudsim probe running [-creds env:NAME] -type TYPE -max N   at most N instances of TYPE run
 //
+// -creds env reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; env:NAME
+// reads NAME_ACCESS_KEY_ID and NAME_SECRET_ACCESS_KEY, so a check host can
+// hold a checker's identity beside the one the lab is about.
 // EXPECT is "ok" or the error code expected (AccessDenied, ...).
 func runProbe(args []string) int {
 	if len(args) < 1 {
@@ -33,6 +38,8 @@ func runProbe(args []string) int {
 		return probeStatus(args[1:])
 	case "aws":
 		return probeAWS(args[1:])
+	case "running":
+		return probeRunning(args[1:])
 	}
 	fmt.Fprintln(os.Stderr, "cloudsim probe: unknown probe", args[0])
 	return 2
@@ -70,20 +77,9 @@ func probeAWS(args []string) int {
 	}
 	rest := fs.Args()
 	service, expect := rest[0], rest[len(rest)-1]
-	c := &client.Client{Endpoint: *endpoint, UserAgent: "sakimori-check"}
-	switch *creds {
-	case "imds":
-		cr, err := client.FromMetadata("http://" + imds.Address)
-		if err != nil {
-			fmt.Println("could not get the instance's credentials:", err)
-			return 2
-		}
-		c.Creds = cr
-	case "env":
-		c.Creds = &client.Credentials{AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), Token: os.Getenv("AWS_SESSION_TOKEN")}
-	default:
-		fmt.Fprintln(os.Stderr, "-creds is imds or env")
-		return 2
+	c, code := checker(*endpoint, *creds)
+	if c == nil {
+		return code
 	}
 	var res client.Result
 	var err error
@@ -107,6 +103,72 @@ func probeAWS(args []string) int {
 	}
 	fmt.Printf("%s %s -> %s\n", service, strings.Join(rest[1:len(rest)-1], " "), res)
 	if (expect == "ok" && res.OK()) || (expect != "ok" && res.Code == expect) {
+		return 0
+	}
+	return 1
+}
+
+// checker is a client with the credentials -creds names.
+func checker(endpoint, creds string) (*client.Client, int) {
+	c := &client.Client{Endpoint: endpoint, UserAgent: "sakimori-check"}
+	switch {
+	case creds == "imds":
+		cr, err := client.FromMetadata("http://" + imds.Address)
+		if err != nil {
+			fmt.Println("could not get the instance's credentials:", err)
+			return nil, 2
+		}
+		c.Creds = cr
+	case creds == "env":
+		c.Creds = &client.Credentials{AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), Token: os.Getenv("AWS_SESSION_TOKEN")}
+	case strings.HasPrefix(creds, "env:"):
+		name := strings.TrimPrefix(creds, "env:")
+		c.Creds = &client.Credentials{AccessKeyID: os.Getenv(name + "_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv(name + "_SECRET_ACCESS_KEY")}
+	default:
+		fmt.Fprintln(os.Stderr, "-creds is imds, env or env:NAME")
+		return nil, 2
+	}
+	return c, 0
+}
+
+func probeRunning(args []string) int {
+	fs := flag.NewFlagSet("probe running", flag.ContinueOnError)
+	creds := fs.String("creds", "env", "imds, env or env:NAME")
+	endpoint := fs.String("endpoint", os.Getenv("CLOUDSIM_CLOUD"), "the cloud endpoint")
+	typ := fs.String("type", "", "instance type to count")
+	most := fs.Int("max", 0, "the most that may run")
+	if err := fs.Parse(args); err != nil || *typ == "" {
+		fmt.Fprintln(os.Stderr, "usage: cloudsim probe running [-creds env:NAME] -type TYPE -max N")
+		return 2
+	}
+	c, code := checker(*endpoint, *creds)
+	if c == nil {
+		return code
+	}
+	res, err := c.Query("ec2", "DescribeInstances", nil)
+	if err != nil || !res.OK() {
+		fmt.Println("DescribeInstances:", res, err)
+		return 2
+	}
+	var out struct {
+		Instances []struct {
+			ID    string `xml:"instanceId"`
+			Type  string `xml:"instanceType"`
+			State string `xml:"instanceState>name"`
+		} `xml:"reservationSet>item>instancesSet>item"`
+	}
+	if err := xml.Unmarshal(res.Body, &out); err != nil {
+		fmt.Println("DescribeInstances:", err)
+		return 2
+	}
+	var running []string
+	for _, i := range out.Instances {
+		if i.Type == *typ && i.State == "running" {
+			running = append(running, i.ID)
+		}
+	}
+	fmt.Printf("%d %s running: %s\n", len(running), *typ, strings.Join(running, " "))
+	if len(running) <= *most {
 		return 0
 	}
 	return 1

@@ -14,5 +14,4 @@ func runTraffic(ctx context.Context, args []string) error {
 	return traffic.Run(ctx, args[0])
 }
 
-func runGit(ctx context.Context, args []string) error    { return fmt.Errorf("not yet") }
 func runOpenDB(ctx context.Context, args []string) error { return fmt.Errorf("not yet") }

@@ -107,8 +107,10 @@ func newAccount(w *World, now time.Time) *account {
 		if image == "" {
 			image = "ami-0c55b159cbfafe1f0"
 		}
+		// An instance with no lab host behind it exists in the control
+		// plane only, like those RunInstances makes (an intruder's miners).
 		a.instances[i.ID] = &instance{id: i.ID, typ: typ, image: image, role: a.roles[i.Role], address: i.Address,
-			httpTokens: tokens, state: "running", launched: now}
+			httpTokens: tokens, state: "running", launched: now, simulated: i.Address == ""}
 	}
 	for _, b := range w.Buckets {
 		a.buckets[b.Name] = &bucketMeta{publicACL: b.ACL == "public-read", policy: b.Policy}

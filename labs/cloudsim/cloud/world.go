@@ -67,7 +67,7 @@ type InstanceDef struct {
 	Type       string `yaml:"type"`
 	Image      string `yaml:"image"`
 	Role       string `yaml:"role"`
-	Address    string `yaml:"address"`     // the lab host that is this instance
+	Address    string `yaml:"address"`     // the lab host that is this instance; none: control plane only
 	HTTPTokens string `yaml:"http_tokens"` // optional (IMDSv1 allowed) or required
 }
 
