@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -46,4 +48,28 @@ func runGit(ctx context.Context, args []string) error {
 		repos[path] = apps.BuildRepo(changes)
 	}
 	return serve(ctx, *listen, apps.NewGitServer(repos))
+}
+
+// runOpenDB serves an open search database seeded from OPENDB_SEED
+// (YAML: index → id → document).
+func runOpenDB(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("opendb", flag.ExitOnError)
+	listen := fs.String("listen", ":9200", "address to serve on")
+	_ = fs.Parse(args)
+	var seed map[string]map[string]any
+	if err := yaml.Unmarshal([]byte(os.Getenv("OPENDB_SEED")), &seed); err != nil {
+		return fmt.Errorf("OPENDB_SEED: %v", err)
+	}
+	indices := map[string]map[string]json.RawMessage{}
+	for index, docs := range seed {
+		indices[index] = map[string]json.RawMessage{}
+		for id, doc := range docs {
+			b, err := json.Marshal(doc)
+			if err != nil {
+				return fmt.Errorf("OPENDB_SEED: %s/%s: %v", index, id, err)
+			}
+			indices[index][id] = b
+		}
+	}
+	return serve(ctx, *listen, apps.NewOpenDB(indices))
 }

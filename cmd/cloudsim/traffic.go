@@ -13,5 +13,3 @@ func runTraffic(ctx context.Context, args []string) error {
 	}
 	return traffic.Run(ctx, args[0])
 }
-
-func runOpenDB(ctx context.Context, args []string) error { return fmt.Errorf("not yet") }

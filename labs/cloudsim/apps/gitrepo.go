@@ -68,6 +68,22 @@ func BuildRepo(history []Change) *Repo {
 	return r
 }
 
+// Files lays the repository out as the files of a .git folder (loose
+// objects, HEAD, the branch ref, a config), by path under it: what a site
+// published with its .git folder exposes.
+func (r *Repo) Files() map[string][]byte {
+	out := map[string][]byte{
+		"HEAD":            []byte("ref: refs/heads/main\n"),
+		"refs/heads/main": []byte(r.head + "\n"),
+		"config":          []byte("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"),
+		"description":     []byte("Unnamed repository; edit this file 'description' to name the repository.\n"),
+	}
+	for id, obj := range r.objects {
+		out["objects/"+id[:2]+"/"+id[2:]] = obj
+	}
+	return out
+}
+
 // Head is the main branch's commit.
 func (r *Repo) Head() string { return r.head }
 

