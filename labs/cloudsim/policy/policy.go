@@ -65,30 +65,30 @@ func Parse(text string) (*Document, error) {
 	if raw.Statement[0] == '{' {
 		var st Statement
 		if err := json.Unmarshal(raw.Statement, &st); err != nil {
-			return nil, fmt.Errorf("in Statement: %v", err)
+			return nil, fmt.Errorf("Statement: %v", err)
 		}
 		d.Statement = []Statement{st}
 	} else if err := json.Unmarshal(raw.Statement, &d.Statement); err != nil {
-		return nil, fmt.Errorf("in Statement: %v", err)
+		return nil, fmt.Errorf("Statement: %v", err)
 	}
 	for i, st := range d.Statement {
 		if st.Effect != "Allow" && st.Effect != "Deny" {
-			return nil, fmt.Errorf("in Statement[%d].Effect must be Allow or Deny", i)
+			return nil, fmt.Errorf("statement %d: Effect must be Allow or Deny", i)
 		}
 		if len(st.Action) == 0 && len(st.NotAction) == 0 {
-			return nil, fmt.Errorf("in Statement[%d] needs Action or NotAction", i)
+			return nil, fmt.Errorf("statement %d needs Action or NotAction", i)
 		}
 		for op, keys := range st.Condition {
 			if op != "IpAddress" && op != "NotIpAddress" {
-				return nil, fmt.Errorf("in Statement[%d].Condition: operator %s is not supported here (IpAddress, NotIpAddress)", i, op)
+				return nil, fmt.Errorf("statement %d: Condition: operator %s is not supported here (IpAddress, NotIpAddress)", i, op)
 			}
 			for key, values := range keys {
 				if !strings.EqualFold(key, "aws:SourceIp") {
-					return nil, fmt.Errorf("in Statement[%d].Condition.%s: only aws:SourceIp is supported", i, op)
+					return nil, fmt.Errorf("statement %d: Condition.%s: only aws:SourceIp is supported", i, op)
 				}
 				for _, v := range values {
 					if _, err := parsePrefix(v); err != nil {
-						return nil, fmt.Errorf("in Statement[%d].Condition.%s: %q is not an address or CIDR range", i, op, v)
+						return nil, fmt.Errorf("statement %d: Condition.%s: %q is not an address or CIDR range", i, op, v)
 					}
 				}
 			}
