@@ -54,7 +54,8 @@ type Trail struct {
 	dropped int
 }
 
-// New makes a trail that keeps at most limit records (the oldest go).
+// New makes a trail that keeps at least the newest limit records (the
+// oldest go, a quarter of limit at a time).
 func New(limit int) *Trail { return &Trail{limit: limit} }
 
 // Add stamps a record's id, time and version fields and keeps it.
@@ -77,7 +78,8 @@ func (t *Trail) Add(r Record, now time.Time) Record {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.records = append(t.records, r)
-	if len(t.records) > t.limit {
+	// Trim in batches, so keeping the bound costs no copy per record.
+	if len(t.records) > t.limit+t.limit/4 {
 		n := len(t.records) - t.limit
 		t.records = append([]Record(nil), t.records[n:]...)
 		t.dropped += n

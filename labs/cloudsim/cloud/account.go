@@ -23,6 +23,7 @@ type account struct {
 	instances map[string]*instance
 	buckets   map[string]*bucketMeta
 	created   time.Time
+	parsed    map[string]*policy.Document // policy text → parsed, so a call parses none
 }
 
 type user struct {
@@ -77,6 +78,7 @@ func newAccount(w *World, now time.Time) *account {
 	a := &account{
 		id: w.Account, region: w.Region, users: map[string]*user{}, roles: map[string]*role{},
 		keys: map[string]*accessKey{}, instances: map[string]*instance{}, buckets: map[string]*bucketMeta{}, created: now,
+		parsed: map[string]*policy.Document{},
 	}
 	for _, r := range w.Roles {
 		ro := &role{name: r.Name, id: "AROA" + randomID(16), policies: map[string]string{}, created: now}
@@ -118,8 +120,22 @@ func newAccount(w *World, now time.Time) *account {
 	return a
 }
 
-// identityPolicies are the parsed inline policies of a caller.
-func (k *accessKey) identityPolicies() []*policy.Document {
+// document parses a policy once; the caller holds a.mu.
+func (a *account) document(text string) *policy.Document {
+	if d, ok := a.parsed[text]; ok {
+		return d
+	}
+	d, err := policy.Parse(text) // stored policies were checked when stored
+	if err != nil {
+		return nil
+	}
+	a.parsed[text] = d
+	return d
+}
+
+// identityPolicies are the parsed inline policies of a caller; the
+// caller holds a.mu.
+func (a *account) identityPolicies(k *accessKey) []*policy.Document {
 	src := map[string]string{}
 	if k.user != nil {
 		src = k.user.policies
@@ -133,7 +149,7 @@ func (k *accessKey) identityPolicies() []*policy.Document {
 	sort.Strings(names)
 	docs := make([]*policy.Document, 0, len(names))
 	for _, n := range names {
-		if d, err := policy.Parse(src[n]); err == nil {
+		if d := a.document(src[n]); d != nil {
 			docs = append(docs, d)
 		}
 	}

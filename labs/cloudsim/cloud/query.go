@@ -103,7 +103,7 @@ func serviceOf(r *http.Request, action string) string {
 // authorize applies the caller's identity policies to one action.
 func (s *Server) authorize(q *queryCall, action, resource string) *apiError {
 	s.acct.mu.Lock()
-	docs := q.caller.key.identityPolicies()
+	docs := s.acct.identityPolicies(q.caller.key)
 	s.acct.mu.Unlock()
 	if policy.Evaluate(policy.Request{Action: action, Resource: resource, Principal: q.caller.arn(s.acct.id), SourceIP: q.caller.sourceIP}, docs...) != policy.Allowed {
 		apiErr := accessDenied(q.caller, s.acct.id, action, resource)

@@ -142,11 +142,11 @@ func (s *Server) authorizeS3(c caller, call s3Call, r *http.Request) *apiError {
 	meta := s.acct.buckets[call.bucket]
 	var docs []*policy.Document
 	if c.key != nil {
-		docs = c.key.identityPolicies()
+		docs = s.acct.identityPolicies(c.key)
 	}
 	var bucketPolicy *policy.Document
 	if meta != nil && meta.policy != "" && !(c.anonymous() && meta.block.RestrictPublicBuckets) {
-		bucketPolicy, _ = policy.Parse(meta.policy)
+		bucketPolicy = s.acct.document(meta.policy)
 	}
 	req := policy.Request{Action: call.action, Resource: call.resource, Principal: c.arn(s.acct.id), SourceIP: c.sourceIP}
 	switch policy.Evaluate(req, append(docs, bucketPolicy)...) {
