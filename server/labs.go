@@ -18,17 +18,19 @@ type labsAPI struct {
 }
 
 type scenarioView struct {
-	ID         string          `json:"id"`
-	Version    int             `json:"version"`
-	Title      string          `json:"title"`
-	Summary    string          `json:"summary"`
-	Story      string          `json:"story,omitempty"`
-	Difficulty string          `json:"difficulty"`
-	TimeLimit  string          `json:"time_limit"`
-	Attack     []string        `json:"attack"`
-	NICERoles  []string        `json:"nice_roles"`
-	Incidents  []incidentView  `json:"incidents"`
-	Objectives []objectiveView `json:"objectives,omitempty"`
+	ID         string           `json:"id"`
+	Version    int              `json:"version"`
+	Title      string           `json:"title"`
+	Summary    string           `json:"summary"`
+	Story      string           `json:"story,omitempty"`
+	Difficulty string           `json:"difficulty"`
+	TimeLimit  string           `json:"time_limit"`
+	Attack     []string         `json:"attack"`
+	NICERoles  []string         `json:"nice_roles"`
+	Incidents  []incidentView   `json:"incidents"`
+	Tracks     []string         `json:"tracks"` // attack, defence: which the objectives cover
+	Web        []labs.WebTarget `json:"web_targets"`
+	Objectives []objectiveView  `json:"objectives,omitempty"`
 }
 
 type incidentView struct {
@@ -54,6 +56,18 @@ func viewOfScenario(s *labs.Scenario, detail bool) scenarioView {
 	}
 	for _, i := range s.Incidents {
 		v.Incidents = append(v.Incidents, incidentView{Name: i.Name, Year: i.Year, Reference: i.Reference})
+	}
+	v.Tracks, v.Web = []string{}, s.WebTargets()
+	if v.Web == nil {
+		v.Web = []labs.WebTarget{}
+	}
+	for _, track := range []string{"attack", "defence"} {
+		for _, o := range s.Objectives {
+			if o.Track == track {
+				v.Tracks = append(v.Tracks, track)
+				break
+			}
+		}
 	}
 	if detail {
 		v.Story = s.Story

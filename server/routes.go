@@ -61,6 +61,10 @@ func routes(app *fiber.App, d Deps) {
 			sessions: terminal.NewSessions(terminalsPerPerson), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
 		api.Post("/labs/:id/terminal", signedIn, t.ticket)
 		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
+
+		w := newLabWebAPI(d.Labs)
+		api.Post("/labs/:id/web", signedIn, w.open)
+		app.All(webPrefix+":cap/*", w.serve)
 	}
 	if d.Scoring != nil {
 		sc := scoringAPI{scoring: d.Scoring}

@@ -73,7 +73,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Acme Link Preview</title>
 <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}input{width:70%;padding:.4rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap}</style></head>
 <body><h1>Acme Link Preview</h1><p>Paste a link and we will fetch a preview for you.</p>
-<form action="/fetch" method="get"><label>URL <input name="url" value="{{.}}" placeholder="http://example.com/"></label> <button>Preview</button></form>
+<form action="fetch" method="get"><label>URL <input name="url" value="{{.}}" placeholder="http://example.com/"></label> <button>Preview</button></form>
 </body></html>`))
 
 func (f *Fetcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
