@@ -79,6 +79,11 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/scoring/trainees/:trainee", d.Tokens.Require(accounts.RoleInstructor), sc.trainee)
 	}
 
+	if d.Scoring != nil && d.Labs != nil {
+		p := progressAPI{labs: d.Labs, scoring: d.Scoring}
+		api.Get("/me/progress", signedIn, p.mine)
+	}
+
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }

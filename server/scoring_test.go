@@ -102,6 +102,17 @@ func TestScoringOverTheAPI(t *testing.T) {
 		t.Fatalf("score: %s", r.raw)
 	}
 
+	// Progress: orientation complete, and the competencies it touched.
+	r = rg.call("GET", "/api/v1/me/progress", nil, bearer(alice)...)
+	expect(t, r, 200, "")
+	if r.body["completed"] != float64(1) || r.body["solved"] != float64(2) || !strings.Contains(r.raw, `"id":"T1046","solved":2`) ||
+		!strings.Contains(r.raw, `"id":"Vulnerability Analysis","solved":2,"scenarios":["orientation"]`) {
+		t.Fatalf("progress: %s", r.raw)
+	}
+	if r = rg.call("GET", "/api/v1/me/progress", nil, bearer(bob)...); r.body["points"] != float64(0) || !strings.Contains(r.raw, `"scenarios":[]`) {
+		t.Fatalf("progress of a trainee who did nothing yet: %s", r.raw)
+	}
+
 	r = rg.call("GET", "/api/v1/scoreboard?scenario=orientation", nil, bearer(bob)...)
 	if !strings.Contains(r.raw, `"rank":1`) || !strings.Contains(r.raw, `"points":110`) || strings.Contains(r.raw, "@range.test") {
 		t.Fatalf("scoreboard (display names, never emails): %s", r.raw)

@@ -1,0 +1,44 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/progress"
+	"github.com/sakimori/sakimori/scoring"
+	"github.com/sakimori/sakimori/server/auth"
+)
+
+type progressAPI struct {
+	labs    *labs.Service
+	scoring *scoring.Service
+}
+
+// mine is GET /api/v1/me/progress: labs finished, points, competencies.
+func (h progressAPI) mine(c *fiber.Ctx) error {
+	events, err := h.scoring.History(c.UserContext(), auth.PrincipalOf(c).UserID)
+	if err != nil {
+		return err
+	}
+	records := make([]progress.Record, 0, len(events))
+	for _, e := range events {
+		if e.Kind == scoring.EventSubmission && !e.Correct {
+			continue
+		}
+		records = append(records, progress.Record{Scenario: e.ScenarioID, Objective: e.ObjectiveID,
+			Solved: e.Kind == scoring.EventSubmission && e.Correct, Points: e.Points, At: e.At})
+	}
+	return c.JSON(progress.Summarise(catalogueForProgress(h.labs.Catalogue()), records))
+}
+
+func catalogueForProgress(c *labs.Catalogue) []progress.Scenario {
+	var out []progress.Scenario
+	for _, s := range c.All() {
+		p := progress.Scenario{ID: s.ID, Title: s.Title, Techniques: s.Attack, Roles: s.NICERoles}
+		for _, o := range s.Objectives {
+			p.Objectives = append(p.Objectives, progress.Objective{ID: o.ID, Track: o.Track})
+		}
+		out = append(out, p)
+	}
+	return out
+}
