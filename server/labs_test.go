@@ -67,6 +67,17 @@ func TestLabLifecycleOverTheAPI(t *testing.T) {
 	}
 	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...), 409, "quota_exceeded")
 
+	// The start-up streams: one event per change, ending once running.
+	stream := rg.call("GET", "/api/v1/labs/"+id+"/events", nil, bearer(alice)...)
+	if stream.status != 200 || stream.header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("event stream: %d %s", stream.status, stream.header.Get("Content-Type"))
+	}
+	events := strings.Split(strings.TrimSpace(stream.raw), "\n\n")
+	if len(events) < 2 || !strings.HasPrefix(events[0], "event: lab\ndata: {") || !strings.Contains(events[len(events)-1], `"state":"running"`) {
+		t.Fatalf("events: %q", stream.raw)
+	}
+	expect(t, rg.call("GET", "/api/v1/labs/"+id+"/events", nil, bearer(bob)...), 404, "lab_not_found")
+
 	deadline := time.Now().Add(60 * time.Second)
 	for r.body["state"] != "running" {
 		if time.Now().After(deadline) || r.body["state"] == "failed" {

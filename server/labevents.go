@@ -1,0 +1,84 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/labs"
+)
+
+// How the lab stream watches: often enough that a progress bar moves with
+// each provisioning step, with a comment line now and then so proxies keep
+// the connection, and not forever.
+const (
+	streamEvery     = 250 * time.Millisecond
+	streamHeartbeat = 15 * time.Second
+	streamLimit     = 10 * time.Minute
+)
+
+// events is GET /api/v1/labs/:id/events: the lab's state, step and
+// progress as server-sent events, one "lab" event per change, ending
+// once the lab has settled (running, stopped or failed). The browser
+// reads it with fetch, so the access token travels in a header as for
+// every other call.
+func (h labsAPI) events(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	first, err := h.labs.Lab(c.UserContext(), actor, id)
+	if err != nil {
+		return err
+	}
+	c.Set("Content-Type", "text/event-stream")
+	c.Set("Cache-Control", "no-store")
+	c.Set("X-Accel-Buffering", "no")
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), streamLimit)
+		defer cancel()
+		h.stream(ctx, w, actor, first)
+	})
+	return nil
+}
+
+func (h labsAPI) stream(ctx context.Context, w *bufio.Writer, actor labs.Actor, inst labs.Instance) {
+	var last []byte
+	quiet := time.Now()
+	for {
+		data, _ := json.Marshal(h.view(inst))
+		if string(data) != string(last) {
+			if _, err := fmt.Fprintf(w, "event: lab\ndata: %s\n\n", data); err != nil || w.Flush() != nil {
+				return // the browser went away
+			}
+			last, quiet = data, time.Now()
+		} else if time.Since(quiet) > streamHeartbeat {
+			if _, err := w.WriteString(": still here\n\n"); err != nil || w.Flush() != nil {
+				return
+			}
+			quiet = time.Now()
+		}
+		if settled(inst.State) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(streamEvery):
+		}
+		next, err := h.labs.Lab(ctx, actor, inst.ID)
+		if err != nil {
+			return
+		}
+		inst = next
+	}
+}
+
+func settled(s labs.State) bool {
+	return s == labs.StateRunning || s == labs.StateStopped || s == labs.StateFailed
+}
