@@ -101,13 +101,36 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
   assert.equal(await tpage.locator('.page-head .badge').textContent(), 'Trainee')
   assert.equal(await tpage.getByRole('heading', { name: 'Invite someone' }).count(), 0, 'trainees cannot invite')
 
-  // Launch the orientation lab and watch it come up (a real engine).
+  // The catalogue filters: by difficulty, then by technique, then cleared.
+  const launchButton = () => tpage.getByRole('button', { name: 'Launch Range Orientation' })
+  await launchButton().waitFor()
+  await tpage.getByLabel('Difficulty').selectOption('intermediate')
+  assert.equal(await launchButton().count(), 0, 'a beginner lab under an intermediate filter')
+  assert.match(new URL(tpage.url()).search, /difficulty=intermediate/, 'filters live in the address bar')
+  await tpage.getByLabel('ATT&CK technique').selectOption('T1046')
+  await tpage.getByText('No scenario matches these filters.').waitFor()
+  await tpage.getByRole('button', { name: 'Clear filters' }).first().click()
+  await launchButton().waitFor()
+  await tpage.getByLabel('NICE role').selectOption('Vulnerability Analysis')
+  await shot(tpage, 'catalogue-dark')
+  await tpage.getByRole('button', { name: 'Clear filters' }).first().click()
+
+  // The scenario page: story, what it practises, the tracks.
+  await tpage.getByRole('link', { name: 'Range Orientation' }).click()
+  await tpage.getByRole('heading', { name: 'The story' }).waitFor()
+  await tpage.getByRole('heading', { name: 'Attack track' }).waitFor()
+  await tpage.getByText('T1046').first().waitFor()
+
+  // Launch from it and watch the lab come up (a real engine).
   if (range.labs) {
-    await tpage.getByRole('button', { name: 'Launch Range Orientation' }).click()
-    await tpage.getByText(/Running · \d+ min left/).waitFor({ timeout: 60000 })
+    await tpage.getByRole('button', { name: 'Launch lab' }).click()
+    await tpage.waitForURL('**/labs/*')
+    await tpage.getByText('Connected').waitFor({ timeout: 60000 })
+    await tpage.getByRole('link', { name: '← Your labs' }).click()
+    await tpage.getByText(/Running · .* left/).waitFor({ timeout: 10000 })
     await shot(tpage, 'home-trainee-dark')
     // A second launch is refused while one runs: the buttons say so.
-    assert.equal(await tpage.getByRole('button', { name: 'Launch Range Orientation' }).isDisabled(), true)
+    assert.equal(await launchButton().isDisabled(), true)
 
     // Into the lab: a real shell in the browser.
     await tpage.getByRole('link', { name: 'Open lab' }).click()
@@ -129,6 +152,21 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
     await tpage.getByText('Correct: +100 points.').waitFor()
     await tpage.getByText('100 points · 1 solved').waitFor()
     await shot(tpage, 'lab-terminal-dark')
+
+    // The lab's web target opens in a new tab, through the platform.
+    const [web] = await Promise.all([tpage.context().waitForEvent('page'), tpage.getByRole('button', { name: 'Status page ↗' }).click()])
+    await web.waitForURL('**/lab-web/**')
+    await web.goto(web.url() + 'flag.txt')
+    assert.equal((await web.textContent('body')).trim(), flag, 'the web target serves this lab, through the proxy')
+    await web.close()
+
+    // Progress: the points and the technique the lab touched.
+    await tpage.getByRole('link', { name: 'Progress' }).click()
+    await tpage.getByRole('heading', { name: 'Your progress' }).waitFor()
+    await tpage.getByTestId('progress-stats').getByText('100').waitFor()
+    await tpage.getByText('T1046').waitFor()
+    await shot(tpage, 'progress-dark')
+    await tpage.goBack()
 
     tpage.once('dialog', (d) => d.accept())
     await tpage.getByRole('button', { name: 'Stop lab' }).click()

@@ -96,3 +96,30 @@ describe('api client', () => {
     await expect(api.setupStatus()).rejects.toMatchObject({ status: 0, code: 'network' })
   })
 })
+
+describe('lab events', () => {
+  it('reads server-sent events split across chunks, with the token, and ignores comments', async () => {
+    const chunks = ['event: lab\ndata: {"id":"l1","state":"pen', 'ding","progress":5}\n\n: still here\n\n', 'event: lab\ndata: {"id":"l1","state":"running","progress":100}\n\n']
+    let auth: string | null = null
+    const fetchImpl = (async (_: RequestInfo | URL, init?: RequestInit) => {
+      auth = new Headers(init?.headers).get('Authorization')
+      const body = new ReadableStream({
+        start(c) {
+          for (const ch of chunks) c.enqueue(new TextEncoder().encode(ch))
+          c.close()
+        },
+      })
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } })
+    }) as typeof fetch
+    const client = createClient(fetchImpl)
+    const seen: string[] = []
+    await client.labEvents('l1', (l) => seen.push(`${l.state}:${l.progress}`))
+    expect(seen).toEqual(['pending:5', 'running:100'])
+    expect(auth).toBeNull() // signed out: no token to send
+  })
+
+  it('reports a refused stream as the API error', async () => {
+    const client = createClient((async () => json(404, { error: { code: 'lab_not_found', message: 'no' } })) as typeof fetch)
+    await expect(client.labEvents('l1', () => {})).rejects.toMatchObject({ code: 'lab_not_found', status: 404 })
+  })
+})

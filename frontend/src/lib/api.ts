@@ -27,6 +27,12 @@ export interface SetupStatus {
   version: string
 }
 
+export interface WebTarget {
+  host: string
+  port: number
+  label: string
+}
+
 export interface Scenario {
   id: string
   version: number
@@ -36,6 +42,38 @@ export interface Scenario {
   time_limit: string
   attack: string[]
   nice_roles: string[]
+  incidents: { name: string; year?: number; reference?: string }[]
+  tracks: ('attack' | 'defence')[]
+  web_targets: WebTarget[]
+  story?: string
+  objectives?: { id: string; track: 'attack' | 'defence'; kind: string; title: string; points: number }[]
+}
+
+export interface Competency {
+  id: string
+  solved: number
+  scenarios: string[]
+}
+
+export interface Progress {
+  points: number
+  solved: number
+  completed: number
+  scenarios: {
+    id: string
+    title: string
+    points: number
+    solved: number
+    total: number
+    attack_solved: number
+    attack_total: number
+    defence_solved: number
+    defence_total: number
+    complete: boolean
+    last_activity?: string
+  }[]
+  techniques: Competency[]
+  roles: Competency[]
 }
 
 export type LabState = 'pending' | 'provisioning' | 'running' | 'stopping' | 'stopped' | 'failed'
@@ -181,6 +219,40 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     }
   }
 
+  // stream reads server-sent events from path with the access token (an
+  // EventSource cannot send one), calling onEvent with each event's data.
+  async function stream(path: string, onEvent: (data: string) => void, signal?: AbortSignal): Promise<void> {
+    const open = () => {
+      const headers: Record<string, string> = { Accept: 'text/event-stream' }
+      if (token) headers.Authorization = `Bearer ${token}`
+      return fetchImpl(path, { headers, credentials: 'same-origin', signal })
+    }
+    let res = await open()
+    if (res.status === 401 && (await refresh())) res = await open()
+    if (!res.ok || !res.body) {
+      const e = (await res.json().catch(() => null))?.error
+      throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `The server answered ${res.status}.`)
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+    let buffer = ''
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      buffer += value
+      let end: number
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n')
+        if (data) onEvent(data)
+      }
+    }
+  }
+
   function signedIn(p: Promise<Session>): Promise<Session> {
     return p.then((s) => (publish(s), s))
   }
@@ -209,6 +281,14 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     createInvite: (body: { role: Role; email?: string; valid_hours?: number }) =>
       request<Invite>('POST', '/api/v1/invites', { body }),
     scenarios: () => request<{ scenarios: Scenario[] }>('GET', '/api/v1/scenarios').then((r) => r.scenarios),
+    scenario: (id: string) => request<Scenario>('GET', `/api/v1/scenarios/${encodeURIComponent(id)}`),
+    // labEvents follows a lab's start-up until it settles.
+    labEvents: (id: string, onLab: (l: Lab) => void, signal?: AbortSignal) =>
+      stream(`/api/v1/labs/${encodeURIComponent(id)}/events`, (d) => onLab(JSON.parse(d) as Lab), signal),
+    resetLab: (id: string) => request<Lab>('POST', `/api/v1/labs/${encodeURIComponent(id)}/reset`),
+    openWeb: (lab: string, t: WebTarget) =>
+      request<{ url: string }>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/web`, { body: { host: t.host, port: t.port } }),
+    myProgress: () => request<Progress>('GET', '/api/v1/me/progress'),
     myLabs: () => request<{ labs: Lab[] }>('GET', '/api/v1/labs?active=1').then((r) => r.labs),
     lab: (id: string) => request<Lab>('GET', `/api/v1/labs/${encodeURIComponent(id)}`),
     launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } }),
