@@ -24,6 +24,10 @@ type Options struct {
 	FlagKey          []byte // derives per-instance variables
 	Now              func() time.Time
 	Logger           *slog.Logger
+	// Terminal sessions are recorded as asciicast files in RecordingsDir,
+	// their records kept in Recordings; either unset: no recording.
+	Recordings    RecordingStore
+	RecordingsDir string
 }
 
 // Service runs lab instances: it records each in the Store and makes it

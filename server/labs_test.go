@@ -27,7 +27,8 @@ func init() {
 	labsWith = func(t testing.TB, db *store.DB, d driver.Driver) *labs.Service {
 		cat, _ := labs.LoadCatalogue(scenarios.Files())
 		pool, _ := labs.NewPool(<-subnetBlock, 26)
-		svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{FlagKey: testFlagKey, MaxExtensions: 1})
+		svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{FlagKey: testFlagKey, MaxExtensions: 1,
+			Recordings: db.Labs(), RecordingsDir: t.TempDir()})
 		t.Cleanup(func() {
 			svc.Close(context.Background())
 			all, _ := db.Labs().ListInstances(context.Background(), labs.ListFilter{})

@@ -58,10 +58,14 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(resetLab))
 		api.Delete("/labs/:id", signedIn, l.instanceOp(stopLab))
 
-		t := terminalAPI{labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
+		t := terminalAPI{log: d.Logger, labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
 			sessions: terminal.NewSessions(terminalsPerPerson), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
 		api.Post("/labs/:id/terminal", signedIn, t.ticket)
 		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
+
+		rec := recordingsAPI{labs: d.Labs}
+		api.Get("/labs/:id/recordings", signedIn, rec.list)
+		api.Get("/recordings/:id", signedIn, rec.cast)
 
 		w := newLabWebAPI(d.Labs)
 		api.Post("/labs/:id/web", signedIn, w.open)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -15,6 +16,7 @@ import (
 
 // terminalAPI opens browser terminals into running labs.
 type terminalAPI struct {
+	log      *slog.Logger
 	labs     *labs.Service
 	tickets  *terminal.Tickets
 	sessions *terminal.Sessions
@@ -88,7 +90,15 @@ func (h terminalAPI) serve(conn *fiberws.Conn) {
 		closeWith(conn, websocket.CloseInternalServerErr, "the lab's terminal could not start; is the lab running?")
 		return
 	}
-	_ = terminal.Bridge(ctx, conn, shell, maxTerminalFrame)
+	var rec terminal.Recorder
+	// A session that cannot be recorded still runs: losing the replay is
+	// better than losing the lab. The failure is logged for the operator.
+	if cast, err := h.labs.StartRecording(ctx, labs.Actor{UserID: tk.UserID, Staff: tk.Staff}, tk.LabID, rows, cols); err != nil {
+		h.log.Warn("terminal session not recorded", "lab", tk.LabID, "err", err)
+	} else if cast != nil {
+		rec = cast
+	}
+	_ = terminal.Bridge(ctx, conn, shell, maxTerminalFrame, rec)
 }
 
 func closeWith(conn *fiberws.Conn, code int, reason string) {

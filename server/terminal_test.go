@@ -94,6 +94,35 @@ func TestBrowserTerminal(t *testing.T) {
 		}
 	}
 
+	// The session was recorded: asciicast v2, output, input and the resize,
+	// for the trainee and staff, and for nobody else.
+	r = rg.call("GET", "/api/v1/labs/"+lab+"/recordings", nil, bearer(alice)...)
+	list, _ := r.body["recordings"].([]any)
+	if r.status != 200 || len(list) != 1 {
+		t.Fatalf("recordings: %s", r.raw)
+	}
+	recID := list[0].(map[string]any)["id"].(string)
+	var cast reply
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		cast = rg.call("GET", "/api/v1/recordings/"+recID, nil, bearer(teacher)...)
+		if strings.Contains(cast.raw, "4245") || time.Now().After(deadline) {
+			break // written out when the session closed
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(cast.raw), "\n")
+	if cast.status != 200 || cast.header.Get("Content-Type") != "application/x-asciicast" || !strings.HasPrefix(lines[0], `{"env":{"TERM":"xterm-256color"},"height":24,"timestamp":`) ||
+		!strings.Contains(lines[0], `"version":2,"width":80`) {
+		t.Fatalf("cast header: %d %q", cast.status, lines[0])
+	}
+	for _, want := range []string{`"i","echo marker-$((6*7))\n"]`, `"o","`, `"r","101x33"]`, "marker-42"} {
+		if !strings.Contains(cast.raw, want) {
+			t.Errorf("the cast lacks %s", want)
+		}
+	}
+	expect(t, rg.call("GET", "/api/v1/recordings/"+recID, nil, bearer(bob)...), 404, "recording_not_found")
+	expect(t, rg.call("GET", "/api/v1/labs/"+lab+"/recordings", nil, bearer(bob)...), 404, "lab_not_found")
+	expect(t, rg.call("GET", "/api/v1/recordings/not-an-id", nil, bearer(teacher)...), 404, "recording_not_found")
+
 	// An oversized frame ends the session.
 	ws, _, err = dialTerminal(t, rg, base, alice, lab, origin)
 	if err != nil {

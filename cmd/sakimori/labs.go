@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"path/filepath"
 
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
@@ -30,6 +31,7 @@ func newLabs(cfg config.Config, db *store.DB, engine *docker.Engine, secrets con
 	svc := labs.NewService(db.Labs(), engine, catalogue, pool, labs.Options{
 		Capacity: cfg.LabCapacity, ExtendBy: cfg.LabExtendBy, MaxExtensions: cfg.LabMaxExtensions,
 		FlagKey: secrets.FlagKey, Logger: log,
+		Recordings: db.Labs(), RecordingsDir: filepath.Join(cfg.DataDir, "recordings"),
 	})
 	return svc, pool, excluded, nil
 }

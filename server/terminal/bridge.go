@@ -20,6 +20,22 @@ type Socket interface {
 	Close() error
 }
 
+// Recorder keeps a session: what the shell printed, what was typed, and
+// the terminal's size as it changed.
+type Recorder interface {
+	Output([]byte)
+	Input([]byte)
+	Resize(rows, cols uint)
+	Close() error
+}
+
+type noRecorder struct{}
+
+func (noRecorder) Output([]byte)     {}
+func (noRecorder) Input([]byte)      {}
+func (noRecorder) Resize(uint, uint) {}
+func (noRecorder) Close() error      { return nil }
+
 // control is a text frame from the page; bytes typed travel as binary.
 type control struct {
 	Type string `json:"type"` // "resize"
@@ -29,9 +45,13 @@ type control struct {
 
 // Bridge pumps a socket to a shell until either side ends, then closes
 // both: closing the shell's session ends every process it started. Frames
-// over maxFrame bytes end the connection.
-func Bridge(ctx context.Context, ws Socket, shell driver.ExecSession, maxFrame int64) error {
+// over maxFrame bytes end the connection. rec (nil: none) records the
+// session.
+func Bridge(ctx context.Context, ws Socket, shell driver.ExecSession, maxFrame int64, rec Recorder) error {
 	ws.SetReadLimit(maxFrame)
+	if rec == nil {
+		rec = noRecorder{}
+	}
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
@@ -39,6 +59,7 @@ func Bridge(ctx context.Context, ws Socket, shell driver.ExecSession, maxFrame i
 			ws.Close()
 		})
 	}
+	defer rec.Close()
 	defer stop()
 
 	outputDone := make(chan error, 1)
@@ -47,6 +68,7 @@ func Bridge(ctx context.Context, ws Socket, shell driver.ExecSession, maxFrame i
 		for {
 			n, err := shell.Read(buf)
 			if n > 0 {
+				rec.Output(buf[:n])
 				if werr := ws.WriteMessage(websocket.BinaryMessage, buf[:n]); werr != nil {
 					outputDone <- werr
 					stop()
@@ -75,6 +97,7 @@ func Bridge(ctx context.Context, ws Socket, shell driver.ExecSession, maxFrame i
 		}
 		switch kind {
 		case websocket.BinaryMessage:
+			rec.Input(msg)
 			if _, err := shell.Write(msg); err != nil {
 				stop()
 				return <-outputDone
@@ -83,6 +106,7 @@ func Bridge(ctx context.Context, ws Socket, shell driver.ExecSession, maxFrame i
 			var c control
 			if json.Unmarshal(msg, &c) == nil && c.Type == "resize" && c.Rows > 0 && c.Cols > 0 && c.Rows < 1000 && c.Cols < 1000 {
 				_ = shell.Resize(ctx, c.Rows, c.Cols)
+				rec.Resize(c.Rows, c.Cols)
 			}
 		}
 	}

@@ -1,0 +1,47 @@
+package server
+
+import (
+	"regexp"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/labs"
+)
+
+// recordingsAPI lists a lab's terminal recordings and serves their casts,
+// to the lab's trainee and to staff.
+type recordingsAPI struct {
+	labs *labs.Service
+}
+
+func (h recordingsAPI) list(c *fiber.Ctx) error {
+	id, err := labParam(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.labs.Recordings(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []labs.Recording{}
+	}
+	return c.JSON(fiber.Map{"recordings": list})
+}
+
+// cast is GET /api/v1/recordings/:id: the asciicast v2 file.
+func (h recordingsAPI) cast(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !recordingID.MatchString(id) {
+		return labs.ErrRecordingNotFound
+	}
+	_, f, err := h.labs.OpenRecording(c.UserContext(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/x-asciicast")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.SendStream(f) // Fiber closes it when sent
+}
+
+var recordingID = regexp.MustCompile(`^r[a-z2-7]{12}$`)
