@@ -66,10 +66,12 @@ func accessLog(log *slog.Logger) fiber.Handler {
 }
 
 // securityHeaders sets the browser protections. The app is served from our
-// own origin only; nothing may frame it.
+// own origin only; nothing may frame it. Scripts may compile WebAssembly
+// ('wasm-unsafe-eval' permits that and no eval of script) because the
+// session replayer's terminal emulator is WebAssembly.
 func securityHeaders(https bool) fiber.Handler {
 	cfg := helmet.Config{
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+		ContentSecurityPolicy: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
 			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
 		XFrameOptions:  "DENY",
 		ReferrerPolicy: "same-origin",

@@ -172,6 +172,17 @@ test('first-run setup, invite, sign out, sign in, register', { skip }, async () 
     await tpage.getByRole('button', { name: 'Stop lab' }).click()
     await tpage.getByRole('heading', { name: 'Welcome, Kenji' }).waitFor()
     await tpage.getByRole('button', { name: 'Launch Range Orientation' }).and(tpage.locator(':enabled')).waitFor()
+
+    // The instructor replays the trainee's terminal session.
+    await page.goto(range.url + '/')
+    await page.getByRole('heading', { name: "Trainees' labs" }).waitFor()
+    await page.getByRole('link', { name: 'Replay' }).first().click()
+    await page.getByRole('heading', { name: 'Session replay' }).waitFor()
+    // Three sessions: the first connect, the one the flag was read in, the return.
+    await page.getByRole('button', { name: 'Session 2' }).click()
+    await page.waitForFunction(() => document.querySelector('[data-testid=replay]')?.textContent?.includes('marker-42'), null, { timeout: 30000 })
+    await shot(page, 'replay')
+    assert.deepEqual(errors, [], 'the replay page logs no errors (CSP included)')
   } else {
     await shot(tpage, 'home-trainee-dark')
   }

@@ -49,6 +49,17 @@ export interface Scenario {
   objectives?: { id: string; track: 'attack' | 'defence'; kind: string; title: string; points: number }[]
 }
 
+export interface Recording {
+  id: string
+  lab_id: string
+  trainee_id: string
+  by_staff: boolean
+  started_at: string
+  ended_at?: string
+  bytes: number
+  truncated: boolean
+}
+
 export interface Competency {
   id: string
   solved: number
@@ -81,6 +92,7 @@ export type LabState = 'pending' | 'provisioning' | 'running' | 'stopping' | 'st
 export interface Lab {
   id: string
   scenario: string
+  trainee_id?: string
   state: LabState
   step?: string
   progress: number
@@ -253,6 +265,18 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     }
   }
 
+  // text fetches a non-JSON resource (a recording) with the access token.
+  async function text(path: string): Promise<string> {
+    const open = () => fetchImpl(path, { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'same-origin' })
+    let res = await open()
+    if (res.status === 401 && (await refresh())) res = await open()
+    if (!res.ok) {
+      const e = (await res.json().catch(() => null))?.error
+      throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `The server answered ${res.status}.`)
+    }
+    return res.text()
+  }
+
   function signedIn(p: Promise<Session>): Promise<Session> {
     return p.then((s) => (publish(s), s))
   }
@@ -289,6 +313,10 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     openWeb: (lab: string, t: WebTarget) =>
       request<{ url: string }>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/web`, { body: { host: t.host, port: t.port } }),
     myProgress: () => request<Progress>('GET', '/api/v1/me/progress'),
+    allLabs: () => request<{ labs: Lab[] }>('GET', '/api/v1/labs?all=1').then((r) => r.labs),
+    recordings: (lab: string) =>
+      request<{ recordings: Recording[] }>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/recordings`).then((r) => r.recordings),
+    cast: (id: string) => text(`/api/v1/recordings/${encodeURIComponent(id)}`),
     myLabs: () => request<{ labs: Lab[] }>('GET', '/api/v1/labs?active=1').then((r) => r.labs),
     lab: (id: string) => request<Lab>('GET', `/api/v1/labs/${encodeURIComponent(id)}`),
     launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } }),
