@@ -53,6 +53,10 @@ func withReadTimeout(d time.Duration) option {
 	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.ReadTimeout = d }
 }
 
+func withTerminalGrace(d time.Duration) option {
+	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.TerminalGrace = d }
+}
+
 func withChecks(checks ...server.Check) option {
 	return func(d *server.Deps, _ *accounts.Options) { d.Checks = checks }
 }

@@ -30,6 +30,9 @@ type Options struct {
 	SubmitPerMinute int // answers per person per minute
 	Version         string
 	ReadTimeout     time.Duration // for a request's headers and body; zero: 30 s
+	// TerminalGrace is how long a terminal whose connection dropped (not
+	// closed) waits for its page to come back; zero: 60 s.
+	TerminalGrace time.Duration
 }
 
 // Deps is everything the server calls into. main builds it; tests build it

@@ -20,6 +20,7 @@ type terminalAPI struct {
 	labs     *labs.Service
 	tickets  *terminal.Tickets
 	sessions *terminal.Sessions
+	shells   *terminal.Shells
 	origins  origins
 }
 
@@ -75,30 +76,40 @@ func (h terminalAPI) upgrade(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// serve runs one terminal: a shell in the lab, pumped to the socket.
+// serve runs one terminal: a shell in the lab, pumped to the socket. With
+// resume=<shell id>, it returns to the person's shell that lost its
+// connection, if that shell still waits; else it opens a new one.
 func (h terminalAPI) serve(conn *fiberws.Conn) {
 	tk := conn.Locals("terminal.ticket").(terminal.Ticket)
+	ctx := context.Background()
+	if id := conn.Query("resume"); id != "" {
+		if sh, ok := h.shells.Resume(id, tk.UserID, tk.LabID); ok {
+			sh.Attach(ctx, conn, true)
+			return
+		}
+	}
 	if !h.sessions.Begin(tk.UserID) {
 		closeWith(conn, websocket.ClosePolicyViolation, "too many terminals open; close one first")
 		return
 	}
-	defer h.sessions.End(tk.UserID)
+	actor := labs.Actor{UserID: tk.UserID, Staff: tk.Staff}
 	rows, cols := uint(clamp(conn.Query("rows"), 24)), uint(clamp(conn.Query("cols"), 80))
-	ctx := context.Background()
-	shell, err := h.labs.OpenTerminal(ctx, labs.Actor{UserID: tk.UserID, Staff: tk.Staff}, tk.LabID, rows, cols)
+	shell, err := h.labs.OpenTerminal(ctx, actor, tk.LabID, rows, cols)
 	if err != nil {
+		h.sessions.End(tk.UserID)
 		closeWith(conn, websocket.CloseInternalServerErr, "the lab's terminal could not start; is the lab running?")
 		return
 	}
 	var rec terminal.Recorder
 	// A session that cannot be recorded still runs: losing the replay is
 	// better than losing the lab. The failure is logged for the operator.
-	if cast, err := h.labs.StartRecording(ctx, labs.Actor{UserID: tk.UserID, Staff: tk.Staff}, tk.LabID, rows, cols); err != nil {
+	if cast, err := h.labs.StartRecording(ctx, actor, tk.LabID, rows, cols); err != nil {
 		h.log.Warn("terminal session not recorded", "lab", tk.LabID, "err", err)
 	} else if cast != nil {
 		rec = cast
 	}
-	_ = terminal.Bridge(ctx, conn, shell, maxTerminalFrame, rec)
+	sh := h.shells.Start(tk.UserID, tk.LabID, shell, rec, maxTerminalFrame, func() { h.sessions.End(tk.UserID) })
+	sh.Attach(ctx, conn, false)
 }
 
 func closeWith(conn *fiberws.Conn, code int, reason string) {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -31,6 +32,13 @@ func dialURL(url, origin string) (*websocket.Conn, *http.Response, error) {
 	}
 	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
 	return d.Dial(strings.Replace(url, "http://", "ws://", 1), h)
+}
+
+// hangUp closes a terminal the way a browser does when its tab closes:
+// with a close frame.
+func hangUp(ws *websocket.Conn) {
+	ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+	ws.Close()
 }
 
 // readUntil reads terminal output until it contains want.
@@ -87,7 +95,7 @@ func TestBrowserTerminal(t *testing.T) {
 	if n := countProcs(t, d, lab, "sleep 424"); n != 2 {
 		t.Fatalf("%d sleeps before closing, want 2", n)
 	}
-	ws.Close()
+	hangUp(ws)
 	for deadline := time.Now().Add(5 * time.Second); countProcs(t, d, lab, "sleep 424") != 0; time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the shell's processes outlived the closed terminal")
@@ -155,7 +163,7 @@ func TestBrowserTerminal(t *testing.T) {
 				open = append(open, c)
 				break
 			}
-			c.Close()
+			hangUp(c)
 			if time.Now().After(deadline) {
 				t.Fatal("closed terminals never freed their places")
 			}
@@ -171,7 +179,7 @@ func TestBrowserTerminal(t *testing.T) {
 		t.Fatalf("fourth terminal: %v", err)
 	}
 	for _, c := range open {
-		c.Close()
+		hangUp(c)
 	}
 
 	// SECURITY.md case 8: refused handshakes.
@@ -192,7 +200,7 @@ func TestBrowserTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Close()
+	hangUp(c)
 	if _, resp, err := dialURL(base+used, origin); err == nil || resp.StatusCode != 401 {
 		t.Fatalf("a reused ticket: %v", err)
 	}
@@ -249,4 +257,62 @@ func TestIdleTerminalStaysOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	readUntil(t, ws, "awake-42")
+}
+
+// A connection that drops (no close frame) leaves the shell waiting: the
+// page comes back to the same shell, with what it printed meanwhile. Only
+// its own person can; and a shell nobody comes back to is reaped.
+func TestTerminalReturnsToTheSameShell(t *testing.T) {
+	d := engineFor(t)
+	rg := newRangeWithLabs(t, d, withTerminalGrace(3*time.Second))
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	lab := runningLab(t, rg, alice)
+
+	ws, _, err := dialTerminal(t, rg, base, alice, lab, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hello := readUntil(t, ws, `"resumed":false}`)
+	var h struct{ ID string }
+	json.Unmarshal([]byte(hello[strings.Index(hello, "{"):strings.Index(hello, "}")+1]), &h)
+	if h.ID == "" {
+		t.Fatalf("no shell id in %q", hello)
+	}
+	ws.WriteMessage(websocket.BinaryMessage, []byte("MARK=kept-$((20+22)); (sleep 1; echo while-away) &\n"))
+	time.Sleep(200 * time.Millisecond)
+	ws.UnderlyingConn().Close() // the network drops: no close frame
+
+	time.Sleep(1500 * time.Millisecond) // the shell prints while nobody is there
+	back, _, err := dialURL(base+rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(alice)...).body["url"].(string)+"&resume="+h.ID, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, back, `"resumed":true}`)
+	readUntil(t, back, "while-away")
+	back.WriteMessage(websocket.BinaryMessage, []byte("echo $MARK\n"))
+	readUntil(t, back, "kept-42")
+
+	// Another person's page cannot take it over: a new shell of their own.
+	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleInstructor)
+	other, _, err := dialURL(base+rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(bob)...).body["url"].(string)+"&resume="+h.ID, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, other, `"resumed":false}`)
+	hangUp(other)
+
+	// Dropped again, and nobody returns: reaped after the grace.
+	back.WriteMessage(websocket.BinaryMessage, []byte("sleep 4246\n"))
+	time.Sleep(300 * time.Millisecond)
+	back.UnderlyingConn().Close()
+	time.Sleep(time.Second)
+	if n := countProcs(t, d, lab, "sleep 4246"); n != 1 {
+		t.Fatalf("%d sleeps during the grace, want 1: the shell should wait", n)
+	}
+	for deadline := time.Now().Add(8 * time.Second); countProcs(t, d, lab, "sleep 4246") != 0; time.Sleep(300 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a shell nobody came back to outlived its grace")
+		}
+	}
 }
