@@ -140,12 +140,16 @@ func (h labWebAPI) serve(c *fiber.Ctx) error {
 	}
 	req.Header.Set("Connection", "close")
 	w := bufio.NewWriter(conn)
-	if err := req.Write(w); err == nil {
-		err = w.Flush()
-	}
 	res := c.Response()
 	res.Reset()
-	if err := res.ReadLimitBody(bufio.NewReader(conn), maxWebBody); err != nil {
+	err = req.Write(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = res.ReadLimitBody(bufio.NewReader(conn), maxWebBody)
+	}
+	if err != nil {
 		res.Reset()
 		return c.Status(fiber.StatusBadGateway).Type("html").SendString(
 			"<!doctype html><title>Lab web target</title><p>The lab's " + grant.host + " did not answer on port " +
