@@ -49,7 +49,7 @@ test('Metadata Heist in the browser: SSRF in the terminal, answer scored, the ap
   await tpage.getByRole('heading', { name: 'Welcome, Mei' }).waitFor()
 
   // The catalogue, filtered to the incident; the scenario page; launch.
-  await tpage.getByLabel('Incident').selectOption('Capital One data breach')
+  await tpage.getByLabel('Incident', { exact: true }).selectOption('Capital One data breach')
   await tpage.getByRole('link', { name: 'Metadata Heist' }).click()
   await tpage.getByRole('heading', { name: 'Defence track' }).waitFor()
   if (shots) (mkdirSync(shots, { recursive: true }), await tpage.screenshot({ path: join(shots, 'scenario-heist.png') }))
@@ -59,8 +59,8 @@ test('Metadata Heist in the browser: SSRF in the terminal, answer scored, the ap
   // The SSRF, by hand, from the lab terminal.
   await tpage.locator('[data-testid=terminal]').click()
   await tpage.keyboard.type('curl -s "$WEB/fetch?url=http://169.254.169.254/latest/meta-data/iam/security-credentials/"; echo\n')
-  await tpage.waitForFunction(() => /\nweb-app-role|web-app-role\s*$/m.test(document.querySelector('.xterm-rows')?.textContent ?? '') &&
-    (document.querySelector('.xterm-rows')?.textContent ?? '').split('web-app-role').length > 1, null, { timeout: 20000 })
+  // The command line does not name the role; only the stolen answer does.
+  await tpage.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('web-app-role'), null, { timeout: 20000 })
 
   const answer = tpage.getByLabel('Answer for Which IAM role does the web app\'s instance run as?')
   await answer.fill('not-the-role')
