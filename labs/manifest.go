@@ -126,6 +126,18 @@ type Objective struct {
 	// malicious event and none of the benign ones.
 	Malicious []map[string]any `yaml:"malicious_events"`
 	Benign    []map[string]any `yaml:"benign_events"`
+	// Live adds the lab's own log to what a detection is graded on.
+	Live *LiveEvents `yaml:"live_events"`
+}
+
+// LiveEvents is where a detection objective reads the lab's own log
+// (Command, run in Host, printing one JSON record a line) and which of its
+// records are the attack (Truth, the author's Sigma rule); the rest must
+// not match.
+type LiveEvents struct {
+	Host    string   `yaml:"host"`
+	Command []string `yaml:"command"`
+	Truth   string   `yaml:"truth"`
 }
 
 // Decay is dynamic scoring (CTFd's formula): an objective is worth its

@@ -372,6 +372,16 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 		if o.Kind == "check" && (!hosts[o.Host] || len(o.Command) == 0) {
 			p.add(path, "a check objective names a host of this scenario and a command")
 		}
+		if l := o.Live; l != nil {
+			switch {
+			case o.Kind != "detection":
+				p.add(path+".live_events", "only detection objectives read the lab's log")
+			case !hosts[l.Host] || len(l.Command) == 0:
+				p.add(path+".live_events", "names a host of this scenario and a command that prints the log")
+			case strings.TrimSpace(l.Truth) == "":
+				p.add(path+".live_events.truth", "is the Sigma rule that picks the attack out of the log")
+			}
+		}
 	}
 	for i, h := range s.Hints {
 		path := fmt.Sprintf("hints[%d]", i)

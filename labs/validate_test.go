@@ -89,6 +89,7 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"time bonus", ", variable: flag}]", ", variable: flag, time_bonus: {within: 10m, points: -5}}]", "objectives[0].time_bonus", "positive within"},
 		{"unknown match", ", variable: flag}]", ", variable: flag, match: fuzzy}]", "objectives[0].match", "exact, case_insensitive"},
 		{"track", "track: attack", "track: offence", "objectives[0].track", "attack or defence"},
+		{"live events on a flag", ", variable: flag}]", ", variable: flag, live_events: {host: box, command: [cat], truth: x}}]", "objectives[0].live_events", "only detection"},
 		{"hint target", "objective: get-flag", "objective: missing", "hints[0].objective", "no objective"},
 		{"unknown key", "difficulty: beginner", "difficulty: beginner\nprivileged_mode: true", "", "not found"},
 	}

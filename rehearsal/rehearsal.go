@@ -126,8 +126,8 @@ func (r *Range) Rehearse(ctx context.Context, scenarioID string) (Report, error)
 			return rep, err
 		}
 		s.Passed, s.Took = ok, time.Since(start)
-		if !ok || s.Detail == "" {
-			s.Detail = detail
+		if s.Refused {
+			s.Detail = detail // what passing said (a detection's grading), or why it did not
 		}
 		if ok && answer != "" {
 			rep.Answers[st.Objective] = answer
@@ -143,6 +143,9 @@ func verdict(s Step) string {
 		return "FAIL: " + s.Detail
 	case !s.Passed:
 		return "FAIL: " + s.Detail
+	}
+	if s.Kind == "detection" {
+		return "ok: " + s.Detail
 	}
 	return "ok"
 }
@@ -254,7 +257,11 @@ func (r *Range) playOnce(ctx context.Context, sc *labs.Scenario, trainee, instan
 	if !res.Correct && !res.AlreadySolved {
 		return false, fmt.Sprintf("the answer %q was refused: %s", tail(answer, 120), res.Message), "", nil
 	}
-	return true, "", answer, nil
+	detail := res.Message
+	if res.Evidence != "" {
+		detail += " (" + res.Evidence + ")"
+	}
+	return true, detail, answer, nil
 }
 
 // run runs a script in a host of the lab and returns its output.

@@ -108,6 +108,13 @@ func TestBuiltInScenariosAreSolvable(t *testing.T) {
 		if rep.Scenario == "metadata-heist" {
 			heistFlags = append(heistFlags, rep.Answers["customer-data"])
 		}
+		// Detections are graded on the lab's own trail too, and the
+		// scripted intruder put the attack in it.
+		for _, s := range rep.Steps {
+			if s.Kind == "detection" && s.Passed && (!strings.Contains(s.Detail, "from this lab's own log") || strings.Contains(s.Detail, "log: 0 malicious")) {
+				t.Errorf("%s: %s was not graded on attack events from the lab's log: %q", rep.Scenario, s.Objective, s.Detail)
+			}
+		}
 	}
 	if len(heistFlags) == 2 && (heistFlags[0] == heistFlags[1] || heistFlags[0] == "") {
 		t.Errorf("two trainees' labs hold the same flag: %q", heistFlags)

@@ -45,6 +45,12 @@ type Objective struct {
 	Walkthrough string           // revealed on request, forfeiting the points
 	Malicious   []map[string]any // detection: events a rule must match
 	Benign      []map[string]any // detection: events it must not
+	// Detection on the lab's own log: LiveCommand, run in LiveHost, prints
+	// it; LiveTruth (the author's Sigma rule) says which of its records
+	// are the attack. They join the malicious and benign events above.
+	LiveHost    string
+	LiveCommand []string
+	LiveTruth   string
 }
 
 // Hint helps with an objective at a cost.
@@ -68,6 +74,9 @@ type Labs interface {
 	// RunCheck runs a check command in a host of the lab and returns its
 	// exit code and (bounded) output.
 	RunCheck(ctx context.Context, lab Lab, host string, command []string) (exitCode int, output string, err error)
+	// ReadEvents runs a command in a host of the lab that prints the lab's
+	// own log records, one JSON object a line, and returns them.
+	ReadEvents(ctx context.Context, lab Lab, host string, command []string) ([]map[string]any, error)
 }
 
 // EventKind says what a record is.

@@ -149,12 +149,45 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 		return Result{}, err
 	}
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
-		g := r.Evaluate(o.Malicious, o.Benign)
+		malicious, benign := o.Malicious, o.Benign
+		live := ""
+		if len(o.LiveCommand) > 0 {
+			m, b, err := s.liveEvents(ctx, lab, o)
+			if err != nil {
+				return err
+			}
+			malicious, benign = append(append([]map[string]any(nil), malicious...), m...), append(append([]map[string]any(nil), benign...), b...)
+			live = fmt.Sprintf(" (%d of them from this lab's own log: %d malicious, %d benign)", len(m)+len(b), len(m), len(b))
+		}
+		g := r.Evaluate(malicious, benign)
 		e.Digest, e.Correct = digest(rule), g.Pass()
-		e.Evidence = fmt.Sprintf("matched %d of %d malicious events and %d of %d benign events",
-			g.MaliciousMatched, g.Malicious, g.BenignMatched, g.Benign)
+		e.Evidence = fmt.Sprintf("matched %d of %d malicious events and %d of %d benign events%s",
+			g.MaliciousMatched, g.Malicious, g.BenignMatched, g.Benign, live)
 		return nil
 	})
+}
+
+// liveEvents reads the lab's own log and splits it by the author's truth
+// rule into the attack and everything else.
+func (s *Service) liveEvents(ctx context.Context, lab Lab, o Objective) (malicious, benign []map[string]any, err error) {
+	truth, err := sigma.Parse(o.LiveTruth)
+	if err != nil {
+		return nil, nil, fmt.Errorf("objective %s: its truth rule: %w", o.ID, err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	events, err := s.labs.ReadEvents(cctx, lab, o.LiveHost, o.LiveCommand)
+	if err != nil {
+		return nil, nil, fault.Wrap(ErrCheckUnavailable, err)
+	}
+	for _, ev := range events {
+		if truth.Matches(ev) {
+			malicious = append(malicious, ev)
+		} else {
+			benign = append(benign, ev)
+		}
+	}
+	return malicious, benign, nil
 }
 
 // RunCheck runs a check objective's command in its lab host: exit 0

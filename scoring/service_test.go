@@ -50,6 +50,11 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 			{ID: "detect", Kind: "detection", Points: 60, MaxAttempts: 2,
 				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
 				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}}},
+			{ID: "detect-live", Kind: "detection", Points: 60,
+				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
+				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}},
+				LiveHost:  "cloud", LiveCommand: []string{"cloudsim", "trail"},
+				LiveTruth: "detection:\n  sel:\n    eventName: GetObject\n  inside:\n    sourceIPAddress: 10.213.0.11\n  condition: sel and not inside\n"},
 		}, []scoring.Hint{
 			{ID: "h1", ObjectiveID: "own-flag", Text: "Look at the web host.", Cost: 10},
 		}, nil
@@ -57,6 +62,20 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 
 func (f *labsOf) Value(l scoring.Lab, variable string) string {
 	return "FLAG{" + l.ID + "-" + variable + "}"
+}
+
+// ReadEvents is the lab's own log: an attack from an address the fixed
+// events never mention, and the lab's normal work; a lab named "down" has
+// no log to read.
+func (f *labsOf) ReadEvents(_ context.Context, l scoring.Lab, host string, cmd []string) ([]map[string]any, error) {
+	if l.ID == "down" || host != "cloud" {
+		return nil, errors.New("engine gone")
+	}
+	return []map[string]any{
+		{"eventName": "GetObject", "sourceIPAddress": "203.0.113.9"},
+		{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"},
+		{"eventName": "ListBuckets", "sourceIPAddress": "203.0.113.9"},
+	}, nil
 }
 
 // RunCheck passes once the lab's "hardened" mark is set, and fails to run
@@ -366,6 +385,26 @@ func TestDetectionObjectives(t *testing.T) {
 		r, err = svc.Submit(ctx, "alice", "la", "detect", good, "")
 		if err != nil || !r.Correct || r.Points != 60 {
 			t.Fatalf("a good rule after one wrong and one unreadable (which costs nothing): %+v, %v", r, err)
+		}
+	})
+}
+
+// A detection with live events is graded on the lab's own log as well: a
+// rule that fits only the fixed events misses the attack the lab logged.
+func TestDetectionOnTheLabsOwnLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		narrow := "detection:\n  s: {eventName: GetObject, sourceIPAddress: 198.51.100.7}\n  condition: s\n"
+		r, err := svc.Submit(ctx, "alice", "la", "detect-live", narrow, "")
+		if err != nil || r.Correct || !strings.Contains(r.Message, "1 of 2 malicious") || !strings.Contains(r.Message, "from this lab's own log: 1 malicious, 2 benign") {
+			t.Fatalf("a rule fitted to the fixed events: %+v, %v", r, err)
+		}
+		good := "detection:\n  get: {eventName: GetObject}\n  inside: {sourceIPAddress: 10.213.0.11}\n  condition: get and not inside\n"
+		if r, err = svc.Submit(ctx, "alice", "la", "detect-live", good, ""); err != nil || !r.Correct {
+			t.Fatalf("a rule for the attack: %+v, %v", r, err)
+		}
+		if _, err := svc.Submit(ctx, "bob", "down", "detect-live", good, ""); !errors.Is(err, scoring.ErrCheckUnavailable) {
+			t.Fatalf("a lab whose log cannot be read: %v", err)
 		}
 	})
 }

@@ -7,6 +7,7 @@
 //	cloudsim opendb             an open document database, as exposed in the "Meow" wipes
 //	cloudsim traffic SCRIPT     scripted attacker or benign traffic for a scenario
 //	cloudsim probe ...          state checks the platform runs inside a lab
+//	cloudsim trail              the lab's audit trail, a JSON record a line (run in the cloud host)
 //
 // Settings come from the environment the scenario's manifest sets.
 package main
@@ -40,6 +41,8 @@ func main() {
 		err = runTraffic(ctx, args)
 	case "probe":
 		os.Exit(runProbe(args))
+	case "trail":
+		os.Exit(runTrail(args))
 	default:
 		usage()
 	}
@@ -50,7 +53,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: cloudsim cloud|instance|git|opendb|traffic|probe ...")
+	fmt.Fprintln(os.Stderr, "usage: cloudsim cloud|instance|git|opendb|traffic|probe|trail ...")
 	os.Exit(2)
 }
 

@@ -7,7 +7,9 @@ package forscoring
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -47,6 +49,35 @@ func (l *Labs) RunCheck(ctx context.Context, lab scoring.Lab, host string, comma
 	return code, string(out), err
 }
 
+// maxEvents bounds the log a detection is graded on.
+const maxEvents = 8 << 20
+
+// ReadEvents runs command in the host and reads its output as JSON lines.
+func (l *Labs) ReadEvents(ctx context.Context, lab scoring.Lab, host string, command []string) ([]map[string]any, error) {
+	s, err := l.driver.Exec(ctx, lab.ID, host, driver.ExecRequest{Command: command})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	s.CloseWrite()
+	var events []map[string]any
+	dec := json.NewDecoder(io.LimitReader(s, maxEvents))
+	for {
+		var ev map[string]any
+		if err := dec.Decode(&ev); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("the lab's log is not JSON lines: %w", err)
+		}
+		events = append(events, ev)
+	}
+	_, _ = io.Copy(io.Discard, s)
+	if code, err := s.Wait(ctx); err != nil || code != 0 {
+		return nil, fmt.Errorf("reading the lab's log exited %d: %v", code, err)
+	}
+	return events, nil
+}
+
 var _ scoring.Labs = (*Labs)(nil)
 
 func (l *Labs) Lab(ctx context.Context, id string) (scoring.Lab, error) {
@@ -81,6 +112,9 @@ func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hin
 			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
 			Host: o.Host, Command: o.Command, Malicious: o.Malicious, Benign: o.Benign,
 			FirstSolve: o.FirstSolve, Walkthrough: o.Walkthrough, Choices: o.Choices,
+		}
+		if o.Live != nil {
+			objectives[i].LiveHost, objectives[i].LiveCommand, objectives[i].LiveTruth = o.Live.Host, o.Live.Command, o.Live.Truth
 		}
 		if o.TimeBonus != nil {
 			objectives[i].BonusWithin, objectives[i].BonusPoints = time.Duration(o.TimeBonus.Within), o.TimeBonus.Points

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -360,5 +361,36 @@ func TestAuditTrail(t *testing.T) {
 	files, err := l.s3(l.analyst()).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acme-trail"), Prefix: aws.String("AWSLogs/210987654321/CloudTrail/us-east-1/")})
 	if err != nil || len(files.Contents) != 1 || !strings.HasSuffix(*files.Contents[0].Key, ".json.gz") {
 		t.Fatalf("trail delivery: %v %v", files, err)
+	}
+}
+
+// The platform reads the whole trail on the simulator's channel, with the
+// lab's key only.
+func TestTrailForGrading(t *testing.T) {
+	l := newLab(t)
+	_, _ = sts.NewFromConfig(l.analyst()).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	get := func(key string) (int, string) {
+		req, _ := http.NewRequest("GET", l.url+"/_sim/trail", nil)
+		if key != "" {
+			req.Header.Set("X-Sakimori-Sim-Key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, _ := get(""); status != 404 {
+		t.Fatalf("the trail without the key: %d", status)
+	}
+	if status, _ := get("wrong"); status != 404 {
+		t.Fatalf("the trail with a wrong key: %d", status)
+	}
+	status, body := get("sim-key")
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if status != 200 || len(lines) != 1 || !strings.Contains(lines[0], `"eventName":"GetCallerIdentity"`) || !strings.Contains(lines[0], `"userName":"analyst"`) {
+		t.Fatalf("trail: %d %q", status, body)
 	}
 }

@@ -10,9 +10,10 @@ import (
 	"github.com/sakimori/sakimori/labs/cloudsim/audit"
 )
 
-// The simulator's own control channel, for the instance metadata service
-// that runs inside each instance host: what an instance is, and role
-// credentials for it. It stands for the hypervisor's link to the control
+// The simulator's own control channel: for the instance metadata service
+// that runs inside each instance host (what an instance is, and role
+// credentials for it), and for the platform, which grades detections on
+// the trail. It stands for the hypervisor's link to the control
 // plane, so it takes the lab's shared simulator key, which trainees'
 // hosts are never given.
 
@@ -47,6 +48,16 @@ const instanceCredentialLifetime = 6 * time.Hour
 func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
 	if s.simKey == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get(simKeyHeader)), []byte(s.simKey)) != 1 {
 		http.Error(w, "not found", http.StatusNotFound) // nothing to see for anyone else
+		return
+	}
+	if r.URL.Path == "/_sim/trail" && r.Method == http.MethodGet {
+		// The whole trail, a record a line: what detections are graded on.
+		records, _ := s.trail.Since(0)
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		enc := json.NewEncoder(w)
+		for _, rec := range records {
+			_ = enc.Encode(rec)
+		}
 		return
 	}
 	rest := strings.TrimPrefix(r.URL.Path, "/_sim/instances/")
