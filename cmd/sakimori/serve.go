@@ -102,8 +102,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	dockerStatus := engineStatus(ctx, engine)
 	printSummary(stderr, summary{cfg: cfg, addr: ln.Addr().String(), db: db, applied: len(applied),
 		secretsCreated: created, docker: dockerStatus, setupCode: setupCode,
-		labs: fmt.Sprintf("%d scenarios; %d lab networks of /%d in %s (%d excluded: host routes %v); at most %d labs at once",
-			len(labsSvc.Catalogue().All()), pool.Size(), cfg.LabSubnetBits, pool.Block(), len(excluded), excluded, cfg.LabCapacity)})
+		labs: fmt.Sprintf("%d scenarios; %d lab networks of /%d in %s (%d excluded: host routes %v); at most %d labs at once; range id %s (engine label io.sakimori.range)",
+			len(labsSvc.Catalogue().All()), pool.Size(), cfg.LabSubnetBits, pool.Block(), len(excluded), excluded, cfg.LabCapacity, config.RangeID(secrets))})
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()

@@ -66,6 +66,15 @@ export async function startRange(extraEnv = {}) {
       const exited = new Promise((r) => proc.once('exit', r))
       proc.kill('SIGTERM')
       await exited
+      // A server leaves its labs running by design; a test range's go with
+      // it, so a run that failed midway leaves nothing in the next one's way.
+      const range = /range id (\S+)/.exec(log)?.[1]
+      if (range && labs) {
+        for (const kind of [['ps', '-aq'], ['network', 'ls', '-q']]) {
+          const ids = spawnSync('docker', [...kind, '--filter', `label=io.sakimori.range=${range}`], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean)
+          if (ids.length) spawnSync('docker', kind[0] === 'ps' ? ['rm', '-f', ...ids] : ['network', 'rm', ...ids], { stdio: 'ignore' })
+        }
+      }
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
