@@ -14,7 +14,8 @@ import (
 
 // labsAPI serves the scenario catalogue and trainees' lab instances.
 type labsAPI struct {
-	labs *labs.Service
+	labs     *labs.Service
+	accounts *accounts.Service // names trainees in staff lists
 }
 
 type scenarioView struct {
@@ -105,6 +106,7 @@ func (h labsAPI) scenario(c *fiber.Ctx) error {
 type instanceView struct {
 	ID           string     `json:"id"`
 	Trainee      string     `json:"trainee_id"`
+	TraineeName  string     `json:"trainee_name,omitempty"` // in staff lists
 	Scenario     string     `json:"scenario"`
 	State        string     `json:"state"`
 	Step         string     `json:"step,omitempty"`
@@ -162,8 +164,18 @@ func (h labsAPI) list(c *fiber.Ctx) error {
 		return err
 	}
 	out := make([]instanceView, len(list))
+	names := map[string]string{}
 	for i, inst := range list {
 		out[i] = h.view(inst)
+		// Staff lists name each trainee (by display name, never email).
+		if actorOf(c).Staff && h.accounts != nil {
+			if _, ok := names[inst.TraineeID]; !ok {
+				if u, err := h.accounts.User(c.UserContext(), inst.TraineeID); err == nil {
+					names[inst.TraineeID] = u.DisplayName
+				}
+			}
+			out[i].TraineeName = names[inst.TraineeID]
+		}
 	}
 	return c.JSON(fiber.Map{"labs": out})
 }

@@ -47,7 +47,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
 
 	if d.Labs != nil {
-		l := labsAPI{labs: d.Labs}
+		l := labsAPI{labs: d.Labs, accounts: d.Accounts}
 		api.Get("/scenarios", signedIn, l.scenarios)
 		api.Get("/scenarios/:id", signedIn, l.scenario)
 		api.Post("/labs", signedIn, userLimiter("launch", d.Options.LaunchPerMinute), settle, l.launch)

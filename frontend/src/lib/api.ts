@@ -93,6 +93,7 @@ export interface Lab {
   id: string
   scenario: string
   trainee_id?: string
+  trainee_name?: string // in staff lists
   state: LabState
   step?: string
   progress: number
