@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
 )
 
@@ -19,7 +20,10 @@ const (
 	streamEvery     = 250 * time.Millisecond
 	streamHeartbeat = 15 * time.Second
 	streamLimit     = 10 * time.Minute
+	streamsPerUser  = 4 // a page needs one; more is a loop or a flood
 )
+
+var errTooManyStreams = fault.New(fault.RateLimited, "too_many_streams", "Too many lab event streams are open; close a tab and try again.")
 
 // events is GET /api/v1/labs/:id/events: the lab's state, step and
 // progress as server-sent events, one "lab" event per change, ending
@@ -36,10 +40,14 @@ func (h labsAPI) events(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !h.streams.Begin(actor.UserID) {
+		return errTooManyStreams
+	}
 	c.Set("Content-Type", "text/event-stream")
 	c.Set("Cache-Control", "no-store")
 	c.Set("X-Accel-Buffering", "no")
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer h.streams.End(actor.UserID)
 		ctx, cancel := context.WithTimeout(context.Background(), streamLimit)
 		defer cancel()
 		h.stream(ctx, w, actor, first)

@@ -10,12 +10,14 @@ import (
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/server/auth"
+	"github.com/sakimori/sakimori/server/terminal"
 )
 
 // labsAPI serves the scenario catalogue and trainees' lab instances.
 type labsAPI struct {
 	labs     *labs.Service
-	accounts *accounts.Service // names trainees in staff lists
+	accounts *accounts.Service  // names trainees in staff lists
+	streams  *terminal.Sessions // open event streams per person
 }
 
 type scenarioView struct {

@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,38 @@ func TestLaunchWithTheEngineDown(t *testing.T) {
 	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...), 503, "engine_unavailable")
 	if time.Since(start) > 3*time.Second {
 		t.Fatalf("the refusal took %v", time.Since(start))
+	}
+}
+
+// A person may follow a few labs' start-ups at once, not flood the server
+// with streams.
+func TestLabEventStreamsAreCapped(t *testing.T) {
+	rg := newRangeWithLabs(t, engineFor(t))
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	r := rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...)
+	expect(t, r, 202, "")
+	id := r.body["id"].(string)
+	open := func() *http.Response {
+		req, _ := http.NewRequest("GET", base+"/api/v1/labs/"+id+"/events", nil)
+		req.Header.Set("Authorization", "Bearer "+alice)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	var streams []*http.Response
+	for range 4 {
+		streams = append(streams, open()) // the lab is still starting: they stay open
+	}
+	fifth := open()
+	body, _ := io.ReadAll(fifth.Body)
+	fifth.Body.Close()
+	for _, s := range streams {
+		s.Body.Close()
+	}
+	if fifth.StatusCode != 429 || !strings.Contains(string(body), "too_many_streams") {
+		t.Fatalf("a fifth stream: %d %s", fifth.StatusCode, body)
 	}
 }

@@ -169,6 +169,9 @@ func (h labWebAPI) serve(c *fiber.Ctx) error {
 const (
 	webTimeout = 30 * time.Second
 	maxWebBody = 32 << 20
+	// webRequestsPerMinute per link: a lab app's page and its assets,
+	// clicked through by a person, with room to spare.
+	webRequestsPerMinute = 600
 )
 
 func upstreamPath(path, query string) string {

@@ -130,6 +130,19 @@ func userLimiter(name string, perMinute int) fiber.Handler {
 	})
 }
 
+// linkLimiter bounds requests through one lab web link: each is an exec
+// in the lab, so a loop in a page (or a person) must not flood the engine.
+func linkLimiter(perMinute int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:          perMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return "web:" + c.Params("cap") },
+		LimitReached: func(c *fiber.Ctx) error {
+			return fault.New(fault.RateLimited, "rate_limited", "Too many requests to this lab's web target; wait a minute.")
+		},
+	})
+}
+
 // settle writes a handler's error response at once rather than when the
 // error reaches the app. Middleware that reads the status after c.Next (the
 // limiter above) then sees the failure instead of a default 200.

@@ -47,7 +47,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
 
 	if d.Labs != nil {
-		l := labsAPI{labs: d.Labs, accounts: d.Accounts}
+		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser)}
 		api.Get("/scenarios", signedIn, l.scenarios)
 		api.Get("/scenarios/:id", signedIn, l.scenario)
 		api.Post("/labs", signedIn, userLimiter("launch", d.Options.LaunchPerMinute), settle, l.launch)
@@ -69,7 +69,7 @@ func routes(app *fiber.App, d Deps) {
 
 		w := newLabWebAPI(d.Labs)
 		api.Post("/labs/:id/web", signedIn, w.open)
-		app.All(webPrefix+":cap/*", w.serve)
+		app.All(webPrefix+":cap/*", linkLimiter(webRequestsPerMinute), settle, w.serve)
 	}
 	if d.Scoring != nil {
 		sc := scoringAPI{scoring: d.Scoring}
