@@ -131,14 +131,7 @@ func (h labWebAPI) serve(c *fiber.Ctx) error {
 	}
 	defer conn.Close()
 
-	var req fasthttp.Request
-	c.Request().CopyTo(&req)
-	req.SetRequestURI(upstreamPath(c.Params("*"), string(c.Request().URI().QueryString())))
-	req.Header.SetHost(fmt.Sprintf("%s:%d", grant.host, grant.port))
-	for _, name := range []string{"Cookie", "Authorization", "Origin", "Referer", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip"} {
-		req.Header.Del(name)
-	}
-	req.Header.Set("Connection", "close")
+	req := labRequest(c.Request(), c.Params("*"), grant.host, grant.port)
 	w := bufio.NewWriter(conn)
 	res := c.Response()
 	res.Reset()
@@ -173,6 +166,21 @@ const (
 	// clicked through by a person, with room to spare.
 	webRequestsPerMinute = 600
 )
+
+// labRequest is the browser's request as it goes into the lab: to the
+// target's path, one request per connection, and without the browser's
+// credentials for the range (its cookies, its token) or where it came from.
+func labRequest(from *fasthttp.Request, path, host string, port int) *fasthttp.Request {
+	var req fasthttp.Request
+	from.CopyTo(&req)
+	req.SetRequestURI(upstreamPath(path, string(from.URI().QueryString())))
+	req.Header.SetHost(fmt.Sprintf("%s:%d", host, port))
+	for _, name := range []string{"Cookie", "Authorization", "Origin", "Referer", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip"} {
+		req.Header.Del(name)
+	}
+	req.Header.Set("Connection", "close")
+	return &req
+}
 
 func upstreamPath(path, query string) string {
 	u := "/" + strings.TrimPrefix(path, "/")
