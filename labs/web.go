@@ -2,7 +2,6 @@ package labs
 
 import (
 	"context"
-	"net/netip"
 	"strconv"
 
 	"github.com/sakimori/sakimori/fault"
@@ -31,36 +30,26 @@ func (s *Scenario) WebTargets() []WebTarget {
 	return out
 }
 
-// WebAddress is where a web target of a running lab answers, if the actor
-// may open it (the lab's trainee, or staff) and the scenario declares it.
-func (s *Service) WebAddress(ctx context.Context, a Actor, id, host string, port int) (netip.AddrPort, error) {
+// CheckWebTarget says whether the actor (the lab's trainee, or staff) may
+// open this web target now: the lab runs and its scenario declares it.
+func (s *Service) CheckWebTarget(ctx context.Context, a Actor, id, host string, port int) error {
 	inst, err := s.Lab(ctx, a, id)
 	if err != nil {
-		return netip.AddrPort{}, err
+		return err
 	}
 	if inst.State != StateRunning {
-		return netip.AddrPort{}, ErrNotRunning
+		return ErrNotRunning
 	}
 	sc, err := s.catalogue.Scenario(inst.ScenarioID)
 	if err != nil {
-		return netip.AddrPort{}, err
+		return err
 	}
-	for i, h := range sc.Hosts {
-		if h.Name != host {
-			continue
-		}
-		for _, p := range h.Ports {
-			if p.Port != port {
-				continue
-			}
-			for _, n := range inst.Networks {
-				if n.Name == h.Networks[0] {
-					return netip.AddrPortFrom(hostAddr(n.Subnet, i), uint16(port)), nil
-				}
-			}
+	for _, t := range sc.WebTargets() {
+		if t.Host == host && t.Port == port {
+			return nil
 		}
 	}
-	return netip.AddrPort{}, ErrNoWebTarget
+	return ErrNoWebTarget
 }
 
 // OpenWeb connects to a web target of a running lab, for the platform's
@@ -69,7 +58,7 @@ func (s *Service) WebAddress(ctx context.Context, a Actor, id, host string, port
 // through the runtime, as nc in the target host itself, to its own
 // loopback. Hosts with web targets need nc; every lab image has it.
 func (s *Service) OpenWeb(ctx context.Context, a Actor, id, host string, port int) (driver.ExecSession, error) {
-	if _, err := s.WebAddress(ctx, a, id, host, port); err != nil {
+	if err := s.CheckWebTarget(ctx, a, id, host, port); err != nil {
 		return nil, err
 	}
 	return s.driver.Exec(ctx, id, host, driver.ExecRequest{Command: []string{"nc", "127.0.0.1", strconv.Itoa(port)}})

@@ -104,7 +104,7 @@ func (h labWebAPI) open(c *fiber.Ctx) error {
 		return err
 	}
 	actor := actorOf(c)
-	if _, err := h.labs.WebAddress(c.UserContext(), actor, id, in.Host, in.Port); err != nil {
+	if err := h.labs.CheckWebTarget(c.UserContext(), actor, id, in.Host, in.Port); err != nil {
 		return err
 	}
 	cap := h.grants.issue(webGrant{actor: actor, lab: id, host: in.Host, port: in.Port})

@@ -272,11 +272,19 @@ func TestObjectStorageAccess(t *testing.T) {
 	if _, err := analyst.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acme-public"), ACL: s3types.BucketCannedACLPublicRead}); code(err) != "AccessDenied" {
 		t.Fatalf("a public ACL on a blocked bucket: %v", err)
 	}
+	public := `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public/*"}}`
+	if _, err := analyst.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("acme-public"), Policy: aws.String(public)}); code(err) != "AccessDenied" {
+		t.Fatalf("a public policy on a blocked bucket: %v", err)
+	}
+	private := `{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"s3:*","Resource":"*"}}`
+	if _, err := analyst.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("acme-public"), Policy: aws.String(private)}); err != nil {
+		t.Fatalf("an account-only policy (Resource \"*\") on a blocked bucket: %v", err)
+	}
 	pol, err := analyst.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("acme-site")})
 	if err != nil || !strings.Contains(*pol.Policy, "public/*") {
 		t.Fatalf("policy: %v %v", pol, err)
 	}
-	if _, err := analyst.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("acme-public")}); code(err) != "NoSuchBucketPolicy" {
+	if _, err := analyst.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("acme-customer-data")}); code(err) != "NoSuchBucketPolicy" {
 		t.Fatalf("no policy: %v", err)
 	}
 }

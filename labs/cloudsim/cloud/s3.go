@@ -187,10 +187,11 @@ func (s *Server) bucketSettings(w http.ResponseWriter, r *http.Request, call s3C
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, meta.policy)
 	case "PutBucketPolicy":
-		if _, err := policy.Parse(string(body)); err != nil {
+		doc, err := policy.Parse(string(body))
+		if err != nil {
 			return &apiError{http.StatusBadRequest, "MalformedPolicy", err.Error()}
 		}
-		if meta.block.BlockPublicPolicy && strings.Contains(string(body), `"*"`) {
+		if meta.block.BlockPublicPolicy && doc.Public() {
 			return &apiError{http.StatusForbidden, "AccessDenied", "Access Denied: public policies are blocked by the BlockPublicPolicy block public access setting."}
 		}
 		meta.policy = string(body)

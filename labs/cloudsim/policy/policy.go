@@ -175,6 +175,17 @@ func (st Statement) applies(req Request) bool {
 	return true
 }
 
+// Public reports whether the policy allows anyone at all (Principal "*"),
+// which is what S3's BlockPublicPolicy refuses.
+func (d *Document) Public() bool {
+	for _, st := range d.Statement {
+		if st.Effect == "Allow" && st.Principal != nil && principalMatches(st.Principal, "*") {
+			return true
+		}
+	}
+	return false
+}
+
 func principalMatches(p any, caller string) bool {
 	switch v := p.(type) {
 	case string:

@@ -49,3 +49,17 @@ func TestParseRefusesWhatItCannotEvaluate(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicMeansAnyonePrincipal(t *testing.T) {
+	for doc, want := range map[string]bool{
+		`{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}}`:                      true,
+		`{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"*"}}`:              true,
+		`{"Statement":{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::1:root","*"]},"Action":"*","Resource":"*"}}`: true,
+		`{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*"}}`:                       false,
+		`{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root"},"Action":"s3:*","Resource":"*"}}`:    false,
+	} {
+		if got := Must(doc).Public(); got != want {
+			t.Errorf("%s: public %v, want %v", doc, got, want)
+		}
+	}
+}
