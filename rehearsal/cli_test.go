@@ -18,26 +18,7 @@ import (
 // documents, presigned URLs).
 func TestAWSCLIAgainstTheEmulatedCloud(t *testing.T) {
 	rg, _ := rangeOf(t, 1)
-	ctx := context.Background()
-	trainee, err := rg.Trainee(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := rg.Labs.Launch(ctx, trainee, "metadata-heist")
-	if err != nil {
-		t.Fatal(err)
-	}
-	actor := labs.Actor{UserID: trainee}
-	t.Cleanup(func() { _, _ = rg.Labs.Stop(context.Background(), actor, inst.ID) })
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(300 * time.Millisecond) {
-		got, err := rg.Labs.Lab(ctx, actor, inst.ID)
-		if err != nil || got.State == labs.StateFailed || time.Now().After(deadline) {
-			t.Fatalf("lab: %+v %v", got, err)
-		}
-		if got.State == labs.StateRunning {
-			break
-		}
-	}
+	inst := runningLab(t, rg, "metadata-heist")
 	// Each line: a command, then what its output must contain.
 	checks := []struct{ cmd, want string }{
 		{`aws iam list-users --query 'Users[].UserName' --output text`, "analyst"},
@@ -63,6 +44,32 @@ func TestAWSCLIAgainstTheEmulatedCloud(t *testing.T) {
 		out := runIn(t, rg, inst.ID, `export AWS_PROFILE=analyst; aws() { command aws --endpoint-url "$CLOUD" "$@"; }; `+c.cmd)
 		if !strings.Contains(out, c.want) {
 			t.Errorf("%s\n  want %q in: %s", c.cmd, c.want, strings.TrimSpace(out))
+		}
+	}
+}
+
+// runningLab launches a scenario for a new trainee, waits for it to run,
+// and stops it when the test ends.
+func runningLab(t *testing.T, rg *rehearsal.Range, scenario string) labs.Instance {
+	t.Helper()
+	ctx := context.Background()
+	trainee, err := rg.Trainee(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := rg.Labs.Launch(ctx, trainee, scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := labs.Actor{UserID: trainee}
+	t.Cleanup(func() { _, _ = rg.Labs.Stop(context.Background(), actor, inst.ID) })
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(300 * time.Millisecond) {
+		got, err := rg.Labs.Lab(ctx, actor, inst.ID)
+		if err != nil || got.State == labs.StateFailed || time.Now().After(deadline) {
+			t.Fatalf("lab: %+v %v", got, err)
+		}
+		if got.State == labs.StateRunning {
+			return got
 		}
 	}
 }

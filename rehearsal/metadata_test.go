@@ -1,13 +1,9 @@
 package rehearsal_test
 
 import (
-	"context"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/sakimori/sakimori/labs"
 )
 
 // The real AWS CLI, run inside the instance's own network namespace with
@@ -19,32 +15,7 @@ func TestAWSCLIMetadataCredentialProvider(t *testing.T) {
 	if _, err := exec.LookPath("docker"); err != nil {
 		t.Skip("no docker command")
 	}
-	ctx := context.Background()
-	trainee, err := rg.Trainee(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := rg.Labs.Launch(ctx, trainee, "metadata-heist")
-	if err != nil {
-		t.Fatal(err)
-	}
-	actor := labs.Actor{UserID: trainee}
-	t.Cleanup(func() { _, _ = rg.Labs.Stop(context.Background(), actor, inst.ID) })
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		got, err := rg.Labs.Lab(ctx, actor, inst.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.State == labs.StateRunning {
-			inst = got
-			break
-		}
-		if got.State == labs.StateFailed || time.Now().After(deadline) {
-			t.Fatalf("lab: %s %s", got.State, got.Reason)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	inst := runningLab(t, rg, "metadata-heist")
 	// The cloud host is the scenario's third host: subnet + 10 + 2.
 	cloud := inst.Networks[0].Subnet.Addr()
 	for range 12 {
