@@ -26,7 +26,7 @@ type Lab struct {
 type Objective struct {
 	ID          string
 	Track       string // attack or defence
-	Kind        string // flag or question (check and detection are not scored yet)
+	Kind        string // flag, question, check or detection
 	Title       string
 	Points      int
 	Variable    string   // per-instance flag: the variable holding it
