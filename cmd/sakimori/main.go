@@ -73,10 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "images":
 		return images(ctx, rest, getenv, stdout)
 	case "scenario":
-		if len(rest) > 0 && rest[0] == "test" {
-			return scenarioTest(ctx, rest[1:], getenv, stdout)
-		}
-		return scenario(rest, stdout)
+		return scenario(ctx, rest, getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "sakimori", version)
 		return nil

@@ -75,12 +75,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	app := server.New(server.Deps{
+	app, err := server.New(server.Deps{
 		Options: server.Options{
 			PublicURL: cfg.PublicURL, BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies,
 			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
 			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, SubmitPerMinute: cfg.SubmitPerMinute,
-			Version: version,
+			ReadTimeout: cfg.ReadTimeout, TerminalGrace: cfg.TerminalGrace, Version: version,
 		},
 		Logger:   log,
 		Accounts: accountsSvc,
@@ -94,6 +94,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Metrics:  metrics,
 		Frontend: frontend.Files(),
 	})
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -138,9 +141,7 @@ func signingKeys(s config.Secrets) []auth.Key {
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // config has checked it
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
