@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/store"
@@ -56,6 +57,6 @@ func openDatabase(ctx context.Context, name string, args []string, getenv func(s
 	if err != nil {
 		return config.Config{}, nil, err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Now: time.Now})
 	return cfg, db, err
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/config"
@@ -80,7 +81,7 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(ctx, "", dir)
+	db, err := store.Open(ctx, store.Options{DataDir: dir, Now: time.Now})
 	if err != nil {
 		return err
 	}
