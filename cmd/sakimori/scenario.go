@@ -117,7 +117,7 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	people := accounts.NewService(db.Accounts(), passwords, accounts.Options{})
+	people := accounts.NewService(db.Accounts(), passwords, accounts.Options{Now: time.Now})
 	rg := &rehearsal.Range{
 		Labs: labsSvc, Driver: engine, Log: &lockedWriter{w: stdout},
 		Trainee: func(ctx context.Context) (string, error) {
@@ -126,7 +126,7 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 				DisplayName: "rehearsal " + tag, Password: randomHex(16), Role: accounts.RoleTrainee})
 			return u.ID, err
 		},
-		Scoring: scoring.NewService(forscoring.New(db.Labs(), catalogue, flagKey, engine), db.Scoring(), nil),
+		Scoring: scoring.NewService(forscoring.New(db.Labs(), catalogue, flagKey, engine), db.Scoring(), time.Now),
 	}
 	reports := make([]rehearsal.Report, len(ids))
 	errs := make([]error, len(ids))

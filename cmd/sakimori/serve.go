@@ -55,8 +55,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	accountsSvc := accounts.NewService(db.Accounts(), passwords, accounts.Options{
 		OpenRegistration: cfg.Registration == config.RegistrationOpen,
 		RefreshTTL:       cfg.RefreshTTL,
+		Now:              time.Now,
 	})
-	tokens, err := auth.NewTokens(signingKeys(secrets), cfg.PublicURL, cfg.AccessTTL, nil)
+	tokens, err := auth.NewTokens(signingKeys(secrets), cfg.PublicURL, cfg.AccessTTL, time.Now)
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), nil)
+	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), time.Now)
 	scoringSvc.FreezeScoreboard(cfg.ScoreboardFreeze)
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)

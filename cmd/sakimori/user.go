@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/sakimori/sakimori/accounts"
 )
@@ -46,7 +47,7 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if err != nil {
 		return err
 	}
-	svc := accounts.NewService(db.Accounts(), passwords, accounts.Options{})
+	svc := accounts.NewService(db.Accounts(), passwords, accounts.Options{Now: time.Now})
 	u, err := svc.CreateUser(ctx, accounts.NewUser{Email: *email, DisplayName: *name, Password: password, Role: accounts.Role(*role)})
 	if err != nil {
 		return err
