@@ -107,7 +107,8 @@ func Register(fs *flag.FlagSet, getenv func(string) string, names ...string) *Fl
 		if v := getenv(o.variable()); v != "" {
 			def = v
 		}
-		f.given[o.name] = fs.String(o.flagName(), def, o.usage+" ($"+o.variable()+")")
+		// The back-quoted kind is what -h shows after the flag's name.
+		f.given[o.name] = fs.String(o.flagName(), def, o.usage+" (`"+o.read.kind+"`, $"+o.variable()+")")
 	}
 	return f
 }
@@ -148,7 +149,7 @@ func fromText(given func(*option) (text, source string)) (Config, error) {
 			text = o.def
 		}
 		sources[o.name] = source
-		if err := o.read(&c, text); err != nil {
+		if err := o.read.fn(&c, text); err != nil {
 			errs = append(errs, o.fault(source, err))
 			unread[o.name] = true
 		}

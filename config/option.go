@@ -14,8 +14,15 @@ type option struct {
 	flag  string // the flag's name when it is not name
 	def   string
 	usage string
-	read  func(c *Config, text string) error
+	read  reader
 	check func(c Config) error
+}
+
+// reader reads a setting's text into a Config; kind names what the text
+// is, for -h.
+type reader struct {
+	kind string
+	fn   func(c *Config, text string) error
 }
 
 // variable is the environment variable the option is read from.
@@ -48,38 +55,38 @@ func lookup(name string) *option {
 	return nil
 }
 
-func text(field func(*Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error {
+func text(field func(*Config) *string) reader {
+	return reader{"text", func(c *Config, v string) error {
 		*field(c) = v
 		return nil
-	}
+	}}
 }
 
-func whole(field func(*Config) *int) func(*Config, string) error {
-	return func(c *Config, v string) error {
+func whole(field func(*Config) *int) reader {
+	return reader{"number", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("%q: not a whole number", v)
 		}
 		*field(c) = n
 		return nil
-	}
+	}}
 }
 
-func span(field func(*Config) *time.Duration) func(*Config, string) error {
-	return func(c *Config, v string) error {
+func span(field func(*Config) *time.Duration) reader {
+	return reader{"duration", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return fmt.Errorf("%q: not a duration like 15m", v)
 		}
 		*field(c) = d
 		return nil
-	}
+	}}
 }
 
 // list reads a comma-separated list, dropping empty items.
-func list(field func(*Config) *[]string) func(*Config, string) error {
-	return func(c *Config, v string) error {
+func list(field func(*Config) *[]string) reader {
+	return reader{"list", func(c *Config, v string) error {
 		var out []string
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -88,5 +95,5 @@ func list(field func(*Config) *[]string) func(*Config, string) error {
 		}
 		*field(c) = out
 		return nil
-	}
+	}}
 }

@@ -54,7 +54,7 @@ var options = []option{
 	{name: "secrets-file", def: "", usage: "file holding signing and flag secrets (default DATA_DIR/secrets.json)",
 		read: text(func(c *Config) *string { return &c.SecretsFile })},
 	{name: "registration", def: string(RegistrationInvite), usage: "who may register: open or invite",
-		read: func(c *Config, v string) error { c.Registration = Registration(v); return nil },
+		read: reader{"open|invite", func(c *Config, v string) error { c.Registration = Registration(v); return nil }},
 		check: func(c Config) error {
 			if c.Registration != RegistrationOpen && c.Registration != RegistrationInvite {
 				return fmt.Errorf("%q: must be open or invite", c.Registration)
@@ -162,7 +162,7 @@ var options = []option{
 		read:  whole(func(c *Config) *int { return &c.SubmitPerMinute }),
 		check: func(c Config) error { return atLeast(c.SubmitPerMinute, 1) }},
 	{name: "scoreboard-freeze", def: "", usage: "RFC 3339 time after which trainees see the scoreboard as it was then",
-		read: func(c *Config, v string) error {
+		read: reader{"time", func(c *Config, v string) error {
 			if v == "" {
 				return nil
 			}
@@ -172,7 +172,7 @@ var options = []option{
 			}
 			c.ScoreboardFreeze = t
 			return nil
-		}},
+		}}},
 
 	{name: "healthcheck-url", flag: "url", def: "http://127.0.0.1:8080/healthz", usage: "the /healthz address to ask",
 		read: text(func(c *Config) *string { return &c.HealthcheckURL }),
