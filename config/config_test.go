@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,4 +105,105 @@ func TestScoreboardFreeze(t *testing.T) {
 	if _, err := Load("serve", nil, env(map[string]string{"SAKIMORI_SCOREBOARD_FREEZE": "tomorrow"})); err == nil {
 		t.Fatal("a malformed freeze time was accepted")
 	}
+}
+
+func TestEveryDefaultPassesItsCheck(t *testing.T) {
+	d := Defaults()
+	if d.LabCapacity != 50 || d.LabProvisionTimeout != 2*time.Minute || d.LabExtendBy != 30*time.Minute ||
+		d.TerminalGrace != time.Minute || d.ReadTimeout != 30*time.Second || d.LabPool != "10.213.0.0/16" {
+		t.Fatalf("defaults = %+v", d)
+	}
+	loaded, err := Load("serve", nil, env(nil))
+	if err != nil || loaded.PublicURL != d.PublicURL || loaded.SecretsFile != d.SecretsFile {
+		t.Fatalf("Load with nothing set differs from Defaults: %+v, %v", loaded, err)
+	}
+}
+
+func TestEverySettingBelongsToACommand(t *testing.T) {
+	taken := map[string]int{}
+	for _, set := range [][]string{ServerSettings, RehearsalSettings, ImageSettings, HealthcheckSettings} {
+		for _, name := range set {
+			if lookup(name) == nil {
+				t.Errorf("%s is listed for a command but is no setting", name)
+			}
+			taken[name]++
+		}
+	}
+	for _, o := range options {
+		if taken[o.name] == 0 {
+			t.Errorf("no command takes %s", o.name)
+		}
+	}
+}
+
+func TestBadValuesOfEveryKindAreReportedTogether(t *testing.T) {
+	vars := map[string]string{
+		"SAKIMORI_BODY_LIMIT": "lots", "SAKIMORI_LAB_EXTEND_BY": "a while", "SAKIMORI_LAB_CAPACITY": "0",
+		"SAKIMORI_LOG_LEVEL": "chatty", "SAKIMORI_REGISTRATION": "anyone",
+	}
+	_, err := Load("serve", []string{"-lab-pool", "fd00::/64"}, env(vars))
+	if err == nil {
+		t.Fatal("bad settings accepted")
+	}
+	for _, want := range []string{
+		`body-limit (SAKIMORI_BODY_LIMIT): "lots": not a whole number`,
+		`lab-extend-by (SAKIMORI_LAB_EXTEND_BY): "a while": not a duration`,
+		`lab-capacity (SAKIMORI_LAB_CAPACITY): 0: must be at least 1`,
+		`log-level (SAKIMORI_LOG_LEVEL)`,
+		`registration (SAKIMORI_REGISTRATION)`,
+		`lab-pool: "fd00::/64": not an IPv4 prefix`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %s:\n%v", want, err)
+		}
+	}
+}
+
+// A command that registers only some settings reads those from its flags
+// and the environment, and leaves the rest at their defaults.
+func TestACommandReadsOnlyItsOwnSettings(t *testing.T) {
+	vars := map[string]string{"SAKIMORI_LAB_POOL": "10.99.0.0/16", "SAKIMORI_DOCKER_HOST": "unix:///other.sock", "SAKIMORI_LAB_CAPACITY": "not read"}
+	fs := flag.NewFlagSet("scenario test", flag.ContinueOnError)
+	f := Register(fs, env(vars), RehearsalSettings...)
+	if err := fs.Parse([]string{"-docker-host", "tcp://engine:2375"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LabPool != "10.99.0.0/16" || c.DockerHost != "tcp://engine:2375" || c.LabCapacity != Defaults().LabCapacity {
+		t.Fatalf("config = %+v", c)
+	}
+	if fs.Lookup("listen") != nil {
+		t.Fatal("a server setting was registered for scenario test")
+	}
+}
+
+func TestHealthcheckURL(t *testing.T) {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	f := Register(fs, env(map[string]string{"SAKIMORI_HEALTHCHECK_URL": "http://10.0.0.2:8080/healthz"}), HealthcheckSettings...)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := f.Config(); err != nil || c.HealthcheckURL != "http://10.0.0.2:8080/healthz" {
+		t.Fatalf("from the environment: %q, %v", c.HealthcheckURL, err)
+	}
+	fs = flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	f = Register(fs, env(nil), HealthcheckSettings...)
+	if err := fs.Parse([]string{"-url", "localhost:8080"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Config(); err == nil || !strings.Contains(err.Error(), "healthcheck-url") {
+		t.Fatalf("a URL with no scheme: %v", err)
+	}
+}
+
+func TestRegisteringAnUnknownSettingPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic")
+		}
+	}()
+	Register(flag.NewFlagSet("x", flag.ContinueOnError), env(nil), "no-such-setting")
 }

@@ -167,7 +167,10 @@ func TestRestartAfterCrash(t *testing.T) {
 
 func newServiceLike(t *testing.T, r *rangeFor) *labs.Service {
 	pool, _ := labs.NewPool(<-poolBlocks, 26)
-	svc := labs.NewService(r.db.Labs(), r.d, r.svc.Catalogue(), pool, labs.Options{FlagKey: []byte("test flag key, 32 bytes long!!!!")})
+	svc, err := labs.NewService(r.db.Labs(), r.d, r.svc.Catalogue(), pool, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { svc.Close(bg) })
 	return svc
 }

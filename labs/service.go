@@ -15,7 +15,8 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 )
 
-// Options tune the lifecycle.
+// Options tune the lifecycle. Every field but the recording pair is
+// required; the defaults live in the configuration, not here.
 type Options struct {
 	Capacity         int           // active instances the range holds at once
 	ProvisionTimeout time.Duration // a launch that takes longer fails
@@ -28,6 +29,36 @@ type Options struct {
 	// their records kept in Recordings; either unset: no recording.
 	Recordings    RecordingStore
 	RecordingsDir string
+}
+
+// check reports every missing or invalid option at once.
+func (o Options) check() error {
+	var errs []error
+	if o.Capacity < 1 {
+		errs = append(errs, fmt.Errorf("capacity %d: must be at least 1", o.Capacity))
+	}
+	if o.ProvisionTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("provision timeout %s: must be positive", o.ProvisionTimeout))
+	}
+	if o.ExtendBy <= 0 {
+		errs = append(errs, fmt.Errorf("extend-by %s: must be positive", o.ExtendBy))
+	}
+	if o.MaxExtensions < 0 {
+		errs = append(errs, fmt.Errorf("max extensions %d: must not be negative", o.MaxExtensions))
+	}
+	if len(o.FlagKey) < 32 {
+		errs = append(errs, errors.New("flag key: must be at least 32 bytes"))
+	}
+	if o.Now == nil {
+		errs = append(errs, errors.New("no clock (Now)"))
+	}
+	if o.Logger == nil {
+		errs = append(errs, errors.New("no logger"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("lab service options: %w", err)
+	}
+	return nil
 }
 
 // Service runs lab instances: it records each in the Store and makes it
@@ -54,26 +85,18 @@ type Service struct {
 	inflight map[string]bool
 }
 
-// NewService makes the lifecycle service.
-func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Options) *Service {
-	if opt.Now == nil {
-		opt.Now = time.Now
+// NewService makes the lifecycle service. It takes its options as given
+// and refuses any that are missing or invalid.
+func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Options) (*Service, error) {
+	if store == nil || d == nil || c == nil || pool == nil {
+		return nil, errors.New("lab service: a store, a driver, a catalogue and a subnet pool are all required")
 	}
-	if opt.Logger == nil {
-		opt.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opt.Capacity <= 0 {
-		opt.Capacity = 50
-	}
-	if opt.ProvisionTimeout <= 0 {
-		opt.ProvisionTimeout = 2 * time.Minute
-	}
-	if opt.ExtendBy <= 0 {
-		opt.ExtendBy = 30 * time.Minute
+	if err := opt.check(); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{store: store, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel,
-		inflight: map[string]bool{}}
+		inflight: map[string]bool{}}, nil
 }
 
 // Catalogue is the set of scenarios the service launches.

@@ -81,10 +81,12 @@ func newRangeFrom(t *testing.T, d driver.Driver, poolBits int, capacity int, cat
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Now()}
-	svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{
-		Capacity: capacity, MaxExtensions: 2, ExtendBy: 30 * time.Minute,
-		FlagKey: []byte("test flag key, 32 bytes long!!!!"), Now: clk.now, ProvisionTimeout: time.Minute,
-	})
+	opt := testOptions()
+	opt.Capacity, opt.MaxExtensions, opt.ExtendBy, opt.Now, opt.ProvisionTimeout = capacity, 2, 30*time.Minute, clk.now, time.Minute
+	svc, err := labs.NewService(db.Labs(), d, cat, pool, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := &rangeFor{svc: svc, db: db, d: d, clock: clk}
 	t.Cleanup(func() {
 		svc.Close(bg)

@@ -3,6 +3,7 @@ package rehearsal_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/config"
 	labimages "github.com/sakimori/sakimori/docker/labs"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
@@ -40,7 +42,13 @@ func rangeOf(t *testing.T, capacity int) (*rehearsal.Range, *strings.Builder) {
 		t.Fatal(err)
 	}
 	key := []byte("rehearsal test flag key, 32 byte")
-	svc := labs.NewService(db.Labs(), engine, cat, pool, labs.Options{Capacity: capacity, FlagKey: key, ProvisionTimeout: 3 * time.Minute})
+	defaults := config.Defaults()
+	svc, err := labs.NewService(db.Labs(), engine, cat, pool, labs.Options{
+		Capacity: capacity, ProvisionTimeout: 3 * time.Minute, ExtendBy: defaults.LabExtendBy, MaxExtensions: defaults.LabMaxExtensions,
+		FlagKey: key, Now: time.Now, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { svc.Close(context.Background()) })
 	var log strings.Builder
 	var mu sync.Mutex

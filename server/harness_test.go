@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/forscoring"
@@ -82,11 +84,14 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defaults := config.Defaults()
 	deps := server.Deps{
 		Options: server.Options{
 			PublicURL: publicURL, BodyLimit: 4096, RefreshTTL: time.Hour, LoginPerMinute: 5, Version: "test",
-			LaunchPerMinute: 6, SubmitPerMinute: 20, // the configured defaults
+			LaunchPerMinute: defaults.LaunchPerMinute, SubmitPerMinute: defaults.SubmitPerMinute,
+			ReadTimeout: defaults.ReadTimeout, TerminalGrace: defaults.TerminalGrace,
 		},
+		Logger:  slog.New(slog.DiscardHandler),
 		Tokens:  tokens,
 		Metrics: prometheus.NewRegistry(),
 		Frontend: fstest.MapFS{
@@ -107,7 +112,11 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &range_{t: t, app: server.New(deps), accounts: svc, setupCode: code}
+	app, err := server.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &range_{t: t, app: app, accounts: svc, setupCode: code}
 }
 
 // listen serves the app on a loopback port for cases app.Test cannot show

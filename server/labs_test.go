@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -29,8 +31,14 @@ func init() {
 	labsWith = func(t testing.TB, db *store.DB, d driver.Driver) *labs.Service {
 		cat, _ := labs.LoadCatalogue(scenarios.Files())
 		pool, _ := labs.NewPool(<-subnetBlock, 26)
-		svc := labs.NewService(db.Labs(), d, cat, pool, labs.Options{FlagKey: testFlagKey, MaxExtensions: 1,
+		defaults := config.Defaults()
+		svc, err := labs.NewService(db.Labs(), d, cat, pool, labs.Options{
+			Capacity: defaults.LabCapacity, ProvisionTimeout: defaults.LabProvisionTimeout, ExtendBy: defaults.LabExtendBy,
+			MaxExtensions: 1, FlagKey: testFlagKey, Now: time.Now, Logger: slog.New(slog.DiscardHandler),
 			Recordings: db.Labs(), RecordingsDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Cleanup(func() {
 			svc.Close(context.Background())
 			all, _ := db.Labs().ListInstances(context.Background(), labs.ListFilter{})

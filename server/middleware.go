@@ -117,9 +117,6 @@ func credentialLimiter(perMinute int) fiber.Handler {
 // (lab launches, resets): engine work is costly, so bursts are refused
 // whether they succeed or not.
 func userLimiter(name string, perMinute int) fiber.Handler {
-	if perMinute <= 0 {
-		perMinute = 6
-	}
 	return limiter.New(limiter.Config{
 		Max:          perMinute,
 		Expiration:   time.Minute,

@@ -59,7 +59,7 @@ func routes(app *fiber.App, d Deps) {
 		api.Delete("/labs/:id", signedIn, l.instanceOp(stopLab))
 
 		t := terminalAPI{log: d.Logger, labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
-			sessions: terminal.NewSessions(terminalsPerPerson), shells: terminal.NewShells(orDefault(d.Options.TerminalGrace, time.Minute)), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
+			sessions: terminal.NewSessions(terminalsPerPerson), shells: terminal.NewShells(d.Options.TerminalGrace), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
 		api.Post("/labs/:id/terminal", signedIn, t.ticket)
 		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
 
@@ -91,11 +91,4 @@ func routes(app *fiber.App, d Deps) {
 
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }

@@ -4,6 +4,8 @@
 package server
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -29,10 +31,33 @@ type Options struct {
 	LaunchPerMinute int // lab launches and resets per person per minute
 	SubmitPerMinute int // answers per person per minute
 	Version         string
-	ReadTimeout     time.Duration // for a request's headers and body; zero: 30 s
+	ReadTimeout     time.Duration // for a request's headers and body
 	// TerminalGrace is how long a terminal whose connection dropped (not
-	// closed) waits for its page to come back; zero: 60 s.
+	// closed) waits for its page to come back.
 	TerminalGrace time.Duration
+}
+
+// check reports every missing or invalid option at once. The defaults live
+// in the configuration; here a zero would silently mean "no limit".
+func (o Options) check() error {
+	var errs []error
+	if o.PublicURL == "" {
+		errs = append(errs, errors.New("no public URL"))
+	}
+	if o.BodyLimit < 1 {
+		errs = append(errs, fmt.Errorf("body limit %d: must be positive", o.BodyLimit))
+	}
+	if o.ReadTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("read timeout %s: must be positive", o.ReadTimeout))
+	}
+	if o.TerminalGrace <= 0 {
+		errs = append(errs, fmt.Errorf("terminal grace %s: must be positive", o.TerminalGrace))
+	}
+	if o.LoginPerMinute < 1 || o.LaunchPerMinute < 1 || o.SubmitPerMinute < 1 {
+		errs = append(errs, fmt.Errorf("login, launch and submit per minute (%d, %d, %d): must each be at least 1",
+			o.LoginPerMinute, o.LaunchPerMinute, o.SubmitPerMinute))
+	}
+	return errors.Join(errs...)
 }
 
 // Deps is everything the server calls into. main builds it; tests build it
@@ -49,19 +74,21 @@ type Deps struct {
 	Frontend fs.FS                // the built browser app, served at /
 }
 
-// New builds the Fiber app.
-func New(d Deps) *fiber.App {
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
+// New builds the Fiber app. It takes its options as given and refuses any
+// that are missing or invalid.
+func New(d Deps) (*fiber.App, error) {
+	err := d.Options.check()
+	if d.Logger == nil || d.Metrics == nil || d.Accounts == nil || d.Tokens == nil {
+		err = errors.Join(err, errors.New("a logger, a metrics registry, the accounts service and the tokens are all required"))
 	}
-	if d.Metrics == nil {
-		d.Metrics = prometheus.NewRegistry()
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	app := fiber.New(fiber.Config{
 		AppName:                 "sakimori",
 		DisableStartupMessage:   true,
 		BodyLimit:               d.Options.BodyLimit,
-		ReadTimeout:             readTimeout(d.Options.ReadTimeout),
+		ReadTimeout:             d.Options.ReadTimeout,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             2 * time.Minute,
 		ReadBufferSize:          16 * 1024, // headers beyond this get 431, not a crash
@@ -72,7 +99,7 @@ func New(d Deps) *fiber.App {
 		EnableIPValidation:      true,
 	})
 	routes(app, d)
-	return app
+	return app, nil
 }
 
 // proxyHeader believes X-Forwarded-For only when proxies are configured;
@@ -82,11 +109,4 @@ func proxyHeader(trusted []string) string {
 		return ""
 	}
 	return fiber.HeaderXForwardedFor
-}
-
-func readTimeout(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 30 * time.Second
-	}
-	return d
 }

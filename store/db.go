@@ -25,14 +25,29 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect string // "sqlite" or "postgres"
+	now     func() time.Time
 }
 
 // Dialect names the database: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect }
 
-// Open connects to databaseURL: postgres:// or postgresql:// for PostgreSQL,
-// sqlite:PATH for a SQLite file, or empty for SQLite at dataDir/sakimori.db.
-func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
+// Options say which database to open and what time it is.
+type Options struct {
+	// DatabaseURL is postgres:// or postgresql:// for PostgreSQL, sqlite:PATH
+	// for a SQLite file, or empty for SQLite at DataDir/sakimori.db.
+	DatabaseURL string
+	DataDir     string
+	// Now stamps the times the store sets itself (a row's updated_at);
+	// tests pin it.
+	Now func() time.Time
+}
+
+// Open connects to the database opt names.
+func Open(ctx context.Context, opt Options) (*DB, error) {
+	if opt.Now == nil {
+		return nil, errors.New("store: no clock (Now)")
+	}
+	databaseURL, dataDir, now := opt.DatabaseURL, opt.DataDir, opt.Now
 	var (
 		dialector gorm.Dialector
 		dialect   string
@@ -56,7 +71,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		Logger:                 logger.Discard,
 		TranslateError:         true, // unique violations become gorm.ErrDuplicatedKey
 		SkipDefaultTransaction: true, // single statements need no wrapping transaction
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                func() time.Time { return now().UTC() },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dialect, err)
@@ -66,7 +81,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		return nil, err
 	}
 	tunePool(sqlDB, dialect)
-	db := &DB{gorm: g, sql: sqlDB, dialect: dialect}
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, now: now}
 	if err := db.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect %s: %w", dialect, err)

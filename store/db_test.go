@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sakimori/sakimori/store"
 	"github.com/sakimori/sakimori/store/storetest"
@@ -44,7 +45,7 @@ func TestSQLiteConnectionDefaults(t *testing.T) {
 
 func TestOpenRefusesUnknownURLs(t *testing.T) {
 	for _, u := range []string{"mysql://x", "file.db", "http://localhost"} {
-		if _, err := store.Open(ctx, u, t.TempDir()); err == nil {
+		if _, err := store.Open(ctx, store.Options{DatabaseURL: u, DataDir: t.TempDir(), Now: time.Now}); err == nil {
 			t.Errorf("Open(%q) succeeded", u)
 		}
 	}
@@ -52,7 +53,7 @@ func TestOpenRefusesUnknownURLs(t *testing.T) {
 
 func TestSQLiteFileIsPrivate(t *testing.T) {
 	path := t.TempDir() + "/sub/range.db"
-	db, err := store.Open(ctx, "sqlite:"+path, "")
+	db, err := store.Open(ctx, store.Options{DatabaseURL: "sqlite:" + path, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +66,11 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 		if err != nil || st.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %v, %v; want 0600", f, st.Mode().Perm(), err)
 		}
+	}
+}
+
+func TestOpenRefusesNoClock(t *testing.T) {
+	if _, err := store.Open(ctx, store.Options{DatabaseURL: "sqlite:" + t.TempDir() + "/x.db"}); err == nil || !strings.Contains(err.Error(), "clock") {
+		t.Fatalf("opened with no clock: %v", err)
 	}
 }

@@ -15,10 +15,11 @@ import (
 type Labs struct {
 	db      *gorm.DB
 	dialect string
+	now     func() time.Time
 }
 
 // Labs returns the lab store over db.
-func (db *DB) Labs() *Labs { return &Labs{db: db.gorm, dialect: db.dialect} }
+func (db *DB) Labs() *Labs { return &Labs{db: db.gorm, dialect: db.dialect, now: db.now} }
 
 var _ labs.Store = (*Labs)(nil)
 
@@ -180,7 +181,7 @@ func (l *Labs) Transition(ctx context.Context, id string, from []labs.State, to 
 	for i, s := range from {
 		states[i] = string(s)
 	}
-	set := map[string]any{"state": string(to), "step": c.Step, "reason": c.Reason, "updated_at": time.Now().UTC()}
+	set := map[string]any{"state": string(to), "step": c.Step, "reason": c.Reason, "updated_at": l.now().UTC()}
 	if c.StartedAt != nil {
 		set["started_at"] = *c.StartedAt
 	}
@@ -197,7 +198,7 @@ func (l *Labs) Transition(ctx context.Context, id string, from []labs.State, to 
 func (l *Labs) Extend(ctx context.Context, id string, seen int, expires time.Time) (bool, error) {
 	res := l.db.WithContext(ctx).Model(&instanceRow{}).
 		Where("id = ? AND state = ? AND extensions = ?", id, string(labs.StateRunning), seen).
-		Updates(map[string]any{"expires_at": expires, "extensions": seen + 1, "updated_at": time.Now().UTC()})
+		Updates(map[string]any{"expires_at": expires, "extensions": seen + 1, "updated_at": l.now().UTC()})
 	return res.RowsAffected == 1, internal(res.Error)
 }
 

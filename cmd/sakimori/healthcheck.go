@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/sakimori/sakimori/config"
 )
 
 // healthcheck asks a running server's /healthz and succeeds only on 200.
@@ -14,17 +16,18 @@ import (
 // runs the binary itself.
 func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	def := "http://127.0.0.1:8080/healthz"
-	if v := getenv("SAKIMORI_HEALTHCHECK_URL"); v != "" {
-		def = v
-	}
-	url := fs.String("url", def, "the /healthz address to ask")
+	settings := config.Register(fs, getenv, config.HealthcheckSettings...)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cfg, err := settings.Config()
+	if err != nil {
+		return err
+	}
+	url := cfg.HealthcheckURL
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
@@ -34,7 +37,7 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthcheck: %s answered %d", *url, resp.StatusCode)
+		return fmt.Errorf("healthcheck: %s answered %d", url, resp.StatusCode)
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil

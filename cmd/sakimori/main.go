@@ -45,13 +45,14 @@ Usage:
   sakimori migrate [up|status] [flags] apply or list database migrations
   sakimori user create [flags]        make an account (password read from stdin, or generated)
   sakimori healthcheck [-url URL]     exit 0 if a running server's /healthz answers 200
-  sakimori images build [-v]          build the lab images from this machine's files (no registry)
+  sakimori images build [flags]       build the lab images from this machine's files (no registry)
   sakimori scenario validate [PATH…]  check scenario manifests (default: the built-in catalogue)
-  sakimori scenario test ID…|all      launch each scenario for a throwaway trainee and play its reference solution
+  sakimori scenario test [flags] ID…|all
+                                      launch each scenario for a throwaway trainee and play its reference solution
   sakimori version                    print the version
 
-Every flag can also be set as a SAKIMORI_* environment variable;
-run "sakimori serve -h" to list them.
+Every setting is a flag and a SAKIMORI_* environment variable; a flag wins.
+Each command's -h lists its flags with their variables ("sakimori serve -h").
 `
 
 // run dispatches a subcommand; it takes its environment as arguments so
@@ -73,10 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "images":
 		return images(ctx, rest, getenv, stdout)
 	case "scenario":
-		if len(rest) > 0 && rest[0] == "test" {
-			return scenarioTest(ctx, rest[1:], getenv, stdout)
-		}
-		return scenario(rest, stdout)
+		return scenario(ctx, rest, getenv, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "sakimori", version)
 		return nil

@@ -55,8 +55,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	accountsSvc := accounts.NewService(db.Accounts(), passwords, accounts.Options{
 		OpenRegistration: cfg.Registration == config.RegistrationOpen,
 		RefreshTTL:       cfg.RefreshTTL,
+		Now:              time.Now,
 	})
-	tokens, err := auth.NewTokens(signingKeys(secrets), cfg.PublicURL, cfg.AccessTTL, nil)
+	tokens, err := auth.NewTokens(signingKeys(secrets), cfg.PublicURL, cfg.AccessTTL, time.Now)
 	if err != nil {
 		return err
 	}
@@ -68,19 +69,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), nil)
+	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), time.Now)
 	scoringSvc.FreezeScoreboard(cfg.ScoreboardFreeze)
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
 
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	app := server.New(server.Deps{
+	app, err := server.New(server.Deps{
 		Options: server.Options{
 			PublicURL: cfg.PublicURL, BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies,
 			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
 			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, SubmitPerMinute: cfg.SubmitPerMinute,
-			Version: version,
+			ReadTimeout: cfg.ReadTimeout, TerminalGrace: cfg.TerminalGrace, Version: version,
 		},
 		Logger:   log,
 		Accounts: accountsSvc,
@@ -94,6 +95,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Metrics:  metrics,
 		Frontend: frontend.Files(),
 	})
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -138,9 +142,7 @@ func signingKeys(s config.Secrets) []auth.Key {
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // config has checked it
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

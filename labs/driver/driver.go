@@ -1,5 +1,5 @@
 // Package driver is the contract between the lab lifecycle and a lab
-// runtime (the Docker engine today, Kubernetes later). It holds only plain
+// runtime, such as the Docker engine. It holds only plain
 // types and the Driver interface; implementations live in subpackages and
 // import this one, never the reverse.
 //

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for creating test databases
 
@@ -40,9 +41,15 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-// Open returns a new, migrated database of the dialect, closed and removed
-// when t ends.
+// Open returns a new, migrated database of the dialect on the wall clock,
+// closed and removed when t ends.
 func Open(t testing.TB, dialect string) *store.DB {
+	t.Helper()
+	return OpenAt(t, dialect, time.Now)
+}
+
+// OpenAt is Open with the store's clock pinned to now.
+func OpenAt(t testing.TB, dialect string, now func() time.Time) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	var dbURL string
@@ -51,7 +58,7 @@ func Open(t testing.TB, dialect string) *store.DB {
 	} else {
 		dbURL = "sqlite:" + t.TempDir() + "/test.db"
 	}
-	db, err := store.Open(ctx, dbURL, t.TempDir())
+	db, err := store.Open(ctx, store.Options{DatabaseURL: dbURL, DataDir: t.TempDir(), Now: now})
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}

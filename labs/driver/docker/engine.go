@@ -1,6 +1,6 @@
-// Package docker is the lab runtime on a Docker Engine. For now it only
-// connects and reports whether the engine answers; the driver contract in
-// labs/driver grows here.
+// Package docker is the lab runtime on a Docker Engine: it keeps the
+// driver contract of labs/driver (create, destroy, status, list, exec),
+// builds and imports the lab images, and reports whether the engine answers.
 package docker
 
 import (

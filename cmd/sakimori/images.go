@@ -9,10 +9,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sakimori/sakimori/config"
 	labimages "github.com/sakimori/sakimori/docker/labs"
-	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver/docker"
-	"github.com/sakimori/sakimori/labs/scenarios"
 )
 
 // images builds the lab images on the engine from files on this machine,
@@ -22,21 +21,25 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-cloudsim PATH] [-docker-host ADDR] [-v]")
 	}
 	fs := flag.NewFlagSet("images build", flag.ContinueOnError)
+	settings := config.Register(fs, getenv, config.ImageSettings...)
 	src := labimages.HostSources()
 	busybox := fs.String("busybox", src.Busybox, "a statically linked busybox (Debian: busybox-static)")
 	cloudsim := fs.String("cloudsim", src.Cloudsim, "the static cloudsim binary (go tool task build puts it beside sakimori)")
-	host := fs.String("docker-host", getenv("SAKIMORI_DOCKER_HOST"), "Docker engine address")
 	verbose := fs.Bool("v", false, "show the engine's build output")
 	workstation := fs.Bool("workstation", false, "also build the Debian workstation image (debootstrap; needs root, takes minutes)")
 	mirror := fs.String("mirror", "", "Debian mirror for the workstation (default: debootstrap's own)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	cfg, err := settings.Config()
+	if err != nil {
+		return err
+	}
 	imgs, missing := labimages.All(labimages.Sources{Busybox: *busybox, Cloudsim: *cloudsim})
 	if len(imgs) == 0 {
 		return missing
 	}
-	engine, err := docker.Connect(*host)
+	engine, err := docker.Connect(cfg.DockerHost)
 	if err != nil {
 		return err
 	}
@@ -95,42 +98,4 @@ func buildWorkstation(ctx context.Context, engine *docker.Engine, mirror string,
 		return "", fmt.Errorf("tar: %w", err)
 	}
 	return "built", nil
-}
-
-// scenario validates manifests: the built-in catalogue, or the files or
-// folders named (a folder is read as one scenario folder or a catalogue).
-func scenario(args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "validate" {
-		return errors.New("usage: sakimori scenario validate [PATH…]")
-	}
-	paths := args[1:]
-	if len(paths) == 0 {
-		c, err := labs.LoadCatalogue(scenarios.Files())
-		if err != nil {
-			return err
-		}
-		for _, s := range c.All() {
-			fmt.Fprintf(stdout, "ok  %s (built in)\n", s.ID)
-		}
-		return nil
-	}
-	var failed error
-	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			p = filepath.Join(p, "scenario.yaml")
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			failed = errors.Join(failed, err)
-			continue
-		}
-		s, err := labs.ParseScenario(data, p)
-		if err != nil {
-			fmt.Fprintln(stdout, "FAIL", err)
-			failed = errors.Join(failed, fmt.Errorf("%s is not valid", p))
-			continue
-		}
-		fmt.Fprintf(stdout, "ok  %s (%s)\n", s.ID, p)
-	}
-	return failed
 }

@@ -10,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/config"
@@ -23,6 +25,23 @@ import (
 	"github.com/sakimori/sakimori/store"
 )
 
+const scenarioUsage = "usage: sakimori scenario validate [PATH…] | sakimori scenario test [flags] ID…|all"
+
+// scenario checks scenarios: validate reads their manifests, test plays
+// their reference solutions on live labs.
+func scenario(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(scenarioUsage)
+	}
+	switch args[0] {
+	case "validate":
+		return scenarioValidate(args[1:], stdout)
+	case "test":
+		return scenarioTest(ctx, args[1:], getenv, stdout)
+	}
+	return errors.New(scenarioUsage)
+}
+
 // scenarioTest rehearses built-in scenarios on the engine: each is
 // launched for a throwaway trainee and its reference solution played.
 // It keeps its own throwaway database and acts for a range of its own,
@@ -30,14 +49,17 @@ import (
 // beside a running range.
 func scenarioTest(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("scenario test", flag.ContinueOnError)
-	host := fs.String("docker-host", getenv("SAKIMORI_DOCKER_HOST"), "Docker engine address")
-	block := fs.String("lab-pool", envOr(getenv, "SAKIMORI_LAB_POOL", config.DefaultLabPool), "private block lab networks are taken from")
+	settings := config.Register(fs, getenv, config.RehearsalSettings...)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := settings.Config()
+	if err != nil {
 		return err
 	}
 	ids := fs.Args()
 	if len(ids) == 0 {
-		return errors.New("usage: sakimori scenario test [-lab-pool CIDR] [-docker-host ADDR] ID… | all")
+		return errors.New(scenarioUsage)
 	}
 	catalogue, err := labs.LoadCatalogue(scenarios.Files())
 	if err != nil {
@@ -59,7 +81,7 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(ctx, "", dir)
+	db, err := store.Open(ctx, store.Options{DataDir: dir, Now: time.Now})
 	if err != nil {
 		return err
 	}
@@ -67,13 +89,13 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	conn, err := docker.Connect(*host)
+	conn, err := docker.Connect(cfg.DockerHost)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	engine := conn.ForRange("rehearsal-" + randomHex(4))
-	pool, err := labs.NewPool(*block, config.DefaultLabSubnetBits)
+	pool, err := labs.NewPool(cfg.LabPool, cfg.LabSubnetBits)
 	if err != nil {
 		return err
 	}
@@ -84,15 +106,18 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 	pool.Exclude(append(taken, hostRoutes(slog.New(slog.DiscardHandler))...))
 	flagKey := make([]byte, 32)
 	_, _ = rand.Read(flagKey)
-	labsSvc := labs.NewService(db.Labs(), engine, catalogue, pool, labs.Options{
-		Capacity: len(ids), FlagKey: flagKey, Logger: slog.New(slog.DiscardHandler),
-	})
+	opt := labOptions(cfg, flagKey, slog.New(slog.DiscardHandler))
+	opt.Capacity = len(ids) // every rehearsal at once, and no more
+	labsSvc, err := labs.NewService(db.Labs(), engine, catalogue, pool, opt)
+	if err != nil {
+		return err
+	}
 	defer labsSvc.Close(context.WithoutCancel(ctx))
 	passwords, err := accounts.NewPasswords(accounts.OWASPParams)
 	if err != nil {
 		return err
 	}
-	people := accounts.NewService(db.Accounts(), passwords, accounts.Options{})
+	people := accounts.NewService(db.Accounts(), passwords, accounts.Options{Now: time.Now})
 	rg := &rehearsal.Range{
 		Labs: labsSvc, Driver: engine, Log: &lockedWriter{w: stdout},
 		Trainee: func(ctx context.Context) (string, error) {
@@ -101,7 +126,7 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 				DisplayName: "rehearsal " + tag, Password: randomHex(16), Role: accounts.RoleTrainee})
 			return u.ID, err
 		},
-		Scoring: scoring.NewService(forscoring.New(db.Labs(), catalogue, flagKey, engine), db.Scoring(), nil),
+		Scoring: scoring.NewService(forscoring.New(db.Labs(), catalogue, flagKey, engine), db.Scoring(), time.Now),
 	}
 	reports := make([]rehearsal.Report, len(ids))
 	errs := make([]error, len(ids))
@@ -138,15 +163,42 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// scenarioValidate checks manifests: the built-in catalogue, or the files
+// or folders named (a folder is read as one scenario folder or a catalogue).
+func scenarioValidate(paths []string, stdout io.Writer) error {
+	if len(paths) == 0 {
+		c, err := labs.LoadCatalogue(scenarios.Files())
+		if err != nil {
+			return err
+		}
+		for _, s := range c.All() {
+			fmt.Fprintf(stdout, "ok  %s (built in)\n", s.ID)
+		}
+		return nil
+	}
+	var failed error
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			p = filepath.Join(p, "scenario.yaml")
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			failed = errors.Join(failed, err)
+			continue
+		}
+		s, err := labs.ParseScenario(data, p)
+		if err != nil {
+			fmt.Fprintln(stdout, "FAIL", err)
+			failed = errors.Join(failed, fmt.Errorf("%s is not valid", p))
+			continue
+		}
+		fmt.Fprintf(stdout, "ok  %s (%s)\n", s.ID, p)
+	}
+	return failed
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
@@ -28,12 +29,22 @@ func newLabs(cfg config.Config, db *store.DB, engine *docker.Engine, secrets con
 	if len(excluded) > 0 {
 		log.Warn("the lab pool overlaps networks this host routes; those subnets are not used", "routes", excluded)
 	}
-	svc := labs.NewService(db.Labs(), engine, catalogue, pool, labs.Options{
-		Capacity: cfg.LabCapacity, ExtendBy: cfg.LabExtendBy, MaxExtensions: cfg.LabMaxExtensions,
-		FlagKey: secrets.FlagKey, Logger: log,
-		Recordings: db.Labs(), RecordingsDir: filepath.Join(cfg.DataDir, "recordings"),
-	})
+	opt := labOptions(cfg, secrets.FlagKey, log)
+	opt.Recordings, opt.RecordingsDir = db.Labs(), filepath.Join(cfg.DataDir, "recordings")
+	svc, err := labs.NewService(db.Labs(), engine, catalogue, pool, opt)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	return svc, pool, excluded, nil
+}
+
+// labOptions are the lifecycle settings of cfg, on the wall clock.
+func labOptions(cfg config.Config, flagKey []byte, log *slog.Logger) labs.Options {
+	return labs.Options{
+		Capacity: cfg.LabCapacity, ProvisionTimeout: cfg.LabProvisionTimeout,
+		ExtendBy: cfg.LabExtendBy, MaxExtensions: cfg.LabMaxExtensions,
+		FlagKey: flagKey, Now: time.Now, Logger: log,
+	}
 }
 
 // hostRoutes reads this machine's IPv4 routes. Lab networks add none (the
