@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -26,8 +27,17 @@ type contract struct {
 	router routers.Router
 }
 
+// The range's other text replies are read as plain text; an event
+// stream's events are then checked one by one (see events).
+var textBodies sync.Once
+
 func contractOf(t *testing.T, rg *range_) contract {
 	t.Helper()
+	textBodies.Do(func() {
+		for _, ct := range []string{"text/event-stream", "application/x-asciicast", "text/html"} {
+			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+		}
+	})
 	r := rg.call("GET", "/api/v1/openapi.json", nil)
 	expect(t, r, 200, "")
 	loader := openapi3.NewLoader()
@@ -51,7 +61,7 @@ func contractOf(t *testing.T, rg *range_) contract {
 func (ct contract) holds(t *testing.T, method, path string, r reply) {
 	t.Helper()
 	req := httptest.NewRequest(method, path, nil)
-	route, params, err := ct.router.FindRoute(req)
+	route, params, err := ct.router.FindRoute(routable(req))
 	if err != nil {
 		t.Fatalf("%s %s is not in the contract: %v", method, path, err)
 	}
@@ -66,13 +76,64 @@ func (ct contract) holds(t *testing.T, method, path string, r reply) {
 		t.Errorf("%s %s → %d breaks the contract: %v\nbody: %.300s", method, path, r.status, err, r.raw)
 		return
 	}
-	if r.status < 400 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+	if strings.HasPrefix(r.header.Get("Content-Type"), "text/event-stream") {
+		ct.events(t, route.Operation, r.raw)
+	}
+	if _, isError := r.body["error"]; !isError {
 		return
 	}
 	codes := errorCodes(route.Operation.Responses.Status(r.status))
 	if !slices.Contains(codes, r.errorCode()) {
 		t.Errorf("%s %s → %d %q: the contract lists only %v for this status", method, path, r.status, r.errorCode(), codes)
 	}
+}
+
+// events checks each event of a stream: its name is the operation's
+// x-event-name and its data fits the schema x-event-data names.
+func (ct contract) events(t *testing.T, op *openapi3.Operation, stream string) {
+	t.Helper()
+	name, _ := op.Extensions["x-event-name"].(string)
+	schemaName, _ := op.Extensions["x-event-data"].(string)
+	schema := ct.doc.Components.Schemas[schemaName]
+	if name == "" || schema == nil {
+		t.Fatalf("operation %s names no event or no known schema for its data", op.OperationID)
+	}
+	seen := 0
+	for _, block := range strings.Split(strings.TrimSpace(stream), "\n\n") {
+		if strings.HasPrefix(block, ":") {
+			continue // a comment, to keep the connection
+		}
+		event, data, ok := strings.Cut(block, "\ndata: ")
+		if !ok || event != "event: "+name {
+			t.Errorf("%s: an event that is not %q: %q", op.OperationID, name, block)
+			continue
+		}
+		var v any
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			t.Errorf("%s: event data is not JSON: %v", op.OperationID, err)
+			continue
+		}
+		if err := schema.Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+			t.Errorf("%s: event data breaks the contract: %v", op.OperationID, err)
+		}
+		seen++
+	}
+	if seen == 0 {
+		t.Errorf("%s: no event in the stream", op.OperationID)
+	}
+}
+
+// routable is req as the router can find it. An OpenAPI path template
+// names one path segment per parameter, so the lab web proxy's path, which
+// may be empty or hold slashes, is looked up as a single segment.
+func routable(req *http.Request) *http.Request {
+	cap, rest, ok := strings.Cut(strings.TrimPrefix(req.URL.Path, "/lab-web/"), "/")
+	if !strings.HasPrefix(req.URL.Path, "/lab-web/") || (ok && rest != "" && !strings.Contains(rest, "/")) {
+		return req
+	}
+	r := req.Clone(req.Context())
+	r.URL.Path = "/lab-web/" + cap + "/path"
+	return r
 }
 
 // errorCodes are the codes a response lists in x-error-codes.
