@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,18 +56,29 @@ func contractOf(t *testing.T, rg *range_) contract {
 	return contract{doc: doc, router: router}
 }
 
-// holds checks one reply against the document: the operation exists, the
-// status is one it lists, the body fits the status's schema, and an
-// error's code is one the document lists for that status.
-func (ct contract) holds(t *testing.T, method, path string, r reply) {
+// holds checks one exchange against the document: the operation exists;
+// an accepted request's body fits its schema; the reply's status is one
+// the operation lists, its body fits the status's schema, and an error's
+// code is one the document lists for that status.
+func (ct contract) holds(t *testing.T, method, path string, body []byte, r reply) {
 	t.Helper()
-	req := httptest.NewRequest(method, path, nil)
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	route, params, err := ct.router.FindRoute(routable(req))
 	if err != nil {
 		t.Fatalf("%s %s is not in the contract: %v", method, path, err)
 	}
+	sent := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	if r.status < 300 {
+		if err := openapi3filter.ValidateRequest(context.Background(), sent); err != nil {
+			t.Errorf("%s %s was accepted, but the contract refuses it: %v", method, path, err)
+		}
+	}
 	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		RequestValidationInput: sent,
 		Status:                 r.status,
 		Header:                 r.header,
 		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
