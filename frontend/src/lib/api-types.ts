@@ -1255,7 +1255,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Suspected flag sharing and marked solves (instructors and admins). */
+        /** Suspected flag sharing and marked solves, the latest 200, newest first (instructors and admins). */
         get: operations["suspicions"];
         put?: never;
         post?: never;
@@ -2082,7 +2082,7 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description At most this many (at most 200). */
+                /** @description Page size, 1 to 200; any other value means 50. */
                 limit?: number;
                 offset?: number;
             };
@@ -2931,6 +2931,7 @@ export interface operations {
             query?: {
                 /** @description Only this scenario's points. */
                 scenario?: string;
+                /** @description At most this many standings, 1 to 500; any other value means 100. */
                 limit?: number;
             };
             header?: never;
