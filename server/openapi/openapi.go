@@ -19,8 +19,11 @@ var source []byte
 // YAML is the document as written.
 func YAML() []byte { return source }
 
-// JSON is the document as JSON, converted once.
-var JSON = sync.OnceValues(func() ([]byte, error) {
+// JSON is the document as JSON.
+func JSON() ([]byte, error) { return rendered() }
+
+// rendered converts the document once, on first use.
+var rendered = sync.OnceValues(func() ([]byte, error) {
 	var doc any
 	if err := yaml.Unmarshal(source, &doc); err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
