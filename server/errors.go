@@ -20,6 +20,10 @@ type problem struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
+type errorView struct {
+	Error problem `json:"error"`
+}
+
 var statusOf = map[fault.Kind]int{
 	fault.Internal:        http.StatusInternalServerError,
 	fault.Invalid:         http.StatusBadRequest,
@@ -55,7 +59,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			log.Error("request failed", "request_id", body.RequestID, "method", c.Method(),
 				"path", c.Path(), "status", status, "err", err)
 		}
-		return c.Status(status).JSON(fiber.Map{"error": body})
+		return c.Status(status).JSON(errorView{Error: body})
 	}
 }
 

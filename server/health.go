@@ -17,7 +17,16 @@ type Check struct {
 // healthz says the process is alive and serving; it checks nothing else, so
 // a slow database never gets a healthy server restarted.
 func healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
+	return c.JSON(healthView{Status: "ok"})
+}
+
+type healthView struct {
+	Status string `json:"status"`
+}
+
+type readinessView struct {
+	Checks map[string]checkResult `json:"checks"` // by the check's name
+	Status string                 `json:"status"` // ready, not_ready
 }
 
 type checkResult struct {
@@ -49,7 +58,7 @@ func readyz(checks []Check) fiber.Handler {
 			<-done
 		}
 		ready := true
-		report := fiber.Map{}
+		report := map[string]checkResult{}
 		for i, ch := range checks {
 			report[ch.Name] = results[i]
 			ready = ready && results[i].Status == "ok"
@@ -59,6 +68,6 @@ func readyz(checks []Check) fiber.Handler {
 			status = "not_ready"
 			c.Status(fiber.StatusServiceUnavailable)
 		}
-		return c.JSON(fiber.Map{"status": status, "checks": report})
+		return c.JSON(readinessView{Checks: report, Status: status})
 	}
 }

@@ -36,6 +36,10 @@ type scenarioView struct {
 	Objectives []objectiveView  `json:"objectives,omitempty"`
 }
 
+type scenarioList struct {
+	Scenarios []scenarioView `json:"scenarios"`
+}
+
 type incidentView struct {
 	Name      string `json:"name"`
 	Year      int    `json:"year,omitempty"`
@@ -94,7 +98,7 @@ func (h labsAPI) scenarios(c *fiber.Ctx) error {
 	for i, s := range all {
 		out[i] = viewOfScenario(s, false)
 	}
-	return c.JSON(fiber.Map{"scenarios": out})
+	return c.JSON(scenarioList{Scenarios: out})
 }
 
 func (h labsAPI) scenario(c *fiber.Ctx) error {
@@ -120,6 +124,10 @@ type instanceView struct {
 	StartedAt    *time.Time `json:"started_at,omitempty"`
 	ExpiresAt    time.Time  `json:"expires_at"`
 	StoppedAt    *time.Time `json:"stopped_at,omitempty"`
+}
+
+type labList struct {
+	Labs []instanceView `json:"labs"`
 }
 
 func (h labsAPI) view(i labs.Instance) instanceView {
@@ -179,7 +187,7 @@ func (h labsAPI) list(c *fiber.Ctx) error {
 			out[i].TraineeName = names[inst.TraineeID]
 		}
 	}
-	return c.JSON(fiber.Map{"labs": out})
+	return c.JSON(labList{Labs: out})
 }
 
 // labID refuses ids that are not of the platform's own shape before any

@@ -93,6 +93,10 @@ type webRequest struct {
 	Port int    `json:"port"`
 }
 
+type webLinkView struct {
+	URL string `json:"url"`
+}
+
 // open is POST /api/v1/labs/:id/web: a link to one of the lab's web targets.
 func (h labWebAPI) open(c *fiber.Ctx) error {
 	var in webRequest
@@ -108,7 +112,7 @@ func (h labWebAPI) open(c *fiber.Ctx) error {
 		return err
 	}
 	cap := h.grants.issue(webGrant{actor: actor, lab: id, host: in.Host, port: in.Port})
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": webPrefix + cap + "/"})
+	return c.Status(fiber.StatusCreated).JSON(webLinkView{URL: webPrefix + cap + "/"})
 }
 
 // serve is /lab-web/<capability>/*: the proxy itself. Each request is

@@ -14,6 +14,10 @@ type recordingsAPI struct {
 	labs *labs.Service
 }
 
+type recordingList struct {
+	Recordings []labs.Recording `json:"recordings"`
+}
+
 func (h recordingsAPI) list(c *fiber.Ctx) error {
 	id, err := labParam(c)
 	if err != nil {
@@ -26,7 +30,7 @@ func (h recordingsAPI) list(c *fiber.Ctx) error {
 	if list == nil {
 		list = []labs.Recording{}
 	}
-	return c.JSON(fiber.Map{"recordings": list})
+	return c.JSON(recordingList{Recordings: list})
 }
 
 // cast is GET /api/v1/recordings/:id: the asciicast v2 file.

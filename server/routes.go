@@ -27,6 +27,7 @@ func routes(app *fiber.App, d Deps) {
 	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
 
 	api := app.Group("/api/v1")
+	api.Get("/openapi.json", contract) // describes every route in this table
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
 	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options}

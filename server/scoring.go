@@ -37,6 +37,10 @@ type objectiveStateView struct {
 	Hints        []hintView `json:"hints"`
 }
 
+type objectiveList struct {
+	Objectives []objectiveStateView `json:"objectives"`
+}
+
 // labParam is the lab id from the path, refused early if malformed. It is
 // copied: Fiber's path values point into a buffer the next request reuses,
 // and a lab id may outlive this one (a terminal ticket keeps it).
@@ -67,7 +71,23 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 		}
 		out[i] = v
 	}
-	return c.JSON(fiber.Map{"objectives": out})
+	return c.JSON(objectiveList{Objectives: out})
+}
+
+// verdictView is the answer to an answer. Only a check has evidence,
+// always (even empty); a submission never has any.
+type verdictView struct {
+	AlreadySolved bool    `json:"already_solved"`
+	AttemptsLeft  int     `json:"attempts_left"`
+	Correct       bool    `json:"correct"`
+	Evidence      *string `json:"evidence,omitempty"`
+	Message       string  `json:"message"`
+	Points        int     `json:"points"`
+}
+
+func verdictOf(r scoring.Result, evidence *string) verdictView {
+	return verdictView{AlreadySolved: r.AlreadySolved, AttemptsLeft: r.AttemptsLeft, Correct: r.Correct,
+		Evidence: evidence, Message: r.Message, Points: r.Points}
 }
 
 type submitRequest struct {
@@ -87,8 +107,7 @@ func (h scoringAPI) submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"correct": r.Correct, "already_solved": r.AlreadySolved, "points": r.Points,
-		"attempts_left": r.AttemptsLeft, "message": r.Message})
+	return c.JSON(verdictOf(r, nil))
 }
 
 func (h scoringAPI) check(c *fiber.Ctx) error {
@@ -100,8 +119,7 @@ func (h scoringAPI) check(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"correct": r.Correct, "already_solved": r.AlreadySolved, "points": r.Points,
-		"attempts_left": r.AttemptsLeft, "message": r.Message, "evidence": r.Evidence})
+	return c.JSON(verdictOf(r, &r.Evidence))
 }
 
 func (h scoringAPI) hint(c *fiber.Ctx) error {
@@ -116,12 +134,17 @@ func (h scoringAPI) hint(c *fiber.Ctx) error {
 	return c.JSON(hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: true, Text: hs.Text})
 }
 
+type scoreView struct {
+	Points int `json:"points"`
+	Solved int `json:"solved"`
+}
+
 func (h scoringAPI) myScore(c *fiber.Ctx) error {
 	points, solved, err := h.scoring.Score(c.UserContext(), auth.PrincipalOf(c).UserID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"points": points, "solved": solved})
+	return c.JSON(scoreView{Points: points, Solved: solved})
 }
 
 type suspicionView struct {
@@ -133,6 +156,10 @@ type suspicionView struct {
 	Objective  string    `json:"objective"`
 	IP         string    `json:"ip"`
 	At         time.Time `json:"at"`
+}
+
+type suspicionList struct {
+	Suspicions []suspicionView `json:"suspicions"`
 }
 
 func (h scoringAPI) suspicions(c *fiber.Ctx) error {
@@ -149,7 +176,7 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 		out[i] = suspicionView{Reason: reason, Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
 			Objective: strings.Clone(e.ObjectiveID), IP: e.IP, At: e.At}
 	}
-	return c.JSON(fiber.Map{"suspicions": out})
+	return c.JSON(suspicionList{Suspicions: out})
 }
 
 type standingView struct {
@@ -159,6 +186,11 @@ type standingView struct {
 	Points      int        `json:"points"`
 	Solved      int        `json:"solved"`
 	LastSolveAt *time.Time `json:"last_solve_at,omitempty"`
+}
+
+type scoreboardView struct {
+	Frozen    bool           `json:"frozen"` // trainees see the board as it stood at the freeze
+	Standings []standingView `json:"standings"`
 }
 
 func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
@@ -174,7 +206,12 @@ func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
 			out[i].LastSolveAt = &at
 		}
 	}
-	return c.JSON(fiber.Map{"standings": out, "frozen": frozen})
+	return c.JSON(scoreboardView{Frozen: frozen, Standings: out})
+}
+
+type walkthroughView struct {
+	Message     string `json:"message"`
+	Walkthrough string `json:"walkthrough"`
 }
 
 func (h scoringAPI) walkthrough(c *fiber.Ctx) error {
@@ -186,7 +223,7 @@ func (h scoringAPI) walkthrough(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"walkthrough": text, "message": "Solving this objective now earns no points."})
+	return c.JSON(walkthroughView{Message: "Solving this objective now earns no points.", Walkthrough: text})
 }
 
 type eventView struct {
@@ -204,6 +241,10 @@ type eventView struct {
 	At         time.Time `json:"at"`
 }
 
+type historyView struct {
+	Events []eventView `json:"events"`
+}
+
 // trainee shows instructors one trainee's every record.
 func (h scoringAPI) trainee(c *fiber.Ctx) error {
 	list, err := h.scoring.History(c.UserContext(), c.Params("trainee"))
@@ -216,5 +257,5 @@ func (h scoringAPI) trainee(c *fiber.Ctx) error {
 			Hint: e.HintID, Correct: e.Correct, Points: e.Points, SharedWith: e.SharedWith, Note: e.Note,
 			Evidence: e.Evidence, IP: e.IP, At: e.At}
 	}
-	return c.JSON(fiber.Map{"events": out})
+	return c.JSON(historyView{Events: out})
 }

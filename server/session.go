@@ -45,6 +45,12 @@ type sessionView struct {
 	User        userView  `json:"user"`
 }
 
+type setupStatusView struct {
+	Registration  string `json:"registration"` // open, invite
+	SetupRequired bool   `json:"setup_required"`
+	Version       string `json:"version"`
+}
+
 func (s sessions) setupStatus(c *fiber.Ctx) error {
 	required, err := s.accounts.SetupRequired(c.UserContext())
 	if err != nil {
@@ -54,7 +60,7 @@ func (s sessions) setupStatus(c *fiber.Ctx) error {
 	if s.accounts.OpenRegistration() {
 		reg = "open"
 	}
-	return c.JSON(fiber.Map{"setup_required": required, "registration": reg, "version": s.opt.Version})
+	return c.JSON(setupStatusView{Registration: reg, SetupRequired: required, Version: s.opt.Version})
 }
 
 type setupRequest struct {

@@ -36,6 +36,12 @@ var (
 	errNotWebSocket  = fault.New(fault.Invalid, "websocket_required", "This address speaks WebSocket only.")
 )
 
+type ticketView struct {
+	ExpiresIn int    `json:"expires_in"` // seconds
+	Ticket    string `json:"ticket"`
+	URL       string `json:"url"`
+}
+
 // ticket issues a one-time pass for the lab's terminal socket.
 func (h terminalAPI) ticket(c *fiber.Ctx) error {
 	id, err := labParam(c)
@@ -52,8 +58,7 @@ func (h terminalAPI) ticket(c *fiber.Ctx) error {
 	}
 	code := h.tickets.Issue(a.UserID, a.Staff, id)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"ticket": code, "url": "/api/v1/labs/" + id + "/terminal/ws?ticket=" + code,
-		"expires_in": int(ticketTTL.Seconds())})
+	return c.JSON(ticketView{ExpiresIn: int(ticketTTL.Seconds()), Ticket: code, URL: "/api/v1/labs/" + id + "/terminal/ws?ticket=" + code})
 }
 
 // upgrade admits a WebSocket only from an allowed page, with a valid ticket.

@@ -14,6 +14,11 @@ type users struct {
 	accounts *accounts.Service
 }
 
+type userList struct {
+	Total int64      `json:"total"`
+	Users []userView `json:"users"`
+}
+
 func (h users) list(c *fiber.Ctx) error {
 	list, total, err := h.accounts.Users(c.UserContext(), c.QueryInt("limit", 50), c.QueryInt("offset", 0))
 	if err != nil {
@@ -23,7 +28,7 @@ func (h users) list(c *fiber.Ctx) error {
 	for i, u := range list {
 		views[i] = viewOf(u)
 	}
-	return c.JSON(fiber.Map{"users": views, "total": total})
+	return c.JSON(userList{Total: total, Users: views})
 }
 
 type createUserRequest struct {

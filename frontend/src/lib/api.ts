@@ -4,145 +4,27 @@
 // and retries; concurrent callers share one refresh, because presenting a
 // refresh token twice ends the whole session by design.
 
-export type Role = 'trainee' | 'instructor' | 'partner' | 'admin'
+import type { components } from './api-types'
 
-export interface User {
-  id: string
-  email: string
-  display_name: string
-  role: Role
-  created_at: string
-  disabled: boolean
-}
+// The wire types are generated from the server's OpenAPI document
+// (api-types.ts, by `npm run api:types`); these are their names here.
+type Schemas = components['schemas']
 
-export interface Session {
-  access_token: string
-  expires_at: string
-  user: User
-}
-
-export interface SetupStatus {
-  setup_required: boolean
-  registration: 'open' | 'invite'
-  version: string
-}
-
-export interface WebTarget {
-  host: string
-  port: number
-  label: string
-}
-
-export interface Scenario {
-  id: string
-  version: number
-  title: string
-  summary: string
-  difficulty: string
-  time_limit: string
-  attack: string[]
-  nice_roles: string[]
-  incidents: { name: string; year?: number; reference?: string }[]
-  tracks: ('attack' | 'defence')[]
-  web_targets: WebTarget[]
-  story?: string
-  objectives?: { id: string; track: 'attack' | 'defence'; kind: string; title: string; points: number }[]
-}
-
-export interface Recording {
-  id: string
-  lab_id: string
-  trainee_id: string
-  by_staff: boolean
-  started_at: string
-  ended_at?: string
-  bytes: number
-  truncated: boolean
-}
-
-export interface Competency {
-  id: string
-  solved: number
-  scenarios: string[]
-}
-
-export interface Progress {
-  points: number
-  solved: number
-  completed: number
-  scenarios: {
-    id: string
-    title: string
-    points: number
-    solved: number
-    total: number
-    attack_solved: number
-    attack_total: number
-    defence_solved: number
-    defence_total: number
-    complete: boolean
-    last_activity?: string
-  }[]
-  techniques: Competency[]
-  roles: Competency[]
-}
-
-export type LabState = 'pending' | 'provisioning' | 'running' | 'stopping' | 'stopped' | 'failed'
-
-export interface Lab {
-  id: string
-  scenario: string
-  trainee_id?: string
-  trainee_name?: string // in staff lists
-  state: LabState
-  step?: string
-  progress: number
-  reason?: string
-  terminal_host?: string
-  extensions: number
-  created_at: string
-  started_at?: string
-  expires_at: string
-  stopped_at?: string
-}
-
-export interface HintState {
-  id: string
-  cost: number
-  unlocked: boolean
-  text?: string
-}
-
-export interface ObjectiveState {
-  id: string
-  track: 'attack' | 'defence'
-  kind: 'flag' | 'question' | 'check' | 'detection'
-  title: string
-  points: number
-  solved: boolean
-  attempts_left: number
-  choices?: string[]
-  walkthrough_available: boolean
-  walkthrough_revealed: boolean
-  hints: HintState[]
-}
-
-export interface Verdict {
-  correct: boolean
-  already_solved: boolean
-  points: number
-  attempts_left: number
-  message: string
-  evidence?: string
-}
-
-export interface Invite {
-  id: string
-  code: string
-  role: Role
-  email?: string
-  expires_at: string
-}
+export type Role = Schemas['Role']
+export type User = Schemas['User']
+export type Session = Schemas['Session']
+export type SetupStatus = Schemas['SetupStatus']
+export type WebTarget = Schemas['WebTarget']
+export type Scenario = Schemas['Scenario']
+export type Recording = Schemas['Recording']
+export type Competency = Schemas['Competency']
+export type Progress = Schemas['Progress']
+export type LabState = Schemas['LabState']
+export type Lab = Schemas['Lab']
+export type HintState = Schemas['HintState']
+export type ObjectiveState = Schemas['ObjectiveState']
+export type Verdict = Schemas['Verdict']
+export type Invite = Schemas['Invite']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -289,11 +171,11 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     },
     refresh,
     setupStatus: () => request<SetupStatus>('GET', '/api/v1/setup', { auth: false }),
-    setup: (body: { setup_code: string; email: string; display_name: string; password: string }) =>
+    setup: (body: Schemas['SetupRequest']) =>
       signedIn(request<Session>('POST', '/api/v1/setup', { body, auth: false })),
-    login: (body: { email: string; password: string }) =>
+    login: (body: Schemas['LoginRequest']) =>
       signedIn(request<Session>('POST', '/api/v1/auth/login', { body, auth: false })),
-    register: (body: { email: string; display_name: string; password: string; invite_code: string }) =>
+    register: (body: Schemas['RegisterRequest']) =>
       signedIn(request<Session>('POST', '/api/v1/auth/register', { body, auth: false })),
     async logout() {
       try {
@@ -303,39 +185,41 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       }
     },
     me: () => request<User>('GET', '/api/v1/me'),
-    createInvite: (body: { role: Role; email?: string; valid_hours?: number }) =>
+    createInvite: (body: Schemas['InviteRequest']) =>
       request<Invite>('POST', '/api/v1/invites', { body }),
-    scenarios: () => request<{ scenarios: Scenario[] }>('GET', '/api/v1/scenarios').then((r) => r.scenarios),
+    scenarios: () => request<Schemas['ScenarioList']>('GET', '/api/v1/scenarios').then((r) => r.scenarios),
     scenario: (id: string) => request<Scenario>('GET', `/api/v1/scenarios/${encodeURIComponent(id)}`),
     // labEvents follows a lab's start-up until it settles.
     labEvents: (id: string, onLab: (l: Lab) => void, signal?: AbortSignal) =>
       stream(`/api/v1/labs/${encodeURIComponent(id)}/events`, (d) => onLab(JSON.parse(d) as Lab), signal),
     resetLab: (id: string) => request<Lab>('POST', `/api/v1/labs/${encodeURIComponent(id)}/reset`),
     openWeb: (lab: string, t: WebTarget) =>
-      request<{ url: string }>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/web`, { body: { host: t.host, port: t.port } }),
+      request<Schemas['WebLink']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/web`, {
+        body: { host: t.host, port: t.port } satisfies Schemas['WebLinkRequest'],
+      }),
     myProgress: () => request<Progress>('GET', '/api/v1/me/progress'),
-    allLabs: () => request<{ labs: Lab[] }>('GET', '/api/v1/labs?all=1').then((r) => r.labs),
+    allLabs: () => request<Schemas['LabList']>('GET', '/api/v1/labs?all=1').then((r) => r.labs),
     recordings: (lab: string) =>
-      request<{ recordings: Recording[] }>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/recordings`).then((r) => r.recordings),
+      request<Schemas['RecordingList']>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/recordings`).then((r) => r.recordings),
     cast: (id: string) => text(`/api/v1/recordings/${encodeURIComponent(id)}`),
-    myLabs: () => request<{ labs: Lab[] }>('GET', '/api/v1/labs?active=1').then((r) => r.labs),
+    myLabs: () => request<Schemas['LabList']>('GET', '/api/v1/labs?active=1').then((r) => r.labs),
     lab: (id: string) => request<Lab>('GET', `/api/v1/labs/${encodeURIComponent(id)}`),
-    launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } }),
+    launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } satisfies Schemas['LaunchRequest'] }),
     stopLab: (id: string) => request<Lab>('DELETE', `/api/v1/labs/${encodeURIComponent(id)}`),
     extendLab: (id: string) => request<Lab>('POST', `/api/v1/labs/${encodeURIComponent(id)}/extend`),
     objectives: (lab: string) =>
-      request<{ objectives: ObjectiveState[] }>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/objectives`).then((r) => r.objectives),
+      request<Schemas['ObjectiveList']>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/objectives`).then((r) => r.objectives),
     submit: (lab: string, objective: string, answer: string) =>
-      request<Verdict>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}`, { body: { answer } }),
+      request<Verdict>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}`, { body: { answer } satisfies Schemas['AnswerRequest'] }),
     check: (lab: string, objective: string) =>
       request<Verdict>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}/check`),
     hint: (lab: string, hint: string) =>
       request<HintState>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/hints/${encodeURIComponent(hint)}`),
     walkthrough: (lab: string, objective: string) =>
-      request<{ walkthrough: string }>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}/walkthrough`),
-    myScore: () => request<{ points: number; solved: number }>('GET', '/api/v1/me/score'),
+      request<Schemas['Walkthrough']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}/walkthrough`),
+    myScore: () => request<Schemas['Score']>('GET', '/api/v1/me/score'),
     terminalTicket: (lab: string) =>
-      request<{ ticket: string; url: string }>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/terminal`),
+      request<Schemas['TerminalTicket']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/terminal`),
   }
 }
 
