@@ -166,7 +166,8 @@ func (p *parser) unary() (node, error) {
 	return nil, fail("the condition names %q, which is not a selection of this rule", name)
 }
 
-// pattern is "them" (every selection) or a name with * wildcards.
+// pattern is "them" (every selection not starting with _) or a name
+// with * wildcards.
 func (p *parser) pattern() ([]string, error) {
 	if p.pos >= len(p.tokens) {
 		return nil, fail("expected a selection pattern after \"of\"")
@@ -174,7 +175,18 @@ func (p *parser) pattern() ([]string, error) {
 	pat := p.tokens[p.pos]
 	p.pos++
 	if strings.EqualFold(pat, "them") {
-		return p.names, nil
+		// The specification: "1 of them" and "all of them" run "across all
+		// defined search identifiers not starting with an underscore _".
+		var out []string
+		for _, n := range p.names {
+			if !strings.HasPrefix(n, "_") {
+				out = append(out, n)
+			}
+		}
+		if len(out) == 0 {
+			return nil, fail("\"of them\" counts no search identifier: those starting with an underscore are left out of them")
+		}
+		return out, nil
 	}
 	var out []string
 	for _, n := range p.names {

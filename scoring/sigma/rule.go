@@ -10,9 +10,7 @@ package sigma
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"sort"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -152,26 +150,4 @@ func (r *Rule) Evaluate(malicious, benign []Event) Grade {
 		}
 	}
 	return g
-}
-
-// wildcard turns a Sigma value with * and ? (and \* \? \\ escapes) into
-// a case-insensitive regular expression anchored at both ends.
-func wildcard(v string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("(?is)^")
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == '\\' && i+1 < len(v) && (v[i+1] == '*' || v[i+1] == '?' || v[i+1] == '\\'):
-			b.WriteString(regexp.QuoteMeta(string(v[i+1])))
-			i++
-		case c == '*':
-			b.WriteString(".*")
-		case c == '?':
-			b.WriteString(".")
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
 }

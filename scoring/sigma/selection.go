@@ -11,13 +11,13 @@ import (
 // selection is one named part of a detection: any of its alternatives.
 type selection struct {
 	alternatives []fieldSet // a list of maps: any may match
-	keywords     []*regexp.Regexp
 }
 
 // fieldSet is one map of a selection: every field must match.
 type fieldSet []fieldMatch
 
-// fieldMatch is one field with its modifiers and values.
+// fieldMatch is one field with its modifiers and values. A nil path is a
+// keyword search: the values are looked for anywhere in the event.
 type fieldMatch struct {
 	path   []string
 	all    bool // the all modifier: every value must match, not any
@@ -32,6 +32,7 @@ func parseSelection(name string, n *yaml.Node) (selection, error) {
 		return selection{alternatives: []fieldSet{fs}}, err
 	case yaml.SequenceNode:
 		var sel selection
+		var keywords []*yaml.Node
 		for _, item := range n.Content {
 			switch item.Kind {
 			case yaml.MappingNode:
@@ -41,13 +42,20 @@ func parseSelection(name string, n *yaml.Node) (selection, error) {
 				}
 				sel.alternatives = append(sel.alternatives, fs)
 			case yaml.ScalarNode: // keywords: matched anywhere in the event
-				sel.keywords = append(sel.keywords, wildcard("*"+item.Value+"*"))
+				keywords = append(keywords, item)
 			default:
 				return selection{}, fail("selection %s: list items must be field maps or keywords", name)
 			}
 		}
-		if len(sel.alternatives) > 0 && len(sel.keywords) > 0 {
+		if len(sel.alternatives) > 0 && len(keywords) > 0 {
 			return selection{}, fail("selection %s mixes field maps and keywords", name)
+		}
+		if len(keywords) > 0 {
+			fm := fieldMatch{}
+			for _, k := range keywords {
+				fm.values = append(fm.values, readGlob(k.Value).around(true, true).regexp(false))
+			}
+			sel.alternatives = []fieldSet{{fm}}
 		}
 		return sel, nil
 	}
@@ -67,23 +75,57 @@ func parseFieldSet(name string, n *yaml.Node) (fieldSet, error) {
 	return fs, nil
 }
 
-func parseField(key string, value *yaml.Node) (fieldMatch, error) {
-	parts := strings.Split(key, "|")
-	fm := fieldMatch{path: strings.Split(parts[0], ".")}
-	how := "equals"
-	for _, mod := range parts[1:] {
-		switch mod {
-		case "contains", "startswith", "endswith", "re":
-			if how != "equals" {
-				return fm, fail("field %s: %s cannot be combined with %s", parts[0], mod, how)
+// modifiers is what a field's key asks of its values.
+type modifiers struct {
+	how   string // equals, contains, startswith, endswith or re
+	flags string // the re sub-modifiers: i, m, s
+	all   bool
+}
+
+func readModifiers(field string, mods []string) (modifiers, error) {
+	m := modifiers{how: "equals"}
+	keyword := field == ""
+	for _, mod := range mods {
+		switch {
+		case keyword && mod != "all":
+			return m, fail("a keyword search (a key with no field name) takes only the all modifier, not %s", mod)
+		case mod == "contains" || mod == "startswith" || mod == "endswith" || mod == "re":
+			if m.how != "equals" {
+				return m, fail("field %s: %s cannot be combined with %s", field, mod, m.how)
 			}
-			how = mod
-		case "all":
-			fm.all = true
+			m.how = mod
+		case mod == "i" || mod == "m" || mod == "s":
+			if m.how != "re" {
+				return m, fail("field %s: %s is a sub-modifier of re and comes after it", field, mod)
+			}
+			m.flags += mod
+		case mod == "all":
+			m.all = true
 		default:
-			return fm, fail("field %s: the %s modifier is not supported (supported: contains, startswith, endswith, re, all)", parts[0], mod)
+			return m, fail("field %s: the %s modifier is not supported (supported: contains, startswith, endswith, re with i, m, s, all)", field, mod)
 		}
 	}
+	return m, nil
+}
+
+func parseField(key string, value *yaml.Node) (fieldMatch, error) {
+	parts := strings.Split(key, "|")
+	fm := fieldMatch{}
+	if parts[0] != "" {
+		fm.path = strings.Split(parts[0], ".")
+	}
+	label := parts[0]
+	if label == "" {
+		label = "keywords"
+	}
+	mods, err := readModifiers(parts[0], parts[1:])
+	if err != nil {
+		return fm, err
+	}
+	if parts[0] == "" && !mods.all {
+		return fm, fail("a key with no field name is a keyword search, written '|all' with a list of keywords")
+	}
+	fm.all = mods.all
 	var raw []*yaml.Node
 	switch value.Kind {
 	case yaml.ScalarNode:
@@ -91,55 +133,56 @@ func parseField(key string, value *yaml.Node) (fieldMatch, error) {
 	case yaml.SequenceNode:
 		raw = value.Content
 	default:
-		return fm, fail("field %s: values must be text, numbers or a list of them", parts[0])
+		return fm, fail("field %s: values must be text, numbers or a list of them", label)
+	}
+	// The modifiers appendix: "Single item values are not allowed to have
+	// an all modifier"; and all over no value at all would match anything.
+	if fm.all && len(raw) < 2 {
+		return fm, fail("field %s: the all modifier needs at least two values (one value is a plain match; a single item may not carry all)", label)
 	}
 	for _, v := range raw {
 		if v.Kind != yaml.ScalarNode {
-			return fm, fail("field %s: values must be text, numbers or a list of them", parts[0])
+			return fm, fail("field %s: values must be text, numbers or a list of them", label)
 		}
 		if v.Tag == "!!null" {
 			fm.null = true
 			continue
 		}
-		re, err := valueMatcher(how, v.Value)
+		re, err := valueMatcher(mods, fm.path == nil, v.Value)
 		if err != nil {
-			return fm, fail("field %s: %v", parts[0], err)
+			return fm, fail("field %s: %v", label, err)
 		}
 		fm.values = append(fm.values, re)
 	}
 	return fm, nil
 }
 
-func valueMatcher(how, v string) (*regexp.Regexp, error) {
-	switch how {
+func valueMatcher(m modifiers, keyword bool, v string) (*regexp.Regexp, error) {
+	if keyword {
+		return readGlob(v).around(true, true).regexp(false), nil
+	}
+	switch m.how {
 	case "contains":
-		return wildcard("*" + v + "*"), nil
+		return readGlob(v).around(true, true).regexp(false), nil
 	case "startswith":
-		return wildcard(v + "*"), nil
+		return readGlob(v).around(false, true).regexp(false), nil
 	case "endswith":
-		return wildcard("*" + v), nil
+		return readGlob(v).around(true, false).regexp(false), nil
 	case "re":
-		re, err := regexp.Compile(v)
+		flags := ""
+		if m.flags != "" {
+			flags = "(?" + m.flags + ")"
+		}
+		re, err := regexp.Compile(flags + v)
 		if err != nil {
 			return nil, fmt.Errorf("not a valid regular expression: %v", err)
 		}
 		return re, nil
 	}
-	return wildcard(v), nil
+	return readGlob(v).regexp(false), nil
 }
 
 func (s selection) matches(e Event) bool {
-	if len(s.keywords) > 0 {
-		texts := allText(e)
-		for _, k := range s.keywords {
-			for _, t := range texts {
-				if k.MatchString(t) {
-					return true
-				}
-			}
-		}
-		return false
-	}
 	for _, fs := range s.alternatives {
 		if fs.matches(e) {
 			return true
@@ -158,14 +201,19 @@ func (fs fieldSet) matches(e Event) bool {
 }
 
 func (f fieldMatch) matches(e Event) bool {
-	got, present := lookup(e, f.path)
-	if f.null && (!present || got == nil) {
-		return true
+	var texts []string
+	if f.path == nil {
+		texts = allText(e)
+	} else {
+		got, present := lookup(e, f.path)
+		if f.null && (!present || got == nil) {
+			return true
+		}
+		if !present || got == nil {
+			return false
+		}
+		texts = textsOf(got)
 	}
-	if !present || got == nil {
-		return false
-	}
-	texts := texts(got)
 	matchOne := func(re *regexp.Regexp) bool {
 		for _, t := range texts {
 			if re.MatchString(t) {
@@ -205,13 +253,13 @@ func lookup(e Event, path []string) (any, bool) {
 	return cur, true
 }
 
-// texts renders a value for matching; a list matches if any item does.
-func texts(v any) []string {
+// textsOf renders a value for matching; a list matches if any item does.
+func textsOf(v any) []string {
 	switch x := v.(type) {
 	case []any:
 		var out []string
 		for _, item := range x {
-			out = append(out, texts(item)...)
+			out = append(out, textsOf(item)...)
 		}
 		return out
 	case float64:
@@ -240,5 +288,5 @@ func allText(v any) []string {
 	case nil:
 		return nil
 	}
-	return texts(v)
+	return textsOf(v)
 }
