@@ -68,7 +68,7 @@ func parseFieldSet(name string, n *yaml.Node) (fieldSet, error) {
 		key, value := n.Content[i].Value, n.Content[i+1]
 		fm, err := parseField(key, value)
 		if err != nil {
-			return nil, fmt.Errorf("selection %s: %w", name, err)
+			return nil, within("selection "+name, err)
 		}
 		fs = append(fs, fm)
 	}
