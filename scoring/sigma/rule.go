@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -266,6 +267,24 @@ type Grade struct {
 // Pass is every malicious event matched and no benign one.
 func (g Grade) Pass() bool {
 	return g.MaliciousMatched == g.Malicious && g.BenignMatched == 0 && g.Malicious > 0
+}
+
+// Plus is both grades together, as over one list of malicious events
+// and one of benign events, g's first.
+func (g Grade) Plus(o Grade) Grade {
+	sum := Grade{
+		Malicious: g.Malicious + o.Malicious, MaliciousMatched: g.MaliciousMatched + o.MaliciousMatched,
+		Benign: g.Benign + o.Benign, BenignMatched: g.BenignMatched + o.BenignMatched,
+		Missed:         slices.Clone(g.Missed),
+		FalsePositives: slices.Clone(g.FalsePositives),
+	}
+	for _, i := range o.Missed {
+		sum.Missed = append(sum.Missed, g.Malicious+i)
+	}
+	for _, i := range o.FalsePositives {
+		sum.FalsePositives = append(sum.FalsePositives, g.Benign+i)
+	}
+	return sum
 }
 
 // Evaluate grades the rule over malicious and benign events, which are
