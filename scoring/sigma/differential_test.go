@@ -77,6 +77,10 @@ var differentialCases = []differentialCase{
 	{rule: rule("  s:\n    sourceIPAddress|re: '^(10|192\\.168)\\.'\n", "s")},
 	{rule: rule("  s:\n    eventName|re: '^Get'\n", "s")},
 	{rule: rule("  s:\n    CommandLine|re: '-enc [A-Za-z0-9+/=]+$'\n", "s")},
+	// cidr.
+	{rule: rule("  s:\n    sourceIPAddress|cidr: 10.0.0.0/8\n", "s")},
+	{rule: rule("  s:\n    sourceIPAddress|cidr: [198.51.100.0/24, 203.0.113.0/26]\n", "s")},
+	{rule: rule("  s:\n    eventSource: s3.amazonaws.com\n  inside:\n    sourceIPAddress|cidr: 10.213.0.0/16\n", "s and not inside")},
 	// Conditions.
 	{rule: rule("  a:\n    eventSource: s3.amazonaws.com\n  b:\n    sourceIPAddress|startswith: '10.'\n", "a and not b")},
 	{rule: rule("  a:\n    eventName: StopLogging\n  b:\n    eventName: CreateAccessKey\n  c:\n    sourceIPAddress: 198.51.100.7\n", "(a or b) and c")},

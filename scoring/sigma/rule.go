@@ -2,8 +2,8 @@
 // specification (rules v2.0.0, its modifiers appendix and its correlation
 // rules) defines them. A detection rule is judged one event at a time:
 // named selections (field maps, lists of maps, keyword lists, '|all'
-// keywords), the modifiers contains, startswith, endswith, re (with its
-// i, m and s sub-modifiers) and all, wildcards (* and ?) with their
+// keywords), the modifiers contains, startswith, endswith, all, cased,
+// exists, cidr and re (with its i, m and s sub-modifiers), wildcards (* and ?) with their
 // escapes, case-insensitive matching in any script, and conditions with
 // and, or, not, parentheses, "1 of" and "all of". A correlation rule
 // (event_count, value_count, temporal, temporal_ordered) is judged over

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strings"
 
@@ -20,10 +21,14 @@ type fieldSet []fieldMatch
 // keyword search: the values are looked for anywhere in the event.
 type fieldMatch struct {
 	path   []string
-	all    bool // the all modifier: every value must match, not any
-	null   bool // value null: the field must be absent or null
-	values []*regexp.Regexp
+	all    bool  // the all modifier: every value must match, not any
+	null   bool  // value null: the field must be absent or null
+	exists *bool // the exists modifier: whether the field must be there
+	values []valueTest
 }
+
+// valueTest is one value of a rule, as a test of one text of an event.
+type valueTest func(text string) bool
 
 func parseSelection(name string, n *yaml.Node) (selection, error) {
 	switch n.Kind {
@@ -53,7 +58,7 @@ func parseSelection(name string, n *yaml.Node) (selection, error) {
 		if len(keywords) > 0 {
 			fm := fieldMatch{}
 			for _, k := range keywords {
-				fm.values = append(fm.values, readGlob(k.Value).around(true, true).regexp(false))
+				fm.values = append(fm.values, readGlob(k.Value).around(true, true).regexp(false).MatchString)
 			}
 			sel.alternatives = []fieldSet{{fm}}
 		}
@@ -77,9 +82,11 @@ func parseFieldSet(name string, n *yaml.Node) (fieldSet, error) {
 
 // modifiers is what a field's key asks of its values.
 type modifiers struct {
-	how   string // equals, contains, startswith, endswith or re
-	flags string // the re sub-modifiers: i, m, s
-	all   bool
+	how    string // equals, contains, startswith, endswith, re, cidr or exists
+	flags  string // the re sub-modifiers: i, m, s
+	all    bool
+	cased  bool
+	others int // how many modifiers besides how
 }
 
 func readModifiers(field string, mods []string) (modifiers, error) {
@@ -89,7 +96,7 @@ func readModifiers(field string, mods []string) (modifiers, error) {
 		switch {
 		case keyword && mod != "all":
 			return m, fail("a keyword search (a key with no field name) takes only the all modifier, not %s", mod)
-		case mod == "contains" || mod == "startswith" || mod == "endswith" || mod == "re":
+		case mod == "contains" || mod == "startswith" || mod == "endswith" || mod == "re" || mod == "cidr" || mod == "exists":
 			if m.how != "equals" {
 				return m, fail("field %s: %s cannot be combined with %s", field, mod, m.how)
 			}
@@ -101,9 +108,19 @@ func readModifiers(field string, mods []string) (modifiers, error) {
 			m.flags += mod
 		case mod == "all":
 			m.all = true
+			m.others++
+		case mod == "cased":
+			m.cased = true
+			m.others++
 		default:
-			return m, fail("field %s: the %s modifier is not supported (supported: contains, startswith, endswith, re with i, m, s, all)", field, mod)
+			return m, fail("field %s: the %s modifier is not supported (supported: contains, startswith, endswith, all, cased, exists, cidr, and re with i, m, s)", field, mod)
 		}
+	}
+	switch {
+	case m.cased && (m.how == "re" || m.how == "cidr"):
+		return m, fail("field %s: cased is for text matches; %s does not take it", field, m.how)
+	case m.how == "exists" && m.others > 0:
+		return m, fail("field %s: exists takes no other modifier", field)
 	}
 	return m, nil
 }
@@ -126,6 +143,16 @@ func parseField(key string, value *yaml.Node) (fieldMatch, error) {
 		return fm, fail("a key with no field name is a keyword search, written '|all' with a list of keywords")
 	}
 	fm.all = mods.all
+	if mods.how == "exists" {
+		// "exists: Defines that a certain field has to exist or must not
+		// exist in a log event by providing a boolean value."
+		if value.Kind != yaml.ScalarNode || value.Tag != "!!bool" {
+			return fm, fail("field %s: exists takes true or false", label)
+		}
+		want := strings.EqualFold(value.Value, "true")
+		fm.exists = &want
+		return fm, nil
+	}
 	var raw []*yaml.Node
 	switch value.Kind {
 	case yaml.ScalarNode:
@@ -148,27 +175,25 @@ func parseField(key string, value *yaml.Node) (fieldMatch, error) {
 			fm.null = true
 			continue
 		}
-		re, err := valueMatcher(mods, fm.path == nil, v.Value)
+		test, err := valueMatcher(mods, fm.path == nil, v.Value)
 		if err != nil {
 			return fm, fail("field %s: %v", label, err)
 		}
-		fm.values = append(fm.values, re)
+		fm.values = append(fm.values, test)
 	}
 	return fm, nil
 }
 
-func valueMatcher(m modifiers, keyword bool, v string) (*regexp.Regexp, error) {
-	if keyword {
-		return readGlob(v).around(true, true).regexp(false), nil
-	}
-	switch m.how {
-	case "contains":
-		return readGlob(v).around(true, true).regexp(false), nil
-	case "startswith":
-		return readGlob(v).around(false, true).regexp(false), nil
-	case "endswith":
-		return readGlob(v).around(true, false).regexp(false), nil
-	case "re":
+func valueMatcher(m modifiers, keyword bool, v string) (valueTest, error) {
+	g := readGlob(v)
+	switch {
+	case keyword || m.how == "contains":
+		return g.around(true, true).regexp(m.cased).MatchString, nil
+	case m.how == "startswith":
+		return g.around(false, true).regexp(m.cased).MatchString, nil
+	case m.how == "endswith":
+		return g.around(true, false).regexp(m.cased).MatchString, nil
+	case m.how == "re":
 		flags := ""
 		if m.flags != "" {
 			flags = "(?" + m.flags + ")"
@@ -177,9 +202,24 @@ func valueMatcher(m modifiers, keyword bool, v string) (*regexp.Regexp, error) {
 		if err != nil {
 			return nil, fmt.Errorf("not a valid regular expression: %v", err)
 		}
-		return re, nil
+		return re.MatchString, nil
+	case m.how == "cidr":
+		return cidrTest(v)
 	}
-	return readGlob(v).regexp(false), nil
+	return g.regexp(m.cased).MatchString, nil
+}
+
+// cidrTest matches addresses, IPv4 or IPv6, inside a network range.
+func cidrTest(v string) (valueTest, error) {
+	network, err := netip.ParsePrefix(strings.TrimSpace(v))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a network range such as 10.0.0.0/8", v)
+	}
+	network = network.Masked()
+	return func(text string) bool {
+		addr, err := netip.ParseAddr(strings.TrimSpace(text))
+		return err == nil && network.Contains(addr.Unmap())
+	}, nil
 }
 
 func (s selection) matches(e Event) bool {
@@ -206,6 +246,9 @@ func (f fieldMatch) matches(e Event) bool {
 		texts = allText(e)
 	} else {
 		got, present := lookup(e, f.path)
+		if f.exists != nil {
+			return present == *f.exists
+		}
 		if f.null && (!present || got == nil) {
 			return true
 		}
@@ -214,24 +257,24 @@ func (f fieldMatch) matches(e Event) bool {
 		}
 		texts = textsOf(got)
 	}
-	matchOne := func(re *regexp.Regexp) bool {
+	matchOne := func(test valueTest) bool {
 		for _, t := range texts {
-			if re.MatchString(t) {
+			if test(t) {
 				return true
 			}
 		}
 		return false
 	}
 	if f.all {
-		for _, re := range f.values {
-			if !matchOne(re) {
+		for _, test := range f.values {
+			if !matchOne(test) {
 				return false
 			}
 		}
 		return len(f.values) > 0
 	}
-	for _, re := range f.values {
-		if matchOne(re) {
+	for _, test := range f.values {
+		if matchOne(test) {
 			return true
 		}
 	}
