@@ -3,9 +3,10 @@
 // rules) defines them. A detection rule is judged one event at a time:
 // named selections (field maps, lists of maps, keyword lists, '|all'
 // keywords), the modifiers contains, startswith, endswith, all, cased,
-// exists, cidr and re (with its i, m and s sub-modifiers), wildcards (* and ?) with their
-// escapes, case-insensitive matching in any script, and conditions with
-// and, or, not, parentheses, "1 of" and "all of". A correlation rule
+// exists, cidr and re (with its i, m and s sub-modifiers), wildcards
+// (* and ?) with their escapes, case-insensitive matching in any script,
+// and conditions with and, or, not, parentheses, "1 of" and "all of".
+// A correlation rule
 // (event_count, value_count, temporal, temporal_ordered) is judged over
 // a stream of events in time: see Rule.Flags. What it does not support is
 // refused with an error that says so, never silently ignored.
