@@ -174,3 +174,40 @@ func TestAllNeedsSeveralValues(t *testing.T) {
 		t.Fatalf("all over two values: %v", err)
 	}
 }
+
+// The specification's "Invalid Example": null in a list of values.
+func TestNullStandsAlone(t *testing.T) {
+	const quote = "Also `null` cannot be part of a list of field values as it is its own type and therefore shares no type with any other value."
+	_, err := Parse("detection:\n  selection_main:\n    FieldA: 'something'\n    FieldB:\n      - ''\n      - null\n  condition: selection_main\n")
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Reason, "null cannot be part of a list") {
+		t.Fatalf("accepted or unclear: %v; the specification: %q", err, quote)
+	}
+	valid := `
+detection:
+  selection_main:
+    FieldA: 'something'
+  selection_empty1:
+    FieldB: ''
+  selection_empty2:
+    FieldB: null
+  condition: selection_main and 1 of selection_empty*
+`
+	r, err := Parse(valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		e    Event
+		want bool
+	}{
+		{Event{"FieldA": "something", "FieldB": ""}, true},
+		{Event{"FieldA": "something"}, true},
+		{Event{"FieldA": "something", "FieldB": nil}, true},
+		{Event{"FieldA": "something", "FieldB": "x"}, false},
+	} {
+		if got := r.Matches(tc.e); got != tc.want {
+			t.Errorf("the specification's valid example on %v: %v, want %v", tc.e, got, tc.want)
+		}
+	}
+}

@@ -172,6 +172,11 @@ func parseField(key string, value *yaml.Node) (fieldMatch, error) {
 			return fm, fail("field %s: values must be text, numbers or a list of them", label)
 		}
 		if v.Tag == "!!null" {
+			// "null cannot be part of a list of field values as it is its
+			// own type and therefore shares no type with any other value."
+			if len(raw) > 1 {
+				return fm, fail("field %s: null cannot be part of a list of values; test it in a selection of its own and join the two in the condition", label)
+			}
 			fm.null = true
 			continue
 		}
