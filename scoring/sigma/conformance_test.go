@@ -175,7 +175,8 @@ func TestAllNeedsSeveralValues(t *testing.T) {
 	}
 }
 
-// The specification's "Invalid Example": null in a list of values.
+// The specification's "Invalid Example": null in a list of values (the
+// rules specification says so in words from v2.1.0 on).
 func TestNullStandsAlone(t *testing.T) {
 	const quote = "Also `null` cannot be part of a list of field values as it is its own type and therefore shares no type with any other value."
 	_, err := Parse("detection:\n  selection_main:\n    FieldA: 'something'\n    FieldB:\n      - ''\n      - null\n  condition: selection_main\n")

@@ -116,7 +116,7 @@ func Parse(text string) (*Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Rule{Title: docs[root].Title, TimeFields: DefaultTimeFields, root: members[root]}, nil
+	return &Rule{Title: docs[root].Title, TimeFields: slices.Clone(DefaultTimeFields), root: members[root]}, nil
 }
 
 func readDocuments(text string) ([]document, error) {
