@@ -39,7 +39,7 @@ func flagged(t *testing.T, rule string, events []Event) []int {
 	return out
 }
 
-func span(from, to int) []int {
+func indexes(from, to int) []int {
 	var out []int
 	for i := from; i < to; i++ {
 		out = append(out, i)
@@ -85,7 +85,7 @@ correlation:
 		events = append(events, at(time.Duration(i)*75*time.Second, Event{"EventID": 529, "ComputerName": "dc03"}))
 	}
 	events = append(events, at(time.Minute, Event{"EventID": 4624, "ComputerName": "dc01"})) // a success: not counted
-	if got, want := flagged(t, rule, events), span(0, 100); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := flagged(t, rule, events), indexes(0, 100); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("flagged %v, want dc01's hundred failures %v", got, want)
 	}
 }
@@ -118,7 +118,7 @@ correlation:
 	for i := range 100 { // 100 accounts, but from two workstations
 		events = append(events, at(time.Duration(i)*time.Minute, Event{"EventID": 4625, "ComputerName": "dc02", "WorkstationName": fmt.Sprintf("ws%d", 3+i%2), "User": fmt.Sprintf("u%03d", i)}))
 	}
-	if got, want := flagged(t, rule, events), span(0, 100); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := flagged(t, rule, events), indexes(0, 100); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("flagged %v, want the spray %v", got, want)
 	}
 }
@@ -263,8 +263,8 @@ func TestSpecFailedLoginsFollowedBySuccess(t *testing.T) {
 		events = append(events, login(3*time.Hour+time.Duration(i)*time.Second, "dan", 4625))
 	}
 	events = append(events, login(3*time.Hour+20*time.Minute, "dan", 4624)) // 42: success too late
-	if got := flagged(t, specBruteForce, events); fmt.Sprint(got) != fmt.Sprint(span(0, 11)) {
-		t.Fatalf("flagged %v, want eve's failures and success %v", got, span(0, 11))
+	if got := flagged(t, specBruteForce, events); fmt.Sprint(got) != fmt.Sprint(indexes(0, 11)) {
+		t.Fatalf("flagged %v, want eve's failures and success %v", got, indexes(0, 11))
 	}
 	r, _ := Parse(specBruteForce)
 	if r.Title != "Correlation - Multiple Failed Logins Followed by Successful Login" {

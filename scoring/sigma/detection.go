@@ -90,11 +90,11 @@ func (d *detection) names() []string {
 func (d *detection) matches(e Event) bool { return d.condition.eval(d, e) }
 
 // hits are the events the rule matches, each on its own.
-func (d *detection) hits(c *corpus) []hit {
-	var out []hit
+func (d *detection) hits(c *corpus) []*hit {
+	var out []*hit
 	for i, e := range c.events {
 		if d.matches(e) {
-			out = append(out, hit{events: []int{i}, last: i})
+			out = append(out, &hit{last: i, event: i})
 		}
 	}
 	return out

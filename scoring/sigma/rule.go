@@ -35,7 +35,7 @@ type Rule struct {
 
 // member is one rule of a submission: what it matches in a stream.
 type member interface {
-	hits(c *corpus) []hit
+	hits(c *corpus) []*hit
 }
 
 // Event is one log record, as decoded from JSON: nested maps, lists,
@@ -247,14 +247,7 @@ func (r *Rule) Matches(e Event) bool {
 // window.go for how groups and windows are formed). Events are read in
 // the order given; their times come from r.TimeFields.
 func (r *Rule) Flags(events []Event) []bool {
-	c := newCorpus(events, r.TimeFields)
-	out := make([]bool, len(events))
-	for _, h := range c.hitsOf(r.root) {
-		for _, i := range h.events {
-			out[i] = true
-		}
-	}
-	return out
+	return newCorpus(events, r.TimeFields).flag(r.root)
 }
 
 // Grade is how a rule did over a scenario's labelled events.

@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,14 +28,37 @@ import (
 //     temporal_ordered needs all of them, in the order listed, and flags
 //     from the first rule's hit on.
 //   - A firing window is a hit of the correlation; the events flagged are
-//     the events of its hits. So a brute force of twelve failed logins
+//     the events of the hits of the firing windows of the rule graded,
+//     down to the events. So a brute force of twelve failed logins
 //     against a threshold of ten flags all twelve, and a chained
 //     correlation flags the events underneath the inner ones too.
+//
+// Windows are kept as ranges of their group's hits, never copied, so a
+// long log judged against a long timespan stays linear in its size.
 
 // hit is one occurrence of a rule in a stream.
 type hit struct {
-	events []int // the events it is made of, ascending
-	last   int   // the event that completed it: its time and group
+	last     int    // the event that completed it: its time and group
+	event    int    // a detection rule's hit: its event; else -1
+	group    *group // a correlation's hit: its group, and
+	from, to int    // the hits of the group it flags, from..to
+}
+
+// group is one group of a correlation's hits, in time order.
+type group struct {
+	hits    []sourced
+	flagged []span // the ranges of hits to flag, from the hits above it
+}
+
+type span struct{ from, to int }
+
+// sourced is a hit in a group, with the index of the rule it came from
+// and, for value_count, its value.
+type sourced struct {
+	*hit
+	rule   int
+	value  string
+	counts bool // value_count: it has the field(s)
 }
 
 // corpus is a stream being judged, with each rule's hits kept so a rule
@@ -43,14 +67,15 @@ type corpus struct {
 	events []Event
 	fields []string
 	times  []time.Time
-	memo   map[member][]hit
+	memo   map[member][]*hit
+	groups map[*correlation][]*group
 }
 
 func newCorpus(events []Event, timeFields []string) *corpus {
-	return &corpus{events: events, fields: timeFields, memo: map[member][]hit{}}
+	return &corpus{events: events, fields: timeFields, memo: map[member][]*hit{}, groups: map[*correlation][]*group{}}
 }
 
-func (c *corpus) hitsOf(m member) []hit {
+func (c *corpus) hitsOf(m member) []*hit {
 	if h, ok := c.memo[m]; ok {
 		return h
 	}
@@ -66,51 +91,182 @@ func (c *corpus) at(i int) time.Time {
 	return c.times[i]
 }
 
-// sourced is a hit with the index of the rule it came from.
-type sourced struct {
-	hit
-	rule int
-}
-
-func (cr *correlation) hits(c *corpus) []hit {
-	groups := map[string][]sourced{}
-	for k, m := range cr.members {
-		for _, h := range c.hitsOf(m) {
-			if key, ok := cr.groupKey(c, k, h); ok {
-				groups[key] = append(groups[key], sourced{h, k})
-			}
+// flag marks the events of the root's hits: each correlation, parents
+// before the rules they refer to, passes its flagged ranges down.
+func (c *corpus) flag(root member) []bool {
+	out := make([]bool, len(c.events))
+	mark := func(h *hit) {
+		if h.event >= 0 {
+			out[h.event] = true
+		} else {
+			h.group.flagged = append(h.group.flagged, span{h.from, h.to})
 		}
 	}
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
+	for _, h := range c.hitsOf(root) {
+		mark(h)
 	}
-	sort.Strings(keys)
-	var out []hit
-	for _, key := range keys {
-		g := groups[key]
-		sort.SliceStable(g, func(a, b int) bool {
-			ta, tb := c.at(g[a].last), c.at(g[b].last)
-			if !ta.Equal(tb) {
-				return ta.Before(tb)
-			}
-			return g[a].last < g[b].last
-		})
-		start := 0
-		for end := range g {
-			for c.at(g[end].last).Sub(c.at(g[start].last)) > cr.span {
-				start++
-			}
-			if flagged, ok := cr.judge(c, g[start:end+1]); ok {
-				out = append(out, merge(flagged, g[end].last))
+	for _, cr := range parentsFirst(root) {
+		for _, g := range c.groups[cr] {
+			for _, s := range union(g.flagged) {
+				for i := s.from; i <= s.to; i++ {
+					if cr.kind != "value_count" || g.hits[i].counts {
+						mark(g.hits[i].hit)
+					}
+				}
 			}
 		}
 	}
 	return out
 }
 
+// parentsFirst orders the correlations under root so each comes before
+// every rule it refers to.
+func parentsFirst(root member) []*correlation {
+	var post []*correlation
+	seen := map[member]bool{}
+	var visit func(m member)
+	visit = func(m member) {
+		if seen[m] {
+			return
+		}
+		seen[m] = true
+		if cr, ok := m.(*correlation); ok {
+			for _, sub := range cr.members {
+				visit(sub)
+			}
+			post = append(post, cr)
+		}
+	}
+	visit(root)
+	slices.Reverse(post)
+	return post
+}
+
+// union merges ranges into disjoint ones.
+func union(spans []span) []span {
+	sort.Slice(spans, func(a, b int) bool { return spans[a].from < spans[b].from })
+	var out []span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.from <= out[n-1].to+1 {
+			out[n-1].to = max(out[n-1].to, s.to)
+		} else {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (cr *correlation) hits(c *corpus) []*hit {
+	byKey := map[string]*group{}
+	for k, m := range cr.members {
+		for _, h := range c.hitsOf(m) {
+			key, ok := cr.groupKey(c, k, h)
+			if !ok {
+				continue
+			}
+			g := byKey[key]
+			if g == nil {
+				g = &group{}
+				byKey[key] = g
+			}
+			s := sourced{hit: h, rule: k}
+			if cr.kind == "value_count" {
+				s.value, s.counts = cr.values(c, h.last)
+			}
+			g.hits = append(g.hits, s)
+		}
+	}
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []*hit
+	for _, key := range keys {
+		g := byKey[key]
+		c.groups[cr] = append(c.groups[cr], g)
+		sort.SliceStable(g.hits, func(a, b int) bool {
+			ta, tb := c.at(g.hits[a].last), c.at(g.hits[b].last)
+			if !ta.Equal(tb) {
+				return ta.Before(tb)
+			}
+			return g.hits[a].last < g.hits[b].last
+		})
+		out = append(out, cr.slide(c, g)...)
+	}
+	return out
+}
+
+// slide moves the window along a group, keeping its counts as hits come
+// in and fall out, and returns a hit for each window that fires.
+func (cr *correlation) slide(c *corpus, g *group) []*hit {
+	var out []*hit
+	values := map[string]int{} // value_count: hits per distinct value
+	counted := 0               // value_count: hits with the field(s)
+	rules := make([]int, len(cr.members))
+	seen := 0 // temporal: distinct rules in the window
+	add := func(s sourced, d int) {
+		if s.counts {
+			counted += d
+			values[s.value] += d
+			if values[s.value] == 0 {
+				delete(values, s.value)
+			}
+		}
+		rules[s.rule] += d
+		if d > 0 && rules[s.rule] == 1 {
+			seen++
+		} else if d < 0 && rules[s.rule] == 0 {
+			seen--
+		}
+	}
+	start := 0
+	for end, s := range g.hits {
+		add(s, 1)
+		for c.at(s.last).Sub(c.at(g.hits[start].last)) > cr.span {
+			add(g.hits[start], -1)
+			start++
+		}
+		from, fires := start, false
+		switch cr.kind {
+		case "event_count":
+			fires = cr.meets(int64(end - start + 1))
+		case "value_count":
+			fires = counted > 0 && cr.meets(int64(len(values)))
+		case "temporal":
+			if len(cr.criteria) == 0 {
+				fires = seen == len(cr.members)
+			} else {
+				fires = cr.meets(int64(seen))
+			}
+		case "temporal_ordered":
+			from, fires = cr.inOrder(g.hits[start:end+1], start)
+		}
+		if fires {
+			out = append(out, &hit{last: s.last, event: -1, group: g, from: from, to: end})
+		}
+	}
+	return out
+}
+
+// inOrder finds the rules as a subsequence of the window, in time order,
+// the earliest occurrence of each next rule taken; what came before the
+// first rule's hit is not part of it.
+func (cr *correlation) inOrder(window []sourced, offset int) (int, bool) {
+	next, first := 0, 0
+	for i, s := range window {
+		if next < len(cr.members) && s.rule == next {
+			if next == 0 {
+				first = i
+			}
+			next++
+		}
+	}
+	return offset + first, next == len(cr.members)
+}
+
 // groupKey is the hit's values of the group-by fields, as one key.
-func (cr *correlation) groupKey(c *corpus, rule int, h hit) (string, bool) {
+func (cr *correlation) groupKey(c *corpus, rule int, h *hit) (string, bool) {
 	var b strings.Builder
 	for g := range cr.groupBy {
 		v, ok := lookup(c.events[h.last], splitPath(cr.fields[g][rule]))
@@ -121,47 +277,6 @@ func (cr *correlation) groupKey(c *corpus, rule int, h hit) (string, bool) {
 		b.WriteByte(' ')
 	}
 	return b.String(), true
-}
-
-// judge says whether a window meets the correlation, and which of its
-// hits to flag when it does.
-func (cr *correlation) judge(c *corpus, window []sourced) ([]sourced, bool) {
-	switch cr.kind {
-	case "event_count":
-		return window, cr.meets(int64(len(window)))
-	case "value_count":
-		var counted []sourced
-		distinct := map[string]bool{}
-		for _, s := range window {
-			if v, ok := cr.values(c, s.last); ok {
-				counted = append(counted, s)
-				distinct[v] = true
-			}
-		}
-		return counted, len(counted) > 0 && cr.meets(int64(len(distinct)))
-	case "temporal":
-		seen := map[int]bool{}
-		for _, s := range window {
-			seen[s.rule] = true
-		}
-		if len(cr.criteria) == 0 {
-			return window, len(seen) == len(cr.members)
-		}
-		return window, cr.meets(int64(len(seen)))
-	}
-	// temporal_ordered: the rules as a subsequence of the window, in time
-	// order, the earliest occurrence of each next rule taken; what came
-	// before the first rule is not part of it.
-	next, first := 0, 0
-	for i, s := range window {
-		if next < len(cr.members) && s.rule == next {
-			if next == 0 {
-				first = i
-			}
-			next++
-		}
-	}
-	return window[first:], next == len(cr.members)
 }
 
 func (cr *correlation) meets(n int64) bool {
@@ -187,20 +302,4 @@ func (cr *correlation) values(c *corpus, event int) (string, bool) {
 		b.WriteByte(' ')
 	}
 	return b.String(), true
-}
-
-// merge makes one hit of a firing window's hits.
-func merge(window []sourced, last int) hit {
-	seen := map[int]bool{}
-	var events []int
-	for _, s := range window {
-		for _, e := range s.events {
-			if !seen[e] {
-				seen[e] = true
-				events = append(events, e)
-			}
-		}
-	}
-	sort.Ints(events)
-	return hit{events: events, last: last}
 }
