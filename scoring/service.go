@@ -149,17 +149,18 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 		return Result{}, err
 	}
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
-		malicious, benign := o.Malicious, o.Benign
+		// The objective's own events and the lab's log are two streams:
+		// a correlation rule must not count across them.
+		g := r.Evaluate(o.Malicious, o.Benign)
 		live := ""
 		if len(o.LiveCommand) > 0 {
 			m, b, err := s.liveEvents(ctx, lab, o)
 			if err != nil {
 				return err
 			}
-			malicious, benign = append(append([]map[string]any(nil), malicious...), m...), append(append([]map[string]any(nil), benign...), b...)
+			g = g.Plus(r.Evaluate(m, b))
 			live = fmt.Sprintf(" (%d of them from this lab's own log: %d malicious, %d benign)", len(m)+len(b), len(m), len(b))
 		}
-		g := r.Evaluate(malicious, benign)
 		e.Digest, e.Correct = digest(rule), g.Pass()
 		e.Evidence = fmt.Sprintf("matched %d of %d malicious events and %d of %d benign events%s",
 			g.MaliciousMatched, g.Malicious, g.BenignMatched, g.Benign, live)
@@ -180,8 +181,9 @@ func (s *Service) liveEvents(ctx context.Context, lab Lab, o Objective) (malicio
 	if err != nil {
 		return nil, nil, fault.Wrap(ErrCheckUnavailable, err)
 	}
-	for _, ev := range events {
-		if truth.Matches(ev) {
+	flags := truth.Flags(events) // the log as one stream: a correlation truth rule sees it whole
+	for i, ev := range events {
+		if flags[i] {
 			malicious = append(malicious, ev)
 		} else {
 			benign = append(benign, ev)

@@ -7,7 +7,9 @@ import (
 )
 
 // node is a parsed condition.
-type node interface{ eval(r *Rule, e Event) bool }
+type node interface {
+	eval(r *detection, e Event) bool
+}
 
 type ref string
 type not struct{ n node }
@@ -16,12 +18,12 @@ type or struct{ a, b node }
 type oneOf []string
 type allOf []string
 
-func (s ref) eval(r *Rule, e Event) bool { return r.selections[string(s)].matches(e) }
-func (n not) eval(r *Rule, e Event) bool { return !n.n.eval(r, e) }
-func (n and) eval(r *Rule, e Event) bool { return n.a.eval(r, e) && n.b.eval(r, e) }
-func (n or) eval(r *Rule, e Event) bool  { return n.a.eval(r, e) || n.b.eval(r, e) }
+func (s ref) eval(r *detection, e Event) bool { return r.selections[string(s)].matches(e) }
+func (n not) eval(r *detection, e Event) bool { return !n.n.eval(r, e) }
+func (n and) eval(r *detection, e Event) bool { return n.a.eval(r, e) && n.b.eval(r, e) }
+func (n or) eval(r *detection, e Event) bool  { return n.a.eval(r, e) || n.b.eval(r, e) }
 
-func (n oneOf) eval(r *Rule, e Event) bool {
+func (n oneOf) eval(r *detection, e Event) bool {
 	for _, s := range n {
 		if r.selections[s].matches(e) {
 			return true
@@ -30,7 +32,7 @@ func (n oneOf) eval(r *Rule, e Event) bool {
 	return false
 }
 
-func (n allOf) eval(r *Rule, e Event) bool {
+func (n allOf) eval(r *detection, e Event) bool {
 	for _, s := range n {
 		if !r.selections[s].matches(e) {
 			return false
@@ -49,7 +51,9 @@ type parser struct {
 
 func parseCondition(text string, names []string) (node, error) {
 	if strings.Contains(text, "|") {
-		return nil, fail("aggregations in conditions (| count() …) are not supported")
+		// The correlation specification calls aggregations in a condition
+		// "the first approach ... now obsolete"; its own form replaces them.
+		return nil, fail("aggregations in a condition (| count() …) are Sigma's obsolete form: write a correlation rule (event_count, value_count, temporal) that refers to this rule by name instead")
 	}
 	p := &parser{tokens: tokenize(text), names: names}
 	if len(p.tokens) == 0 {
@@ -166,7 +170,8 @@ func (p *parser) unary() (node, error) {
 	return nil, fail("the condition names %q, which is not a selection of this rule", name)
 }
 
-// pattern is "them" (every selection) or a name with * wildcards.
+// pattern is "them" (every selection not starting with _) or a name
+// with * wildcards.
 func (p *parser) pattern() ([]string, error) {
 	if p.pos >= len(p.tokens) {
 		return nil, fail("expected a selection pattern after \"of\"")
@@ -174,7 +179,18 @@ func (p *parser) pattern() ([]string, error) {
 	pat := p.tokens[p.pos]
 	p.pos++
 	if strings.EqualFold(pat, "them") {
-		return p.names, nil
+		// The specification: "1 of them" and "all of them" run "across all
+		// defined search identifiers not starting with an underscore _".
+		var out []string
+		for _, n := range p.names {
+			if !strings.HasPrefix(n, "_") {
+				out = append(out, n)
+			}
+		}
+		if len(out) == 0 {
+			return nil, fail("\"of them\" counts no search identifier: those starting with an underscore are left out of them")
+		}
+		return out, nil
 	}
 	var out []string
 	for _, n := range p.names {

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strings"
 
@@ -11,19 +12,23 @@ import (
 // selection is one named part of a detection: any of its alternatives.
 type selection struct {
 	alternatives []fieldSet // a list of maps: any may match
-	keywords     []*regexp.Regexp
 }
 
 // fieldSet is one map of a selection: every field must match.
 type fieldSet []fieldMatch
 
-// fieldMatch is one field with its modifiers and values.
+// fieldMatch is one field with its modifiers and values. A nil path is a
+// keyword search: the values are looked for anywhere in the event.
 type fieldMatch struct {
 	path   []string
-	all    bool // the all modifier: every value must match, not any
-	null   bool // value null: the field must be absent or null
-	values []*regexp.Regexp
+	all    bool  // the all modifier: every value must match, not any
+	null   bool  // value null: the field must be absent or null
+	exists *bool // the exists modifier: whether the field must be there
+	values []valueTest
 }
+
+// valueTest is one value of a rule, as a test of one text of an event.
+type valueTest func(text string) bool
 
 func parseSelection(name string, n *yaml.Node) (selection, error) {
 	switch n.Kind {
@@ -32,6 +37,7 @@ func parseSelection(name string, n *yaml.Node) (selection, error) {
 		return selection{alternatives: []fieldSet{fs}}, err
 	case yaml.SequenceNode:
 		var sel selection
+		var keywords []*yaml.Node
 		for _, item := range n.Content {
 			switch item.Kind {
 			case yaml.MappingNode:
@@ -41,13 +47,20 @@ func parseSelection(name string, n *yaml.Node) (selection, error) {
 				}
 				sel.alternatives = append(sel.alternatives, fs)
 			case yaml.ScalarNode: // keywords: matched anywhere in the event
-				sel.keywords = append(sel.keywords, wildcard("*"+item.Value+"*"))
+				keywords = append(keywords, item)
 			default:
 				return selection{}, fail("selection %s: list items must be field maps or keywords", name)
 			}
 		}
-		if len(sel.alternatives) > 0 && len(sel.keywords) > 0 {
+		if len(sel.alternatives) > 0 && len(keywords) > 0 {
 			return selection{}, fail("selection %s mixes field maps and keywords", name)
+		}
+		if len(keywords) > 0 {
+			fm := fieldMatch{}
+			for _, k := range keywords {
+				fm.values = append(fm.values, readGlob(k.Value).around(true, true).regexp(false).MatchString)
+			}
+			sel.alternatives = []fieldSet{{fm}}
 		}
 		return sel, nil
 	}
@@ -60,29 +73,85 @@ func parseFieldSet(name string, n *yaml.Node) (fieldSet, error) {
 		key, value := n.Content[i].Value, n.Content[i+1]
 		fm, err := parseField(key, value)
 		if err != nil {
-			return nil, fmt.Errorf("selection %s: %w", name, err)
+			return nil, within("selection "+name, err)
 		}
 		fs = append(fs, fm)
 	}
 	return fs, nil
 }
 
+// modifiers is what a field's key asks of its values.
+type modifiers struct {
+	how    string // equals, contains, startswith, endswith, re, cidr or exists
+	flags  string // the re sub-modifiers: i, m, s
+	all    bool
+	cased  bool
+	others int // how many modifiers besides how
+}
+
+func readModifiers(field string, mods []string) (modifiers, error) {
+	m := modifiers{how: "equals"}
+	keyword := field == ""
+	for _, mod := range mods {
+		switch {
+		case keyword && mod != "all":
+			return m, fail("a keyword search (a key with no field name) takes only the all modifier, not %s", mod)
+		case mod == "contains" || mod == "startswith" || mod == "endswith" || mod == "re" || mod == "cidr" || mod == "exists":
+			if m.how != "equals" {
+				return m, fail("field %s: %s cannot be combined with %s", field, mod, m.how)
+			}
+			m.how = mod
+		case mod == "i" || mod == "m" || mod == "s":
+			if m.how != "re" {
+				return m, fail("field %s: %s is a sub-modifier of re and comes after it", field, mod)
+			}
+			m.flags += mod
+		case mod == "all":
+			m.all = true
+			m.others++
+		case mod == "cased":
+			m.cased = true
+			m.others++
+		default:
+			return m, fail("field %s: the %s modifier is not supported (supported: contains, startswith, endswith, all, cased, exists, cidr, and re with i, m, s)", field, mod)
+		}
+	}
+	switch {
+	case m.cased && (m.how == "re" || m.how == "cidr"):
+		return m, fail("field %s: cased is for text matches; %s does not take it", field, m.how)
+	case m.how == "exists" && m.others > 0:
+		return m, fail("field %s: exists takes no other modifier", field)
+	}
+	return m, nil
+}
+
 func parseField(key string, value *yaml.Node) (fieldMatch, error) {
 	parts := strings.Split(key, "|")
-	fm := fieldMatch{path: strings.Split(parts[0], ".")}
-	how := "equals"
-	for _, mod := range parts[1:] {
-		switch mod {
-		case "contains", "startswith", "endswith", "re":
-			if how != "equals" {
-				return fm, fail("field %s: %s cannot be combined with %s", parts[0], mod, how)
-			}
-			how = mod
-		case "all":
-			fm.all = true
-		default:
-			return fm, fail("field %s: the %s modifier is not supported (supported: contains, startswith, endswith, re, all)", parts[0], mod)
+	fm := fieldMatch{}
+	if parts[0] != "" {
+		fm.path = strings.Split(parts[0], ".")
+	}
+	label := parts[0]
+	if label == "" {
+		label = "keywords"
+	}
+	mods, err := readModifiers(parts[0], parts[1:])
+	if err != nil {
+		return fm, err
+	}
+	if parts[0] == "" && !mods.all {
+		return fm, fail("a key with no field name is a keyword search, written '|all' with a list of keywords")
+	}
+	fm.all = mods.all
+	if mods.how == "exists" {
+		// "exists: Defines that a certain field has to exist or must not
+		// exist in a log event by providing a boolean value."
+		if value.Kind != yaml.ScalarNode || value.Tag != "!!bool" {
+			return fm, fail("field %s: exists takes true or false", label)
 		}
+		want := strings.EqualFold(value.Value, "true")
+		fm.exists = &want
+		return fm, nil
 	}
 	var raw []*yaml.Node
 	switch value.Kind {
@@ -91,55 +160,74 @@ func parseField(key string, value *yaml.Node) (fieldMatch, error) {
 	case yaml.SequenceNode:
 		raw = value.Content
 	default:
-		return fm, fail("field %s: values must be text, numbers or a list of them", parts[0])
+		return fm, fail("field %s: values must be text, numbers or a list of them", label)
+	}
+	// The modifiers appendix: "Single item values are not allowed to have
+	// an all modifier"; and all over no value at all would match anything.
+	if fm.all && len(raw) < 2 {
+		return fm, fail("field %s: the all modifier needs at least two values (one value is a plain match; a single item may not carry all)", label)
 	}
 	for _, v := range raw {
 		if v.Kind != yaml.ScalarNode {
-			return fm, fail("field %s: values must be text, numbers or a list of them", parts[0])
+			return fm, fail("field %s: values must be text, numbers or a list of them", label)
 		}
 		if v.Tag == "!!null" {
+			// "null cannot be part of a list of field values as it is its
+			// own type and therefore shares no type with any other value."
+			if len(raw) > 1 {
+				return fm, fail("field %s: null cannot be part of a list of values; test it in a selection of its own and join the two in the condition", label)
+			}
 			fm.null = true
 			continue
 		}
-		re, err := valueMatcher(how, v.Value)
+		test, err := valueMatcher(mods, fm.path == nil, v.Value)
 		if err != nil {
-			return fm, fail("field %s: %v", parts[0], err)
+			return fm, fail("field %s: %v", label, err)
 		}
-		fm.values = append(fm.values, re)
+		fm.values = append(fm.values, test)
 	}
 	return fm, nil
 }
 
-func valueMatcher(how, v string) (*regexp.Regexp, error) {
-	switch how {
-	case "contains":
-		return wildcard("*" + v + "*"), nil
-	case "startswith":
-		return wildcard(v + "*"), nil
-	case "endswith":
-		return wildcard("*" + v), nil
-	case "re":
-		re, err := regexp.Compile(v)
+func valueMatcher(m modifiers, keyword bool, v string) (valueTest, error) {
+	g := readGlob(v)
+	switch {
+	case keyword || m.how == "contains":
+		return g.around(true, true).regexp(m.cased).MatchString, nil
+	case m.how == "startswith":
+		return g.around(false, true).regexp(m.cased).MatchString, nil
+	case m.how == "endswith":
+		return g.around(true, false).regexp(m.cased).MatchString, nil
+	case m.how == "re":
+		flags := ""
+		if m.flags != "" {
+			flags = "(?" + m.flags + ")"
+		}
+		re, err := regexp.Compile(flags + v)
 		if err != nil {
 			return nil, fmt.Errorf("not a valid regular expression: %v", err)
 		}
-		return re, nil
+		return re.MatchString, nil
+	case m.how == "cidr":
+		return cidrTest(v)
 	}
-	return wildcard(v), nil
+	return g.regexp(m.cased).MatchString, nil
+}
+
+// cidrTest matches addresses, IPv4 or IPv6, inside a network range.
+func cidrTest(v string) (valueTest, error) {
+	network, err := netip.ParsePrefix(strings.TrimSpace(v))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a network range such as 10.0.0.0/8", v)
+	}
+	network = network.Masked()
+	return func(text string) bool {
+		addr, err := netip.ParseAddr(strings.TrimSpace(text))
+		return err == nil && network.Contains(addr.Unmap())
+	}, nil
 }
 
 func (s selection) matches(e Event) bool {
-	if len(s.keywords) > 0 {
-		texts := allText(e)
-		for _, k := range s.keywords {
-			for _, t := range texts {
-				if k.MatchString(t) {
-					return true
-				}
-			}
-		}
-		return false
-	}
 	for _, fs := range s.alternatives {
 		if fs.matches(e) {
 			return true
@@ -158,32 +246,40 @@ func (fs fieldSet) matches(e Event) bool {
 }
 
 func (f fieldMatch) matches(e Event) bool {
-	got, present := lookup(e, f.path)
-	if f.null && (!present || got == nil) {
-		return true
+	var texts []string
+	if f.path == nil {
+		texts = allText(e)
+	} else {
+		got, present := lookup(e, f.path)
+		if f.exists != nil {
+			return present == *f.exists
+		}
+		if f.null && (!present || got == nil) {
+			return true
+		}
+		if !present || got == nil {
+			return false
+		}
+		texts = textsOf(got)
 	}
-	if !present || got == nil {
-		return false
-	}
-	texts := texts(got)
-	matchOne := func(re *regexp.Regexp) bool {
+	matchOne := func(test valueTest) bool {
 		for _, t := range texts {
-			if re.MatchString(t) {
+			if test(t) {
 				return true
 			}
 		}
 		return false
 	}
 	if f.all {
-		for _, re := range f.values {
-			if !matchOne(re) {
+		for _, test := range f.values {
+			if !matchOne(test) {
 				return false
 			}
 		}
 		return len(f.values) > 0
 	}
-	for _, re := range f.values {
-		if matchOne(re) {
+	for _, test := range f.values {
+		if matchOne(test) {
 			return true
 		}
 	}
@@ -205,13 +301,13 @@ func lookup(e Event, path []string) (any, bool) {
 	return cur, true
 }
 
-// texts renders a value for matching; a list matches if any item does.
-func texts(v any) []string {
+// textsOf renders a value for matching; a list matches if any item does.
+func textsOf(v any) []string {
 	switch x := v.(type) {
 	case []any:
 		var out []string
 		for _, item := range x {
-			out = append(out, texts(item)...)
+			out = append(out, textsOf(item)...)
 		}
 		return out
 	case float64:
@@ -240,5 +336,5 @@ func allText(v any) []string {
 	case nil:
 		return nil
 	}
-	return texts(v)
+	return textsOf(v)
 }
