@@ -113,6 +113,27 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 	}
 }
 
+// A detection whose truth rule misses the scenario's own attack events is
+// refused when the scenario loads, at the path of the rule: scoring's
+// problems come back among the manifest's own.
+func TestDetectionTruthIsCheckedAtLoad(t *testing.T) {
+	detection := `objectives:
+  - {id: get-flag, track: attack, kind: flag, points: 50, variable: flag}
+  - id: detect
+    track: defence
+    kind: detection
+    live_events: {host: box, command: [cat, /log], truth: "detection: {sel: {eventName: DeleteBucket}, condition: sel}"}
+    malicious_events: [{eventName: GetObject}]
+    benign_events: [{eventName: ListBuckets}]
+hints:`
+	_, err := ParseScenario([]byte(strings.Replace(valid, "objectives: [{id: get-flag, track: attack, kind: flag, points: 50, variable: flag}]\nhints:", detection, 1)), "case.yaml")
+	var me *ManifestError
+	if !errors.As(err, &me) || len(me.Problems) != 1 || me.Problems[0].Path != "objectives[1].live_events.truth" ||
+		!strings.Contains(me.Problems[0].Message, "matches none of the scenario's attack events") {
+		t.Fatalf("want one problem at objectives[1].live_events.truth, got %v", err)
+	}
+}
+
 func TestAllProblemsAreReportedAtOnce(t *testing.T) {
 	bad := strings.NewReplacer("id: sample", "id: X", "difficulty: beginner", "difficulty: x", "time_limit: 30m", "time_limit: 9h").Replace(valid)
 	_, err := ParseScenario([]byte(bad), "bad.yaml")
