@@ -90,6 +90,8 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"unknown match", ", variable: flag}]", ", variable: flag, match: fuzzy}]", "objectives[0].match", "exact, case_insensitive"},
 		{"track", "track: attack", "track: offence", "objectives[0].track", "attack or defence"},
 		{"live events on a flag", ", variable: flag}]", ", variable: flag, live_events: {host: box, command: [cat], truth: x}}]", "objectives[0].live_events", "only detection"},
+		{"unknown kind", "kind: flag, points: 50, variable: flag}]", "kind: puzzle, points: 50, variable: flag}]", "objectives[0].kind", "must be one of flag, question, check, detection"},
+		{"variable on a question", "kind: flag, points: 50, variable: flag}]", "kind: question, points: 50, variable: flag, answers: [x]}]", "objectives[0].variable", "only flag objectives"},
 		{"hint target", "objective: get-flag", "objective: missing", "hints[0].objective", "no objective"},
 		{"unknown key", "difficulty: beginner", "difficulty: beginner\nprivileged_mode: true", "", "not found"},
 	}

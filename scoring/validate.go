@@ -94,6 +94,10 @@ func validateObjective(path string, o Objective, in Setting, p *problems) {
 	case KindDetection:
 		validateDetection(path, o, in, p)
 	}
+	if o.Variable != "" && o.Kind != KindFlag {
+		// Only flags are checked against it: elsewhere it would be ignored.
+		p.add(path+".variable", "only flag objectives name a per-instance variable")
+	}
 	validateMatch(path, o, p)
 	validateScoring(path, o, p)
 	if len(o.Choices) > 0 {
