@@ -25,6 +25,8 @@ type Lab struct {
 // Labs is what scoring needs from the lab domain.
 type Labs interface {
 	Lab(ctx context.Context, instanceID string) (Lab, error) // ErrLabNotFound
+	// Objectives are a scenario's objectives and hints as it was loaded;
+	// they are shared, never to be modified.
 	Objectives(scenarioID string) ([]Objective, []Hint, error)
 	// Value is a lab's per-instance value of a scenario variable.
 	Value(lab Lab, variable string) string
