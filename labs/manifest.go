@@ -9,30 +9,32 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sakimori/sakimori/manifest"
+	"github.com/sakimori/sakimori/scoring"
 )
 
 // Scenario is a parsed scenario.yaml: everything needed to make a lab.
 // See docs/scenarios.md for the reference of every field.
 type Scenario struct {
-	ID          string         `yaml:"id"`
-	Version     int            `yaml:"version"`
-	Title       string         `yaml:"title"`
-	Summary     string         `yaml:"summary"`
-	Story       string         `yaml:"story"`
-	Incidents   []Incident     `yaml:"incidents"`
-	Attack      []string       `yaml:"attack"`     // MITRE ATT&CK technique IDs
-	NICERoles   []string       `yaml:"nice_roles"` // NICE Framework work roles
-	Difficulty  string         `yaml:"difficulty"`
-	TimeLimit   Duration       `yaml:"time_limit"`
-	Networks    []NetworkDef   `yaml:"networks"`
-	Hosts       []HostDef      `yaml:"hosts"`
-	Variables   []VariableDef  `yaml:"variables"`
-	Objectives  []Objective    `yaml:"objectives"`
-	Hints       []Hint         `yaml:"hints"`
-	Solution    []SolutionStep `yaml:"solution"` // the reference solution, run by `sakimori scenario test`
+	ID          string              `yaml:"id"`
+	Version     int                 `yaml:"version"`
+	Title       string              `yaml:"title"`
+	Summary     string              `yaml:"summary"`
+	Story       string              `yaml:"story"`
+	Incidents   []Incident          `yaml:"incidents"`
+	Attack      []string            `yaml:"attack"`     // MITRE ATT&CK technique IDs
+	NICERoles   []string            `yaml:"nice_roles"` // NICE Framework work roles
+	Difficulty  string              `yaml:"difficulty"`
+	TimeLimit   manifest.Duration   `yaml:"time_limit"`
+	Networks    []NetworkDef        `yaml:"networks"`
+	Hosts       []HostDef           `yaml:"hosts"`
+	Variables   []VariableDef       `yaml:"variables"`
+	Objectives  []scoring.Objective `yaml:"objectives"` // scoring owns their schema and its validation
+	Hints       []scoring.Hint      `yaml:"hints"`
+	Solution    []SolutionStep      `yaml:"solution"` // the reference solution, run by `sakimori scenario test`
 	sourcePath  string
 	sourceBytes []byte
 }
@@ -102,66 +104,6 @@ type VariableDef struct {
 	Format string `yaml:"format"` // flags only: e.g. "FLAG{%s}"
 }
 
-// Objective is one thing a trainee must do. The scoring issue gives each
-// kind its meaning; the manifest fixes their shape.
-type Objective struct {
-	ID          string   `yaml:"id"`
-	Track       string   `yaml:"track"` // attack or defence
-	Kind        string   `yaml:"kind"`  // flag, question, check, detection
-	Title       string   `yaml:"title"`
-	Points      int      `yaml:"points"`
-	Variable    string   `yaml:"variable"`          // flag objectives: the per-instance variable
-	Answers     []string `yaml:"answers"`           // static flags and questions: accepted answers
-	Match       string   `yaml:"match"`             // exact (default), case_insensitive, regex or numeric
-	Tolerance   float64  `yaml:"tolerance"`         // numeric answers: accepted distance
-	MaxAttempts int      `yaml:"max_attempts"`      // 0: unlimited
-	Dynamic     *Decay   `yaml:"dynamic"`           // value falls as more trainees solve it
-	FirstSolve  int      `yaml:"first_solve_bonus"` // extra points for the first trainee to solve it
-	TimeBonus   *Bonus   `yaml:"time_bonus"`        // extra points for solving soon after the lab starts
-	Choices     []string `yaml:"choices"`           // multiple choice: the options shown; answers are the right ones
-	Walkthrough string   `yaml:"walkthrough"`       // revealed on request; revealing forfeits the points
-	Host        string   `yaml:"host"`              // check objectives: where to run
-	Command     []string `yaml:"command"`           // check objectives
-	// Detection objectives: the trainee's Sigma rule must match every
-	// malicious event and none of the benign ones.
-	Malicious []map[string]any `yaml:"malicious_events"`
-	Benign    []map[string]any `yaml:"benign_events"`
-	// Live adds the lab's own log to what a detection is graded on.
-	Live *LiveEvents `yaml:"live_events"`
-}
-
-// LiveEvents is where a detection objective reads the lab's own log
-// (Command, run in Host, printing one JSON record a line) and which of its
-// records are the attack (Truth, the author's Sigma rule); the rest must
-// not match.
-type LiveEvents struct {
-	Host    string   `yaml:"host"`
-	Command []string `yaml:"command"`
-	Truth   string   `yaml:"truth"`
-}
-
-// Decay is dynamic scoring (CTFd's formula): an objective is worth its
-// points to the first solver, falling with the square of the solves before
-// it to Minimum after Decay solves.
-type Decay struct {
-	Minimum int `yaml:"minimum"`
-	Decay   int `yaml:"decay"`
-}
-
-// Bonus is extra points for a solve within a time of the lab's start.
-type Bonus struct {
-	Within Duration `yaml:"within"`
-	Points int      `yaml:"points"`
-}
-
-// Hint helps with one objective, at a cost in points.
-type Hint struct {
-	ID        string `yaml:"id"`
-	Objective string `yaml:"objective"`
-	Text      string `yaml:"text"`
-	Cost      int    `yaml:"cost"`
-}
-
 // SolutionStep is one step of a scenario's reference solution, which
 // `sakimori scenario test` runs against a live lab so no scenario is
 // published unsolvable. A step runs its script (in the terminal host
@@ -169,12 +111,12 @@ type Hint struct {
 // with the last line the script printed; a check objective is checked.
 // Before that, Wrong (or a made-up answer) must be refused.
 type SolutionStep struct {
-	Objective string   `yaml:"objective"`
-	Host      string   `yaml:"host"`
-	Run       string   `yaml:"run"`
-	Answer    string   `yaml:"answer"`
-	Wrong     string   `yaml:"wrong"`
-	Within    Duration `yaml:"within"` // retry the step until it passes, for this long (scripted traffic takes time)
+	Objective string            `yaml:"objective"`
+	Host      string            `yaml:"host"`
+	Run       string            `yaml:"run"`
+	Answer    string            `yaml:"answer"`
+	Wrong     string            `yaml:"wrong"`
+	Within    manifest.Duration `yaml:"within"` // retry the step until it passes, for this long (scripted traffic takes time)
 }
 
 // TerminalHost returns the host the trainee's terminal opens in.
@@ -236,18 +178,6 @@ func (e *ManifestError) Error() string {
 		b.WriteString("\n  " + p.String())
 	}
 	return b.String()
-}
-
-// Duration is a time.Duration written as "90m" in YAML.
-type Duration time.Duration
-
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := time.ParseDuration(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration like 90m", n.Line, n.Value)
-	}
-	*d = Duration(v)
-	return nil
 }
 
 // Size is a byte count written as "64MiB", "512KiB" or plain bytes.

@@ -5,9 +5,10 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sakimori/sakimori/scoring"
 )
 
 // Platform limits on what one scenario may ask for.
@@ -23,17 +24,15 @@ const (
 )
 
 var (
-	idPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,40}$`)
-	namePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
-	techniqueID    = regexp.MustCompile(`^T\d{4}(\.\d{3})?$`)
-	envName        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	varRef         = regexp.MustCompile(`\$\{var\.([A-Za-z0-9_-]+)\}`)
-	hostRef        = regexp.MustCompile(`\$\{host\.([a-z0-9-]+)\}`)
-	imageName      = regexp.MustCompile(`^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$`)
-	difficulties   = []string{"beginner", "intermediate", "advanced", "expert"}
-	variableKinds  = []string{"flag", "password", "access_key_id", "secret_key"}
-	objectiveKinds = []string{"flag", "question", "check", "detection"}
-	tracks         = []string{"attack", "defence"}
+	idPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,40}$`)
+	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
+	techniqueID   = regexp.MustCompile(`^T\d{4}(\.\d{3})?$`)
+	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	varRef        = regexp.MustCompile(`\$\{var\.([A-Za-z0-9_-]+)\}`)
+	hostRef       = regexp.MustCompile(`\$\{host\.([a-z0-9-]+)\}`)
+	imageName     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$`)
+	difficulties  = []string{"beginner", "intermediate", "advanced", "expert"}
+	variableKinds = []string{"flag", "password", "access_key_id", "secret_key"}
 )
 
 // Capabilities a scenario may add back. Everything else (SYS_ADMIN,
@@ -75,7 +74,7 @@ func Validate(s *Scenario) []Problem {
 }
 
 func validateSolution(s *Scenario, hosts map[string]bool, p *problems) {
-	kinds := map[string]string{}
+	kinds := map[string]scoring.Kind{}
 	for _, o := range s.Objectives {
 		kinds[o.ID] = o.Kind
 	}
@@ -88,7 +87,7 @@ func validateSolution(s *Scenario, hosts map[string]bool, p *problems) {
 		if st.Run == "" && st.Answer == "" {
 			p.add(path, "needs run or answer")
 		}
-		if kind == "check" && (st.Answer != "" || st.Wrong != "") {
+		if kind == scoring.KindCheck && (st.Answer != "" || st.Wrong != "") {
 			p.add(path, "a check objective is checked, not answered: give run only")
 		}
 		if st.Host != "" && !hosts[st.Host] {
@@ -317,107 +316,16 @@ func validateIsolation(path string, h HostDef, p *problems) {
 	}
 }
 
+// validateObjectives hands the objectives and hints to scoring, which owns
+// their schema, with what they may refer to here: the hosts checks and
+// live logs run in, and the variables that hold flags.
 func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]string, p *problems) {
-	ids := map[string]bool{}
-	for i, o := range s.Objectives {
-		path := fmt.Sprintf("objectives[%d]", i)
-		if !idPattern.MatchString(o.ID) {
-			p.add(path+".id", "must be 2–41 characters of a-z, 0-9 and '-'")
-		} else if ids[o.ID] {
-			p.add(path+".id", "%q is used twice", o.ID)
-		}
-		ids[o.ID] = true
-		if !oneOf(o.Track, tracks) {
-			p.add(path+".track", "must be attack or defence")
-		}
-		if !oneOf(o.Kind, objectiveKinds) {
-			p.add(path+".kind", "must be one of %s", strings.Join(objectiveKinds, ", "))
-		}
-		if o.Points < 0 || o.Points > 1000 {
-			p.add(path+".points", "must be 0–1000")
-		}
-		switch {
-		case o.Kind == "flag" && o.Variable == "" && len(o.Answers) == 0:
-			p.add(path, "a flag objective names a per-instance variable or lists static answers")
-		case o.Kind == "flag" && o.Variable != "" && vars[o.Variable] != "flag":
-			p.add(path+".variable", "a flag objective names a variable of kind flag")
-		case o.Kind == "question" && len(o.Answers) == 0:
-			p.add(path+".answers", "a question lists its accepted answers")
-		case o.Kind == "detection" && (len(o.Malicious) == 0 || len(o.Benign) == 0):
-			p.add(path, "a detection objective lists malicious_events and benign_events to grade rules on")
-		}
-		validateMatch(path, o, p)
-		if d := o.Dynamic; d != nil && (d.Minimum < 0 || d.Minimum > o.Points || d.Decay < 1) {
-			p.add(path+".dynamic", "minimum must be 0 to the objective's points, and decay at least 1 solve")
-		}
-		if b := o.TimeBonus; b != nil && (b.Points < 0 || b.Points > 1000 || time.Duration(b.Within) <= 0) {
-			p.add(path+".time_bonus", "needs points 0–1000 and a positive within, like 10m")
-		}
-		if len(o.Choices) > 0 {
-			if o.Kind != "question" {
-				p.add(path+".choices", "only questions offer choices")
-			}
-			for i, a := range o.Answers {
-				if !oneOf(a, o.Choices) {
-					p.add(fmt.Sprintf("%s.answers[%d]", path, i), "%q is not one of the choices", a)
-				}
-			}
-		}
-		if o.FirstSolve < 0 || o.FirstSolve > 1000 {
-			p.add(path+".first_solve_bonus", "must be 0–1000")
-		}
-		if o.MaxAttempts < 0 {
-			p.add(path+".max_attempts", "cannot be negative")
-		}
-		if o.Kind == "check" && (!hosts[o.Host] || len(o.Command) == 0) {
-			p.add(path, "a check objective names a host of this scenario and a command")
-		}
-		if l := o.Live; l != nil {
-			switch {
-			case o.Kind != "detection":
-				p.add(path+".live_events", "only detection objectives read the lab's log")
-			case !hosts[l.Host] || len(l.Command) == 0:
-				p.add(path+".live_events", "names a host of this scenario and a command that prints the log")
-			case strings.TrimSpace(l.Truth) == "":
-				p.add(path+".live_events.truth", "is the Sigma rule that picks the attack out of the log")
-			}
-		}
+	flags := map[string]bool{}
+	for name, kind := range vars {
+		flags[name] = kind == "flag"
 	}
-	for i, h := range s.Hints {
-		path := fmt.Sprintf("hints[%d]", i)
-		if !ids[h.Objective] {
-			p.add(path+".objective", "no objective %q", h.Objective)
-		}
-		if strings.TrimSpace(h.Text) == "" {
-			p.add(path+".text", "is required")
-		}
-		if h.Cost < 0 {
-			p.add(path+".cost", "cannot be negative")
-		}
-	}
-}
-
-// validateMatch checks that every answer can be matched the declared way.
-func validateMatch(path string, o Objective, p *problems) {
-	switch o.Match {
-	case "", "exact", "case_insensitive":
-	case "regex":
-		for i, a := range o.Answers {
-			if _, err := regexp.Compile("^(?:" + a + ")$"); err != nil {
-				p.add(fmt.Sprintf("%s.answers[%d]", path, i), "not a valid regular expression: %v", err)
-			}
-		}
-	case "numeric":
-		for i, a := range o.Answers {
-			if _, err := strconv.ParseFloat(strings.TrimSpace(a), 64); err != nil {
-				p.add(fmt.Sprintf("%s.answers[%d]", path, i), "%q is not a number", a)
-			}
-		}
-		if o.Tolerance < 0 {
-			p.add(path+".tolerance", "cannot be negative")
-		}
-	default:
-		p.add(path+".match", "must be exact, case_insensitive, regex or numeric")
+	for _, sp := range scoring.ValidateObjectives(s.Objectives, s.Hints, scoring.Setting{Hosts: hosts, FlagVariables: flags}) {
+		*p = append(*p, Problem(sp))
 	}
 }
 

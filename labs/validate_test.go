@@ -90,6 +90,8 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"unknown match", ", variable: flag}]", ", variable: flag, match: fuzzy}]", "objectives[0].match", "exact, case_insensitive"},
 		{"track", "track: attack", "track: offence", "objectives[0].track", "attack or defence"},
 		{"live events on a flag", ", variable: flag}]", ", variable: flag, live_events: {host: box, command: [cat], truth: x}}]", "objectives[0].live_events", "only detection"},
+		{"unknown kind", "kind: flag, points: 50, variable: flag}]", "kind: puzzle, points: 50, variable: flag}]", "objectives[0].kind", "must be one of flag, question, check, detection"},
+		{"variable on a question", "kind: flag, points: 50, variable: flag}]", "kind: question, points: 50, variable: flag, answers: [x]}]", "objectives[0].variable", "only flag objectives"},
 		{"hint target", "objective: get-flag", "objective: missing", "hints[0].objective", "no objective"},
 		{"unknown key", "difficulty: beginner", "difficulty: beginner\nprivileged_mode: true", "", "not found"},
 	}
@@ -110,6 +112,27 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 			}
 			t.Fatalf("no problem at %q mentioning %q; got:\n%v", tc.path, tc.message, me)
 		})
+	}
+}
+
+// A detection whose truth rule misses the scenario's own attack events is
+// refused when the scenario loads, at the path of the rule: scoring's
+// problems come back among the manifest's own.
+func TestDetectionTruthIsCheckedAtLoad(t *testing.T) {
+	detection := `objectives:
+  - {id: get-flag, track: attack, kind: flag, points: 50, variable: flag}
+  - id: detect
+    track: defence
+    kind: detection
+    live_events: {host: box, command: [cat, /log], truth: "detection: {sel: {eventName: DeleteBucket}, condition: sel}"}
+    malicious_events: [{eventName: GetObject}]
+    benign_events: [{eventName: ListBuckets}]
+hints:`
+	_, err := ParseScenario([]byte(strings.Replace(valid, "objectives: [{id: get-flag, track: attack, kind: flag, points: 50, variable: flag}]\nhints:", detection, 1)), "case.yaml")
+	var me *ManifestError
+	if !errors.As(err, &me) || len(me.Problems) != 1 || me.Problems[0].Path != "objectives[1].live_events.truth" ||
+		!strings.Contains(me.Problems[0].Message, "matches none of the scenario's attack events") {
+		t.Fatalf("want one problem at objectives[1].live_events.truth, got %v", err)
 	}
 }
 

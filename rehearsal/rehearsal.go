@@ -43,7 +43,7 @@ type Report struct {
 // Step is one objective's outcome.
 type Step struct {
 	Objective string
-	Kind      string
+	Kind      scoring.Kind
 	Refused   bool   // the wrong answer (or the unhardened check) was refused
 	Passed    bool   // the reference answer (or the check after the step) passed
 	Detail    string // why not, or the evidence
@@ -95,7 +95,7 @@ func (r *Range) Rehearse(ctx context.Context, scenarioID string) (Report, error)
 	if err := r.waitRunning(ctx, actor, inst.ID); err != nil {
 		return rep, err
 	}
-	kinds := map[string]string{}
+	kinds := map[string]scoring.Kind{}
 	for _, o := range sc.Objectives {
 		kinds[o.ID] = o.Kind
 	}
@@ -144,7 +144,7 @@ func verdict(s Step) string {
 	case !s.Passed:
 		return "FAIL: " + s.Detail
 	}
-	if s.Kind == "detection" {
+	if s.Kind == scoring.KindDetection {
 		return "ok: " + s.Detail
 	}
 	return "ok"
@@ -193,15 +193,15 @@ func (r *Range) waitRunning(ctx context.Context, actor labs.Actor, id string) er
 }
 
 // refuse submits a wrong answer, or runs a check before its hardening.
-func (r *Range) refuse(ctx context.Context, trainee, instance, objective, kind, wrong string) (scoring.Result, error) {
-	if kind == "check" {
+func (r *Range) refuse(ctx context.Context, trainee, instance, objective string, kind scoring.Kind, wrong string) (scoring.Result, error) {
+	if kind == scoring.KindCheck {
 		return r.Scoring.RunCheck(ctx, trainee, instance, objective, "")
 	}
 	return r.Scoring.Submit(ctx, trainee, instance, objective, wrong, "")
 }
 
 // play runs one step until its objective passes or its time is up.
-func (r *Range) play(ctx context.Context, sc *labs.Scenario, trainee, instance string, st labs.SolutionStep, kind string) (bool, string, string, error) {
+func (r *Range) play(ctx context.Context, sc *labs.Scenario, trainee, instance string, st labs.SolutionStep, kind scoring.Kind) (bool, string, string, error) {
 	deadline := time.Now().Add(time.Duration(st.Within))
 	for {
 		ok, detail, answer, err := r.playOnce(ctx, sc, trainee, instance, st, kind)
@@ -216,7 +216,7 @@ func (r *Range) play(ctx context.Context, sc *labs.Scenario, trainee, instance s
 	}
 }
 
-func (r *Range) playOnce(ctx context.Context, sc *labs.Scenario, trainee, instance string, st labs.SolutionStep, kind string) (bool, string, string, error) {
+func (r *Range) playOnce(ctx context.Context, sc *labs.Scenario, trainee, instance string, st labs.SolutionStep, kind scoring.Kind) (bool, string, string, error) {
 	var out string
 	if st.Run != "" {
 		host := st.Host
@@ -233,7 +233,7 @@ func (r *Range) playOnce(ctx context.Context, sc *labs.Scenario, trainee, instan
 			return false, fmt.Sprintf("the script exited %d: %s", code, tail(out, 400)), "", nil
 		}
 	}
-	if kind == "check" {
+	if kind == scoring.KindCheck {
 		res, err := r.Scoring.RunCheck(ctx, trainee, instance, st.Objective, "")
 		if err != nil {
 			return false, "", "", err
@@ -283,16 +283,16 @@ func (r *Range) run(ctx context.Context, instance, host, script string) (string,
 }
 
 // wrongFor is the step's declared wrong answer, or one made up.
-func wrongFor(sc *labs.Scenario, objective, kind string) string {
+func wrongFor(sc *labs.Scenario, objective string, kind scoring.Kind) string {
 	for _, st := range sc.Solution {
 		if st.Objective == objective && st.Wrong != "" {
 			return st.Wrong
 		}
 	}
 	switch kind {
-	case "flag":
+	case scoring.KindFlag:
 		return "FLAG{not-the-flag}"
-	case "detection":
+	case scoring.KindDetection:
 		// Valid, and matches nothing: misses every malicious event.
 		return "title: matches nothing\ndetection:\n  selection:\n    eventName: NoSuchEventName\n  condition: selection\n"
 	}

@@ -119,7 +119,7 @@ func TestBuiltInScenariosAreSolvable(t *testing.T) {
 		// Detections are graded on the lab's own trail too, and the
 		// scripted intruder put the attack in it.
 		for _, s := range rep.Steps {
-			if s.Kind == "detection" && s.Passed && (!strings.Contains(s.Detail, "from this lab's own log") || strings.Contains(s.Detail, "log: 0 malicious")) {
+			if s.Kind == scoring.KindDetection && s.Passed && (!strings.Contains(s.Detail, "from this lab's own log") || strings.Contains(s.Detail, "log: 0 malicious")) {
 				t.Errorf("%s: %s was not graded on attack events from the lab's log: %q", rep.Scenario, s.Objective, s.Detail)
 			}
 		}

@@ -18,12 +18,12 @@ func correct(o Objective, expected []string, answer string) bool {
 	hit := false
 	for _, want := range expected {
 		switch o.Match {
-		case "case_insensitive":
+		case MatchCaseInsensitive:
 			hit = equalSecret(strings.ToLower(answer), strings.ToLower(strings.TrimSpace(want))) || hit
-		case "regex":
-			re, err := regexp.Compile("^(?:" + want + ")$")
+		case MatchRegex:
+			re, err := wholeMatch(want)
 			hit = (err == nil && re.MatchString(answer)) || hit
-		case "numeric":
+		case MatchNumeric:
 			got, err1 := strconv.ParseFloat(answer, 64)
 			w, err2 := strconv.ParseFloat(strings.TrimSpace(want), 64)
 			hit = (err1 == nil && err2 == nil && math.Abs(got-w) <= o.Tolerance) || hit
@@ -32,6 +32,13 @@ func correct(o Objective, expected []string, answer string) bool {
 		}
 	}
 	return hit
+}
+
+// wholeMatch compiles a regex answer so that it must match the whole
+// submission, not a part of it: the one place the anchoring is done, for
+// both checking a manifest and checking an answer.
+func wholeMatch(pattern string) (*regexp.Regexp, error) {
+	return regexp.Compile("^(?:" + pattern + ")$")
 }
 
 func equalSecret(a, b string) bool {

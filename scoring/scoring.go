@@ -22,48 +22,11 @@ type Lab struct {
 	Worked     bool      // the trainee opened a terminal into it
 }
 
-// Objective is one thing to do, with what it takes to check it.
-type Objective struct {
-	ID          string
-	Track       string // attack or defence
-	Kind        string // flag, question, check or detection
-	Title       string
-	Points      int
-	Variable    string   // per-instance flag: the variable holding it
-	Answers     []string // static flags and questions
-	Match       string   // exact, case_insensitive, regex, numeric
-	Tolerance   float64
-	MaxAttempts int              // 0: unlimited
-	Minimum     int              // dynamic scoring: the floor; 0 with Decay 0 means fixed points
-	Decay       int              // dynamic scoring: solves until the value reaches Minimum
-	Host        string           // check objectives: the lab host to run in
-	Command     []string         // check objectives: exit 0 passes
-	FirstSolve  int              // bonus for the first trainee to solve it
-	BonusWithin time.Duration    // time bonus: a solve this soon after the lab started…
-	BonusPoints int              // …earns this much more
-	Choices     []string         // multiple choice: the options shown
-	Walkthrough string           // revealed on request, forfeiting the points
-	Malicious   []map[string]any // detection: events a rule must match
-	Benign      []map[string]any // detection: events it must not
-	// Detection on the lab's own log: LiveCommand, run in LiveHost, prints
-	// it; LiveTruth (the author's Sigma rule) says which of its records
-	// are the attack. They join the malicious and benign events above.
-	LiveHost    string
-	LiveCommand []string
-	LiveTruth   string
-}
-
-// Hint helps with an objective at a cost.
-type Hint struct {
-	ID          string
-	ObjectiveID string
-	Text        string
-	Cost        int
-}
-
 // Labs is what scoring needs from the lab domain.
 type Labs interface {
 	Lab(ctx context.Context, instanceID string) (Lab, error) // ErrLabNotFound
+	// Objectives are a scenario's objectives and hints as it was loaded;
+	// they are shared, never to be modified.
 	Objectives(scenarioID string) ([]Objective, []Hint, error)
 	// Value is a lab's per-instance value of a scenario variable.
 	Value(lab Lab, variable string) string
@@ -144,6 +107,7 @@ type Attempts struct {
 
 // Standing is one trainee's line on a scoreboard.
 type Standing struct {
+	Rank        int // 1 for the leader; set by the service, in the store's order
 	TraineeID   string
 	DisplayName string
 	Points      int

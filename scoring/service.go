@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,24 +72,7 @@ func (s *Service) Objectives(ctx context.Context, trainee, instanceID string) ([
 	}
 	out := make([]ObjectiveState, len(objectives))
 	for i, o := range objectives {
-		st := ObjectiveState{Objective: o, AttemptsLeft: attemptsLeft(o, events)}
-		for _, e := range events {
-			st.Solved = st.Solved || (e.Kind == EventSubmission && e.ObjectiveID == o.ID && e.Correct)
-			st.Revealed = st.Revealed || (e.Kind == EventReveal && e.ObjectiveID == o.ID)
-		}
-		for _, h := range hints {
-			if h.ObjectiveID != o.ID {
-				continue
-			}
-			hs := HintState{ID: h.ID, Cost: h.Cost}
-			for _, e := range events {
-				if e.Kind == EventHint && e.HintID == h.ID {
-					hs.Unlocked, hs.Text = true, h.Text
-				}
-			}
-			st.Hints = append(st.Hints, hs)
-		}
-		out[i] = st
+		out[i] = objectiveState(o, hints, events)
 	}
 	return out, nil
 }
@@ -117,10 +101,11 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if err != nil {
 		return Result{}, err
 	}
-	if o.Kind == "detection" {
+	switch o.Kind {
+	case KindDetection:
 		return s.detection(ctx, lab, o, answer, ip)
-	}
-	if o.Kind != "flag" && o.Kind != "question" {
+	case KindFlag, KindQuestion:
+	default:
 		return Result{}, ErrNotScoredYet
 	}
 	if utf8.RuneCountInString(answer) > 1024 {
@@ -129,7 +114,7 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
 		e.Digest = digest(answer)
 		e.Correct = correct(o, s.expected(lab, o), answer)
-		if !e.Correct && o.Variable != "" {
+		if !e.Correct && o.Kind == KindFlag && o.Variable != "" {
 			return s.whoseFlag(ctx, lab, o, answer, e)
 		}
 		return nil
@@ -153,7 +138,7 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 		// a correlation rule must not count across them.
 		g := r.Evaluate(o.Malicious, o.Benign)
 		live := ""
-		if len(o.LiveCommand) > 0 {
+		if o.Live != nil {
 			m, b, err := s.liveEvents(ctx, lab, o)
 			if err != nil {
 				return err
@@ -171,13 +156,13 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 // liveEvents reads the lab's own log and splits it by the author's truth
 // rule into the attack and everything else.
 func (s *Service) liveEvents(ctx context.Context, lab Lab, o Objective) (malicious, benign []map[string]any, err error) {
-	truth, err := sigma.Parse(o.LiveTruth)
+	truth, err := sigma.Parse(o.Live.Truth)
 	if err != nil {
 		return nil, nil, fmt.Errorf("objective %s: its truth rule: %w", o.ID, err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	events, err := s.labs.ReadEvents(cctx, lab, o.LiveHost, o.LiveCommand)
+	events, err := s.labs.ReadEvents(cctx, lab, o.Live.Host, o.Live.Command)
 	if err != nil {
 		return nil, nil, fault.Wrap(ErrCheckUnavailable, err)
 	}
@@ -199,7 +184,7 @@ func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID
 	if err != nil {
 		return Result{}, err
 	}
-	if o.Kind != "check" {
+	if o.Kind != KindCheck {
 		return Result{}, ErrNotScoredYet
 	}
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
@@ -248,14 +233,14 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		if e.Points, err = s.value(ctx, lab, o); err != nil {
 			return Result{}, err
 		}
-		if o.BonusPoints > 0 && !lab.StartedAt.IsZero() && e.At.Sub(lab.StartedAt) <= o.BonusWithin {
-			e.Points += o.BonusPoints
+		if b := o.TimeBonus; b != nil && b.Points > 0 && !lab.StartedAt.IsZero() && e.At.Sub(lab.StartedAt) <= time.Duration(b.Within) {
+			e.Points += b.Points
 		}
 		// Marked for instructors, never punished.
 		if !lab.StartedAt.IsZero() && e.At.Sub(lab.StartedAt) < FastSolve {
 			e.Note = mark(e.Note, "fast_solve")
 		}
-		if o.Kind == "flag" && !lab.Worked {
+		if o.Kind == KindFlag && !lab.Worked {
 			e.Note = mark(e.Note, "no_session") // a flag from a lab nobody opened
 		}
 	}
@@ -269,7 +254,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	if left > 0 && !e.Correct {
 		left--
 	}
-	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: message(e), Evidence: e.Evidence}, nil
+	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: message(o.Kind, e), Evidence: e.Evidence}, nil
 }
 
 func mark(note, m string) string {
@@ -287,7 +272,8 @@ const FastSolve = 15 * time.Second
 // scoring CTFd's decay over the solves before this one. The value is fixed
 // into the record at solve time, so nobody's past score ever changes.
 func (s *Service) value(ctx context.Context, lab Lab, o Objective) (int, error) {
-	if o.Decay <= 0 && o.FirstSolve <= 0 {
+	d := o.Dynamic
+	if d == nil && o.FirstSolve <= 0 {
 		return o.Points, nil
 	}
 	before, err := s.store.Solves(ctx, lab.ScenarioID, o.ID)
@@ -295,8 +281,8 @@ func (s *Service) value(ctx context.Context, lab Lab, o Objective) (int, error) 
 		return 0, err
 	}
 	points := o.Points
-	if o.Decay > 0 {
-		points = Decayed(o.Points, o.Minimum, o.Decay, before)
+	if d != nil && d.Decay > 0 {
+		points = Decayed(o.Points, d.Minimum, d.Decay, before)
 	}
 	if before == 0 {
 		points += o.FirstSolve
@@ -313,7 +299,7 @@ func Decayed(initial, minimum, decay, solvesBefore int) int {
 
 // expected are the answers that meet o in this lab.
 func (s *Service) expected(lab Lab, o Objective) []string {
-	if o.Variable != "" {
+	if o.Kind == KindFlag && o.Variable != "" {
 		return append([]string{s.labs.Value(lab, o.Variable)}, o.Answers...)
 	}
 	return o.Answers
@@ -336,13 +322,15 @@ func (s *Service) whoseFlag(ctx context.Context, lab Lab, o Objective, answer st
 	return nil
 }
 
-func message(e Event) string {
+// message tells the trainee what their attempt at an objective of kind
+// came to.
+func message(kind Kind, e Event) string {
 	switch {
 	case e.Correct:
 		return fmt.Sprintf("Correct: +%d points.", e.Points)
-	case e.Evidence != "" && e.Digest != "": // a detection rule
+	case kind == KindDetection:
 		return "Not yet: the rule " + e.Evidence + "."
-	case e.Evidence != "" || e.Digest == "":
+	case kind == KindCheck:
 		return "The check did not pass yet."
 	case e.SharedWith != "":
 		return "That flag belongs to another trainee's lab. Every lab has its own."
@@ -402,6 +390,16 @@ func (s *Service) Reveal(ctx context.Context, trainee, instanceID, objectiveID, 
 	return o.Walkthrough, nil
 }
 
+// Progress is a trainee's records that count toward their progress,
+// oldest first: see Event.Progresses.
+func (s *Service) Progress(ctx context.Context, trainee string) ([]Event, error) {
+	events, err := s.store.Events(ctx, trainee, "")
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(events, func(e Event) bool { return !e.Progresses() }), nil
+}
+
 // History is every record of one trainee, for instructors.
 func (s *Service) History(ctx context.Context, trainee string) ([]Event, error) {
 	return s.store.Events(ctx, trainee, "")
@@ -424,6 +422,9 @@ func (s *Service) Scoreboard(ctx context.Context, scenarioID string, limit int, 
 		until = s.freezeAt
 	}
 	board, err := s.store.Scoreboard(ctx, scenarioID, limit, until)
+	for i := range board {
+		board[i].Rank = i + 1
+	}
 	return board, frozen, err
 }
 
@@ -469,18 +470,4 @@ func find(objectives []Objective, id string) (Objective, bool) {
 		}
 	}
 	return Objective{}, false
-}
-
-// attemptsLeft counts wrong submissions against the objective's limit.
-func attemptsLeft(o Objective, events []Event) int {
-	if o.MaxAttempts == 0 {
-		return -1
-	}
-	left := o.MaxAttempts
-	for _, e := range events {
-		if e.Kind == EventSubmission && e.ObjectiveID == o.ID && !e.Correct {
-			left--
-		}
-	}
-	return max(left, 0)
 }

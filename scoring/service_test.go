@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/manifest"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store"
 	"github.com/sakimori/sakimori/store/storetest"
@@ -36,25 +37,25 @@ func (f *labsOf) Lab(_ context.Context, id string) (scoring.Lab, error) {
 
 func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error) {
 	return []scoring.Objective{
-			{ID: "own-flag", Kind: "flag", Points: 100, Variable: "flag", MaxAttempts: 3},
-			{ID: "static", Kind: "flag", Points: 50, Answers: []string{"CTF{Static}"}, Match: "case_insensitive"},
-			{ID: "banner", Kind: "flag", Points: 50, Answers: []string{"CTF{banner}"},
+			{ID: "own-flag", Kind: scoring.KindFlag, Points: 100, Variable: "flag", MaxAttempts: 3},
+			{ID: "static", Kind: scoring.KindFlag, Points: 50, Answers: []string{"CTF{Static}"}, Match: scoring.MatchCaseInsensitive},
+			{ID: "banner", Kind: scoring.KindFlag, Points: 50, Answers: []string{"CTF{banner}"},
 				Walkthrough: "The flag is printed on the login banner.", FirstSolve: 5},
-			{ID: "regex", Kind: "flag", Points: 30, Answers: []string{`CTF\{[0-9]{4}\}`}, Match: "regex"},
-			{ID: "address", Kind: "question", Points: 20, Answers: []string{"169.254.169.254"}},
-			{ID: "service", Kind: "question", Points: 10, Answers: []string{"s3", "S3 bucket"}},
-			{ID: "pi", Kind: "question", Points: 5, Answers: []string{"3.14"}, Match: "numeric", Tolerance: 0.01},
-			{ID: "technique", Kind: "question", Points: 15, Choices: []string{"T1190", "T1552.005", "T1485"}, Answers: []string{"T1552.005"},
-				BonusWithin: 10 * time.Minute, BonusPoints: 5},
-			{ID: "hardened", Kind: "check", Points: 40, Host: "instance", Command: []string{"check-imds"}},
-			{ID: "detect", Kind: "detection", Points: 60, MaxAttempts: 2,
+			{ID: "regex", Kind: scoring.KindFlag, Points: 30, Answers: []string{`CTF\{[0-9]{4}\}`}, Match: scoring.MatchRegex},
+			{ID: "address", Kind: scoring.KindQuestion, Points: 20, Answers: []string{"169.254.169.254"}},
+			{ID: "service", Kind: scoring.KindQuestion, Points: 10, Answers: []string{"s3", "S3 bucket"}},
+			{ID: "pi", Kind: scoring.KindQuestion, Points: 5, Answers: []string{"3.14"}, Match: scoring.MatchNumeric, Tolerance: 0.01},
+			{ID: "technique", Kind: scoring.KindQuestion, Points: 15, Choices: []string{"T1190", "T1552.005", "T1485"}, Answers: []string{"T1552.005"},
+				TimeBonus: &scoring.Bonus{Within: manifest.Duration(10 * time.Minute), Points: 5}},
+			{ID: "hardened", Kind: scoring.KindCheck, Points: 40, Host: "instance", Command: []string{"check-imds"}},
+			{ID: "detect", Kind: scoring.KindDetection, Points: 60, MaxAttempts: 2,
 				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
 				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}}},
-			{ID: "detect-live", Kind: "detection", Points: 60,
+			{ID: "detect-live", Kind: scoring.KindDetection, Points: 60,
 				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
 				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}},
-				LiveHost:  "cloud", LiveCommand: []string{"cloudsim", "trail"},
-				LiveTruth: "detection:\n  sel:\n    eventName: GetObject\n  inside:\n    sourceIPAddress: 10.213.0.11\n  condition: sel and not inside\n"},
+				Live: &scoring.LiveEvents{Host: "cloud", Command: []string{"cloudsim", "trail"},
+					Truth: "detection:\n  sel:\n    eventName: GetObject\n  inside:\n    sourceIPAddress: 10.213.0.11\n  condition: sel and not inside\n"}},
 		}, []scoring.Hint{
 			{ID: "h1", ObjectiveID: "own-flag", Text: "Look at the web host.", Cost: 10},
 		}, nil
@@ -347,7 +348,7 @@ func (d *dynamicLabs) Objectives(s string) ([]scoring.Objective, []scoring.Hint,
 	objs, hints, err := d.labsOf.Objectives(s)
 	for i := range objs {
 		if objs[i].ID == "static" {
-			objs[i].Points, objs[i].Minimum, objs[i].Decay = 100, 0, 2
+			objs[i].Points, objs[i].Dynamic = 100, &scoring.Decay{Minimum: 0, Decay: 2}
 		}
 	}
 	return objs, hints, err

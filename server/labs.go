@@ -9,6 +9,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
 	"github.com/sakimori/sakimori/server/terminal"
 )
@@ -31,7 +32,7 @@ type scenarioView struct {
 	Attack     []string         `json:"attack"`
 	NICERoles  []string         `json:"nice_roles"`
 	Incidents  []incidentView   `json:"incidents"`
-	Tracks     []string         `json:"tracks"` // attack, defence: which the objectives cover
+	Tracks     []scoring.Track  `json:"tracks"` // attack, defence: which the objectives cover
 	Web        []labs.WebTarget `json:"web_targets"`
 	Objectives []objectiveView  `json:"objectives,omitempty"`
 }
@@ -48,11 +49,11 @@ type incidentView struct {
 
 // objectiveView shows what to do, never the answer.
 type objectiveView struct {
-	ID     string `json:"id"`
-	Track  string `json:"track"`
-	Kind   string `json:"kind"`
-	Title  string `json:"title"`
-	Points int    `json:"points"`
+	ID     string        `json:"id"`
+	Track  scoring.Track `json:"track"`
+	Kind   scoring.Kind  `json:"kind"`
+	Title  string        `json:"title"`
+	Points int           `json:"points"`
 }
 
 func viewOfScenario(s *labs.Scenario, detail bool) scenarioView {
@@ -64,17 +65,9 @@ func viewOfScenario(s *labs.Scenario, detail bool) scenarioView {
 	for _, i := range s.Incidents {
 		v.Incidents = append(v.Incidents, incidentView{Name: i.Name, Year: i.Year, Reference: i.Reference})
 	}
-	v.Tracks, v.Web = []string{}, s.WebTargets()
+	v.Tracks, v.Web = scoring.TracksOf(s.Objectives), s.WebTargets()
 	if v.Web == nil {
 		v.Web = []labs.WebTarget{}
-	}
-	for _, track := range []string{"attack", "defence"} {
-		for _, o := range s.Objectives {
-			if o.Track == track {
-				v.Tracks = append(v.Tracks, track)
-				break
-			}
-		}
 	}
 	if detail {
 		v.Story = s.Story

@@ -16,17 +16,13 @@ type progressAPI struct {
 
 // mine is GET /api/v1/me/progress: labs finished, points, competencies.
 func (h progressAPI) mine(c *fiber.Ctx) error {
-	events, err := h.scoring.History(c.UserContext(), auth.PrincipalOf(c).UserID)
+	events, err := h.scoring.Progress(c.UserContext(), auth.PrincipalOf(c).UserID)
 	if err != nil {
 		return err
 	}
-	records := make([]progress.Record, 0, len(events))
-	for _, e := range events {
-		if e.Kind == scoring.EventSubmission && !e.Correct {
-			continue
-		}
-		records = append(records, progress.Record{Scenario: e.ScenarioID, Objective: e.ObjectiveID,
-			Solved: e.Kind == scoring.EventSubmission && e.Correct, Points: e.Points, At: e.At})
+	records := make([]progress.Record, len(events))
+	for i, e := range events {
+		records[i] = progress.Record{Scenario: e.ScenarioID, Objective: e.ObjectiveID, Solved: e.Solves(), Points: e.Points, At: e.At}
 	}
 	return c.JSON(progress.Summarise(catalogueForProgress(h.labs.Catalogue()), records))
 }
@@ -36,7 +32,7 @@ func catalogueForProgress(c *labs.Catalogue) []progress.Scenario {
 	for _, s := range c.All() {
 		p := progress.Scenario{ID: s.ID, Title: s.Title, Techniques: s.Attack, Roles: s.NICERoles}
 		for _, o := range s.Objectives {
-			p.Objectives = append(p.Objectives, progress.Objective{ID: o.ID, Track: o.Track})
+			p.Objectives = append(p.Objectives, progress.Objective{ID: o.ID, Track: string(o.Track)})
 		}
 		out = append(out, p)
 	}

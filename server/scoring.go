@@ -24,17 +24,17 @@ type hintView struct {
 }
 
 type objectiveStateView struct {
-	ID           string     `json:"id"`
-	Track        string     `json:"track"`
-	Kind         string     `json:"kind"`
-	Title        string     `json:"title"`
-	Points       int        `json:"points"`
-	Solved       bool       `json:"solved"`
-	Choices      []string   `json:"choices,omitempty"` // multiple choice: pick one
-	Walkthrough  bool       `json:"walkthrough_available"`
-	Revealed     bool       `json:"walkthrough_revealed"`
-	AttemptsLeft int        `json:"attempts_left"` // -1: unlimited
-	Hints        []hintView `json:"hints"`
+	ID           string        `json:"id"`
+	Track        scoring.Track `json:"track"`
+	Kind         scoring.Kind  `json:"kind"`
+	Title        string        `json:"title"`
+	Points       int           `json:"points"`
+	Solved       bool          `json:"solved"`
+	Choices      []string      `json:"choices,omitempty"` // multiple choice: pick one
+	Walkthrough  bool          `json:"walkthrough_available"`
+	Revealed     bool          `json:"walkthrough_revealed"`
+	AttemptsLeft int           `json:"attempts_left"` // -1: unlimited
+	Hints        []hintView    `json:"hints"`
 }
 
 type objectiveList struct {
@@ -65,7 +65,7 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 	for i, o := range list {
 		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: o.Objective.Title,
 			Points: o.Objective.Points, Solved: o.Solved, AttemptsLeft: o.AttemptsLeft, Hints: []hintView{},
-			Walkthrough: o.Objective.Walkthrough != "", Revealed: o.Revealed, Choices: o.Objective.Choices}
+			Walkthrough: o.WalkthroughAvailable(), Revealed: o.Revealed, Choices: o.Objective.Choices}
 		for _, hs := range o.Hints {
 			v.Hints = append(v.Hints, hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: hs.Unlocked, Text: hs.Text})
 		}
@@ -169,11 +169,7 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 	}
 	out := make([]suspicionView, len(list))
 	for i, e := range list {
-		reason := "shared_flag"
-		if e.SharedWith == "" {
-			reason = e.Note
-		}
-		out[i] = suspicionView{Reason: reason, Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
+		out[i] = suspicionView{Reason: e.SuspicionReason(), Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
 			Objective: strings.Clone(e.ObjectiveID), IP: e.IP, At: e.At}
 	}
 	return c.JSON(suspicionList{Suspicions: out})
@@ -200,7 +196,7 @@ func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
 	}
 	out := make([]standingView, len(list))
 	for i, s := range list {
-		out[i] = standingView{Rank: i + 1, TraineeID: s.TraineeID, DisplayName: s.DisplayName, Points: s.Points, Solved: s.Solved}
+		out[i] = standingView{Rank: s.Rank, TraineeID: s.TraineeID, DisplayName: s.DisplayName, Points: s.Points, Solved: s.Solved}
 		if !s.LastSolveAt.IsZero() {
 			at := s.LastSolveAt
 			out[i].LastSolveAt = &at

@@ -1,7 +1,8 @@
 // Package forscoring shows the lab domain to scoring through the interface
 // scoring declares, so scoring never imports labs: lab instances become
-// scoring.Labs, scenario objectives become scoring.Objectives, and
-// per-instance flags are recomputed from the flag key rather than stored.
+// scoring.Labs, a scenario's objectives (already scoring's own type) are
+// handed through, and per-instance flags are recomputed from the flag key
+// rather than stored.
 package forscoring
 
 import (
@@ -11,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
@@ -100,34 +100,14 @@ func labOf(i labs.Instance) scoring.Lab {
 	return l
 }
 
+// Objectives are the scenario's own: scoring owns their type, so they are
+// handed over as they were loaded, not copied.
 func (l *Labs) Objectives(scenarioID string) ([]scoring.Objective, []scoring.Hint, error) {
 	s, err := l.catalogue.Scenario(scenarioID)
 	if err != nil {
 		return nil, nil, err
 	}
-	objectives := make([]scoring.Objective, len(s.Objectives))
-	for i, o := range s.Objectives {
-		objectives[i] = scoring.Objective{
-			ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points, Variable: o.Variable,
-			Answers: o.Answers, Match: o.Match, Tolerance: o.Tolerance, MaxAttempts: o.MaxAttempts,
-			Host: o.Host, Command: o.Command, Malicious: o.Malicious, Benign: o.Benign,
-			FirstSolve: o.FirstSolve, Walkthrough: o.Walkthrough, Choices: o.Choices,
-		}
-		if o.Live != nil {
-			objectives[i].LiveHost, objectives[i].LiveCommand, objectives[i].LiveTruth = o.Live.Host, o.Live.Command, o.Live.Truth
-		}
-		if o.TimeBonus != nil {
-			objectives[i].BonusWithin, objectives[i].BonusPoints = time.Duration(o.TimeBonus.Within), o.TimeBonus.Points
-		}
-		if o.Dynamic != nil {
-			objectives[i].Minimum, objectives[i].Decay = o.Dynamic.Minimum, o.Dynamic.Decay
-		}
-	}
-	hints := make([]scoring.Hint, len(s.Hints))
-	for i, h := range s.Hints {
-		hints[i] = scoring.Hint{ID: h.ID, ObjectiveID: h.Objective, Text: h.Text, Cost: h.Cost}
-	}
-	return objectives, hints, nil
+	return s.Objectives, s.Hints, nil
 }
 
 func (l *Labs) Value(lab scoring.Lab, variable string) string {
