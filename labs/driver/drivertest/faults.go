@@ -31,6 +31,7 @@ type faults struct {
 	down      bool
 	failing   map[Op]error
 	createFor time.Duration
+	sped      chan struct{} // closed when SlowCreate changes, freeing waiting creates
 	breakNext bool
 }
 
@@ -57,11 +58,17 @@ func (f *Fake) Fail(op Op, err error) {
 }
 
 // SlowCreate makes Create wait d, or until its context ends, before it
-// makes anything: a launch that stays provisioning.
+// makes anything: a launch that stays provisioning. SlowCreate(0) lets
+// the creates that wait go on at once.
 func (f *Fake) SlowCreate(d time.Duration) {
-	f.rt.faults.mu.Lock()
-	f.rt.faults.createFor = d
-	f.rt.faults.mu.Unlock()
+	fs := &f.rt.faults
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.createFor = d
+	if fs.sped != nil {
+		close(fs.sped)
+	}
+	fs.sped = make(chan struct{})
 }
 
 // BreakMidCreate makes the next Create make its objects and then find
@@ -84,13 +91,15 @@ func (fs *faults) check(op Op) error {
 
 func (fs *faults) slow(ctx context.Context) error {
 	fs.mu.Lock()
-	d := fs.createFor
+	d, sped := fs.createFor, fs.sped
 	fs.mu.Unlock()
 	if d <= 0 {
 		return nil
 	}
 	select {
 	case <-time.After(d):
+		return nil
+	case <-sped:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

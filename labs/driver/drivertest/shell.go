@@ -38,19 +38,24 @@ func sh(ctx context.Context, p *Process) int {
 }
 
 // script runs one line; it reports the last exit code, and whether the
-// shell is to end (exit, exec).
+// shell is to end (exit, exec). Each command is expanded as it runs, so
+// $? is the code of the one before.
 func script(ctx context.Context, p *Process, line string, last int) (int, bool) {
-	commands, err := parse(line, func(name string) string {
-		if name == "?" {
-			return strconv.Itoa(last)
-		}
-		return p.Env[name]
-	})
+	commands, err := split(line)
 	if err != nil {
 		fmt.Fprintf(p.Stdout, "sh: %v\n", err)
 		return 2, false
 	}
-	for _, words := range commands {
+	for _, command := range commands {
+		words := expand(command, func(name string) string {
+			if name == "?" {
+				return strconv.Itoa(last)
+			}
+			return p.Env[name]
+		})
+		if len(words) == 0 {
+			continue
+		}
 		switch words[0] {
 		case "exit":
 			code := last
@@ -69,10 +74,32 @@ func script(ctx context.Context, p *Process, line string, last int) (int, bool) 
 	return last, false
 }
 
-// parse splits a line into commands (at ";") of words, removing quotes
-// and expanding $NAME and ${NAME} outside single quotes.
-func parse(line string, lookup func(string) string) ([][]string, error) {
-	var commands [][]string
+// split cuts a line into commands at each ";" outside quotes.
+func split(line string) ([]string, error) {
+	var commands []string
+	quote, start := byte(0), 0
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\\' && quote != '\'':
+			i++
+		case quote == 0 && (c == '\'' || c == '"'):
+			quote = c
+		case c == quote:
+			quote = 0
+		case quote == 0 && c == ';':
+			commands = append(commands, line[start:i])
+			start = i + 1
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unterminated quote")
+	}
+	return append(commands, line[start:]), nil
+}
+
+// expand splits one command into words, removing quotes and expanding
+// $NAME and ${NAME} outside single quotes.
+func expand(command string, lookup func(string) string) []string {
 	var words []string
 	var word strings.Builder
 	inWord := false
@@ -83,16 +110,9 @@ func parse(line string, lookup func(string) string) ([][]string, error) {
 		word.Reset()
 		inWord = false
 	}
-	endCommand := func() {
-		endWord()
-		if len(words) > 0 {
-			commands = append(commands, words)
-		}
-		words = nil
-	}
 	quote := byte(0)
-	for i := 0; i < len(line); i++ {
-		c := line[i]
+	for i := 0; i < len(command); i++ {
+		c := command[i]
 		switch {
 		case quote == '\'' && c != '\'':
 			word.WriteByte(c)
@@ -105,7 +125,7 @@ func parse(line string, lookup func(string) string) ([][]string, error) {
 				word.WriteByte(c)
 			}
 		case c == '$':
-			name, n := varName(line[i+1:])
+			name, n := varName(command[i+1:])
 			if n == 0 {
 				word.WriteByte(c)
 			} else {
@@ -113,24 +133,19 @@ func parse(line string, lookup func(string) string) ([][]string, error) {
 				i += n
 			}
 			inWord = true
-		case c == '\\' && i+1 < len(line):
+		case c == '\\' && i+1 < len(command):
 			i++
-			word.WriteByte(line[i])
+			word.WriteByte(command[i])
 			inWord = true
 		case quote == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
 			endWord()
-		case quote == 0 && c == ';':
-			endCommand()
 		default:
 			word.WriteByte(c)
 			inWord = true
 		}
 	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unterminated quote")
-	}
-	endCommand()
-	return commands, nil
+	endWord()
+	return words
 }
 
 // varName reads the name after a "$": NAME, {NAME} or ?, and how many
