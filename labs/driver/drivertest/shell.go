@@ -166,3 +166,7 @@ func varName(s string) (string, int) {
 	}
 	return s[:n], n
 }
+
+// Shell is the fake's sh, for a test's own program to hand a command on
+// to when it stands in for sh (see Fake.Handle).
+func Shell(ctx context.Context, p *Process) int { return sh(ctx, p) }
