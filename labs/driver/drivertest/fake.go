@@ -127,23 +127,27 @@ func (f *Fake) Create(ctx context.Context, spec driver.InstanceSpec) error {
 		if len(h.Networks) == 0 {
 			return fmt.Errorf("host %s: no network", h.Name)
 		}
-		if err := f.ensure(spec, objectName(spec.ID, h.Name), driver.LabelHost, h.Name, f.newHost(spec, h)); err != nil {
+		if err := f.ensure(spec, objectName(spec.ID, h.Name), driver.LabelHost, h.Name, func() *host { return f.newHost(spec, h) }); err != nil {
 			return err
 		}
 	}
 	return rt.faults.afterCreate()
 }
 
-// ensure makes an object unless one of the same instance has the name.
-// Called with the runtime locked.
-func (f *Fake) ensure(spec driver.InstanceSpec, name, kind, specName string, h *host) error {
+// ensure makes an object unless one of the same instance has the name;
+// a host is started only when it is made. Called with the runtime locked.
+func (f *Fake) ensure(spec driver.InstanceSpec, name, kind, specName string, start func() *host) error {
 	if o, ok := f.rt.objects[name]; ok {
 		if o.labels[driver.LabelInstance] != spec.ID || !f.ours(o) {
 			return fmt.Errorf("%w: %s", driver.ErrConflict, name)
 		}
 		return nil
 	}
-	f.rt.objects[name] = &object{labels: f.labels(spec, kind, specName), host: h}
+	o := &object{labels: f.labels(spec, kind, specName)}
+	if start != nil {
+		o.host = start()
+	}
+	f.rt.objects[name] = o
 	return nil
 }
 
