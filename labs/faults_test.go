@@ -1,68 +1,21 @@
 package labs_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
-	"github.com/sakimori/sakimori/labs/driver/docker"
 )
-
-// outage wraps the real driver and, while down, fails as an unreachable
-// engine does. With midCreate set, Create first makes the real objects and
-// then fails, as when the engine goes away part-way through a launch.
-type outage struct {
-	driver.Driver
-	down      atomic.Bool
-	midCreate atomic.Bool
-}
-
-var errGone = fmt.Errorf("%w: connection refused", driver.ErrUnavailable)
-
-func (o *outage) Ping(ctx context.Context) error {
-	if o.down.Load() {
-		return errGone
-	}
-	return o.Driver.Ping(ctx)
-}
-
-func (o *outage) Create(ctx context.Context, s driver.InstanceSpec) error {
-	if o.midCreate.Load() {
-		o.Driver.Create(ctx, s) // the objects exist…
-		o.down.Store(true)      // …and then the engine is gone
-		return errGone
-	}
-	if o.down.Load() {
-		return errGone
-	}
-	return o.Driver.Create(ctx, s)
-}
-
-func (o *outage) Destroy(ctx context.Context, id string) error {
-	if o.down.Load() {
-		return errGone
-	}
-	return o.Driver.Destroy(ctx, id)
-}
-
-func (o *outage) List(ctx context.Context) ([]driver.InstanceRef, error) {
-	if o.down.Load() {
-		return nil, errGone
-	}
-	return o.Driver.List(ctx)
-}
 
 // TestEngineDownRefusesLaunchAtOnce: a clear 503-kind fault, fast, and
 // nothing recorded.
 func TestEngineDownRefusesLaunchAtOnce(t *testing.T) {
-	o := &outage{Driver: scoped(t)}
-	r := newRange(t, o, 26, 10)
-	o.down.Store(true)
+	f := fake()
+	r := newRange(t, f, 26, 10)
+	f.SetUnavailable(true)
 	start := time.Now()
 	_, err := r.svc.Launch(bg, "alice", "orientation")
 	if !errors.Is(err, labs.ErrEngineDown) {
@@ -81,9 +34,9 @@ func TestEngineDownRefusesLaunchAtOnce(t *testing.T) {
 // subnets stay held; once it is back, the reconciler removes the partial
 // objects and frees the subnets.
 func TestEngineLostMidLaunch(t *testing.T) {
-	o := &outage{Driver: scoped(t)}
-	r := newRange(t, o, 26, 10)
-	o.midCreate.Store(true)
+	f := fake()
+	r := newRange(t, f, 26, 10)
+	f.BreakMidCreate() // the objects are made, and then the engine is gone
 	inst, err := r.svc.Launch(bg, "alice", "orientation")
 	if err != nil {
 		t.Fatal(err)
@@ -92,21 +45,20 @@ func TestEngineLostMidLaunch(t *testing.T) {
 	if failed.Reason == "" || failed.Progress() != 0 {
 		t.Fatalf("failed without a reason: %+v", failed)
 	}
-	if n := engineObjects(t, o.Driver, inst.ID); n == 0 {
-		t.Fatal("test bug: the outage should have left objects behind")
-	}
 	if used, _ := r.db.Labs().UsedSubnets(bg); len(used) == 0 {
 		t.Fatal("subnets were freed while their networks may still exist")
 	}
 
-	o.midCreate.Store(false)
-	o.down.Store(false) // the engine is back
+	f.SetUnavailable(false) // the engine is back
+	if n := engineObjects(t, f, inst.ID); n == 0 {
+		t.Fatal("test bug: the outage should have left objects behind")
+	}
 	res, err := r.svc.Reconcile(bg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Orphans != 1 || engineObjects(t, o.Driver, inst.ID) != 0 {
-		t.Fatalf("reconcile %+v left %d objects", res, engineObjects(t, o.Driver, inst.ID))
+	if res.Orphans != 1 || engineObjects(t, f, inst.ID) != 0 {
+		t.Fatalf("reconcile %+v left %d objects", res, engineObjects(t, f, inst.ID))
 	}
 	if used, _ := r.db.Labs().UsedSubnets(bg); len(used) != 0 {
 		t.Fatalf("subnets still held after reconcile: %v", used)
@@ -123,7 +75,8 @@ func TestEngineLostMidLaunch(t *testing.T) {
 // launch that was cut short (the trainee is told to launch again), and
 // adopts the lab that was running.
 func TestRestartAfterCrash(t *testing.T) {
-	r := newRange(t, scoped(t), 26, 10)
+	f := fake()
+	r := newRange(t, f, 26, 10)
 
 	// A lab that was running before the crash: adopted.
 	kept, _ := r.svc.Launch(bg, "alice", "orientation")
@@ -145,8 +98,10 @@ func TestRestartAfterCrash(t *testing.T) {
 	}
 	t.Cleanup(func() { r.d.Destroy(bg, orphanSpec.ID) })
 
-	// "Restart": a new service over the same records and engine.
+	// "Restart": a new service over the same records, and a new driver
+	// value over the same engine.
 	r.svc.Close(bg)
+	r.d = f.Restarted()
 	res, err := newServiceLike(t, r).Reconcile(bg)
 	if err != nil {
 		t.Fatal(err)
@@ -173,9 +128,4 @@ func newServiceLike(t *testing.T, r *rangeFor) *labs.Service {
 	}
 	t.Cleanup(func() { svc.Close(bg) })
 	return svc
-}
-
-// scoped is the real engine acting for a range of this test's own.
-func scoped(t *testing.T) *docker.Engine {
-	return realEngine(t).ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
 }

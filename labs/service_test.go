@@ -19,6 +19,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
+	"github.com/sakimori/sakimori/labs/driver/drivertest"
 	"github.com/sakimori/sakimori/labs/scenarios"
 	"github.com/sakimori/sakimori/store"
 	"github.com/sakimori/sakimori/store/storetest"
@@ -36,8 +37,12 @@ func init() {
 	}
 }
 
-// realEngine is the real engine, acting for a range of the test's own.
+// realEngine is the real engine, acting for a range of the test's own,
+// for what only an engine can show: the lab's hosts really serve the lab.
 func realEngine(t *testing.T) *docker.Engine { return dockertest.Engine(t) }
+
+// fake is an in-memory runtime: the lifecycle's tests run without an engine.
+func fake() *drivertest.Fake { return drivertest.NewFake().ForRange("test") }
 
 // rangeFor is a lab service over a real SQLite store and the given driver.
 type rangeFor struct {
@@ -136,7 +141,7 @@ func engineObjects(t *testing.T, d driver.Driver, id string) int {
 var alice = labs.Actor{UserID: "alice"}
 
 func TestLaunchRunStop(t *testing.T) {
-	e := realEngine(t)
+	e := fake()
 	r := newRange(t, e, 26, 10)
 	inst, err := r.svc.Launch(bg, "alice", "orientation")
 	if err != nil {
@@ -151,18 +156,6 @@ func TestLaunchRunStop(t *testing.T) {
 	}
 	if n := engineObjects(t, e, inst.ID); n != 5 { // 3 hosts, 2 networks
 		t.Fatalf("%d engine objects, want 5", n)
-	}
-
-	// The trainee's own flag is served in their lab, by address.
-	s, err := e.Exec(bg, inst.ID, "workstation", driver.ExecRequest{Command: []string{"sh", "-c", "wget -q -O - http://$WEB_HOST:8080/flag.txt"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.CloseWrite()
-	out, _ := io.ReadAll(s)
-	s.Close()
-	if !strings.HasPrefix(string(out), "FLAG{") {
-		t.Fatalf("flag fetch: %q", out)
 	}
 
 	// Someone else's lab is invisible; staff see it.
@@ -188,9 +181,43 @@ func TestLaunchRunStop(t *testing.T) {
 	}
 }
 
+// TestLaunchedLabServesItsFlag launches on the real engine: the lab's
+// hosts run, reach each other by address, and serve the trainee's own flag;
+// a stop leaves nothing behind.
+func TestLaunchedLabServesItsFlag(t *testing.T) {
+	e := realEngine(t)
+	r := newRange(t, e, 26, 10)
+	inst, err := r.svc.Launch(bg, "alice", "orientation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.waitState(t, inst.ID, labs.StateRunning)
+	if n := engineObjects(t, e, inst.ID); n != 5 { // 3 hosts, 2 networks
+		t.Fatalf("%d engine objects, want 5", n)
+	}
+
+	// The trainee's own flag is served in their lab, by address.
+	s, err := e.Exec(bg, inst.ID, "workstation", driver.ExecRequest{Command: []string{"sh", "-c", "wget -q -O - http://$WEB_HOST:8080/flag.txt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CloseWrite()
+	out, _ := io.ReadAll(s)
+	s.Close()
+	if !strings.HasPrefix(string(out), "FLAG{") {
+		t.Fatalf("flag fetch: %q", out)
+	}
+	if _, err := r.svc.Stop(bg, alice, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := engineObjects(t, e, inst.ID); n != 0 {
+		t.Fatalf("%d engine objects left after stop", n)
+	}
+}
+
 // TestConcurrentLaunchesMakeOneLab is SECURITY.md case 3 end to end.
 func TestConcurrentLaunchesMakeOneLab(t *testing.T) {
-	e := realEngine(t)
+	e := fake()
 	r := newRange(t, e, 26, 100)
 	var ok, quota atomic.Int32
 	var wg sync.WaitGroup
@@ -221,7 +248,7 @@ func TestConcurrentLaunchesMakeOneLab(t *testing.T) {
 // TestFullPoolRefusesCleanly is SECURITY.md case 5: no subnets, a clear
 // capacity error, nothing half-built.
 func TestFullPoolRefusesCleanly(t *testing.T) {
-	e := realEngine(t)
+	e := fake()
 	r := newRange(t, e, 22, 100) // a /21 in /22s: two subnets, one lab's worth
 	first, err := r.svc.Launch(bg, "alice", "orientation")
 	if err != nil {
@@ -250,7 +277,7 @@ func TestFullPoolRefusesCleanly(t *testing.T) {
 // TestLaunchStopCyclesLeaveNothing is SECURITY.md case 4 at the service:
 // the engine's objects return to baseline.
 func TestLaunchStopCyclesLeaveNothing(t *testing.T) {
-	e := realEngine(t)
+	e := fake()
 	r := newRange(t, e, 26, 10)
 	baseline, _ := r.d.List(bg)
 	for range 5 {
@@ -276,7 +303,7 @@ func TestLaunchStopCyclesLeaveNothing(t *testing.T) {
 }
 
 func TestExtendIsBoundedAndResetKeepsTime(t *testing.T) {
-	e := realEngine(t)
+	e := fake()
 	r := newRange(t, e, 26, 10)
 	inst, _ := r.svc.Launch(bg, "alice", "orientation")
 	running := r.waitState(t, inst.ID, labs.StateRunning)
@@ -304,7 +331,7 @@ func TestExtendIsBoundedAndResetKeepsTime(t *testing.T) {
 }
 
 func TestReaperStopsExpiredLabs(t *testing.T) {
-	e := realEngine(t)
+	e := fake()
 	r := newRange(t, e, 26, 10)
 	inst, _ := r.svc.Launch(bg, "alice", "orientation")
 	r.waitState(t, inst.ID, labs.StateRunning)
@@ -331,7 +358,7 @@ func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 // A host that dies as its lab starts is a broken scenario: the launch fails
 // with a reason saying so, and nothing is left behind.
 func TestBrokenScenarioFailsWithAReason(t *testing.T) {
-	e := realEngine(t)
+	e := fake()
 	broken := fstest.MapFS{"broken/scenario.yaml": {Data: []byte(`
 id: broken
 version: 1
@@ -358,7 +385,14 @@ hosts:
 	if n := engineObjects(t, r.d, inst.ID); n != 0 {
 		t.Fatalf("%d objects left", n)
 	}
-	if used, _ := r.db.Labs().UsedSubnets(bg); len(used) != 0 {
-		t.Fatalf("subnets held: %v", used)
+	// The failure is recorded first, then the subnets are freed.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		used, _ := r.db.Labs().UsedSubnets(bg)
+		if len(used) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("subnets held: %v", used)
+		}
 	}
 }

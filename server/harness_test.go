@@ -253,3 +253,46 @@ func expect(t testing.TB, r reply, status int, code string) {
 		t.Fatalf("error code %q, want %q; body %s", r.errorCode(), code, r.raw)
 	}
 }
+
+// apiCase is one request and what must come back, for the many cases that
+// share that shape; long stories stay written as stories.
+type apiCase struct {
+	name    string
+	method  string
+	url     string
+	body    any    // a string is sent as is, anything else as JSON
+	token   string // sent as a bearer token, if set
+	status  int
+	code    string   // the error code, for an error
+	has     []string // in the body
+	hasNot  []string // not in the body
+	headers []string // more request headers, name/value pairs
+}
+
+// check runs each case as a subtest.
+func (rg *range_) check(t *testing.T, cases []apiCase) {
+	t.Helper()
+	outer := rg.t
+	defer func() { rg.t = outer }()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			headers := c.headers
+			if c.token != "" {
+				headers = append(bearer(c.token), headers...)
+			}
+			rg.t = t
+			r := rg.call(c.method, c.url, c.body, headers...)
+			expect(t, r, c.status, c.code)
+			for _, want := range c.has {
+				if !strings.Contains(r.raw, want) {
+					t.Errorf("the body lacks %q: %s", want, r.raw)
+				}
+			}
+			for _, unwanted := range c.hasNot {
+				if strings.Contains(r.raw, unwanted) {
+					t.Errorf("the body has %q: %s", unwanted, r.raw)
+				}
+			}
+		})
+	}
+}

@@ -14,8 +14,8 @@ import (
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
-	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
+	"github.com/sakimori/sakimori/labs/driver/drivertest"
 	"github.com/sakimori/sakimori/labs/scenarios"
 	"github.com/sakimori/sakimori/store"
 )
@@ -50,11 +50,15 @@ func init() {
 	}
 }
 
-// engineFor is the real engine, in a range of the test's own.
+// engineFor is the real engine, in a range of the test's own, for the
+// tests that need real hosts: terminals with a real shell.
 func engineFor(t testing.TB) driver.Driver { return dockertest.Engine(t) }
 
+// fakeLabs is an in-memory lab runtime, for the API above the driver.
+func fakeLabs() *drivertest.Fake { return drivertest.NewFake().ForRange("test") }
+
 func TestLabLifecycleOverTheAPI(t *testing.T) {
-	rg := newRangeWithLabs(t, engineFor(t))
+	rg := newRangeWithLabs(t, fakeLabs())
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
@@ -124,28 +128,33 @@ func TestLabLifecycleOverTheAPI(t *testing.T) {
 }
 
 func TestLabRequestsAreChecked(t *testing.T) {
-	rg := newRangeWithLabs(t, engineFor(t))
+	rg := newRangeWithLabs(t, fakeLabs())
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
-	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "atlantis"}, bearer(alice)...), 404, "scenario_not_found")
-	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{}, bearer(alice)...), 400, "scenario_required")
-	expect(t, rg.call("POST", "/api/v1/labs", map[string]any{"scenario": "orientation", "privileged": true}, bearer(alice)...), 400, "field_unknown")
-	for _, bad := range []string{"..%2F..%2Fetc", "LABC", "l' OR 1=1", "laaaaaaaaaaaa0"} {
-		expect(t, rg.call("GET", "/api/v1/labs/"+strings.ReplaceAll(bad, " ", "%20"), nil, bearer(alice)...), 404, "lab_not_found")
+	launch := func(name string, body any, status int, code string) apiCase {
+		return apiCase{name: name, method: "POST", url: "/api/v1/labs", body: body, token: alice, status: status, code: code}
 	}
-	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}), 401, "token_missing")
-	// Launches are rate limited per person (6 a minute by default), failed or not.
-	for range 5 {
+	cases := []apiCase{
+		launch("unknown scenario", map[string]string{"scenario": "atlantis"}, 404, "scenario_not_found"),
+		launch("no scenario", map[string]string{}, 400, "scenario_required"),
+		launch("a field the API lacks", map[string]any{"scenario": "orientation", "privileged": true}, 400, "field_unknown"),
+		{name: "no token", method: "POST", url: "/api/v1/labs", body: map[string]string{"scenario": "orientation"}, status: 401, code: "token_missing"},
+	}
+	for _, bad := range []string{"..%2F..%2Fetc", "LABC", "l'%20OR%201=1", "laaaaaaaaaaaa0"} {
+		cases = append(cases, apiCase{name: "lab id " + bad, method: "GET", url: "/api/v1/labs/" + bad, token: alice, status: 404, code: "lab_not_found"})
+	}
+	rg.check(t, cases)
+	// Launches are rate limited per person (6 a minute by default), failed
+	// or not: three refused above, three more here, and the seventh is cut.
+	for range 3 {
 		rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "atlantis"}, bearer(alice)...)
 	}
 	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...), 429, "rate_limited")
 }
 
 func TestLaunchWithTheEngineDown(t *testing.T) {
-	dead, err := docker.Connect("tcp://127.0.0.1:1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rg := newRangeWithLabs(t, dead.ForRange("dead"))
+	f := fakeLabs()
+	f.SetUnavailable(true)
+	rg := newRangeWithLabs(t, f)
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	start := time.Now()
 	expect(t, rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...), 503, "engine_unavailable")
@@ -157,7 +166,10 @@ func TestLaunchWithTheEngineDown(t *testing.T) {
 // A person may follow a few labs' start-ups at once, not flood the server
 // with streams.
 func TestLabEventStreamsAreCapped(t *testing.T) {
-	rg := newRangeWithLabs(t, engineFor(t))
+	f := fakeLabs()
+	f.SlowCreate(time.Minute) // the lab stays starting while the test looks
+	rg := newRangeWithLabs(t, f)
+	t.Cleanup(func() { f.SlowCreate(0) })
 	base := rg.listen()
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	r := rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...)

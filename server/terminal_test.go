@@ -13,6 +13,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/labs/driver"
+	"github.com/sakimori/sakimori/labs/driver/drivertest"
 )
 
 // dialTerminal gets a ticket for the lab and opens its socket from origin.
@@ -56,12 +57,14 @@ func readUntil(t *testing.T, ws *websocket.Conn, want string) string {
 	return got.String()
 }
 
+// TestBrowserTerminal is a real shell in a real lab through the browser
+// terminal: it reads the flag, follows a resize, and is reaped, with what
+// it started, when the tab closes.
 func TestBrowserTerminal(t *testing.T) {
 	d := engineFor(t)
 	rg := newRangeWithLabs(t, d)
 	base := rg.listen()
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
-	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	lab := runningLab(t, rg, alice)
 	origin := base // the page is served from the range itself
 
@@ -101,10 +104,50 @@ func TestBrowserTerminal(t *testing.T) {
 			t.Fatal("the shell's processes outlived the closed terminal")
 		}
 	}
+}
+
+// fakeTerminals makes the fake's hosts run the platform's terminal
+// command (bash where the image has it, else sh) as the fake's small
+// shell, reading lines.
+func fakeTerminals(f *drivertest.Fake) {
+	f.Handle("sh", func(ctx context.Context, p *drivertest.Process) int {
+		if len(p.Args) > 2 && p.Args[1] == "-c" && strings.Contains(p.Args[2], "command -v bash") {
+			login := *p
+			login.Args = []string{"sh", "-l"}
+			return drivertest.Shell(ctx, &login)
+		}
+		return drivertest.Shell(ctx, p)
+	})
+}
+
+// TestTerminalSessionsOverTheAPI: what the platform does with a terminal
+// whatever runs in it: recording, limits, and who may open one.
+func TestTerminalSessionsOverTheAPI(t *testing.T) {
+	f := fakeLabs()
+	fakeTerminals(f)
+	rg := newRangeWithLabs(t, f)
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
+	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	lab := runningLab(t, rg, alice)
+	origin := base
+
+	ws, _, err := dialTerminal(t, rg, base, alice, lab, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.WriteMessage(websocket.BinaryMessage, []byte("echo \"mark\"er-42\n"))
+	readUntil(t, ws, "marker-42")
+	ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"resize","rows":33,"cols":101}`))
+	time.Sleep(100 * time.Millisecond)
+	ws.WriteMessage(websocket.BinaryMessage, []byte("stty size\n"))
+	readUntil(t, ws, "33 101")
+	hangUp(ws)
 
 	// The session was recorded: asciicast v2, output, input and the resize,
 	// for the trainee and staff, and for nobody else.
-	r = rg.call("GET", "/api/v1/labs/"+lab+"/recordings", nil, bearer(alice)...)
+	r := rg.call("GET", "/api/v1/labs/"+lab+"/recordings", nil, bearer(alice)...)
 	list, _ := r.body["recordings"].([]any)
 	if r.status != 200 || len(list) != 1 {
 		t.Fatalf("recordings: %s", r.raw)
@@ -113,7 +156,7 @@ func TestBrowserTerminal(t *testing.T) {
 	var cast reply
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		cast = rg.call("GET", "/api/v1/recordings/"+recID, nil, bearer(teacher)...)
-		if strings.Contains(cast.raw, "4245") || time.Now().After(deadline) {
+		if strings.Contains(cast.raw, "33 101") || time.Now().After(deadline) {
 			break // written out when the session closed
 		}
 	}
@@ -122,7 +165,7 @@ func TestBrowserTerminal(t *testing.T) {
 		!strings.Contains(lines[0], `"version":2,"width":80`) {
 		t.Fatalf("cast header: %d %q", cast.status, lines[0])
 	}
-	for _, want := range []string{`"i","echo marker-$((6*7))\n"]`, `"o","`, `"r","101x33"]`, "marker-42"} {
+	for _, want := range []string{`"i","echo \"mark\"er-42\n"]`, `"o","`, `"r","101x33"]`, "marker-42"} {
 		if !strings.Contains(cast.raw, want) {
 			t.Errorf("the cast lacks %s", want)
 		}
@@ -186,32 +229,32 @@ func TestBrowserTerminal(t *testing.T) {
 	ticket := func(token string) string {
 		return rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(token)...).body["url"].(string)
 	}
-	if _, resp, err := dialURL(base+"/api/v1/labs/"+lab+"/terminal/ws", origin); err == nil || resp.StatusCode != 401 {
-		t.Fatalf("no ticket: %v %v", resp, err)
-	}
-	if _, resp, err := dialURL(base+ticket(alice), "https://evil.example"); err == nil || resp.StatusCode != 403 {
-		t.Fatalf("foreign origin: %v", err)
-	}
-	if _, resp, err := dialURL(base+ticket(alice), ""); err == nil || resp.StatusCode != 403 {
-		t.Fatalf("no origin: %v", err)
-	}
 	used := ticket(alice)
 	c, _, err := dialURL(base+used, origin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hangUp(c)
-	if _, resp, err := dialURL(base+used, origin); err == nil || resp.StatusCode != 401 {
-		t.Fatalf("a reused ticket: %v", err)
-	}
-	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(bob)...), 404, "lab_not_found")
-	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil), 401, "token_missing")
 	bobs := runningLab(t, rg, bob)
-	other := strings.Replace(ticket(alice), lab, bobs, 1) // alice's ticket, bob's lab
-	if _, resp, err := dialURL(base+other, origin); err == nil || resp.StatusCode != 401 {
-		t.Fatalf("a ticket for another lab: %v", err)
+	for _, c := range []struct {
+		name, url, origin string
+		status            int
+	}{
+		{"no ticket", "/api/v1/labs/" + lab + "/terminal/ws", origin, 401},
+		{"a foreign origin", ticket(alice), "https://evil.example", 403},
+		{"no origin", ticket(alice), "", 403},
+		{"a reused ticket", used, origin, 401},
+		{"a ticket for another lab", strings.Replace(ticket(alice), lab, bobs, 1), origin, 401},
+	} {
+		if _, resp, err := dialURL(base+c.url, c.origin); err == nil || resp.StatusCode != c.status {
+			t.Errorf("%s: %v, want %d", c.name, err, c.status)
+		}
 	}
-	expect(t, rg.call("GET", "/api/v1/labs/"+lab+"/terminal/ws", nil, bearer(alice)...), 400, "websocket_required")
+	rg.check(t, []apiCase{
+		{name: "another trainee's lab", method: "POST", url: "/api/v1/labs/" + lab + "/terminal", token: bob, status: 404, code: "lab_not_found"},
+		{name: "no token", method: "POST", url: "/api/v1/labs/" + lab + "/terminal", status: 401, code: "token_missing"},
+		{name: "not a WebSocket", method: "GET", url: "/api/v1/labs/" + lab + "/terminal/ws", token: alice, status: 400, code: "websocket_required"},
+	})
 }
 
 // countProcs counts processes in the lab's workstation whose command line
@@ -242,7 +285,9 @@ func countProcs(t *testing.T, d driver.Driver, lab, prefix string) int {
 // An idle terminal stays open: the server's read timeout is for requests,
 // not for a terminal someone is thinking in.
 func TestIdleTerminalStaysOpen(t *testing.T) {
-	rg := newRangeWithLabs(t, engineFor(t), withReadTimeout(time.Second))
+	f := fakeLabs()
+	fakeTerminals(f)
+	rg := newRangeWithLabs(t, f, withReadTimeout(time.Second))
 	base := rg.listen()
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	lab := runningLab(t, rg, alice)
@@ -253,7 +298,7 @@ func TestIdleTerminalStaysOpen(t *testing.T) {
 	defer ws.Close()
 	readUntil(t, ws, "$ ")
 	time.Sleep(3 * time.Second) // three read timeouts, idle
-	if err := ws.WriteMessage(websocket.BinaryMessage, []byte("echo awake-$((2*21))\n")); err != nil {
+	if err := ws.WriteMessage(websocket.BinaryMessage, []byte("echo \"awake\"-42\n")); err != nil {
 		t.Fatal(err)
 	}
 	readUntil(t, ws, "awake-42")

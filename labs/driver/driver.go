@@ -30,6 +30,9 @@
 //
 // Every method is safe for concurrent use, on different instances and on the
 // same one. Errors that mean the runtime cannot be reached wrap ErrUnavailable.
+//
+// Package drivertest checks a driver against each of these promises, and
+// its Fake keeps them in memory for the tests of the layers above.
 package driver
 
 import (

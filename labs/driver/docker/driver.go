@@ -86,7 +86,7 @@ func (e *Engine) ensureNetwork(ctx context.Context, spec driver.InstanceSpec, n 
 	existing, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
 	switch {
 	case err == nil:
-		return adopt(name, existing.Labels, spec.ID)
+		return e.adopt(name, existing.Labels, spec.ID)
 	case !cerrdefs.IsNotFound(err):
 		return e.fail("inspect network "+n.Name, err)
 	}
@@ -105,7 +105,7 @@ func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, 
 	case err == nil:
 		// An earlier Create made it; its extra networks may or may not be
 		// connected yet, so connect whichever are missing.
-		if err := adopt(name, existing.Config.Labels, spec.ID); err != nil {
+		if err := e.adopt(name, existing.Config.Labels, spec.ID); err != nil {
 			return "", err
 		}
 		return existing.ID, e.connectRest(ctx, spec, h, existing.ID, existing.NetworkSettings.Networks)
@@ -140,9 +140,10 @@ func (e *Engine) connectRest(ctx context.Context, spec driver.InstanceSpec, h dr
 	return nil
 }
 
-// adopt accepts an existing object only if it belongs to the same instance.
-func adopt(name string, labels map[string]string, instance string) error {
-	if labels[driver.LabelInstance] != instance {
+// adopt accepts an existing object only if it belongs to the same
+// instance of the same range.
+func (e *Engine) adopt(name string, labels map[string]string, instance string) error {
+	if labels[driver.LabelInstance] != instance || !e.ours(labels) {
 		return fmt.Errorf("%w: %s", driver.ErrConflict, name)
 	}
 	return nil
@@ -152,7 +153,7 @@ func adopt(name string, labels map[string]string, instance string) error {
 // It tries everything and returns what failed; objects already gone are
 // success. Containers are removed with force, which kills them first.
 func (e *Engine) Destroy(ctx context.Context, instanceID string) error {
-	byLabel := filters.NewArgs(filters.Arg("label", driver.LabelInstance+"="+instanceID))
+	byLabel := e.instanceFilter(instanceID)
 	containers, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: byLabel})
 	if err != nil {
 		return e.fail("list hosts", err)
@@ -178,7 +179,7 @@ func (e *Engine) Destroy(ctx context.Context, instanceID string) error {
 
 // Status inspects every host of the instance.
 func (e *Engine) Status(ctx context.Context, instanceID string) (driver.InstanceStatus, error) {
-	byLabel := filters.NewArgs(filters.Arg("label", driver.LabelInstance+"="+instanceID))
+	byLabel := e.instanceFilter(instanceID)
 	containers, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: byLabel})
 	if err != nil {
 		return driver.InstanceStatus{}, e.fail("list hosts", err)
@@ -215,6 +216,21 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 		st.Hosts = append(st.Hosts, hs)
 	}
 	return st, nil
+}
+
+// instanceFilter finds the instance's objects in this range only: another
+// range's instance of the same id is neither seen nor touched.
+func (e *Engine) instanceFilter(instanceID string) filters.Args {
+	f := filters.NewArgs(filters.Arg("label", driver.LabelInstance+"="+instanceID))
+	if e.rangeID != "" {
+		f.Add("label", driver.LabelRange+"="+e.rangeID)
+	}
+	return f
+}
+
+// ours reports whether an object with these labels is of this range.
+func (e *Engine) ours(labels map[string]string) bool {
+	return e.rangeID == "" || labels[driver.LabelRange] == e.rangeID
 }
 
 // stamp marks an object as this range's.

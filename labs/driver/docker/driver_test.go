@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -207,108 +206,6 @@ func TestLabsAreIsolated(t *testing.T) {
 		if out, code := run(t, e, a.ID, "workstation", "nc", "-w", "2", target, "80"); code == 0 {
 			t.Fatalf("a lab reached %s: %q", target, out)
 		}
-	}
-}
-
-func TestCreateAdoptsAndDestroyIsIdempotent(t *testing.T) {
-	e := requireEngine(t)
-	requireBaseImage(t, e)
-	lab := webLab(t, "x")
-	if err := e.Create(bg, lab); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Create(bg, lab); err != nil { // a retry after a crash
-		t.Fatalf("second create: %v", err)
-	}
-	refs, err := e.List(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, r := range refs {
-		if r.ID == lab.ID {
-			found = true
-			if r.Objects != 4 || r.Trainee != lab.Trainee || r.Expires.Unix() != lab.Expires.Unix() {
-				t.Errorf("listed %+v, want 4 objects with the spec's labels", r)
-			}
-		}
-	}
-	if !found {
-		t.Fatal("List does not find the instance")
-	}
-	st, err := e.Status(bg, lab.ID)
-	if err != nil || !st.Running() || len(st.Hosts) != 2 {
-		t.Fatalf("status %+v, %v", st, err)
-	}
-	for range 2 {
-		if err := e.Destroy(bg, lab.ID); err != nil {
-			t.Fatalf("destroy: %v", err)
-		}
-	}
-	if _, err := e.Status(bg, lab.ID); !errors.Is(err, driver.ErrNotFound) {
-		t.Fatalf("status after destroy: %v", err)
-	}
-	refs, _ = e.List(bg)
-	for _, r := range refs {
-		if r.ID == lab.ID {
-			t.Fatalf("objects left after destroy: %+v", r)
-		}
-	}
-}
-
-func TestCreateRefusesAnotherInstancesName(t *testing.T) {
-	e := requireEngine(t)
-	requireBaseImage(t, e)
-	lab := webLab(t, "x")
-	squatter := lab
-	squatter.ID = lab.ID + "-other"
-	// A network under lab's name but labelled for another instance.
-	_, err := e.cli.NetworkCreate(bg, networkName(lab.ID, "dmz"), networkCreate(squatter, lab.Networks[0]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Destroy(bg, squatter.ID); e.Destroy(bg, lab.ID) })
-	if err := e.Create(bg, lab); !errors.Is(err, driver.ErrConflict) {
-		t.Fatalf("create over another instance's network: %v", err)
-	}
-}
-
-func TestMissingImageIsReportedAsSuch(t *testing.T) {
-	e := requireEngine(t)
-	lab := webLab(t, "x")
-	lab.Hosts[0].Image = "sakimori-lab/never-built:latest"
-	t.Cleanup(func() { e.Destroy(bg, lab.ID) })
-	if err := e.Create(bg, lab); !errors.Is(err, driver.ErrImage) {
-		t.Fatalf("create with a missing image: %v", err)
-	}
-}
-
-func TestExecWithTerminal(t *testing.T) {
-	e := requireEngine(t)
-	requireBaseImage(t, e)
-	lab := launched(t, e, webLab(t, "x"))
-	ctx, cancel := context.WithTimeout(bg, 20*time.Second)
-	defer cancel()
-	s, err := e.Exec(ctx, lab.ID, "workstation", driver.ExecRequest{Command: []string{"sh"}, TTY: true, Rows: 30, Cols: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Resize(ctx, 40, 132); err != nil {
-		t.Fatalf("resize: %v", err)
-	}
-	fmt.Fprint(s, "stty size; echo marker-$((6*7)); exit 3\n")
-	out, _ := io.ReadAll(s)
-	if !strings.Contains(string(out), "40 132") || !strings.Contains(string(out), "marker-42") {
-		t.Fatalf("terminal output: %q", out)
-	}
-	if code, err := s.Wait(ctx); err != nil || code != 3 {
-		t.Fatalf("exit code %d, %v", code, err)
-	}
-	if _, err := e.Exec(ctx, lab.ID, "no-such-host", driver.ExecRequest{Command: []string{"true"}}); !errors.Is(err, driver.ErrNotFound) {
-		t.Fatalf("exec in a missing host: %v", err)
-	}
-	if _, err := e.Exec(ctx, "another-instance", "workstation", driver.ExecRequest{Command: []string{"true"}}); !errors.Is(err, driver.ErrNotFound) {
-		t.Fatalf("exec in another instance: %v", err)
 	}
 }
 

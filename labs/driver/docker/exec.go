@@ -28,7 +28,7 @@ func (e *Engine) Exec(ctx context.Context, instanceID, host string, req driver.E
 	if err != nil {
 		return nil, e.fail("inspect host "+host, err)
 	}
-	if info.Config.Labels[driver.LabelInstance] != instanceID {
+	if info.Config.Labels[driver.LabelInstance] != instanceID || !e.ours(info.Config.Labels) {
 		return nil, fmt.Errorf("%w: host %s", driver.ErrNotFound, host)
 	}
 	if !info.State.Running {
@@ -71,6 +71,14 @@ func (e *Engine) Exec(ctx context.Context, instanceID, host string, req driver.E
 	}
 	s.pid, _ = strconv.Atoi(strings.TrimSpace(line))
 	s.out = buffered
+	// The engine does not always apply the console size given at create;
+	// set it again now that the command runs.
+	if opts.ConsoleSize != nil {
+		if err := s.Resize(ctx, req.Rows, req.Cols); err != nil {
+			s.Close()
+			return nil, e.fail("size the terminal in "+host, err)
+		}
+	}
 	return s, nil
 }
 
