@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/labs/driver"
+	"github.com/sakimori/sakimori/labs/driver/drivertest"
 	"github.com/sakimori/sakimori/server"
 )
 
@@ -109,7 +111,7 @@ func TestAccountRepliesKeepToTheContract(t *testing.T) {
 // The catalogue, scores, and every lab endpoint asked about a lab that
 // does not exist, answer within the contract.
 func TestCatalogueAndScoreRepliesKeepToTheContract(t *testing.T) {
-	rg := newRangeWithLabs(t, newStandIn())
+	rg := newRangeWithLabs(t, fakeLabs())
 	ct := contractOf(t, rg)
 	trainee, _ := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
@@ -154,10 +156,11 @@ func TestCatalogueAndScoreRepliesKeepToTheContract(t *testing.T) {
 }
 
 // A lab, from launch to stop, answers within the contract at each step.
-// The runtime builds nothing, so checks and proxied pages cannot run; the
-// refusals they get are held to the contract too.
+// The runtime is the fake driver: a check runs and fails, and a check the
+// runtime cannot run is refused; both replies are held to the contract.
 func TestLabRepliesKeepToTheContract(t *testing.T) {
-	rg := newRangeWithLabs(t, newStandIn())
+	d := fakeLabs()
+	rg := newRangeWithLabs(t, d)
 	ct := contractOf(t, rg)
 	trainee, _ := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
@@ -181,7 +184,7 @@ func TestLabRepliesKeepToTheContract(t *testing.T) {
 		{method: "GET", path: lab + "/objectives", headers: as, status: 200},
 		{method: "POST", path: lab + "/objectives/first-flag", headers: as, body: map[string]string{"answer": "FLAG{not-this-one}"}, status: 200},
 		{method: "POST", path: lab + "/objectives/atlantis", headers: as, body: map[string]string{"answer": "FLAG{x}"}, status: 404, code: "objective_not_found"},
-		{method: "POST", path: lab + "/objectives/field-notes/check", headers: as, status: 503, code: "check_unavailable"},
+		{method: "POST", path: lab + "/objectives/field-notes/check", headers: as, status: 200},
 		{method: "POST", path: lab + "/hints/where-is-web", headers: as, status: 200},
 		{method: "POST", path: lab + "/hints/atlantis", headers: as, status: 404, code: "hint_not_found"},
 		{method: "POST", path: lab + "/objectives/first-flag/walkthrough", headers: as, status: 200},
@@ -191,6 +194,10 @@ func TestLabRepliesKeepToTheContract(t *testing.T) {
 		{method: "POST", path: lab + "/extend", headers: as, status: 200},
 		{method: "POST", path: lab + "/extend", headers: as, status: 409, code: "extend_limit"},
 	})
+
+	d.Fail(drivertest.OpExec, driver.ErrUnavailable)
+	ct.run(t, rg, exchange{method: "POST", path: lab + "/objectives/field-notes/check", headers: as, status: 503, code: "check_unavailable"})
+	d.Fail(drivertest.OpExec, nil)
 
 	r = ct.run(t, rg, exchange{method: "POST", path: lab + "/web", headers: as, body: map[string]any{"host": "web", "port": 8080}, status: 201})
 	link := r.body["url"].(string)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -17,8 +16,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	"github.com/sakimori/sakimori/labs/driver"
 )
 
 // contract is the served OpenAPI document, loaded and checked by a real
@@ -167,7 +164,7 @@ func errorCodes(ref *openapi3.ResponseRef) []string {
 // route. Fiber answers HEAD wherever it answers GET, and passes CONNECT
 // through the lab web proxy; OpenAPI has no CONNECT, so it is not compared.
 func TestEveryRouteIsDescribed(t *testing.T) {
-	rg := newRangeWithLabs(t, newStandIn())
+	rg := newRangeWithLabs(t, fakeLabs())
 	ct := contractOf(t, rg)
 
 	served := map[string]bool{}
@@ -223,60 +220,4 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// standIn is a lab runtime that builds nothing: every host of a created
-// lab runs at once and no command can run in one. It lets the contract
-// test see a running lab's replies without an engine.
-type standIn struct {
-	mu   sync.Mutex
-	labs map[string]driver.InstanceSpec
-}
-
-func newStandIn() *standIn { return &standIn{labs: map[string]driver.InstanceSpec{}} }
-
-var errNoExec = errors.New("stand-in runtime: nothing runs here")
-
-func (s *standIn) Ping(context.Context) error { return nil }
-
-func (s *standIn) Create(_ context.Context, spec driver.InstanceSpec) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.labs[spec.ID] = spec
-	return nil
-}
-
-func (s *standIn) Status(_ context.Context, id string) (driver.InstanceStatus, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	spec, ok := s.labs[id]
-	if !ok {
-		return driver.InstanceStatus{}, driver.ErrNotFound
-	}
-	st := driver.InstanceStatus{ID: id}
-	for _, h := range spec.Hosts {
-		st.Hosts = append(st.Hosts, driver.HostState{Name: h.Name, Running: true})
-	}
-	return st, nil
-}
-
-func (s *standIn) Exec(context.Context, string, string, driver.ExecRequest) (driver.ExecSession, error) {
-	return nil, errNoExec
-}
-
-func (s *standIn) Destroy(_ context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.labs, id)
-	return nil
-}
-
-func (s *standIn) List(context.Context) ([]driver.InstanceRef, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []driver.InstanceRef
-	for id, spec := range s.labs {
-		out = append(out, driver.InstanceRef{ID: id, Trainee: spec.Trainee, Scenario: spec.Scenario, Expires: spec.Expires})
-	}
-	return out, nil
 }
