@@ -6,25 +6,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver/docker"
-	"github.com/sakimori/sakimori/labs/scenarios"
+	"github.com/sakimori/sakimori/scenarios"
 )
 
 // images builds the lab images on the engine from files on this machine,
 // skipping any whose inputs have not changed since it was built.
 func images(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "build" {
-		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-cloudsim PATH] [-docker-host ADDR] [-v]")
+		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-sim PATH] [-docker-host ADDR] [-v]")
 	}
 	fs := flag.NewFlagSet("images build", flag.ContinueOnError)
 	src := labimages.HostSources()
 	busybox := fs.String("busybox", src.Busybox, "a statically linked busybox (Debian: busybox-static)")
-	cloudsim := fs.String("cloudsim", src.Cloudsim, "the static cloudsim binary (go tool task build puts it beside sakimori)")
+	sim := fs.String("sim", src.Sim, "the static sakimori-sim binary (go tool task build puts it beside sakimori)")
 	host := fs.String("docker-host", getenv("SAKIMORI_DOCKER_HOST"), "Docker engine address")
 	verbose := fs.Bool("v", false, "show the engine's build output")
 	workstation := fs.Bool("workstation", false, "also build the Debian workstation image (debootstrap; needs root, takes minutes)")
@@ -32,7 +33,7 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	imgs, missing := labimages.All(labimages.Sources{Busybox: *busybox, Cloudsim: *cloudsim})
+	imgs, missing := labimages.All(labimages.Sources{Busybox: *busybox, Sim: *sim})
 	if len(imgs) == 0 {
 		return missing
 	}
@@ -116,15 +117,11 @@ func scenario(args []string, stdout io.Writer) error {
 	}
 	var failed error
 	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			p = filepath.Join(p, "scenario.yaml")
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
+		s, err := validateScenario(p)
+		if errors.Is(err, fs.ErrNotExist) {
 			failed = errors.Join(failed, err)
 			continue
 		}
-		s, err := labs.ParseScenario(data, p)
 		if err != nil {
 			fmt.Fprintln(stdout, "FAIL", err)
 			failed = errors.Join(failed, fmt.Errorf("%s is not valid", p))
@@ -133,4 +130,22 @@ func scenario(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "ok  %s (%s)\n", s.ID, p)
 	}
 	return failed
+}
+
+// validateScenario reads a scenario folder (its scenario.yaml and the
+// solution.yaml beside it), or one manifest file on its own.
+func validateScenario(p string) (*labs.Scenario, error) {
+	p = filepath.Clean(p)
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		return labs.LoadScenario(os.DirFS(filepath.Dir(p)), filepath.Base(p))
+	}
+	if filepath.Base(p) == "scenario.yaml" {
+		dir := filepath.Dir(p)
+		return labs.LoadScenario(os.DirFS(filepath.Dir(dir)), filepath.Base(dir))
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return labs.ParseScenario(data, p)
 }

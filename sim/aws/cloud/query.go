@@ -1,0 +1,224 @@
+package cloud
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/sakimori/sakimori/sim/aws/policy"
+)
+
+// The query protocol (STS, IAM, EC2): form-encoded Action and parameters,
+// XML answers. Each action is one handler that returns its result or an
+// error; the protocol, authentication and the audit record are here.
+
+type queryCall struct {
+	service string // sts, iam, ec2
+	action  string
+	params  url.Values
+	caller  caller
+}
+
+type queryHandler func(s *Server, q *queryCall) (any, *apiError)
+
+var queryActions = map[string]map[string]queryHandler{
+	"sts": {"GetCallerIdentity": stsGetCallerIdentity, "AssumeRole": stsAssumeRole},
+	"iam": {
+		"GetUser": iamGetUser, "ListUsers": iamListUsers, "ListAccessKeys": iamListAccessKeys,
+		"UpdateAccessKey": iamUpdateAccessKey, "DeleteAccessKey": iamDeleteAccessKey, "CreateAccessKey": iamCreateAccessKey,
+		"ListRoles": iamListRoles, "GetRole": iamGetRole,
+		"ListRolePolicies": iamListRolePolicies, "GetRolePolicy": iamGetRolePolicy,
+		"PutRolePolicy": iamPutRolePolicy, "DeleteRolePolicy": iamDeleteRolePolicy,
+		"ListUserPolicies": iamListUserPolicies, "GetUserPolicy": iamGetUserPolicy,
+		"PutUserPolicy": iamPutUserPolicy, "DeleteUserPolicy": iamDeleteUserPolicy,
+	},
+	"ec2": {
+		"DescribeInstances": ec2DescribeInstances, "ModifyInstanceMetadataOptions": ec2ModifyMetadataOptions,
+		"RunInstances": ec2RunInstances, "TerminateInstances": ec2TerminateInstances,
+	},
+}
+
+const maxQueryBody = 1 << 20
+
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
+	if err != nil || len(body) > maxQueryBody {
+		writeQueryError(w, "iam", &apiError{http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large."})
+		return
+	}
+	params, err := url.ParseQuery(string(body))
+	if err != nil {
+		params = url.Values{}
+	}
+	for k, v := range r.URL.Query() {
+		params[k] = v
+	}
+	q := &queryCall{action: params.Get("Action"), params: params, service: serviceOf(r, params.Get("Action"))}
+	c, apiErr := s.authenticate(r, body, q.service)
+	q.caller = c
+	handler := queryActions[q.service][q.action]
+	switch {
+	case apiErr != nil:
+	case handler == nil:
+		apiErr = &apiError{http.StatusBadRequest, "InvalidAction", "The action " + q.action + " is not valid for this web service."}
+	case c.anonymous():
+		code := "MissingAuthenticationToken"
+		if q.service == "ec2" {
+			code = "AuthFailure"
+		}
+		apiErr = &apiError{http.StatusForbidden, code, "Request is missing Authentication Token"}
+	}
+	var result any
+	if apiErr == nil {
+		result, apiErr = handler(s, q)
+	}
+	s.record(c, q.service+".amazonaws.com", q.action, requestParameters(params), responseElements(result), apiErr, false)
+	if apiErr != nil {
+		writeQueryError(w, q.service, apiErr)
+		return
+	}
+	writeQueryResult(w, q.service, q.action, result)
+}
+
+// serviceOf names the service a call is for: the signature's scope says,
+// and an unsigned call is placed by its action.
+func serviceOf(r *http.Request, action string) string {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		for _, svc := range []string{"sts", "iam", "ec2"} {
+			if strings.Contains(auth, "/"+svc+"/aws4_request") {
+				return svc
+			}
+		}
+	}
+	for svc, actions := range queryActions {
+		if _, ok := actions[action]; ok {
+			return svc
+		}
+	}
+	return "iam"
+}
+
+// authorize applies the caller's identity policies to one action.
+func (s *Server) authorize(q *queryCall, action, resource string) *apiError {
+	s.acct.mu.Lock()
+	docs := s.acct.identityPolicies(q.caller.key)
+	s.acct.mu.Unlock()
+	if policy.Evaluate(policy.Request{Action: action, Resource: resource, Principal: q.caller.arn(s.acct.id), SourceIP: q.caller.sourceIP}, docs...) != policy.Allowed {
+		apiErr := accessDenied(q.caller, s.acct.id, action, resource)
+		if q.service == "ec2" {
+			apiErr.Code = "UnauthorizedOperation"
+			apiErr.Message = "You are not authorized to perform this operation. User: " + q.caller.arn(s.acct.id) + " is not authorized to perform: " + action
+		}
+		return apiErr
+	}
+	return nil
+}
+
+const (
+	iamNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+	stsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+	ec2Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/"
+)
+
+func writeQueryResult(w http.ResponseWriter, service, action string, result any) {
+	w.Header().Set("Content-Type", "text/xml")
+	enc := xml.NewEncoder(w)
+	requestID := newRequestID()
+	if service == "ec2" {
+		if rid, ok := result.(interface{ setRequestID(string) }); ok {
+			rid.setRequestID(requestID)
+		}
+		_ = enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Response"},
+			Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ec2Namespace}}})
+		return
+	}
+	ns := iamNamespace
+	if service == "sts" {
+		ns = stsNamespace
+	}
+	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ns}}}
+	_ = enc.EncodeToken(start)
+	if result != nil {
+		_ = enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}})
+	}
+	_ = enc.EncodeElement(struct {
+		RequestID string `xml:"RequestId"`
+	}{requestID}, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}})
+	_ = enc.EncodeToken(start.End())
+	_ = enc.Flush()
+}
+
+func writeQueryError(w http.ResponseWriter, service string, e *apiError) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(e.Status)
+	if service == "ec2" {
+		_ = xml.NewEncoder(w).Encode(struct {
+			XMLName   xml.Name `xml:"Response"`
+			Code      string   `xml:"Errors>Error>Code"`
+			Message   string   `xml:"Errors>Error>Message"`
+			RequestID string   `xml:"RequestID"`
+		}{Code: e.Code, Message: e.Message, RequestID: newRequestID()})
+		return
+	}
+	kind := "Sender"
+	if e.Status >= 500 {
+		kind = "Receiver"
+	}
+	_ = xml.NewEncoder(w).Encode(struct {
+		XMLName   xml.Name `xml:"ErrorResponse"`
+		Type      string   `xml:"Error>Type"`
+		Code      string   `xml:"Error>Code"`
+		Message   string   `xml:"Error>Message"`
+		RequestID string   `xml:"RequestId"`
+	}{Type: kind, Code: e.Code, Message: e.Message, RequestID: newRequestID()})
+}
+
+// requestParameters is what the audit record keeps of a call's input:
+// everything but the protocol's own fields.
+func requestParameters(p url.Values) map[string]any {
+	out := map[string]any{}
+	for k, v := range p {
+		if k == "Action" || k == "Version" {
+			continue
+		}
+		name := strings.ToLower(k[:1]) + k[1:]
+		if len(v) == 1 {
+			out[name] = v[0]
+		} else {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// responseElements keeps what CloudTrail keeps of a response: for calls
+// that hand out credentials, the access key id (never the secret).
+func responseElements(result any) map[string]any {
+	if r, ok := result.(interface{ auditResponse() map[string]any }); ok {
+		return r.auditResponse()
+	}
+	return nil
+}
+
+// listParam reads a query-protocol list (Name.1, Name.2, ...).
+func listParam(p url.Values, name string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		v, ok := p[name+"."+itoa(i)]
+		if !ok {
+			return out
+		}
+		out = append(out, v[0])
+	}
+}
+
+func required(p url.Values, names ...string) *apiError {
+	for _, n := range names {
+		if p.Get(n) == "" {
+			return &apiError{http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at '" + n + "' failed to satisfy constraint: Member must not be null"}
+		}
+	}
+	return nil
+}
