@@ -8,8 +8,8 @@ package labs
 import (
 	"bytes"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 

@@ -14,7 +14,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
-	"github.com/sakimori/sakimori/labs/scenarios"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/store"
 )
 

@@ -17,8 +17,8 @@ import (
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/forscoring"
-	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/rehearsal"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store"
 )
