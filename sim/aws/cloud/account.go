@@ -11,90 +11,95 @@ import (
 	"github.com/sakimori/sakimori/sim/aws/policy"
 )
 
-// account is the mutable state of the emulated account. One mutex guards
+// Account is the mutable state of the emulated account. Its mutex guards
 // it: a lab's account sees a handful of calls a second.
-type account struct {
-	mu        sync.Mutex
-	id        string
-	region    string
-	users     map[string]*user
-	roles     map[string]*role
-	keys      map[string]*accessKey // by key id: users' keys and sessions' keys
-	instances map[string]*instance
-	buckets   map[string]*bucketMeta
-	created   time.Time
+type Account struct {
+	sync.Mutex
+	ID        string
+	Region    string
+	Users     map[string]*User
+	Roles     map[string]*Role
+	Keys      map[string]*AccessKey // by key id: users' keys and sessions' keys
+	Instances map[string]*Instance
+	Buckets   map[string]*Bucket
+	Created   time.Time
 	parsed    map[string]*policy.Document // policy text → parsed, so a call parses none
 }
 
-type user struct {
-	name     string
-	id       string
-	policies map[string]string // name → document
-	created  time.Time
+// User is an IAM user.
+type User struct {
+	Name     string
+	ID       string
+	Policies map[string]string // name → document
+	Created  time.Time
 }
 
-type role struct {
-	name     string
-	id       string
-	policies map[string]string
-	created  time.Time
+// Role is an IAM role.
+type Role struct {
+	Name     string
+	ID       string
+	Policies map[string]string
+	Created  time.Time
 }
 
-// accessKey is a long-term user key or a session's temporary key.
-type accessKey struct {
-	id, secret string
-	active     bool
-	created    time.Time
-	user       *user // long-term keys
-	// Sessions: the role taken on, the session's name (an instance id for
+// AccessKey is a long-term user key or a session's temporary key.
+type AccessKey struct {
+	ID, Secret string
+	Active     bool
+	Created    time.Time
+	User       *User // long-term keys
+	// Sessions: the role taken on, the session's name (an Instance id for
 	// instance credentials), its token and expiry.
-	role        *role
-	sessionName string
-	token       string
-	expires     time.Time
+	Role        *Role
+	SessionName string
+	Token       string
+	Expires     time.Time
 }
 
-type instance struct {
-	id, typ, image string
-	role           *role
-	address        string
-	httpTokens     string
-	state          string // running, terminated
-	launched       time.Time
-	simulated      bool // made by RunInstances: exists only in the control plane
+// Instance is an EC2 instance.
+type Instance struct {
+	ID, Type, Image string
+	Role            *Role
+	Address         string
+	HTTPTokens      string
+	State           string // running, terminated
+	Launched        time.Time
+	Simulated       bool // made by RunInstances: exists only in the control plane
 }
 
-type bucketMeta struct {
-	publicACL bool
-	policy    string
-	block     publicAccessBlock
+// Bucket is what the account keeps of a bucket beside its objects.
+type Bucket struct {
+	PublicACL bool
+	Policy    string
+	Block     PublicAccessBlock
 }
 
-type publicAccessBlock struct {
+// PublicAccessBlock is a bucket's block public access settings.
+type PublicAccessBlock struct {
 	BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets bool
 }
 
-func newAccount(w *World, now time.Time) *account {
-	a := &account{
-		id: w.Account, region: w.Region, users: map[string]*user{}, roles: map[string]*role{},
-		keys: map[string]*accessKey{}, instances: map[string]*instance{}, buckets: map[string]*bucketMeta{}, created: now,
+func newAccount(w *World, now time.Time) *Account {
+	a := &Account{
+		ID: w.Account, Region: w.Region, Users: map[string]*User{}, Roles: map[string]*Role{},
+		Keys: map[string]*AccessKey{}, Instances: map[string]*Instance{}, Buckets: map[string]*Bucket{}, Created: now,
 		parsed: map[string]*policy.Document{},
 	}
 	for _, r := range w.Roles {
-		ro := &role{name: r.Name, id: "AROA" + randomID(16), policies: map[string]string{}, created: now}
+		ro := &Role{Name: r.Name, ID: "AROA" + randomID(16), Policies: map[string]string{}, Created: now}
 		for _, p := range r.Policies {
-			ro.policies[p.Name] = p.Document
+			ro.Policies[p.Name] = p.Document
 		}
-		a.roles[r.Name] = ro
+		a.Roles[r.Name] = ro
 	}
 	for _, u := range w.Users {
-		us := &user{name: u.Name, id: "AIDA" + randomID(16), policies: map[string]string{}, created: now}
+		us := &User{Name: u.Name, ID: "AIDA" + randomID(16), Policies: map[string]string{}, Created: now}
 		for _, p := range u.Policies {
-			us.policies[p.Name] = p.Document
+			us.Policies[p.Name] = p.Document
 		}
-		a.users[u.Name] = us
+		a.Users[u.Name] = us
 		for _, k := range u.Keys {
-			a.keys[k.ID] = &accessKey{id: k.ID, secret: k.Secret, active: true, created: now, user: us}
+			a.Keys[k.ID] = &AccessKey{ID: k.ID, Secret: k.Secret, Active: true, Created: now, User: us}
 		}
 	}
 	for _, i := range w.Instances {
@@ -111,17 +116,17 @@ func newAccount(w *World, now time.Time) *account {
 		}
 		// An instance with no lab host behind it exists in the control
 		// plane only, like those RunInstances makes (an intruder's miners).
-		a.instances[i.ID] = &instance{id: i.ID, typ: typ, image: image, role: a.roles[i.Role], address: i.Address,
-			httpTokens: tokens, state: "running", launched: now, simulated: i.Address == ""}
+		a.Instances[i.ID] = &Instance{ID: i.ID, Type: typ, Image: image, Role: a.Roles[i.Role], Address: i.Address,
+			HTTPTokens: tokens, State: "running", Launched: now, Simulated: i.Address == ""}
 	}
 	for _, b := range w.Buckets {
-		a.buckets[b.Name] = &bucketMeta{publicACL: b.ACL == "public-read", policy: b.Policy}
+		a.Buckets[b.Name] = &Bucket{PublicACL: b.ACL == "public-read", Policy: b.Policy}
 	}
 	return a
 }
 
 // document parses a policy once; the caller holds a.mu.
-func (a *account) document(text string) *policy.Document {
+func (a *Account) Document(text string) *policy.Document {
 	if d, ok := a.parsed[text]; ok {
 		return d
 	}
@@ -135,12 +140,12 @@ func (a *account) document(text string) *policy.Document {
 
 // identityPolicies are the parsed inline policies of a caller; the
 // caller holds a.mu.
-func (a *account) identityPolicies(k *accessKey) []*policy.Document {
+func (a *Account) IdentityPolicies(k *AccessKey) []*policy.Document {
 	src := map[string]string{}
-	if k.user != nil {
-		src = k.user.policies
-	} else if k.role != nil {
-		src = k.role.policies
+	if k.User != nil {
+		src = k.User.Policies
+	} else if k.Role != nil {
+		src = k.Role.Policies
 	}
 	names := make([]string, 0, len(src))
 	for n := range src {
@@ -149,21 +154,21 @@ func (a *account) identityPolicies(k *accessKey) []*policy.Document {
 	sort.Strings(names)
 	docs := make([]*policy.Document, 0, len(names))
 	for _, n := range names {
-		if d := a.document(src[n]); d != nil {
+		if d := a.Document(src[n]); d != nil {
 			docs = append(docs, d)
 		}
 	}
 	return docs
 }
 
-// mintSession makes temporary credentials for a role, as STS and the
+// mintSession makes temporary credentials for a Role, as STS and the
 // instance metadata service hand out.
-func (a *account) mintSession(r *role, sessionName string, lifetime time.Duration, now time.Time) *accessKey {
-	k := &accessKey{
-		id: "ASIA" + randomID(16), secret: randomSecret(), active: true, created: now,
-		role: r, sessionName: sessionName, token: randomToken(), expires: now.Add(lifetime),
+func (a *Account) MintSession(r *Role, sessionName string, lifetime time.Duration, now time.Time) *AccessKey {
+	k := &AccessKey{
+		ID: "ASIA" + randomID(16), Secret: randomSecret(), Active: true, Created: now,
+		Role: r, SessionName: sessionName, Token: randomToken(), Expires: now.Add(lifetime),
 	}
-	a.keys[k.id] = k
+	a.Keys[k.ID] = k
 	return k
 }
 

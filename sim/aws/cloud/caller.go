@@ -13,64 +13,64 @@ import (
 )
 
 // caller is who made a request: a user's key, a session's key, or nobody.
-type caller struct {
-	key       *accessKey // nil when anonymous
-	sourceIP  netip.Addr // as the cloud sees it (after the world's address map)
-	userAgent string
+type Caller struct {
+	Key       *AccessKey // nil when anonymous
+	SourceIP  netip.Addr // as the cloud sees it (after the world's address map)
+	UserAgent string
 }
 
-func (c caller) anonymous() bool { return c.key == nil }
+func (c Caller) Anonymous() bool { return c.Key == nil }
 
 // arn is the caller's ARN, or "*" for anonymous callers (the principal a
 // resource policy must name to let them in).
-func (c caller) arn(account string) string {
+func (c Caller) ARN(account string) string {
 	switch {
-	case c.key == nil:
+	case c.Key == nil:
 		return "*"
-	case c.key.user != nil:
-		return fmt.Sprintf("arn:aws:iam::%s:user/%s", account, c.key.user.name)
+	case c.Key.User != nil:
+		return fmt.Sprintf("arn:aws:iam::%s:user/%s", account, c.Key.User.Name)
 	default:
-		return fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", account, c.key.role.name, c.key.sessionName)
+		return fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", account, c.Key.Role.Name, c.Key.SessionName)
 	}
 }
 
-func (c caller) identity(account string) trail.Identity {
+func (c Caller) Identity(account string) trail.Identity {
 	switch {
-	case c.key == nil:
+	case c.Key == nil:
 		return trail.Identity{Type: "AWSAccount", AccountID: "ANONYMOUS_PRINCIPAL"}
-	case c.key.user != nil:
-		return trail.Identity{Type: "IAMUser", PrincipalID: c.key.user.id, ARN: c.arn(account), AccountID: account,
-			AccessKeyID: c.key.id, UserName: c.key.user.name}
+	case c.Key.User != nil:
+		return trail.Identity{Type: "IAMUser", PrincipalID: c.Key.User.ID, ARN: c.ARN(account), AccountID: account,
+			AccessKeyID: c.Key.ID, UserName: c.Key.User.Name}
 	default:
-		return trail.Identity{Type: "AssumedRole", PrincipalID: c.key.role.id + ":" + c.key.sessionName, ARN: c.arn(account),
-			AccountID: account, AccessKeyID: c.key.id}
+		return trail.Identity{Type: "AssumedRole", PrincipalID: c.Key.Role.ID + ":" + c.Key.SessionName, ARN: c.ARN(account),
+			AccountID: account, AccessKeyID: c.Key.ID}
 	}
 }
 
 // apiError is an error in the shape every AWS protocol reports: an HTTP
 // status, a code clients switch on, and a message.
-type apiError struct {
+type APIError struct {
 	Status  int
 	Code    string
 	Message string
 }
 
-func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
-func accessDenied(c caller, account, action, resource string) *apiError {
-	who := c.arn(account)
-	if c.anonymous() {
+func AccessDenied(c Caller, account, action, resource string) *APIError {
+	who := c.ARN(account)
+	if c.Anonymous() {
 		who = "anonymous"
 	}
-	return &apiError{http.StatusForbidden, "AccessDenied",
+	return &APIError{http.StatusForbidden, "AccessDenied",
 		fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", who, action, resource)}
 }
 
 // authenticate checks a request's signature. An unsigned request is an
 // anonymous caller; whether that is enough is the service's call. Codes
 // differ by service as they do on AWS.
-func (s *Server) authenticate(r *http.Request, body []byte, service string) (caller, *apiError) {
-	c := caller{sourceIP: s.sourceIP(r), userAgent: r.UserAgent()}
+func (s *Server) authenticate(r *http.Request, body []byte, service string) (Caller, *APIError) {
+	c := Caller{SourceIP: s.sourceIP(r), UserAgent: r.UserAgent()}
 	req, err := sigv4.Parse(r)
 	if errors.Is(err, sigv4.ErrMissing) {
 		return c, nil
@@ -80,35 +80,35 @@ func (s *Server) authenticate(r *http.Request, body []byte, service string) (cal
 		badKey = "InvalidClientTokenId"
 	}
 	if err != nil {
-		return c, &apiError{http.StatusBadRequest, "IncompleteSignature", err.Error()}
+		return c, &APIError{http.StatusBadRequest, "IncompleteSignature", err.Error()}
 	}
-	s.acct.mu.Lock()
-	key := s.acct.keys[req.AccessKeyID]
-	s.acct.mu.Unlock()
+	s.acct.Lock()
+	key := s.acct.Keys[req.AccessKeyID]
+	s.acct.Unlock()
 	now := s.now()
-	if key == nil || !key.active {
-		return c, &apiError{http.StatusForbidden, badKey, "The AWS Access Key Id you provided does not exist in our records."}
+	if key == nil || !key.Active {
+		return c, &APIError{http.StatusForbidden, badKey, "The AWS Access Key Id you provided does not exist in our records."}
 	}
-	if key.role != nil {
-		if req.SecurityToken != key.token {
-			return c, &apiError{http.StatusForbidden, badKey, "The security token included in the request is invalid."}
+	if key.Role != nil {
+		if req.SecurityToken != key.Token {
+			return c, &APIError{http.StatusForbidden, badKey, "The security token included in the request is invalid."}
 		}
-		if now.After(key.expires) {
-			return c, &apiError{http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired"}
+		if now.After(key.Expires) {
+			return c, &APIError{http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired"}
 		}
 	}
-	if err := sigv4.Verify(r, req, key.secret, body, now); err != nil {
+	if err := sigv4.Verify(r, req, key.Secret, body, now); err != nil {
 		switch {
 		case errors.Is(err, sigv4.ErrSkewed):
-			return c, &apiError{http.StatusForbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large."}
+			return c, &APIError{http.StatusForbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large."}
 		case errors.Is(err, sigv4.ErrExpired):
-			return c, &apiError{http.StatusForbidden, "AccessDenied", "Request has expired"}
+			return c, &APIError{http.StatusForbidden, "AccessDenied", "Request has expired"}
 		case errors.Is(err, sigv4.ErrMismatch):
-			return c, &apiError{http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
+			return c, &APIError{http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 		}
-		return c, &apiError{http.StatusBadRequest, "IncompleteSignature", err.Error()}
+		return c, &APIError{http.StatusBadRequest, "IncompleteSignature", err.Error()}
 	}
-	c.key = key
+	c.Key = key
 	return c, nil
 }
 
@@ -127,11 +127,11 @@ func (s *Server) sourceIP(r *http.Request) netip.Addr {
 }
 
 // record adds an audit record for a call.
-func (s *Server) record(c caller, source, name string, params, response map[string]any, apiErr *apiError, data bool) {
+func (s *Server) record(c Caller, source, name string, params, response map[string]any, apiErr *APIError, data bool) {
 	rec := trail.Record{
-		EventSource: source, EventName: name, AWSRegion: s.acct.region, SourceIPAddress: c.sourceIP.String(),
-		UserAgent: c.userAgent, UserIdentity: c.identity(s.acct.id), RequestParameters: params,
-		ResponseElements: response, RecipientAccountID: s.acct.id, ReadOnly: readOnly(name),
+		EventSource: source, EventName: name, AWSRegion: s.acct.Region, SourceIPAddress: c.SourceIP.String(),
+		UserAgent: c.UserAgent, UserIdentity: c.Identity(s.acct.ID), RequestParameters: params,
+		ResponseElements: response, RecipientAccountID: s.acct.ID, ReadOnly: readOnly(name),
 	}
 	if data {
 		rec.EventCategory = "Data"

@@ -88,7 +88,7 @@ func (l *lab) s3(cfg aws.Config) *s3.Client {
 
 // roleCreds takes the instance's role the way the metadata service does.
 func (l *lab) roleConfig(t *testing.T) aws.Config {
-	inst := l.srv.acct.instances["i-0a3f9c2e7b1d45e68"]
+	inst := l.srv.acct.Instances["i-0a3f9c2e7b1d45e68"]
 	c, ok := l.srv.instanceCredentials(inst, "v2", "/latest/meta-data/iam/security-credentials/web-app-role")
 	if !ok {
 		t.Fatal("no instance credentials")
@@ -305,7 +305,7 @@ func TestInstancesAndMetadataOptions(t *testing.T) {
 		HttpTokens: ec2types.HttpTokensStateRequired}); err != nil {
 		t.Fatal(err)
 	}
-	if l.srv.acct.instances["i-0a3f9c2e7b1d45e68"].httpTokens != "required" {
+	if l.srv.acct.Instances["i-0a3f9c2e7b1d45e68"].HTTPTokens != "required" {
 		t.Fatal("tokens not required after the change")
 	}
 	if _, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{"i-nope"}}); code(err) != "InvalidInstanceID.NotFound" {

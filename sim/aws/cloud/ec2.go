@@ -44,38 +44,38 @@ type ec2Response struct {
 
 func (r *ec2Response) setRequestID(id string) { r.RequestID = id }
 
-func stateOf(i *instance) ec2State {
-	if i.state == "terminated" {
+func stateOf(i *Instance) ec2State {
+	if i.State == "terminated" {
 		return ec2State{48, "terminated"}
 	}
 	return ec2State{16, "running"}
 }
 
-func (s *Server) instanceView(i *instance) ec2Instance {
-	v := ec2Instance{InstanceID: i.id, ImageID: i.image, State: stateOf(i), InstanceType: i.typ,
-		LaunchTime:      i.launched.UTC().Format(time.RFC3339),
-		MetadataOptions: metadataOptions{"applied", i.httpTokens, 1, "enabled"}}
-	if a, ok := s.shownAddress(i.address); ok {
+func (s *Server) instanceView(i *Instance) ec2Instance {
+	v := ec2Instance{InstanceID: i.ID, ImageID: i.Image, State: stateOf(i), InstanceType: i.Type,
+		LaunchTime:      i.Launched.UTC().Format(time.RFC3339),
+		MetadataOptions: metadataOptions{"applied", i.HTTPTokens, 1, "enabled"}}
+	if a, ok := s.shownAddress(i.Address); ok {
 		v.PrivateIPAddress = a
 	}
-	if i.role != nil {
+	if i.Role != nil {
 		v.Profile = &struct {
 			Arn string `xml:"arn"`
 			ID  string `xml:"id"`
-		}{"arn:aws:iam::" + s.acct.id + ":instance-profile/" + i.role.name, "AIPA" + i.role.id[4:]}
+		}{"arn:aws:iam::" + s.acct.ID + ":instance-profile/" + i.Role.Name, "AIPA" + i.Role.ID[4:]}
 	}
 	return v
 }
 
-func ec2DescribeInstances(s *Server, q *queryCall) (any, *apiError) {
+func ec2DescribeInstances(s *Server, q *Call) (any, *APIError) {
 	if e := s.authorize(q, "ec2:DescribeInstances", "*"); e != nil {
 		return nil, e
 	}
-	wanted := listParam(q.params, "InstanceId")
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
+	wanted := listParam(q.Params, "InstanceId")
+	s.acct.Lock()
+	defer s.acct.Unlock()
 	for _, id := range wanted {
-		if s.acct.instances[id] == nil {
+		if s.acct.Instances[id] == nil {
 			return nil, notFoundInstance(id)
 		}
 	}
@@ -83,73 +83,73 @@ func ec2DescribeInstances(s *Server, q *queryCall) (any, *apiError) {
 		ec2Response
 		Reservations []reservation `xml:"reservationSet>item"`
 	}{}
-	for _, id := range sortedKeys(s.acct.instances) {
+	for _, id := range sortedKeys(s.acct.Instances) {
 		if len(wanted) > 0 && !contains(wanted, id) {
 			continue
 		}
-		out.Reservations = append(out.Reservations, reservation{"r-" + id[2:], s.acct.id, []ec2Instance{s.instanceView(s.acct.instances[id])}})
+		out.Reservations = append(out.Reservations, reservation{"r-" + id[2:], s.acct.ID, []ec2Instance{s.instanceView(s.acct.Instances[id])}})
 	}
 	return out, nil
 }
 
-func notFoundInstance(id string) *apiError {
-	return &apiError{http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist"}
+func notFoundInstance(id string) *APIError {
+	return &APIError{http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist"}
 }
 
 // ModifyInstanceMetadataOptions is the hardening the Metadata Heist
 // teaches: HttpTokens=required turns IMDSv1 off for the instance.
-func ec2ModifyMetadataOptions(s *Server, q *queryCall) (any, *apiError) {
-	if e := required(q.params, "InstanceId"); e != nil {
+func ec2ModifyMetadataOptions(s *Server, q *Call) (any, *APIError) {
+	if e := required(q.Params, "InstanceId"); e != nil {
 		return nil, e
 	}
 	if e := s.authorize(q, "ec2:ModifyInstanceMetadataOptions", "*"); e != nil {
 		return nil, e
 	}
-	tokens := q.params.Get("HttpTokens")
+	tokens := q.Params.Get("HttpTokens")
 	if tokens != "" && tokens != "optional" && tokens != "required" {
-		return nil, &apiError{http.StatusBadRequest, "InvalidParameterValue", "Value (" + tokens + ") for parameter HttpTokens is invalid. Valid values: optional, required"}
+		return nil, &APIError{http.StatusBadRequest, "InvalidParameterValue", "Value (" + tokens + ") for parameter HttpTokens is invalid. Valid values: optional, required"}
 	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	i := s.acct.instances[q.params.Get("InstanceId")]
-	if i == nil || i.state == "terminated" {
-		return nil, notFoundInstance(q.params.Get("InstanceId"))
+	s.acct.Lock()
+	defer s.acct.Unlock()
+	i := s.acct.Instances[q.Params.Get("InstanceId")]
+	if i == nil || i.State == "terminated" {
+		return nil, notFoundInstance(q.Params.Get("InstanceId"))
 	}
 	if tokens != "" {
-		i.httpTokens = tokens
+		i.HTTPTokens = tokens
 	}
 	return &struct {
 		ec2Response
 		InstanceID string          `xml:"instanceId"`
 		Options    metadataOptions `xml:"instanceMetadataOptions"`
-	}{InstanceID: i.id, Options: metadataOptions{"pending", i.httpTokens, 1, "enabled"}}, nil
+	}{InstanceID: i.ID, Options: metadataOptions{"pending", i.HTTPTokens, 1, "enabled"}}, nil
 }
 
 // RunInstances makes instances that exist in the control plane only: the
 // lab records that they were started (what a miner's launch looks like in
 // the logs) without running anything.
-func ec2RunInstances(s *Server, q *queryCall) (any, *apiError) {
+func ec2RunInstances(s *Server, q *Call) (any, *APIError) {
 	if e := s.authorize(q, "ec2:RunInstances", "*"); e != nil {
 		return nil, e
 	}
-	count, err := strconv.Atoi(q.params.Get("MaxCount"))
+	count, err := strconv.Atoi(q.Params.Get("MaxCount"))
 	if err != nil || count < 1 || count > 20 {
-		return nil, &apiError{http.StatusBadRequest, "InvalidParameterValue", "MaxCount must be between 1 and 20"}
+		return nil, &APIError{http.StatusBadRequest, "InvalidParameterValue", "MaxCount must be between 1 and 20"}
 	}
-	if e := required(q.params, "ImageId"); e != nil {
+	if e := required(q.Params, "ImageId"); e != nil {
 		return nil, e
 	}
-	typ := q.params.Get("InstanceType")
+	typ := q.Params.Get("InstanceType")
 	if typ == "" {
 		typ = "m1.small"
 	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	res := reservation{ReservationID: "r-" + hexID(17), OwnerID: s.acct.id}
+	s.acct.Lock()
+	defer s.acct.Unlock()
+	res := reservation{ReservationID: "r-" + hexID(17), OwnerID: s.acct.ID}
 	for range count {
-		i := &instance{id: "i-" + hexID(17), typ: typ, image: q.params.Get("ImageId"), httpTokens: "optional",
-			state: "running", launched: s.now(), simulated: true}
-		s.acct.instances[i.id] = i
+		i := &Instance{ID: "i-" + hexID(17), Type: typ, Image: q.Params.Get("ImageId"), HTTPTokens: "optional",
+			State: "running", Launched: s.now(), Simulated: true}
+		s.acct.Instances[i.ID] = i
 		res.Instances = append(res.Instances, s.instanceView(i))
 	}
 	return &struct {
@@ -158,13 +158,13 @@ func ec2RunInstances(s *Server, q *queryCall) (any, *apiError) {
 	}{reservation: res}, nil
 }
 
-func ec2TerminateInstances(s *Server, q *queryCall) (any, *apiError) {
+func ec2TerminateInstances(s *Server, q *Call) (any, *APIError) {
 	if e := s.authorize(q, "ec2:TerminateInstances", "*"); e != nil {
 		return nil, e
 	}
-	ids := listParam(q.params, "InstanceId")
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
+	ids := listParam(q.Params, "InstanceId")
+	s.acct.Lock()
+	defer s.acct.Unlock()
 	type change struct {
 		InstanceID string   `xml:"instanceId"`
 		Current    ec2State `xml:"currentState"`
@@ -175,17 +175,17 @@ func ec2TerminateInstances(s *Server, q *queryCall) (any, *apiError) {
 		Instances []change `xml:"instancesSet>item"`
 	}{}
 	for _, id := range ids {
-		i := s.acct.instances[id]
+		i := s.acct.Instances[id]
 		if i == nil {
 			return nil, notFoundInstance(id)
 		}
-		if !i.simulated {
+		if !i.Simulated {
 			// The lab's real hosts stay up: terminating them would end
 			// the lab itself, not teach anything.
-			return nil, &apiError{http.StatusBadRequest, "OperationNotPermitted", "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
+			return nil, &APIError{http.StatusBadRequest, "OperationNotPermitted", "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
 		}
 		prev := stateOf(i)
-		i.state = "terminated"
+		i.State = "terminated"
 		out.Instances = append(out.Instances, change{id, stateOf(i), prev})
 	}
 	return out, nil

@@ -11,7 +11,7 @@ import (
 )
 
 // The simulator's own control channel: for the instance metadata service
-// that runs inside each instance host (what an instance is, and role
+// that runs inside each instance host (what an instance is, and Role
 // credentials for it), and for the platform, which grades detections on
 // the trail. It stands for the hypervisor's link to the control
 // plane, so it takes the lab's shared simulator key, which trainees'
@@ -62,24 +62,24 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
 	}
 	rest := strings.TrimPrefix(r.URL.Path, "/_sim/instances/")
 	id, what, _ := strings.Cut(rest, "/")
-	s.acct.mu.Lock()
-	inst := s.acct.instances[id]
-	s.acct.mu.Unlock()
-	if inst == nil || inst.simulated {
+	s.acct.Lock()
+	inst := s.acct.Instances[id]
+	s.acct.Unlock()
+	if inst == nil || inst.Simulated {
 		http.Error(w, "no such instance", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case what == "" && r.Method == http.MethodGet:
-		s.acct.mu.Lock()
-		info := InstanceInfo{ID: inst.id, Type: inst.typ, Image: inst.image, HTTPTokens: inst.httpTokens,
-			Account: s.acct.id, Region: s.acct.region}
-		if inst.role != nil {
-			info.Role = inst.role.name
+		s.acct.Lock()
+		info := InstanceInfo{ID: inst.ID, Type: inst.Type, Image: inst.Image, HTTPTokens: inst.HTTPTokens,
+			Account: s.acct.ID, Region: s.acct.Region}
+		if inst.Role != nil {
+			info.Role = inst.Role.Name
 		}
-		info.Address, _ = s.shownAddress(inst.address)
-		s.acct.mu.Unlock()
+		info.Address, _ = s.shownAddress(inst.Address)
+		s.acct.Unlock()
 		_ = json.NewEncoder(w).Encode(info)
 	case what == "credentials" && r.Method == http.MethodPost:
 		creds, ok := s.instanceCredentials(inst, r.URL.Query().Get("imds"), r.URL.Query().Get("path"))
@@ -97,30 +97,30 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
 // until close to expiry as EC2 does, and records the delivery with the
 // metadata protocol version: what tells a defender that IMDSv1 (the one
 // an SSRF can reach) gave the key out.
-func (s *Server) instanceCredentials(inst *instance, version, path string) (RoleCredentials, bool) {
-	s.acct.mu.Lock()
-	if inst.role == nil {
-		s.acct.mu.Unlock()
+func (s *Server) instanceCredentials(inst *Instance, version, path string) (RoleCredentials, bool) {
+	s.acct.Lock()
+	if inst.Role == nil {
+		s.acct.Unlock()
 		return RoleCredentials{}, false
 	}
 	now := s.now()
-	k := s.instanceSessions[inst.id]
-	if k == nil || now.After(k.expires.Add(-15*time.Minute)) {
-		k = s.acct.mintSession(inst.role, inst.id, instanceCredentialLifetime, now)
-		s.instanceSessions[inst.id] = k
+	k := s.instanceSessions[inst.ID]
+	if k == nil || now.After(k.Expires.Add(-15*time.Minute)) {
+		k = s.acct.MintSession(inst.Role, inst.ID, instanceCredentialLifetime, now)
+		s.instanceSessions[inst.ID] = k
 	}
-	roleName, address := inst.role.name, inst.address
-	s.acct.mu.Unlock()
+	roleName, address := inst.Role.Name, inst.Address
+	s.acct.Unlock()
 	shown, _ := s.shownAddress(address)
 	s.events.Add(trail.Record{
 		EventSource: "ec2.amazonaws.com", EventName: "InstanceMetadataCredentials", EventType: "AwsServiceEvent",
-		AWSRegion: s.acct.region, SourceIPAddress: shown, UserAgent: "ec2-instance-metadata",
+		AWSRegion: s.acct.Region, SourceIPAddress: shown, UserAgent: "ec2-instance-metadata",
 		UserIdentity:        trail.Identity{Type: "AWSService", PrincipalID: "ec2.amazonaws.com"},
-		RequestParameters:   map[string]any{"instanceId": inst.id, "roleName": roleName, "path": path},
-		ResponseElements:    map[string]any{"accessKeyId": k.id, "expiration": k.expires.UTC().Format(time.RFC3339)},
+		RequestParameters:   map[string]any{"instanceId": inst.ID, "roleName": roleName, "path": path},
+		ResponseElements:    map[string]any{"accessKeyId": k.ID, "expiration": k.Expires.UTC().Format(time.RFC3339)},
 		AdditionalEventData: map[string]any{"imdsVersion": version},
-		RecipientAccountID:  s.acct.id, ReadOnly: true,
+		RecipientAccountID:  s.acct.ID, ReadOnly: true,
 	}, now)
-	return RoleCredentials{Code: "Success", LastUpdated: k.created.UTC().Format(time.RFC3339), Type: "AWS-HMAC",
-		AccessKeyID: k.id, SecretAccessKey: k.secret, Token: k.token, Expiration: k.expires.UTC().Format(time.RFC3339)}, true
+	return RoleCredentials{Code: "Success", LastUpdated: k.Created.UTC().Format(time.RFC3339), Type: "AWS-HMAC",
+		AccessKeyID: k.ID, SecretAccessKey: k.Secret, Token: k.Token, Expiration: k.Expires.UTC().Format(time.RFC3339)}, true
 }

@@ -14,16 +14,16 @@ import (
 // XML answers. Each action is one handler that returns its result or an
 // error; the protocol, authentication and the audit record are here.
 
-type queryCall struct {
-	service string // sts, iam, ec2
-	action  string
-	params  url.Values
-	caller  caller
+type Call struct {
+	Service string // sts, iam, ec2
+	Action  string
+	Params  url.Values
+	Caller  Caller
 }
 
-type queryHandler func(s *Server, q *queryCall) (any, *apiError)
+type Handler func(s *Server, q *Call) (any, *APIError)
 
-var queryActions = map[string]map[string]queryHandler{
+var queryActions = map[string]map[string]Handler{
 	"sts": {"GetCallerIdentity": stsGetCallerIdentity, "AssumeRole": stsAssumeRole},
 	"iam": {
 		"GetUser": iamGetUser, "ListUsers": iamListUsers, "ListAccessKeys": iamListAccessKeys,
@@ -45,7 +45,7 @@ const maxQueryBody = 1 << 20
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
 	if err != nil || len(body) > maxQueryBody {
-		writeQueryError(w, "iam", &apiError{http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large."})
+		writeQueryError(w, "iam", &APIError{http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large."})
 		return
 	}
 	params, err := url.ParseQuery(string(body))
@@ -55,31 +55,31 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	for k, v := range r.URL.Query() {
 		params[k] = v
 	}
-	q := &queryCall{action: params.Get("Action"), params: params, service: serviceOf(r, params.Get("Action"))}
-	c, apiErr := s.authenticate(r, body, q.service)
-	q.caller = c
-	handler := queryActions[q.service][q.action]
+	q := &Call{Action: params.Get("Action"), Params: params, Service: serviceOf(r, params.Get("Action"))}
+	c, apiErr := s.authenticate(r, body, q.Service)
+	q.Caller = c
+	handler := queryActions[q.Service][q.Action]
 	switch {
 	case apiErr != nil:
 	case handler == nil:
-		apiErr = &apiError{http.StatusBadRequest, "InvalidAction", "The action " + q.action + " is not valid for this web service."}
-	case c.anonymous():
+		apiErr = &APIError{http.StatusBadRequest, "InvalidAction", "The action " + q.Action + " is not valid for this web service."}
+	case c.Anonymous():
 		code := "MissingAuthenticationToken"
-		if q.service == "ec2" {
+		if q.Service == "ec2" {
 			code = "AuthFailure"
 		}
-		apiErr = &apiError{http.StatusForbidden, code, "Request is missing Authentication Token"}
+		apiErr = &APIError{http.StatusForbidden, code, "Request is missing Authentication Token"}
 	}
 	var result any
 	if apiErr == nil {
 		result, apiErr = handler(s, q)
 	}
-	s.record(c, q.service+".amazonaws.com", q.action, requestParameters(params), responseElements(result), apiErr, false)
+	s.record(c, q.Service+".amazonaws.com", q.Action, requestParameters(params), responseElements(result), apiErr, false)
 	if apiErr != nil {
-		writeQueryError(w, q.service, apiErr)
+		writeQueryError(w, q.Service, apiErr)
 		return
 	}
-	writeQueryResult(w, q.service, q.action, result)
+	writeQueryResult(w, q.Service, q.Action, result)
 }
 
 // serviceOf names the service a call is for: the signature's scope says,
@@ -101,15 +101,15 @@ func serviceOf(r *http.Request, action string) string {
 }
 
 // authorize applies the caller's identity policies to one action.
-func (s *Server) authorize(q *queryCall, action, resource string) *apiError {
-	s.acct.mu.Lock()
-	docs := s.acct.identityPolicies(q.caller.key)
-	s.acct.mu.Unlock()
-	if policy.Evaluate(policy.Request{Action: action, Resource: resource, Principal: q.caller.arn(s.acct.id), SourceIP: q.caller.sourceIP}, docs...) != policy.Allowed {
-		apiErr := accessDenied(q.caller, s.acct.id, action, resource)
-		if q.service == "ec2" {
+func (s *Server) authorize(q *Call, action, resource string) *APIError {
+	s.acct.Lock()
+	docs := s.acct.IdentityPolicies(q.Caller.Key)
+	s.acct.Unlock()
+	if policy.Evaluate(policy.Request{Action: action, Resource: resource, Principal: q.Caller.ARN(s.acct.ID), SourceIP: q.Caller.SourceIP}, docs...) != policy.Allowed {
+		apiErr := AccessDenied(q.Caller, s.acct.ID, action, resource)
+		if q.Service == "ec2" {
 			apiErr.Code = "UnauthorizedOperation"
-			apiErr.Message = "You are not authorized to perform this operation. User: " + q.caller.arn(s.acct.id) + " is not authorized to perform: " + action
+			apiErr.Message = "You are not authorized to perform this operation. User: " + q.Caller.ARN(s.acct.ID) + " is not authorized to perform: " + action
 		}
 		return apiErr
 	}
@@ -150,7 +150,7 @@ func writeQueryResult(w http.ResponseWriter, service, action string, result any)
 	_ = enc.Flush()
 }
 
-func writeQueryError(w http.ResponseWriter, service string, e *apiError) {
+func writeQueryError(w http.ResponseWriter, service string, e *APIError) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(e.Status)
 	if service == "ec2" {
@@ -214,10 +214,10 @@ func listParam(p url.Values, name string) []string {
 	}
 }
 
-func required(p url.Values, names ...string) *apiError {
+func required(p url.Values, names ...string) *APIError {
 	for _, n := range names {
 		if p.Get(n) == "" {
-			return &apiError{http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at '" + n + "' failed to satisfy constraint: Member must not be null"}
+			return &APIError{http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at '" + n + "' failed to satisfy constraint: Member must not be null"}
 		}
 	}
 	return nil

@@ -17,7 +17,7 @@ type s3Call struct {
 	action   string // IAM action
 	resource string
 	bucket   string
-	key      string
+	Key      string
 	data     bool // a data event (object level) rather than management
 	read     bool // a read anyone may be granted by a public-read ACL
 }
@@ -27,7 +27,7 @@ func classifyS3(r *http.Request) s3Call {
 	bucket, key, _ := strings.Cut(path, "/")
 	q := r.URL.Query()
 	has := func(k string) bool { _, ok := q[k]; return ok }
-	c := s3Call{bucket: bucket, key: key, resource: "arn:aws:s3:::" + bucket}
+	c := s3Call{bucket: bucket, Key: key, resource: "arn:aws:s3:::" + bucket}
 	set := func(event, action string) { c.event, c.action = event, action }
 	switch {
 	case bucket == "":
@@ -94,8 +94,8 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 		apiErr = s.authorizeS3(c, call, r)
 	}
 	params := map[string]any{"bucketName": call.bucket, "Host": r.Host}
-	if call.key != "" {
-		params["key"] = call.key
+	if call.Key != "" {
+		params["key"] = call.Key
 	}
 	if p := r.URL.Query().Get("prefix"); p != "" {
 		params["prefix"] = p
@@ -119,13 +119,13 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.objects.ServeHTTP(rec, r)
 		if rec.status >= 300 {
-			apiErr = &apiError{Status: rec.status, Code: rec.errorCode()}
+			apiErr = &APIError{Status: rec.status, Code: rec.errorCode()}
 		} else if call.event == "CreateBucket" {
-			s.acct.mu.Lock()
-			if s.acct.buckets[call.bucket] == nil {
-				s.acct.buckets[call.bucket] = &bucketMeta{}
+			s.acct.Lock()
+			if s.acct.Buckets[call.bucket] == nil {
+				s.acct.Buckets[call.bucket] = &Bucket{}
 			}
-			s.acct.mu.Unlock()
+			s.acct.Unlock()
 		}
 	}
 	if logged {
@@ -136,91 +136,91 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 // authorizeS3 decides as S3 does: an explicit Deny in the caller's or
 // the bucket's policy refuses; an Allow in either admits (a public-read
 // ACL admits reads by anyone), unless the bucket blocks public access.
-func (s *Server) authorizeS3(c caller, call s3Call, r *http.Request) *apiError {
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	meta := s.acct.buckets[call.bucket]
+func (s *Server) authorizeS3(c Caller, call s3Call, r *http.Request) *APIError {
+	s.acct.Lock()
+	defer s.acct.Unlock()
+	meta := s.acct.Buckets[call.bucket]
 	var docs []*policy.Document
-	if c.key != nil {
-		docs = s.acct.identityPolicies(c.key)
+	if c.Key != nil {
+		docs = s.acct.IdentityPolicies(c.Key)
 	}
 	var bucketPolicy *policy.Document
-	if meta != nil && meta.policy != "" && !(c.anonymous() && meta.block.RestrictPublicBuckets) {
-		bucketPolicy = s.acct.document(meta.policy)
+	if meta != nil && meta.Policy != "" && !(c.Anonymous() && meta.Block.RestrictPublicBuckets) {
+		bucketPolicy = s.acct.Document(meta.Policy)
 	}
-	req := policy.Request{Action: call.action, Resource: call.resource, Principal: c.arn(s.acct.id), SourceIP: c.sourceIP}
+	req := policy.Request{Action: call.action, Resource: call.resource, Principal: c.ARN(s.acct.ID), SourceIP: c.SourceIP}
 	switch policy.Evaluate(req, append(docs, bucketPolicy)...) {
 	case policy.Denied:
-		return accessDenied(c, s.acct.id, call.action, call.resource)
+		return AccessDenied(c, s.acct.ID, call.action, call.resource)
 	case policy.Allowed:
-		if !c.anonymous() || bucketPolicy != nil {
+		if !c.Anonymous() || bucketPolicy != nil {
 			return nil
 		}
 	}
-	if call.read && meta != nil && meta.publicACL && !meta.block.IgnorePublicAcls {
+	if call.read && meta != nil && meta.PublicACL && !meta.Block.IgnorePublicAcls {
 		return nil
 	}
-	if c.anonymous() {
-		return &apiError{http.StatusForbidden, "AccessDenied", "Access Denied"}
+	if c.Anonymous() {
+		return &APIError{http.StatusForbidden, "AccessDenied", "Access Denied"}
 	}
-	return accessDenied(c, s.acct.id, call.action, call.resource)
+	return AccessDenied(c, s.acct.ID, call.action, call.resource)
 }
 
 // bucketSettings serves the bucket sub-resources the labs harden: policy,
 // ACL and the public access block.
-func (s *Server) bucketSettings(w http.ResponseWriter, r *http.Request, call s3Call) *apiError {
+func (s *Server) bucketSettings(w http.ResponseWriter, r *http.Request, call s3Call) *APIError {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
-		return &apiError{http.StatusBadRequest, "IncompleteBody", "could not read the body"}
+		return &APIError{http.StatusBadRequest, "IncompleteBody", "could not read the body"}
 	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	meta := s.acct.buckets[call.bucket]
+	s.acct.Lock()
+	defer s.acct.Unlock()
+	meta := s.acct.Buckets[call.bucket]
 	if meta == nil {
-		return &apiError{http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist"}
+		return &APIError{http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist"}
 	}
 	switch call.event {
 	case "GetBucketPolicy":
-		if meta.policy == "" {
-			return &apiError{http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist"}
+		if meta.Policy == "" {
+			return &APIError{http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist"}
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, meta.policy)
+		_, _ = io.WriteString(w, meta.Policy)
 	case "PutBucketPolicy":
 		doc, err := policy.Parse(string(body))
 		if err != nil {
-			return &apiError{http.StatusBadRequest, "MalformedPolicy", err.Error()}
+			return &APIError{http.StatusBadRequest, "MalformedPolicy", err.Error()}
 		}
-		if meta.block.BlockPublicPolicy && doc.Public() {
-			return &apiError{http.StatusForbidden, "AccessDenied", "Access Denied: public policies are blocked by the BlockPublicPolicy block public access setting."}
+		if meta.Block.BlockPublicPolicy && doc.Public() {
+			return &APIError{http.StatusForbidden, "AccessDenied", "Access Denied: public policies are blocked by the BlockPublicPolicy block public access setting."}
 		}
-		meta.policy = string(body)
+		meta.Policy = string(body)
 		w.WriteHeader(http.StatusNoContent)
 	case "DeleteBucketPolicy":
-		meta.policy = ""
+		meta.Policy = ""
 		w.WriteHeader(http.StatusNoContent)
 	case "GetBucketAcl":
-		writeACL(w, s.acct.id, meta.publicACL)
+		writeACL(w, s.acct.ID, meta.PublicACL)
 	case "PutBucketAcl":
 		public := strings.Contains(r.Header.Get("X-Amz-Acl"), "public") || bytes.Contains(body, []byte("global/AllUsers"))
-		if public && meta.block.BlockPublicAcls {
-			return &apiError{http.StatusForbidden, "AccessDenied", "Access Denied: public ACLs are blocked by the BlockPublicAcls block public access setting."}
+		if public && meta.Block.BlockPublicAcls {
+			return &APIError{http.StatusForbidden, "AccessDenied", "Access Denied: public ACLs are blocked by the BlockPublicAcls block public access setting."}
 		}
-		meta.publicACL = public
+		meta.PublicACL = public
 	case "GetBucketPublicAccessBlock":
 		w.Header().Set("Content-Type", "application/xml")
 		_ = xml.NewEncoder(w).Encode(struct {
 			XMLName xml.Name `xml:"PublicAccessBlockConfiguration"`
-			publicAccessBlock
-		}{publicAccessBlock: meta.block})
+			PublicAccessBlock
+		}{PublicAccessBlock: meta.Block})
 	case "PutBucketPublicAccessBlock":
-		var cfg publicAccessBlock
+		var cfg PublicAccessBlock
 		if err := xml.Unmarshal(body, &cfg); err != nil {
-			return &apiError{http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed"}
+			return &APIError{http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed"}
 		}
-		meta.block = cfg
+		meta.Block = cfg
 	case "DeleteBucketPublicAccessBlock":
-		meta.block = publicAccessBlock{}
+		meta.Block = PublicAccessBlock{}
 		w.WriteHeader(http.StatusNoContent)
 	}
 	return nil
@@ -250,7 +250,7 @@ func writeACL(w http.ResponseWriter, account string, public bool) {
 	}{OwnerID: account, Grants: grants})
 }
 
-func writeS3Error(w http.ResponseWriter, e *apiError) {
+func writeS3Error(w http.ResponseWriter, e *APIError) {
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(e.Status)
 	_ = xml.NewEncoder(w).Encode(struct {

@@ -19,14 +19,14 @@ import (
 
 // Server is one lab's emulated cloud endpoint.
 type Server struct {
-	acct             *account
+	acct             *Account
 	events           *trail.Trail
 	backend          gofakes3.Backend
 	objects          http.Handler
 	simKey           string
 	trailBucket      string
 	addresses        map[netip.Addr]netip.Addr
-	instanceSessions map[string]*accessKey
+	instanceSessions map[string]*AccessKey
 	clock            func() time.Time
 }
 
@@ -35,7 +35,7 @@ type Server struct {
 func New(w *World, simKey string) (*Server, error) {
 	s := &Server{
 		events: trail.New(), simKey: simKey, trailBucket: w.TrailBucket,
-		addresses: map[netip.Addr]netip.Addr{}, instanceSessions: map[string]*accessKey{}, clock: time.Now,
+		addresses: map[netip.Addr]netip.Addr{}, instanceSessions: map[string]*AccessKey{}, clock: time.Now,
 	}
 	s.acct = newAccount(w, s.now())
 	for from, to := range w.Addresses {
@@ -47,7 +47,7 @@ func New(w *World, simKey string) (*Server, error) {
 	buckets := w.Buckets
 	if w.TrailBucket != "" {
 		buckets = append(buckets, BucketDef{Name: w.TrailBucket})
-		s.acct.buckets[w.TrailBucket] = &bucketMeta{}
+		s.acct.Buckets[w.TrailBucket] = &Bucket{}
 	}
 	for _, b := range buckets {
 		if err := backend.CreateBucket(b.Name); err != nil {

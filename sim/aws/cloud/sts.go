@@ -20,9 +20,9 @@ type callerIdentity struct {
 }
 
 // GetCallerIdentity needs no permission: every valid key may ask who it is.
-func stsGetCallerIdentity(s *Server, q *queryCall) (any, *apiError) {
-	id := q.caller.identity(s.acct.id)
-	return callerIdentity{Arn: id.ARN, UserID: id.PrincipalID, Account: s.acct.id}, nil
+func stsGetCallerIdentity(s *Server, q *Call) (any, *APIError) {
+	id := q.Caller.Identity(s.acct.ID)
+	return callerIdentity{Arn: id.ARN, UserID: id.PrincipalID, Account: s.acct.ID}, nil
 }
 
 type assumeRoleResult struct {
@@ -38,37 +38,37 @@ func (r assumeRoleResult) auditResponse() map[string]any {
 		"assumedRoleUser": map[string]any{"arn": r.AssumedRoleUser.Arn}}
 }
 
-func stsAssumeRole(s *Server, q *queryCall) (any, *apiError) {
-	if e := required(q.params, "RoleArn", "RoleSessionName"); e != nil {
+func stsAssumeRole(s *Server, q *Call) (any, *APIError) {
+	if e := required(q.Params, "RoleArn", "RoleSessionName"); e != nil {
 		return nil, e
 	}
-	roleArn := q.params.Get("RoleArn")
+	roleArn := q.Params.Get("RoleArn")
 	if e := s.authorize(q, "sts:AssumeRole", roleArn); e != nil {
 		return nil, e
 	}
 	lifetime := time.Hour
-	if d := q.params.Get("DurationSeconds"); d != "" {
+	if d := q.Params.Get("DurationSeconds"); d != "" {
 		secs, err := strconv.Atoi(d)
 		if err != nil || secs < 900 || secs > 43200 {
-			return nil, &apiError{http.StatusBadRequest, "ValidationError", "DurationSeconds must be between 900 and 43200"}
+			return nil, &APIError{http.StatusBadRequest, "ValidationError", "DurationSeconds must be between 900 and 43200"}
 		}
 		lifetime = time.Duration(secs) * time.Second
 	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	var r *role
-	for _, ro := range s.acct.roles {
+	s.acct.Lock()
+	defer s.acct.Unlock()
+	var r *Role
+	for _, ro := range s.acct.Roles {
 		if s.roleARN(ro) == roleArn {
 			r = ro
 		}
 	}
 	if r == nil {
-		return nil, accessDenied(q.caller, s.acct.id, "sts:AssumeRole", roleArn)
+		return nil, AccessDenied(q.Caller, s.acct.ID, "sts:AssumeRole", roleArn)
 	}
-	k := s.acct.mintSession(r, q.params.Get("RoleSessionName"), lifetime, s.now())
+	k := s.acct.MintSession(r, q.Params.Get("RoleSessionName"), lifetime, s.now())
 	var out assumeRoleResult
-	out.Credentials = stsCredentials{k.id, k.secret, k.token, k.expires.UTC().Format(time.RFC3339)}
-	out.AssumedRoleUser.AssumedRoleID = r.id + ":" + k.sessionName
-	out.AssumedRoleUser.Arn = caller{key: k}.arn(s.acct.id)
+	out.Credentials = stsCredentials{k.ID, k.Secret, k.Token, k.Expires.UTC().Format(time.RFC3339)}
+	out.AssumedRoleUser.AssumedRoleID = r.ID + ":" + k.SessionName
+	out.AssumedRoleUser.Arn = Caller{Key: k}.ARN(s.acct.ID)
 	return out, nil
 }

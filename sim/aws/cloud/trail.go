@@ -50,8 +50,8 @@ func (s *Server) deliverSince(next int) int {
 	zw := gzip.NewWriter(&buf)
 	_ = json.NewEncoder(zw).Encode(map[string]any{"Records": records})
 	_ = zw.Close()
-	key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz", s.acct.id, s.acct.region,
-		now.Format("2006/01/02"), s.acct.id, s.acct.region, now.Format("20060102T150405Z"), randomID(16))
+	key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz", s.acct.ID, s.acct.Region,
+		now.Format("2006/01/02"), s.acct.ID, s.acct.Region, now.Format("20060102T150405Z"), randomID(16))
 	_, _ = s.backend.PutObject(s.trailBucket, key, map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"},
 		bytes.NewReader(buf.Bytes()), int64(buf.Len()), nil)
 	return next
@@ -70,12 +70,12 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	var out any
 	switch {
 	case apiErr != nil:
-	case c.anonymous():
-		apiErr = &apiError{http.StatusBadRequest, "MissingAuthenticationTokenException", "Request is missing Authentication Token"}
+	case c.Anonymous():
+		apiErr = &APIError{http.StatusBadRequest, "MissingAuthenticationTokenException", "Request is missing Authentication Token"}
 	case action != "LookupEvents":
-		apiErr = &apiError{http.StatusBadRequest, "UnknownOperationException", "Unknown operation " + target}
+		apiErr = &APIError{http.StatusBadRequest, "UnknownOperationException", "Unknown operation " + target}
 	default:
-		q := &queryCall{service: "cloudtrail", caller: c}
+		q := &Call{Service: "cloudtrail", Caller: c}
 		if apiErr = s.authorize(q, "cloudtrail:LookupEvents", "*"); apiErr == nil {
 			out, apiErr = s.lookupEvents(body)
 		}
@@ -101,7 +101,7 @@ type lookupEvent struct {
 	CloudTrailEvent string  `json:"CloudTrailEvent"`
 }
 
-func (s *Server) lookupEvents(body []byte) (any, *apiError) {
+func (s *Server) lookupEvents(body []byte) (any, *APIError) {
 	var in struct {
 		LookupAttributes []struct{ AttributeKey, AttributeValue string }
 		MaxResults       int
@@ -109,11 +109,11 @@ func (s *Server) lookupEvents(body []byte) (any, *apiError) {
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, &apiError{http.StatusBadRequest, "SerializationException", "the request is not valid JSON"}
+			return nil, &APIError{http.StatusBadRequest, "SerializationException", "the request is not valid JSON"}
 		}
 	}
 	if len(in.LookupAttributes) > 1 {
-		return nil, &apiError{http.StatusBadRequest, "InvalidLookupAttributesException", "You cannot specify more than one lookup attribute."}
+		return nil, &APIError{http.StatusBadRequest, "InvalidLookupAttributesException", "You cannot specify more than one lookup attribute."}
 	}
 	if in.MaxResults <= 0 || in.MaxResults > 50 {
 		in.MaxResults = 50

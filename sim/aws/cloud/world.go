@@ -26,7 +26,7 @@ type World struct {
 	Region  string `yaml:"region"`
 	// Addresses maps a lab host's address to the address the cloud sees
 	// and logs for it, so logs read like a real incident (an attacker on
-	// the internet, an instance in its VPC) and are the same in every
+	// the internet, an Instance in its VPC) and are the same in every
 	// trainee's lab.
 	Addresses map[string]string `yaml:"addresses"`
 	Users     []UserDef         `yaml:"users"`
