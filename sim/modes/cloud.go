@@ -5,7 +5,8 @@ import (
 	"flag"
 	"os"
 
-	"github.com/sakimori/sakimori/sim/aws/cloud"
+	"github.com/sakimori/sakimori/sim/aws"
+	"github.com/sakimori/sakimori/sim/aws/account"
 	"github.com/sakimori/sakimori/sim/labkit"
 )
 
@@ -20,11 +21,11 @@ func runCloud(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	world, err := cloud.ParseWorld(text)
+	world, err := account.ParseWorld(text)
 	if err != nil {
 		return err
 	}
-	srv, err := cloud.New(world, os.Getenv("CLOUDSIM_KEY"))
+	srv, err := aws.New(world, os.Getenv("CLOUDSIM_KEY"))
 	if err != nil {
 		return err
 	}

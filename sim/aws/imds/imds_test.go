@@ -17,7 +17,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/sakimori/sakimori/sim/aws/cloud"
+	simaws "github.com/sakimori/sakimori/sim/aws"
+	"github.com/sakimori/sakimori/sim/aws/account"
 	"github.com/sakimori/sakimori/sim/aws/imds"
 )
 
@@ -37,11 +38,11 @@ instances:
 // setup runs a cloud and an instance's metadata service, as in a lab.
 func setup(t *testing.T) (cloudURL, metaURL string) {
 	t.Helper()
-	w, err := cloud.ParseWorld(world)
+	w, err := account.ParseWorld(world)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := cloud.New(w, "sim-key")
+	srv, err := simaws.New(w, "sim-key")
 	if err != nil {
 		t.Fatal(err)
 	}

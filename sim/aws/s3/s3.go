@@ -1,6 +1,12 @@
-package cloud
+// Package s3 is the emulated object store: gofakes3 keeps the objects,
+// and this package decides who may reach them as S3 does (identity and
+// bucket policies, ACLs, block public access), serves the bucket
+// settings the labs harden, and records each call.
+package s3
 
 import (
+	"github.com/sakimori/sakimori/sim/aws/account"
+
 	"bytes"
 	"encoding/xml"
 	"io"
@@ -87,9 +93,10 @@ func classifyS3(r *http.Request) s3Call {
 	return c
 }
 
-func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP serves one S3 request (path-style).
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	call := classifyS3(r)
-	c, apiErr := s.authenticate(r, nil, "s3")
+	c, apiErr := s.acct.Authenticate(r, nil, "s3")
 	if apiErr == nil {
 		apiErr = s.authorizeS3(c, call, r)
 	}
@@ -103,7 +110,7 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	logged := call.bucket != s.trailBucket || call.bucket == "" // reading the trail does not add to it
 	if apiErr != nil {
 		if logged {
-			s.record(c, "s3.amazonaws.com", call.event, params, nil, apiErr, call.data)
+			s.acct.Record(c, "s3.amazonaws.com", call.event, params, nil, apiErr, call.data)
 		}
 		writeS3Error(w, apiErr)
 		return
@@ -119,24 +126,24 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.objects.ServeHTTP(rec, r)
 		if rec.status >= 300 {
-			apiErr = &APIError{Status: rec.status, Code: rec.errorCode()}
+			apiErr = &account.APIError{Status: rec.status, Code: rec.errorCode()}
 		} else if call.event == "CreateBucket" {
 			s.acct.Lock()
 			if s.acct.Buckets[call.bucket] == nil {
-				s.acct.Buckets[call.bucket] = &Bucket{}
+				s.acct.Buckets[call.bucket] = &account.Bucket{}
 			}
 			s.acct.Unlock()
 		}
 	}
 	if logged {
-		s.record(c, "s3.amazonaws.com", call.event, params, nil, apiErr, call.data)
+		s.acct.Record(c, "s3.amazonaws.com", call.event, params, nil, apiErr, call.data)
 	}
 }
 
 // authorizeS3 decides as S3 does: an explicit Deny in the caller's or
 // the bucket's policy refuses; an Allow in either admits (a public-read
 // ACL admits reads by anyone), unless the bucket blocks public access.
-func (s *Server) authorizeS3(c Caller, call s3Call, r *http.Request) *APIError {
+func (s *Service) authorizeS3(c account.Caller, call s3Call, r *http.Request) *account.APIError {
 	s.acct.Lock()
 	defer s.acct.Unlock()
 	meta := s.acct.Buckets[call.bucket]
@@ -151,7 +158,7 @@ func (s *Server) authorizeS3(c Caller, call s3Call, r *http.Request) *APIError {
 	req := policy.Request{Action: call.action, Resource: call.resource, Principal: c.ARN(s.acct.ID), SourceIP: c.SourceIP}
 	switch policy.Evaluate(req, append(docs, bucketPolicy)...) {
 	case policy.Denied:
-		return AccessDenied(c, s.acct.ID, call.action, call.resource)
+		return account.AccessDenied(c, s.acct.ID, call.action, call.resource)
 	case policy.Allowed:
 		if !c.Anonymous() || bucketPolicy != nil {
 			return nil
@@ -161,38 +168,38 @@ func (s *Server) authorizeS3(c Caller, call s3Call, r *http.Request) *APIError {
 		return nil
 	}
 	if c.Anonymous() {
-		return &APIError{http.StatusForbidden, "AccessDenied", "Access Denied"}
+		return &account.APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
 	}
-	return AccessDenied(c, s.acct.ID, call.action, call.resource)
+	return account.AccessDenied(c, s.acct.ID, call.action, call.resource)
 }
 
 // bucketSettings serves the bucket sub-resources the labs harden: policy,
 // ACL and the public access block.
-func (s *Server) bucketSettings(w http.ResponseWriter, r *http.Request, call s3Call) *APIError {
+func (s *Service) bucketSettings(w http.ResponseWriter, r *http.Request, call s3Call) *account.APIError {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
-		return &APIError{http.StatusBadRequest, "IncompleteBody", "could not read the body"}
+		return &account.APIError{Status: http.StatusBadRequest, Code: "IncompleteBody", Message: "could not read the body"}
 	}
 	s.acct.Lock()
 	defer s.acct.Unlock()
 	meta := s.acct.Buckets[call.bucket]
 	if meta == nil {
-		return &APIError{http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist"}
+		return &account.APIError{Status: http.StatusNotFound, Code: "NoSuchBucket", Message: "The specified bucket does not exist"}
 	}
 	switch call.event {
 	case "GetBucketPolicy":
 		if meta.Policy == "" {
-			return &APIError{http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist"}
+			return &account.APIError{Status: http.StatusNotFound, Code: "NoSuchBucketPolicy", Message: "The bucket policy does not exist"}
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, meta.Policy)
 	case "PutBucketPolicy":
 		doc, err := policy.Parse(string(body))
 		if err != nil {
-			return &APIError{http.StatusBadRequest, "MalformedPolicy", err.Error()}
+			return &account.APIError{Status: http.StatusBadRequest, Code: "MalformedPolicy", Message: err.Error()}
 		}
 		if meta.Block.BlockPublicPolicy && doc.Public() {
-			return &APIError{http.StatusForbidden, "AccessDenied", "Access Denied: public policies are blocked by the BlockPublicPolicy block public access setting."}
+			return &account.APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied: public policies are blocked by the BlockPublicPolicy block public access setting."}
 		}
 		meta.Policy = string(body)
 		w.WriteHeader(http.StatusNoContent)
@@ -204,23 +211,23 @@ func (s *Server) bucketSettings(w http.ResponseWriter, r *http.Request, call s3C
 	case "PutBucketAcl":
 		public := strings.Contains(r.Header.Get("X-Amz-Acl"), "public") || bytes.Contains(body, []byte("global/AllUsers"))
 		if public && meta.Block.BlockPublicAcls {
-			return &APIError{http.StatusForbidden, "AccessDenied", "Access Denied: public ACLs are blocked by the BlockPublicAcls block public access setting."}
+			return &account.APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied: public ACLs are blocked by the BlockPublicAcls block public access setting."}
 		}
 		meta.PublicACL = public
 	case "GetBucketPublicAccessBlock":
 		w.Header().Set("Content-Type", "application/xml")
 		_ = xml.NewEncoder(w).Encode(struct {
 			XMLName xml.Name `xml:"PublicAccessBlockConfiguration"`
-			PublicAccessBlock
+			account.PublicAccessBlock
 		}{PublicAccessBlock: meta.Block})
 	case "PutBucketPublicAccessBlock":
-		var cfg PublicAccessBlock
+		var cfg account.PublicAccessBlock
 		if err := xml.Unmarshal(body, &cfg); err != nil {
-			return &APIError{http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed"}
+			return &account.APIError{Status: http.StatusBadRequest, Code: "MalformedXML", Message: "The XML you provided was not well-formed"}
 		}
 		meta.Block = cfg
 	case "DeleteBucketPublicAccessBlock":
-		meta.Block = PublicAccessBlock{}
+		meta.Block = account.PublicAccessBlock{}
 		w.WriteHeader(http.StatusNoContent)
 	}
 	return nil
@@ -250,7 +257,7 @@ func writeACL(w http.ResponseWriter, account string, public bool) {
 	}{OwnerID: account, Grants: grants})
 }
 
-func writeS3Error(w http.ResponseWriter, e *APIError) {
+func writeS3Error(w http.ResponseWriter, e *account.APIError) {
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(e.Status)
 	_ = xml.NewEncoder(w).Encode(struct {
@@ -258,7 +265,7 @@ func writeS3Error(w http.ResponseWriter, e *APIError) {
 		Code      string   `xml:"Code"`
 		Message   string   `xml:"Message"`
 		RequestID string   `xml:"RequestId"`
-	}{Code: e.Code, Message: e.Message, RequestID: newRequestID()})
+	}{Code: e.Code, Message: e.Message, RequestID: account.NewRequestID()})
 }
 
 // recorder notes the status and, for errors, the body (to log the code).

@@ -1,10 +1,22 @@
-package cloud
+// Package ec2 is the emulated compute control plane: the instances the
+// lab's hosts stand for, their metadata options, the instances an
+// intruder starts (which exist in the control plane only), and the role
+// credentials each instance's metadata service hands out.
+package ec2
 
 import (
+	"github.com/sakimori/sakimori/sim/aws/account"
+
 	"net/http"
 	"strconv"
 	"time"
 )
+
+// Actions are the EC2 actions the lab serves.
+var Actions = map[string]account.Handler{
+	"DescribeInstances": describeInstances, "ModifyInstanceMetadataOptions": modifyMetadataOptions,
+	"RunInstances": runInstances, "TerminateInstances": terminateInstances,
+}
 
 type ec2State struct {
 	Code int    `xml:"code"`
@@ -42,40 +54,40 @@ type ec2Response struct {
 	RequestID string `xml:"requestId"`
 }
 
-func (r *ec2Response) setRequestID(id string) { r.RequestID = id }
+func (r *ec2Response) SetRequestID(id string) { r.RequestID = id }
 
-func stateOf(i *Instance) ec2State {
+func stateOf(i *account.Instance) ec2State {
 	if i.State == "terminated" {
 		return ec2State{48, "terminated"}
 	}
 	return ec2State{16, "running"}
 }
 
-func (s *Server) instanceView(i *Instance) ec2Instance {
+func instanceView(a *account.Account, i *account.Instance) ec2Instance {
 	v := ec2Instance{InstanceID: i.ID, ImageID: i.Image, State: stateOf(i), InstanceType: i.Type,
 		LaunchTime:      i.Launched.UTC().Format(time.RFC3339),
 		MetadataOptions: metadataOptions{"applied", i.HTTPTokens, 1, "enabled"}}
-	if a, ok := s.shownAddress(i.Address); ok {
+	if a, ok := a.ShownAddress(i.Address); ok {
 		v.PrivateIPAddress = a
 	}
 	if i.Role != nil {
 		v.Profile = &struct {
 			Arn string `xml:"arn"`
 			ID  string `xml:"id"`
-		}{"arn:aws:iam::" + s.acct.ID + ":instance-profile/" + i.Role.Name, "AIPA" + i.Role.ID[4:]}
+		}{"arn:aws:iam::" + a.ID + ":instance-profile/" + i.Role.Name, "AIPA" + i.Role.ID[4:]}
 	}
 	return v
 }
 
-func ec2DescribeInstances(s *Server, q *Call) (any, *APIError) {
-	if e := s.authorize(q, "ec2:DescribeInstances", "*"); e != nil {
+func describeInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := a.Authorize(q, "ec2:DescribeInstances", "*"); e != nil {
 		return nil, e
 	}
-	wanted := listParam(q.Params, "InstanceId")
-	s.acct.Lock()
-	defer s.acct.Unlock()
+	wanted := account.ListParam(q.Params, "InstanceId")
+	a.Lock()
+	defer a.Unlock()
 	for _, id := range wanted {
-		if s.acct.Instances[id] == nil {
+		if a.Instances[id] == nil {
 			return nil, notFoundInstance(id)
 		}
 	}
@@ -83,35 +95,35 @@ func ec2DescribeInstances(s *Server, q *Call) (any, *APIError) {
 		ec2Response
 		Reservations []reservation `xml:"reservationSet>item"`
 	}{}
-	for _, id := range sortedKeys(s.acct.Instances) {
+	for _, id := range account.SortedKeys(a.Instances) {
 		if len(wanted) > 0 && !contains(wanted, id) {
 			continue
 		}
-		out.Reservations = append(out.Reservations, reservation{"r-" + id[2:], s.acct.ID, []ec2Instance{s.instanceView(s.acct.Instances[id])}})
+		out.Reservations = append(out.Reservations, reservation{"r-" + id[2:], a.ID, []ec2Instance{instanceView(a, a.Instances[id])}})
 	}
 	return out, nil
 }
 
-func notFoundInstance(id string) *APIError {
-	return &APIError{http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist"}
+func notFoundInstance(id string) *account.APIError {
+	return &account.APIError{Status: http.StatusBadRequest, Code: "InvalidInstanceID.NotFound", Message: "The instance ID '" + id + "' does not exist"}
 }
 
 // ModifyInstanceMetadataOptions is the hardening the Metadata Heist
 // teaches: HttpTokens=required turns IMDSv1 off for the instance.
-func ec2ModifyMetadataOptions(s *Server, q *Call) (any, *APIError) {
-	if e := required(q.Params, "InstanceId"); e != nil {
+func modifyMetadataOptions(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := account.Required(q.Params, "InstanceId"); e != nil {
 		return nil, e
 	}
-	if e := s.authorize(q, "ec2:ModifyInstanceMetadataOptions", "*"); e != nil {
+	if e := a.Authorize(q, "ec2:ModifyInstanceMetadataOptions", "*"); e != nil {
 		return nil, e
 	}
 	tokens := q.Params.Get("HttpTokens")
 	if tokens != "" && tokens != "optional" && tokens != "required" {
-		return nil, &APIError{http.StatusBadRequest, "InvalidParameterValue", "Value (" + tokens + ") for parameter HttpTokens is invalid. Valid values: optional, required"}
+		return nil, &account.APIError{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "Value (" + tokens + ") for parameter HttpTokens is invalid. Valid values: optional, required"}
 	}
-	s.acct.Lock()
-	defer s.acct.Unlock()
-	i := s.acct.Instances[q.Params.Get("InstanceId")]
+	a.Lock()
+	defer a.Unlock()
+	i := a.Instances[q.Params.Get("InstanceId")]
 	if i == nil || i.State == "terminated" {
 		return nil, notFoundInstance(q.Params.Get("InstanceId"))
 	}
@@ -128,29 +140,29 @@ func ec2ModifyMetadataOptions(s *Server, q *Call) (any, *APIError) {
 // RunInstances makes instances that exist in the control plane only: the
 // lab records that they were started (what a miner's launch looks like in
 // the logs) without running anything.
-func ec2RunInstances(s *Server, q *Call) (any, *APIError) {
-	if e := s.authorize(q, "ec2:RunInstances", "*"); e != nil {
+func runInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := a.Authorize(q, "ec2:RunInstances", "*"); e != nil {
 		return nil, e
 	}
 	count, err := strconv.Atoi(q.Params.Get("MaxCount"))
 	if err != nil || count < 1 || count > 20 {
-		return nil, &APIError{http.StatusBadRequest, "InvalidParameterValue", "MaxCount must be between 1 and 20"}
+		return nil, &account.APIError{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "MaxCount must be between 1 and 20"}
 	}
-	if e := required(q.Params, "ImageId"); e != nil {
+	if e := account.Required(q.Params, "ImageId"); e != nil {
 		return nil, e
 	}
 	typ := q.Params.Get("InstanceType")
 	if typ == "" {
 		typ = "m1.small"
 	}
-	s.acct.Lock()
-	defer s.acct.Unlock()
-	res := reservation{ReservationID: "r-" + hexID(17), OwnerID: s.acct.ID}
+	a.Lock()
+	defer a.Unlock()
+	res := reservation{ReservationID: "r-" + account.HexID(17), OwnerID: a.ID}
 	for range count {
-		i := &Instance{ID: "i-" + hexID(17), Type: typ, Image: q.Params.Get("ImageId"), HTTPTokens: "optional",
-			State: "running", Launched: s.now(), Simulated: true}
-		s.acct.Instances[i.ID] = i
-		res.Instances = append(res.Instances, s.instanceView(i))
+		i := &account.Instance{ID: "i-" + account.HexID(17), Type: typ, Image: q.Params.Get("ImageId"), HTTPTokens: "optional",
+			State: "running", Launched: a.Now(), Simulated: true}
+		a.Instances[i.ID] = i
+		res.Instances = append(res.Instances, instanceView(a, i))
 	}
 	return &struct {
 		ec2Response
@@ -158,13 +170,13 @@ func ec2RunInstances(s *Server, q *Call) (any, *APIError) {
 	}{reservation: res}, nil
 }
 
-func ec2TerminateInstances(s *Server, q *Call) (any, *APIError) {
-	if e := s.authorize(q, "ec2:TerminateInstances", "*"); e != nil {
+func terminateInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := a.Authorize(q, "ec2:TerminateInstances", "*"); e != nil {
 		return nil, e
 	}
-	ids := listParam(q.Params, "InstanceId")
-	s.acct.Lock()
-	defer s.acct.Unlock()
+	ids := account.ListParam(q.Params, "InstanceId")
+	a.Lock()
+	defer a.Unlock()
 	type change struct {
 		InstanceID string   `xml:"instanceId"`
 		Current    ec2State `xml:"currentState"`
@@ -175,14 +187,14 @@ func ec2TerminateInstances(s *Server, q *Call) (any, *APIError) {
 		Instances []change `xml:"instancesSet>item"`
 	}{}
 	for _, id := range ids {
-		i := s.acct.Instances[id]
+		i := a.Instances[id]
 		if i == nil {
 			return nil, notFoundInstance(id)
 		}
 		if !i.Simulated {
 			// The lab's real hosts stay up: terminating them would end
 			// the lab itself, not teach anything.
-			return nil, &APIError{http.StatusBadRequest, "OperationNotPermitted", "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
+			return nil, &account.APIError{Status: http.StatusBadRequest, Code: "OperationNotPermitted", Message: "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
 		}
 		prev := stateOf(i)
 		i.State = "terminated"

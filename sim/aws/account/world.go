@@ -1,13 +1,10 @@
-// Package cloud is the emulated cloud account of one lab: identity (STS,
-// IAM), compute control (the EC2 calls the labs teach), object storage
-// (S3, on gofakes3) and the audit trail (CloudTrail), behind one HTTP
-// endpoint that the AWS CLI and SDKs reach with --endpoint-url. Every
-// call is signed and checked (SigV4), authorised by IAM policy and
-// recorded the way CloudTrail records it.
-//
-// A lab's starting state, its World, is written in the scenario's
-// manifest, so a scenario author shapes the account without touching Go.
-package cloud
+// Package account is the emulated cloud account every service of the lab
+// shares: its starting state (the World a scenario's manifest writes, so
+// an author shapes the account without touching Go), who is calling
+// (SigV4 keys and sessions), what they may do (IAM policy), and the audit
+// record each call leaves. The services (sim/aws/sts, iam, ec2, s3) work
+// on one Account; sim/aws serves them behind one endpoint.
+package account
 
 import (
 	"bytes"

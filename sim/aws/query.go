@@ -1,4 +1,4 @@
-package cloud
+package aws
 
 import (
 	"encoding/xml"
@@ -7,45 +7,24 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/sakimori/sakimori/sim/aws/policy"
+	"github.com/sakimori/sakimori/sim/aws/account"
+	"github.com/sakimori/sakimori/sim/aws/ec2"
+	"github.com/sakimori/sakimori/sim/aws/iam"
+	"github.com/sakimori/sakimori/sim/aws/sts"
 )
 
 // The query protocol (STS, IAM, EC2): form-encoded Action and parameters,
 // XML answers. Each action is one handler that returns its result or an
 // error; the protocol, authentication and the audit record are here.
 
-type Call struct {
-	Service string // sts, iam, ec2
-	Action  string
-	Params  url.Values
-	Caller  Caller
-}
-
-type Handler func(s *Server, q *Call) (any, *APIError)
-
-var queryActions = map[string]map[string]Handler{
-	"sts": {"GetCallerIdentity": stsGetCallerIdentity, "AssumeRole": stsAssumeRole},
-	"iam": {
-		"GetUser": iamGetUser, "ListUsers": iamListUsers, "ListAccessKeys": iamListAccessKeys,
-		"UpdateAccessKey": iamUpdateAccessKey, "DeleteAccessKey": iamDeleteAccessKey, "CreateAccessKey": iamCreateAccessKey,
-		"ListRoles": iamListRoles, "GetRole": iamGetRole,
-		"ListRolePolicies": iamListRolePolicies, "GetRolePolicy": iamGetRolePolicy,
-		"PutRolePolicy": iamPutRolePolicy, "DeleteRolePolicy": iamDeleteRolePolicy,
-		"ListUserPolicies": iamListUserPolicies, "GetUserPolicy": iamGetUserPolicy,
-		"PutUserPolicy": iamPutUserPolicy, "DeleteUserPolicy": iamDeleteUserPolicy,
-	},
-	"ec2": {
-		"DescribeInstances": ec2DescribeInstances, "ModifyInstanceMetadataOptions": ec2ModifyMetadataOptions,
-		"RunInstances": ec2RunInstances, "TerminateInstances": ec2TerminateInstances,
-	},
-}
+var queryActions = map[string]map[string]account.Handler{"sts": sts.Actions, "iam": iam.Actions, "ec2": ec2.Actions}
 
 const maxQueryBody = 1 << 20
 
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
 	if err != nil || len(body) > maxQueryBody {
-		writeQueryError(w, "iam", &APIError{http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large."})
+		writeQueryError(w, "iam", &account.APIError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge", Message: "The request body is too large."})
 		return
 	}
 	params, err := url.ParseQuery(string(body))
@@ -55,26 +34,26 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	for k, v := range r.URL.Query() {
 		params[k] = v
 	}
-	q := &Call{Action: params.Get("Action"), Params: params, Service: serviceOf(r, params.Get("Action"))}
-	c, apiErr := s.authenticate(r, body, q.Service)
+	q := &account.Call{Action: params.Get("Action"), Params: params, Service: serviceOf(r, params.Get("Action"))}
+	c, apiErr := s.acct.Authenticate(r, body, q.Service)
 	q.Caller = c
 	handler := queryActions[q.Service][q.Action]
 	switch {
 	case apiErr != nil:
 	case handler == nil:
-		apiErr = &APIError{http.StatusBadRequest, "InvalidAction", "The action " + q.Action + " is not valid for this web service."}
+		apiErr = &account.APIError{Status: http.StatusBadRequest, Code: "InvalidAction", Message: "The action " + q.Action + " is not valid for this web service."}
 	case c.Anonymous():
 		code := "MissingAuthenticationToken"
 		if q.Service == "ec2" {
 			code = "AuthFailure"
 		}
-		apiErr = &APIError{http.StatusForbidden, code, "Request is missing Authentication Token"}
+		apiErr = &account.APIError{Status: http.StatusForbidden, Code: code, Message: "Request is missing Authentication Token"}
 	}
 	var result any
 	if apiErr == nil {
-		result, apiErr = handler(s, q)
+		result, apiErr = handler(s.acct, q)
 	}
-	s.record(c, q.Service+".amazonaws.com", q.Action, requestParameters(params), responseElements(result), apiErr, false)
+	s.acct.Record(c, q.Service+".amazonaws.com", q.Action, requestParameters(params), responseElements(result), apiErr, false)
 	if apiErr != nil {
 		writeQueryError(w, q.Service, apiErr)
 		return
@@ -100,22 +79,6 @@ func serviceOf(r *http.Request, action string) string {
 	return "iam"
 }
 
-// authorize applies the caller's identity policies to one action.
-func (s *Server) authorize(q *Call, action, resource string) *APIError {
-	s.acct.Lock()
-	docs := s.acct.IdentityPolicies(q.Caller.Key)
-	s.acct.Unlock()
-	if policy.Evaluate(policy.Request{Action: action, Resource: resource, Principal: q.Caller.ARN(s.acct.ID), SourceIP: q.Caller.SourceIP}, docs...) != policy.Allowed {
-		apiErr := AccessDenied(q.Caller, s.acct.ID, action, resource)
-		if q.Service == "ec2" {
-			apiErr.Code = "UnauthorizedOperation"
-			apiErr.Message = "You are not authorized to perform this operation. User: " + q.Caller.ARN(s.acct.ID) + " is not authorized to perform: " + action
-		}
-		return apiErr
-	}
-	return nil
-}
-
 const (
 	iamNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 	stsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -125,10 +88,10 @@ const (
 func writeQueryResult(w http.ResponseWriter, service, action string, result any) {
 	w.Header().Set("Content-Type", "text/xml")
 	enc := xml.NewEncoder(w)
-	requestID := newRequestID()
+	requestID := account.NewRequestID()
 	if service == "ec2" {
-		if rid, ok := result.(interface{ setRequestID(string) }); ok {
-			rid.setRequestID(requestID)
+		if rid, ok := result.(interface{ SetRequestID(string) }); ok {
+			rid.SetRequestID(requestID)
 		}
 		_ = enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Response"},
 			Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ec2Namespace}}})
@@ -150,7 +113,7 @@ func writeQueryResult(w http.ResponseWriter, service, action string, result any)
 	_ = enc.Flush()
 }
 
-func writeQueryError(w http.ResponseWriter, service string, e *APIError) {
+func writeQueryError(w http.ResponseWriter, service string, e *account.APIError) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(e.Status)
 	if service == "ec2" {
@@ -159,7 +122,7 @@ func writeQueryError(w http.ResponseWriter, service string, e *APIError) {
 			Code      string   `xml:"Errors>Error>Code"`
 			Message   string   `xml:"Errors>Error>Message"`
 			RequestID string   `xml:"RequestID"`
-		}{Code: e.Code, Message: e.Message, RequestID: newRequestID()})
+		}{Code: e.Code, Message: e.Message, RequestID: account.NewRequestID()})
 		return
 	}
 	kind := "Sender"
@@ -172,7 +135,7 @@ func writeQueryError(w http.ResponseWriter, service string, e *APIError) {
 		Code      string   `xml:"Error>Code"`
 		Message   string   `xml:"Error>Message"`
 		RequestID string   `xml:"RequestId"`
-	}{Type: kind, Code: e.Code, Message: e.Message, RequestID: newRequestID()})
+	}{Type: kind, Code: e.Code, Message: e.Message, RequestID: account.NewRequestID()})
 }
 
 // requestParameters is what the audit record keeps of a call's input:
@@ -196,29 +159,8 @@ func requestParameters(p url.Values) map[string]any {
 // responseElements keeps what CloudTrail keeps of a response: for calls
 // that hand out credentials, the access key id (never the secret).
 func responseElements(result any) map[string]any {
-	if r, ok := result.(interface{ auditResponse() map[string]any }); ok {
-		return r.auditResponse()
-	}
-	return nil
-}
-
-// listParam reads a query-protocol list (Name.1, Name.2, ...).
-func listParam(p url.Values, name string) []string {
-	var out []string
-	for i := 1; ; i++ {
-		v, ok := p[name+"."+itoa(i)]
-		if !ok {
-			return out
-		}
-		out = append(out, v[0])
-	}
-}
-
-func required(p url.Values, names ...string) *APIError {
-	for _, n := range names {
-		if p.Get(n) == "" {
-			return &APIError{http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at '" + n + "' failed to satisfy constraint: Member must not be null"}
-		}
+	if r, ok := result.(account.Audited); ok {
+		return r.AuditResponse()
 	}
 	return nil
 }

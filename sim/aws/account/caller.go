@@ -1,4 +1,4 @@
-package cloud
+package account
 
 import (
 	"errors"
@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"time"
 
 	"github.com/sakimori/sakimori/sim/aws/trail"
 	"github.com/sakimori/sakimori/sim/sigv4"
@@ -62,15 +61,15 @@ func AccessDenied(c Caller, account, action, resource string) *APIError {
 	if c.Anonymous() {
 		who = "anonymous"
 	}
-	return &APIError{http.StatusForbidden, "AccessDenied",
-		fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", who, action, resource)}
+	return &APIError{Status: http.StatusForbidden, Code: "AccessDenied",
+		Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", who, action, resource)}
 }
 
-// authenticate checks a request's signature. An unsigned request is an
+// Authenticate checks a request's signature. An unsigned request is an
 // anonymous caller; whether that is enough is the service's call. Codes
 // differ by service as they do on AWS.
-func (s *Server) authenticate(r *http.Request, body []byte, service string) (Caller, *APIError) {
-	c := Caller{SourceIP: s.sourceIP(r), UserAgent: r.UserAgent()}
+func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Caller, *APIError) {
+	c := Caller{SourceIP: a.sourceIP(r), UserAgent: r.UserAgent()}
 	req, err := sigv4.Parse(r)
 	if errors.Is(err, sigv4.ErrMissing) {
 		return c, nil
@@ -80,58 +79,58 @@ func (s *Server) authenticate(r *http.Request, body []byte, service string) (Cal
 		badKey = "InvalidClientTokenId"
 	}
 	if err != nil {
-		return c, &APIError{http.StatusBadRequest, "IncompleteSignature", err.Error()}
+		return c, &APIError{Status: http.StatusBadRequest, Code: "IncompleteSignature", Message: err.Error()}
 	}
-	s.acct.Lock()
-	key := s.acct.Keys[req.AccessKeyID]
-	s.acct.Unlock()
-	now := s.now()
+	a.Lock()
+	key := a.Keys[req.AccessKeyID]
+	a.Unlock()
+	now := a.Now()
 	if key == nil || !key.Active {
-		return c, &APIError{http.StatusForbidden, badKey, "The AWS Access Key Id you provided does not exist in our records."}
+		return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: "The AWS Access Key Id you provided does not exist in our records."}
 	}
 	if key.Role != nil {
 		if req.SecurityToken != key.Token {
-			return c, &APIError{http.StatusForbidden, badKey, "The security token included in the request is invalid."}
+			return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: "The security token included in the request is invalid."}
 		}
 		if now.After(key.Expires) {
-			return c, &APIError{http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired"}
+			return c, &APIError{Status: http.StatusBadRequest, Code: "ExpiredToken", Message: "The security token included in the request is expired"}
 		}
 	}
 	if err := sigv4.Verify(r, req, key.Secret, body, now); err != nil {
 		switch {
 		case errors.Is(err, sigv4.ErrSkewed):
-			return c, &APIError{http.StatusForbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large."}
+			return c, &APIError{Status: http.StatusForbidden, Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the current time is too large."}
 		case errors.Is(err, sigv4.ErrExpired):
-			return c, &APIError{http.StatusForbidden, "AccessDenied", "Request has expired"}
+			return c, &APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Request has expired"}
 		case errors.Is(err, sigv4.ErrMismatch):
-			return c, &APIError{http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
+			return c, &APIError{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch", Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 		}
-		return c, &APIError{http.StatusBadRequest, "IncompleteSignature", err.Error()}
+		return c, &APIError{Status: http.StatusBadRequest, Code: "IncompleteSignature", Message: err.Error()}
 	}
 	c.Key = key
 	return c, nil
 }
 
 // sourceIP is the caller's address as the world presents it.
-func (s *Server) sourceIP(r *http.Request) netip.Addr {
+func (a *Account) sourceIP(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	a, _ := netip.ParseAddr(host)
-	a = a.Unmap()
-	if shown, ok := s.addresses[a]; ok {
+	addr, _ := netip.ParseAddr(host)
+	addr = addr.Unmap()
+	if shown, ok := a.addresses[addr]; ok {
 		return shown
 	}
-	return a
+	return addr
 }
 
-// record adds an audit record for a call.
-func (s *Server) record(c Caller, source, name string, params, response map[string]any, apiErr *APIError, data bool) {
+// Record adds an audit record for a call.
+func (a *Account) Record(c Caller, source, name string, params, response map[string]any, apiErr *APIError, data bool) {
 	rec := trail.Record{
-		EventSource: source, EventName: name, AWSRegion: s.acct.Region, SourceIPAddress: c.SourceIP.String(),
-		UserAgent: c.UserAgent, UserIdentity: c.Identity(s.acct.ID), RequestParameters: params,
-		ResponseElements: response, RecipientAccountID: s.acct.ID, ReadOnly: readOnly(name),
+		EventSource: source, EventName: name, AWSRegion: a.Region, SourceIPAddress: c.SourceIP.String(),
+		UserAgent: c.UserAgent, UserIdentity: c.Identity(a.ID), RequestParameters: params,
+		ResponseElements: response, RecipientAccountID: a.ID, ReadOnly: readOnly(name),
 	}
 	if data {
 		rec.EventCategory = "Data"
@@ -139,7 +138,7 @@ func (s *Server) record(c Caller, source, name string, params, response map[stri
 	if apiErr != nil {
 		rec.ErrorCode, rec.ErrorMessage, rec.ResponseElements = apiErr.Code, apiErr.Message, nil
 	}
-	s.events.Add(rec, s.now())
+	a.Trail.Add(rec, a.Now())
 }
 
 func readOnly(name string) bool {
@@ -150,5 +149,3 @@ func readOnly(name string) bool {
 	}
 	return false
 }
-
-func (s *Server) now() time.Time { return s.clock() }

@@ -1,14 +1,18 @@
-package cloud
+package account
 
 import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
+	"encoding/hex"
+	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sakimori/sakimori/sim/aws/policy"
+	"github.com/sakimori/sakimori/sim/aws/trail"
 )
 
 // Account is the mutable state of the emulated account. Its mutex guards
@@ -23,7 +27,13 @@ type Account struct {
 	Instances map[string]*Instance
 	Buckets   map[string]*Bucket
 	Created   time.Time
-	parsed    map[string]*policy.Document // policy text → parsed, so a call parses none
+	// InstanceSessions are the role sessions handed to instances, by
+	// instance id, reused until close to expiry as EC2 does.
+	InstanceSessions map[string]*AccessKey
+	Trail            *trail.Trail
+	addresses        map[netip.Addr]netip.Addr
+	clock            func() time.Time
+	parsed           map[string]*policy.Document // policy text → parsed, so a call parses none
 }
 
 // User is an IAM user.
@@ -79,21 +89,28 @@ type PublicAccessBlock struct {
 	BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets bool
 }
 
-func newAccount(w *World, now time.Time) *Account {
+// New makes the account of w, which records its calls in events and reads
+// the time from clock.
+func New(w *World, events *trail.Trail, clock func() time.Time) *Account {
+	now := clock()
 	a := &Account{
 		ID: w.Account, Region: w.Region, Users: map[string]*User{}, Roles: map[string]*Role{},
 		Keys: map[string]*AccessKey{}, Instances: map[string]*Instance{}, Buckets: map[string]*Bucket{}, Created: now,
+		InstanceSessions: map[string]*AccessKey{}, Trail: events, addresses: map[netip.Addr]netip.Addr{}, clock: clock,
 		parsed: map[string]*policy.Document{},
 	}
+	for from, to := range w.Addresses {
+		a.addresses[netip.MustParseAddr(from)] = netip.MustParseAddr(to)
+	}
 	for _, r := range w.Roles {
-		ro := &Role{Name: r.Name, ID: "AROA" + randomID(16), Policies: map[string]string{}, Created: now}
+		ro := &Role{Name: r.Name, ID: "AROA" + RandomID(16), Policies: map[string]string{}, Created: now}
 		for _, p := range r.Policies {
 			ro.Policies[p.Name] = p.Document
 		}
 		a.Roles[r.Name] = ro
 	}
 	for _, u := range w.Users {
-		us := &User{Name: u.Name, ID: "AIDA" + randomID(16), Policies: map[string]string{}, Created: now}
+		us := &User{Name: u.Name, ID: "AIDA" + RandomID(16), Policies: map[string]string{}, Created: now}
 		for _, p := range u.Policies {
 			us.Policies[p.Name] = p.Document
 		}
@@ -165,20 +182,22 @@ func (a *Account) IdentityPolicies(k *AccessKey) []*policy.Document {
 // instance metadata service hand out.
 func (a *Account) MintSession(r *Role, sessionName string, lifetime time.Duration, now time.Time) *AccessKey {
 	k := &AccessKey{
-		ID: "ASIA" + randomID(16), Secret: randomSecret(), Active: true, Created: now,
+		ID: "ASIA" + RandomID(16), Secret: RandomSecret(), Active: true, Created: now,
 		Role: r, SessionName: sessionName, Token: randomToken(), Expires: now.Add(lifetime),
 	}
 	a.Keys[k.ID] = k
 	return k
 }
 
-func randomID(n int) string {
+// RandomID is n characters of an AWS-style identifier.
+func RandomID(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base32.StdEncoding.EncodeToString(b)[:n]
 }
 
-func randomSecret() string {
+// RandomSecret is a secret access key.
+func RandomSecret() string {
 	b := make([]byte, 30)
 	_, _ = rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)[:40]
@@ -188,4 +207,47 @@ func randomToken() string {
 	b := make([]byte, 180)
 	_, _ = rand.Read(b)
 	return "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString(b)
+}
+
+// HexID is n random hex digits, as instance and reservation ids have.
+func HexID(n int) string {
+	b := make([]byte, (n+1)/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n]
+}
+
+// NewRequestID is a request id as AWS services return them.
+func NewRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+// SortedKeys are a map's keys in order, so listings are stable.
+func SortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// UserARN and RoleARN name an identity of the account.
+func (a *Account) UserARN(u *User) string { return "arn:aws:iam::" + a.ID + ":user/" + u.Name }
+func (a *Account) RoleARN(r *Role) string { return "arn:aws:iam::" + a.ID + ":role/" + r.Name }
+
+// Now is the account's time.
+func (a *Account) Now() time.Time { return a.clock() }
+
+// ShownAddress is a lab host's address as the cloud presents it.
+func (a *Account) ShownAddress(labAddr string) (string, bool) {
+	addr, err := netip.ParseAddr(labAddr)
+	if err != nil {
+		return "", false
+	}
+	if shown, ok := a.addresses[addr]; ok {
+		return shown.String(), true
+	}
+	return addr.String(), true
 }

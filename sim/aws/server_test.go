@@ -1,4 +1,4 @@
-package cloud
+package aws
 
 import (
 	"context"
@@ -13,13 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/sakimori/sakimori/sim/aws/account"
+	"github.com/sakimori/sakimori/sim/aws/ec2"
 )
 
 const testWorld = `
@@ -59,7 +62,7 @@ type lab struct {
 
 func newLab(t *testing.T) *lab {
 	t.Helper()
-	w, err := ParseWorld(testWorld)
+	w, err := account.ParseWorld(testWorld)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +85,14 @@ func (l *lab) config(id, secret, token string) aws.Config {
 
 func (l *lab) analyst() aws.Config { return l.config("AKIAANALYST000000001", "analyst-secret", "") }
 
-func (l *lab) s3(cfg aws.Config) *s3.Client {
-	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+func (l *lab) s3(cfg aws.Config) *awss3.Client {
+	return awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.UsePathStyle = true })
 }
 
 // roleCreds takes the instance's role the way the metadata service does.
 func (l *lab) roleConfig(t *testing.T) aws.Config {
 	inst := l.srv.acct.Instances["i-0a3f9c2e7b1d45e68"]
-	c, ok := l.srv.instanceCredentials(inst, "v2", "/latest/meta-data/iam/security-credentials/web-app-role")
+	c, ok := ec2.Credentials(l.srv.acct, inst, "v2", "/latest/meta-data/iam/security-credentials/web-app-role")
 	if !ok {
 		t.Fatal("no instance credentials")
 	}
@@ -110,14 +113,14 @@ func code(err error) string {
 func TestCallerIdentityAndSignatures(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
-	out, err := sts.NewFromConfig(l.analyst()).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := awssts.NewFromConfig(l.analyst()).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *out.Arn != "arn:aws:iam::210987654321:user/analyst" || *out.Account != "210987654321" {
 		t.Fatalf("identity: %s %s", *out.Arn, *out.Account)
 	}
-	role, err := sts.NewFromConfig(l.roleConfig(t)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	role, err := awssts.NewFromConfig(l.roleConfig(t)).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +132,7 @@ func TestCallerIdentityAndSignatures(t *testing.T) {
 		"InvalidClientTokenId":  l.config("AKIAUNKNOWN000000001", "x", ""),
 	}
 	for want, cfg := range bad {
-		_, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		_, err := awssts.NewFromConfig(cfg).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 		if code(err) != want {
 			t.Errorf("want %s, got %v", want, err)
 		}
@@ -137,7 +140,7 @@ func TestCallerIdentityAndSignatures(t *testing.T) {
 	// A session key without its token is not the session.
 	rc := l.roleConfig(t)
 	v, _ := rc.Credentials.Retrieve(ctx)
-	_, err = sts.NewFromConfig(l.config(v.AccessKeyID, v.SecretAccessKey, "")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = awssts.NewFromConfig(l.config(v.AccessKeyID, v.SecretAccessKey, "")).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 	if code(err) != "InvalidClientTokenId" {
 		t.Errorf("a session key without its token: %v", err)
 	}
@@ -146,17 +149,17 @@ func TestCallerIdentityAndSignatures(t *testing.T) {
 func TestAssumeRole(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
-	out, err := sts.NewFromConfig(l.analyst()).AssumeRole(ctx, &sts.AssumeRoleInput{
+	out, err := awssts.NewFromConfig(l.analyst()).AssumeRole(ctx, &awssts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::210987654321:role/web-app-role"), RoleSessionName: aws.String("ir")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := out.Credentials
-	id, err := sts.NewFromConfig(l.config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := awssts.NewFromConfig(l.config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 	if err != nil || !strings.HasSuffix(*id.Arn, "assumed-role/web-app-role/ir") {
 		t.Fatalf("assumed: %v %v", id, err)
 	}
-	_, err = sts.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", "")).AssumeRole(ctx, &sts.AssumeRoleInput{
+	_, err = awssts.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", "")).AssumeRole(ctx, &awssts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::210987654321:role/web-app-role"), RoleSessionName: aws.String("x")})
 	if code(err) != "AccessDenied" {
 		t.Fatalf("a user with no policy assumed the role: %v", err)
@@ -167,35 +170,35 @@ func TestRolePolicyHardening(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
 	role := l.s3(l.roleConfig(t))
-	if _, err := role.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
+	if _, err := role.ListBuckets(ctx, &awss3.ListBucketsInput{}); err != nil {
 		t.Fatalf("the role should list buckets at first: %v", err)
 	}
-	admin := iam.NewFromConfig(l.analyst())
-	_, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("web-app-role"), PolicyName: aws.String("bad"),
+	admin := awsiam.NewFromConfig(l.analyst())
+	_, err := admin.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("web-app-role"), PolicyName: aws.String("bad"),
 		PolicyDocument: aws.String(`{"Statement":{"Effect":"Deny"}}`)})
 	if code(err) != "MalformedPolicyDocument" {
 		t.Fatalf("a malformed policy: %v", err)
 	}
-	_, err = admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("web-app-role"), PolicyName: aws.String("no-listing"),
+	_, err = admin.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("web-app-role"), PolicyName: aws.String("no-listing"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := role.ListBuckets(ctx, &s3.ListBucketsInput{}); code(err) != "AccessDenied" {
+	if _, err := role.ListBuckets(ctx, &awss3.ListBucketsInput{}); code(err) != "AccessDenied" {
 		t.Fatalf("explicit deny should win: %v", err)
 	}
-	names, err := admin.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("web-app-role")})
+	names, err := admin.ListRolePolicies(ctx, &awsiam.ListRolePoliciesInput{RoleName: aws.String("web-app-role")})
 	if err != nil || strings.Join(names.PolicyNames, ",") != "app,no-listing" {
 		t.Fatalf("policies: %v %v", names, err)
 	}
-	if _, err := admin.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("nope"), PolicyName: aws.String("x")}); code(err) != "NoSuchEntity" {
+	if _, err := admin.GetRolePolicy(ctx, &awsiam.GetRolePolicyInput{RoleName: aws.String("nope"), PolicyName: aws.String("x")}); code(err) != "NoSuchEntity" {
 		t.Fatalf("unknown role: %v", err)
 	}
-	intern := iam.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", ""))
-	if _, err := intern.ListUsers(ctx, &iam.ListUsersInput{}); code(err) != "AccessDenied" {
+	intern := awsiam.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", ""))
+	if _, err := intern.ListUsers(ctx, &awsiam.ListUsersInput{}); code(err) != "AccessDenied" {
 		t.Fatalf("a user with no policy listed users: %v", err)
 	}
-	users, err := admin.ListUsers(ctx, &iam.ListUsersInput{})
+	users, err := admin.ListUsers(ctx, &awsiam.ListUsersInput{})
 	if err != nil || len(users.Users) != 2 {
 		t.Fatalf("users: %v %v", users, err)
 	}
@@ -204,16 +207,16 @@ func TestRolePolicyHardening(t *testing.T) {
 func TestAccessKeysCanBeTurnedOff(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
-	admin := iam.NewFromConfig(l.analyst())
-	keys, err := admin.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("intern")})
+	admin := awsiam.NewFromConfig(l.analyst())
+	keys, err := admin.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("intern")})
 	if err != nil || len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != "AKIAINTERN0000000001" {
 		t.Fatalf("keys: %v %v", keys, err)
 	}
-	if _, err := admin.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("intern"),
+	if _, err := admin.UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{UserName: aws.String("intern"),
 		AccessKeyId: aws.String("AKIAINTERN0000000001"), Status: "Inactive"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = sts.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", "")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = awssts.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", "")).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 	if code(err) != "InvalidClientTokenId" {
 		t.Fatalf("an inactive key still works: %v", err)
 	}
@@ -223,21 +226,21 @@ func TestObjectStorageAccess(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
 	anon := l.s3(l.config("", "", ""))
-	list, err := anon.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acme-public")})
+	list, err := anon.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-public")})
 	if err != nil || len(list.Contents) != 1 {
 		t.Fatalf("anonymous listing of a public-read bucket: %v %v", list, err)
 	}
-	if _, err := anon.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acme-customer-data")}); code(err) != "AccessDenied" {
+	if _, err := anon.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-customer-data")}); code(err) != "AccessDenied" {
 		t.Fatalf("anonymous listing of a private bucket: %v", err)
 	}
-	if _, err := anon.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acme-site"), Key: aws.String("public/index.html")}); err != nil {
+	if _, err := anon.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-site"), Key: aws.String("public/index.html")}); err != nil {
 		t.Fatalf("a bucket policy granting public reads: %v", err)
 	}
-	if _, err := anon.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acme-site"), Key: aws.String("private/notes.txt")}); code(err) != "AccessDenied" {
+	if _, err := anon.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-site"), Key: aws.String("private/notes.txt")}); code(err) != "AccessDenied" {
 		t.Fatalf("outside the policy's prefix: %v", err)
 	}
 	role := l.s3(l.roleConfig(t))
-	obj, err := role.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acme-customer-data"), Key: aws.String("flag.txt")})
+	obj, err := role.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-customer-data"), Key: aws.String("flag.txt")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,14 +249,14 @@ func TestObjectStorageAccess(t *testing.T) {
 		t.Fatalf("body %q", body)
 	}
 	analyst := l.s3(l.analyst())
-	if _, err := analyst.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acme-customer-data"), Key: aws.String("flag.txt")}); code(err) != "AccessDenied" {
+	if _, err := analyst.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-customer-data"), Key: aws.String("flag.txt")}); code(err) != "AccessDenied" {
 		t.Fatalf("the analyst's explicit deny: %v", err)
 	}
-	if _, err := analyst.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("notes/a.txt"),
+	if _, err := analyst.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("notes/a.txt"),
 		Body: strings.NewReader("written by the SDK")}); err != nil {
 		t.Fatalf("put: %v", err)
 	}
-	got, err := anon.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("notes/a.txt")})
+	got, err := anon.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("notes/a.txt")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,30 +264,30 @@ func TestObjectStorageAccess(t *testing.T) {
 		t.Fatalf("read back %q", b)
 	}
 	// The hardening of Open by Default: block public access.
-	if _, err := analyst.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String("acme-public"),
+	if _, err := analyst.PutPublicAccessBlock(ctx, &awss3.PutPublicAccessBlockInput{Bucket: aws.String("acme-public"),
 		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true),
 			BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := anon.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acme-public")}); code(err) != "AccessDenied" {
+	if _, err := anon.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-public")}); code(err) != "AccessDenied" {
 		t.Fatalf("a blocked bucket is still public: %v", err)
 	}
-	if _, err := analyst.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acme-public"), ACL: s3types.BucketCannedACLPublicRead}); code(err) != "AccessDenied" {
+	if _, err := analyst.PutBucketAcl(ctx, &awss3.PutBucketAclInput{Bucket: aws.String("acme-public"), ACL: s3types.BucketCannedACLPublicRead}); code(err) != "AccessDenied" {
 		t.Fatalf("a public ACL on a blocked bucket: %v", err)
 	}
 	public := `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public/*"}}`
-	if _, err := analyst.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("acme-public"), Policy: aws.String(public)}); code(err) != "AccessDenied" {
+	if _, err := analyst.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: aws.String("acme-public"), Policy: aws.String(public)}); code(err) != "AccessDenied" {
 		t.Fatalf("a public policy on a blocked bucket: %v", err)
 	}
 	private := `{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"s3:*","Resource":"*"}}`
-	if _, err := analyst.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("acme-public"), Policy: aws.String(private)}); err != nil {
+	if _, err := analyst.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: aws.String("acme-public"), Policy: aws.String(private)}); err != nil {
 		t.Fatalf("an account-only policy (Resource \"*\") on a blocked bucket: %v", err)
 	}
-	pol, err := analyst.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("acme-site")})
+	pol, err := analyst.GetBucketPolicy(ctx, &awss3.GetBucketPolicyInput{Bucket: aws.String("acme-site")})
 	if err != nil || !strings.Contains(*pol.Policy, "public/*") {
 		t.Fatalf("policy: %v %v", pol, err)
 	}
-	if _, err := analyst.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("acme-customer-data")}); code(err) != "NoSuchBucketPolicy" {
+	if _, err := analyst.GetBucketPolicy(ctx, &awss3.GetBucketPolicyInput{Bucket: aws.String("acme-customer-data")}); code(err) != "NoSuchBucketPolicy" {
 		t.Fatalf("no policy: %v", err)
 	}
 }
@@ -292,8 +295,8 @@ func TestObjectStorageAccess(t *testing.T) {
 func TestInstancesAndMetadataOptions(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
-	c := ec2.NewFromConfig(l.analyst())
-	out, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
+	c := awsec2.NewFromConfig(l.analyst())
+	out, err := c.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,28 +304,28 @@ func TestInstancesAndMetadataOptions(t *testing.T) {
 	if *inst.InstanceId != "i-0a3f9c2e7b1d45e68" || inst.MetadataOptions.HttpTokens != ec2types.HttpTokensStateOptional || *inst.PrivateIpAddress != "10.0.1.15" {
 		t.Fatalf("instance: %+v", inst)
 	}
-	if _, err := c.ModifyInstanceMetadataOptions(ctx, &ec2.ModifyInstanceMetadataOptionsInput{InstanceId: aws.String("i-0a3f9c2e7b1d45e68"),
+	if _, err := c.ModifyInstanceMetadataOptions(ctx, &awsec2.ModifyInstanceMetadataOptionsInput{InstanceId: aws.String("i-0a3f9c2e7b1d45e68"),
 		HttpTokens: ec2types.HttpTokensStateRequired}); err != nil {
 		t.Fatal(err)
 	}
 	if l.srv.acct.Instances["i-0a3f9c2e7b1d45e68"].HTTPTokens != "required" {
 		t.Fatal("tokens not required after the change")
 	}
-	if _, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{"i-nope"}}); code(err) != "InvalidInstanceID.NotFound" {
+	if _, err := c.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{InstanceIds: []string{"i-nope"}}); code(err) != "InvalidInstanceID.NotFound" {
 		t.Fatalf("unknown instance: %v", err)
 	}
-	run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-miner"), MinCount: aws.Int32(2), MaxCount: aws.Int32(2), InstanceType: "p3.16xlarge"})
+	run, err := c.RunInstances(ctx, &awsec2.RunInstancesInput{ImageId: aws.String("ami-miner"), MinCount: aws.Int32(2), MaxCount: aws.Int32(2), InstanceType: "p3.16xlarge"})
 	if err != nil || len(run.Instances) != 2 {
 		t.Fatalf("run: %v %v", run, err)
 	}
-	term, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{*run.Instances[0].InstanceId}})
+	term, err := c.TerminateInstances(ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{*run.Instances[0].InstanceId}})
 	if err != nil || term.TerminatingInstances[0].CurrentState.Name != ec2types.InstanceStateNameTerminated {
 		t.Fatalf("terminate: %v %v", term, err)
 	}
-	if _, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{"i-0a3f9c2e7b1d45e68"}}); code(err) != "OperationNotPermitted" {
+	if _, err := c.TerminateInstances(ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{"i-0a3f9c2e7b1d45e68"}}); code(err) != "OperationNotPermitted" {
 		t.Fatalf("the lab's own instance must stay: %v", err)
 	}
-	if _, err := ec2.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", "")).DescribeInstances(ctx, &ec2.DescribeInstancesInput{}); code(err) != "UnauthorizedOperation" {
+	if _, err := awsec2.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", "")).DescribeInstances(ctx, &awsec2.DescribeInstancesInput{}); code(err) != "UnauthorizedOperation" {
 		t.Fatalf("ec2 without permission: %v", err)
 	}
 }
@@ -332,9 +335,9 @@ func TestAuditTrail(t *testing.T) {
 	ctx := context.Background()
 	role := l.roleConfig(t)
 	creds, _ := role.Credentials.Retrieve(ctx)
-	_, _ = sts.NewFromConfig(role).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	_, _ = l.s3(role).ListBuckets(ctx, &s3.ListBucketsInput{})
-	_, _ = l.s3(role).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acme-customer-data"), Key: aws.String("flag.txt")})
+	_, _ = awssts.NewFromConfig(role).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
+	_, _ = l.s3(role).ListBuckets(ctx, &awss3.ListBucketsInput{})
+	_, _ = l.s3(role).GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-customer-data"), Key: aws.String("flag.txt")})
 
 	out, err := cloudtrail.NewFromConfig(l.analyst()).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyAccessKeyId, AttributeValue: aws.String(creds.AccessKeyID)}}})
@@ -352,7 +355,7 @@ func TestAuditTrail(t *testing.T) {
 	if strings.Join(names, ",") != "ListBuckets,GetCallerIdentity" {
 		t.Fatalf("events by key: %v", names)
 	}
-	records, _ := l.srv.events.Since(0)
+	records, _ := l.srv.acct.Trail.Since(0)
 	var delivery, read bool
 	for _, r := range records {
 		if r.EventName == "InstanceMetadataCredentials" && r.AdditionalEventData["imdsVersion"] == "v2" && r.ResponseElements["accessKeyId"] == creds.AccessKeyID {
@@ -365,8 +368,8 @@ func TestAuditTrail(t *testing.T) {
 	if !delivery || !read {
 		t.Fatalf("the trail lacks the metadata delivery (%v) or the data event (%v)", delivery, read)
 	}
-	l.srv.deliverSince(0)
-	files, err := l.s3(l.analyst()).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acme-trail"), Prefix: aws.String("AWSLogs/210987654321/CloudTrail/us-east-1/")})
+	l.srv.delivery.Once()
+	files, err := l.s3(l.analyst()).ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-trail"), Prefix: aws.String("AWSLogs/210987654321/CloudTrail/us-east-1/")})
 	if err != nil || len(files.Contents) != 1 || !strings.HasSuffix(*files.Contents[0].Key, ".json.gz") {
 		t.Fatalf("trail delivery: %v %v", files, err)
 	}
@@ -376,7 +379,7 @@ func TestAuditTrail(t *testing.T) {
 // lab's key only.
 func TestTrailForGrading(t *testing.T) {
 	l := newLab(t)
-	_, _ = sts.NewFromConfig(l.analyst()).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	_, _ = awssts.NewFromConfig(l.analyst()).GetCallerIdentity(context.Background(), &awssts.GetCallerIdentityInput{})
 	get := func(key string) (int, string) {
 		req, _ := http.NewRequest("GET", l.url+"/_sim/trail", nil)
 		if key != "" {

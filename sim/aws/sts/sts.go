@@ -1,10 +1,17 @@
-package cloud
+// Package sts is the emulated Security Token Service: who a key belongs
+// to, and sessions of a role for those its policy lets take it on.
+package sts
 
 import (
+	"github.com/sakimori/sakimori/sim/aws/account"
+
 	"net/http"
 	"strconv"
 	"time"
 )
+
+// Actions are the STS actions the lab serves.
+var Actions = map[string]account.Handler{"GetCallerIdentity": getCallerIdentity, "AssumeRole": assumeRole}
 
 type stsCredentials struct {
 	AccessKeyID     string `xml:"AccessKeyId"`
@@ -20,9 +27,9 @@ type callerIdentity struct {
 }
 
 // GetCallerIdentity needs no permission: every valid key may ask who it is.
-func stsGetCallerIdentity(s *Server, q *Call) (any, *APIError) {
-	id := q.Caller.Identity(s.acct.ID)
-	return callerIdentity{Arn: id.ARN, UserID: id.PrincipalID, Account: s.acct.ID}, nil
+func getCallerIdentity(a *account.Account, q *account.Call) (any, *account.APIError) {
+	id := q.Caller.Identity(a.ID)
+	return callerIdentity{Arn: id.ARN, UserID: id.PrincipalID, Account: a.ID}, nil
 }
 
 type assumeRoleResult struct {
@@ -33,42 +40,42 @@ type assumeRoleResult struct {
 	} `xml:"AssumedRoleUser"`
 }
 
-func (r assumeRoleResult) auditResponse() map[string]any {
+func (r assumeRoleResult) AuditResponse() map[string]any {
 	return map[string]any{"credentials": map[string]any{"accessKeyId": r.Credentials.AccessKeyID, "expiration": r.Credentials.Expiration},
 		"assumedRoleUser": map[string]any{"arn": r.AssumedRoleUser.Arn}}
 }
 
-func stsAssumeRole(s *Server, q *Call) (any, *APIError) {
-	if e := required(q.Params, "RoleArn", "RoleSessionName"); e != nil {
+func assumeRole(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := account.Required(q.Params, "RoleArn", "RoleSessionName"); e != nil {
 		return nil, e
 	}
 	roleArn := q.Params.Get("RoleArn")
-	if e := s.authorize(q, "sts:AssumeRole", roleArn); e != nil {
+	if e := a.Authorize(q, "sts:AssumeRole", roleArn); e != nil {
 		return nil, e
 	}
 	lifetime := time.Hour
 	if d := q.Params.Get("DurationSeconds"); d != "" {
 		secs, err := strconv.Atoi(d)
 		if err != nil || secs < 900 || secs > 43200 {
-			return nil, &APIError{http.StatusBadRequest, "ValidationError", "DurationSeconds must be between 900 and 43200"}
+			return nil, &account.APIError{Status: http.StatusBadRequest, Code: "ValidationError", Message: "DurationSeconds must be between 900 and 43200"}
 		}
 		lifetime = time.Duration(secs) * time.Second
 	}
-	s.acct.Lock()
-	defer s.acct.Unlock()
-	var r *Role
-	for _, ro := range s.acct.Roles {
-		if s.roleARN(ro) == roleArn {
+	a.Lock()
+	defer a.Unlock()
+	var r *account.Role
+	for _, ro := range a.Roles {
+		if a.RoleARN(ro) == roleArn {
 			r = ro
 		}
 	}
 	if r == nil {
-		return nil, AccessDenied(q.Caller, s.acct.ID, "sts:AssumeRole", roleArn)
+		return nil, account.AccessDenied(q.Caller, a.ID, "sts:AssumeRole", roleArn)
 	}
-	k := s.acct.MintSession(r, q.Params.Get("RoleSessionName"), lifetime, s.now())
+	k := a.MintSession(r, q.Params.Get("RoleSessionName"), lifetime, a.Now())
 	var out assumeRoleResult
 	out.Credentials = stsCredentials{k.ID, k.Secret, k.Token, k.Expires.UTC().Format(time.RFC3339)}
 	out.AssumedRoleUser.AssumedRoleID = r.ID + ":" + k.SessionName
-	out.AssumedRoleUser.Arn = Caller{Key: k}.ARN(s.acct.ID)
+	out.AssumedRoleUser.Arn = account.Caller{Key: k}.ARN(a.ID)
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package cloud
+package aws
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/sakimori/sakimori/sim/aws/account"
 	"github.com/sakimori/sakimori/sim/aws/client"
 )
 
@@ -16,7 +17,7 @@ import (
 // IAM policy, the audit record) on a small object read, against gofakes3
 // serving the same read with no checks, in one run (docs/BENCHMARKS.md).
 func BenchmarkObjectRead(b *testing.B) {
-	w, err := ParseWorld(testWorld)
+	w, err := account.ParseWorld(testWorld)
 	if err != nil {
 		b.Fatal(err)
 	}
