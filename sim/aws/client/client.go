@@ -1,6 +1,6 @@
 // Package client is the range's own small AWS client, for the lab's
 // scripted traffic and the platform's state checks. It signs with the
-// same SigV4 code the emulated services verify, and keeps the cloudsim
+// same SigV4 code the emulated services verify, and keeps sakimori-sim
 // binary free of a full SDK; trainees use the real AWS CLI.
 package client
 
@@ -79,7 +79,7 @@ func (c *Client) S3(method, path string, body []byte) (Result, error) {
 func (c *Client) do(req *http.Request, body []byte, service string) (Result, error) {
 	ua := c.UserAgent
 	if ua == "" {
-		ua = "sakimori-cloudsim"
+		ua = "sakimori-sim"
 	}
 	req.Header.Set("User-Agent", ua)
 	if c.Creds != nil {
