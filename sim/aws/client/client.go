@@ -1,7 +1,7 @@
 // Package client is the range's own small AWS client, for the lab's
 // scripted traffic and the platform's state checks. It signs with the
 // same SigV4 code the emulated services verify, and keeps sakimori-sim
-// binary free of a full SDK; trainees use the real AWS CLI.
+// free of a full SDK; trainees use the real AWS CLI.
 package client
 
 import (
