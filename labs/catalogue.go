@@ -17,8 +17,9 @@ type Catalogue struct {
 // ErrScenarioNotFound is returned for an unknown scenario id.
 var ErrScenarioNotFound = fault.New(fault.NotFound, "scenario_not_found", "There is no scenario with that id.")
 
-// LoadCatalogue reads every */scenario.yaml in fsys. Every manifest must be
-// valid: one bad scenario stops the load, so a broken one is never served.
+// LoadCatalogue reads every scenario folder in fsys (each */scenario.yaml,
+// see LoadScenario). Every manifest must be valid: one bad scenario stops
+// the load, so a broken one is never served.
 func LoadCatalogue(fsys fs.FS) (*Catalogue, error) {
 	paths, err := fs.Glob(fsys, "*/scenario.yaml")
 	if err != nil {
@@ -27,23 +28,39 @@ func LoadCatalogue(fsys fs.FS) (*Catalogue, error) {
 	c := &Catalogue{byID: map[string]*Scenario{}}
 	var errs []error
 	for _, p := range paths {
-		data, err := fs.ReadFile(fsys, p)
+		dir := path.Dir(p)
+		s, err := LoadScenario(fsys, dir)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		s, err := ParseScenario(data, p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if dir := path.Dir(p); s.ID != dir {
+		if s.ID != dir {
 			errs = append(errs, &ManifestError{Source: p, Problems: []Problem{{Path: "id", Message: "must match its folder name " + dir}}})
 			continue
 		}
 		c.byID[s.ID] = s
 	}
 	return c, errors.Join(errs...)
+}
+
+// LoadScenario reads one scenario folder: its scenario.yaml and, when the
+// folder has one, its solution.yaml, the reference solution kept beside
+// the manifest.
+func LoadScenario(fsys fs.FS, dir string) (*Scenario, error) {
+	manifest := path.Join(dir, "scenario.yaml")
+	data, err := fs.ReadFile(fsys, manifest)
+	if err != nil {
+		return nil, err
+	}
+	solution, err := fs.ReadFile(fsys, path.Join(dir, "solution.yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		solution = nil
+	} else if err != nil {
+		return nil, err
+	} else if solution == nil {
+		solution = []byte{} // an empty file is an empty solution, not none
+	}
+	return ParseScenarioWithSolution(data, solution, manifest)
 }
 
 // Scenario returns one scenario.

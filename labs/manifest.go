@@ -7,7 +7,9 @@ package labs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -132,11 +134,30 @@ func (s *Scenario) TerminalHost() string {
 // ParseScenario decodes a manifest strictly (unknown keys are errors) and
 // validates it. The error lists every problem with its field path.
 func ParseScenario(data []byte, source string) (*Scenario, error) {
+	return ParseScenarioWithSolution(data, nil, source)
+}
+
+// ParseScenarioWithSolution is ParseScenario for a scenario whose
+// reference solution is kept in its own file (solution.yaml, a list of
+// steps) beside the manifest. solution nil means there is none; the steps
+// are validated as if they were the manifest's solution field, and a
+// solution in both places is refused.
+func ParseScenarioWithSolution(data, solution []byte, source string) (*Scenario, error) {
 	var s Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
 		return nil, &ManifestError{Source: source, Problems: []Problem{{Path: "", Message: yamlMessage(err)}}}
+	}
+	if solution != nil {
+		if len(s.Solution) > 0 {
+			return nil, &ManifestError{Source: source, Problems: []Problem{{Path: "solution", Message: "is given both here and in solution.yaml: keep one"}}}
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(solution))
+		dec.KnownFields(true)
+		if err := dec.Decode(&s.Solution); err != nil && !errors.Is(err, io.EOF) {
+			return nil, &ManifestError{Source: source, Problems: []Problem{{Path: "solution", Message: "solution.yaml: " + yamlMessage(err)}}}
+		}
 	}
 	s.sourcePath, s.sourceBytes = source, data
 	if problems := Validate(&s); len(problems) > 0 {

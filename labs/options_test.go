@@ -9,7 +9,7 @@ import (
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
-	"github.com/sakimori/sakimori/labs/scenarios"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/store/storetest"
 )
 

@@ -20,7 +20,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 	"github.com/sakimori/sakimori/labs/driver/drivertest"
-	"github.com/sakimori/sakimori/labs/scenarios"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/store"
 	"github.com/sakimori/sakimori/store/storetest"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sakimori/sakimori/labs/scenarios"
+	"github.com/sakimori/sakimori/scenarios"
 )
 
 // valid is a small, correct manifest each case below breaks one way.

@@ -12,12 +12,12 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/config"
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 	"github.com/sakimori/sakimori/labs/forscoring"
-	"github.com/sakimori/sakimori/labs/scenarios"
 	"github.com/sakimori/sakimori/rehearsal"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store/storetest"
 )

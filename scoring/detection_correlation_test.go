@@ -24,13 +24,13 @@ func (b *burstLabs) Objectives(s string) ([]scoring.Objective, []scoring.Hint, e
 	objs = append(objs, scoring.Objective{ID: "detect-burst", Kind: "detection", Points: 90,
 		Malicious: []map[string]any{get("198.51.100.7"), get("198.51.100.7"), get("198.51.100.7")},
 		Benign:    []map[string]any{get("10.213.0.11"), get("10.213.0.11")},
-		Live:      &scoring.LiveEvents{Host: "cloud", Command: []string{"cloudsim", "trail"}, Truth: "detection:\n  sel:\n    eventName: GetObject\n  inside:\n    sourceIPAddress: 10.213.0.11\n  condition: sel and not inside\n"}})
+		Live:      &scoring.LiveEvents{Host: "cloud", Command: []string{"sakimori-sim", "trail"}, Truth: "detection:\n  sel:\n    eventName: GetObject\n  inside:\n    sourceIPAddress: 10.213.0.11\n  condition: sel and not inside\n"}})
 	// The author's truth may itself be a correlation: the burst is the
 	// attack, whatever address it comes from.
 	objs = append(objs, scoring.Objective{ID: "detect-burst-truth", Kind: "detection", Points: 90,
 		Malicious: []map[string]any{get("198.51.100.7")},
 		Benign:    []map[string]any{get("10.213.0.11")},
-		Live:      &scoring.LiveEvents{Host: "cloud", Command: []string{"cloudsim", "trail"}, Truth: "title: burst\ncorrelation: {type: event_count, rules: [get], group-by: [sourceIPAddress], timespan: 5m, condition: {gte: 3}}\n---\nname: get\ndetection: {sel: {eventName: GetObject}, condition: sel}\n"}})
+		Live:      &scoring.LiveEvents{Host: "cloud", Command: []string{"sakimori-sim", "trail"}, Truth: "title: burst\ncorrelation: {type: event_count, rules: [get], group-by: [sourceIPAddress], timespan: 5m, condition: {gte: 3}}\n---\nname: get\ndetection: {sel: {eventName: GetObject}, condition: sel}\n"}})
 	return objs, hints, err
 }
 

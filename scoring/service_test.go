@@ -54,7 +54,7 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 			{ID: "detect-live", Kind: scoring.KindDetection, Points: 60,
 				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
 				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}},
-				Live: &scoring.LiveEvents{Host: "cloud", Command: []string{"cloudsim", "trail"},
+				Live: &scoring.LiveEvents{Host: "cloud", Command: []string{"sakimori-sim", "trail"},
 					Truth: "detection:\n  sel:\n    eventName: GetObject\n  inside:\n    sourceIPAddress: 10.213.0.11\n  condition: sel and not inside\n"}},
 		}, []scoring.Hint{
 			{ID: "h1", ObjectiveID: "own-flag", Text: "Look at the web host.", Cost: 10},

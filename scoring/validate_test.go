@@ -19,7 +19,7 @@ const detection = `
   points: 100
   live_events:
     host: cloud
-    command: [cloudsim, trail]
+    command: [sakimori-sim, trail]
     truth: |
       detection:
         role:

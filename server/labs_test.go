@@ -16,7 +16,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 	"github.com/sakimori/sakimori/labs/driver/drivertest"
-	"github.com/sakimori/sakimori/labs/scenarios"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/store"
 )
 

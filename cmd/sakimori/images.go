@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/sakimori/sakimori/config"
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 )
 
@@ -18,13 +18,13 @@ import (
 // skipping any whose inputs have not changed since it was built.
 func images(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "build" {
-		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-cloudsim PATH] [-docker-host ADDR] [-v]")
+		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-sim PATH] [-docker-host ADDR] [-v]")
 	}
 	fs := flag.NewFlagSet("images build", flag.ContinueOnError)
 	settings := config.Register(fs, getenv, config.ImageSettings...)
 	src := labimages.HostSources()
 	busybox := fs.String("busybox", src.Busybox, "a statically linked busybox (Debian: busybox-static)")
-	cloudsim := fs.String("cloudsim", src.Cloudsim, "the static cloudsim binary (go tool task build puts it beside sakimori)")
+	sim := fs.String("sim", src.Sim, "the static sakimori-sim binary (go tool task build puts it beside sakimori)")
 	verbose := fs.Bool("v", false, "show the engine's build output")
 	workstation := fs.Bool("workstation", false, "also build the Debian workstation image (debootstrap; needs root, takes minutes)")
 	mirror := fs.String("mirror", "", "Debian mirror for the workstation (default: debootstrap's own)")
@@ -35,7 +35,7 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	imgs, missing := labimages.All(labimages.Sources{Busybox: *busybox, Cloudsim: *cloudsim})
+	imgs, missing := labimages.All(labimages.Sources{Busybox: *busybox, Sim: *sim})
 	if len(imgs) == 0 {
 		return missing
 	}

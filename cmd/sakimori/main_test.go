@@ -5,13 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sakimori/sakimori/scenarios"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server's goroutine
@@ -163,5 +167,16 @@ func TestScenarioValidate(t *testing.T) {
 	err := run(context.Background(), []string{"scenario", "validate", dir}, envOf(nil), nil, &out, io.Discard)
 	if err == nil || !strings.Contains(out.String(), "hosts[0].privileged: privileged hosts are never allowed") {
 		t.Fatalf("bad manifest: %v\n%s", err, out.String())
+	}
+	// A folder is validated with the solution.yaml beside its manifest.
+	folder := filepath.Join(t.TempDir(), "orientation")
+	manifest, _ := fs.ReadFile(scenarios.Files(), "orientation/scenario.yaml")
+	os.MkdirAll(folder, 0o755)
+	os.WriteFile(filepath.Join(folder, "scenario.yaml"), manifest, 0o644)
+	os.WriteFile(filepath.Join(folder, "solution.yaml"), []byte("- {objective: nope, answer: x}\n"), 0o644)
+	out.Reset()
+	err = run(context.Background(), []string{"scenario", "validate", folder}, envOf(nil), nil, &out, io.Discard)
+	if err == nil || !strings.Contains(out.String(), "solution[0].objective") {
+		t.Fatalf("bad solution.yaml: %v\n%s", err, out.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -19,8 +20,8 @@ import (
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/forscoring"
-	"github.com/sakimori/sakimori/labs/scenarios"
 	"github.com/sakimori/sakimori/rehearsal"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store"
 )
@@ -184,15 +185,11 @@ func scenarioValidate(paths []string, stdout io.Writer) error {
 	}
 	var failed error
 	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			p = filepath.Join(p, "scenario.yaml")
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
+		s, err := validateScenario(p)
+		if errors.Is(err, fs.ErrNotExist) {
 			failed = errors.Join(failed, err)
 			continue
 		}
-		s, err := labs.ParseScenario(data, p)
 		if err != nil {
 			fmt.Fprintln(stdout, "FAIL", err)
 			failed = errors.Join(failed, fmt.Errorf("%s is not valid", p))
@@ -201,4 +198,22 @@ func scenarioValidate(paths []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "ok  %s (%s)\n", s.ID, p)
 	}
 	return failed
+}
+
+// validateScenario reads a scenario folder (its scenario.yaml and the
+// solution.yaml beside it), or one manifest file on its own.
+func validateScenario(p string) (*labs.Scenario, error) {
+	p = filepath.Clean(p)
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		return labs.LoadScenario(os.DirFS(filepath.Dir(p)), filepath.Base(p))
+	}
+	if filepath.Base(p) == "scenario.yaml" {
+		dir := filepath.Dir(p)
+		return labs.LoadScenario(os.DirFS(filepath.Dir(dir)), filepath.Base(dir))
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return labs.ParseScenario(data, p)
 }

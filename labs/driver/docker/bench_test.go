@@ -16,7 +16,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs/driver"
 )
 

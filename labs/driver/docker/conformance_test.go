@@ -3,7 +3,7 @@ package docker
 import (
 	"testing"
 
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/driver/drivertest"
 )

@@ -14,7 +14,7 @@ import (
 
 	"github.com/docker/docker/api/types/network"
 
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs/driver"
 )
 

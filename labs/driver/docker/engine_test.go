@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 )
 
 // requireEngine skips without a Docker engine, unless SAKIMORI_TEST_DOCKER
@@ -41,7 +41,7 @@ var (
 func requireBaseImage(t testing.TB, e *Engine) {
 	t.Helper()
 	baseOnce.Do(func() {
-		// Base comes first and needs only busybox; cloudsim may be absent.
+		// Base comes first and needs only busybox; sakimori-sim may be absent.
 		imgs, err := labimages.All(labimages.HostSources())
 		if len(imgs) == 0 {
 			baseErr = err

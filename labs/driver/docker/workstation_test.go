@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 )
 
 // TestWorkstationImage builds the Debian workstation (minutes, the first

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	labimages "github.com/sakimori/sakimori/docker/labs"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 )
 
@@ -46,19 +46,19 @@ func Engine(t testing.TB) *docker.Engine {
 }
 
 // buildImages builds the lab images from this machine's busybox and a
-// cloudsim compiled from this checkout.
+// sakimori-sim compiled from this checkout.
 func buildImages(engine *docker.Engine) error {
-	dir, err := os.MkdirTemp("", "sakimori-cloudsim-")
+	dir, err := os.MkdirTemp("", "sakimori-sim-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	src := labimages.HostSources()
-	src.Cloudsim = filepath.Join(dir, "cloudsim")
-	build := exec.Command("go", "build", "-trimpath", "-o", src.Cloudsim, "github.com/sakimori/sakimori/cmd/cloudsim")
+	src.Sim = filepath.Join(dir, labimages.SimBinary)
+	build := exec.Command("go", "build", "-trimpath", "-o", src.Sim, "github.com/sakimori/sakimori/cmd/sakimori-sim")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building cloudsim: %v\n%s", err, out)
+		return fmt.Errorf("building sakimori-sim: %v\n%s", err, out)
 	}
 	imgs, err := labimages.All(src)
 	if err != nil {

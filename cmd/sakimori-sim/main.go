@@ -1,0 +1,39 @@
+// Command sakimori-sim is the lab side of the range: one static binary
+// that every lab host runs, with a mode per kind of host. Generic modes
+// come from sim/modes:
+//
+//	sakimori-sim cloud              the account's API endpoint (STS, IAM, EC2, S3, CloudTrail)
+//	sakimori-sim instance -app A    an instance: app A on :80, and its metadata service at 169.254.169.254
+//	sakimori-sim git                a git server (dumb HTTP) built from a scripted history
+//	sakimori-sim traffic SCRIPT     a scenario's scripted users or intruder
+//	sakimori-sim probe ...          state checks the platform runs inside a lab
+//	sakimori-sim trail              the lab's audit trail, a JSON record a line (run in the cloud host)
+//
+// Each scenario registers its own pieces (apps for -app, traffic
+// scripts, modes such as opendb) from its folder under scenarios/; adding
+// a scenario adds one import below. Settings come from the environment
+// the scenario's manifest sets.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sakimori/sakimori/sim/labkit"
+	_ "github.com/sakimori/sakimori/sim/modes"
+
+	_ "github.com/sakimori/sakimori/scenarios/keys-in-the-repo/actors"
+	_ "github.com/sakimori/sakimori/scenarios/metadata-heist/actors"
+	_ "github.com/sakimori/sakimori/scenarios/metadata-heist/fetcher"
+	_ "github.com/sakimori/sakimori/scenarios/open-by-default/actors"
+	_ "github.com/sakimori/sakimori/scenarios/open-by-default/opendb"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	code := labkit.Run(ctx, "sakimori-sim", os.Args[1:])
+	stop()
+	os.Exit(code)
+}

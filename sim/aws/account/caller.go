@@ -1,0 +1,151 @@
+package account
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+
+	"github.com/sakimori/sakimori/sim/aws/trail"
+	"github.com/sakimori/sakimori/sim/sigv4"
+)
+
+// caller is who made a request: a user's key, a session's key, or nobody.
+type Caller struct {
+	Key       *AccessKey // nil when anonymous
+	SourceIP  netip.Addr // as the cloud sees it (after the world's address map)
+	UserAgent string
+}
+
+func (c Caller) Anonymous() bool { return c.Key == nil }
+
+// arn is the caller's ARN, or "*" for anonymous callers (the principal a
+// resource policy must name to let them in).
+func (c Caller) ARN(account string) string {
+	switch {
+	case c.Key == nil:
+		return "*"
+	case c.Key.User != nil:
+		return fmt.Sprintf("arn:aws:iam::%s:user/%s", account, c.Key.User.Name)
+	default:
+		return fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", account, c.Key.Role.Name, c.Key.SessionName)
+	}
+}
+
+func (c Caller) Identity(account string) trail.Identity {
+	switch {
+	case c.Key == nil:
+		return trail.Identity{Type: "AWSAccount", AccountID: "ANONYMOUS_PRINCIPAL"}
+	case c.Key.User != nil:
+		return trail.Identity{Type: "IAMUser", PrincipalID: c.Key.User.ID, ARN: c.ARN(account), AccountID: account,
+			AccessKeyID: c.Key.ID, UserName: c.Key.User.Name}
+	default:
+		return trail.Identity{Type: "AssumedRole", PrincipalID: c.Key.Role.ID + ":" + c.Key.SessionName, ARN: c.ARN(account),
+			AccountID: account, AccessKeyID: c.Key.ID}
+	}
+}
+
+// apiError is an error in the shape every AWS protocol reports: an HTTP
+// status, a code clients switch on, and a message.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+func AccessDenied(c Caller, account, action, resource string) *APIError {
+	who := c.ARN(account)
+	if c.Anonymous() {
+		who = "anonymous"
+	}
+	return &APIError{Status: http.StatusForbidden, Code: "AccessDenied",
+		Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", who, action, resource)}
+}
+
+// Authenticate checks a request's signature. An unsigned request is an
+// anonymous caller; whether that is enough is the service's call. Codes
+// differ by service as they do on AWS.
+func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Caller, *APIError) {
+	c := Caller{SourceIP: a.sourceIP(r), UserAgent: r.UserAgent()}
+	req, err := sigv4.Parse(r)
+	if errors.Is(err, sigv4.ErrMissing) {
+		return c, nil
+	}
+	badKey := map[string]string{"s3": "InvalidAccessKeyId", "ec2": "AuthFailure"}[service]
+	if badKey == "" {
+		badKey = "InvalidClientTokenId"
+	}
+	if err != nil {
+		return c, &APIError{Status: http.StatusBadRequest, Code: "IncompleteSignature", Message: err.Error()}
+	}
+	a.Lock()
+	key := a.Keys[req.AccessKeyID]
+	a.Unlock()
+	now := a.Now()
+	if key == nil || !key.Active {
+		return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: "The AWS Access Key Id you provided does not exist in our records."}
+	}
+	if key.Role != nil {
+		if req.SecurityToken != key.Token {
+			return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: "The security token included in the request is invalid."}
+		}
+		if now.After(key.Expires) {
+			return c, &APIError{Status: http.StatusBadRequest, Code: "ExpiredToken", Message: "The security token included in the request is expired"}
+		}
+	}
+	if err := sigv4.Verify(r, req, key.Secret, body, now); err != nil {
+		switch {
+		case errors.Is(err, sigv4.ErrSkewed):
+			return c, &APIError{Status: http.StatusForbidden, Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the current time is too large."}
+		case errors.Is(err, sigv4.ErrExpired):
+			return c, &APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Request has expired"}
+		case errors.Is(err, sigv4.ErrMismatch):
+			return c, &APIError{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch", Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
+		}
+		return c, &APIError{Status: http.StatusBadRequest, Code: "IncompleteSignature", Message: err.Error()}
+	}
+	c.Key = key
+	return c, nil
+}
+
+// sourceIP is the caller's address as the world presents it.
+func (a *Account) sourceIP(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, _ := netip.ParseAddr(host)
+	addr = addr.Unmap()
+	if shown, ok := a.addresses[addr]; ok {
+		return shown
+	}
+	return addr
+}
+
+// Record adds an audit record for a call.
+func (a *Account) Record(c Caller, source, name string, params, response map[string]any, apiErr *APIError, data bool) {
+	rec := trail.Record{
+		EventSource: source, EventName: name, AWSRegion: a.Region, SourceIPAddress: c.SourceIP.String(),
+		UserAgent: c.UserAgent, UserIdentity: c.Identity(a.ID), RequestParameters: params,
+		ResponseElements: response, RecipientAccountID: a.ID, ReadOnly: readOnly(name),
+	}
+	if data {
+		rec.EventCategory = "Data"
+	}
+	if apiErr != nil {
+		rec.ErrorCode, rec.ErrorMessage, rec.ResponseElements = apiErr.Code, apiErr.Message, nil
+	}
+	a.Trail.Add(rec, a.Now())
+}
+
+func readOnly(name string) bool {
+	for _, p := range []string{"Get", "List", "Describe", "Head", "Lookup"} {
+		if len(name) >= len(p) && name[:len(p)] == p {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,16 @@
+package client
+
+import "testing"
+
+func TestKeysIn(t *testing.T) {
+	leaked := []byte("# CI\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n")
+	c := KeysIn(leaked)
+	if c == nil || c.AccessKeyID != "AKIAIOSFODNN7EXAMPLE" || c.SecretAccessKey != "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" {
+		t.Fatalf("keys: %+v", c)
+	}
+	for _, text := range []string{"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", ""} {
+		if c := KeysIn([]byte(text)); c != nil {
+			t.Errorf("half a pair in %q gave %+v", text, c)
+		}
+	}
+}

@@ -1,0 +1,213 @@
+// Package ec2 is the emulated compute control plane: the instances the
+// lab's hosts stand for, their metadata options, the instances an
+// intruder starts (which exist in the control plane only), and the role
+// credentials each instance's metadata service hands out.
+package ec2
+
+import (
+	"github.com/sakimori/sakimori/sim/aws/account"
+
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Actions are the EC2 actions the lab serves.
+var Actions = map[string]account.Handler{
+	"DescribeInstances": describeInstances, "ModifyInstanceMetadataOptions": modifyMetadataOptions,
+	"RunInstances": runInstances, "TerminateInstances": terminateInstances,
+}
+
+type ec2State struct {
+	Code int    `xml:"code"`
+	Name string `xml:"name"`
+}
+
+type metadataOptions struct {
+	State        string `xml:"state"`
+	HTTPTokens   string `xml:"httpTokens"`
+	HopLimit     int    `xml:"httpPutResponseHopLimit"`
+	HTTPEndpoint string `xml:"httpEndpoint"`
+}
+
+type ec2Instance struct {
+	InstanceID       string   `xml:"instanceId"`
+	ImageID          string   `xml:"imageId"`
+	State            ec2State `xml:"instanceState"`
+	PrivateIPAddress string   `xml:"privateIpAddress,omitempty"`
+	InstanceType     string   `xml:"instanceType"`
+	LaunchTime       string   `xml:"launchTime"`
+	Profile          *struct {
+		Arn string `xml:"arn"`
+		ID  string `xml:"id"`
+	} `xml:"iamInstanceProfile,omitempty"`
+	MetadataOptions metadataOptions `xml:"metadataOptions"`
+}
+
+type reservation struct {
+	ReservationID string        `xml:"reservationId"`
+	OwnerID       string        `xml:"ownerId"`
+	Instances     []ec2Instance `xml:"instancesSet>item"`
+}
+
+type ec2Response struct {
+	RequestID string `xml:"requestId"`
+}
+
+func (r *ec2Response) SetRequestID(id string) { r.RequestID = id }
+
+func stateOf(i *account.Instance) ec2State {
+	if i.State == "terminated" {
+		return ec2State{48, "terminated"}
+	}
+	return ec2State{16, "running"}
+}
+
+func instanceView(a *account.Account, i *account.Instance) ec2Instance {
+	v := ec2Instance{InstanceID: i.ID, ImageID: i.Image, State: stateOf(i), InstanceType: i.Type,
+		LaunchTime:      i.Launched.UTC().Format(time.RFC3339),
+		MetadataOptions: metadataOptions{"applied", i.HTTPTokens, 1, "enabled"}}
+	if a, ok := a.ShownAddress(i.Address); ok {
+		v.PrivateIPAddress = a
+	}
+	if i.Role != nil {
+		v.Profile = &struct {
+			Arn string `xml:"arn"`
+			ID  string `xml:"id"`
+		}{"arn:aws:iam::" + a.ID + ":instance-profile/" + i.Role.Name, "AIPA" + i.Role.ID[4:]}
+	}
+	return v
+}
+
+func describeInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := a.Authorize(q, "ec2:DescribeInstances", "*"); e != nil {
+		return nil, e
+	}
+	wanted := account.ListParam(q.Params, "InstanceId")
+	a.Lock()
+	defer a.Unlock()
+	for _, id := range wanted {
+		if a.Instances[id] == nil {
+			return nil, notFoundInstance(id)
+		}
+	}
+	out := &struct {
+		ec2Response
+		Reservations []reservation `xml:"reservationSet>item"`
+	}{}
+	for _, id := range account.SortedKeys(a.Instances) {
+		if len(wanted) > 0 && !contains(wanted, id) {
+			continue
+		}
+		out.Reservations = append(out.Reservations, reservation{"r-" + id[2:], a.ID, []ec2Instance{instanceView(a, a.Instances[id])}})
+	}
+	return out, nil
+}
+
+func notFoundInstance(id string) *account.APIError {
+	return &account.APIError{Status: http.StatusBadRequest, Code: "InvalidInstanceID.NotFound", Message: "The instance ID '" + id + "' does not exist"}
+}
+
+// ModifyInstanceMetadataOptions is the hardening the Metadata Heist
+// teaches: HttpTokens=required turns IMDSv1 off for the instance.
+func modifyMetadataOptions(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := account.Required(q.Params, "InstanceId"); e != nil {
+		return nil, e
+	}
+	if e := a.Authorize(q, "ec2:ModifyInstanceMetadataOptions", "*"); e != nil {
+		return nil, e
+	}
+	tokens := q.Params.Get("HttpTokens")
+	if tokens != "" && tokens != "optional" && tokens != "required" {
+		return nil, &account.APIError{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "Value (" + tokens + ") for parameter HttpTokens is invalid. Valid values: optional, required"}
+	}
+	a.Lock()
+	defer a.Unlock()
+	i := a.Instances[q.Params.Get("InstanceId")]
+	if i == nil || i.State == "terminated" {
+		return nil, notFoundInstance(q.Params.Get("InstanceId"))
+	}
+	if tokens != "" {
+		i.HTTPTokens = tokens
+	}
+	return &struct {
+		ec2Response
+		InstanceID string          `xml:"instanceId"`
+		Options    metadataOptions `xml:"instanceMetadataOptions"`
+	}{InstanceID: i.ID, Options: metadataOptions{"pending", i.HTTPTokens, 1, "enabled"}}, nil
+}
+
+// RunInstances makes instances that exist in the control plane only: the
+// lab records that they were started (what a miner's launch looks like in
+// the logs) without running anything.
+func runInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := a.Authorize(q, "ec2:RunInstances", "*"); e != nil {
+		return nil, e
+	}
+	count, err := strconv.Atoi(q.Params.Get("MaxCount"))
+	if err != nil || count < 1 || count > 20 {
+		return nil, &account.APIError{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "MaxCount must be between 1 and 20"}
+	}
+	if e := account.Required(q.Params, "ImageId"); e != nil {
+		return nil, e
+	}
+	typ := q.Params.Get("InstanceType")
+	if typ == "" {
+		typ = "m1.small"
+	}
+	a.Lock()
+	defer a.Unlock()
+	res := reservation{ReservationID: "r-" + account.HexID(17), OwnerID: a.ID}
+	for range count {
+		i := &account.Instance{ID: "i-" + account.HexID(17), Type: typ, Image: q.Params.Get("ImageId"), HTTPTokens: "optional",
+			State: "running", Launched: a.Now(), Simulated: true}
+		a.Instances[i.ID] = i
+		res.Instances = append(res.Instances, instanceView(a, i))
+	}
+	return &struct {
+		ec2Response
+		reservation
+	}{reservation: res}, nil
+}
+
+func terminateInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := a.Authorize(q, "ec2:TerminateInstances", "*"); e != nil {
+		return nil, e
+	}
+	ids := account.ListParam(q.Params, "InstanceId")
+	a.Lock()
+	defer a.Unlock()
+	type change struct {
+		InstanceID string   `xml:"instanceId"`
+		Current    ec2State `xml:"currentState"`
+		Previous   ec2State `xml:"previousState"`
+	}
+	out := &struct {
+		ec2Response
+		Instances []change `xml:"instancesSet>item"`
+	}{}
+	for _, id := range ids {
+		i := a.Instances[id]
+		if i == nil {
+			return nil, notFoundInstance(id)
+		}
+		if !i.Simulated {
+			// The lab's real hosts stay up: terminating them would end
+			// the lab itself, not teach anything.
+			return nil, &account.APIError{Status: http.StatusBadRequest, Code: "OperationNotPermitted", Message: "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
+		}
+		prev := stateOf(i)
+		i.State = "terminated"
+		out.Instances = append(out.Instances, change{id, stateOf(i), prev})
+	}
+	return out, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

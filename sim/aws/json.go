@@ -1,0 +1,47 @@
+package aws
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/sakimori/sakimori/sim/aws/account"
+	"github.com/sakimori/sakimori/sim/aws/trail"
+)
+
+// serveJSON is the JSON protocol; the only action served is CloudTrail's
+// LookupEvents (sim/aws/trail).
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody))
+	if err != nil {
+		body = nil
+	}
+	target := r.Header.Get("X-Amz-Target")
+	c, apiErr := s.acct.Authenticate(r, body, "cloudtrail")
+	action := target[strings.LastIndex(target, ".")+1:]
+	var out any
+	switch {
+	case apiErr != nil:
+	case c.Anonymous():
+		apiErr = &account.APIError{Status: http.StatusBadRequest, Code: "MissingAuthenticationTokenException", Message: "Request is missing Authentication Token"}
+	case action != "LookupEvents":
+		apiErr = &account.APIError{Status: http.StatusBadRequest, Code: "UnknownOperationException", Message: "Unknown operation " + target}
+	default:
+		q := &account.Call{Service: "cloudtrail", Caller: c}
+		if apiErr = s.acct.Authorize(q, "cloudtrail:LookupEvents", "*"); apiErr == nil {
+			var lerr *trail.LookupError
+			if out, lerr = trail.Lookup(s.acct.Trail, body); lerr != nil {
+				apiErr = &account.APIError{Status: http.StatusBadRequest, Code: lerr.Code, Message: lerr.Message}
+			}
+		}
+	}
+	s.acct.Record(c, "cloudtrail.amazonaws.com", action, nil, nil, apiErr, false)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if apiErr != nil {
+		w.WriteHeader(apiErr.Status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": apiErr.Code, "message": apiErr.Message})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}

@@ -1,0 +1,81 @@
+package s3
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/sakimori/sakimori/sim/aws/account"
+	"github.com/sakimori/sakimori/sim/gitrepo"
+)
+
+// Service is the object store of one account.
+type Service struct {
+	acct        *account.Account
+	backend     gofakes3.Backend
+	objects     http.Handler
+	trailBucket string // reading it does not add to the trail
+}
+
+// New makes the buckets and first objects of w (and w's trail bucket).
+func New(a *account.Account, w *account.World) (*Service, error) {
+	backend := s3mem.New()
+	s := &Service{
+		acct: a, backend: backend, trailBucket: w.TrailBucket,
+		objects: gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithTimeSkewLimit(0)).Server(),
+	}
+	buckets := w.Buckets
+	if w.TrailBucket != "" {
+		buckets = append(buckets, account.BucketDef{Name: w.TrailBucket})
+		a.Buckets[w.TrailBucket] = &account.Bucket{}
+	}
+	for _, b := range buckets {
+		if err := backend.CreateBucket(b.Name); err != nil {
+			return nil, err
+		}
+		objects := b.Objects
+		if b.GitFolder != "" {
+			objects = append(objects, gitObjects(b)...)
+		}
+		for _, o := range objects {
+			if err := s.Put(b.Name, o.Key, map[string]string{"Content-Type": contentType(o.Key)}, []byte(o.Body)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// Put writes an object as the account itself does (CloudTrail delivering
+// its logs), with no caller, check or record.
+func (s *Service) Put(bucket, key string, meta map[string]string, body []byte) error {
+	_, err := s.backend.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil)
+	return err
+}
+
+// gitObjects publish a repository's .git folder, built from a scripted
+// history: a site deployed with its history.
+func gitObjects(b account.BucketDef) []account.ObjectDef {
+	changes := make([]gitrepo.Change, len(b.History))
+	for i, c := range b.History {
+		changes[i] = gitrepo.Change{Author: c.Author, When: c.When, Message: c.Message, Files: c.Files}
+	}
+	var out []account.ObjectDef
+	for path, data := range gitrepo.Build(changes).Files() {
+		out = append(out, account.ObjectDef{Key: b.GitFolder + path, Body: string(data)})
+	}
+	return out
+}
+
+func contentType(key string) string {
+	switch {
+	case strings.HasSuffix(key, ".html"):
+		return "text/html"
+	case strings.HasSuffix(key, ".json"):
+		return "application/json"
+	}
+	return "text/plain"
+}

@@ -1,0 +1,168 @@
+// Package labkit is what the lab side's one binary, sakimori-sim, is built
+// from: a registry of modes (one per kind of lab host), of applications an
+// emulated instance can serve, and of scripted users and intruders. Each
+// emulator and each scenario registers its own pieces from an init
+// function, and the binary's main only imports them, so a new scenario
+// adds its folder and one import line and touches no other scenario.
+//
+// Names are global to the binary. A scenario's own pieces should carry
+// its name or a prefix of it (heist-intruder, leak-ci) so that two
+// scenarios never claim the same one; registering a name twice panics at
+// start-up, where a test of the binary sees it.
+package labkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Mode is one thing a lab host runs: sakimori-sim NAME ARGS...
+type Mode func(ctx context.Context, args []string) error
+
+// App is an application an emulated instance serves on its port 80
+// (sakimori-sim instance -app NAME). It reads its settings from the
+// environment the scenario's manifest sets.
+type App func() (http.Handler, error)
+
+// Script is scripted traffic, a benign user or an intruder
+// (sakimori-sim traffic NAME); it runs until ctx ends.
+type Script func(ctx context.Context, env Env) error
+
+// Env gives a script its settings.
+type Env func(name string) string
+
+type registry[T any] struct {
+	mu    sync.Mutex
+	kind  string
+	items map[string]T
+}
+
+func (r *registry[T]) add(name string, item T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if name == "" {
+		panic("labkit: a " + r.kind + " needs a name")
+	}
+	if _, dup := r.items[name]; dup {
+		panic(fmt.Sprintf("labkit: %s %q registered twice", r.kind, name))
+	}
+	r.items[name] = item
+}
+
+func (r *registry[T]) get(name string) (T, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	item, ok := r.items[name]
+	if !ok {
+		return item, fmt.Errorf("no %s %q (have %v)", r.kind, name, sortedNames(r.items))
+	}
+	return item, nil
+}
+
+func (r *registry[T]) names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return sortedNames(r.items)
+}
+
+func sortedNames[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for n := range m {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var (
+	modes   = &registry[Mode]{kind: "mode", items: map[string]Mode{}}
+	apps    = &registry[App]{kind: "app", items: map[string]App{}}
+	scripts = &registry[Script]{kind: "traffic script", items: map[string]Script{}}
+)
+
+// Register adds a mode. It panics if the name is taken.
+func Register(name string, m Mode) { modes.add(name, m) }
+
+// RegisterApp adds an instance application. It panics if the name is taken.
+func RegisterApp(name string, a App) { apps.add(name, a) }
+
+// RegisterScript adds a traffic script. It panics if the name is taken.
+func RegisterScript(name string, s Script) { scripts.add(name, s) }
+
+// LookupMode, LookupApp and LookupScript find a registered piece, or say
+// which ones there are.
+func LookupMode(name string) (Mode, error)     { return modes.get(name) }
+func LookupApp(name string) (App, error)       { return apps.get(name) }
+func LookupScript(name string) (Script, error) { return scripts.get(name) }
+
+// Modes, Apps and Scripts list what is registered, sorted.
+func Modes() []string   { return modes.names() }
+func Apps() []string    { return apps.names() }
+func Scripts() []string { return scripts.names() }
+
+// ExitCode ends the binary with a status of its own, with no message: a
+// state check's 1 (not as expected) and 2 (could not ask) mean different
+// things to the platform.
+type ExitCode int
+
+func (e ExitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// Run runs the mode args[0] with the rest of args, and returns the
+// process's exit status: 0, the mode's ExitCode, 1 for any other error
+// (printed to stderr), 2 for a usage error.
+func Run(ctx context.Context, program string, args []string) int {
+	if len(args) < 1 {
+		fmt.Fprintf(os.Stderr, "usage: %s MODE ARGS... (modes: %v)\n", program, Modes())
+		return 2
+	}
+	m, err := LookupMode(args[0])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		return 2
+	}
+	err = m(ctx, args[1:])
+	var code ExitCode
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &code):
+		return int(code)
+	}
+	fmt.Fprintf(os.Stderr, "%s %s: %v\n", program, args[0], err)
+	return 1
+}
+
+// Logger is where lab-side pieces log; the lab's container log keeps it.
+var Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+// Setting reads a setting the piece cannot run without.
+func Setting(name string) (string, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return "", fmt.Errorf("%s is not set", name)
+	}
+	return v, nil
+}
+
+// Serve runs h on addr until ctx ends.
+func Serve(ctx context.Context, addr string, h http.Handler) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	Logger.Info("listening", "addr", addr)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
