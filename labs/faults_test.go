@@ -29,7 +29,7 @@ func TestEngineDownRefusesLaunchAtOnce(t *testing.T) {
 	}
 }
 
-// TestEngineLostMidLaunch is SECURITY.md case 2: the launch fails with a
+// TestEngineLostMidLaunch is docs/security.md case 2: the launch fails with a
 // reason; while the engine is away its objects cannot be removed, so the
 // subnets stay held; once it is back, the reconciler removes the partial
 // objects and frees the subnets.
@@ -69,7 +69,7 @@ func TestEngineLostMidLaunch(t *testing.T) {
 	}
 }
 
-// TestRestartAfterCrash is SECURITY.md case 1: the server died after the
+// TestRestartAfterCrash is docs/security.md case 1: the server died after the
 // engine made a lab's objects and before the records caught up. On the
 // next start the reconciler removes objects no record owns, fails the
 // launch that was cut short (the trainee is told to launch again), and

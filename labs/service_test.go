@@ -215,7 +215,7 @@ func TestLaunchedLabServesItsFlag(t *testing.T) {
 	}
 }
 
-// TestConcurrentLaunchesMakeOneLab is SECURITY.md case 3 end to end.
+// TestConcurrentLaunchesMakeOneLab is docs/security.md case 3 end to end.
 func TestConcurrentLaunchesMakeOneLab(t *testing.T) {
 	e := fake()
 	r := newRange(t, e, 26, 100)
@@ -245,7 +245,7 @@ func TestConcurrentLaunchesMakeOneLab(t *testing.T) {
 	}
 }
 
-// TestFullPoolRefusesCleanly is SECURITY.md case 5: no subnets, a clear
+// TestFullPoolRefusesCleanly is docs/security.md case 5: no subnets, a clear
 // capacity error, nothing half-built.
 func TestFullPoolRefusesCleanly(t *testing.T) {
 	e := fake()
@@ -274,7 +274,7 @@ func TestFullPoolRefusesCleanly(t *testing.T) {
 	}
 }
 
-// TestLaunchStopCyclesLeaveNothing is SECURITY.md case 4 at the service:
+// TestLaunchStopCyclesLeaveNothing is docs/security.md case 4 at the service:
 // the engine's objects return to baseline.
 func TestLaunchStopCyclesLeaveNothing(t *testing.T) {
 	e := fake()

@@ -154,7 +154,7 @@ func TestEveryObjectiveKind(t *testing.T) {
 	})
 }
 
-// TestFlagAbuse is SECURITY.md case 10: another trainee's flag, a flag
+// TestFlagAbuse is docs/security.md case 10: another trainee's flag, a flag
 // from a destroyed lab, and a lab that is not running.
 func TestFlagAbuse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

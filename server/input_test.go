@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestMalformedInput covers SECURITY.md case 9 for the API as it stands:
+// TestMalformedInput covers docs/security.md case 9 for the API as it stands:
 // every refusal is a 4xx with a code, never a panic or a 500.
 func TestMalformedInput(t *testing.T) {
 	rg := newRange(t, withLoginLimit(1000)) // 4 KiB body limit

@@ -225,7 +225,7 @@ func TestTerminalSessionsOverTheAPI(t *testing.T) {
 		hangUp(c)
 	}
 
-	// SECURITY.md case 8: refused handshakes.
+	// docs/security.md case 8: refused handshakes.
 	ticket := func(token string) string {
 		return rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(token)...).body["url"].(string)
 	}

@@ -30,7 +30,7 @@ func trainees(t *testing.T, db *store.DB, ids ...string) {
 	}
 }
 
-// TestOneActiveLabPerTraineeUnderConcurrency is SECURITY.md case 3 at the
+// TestOneActiveLabPerTraineeUnderConcurrency is docs/security.md case 3 at the
 // storage layer: 50 launches at once by one trainee make exactly one lab.
 func TestOneActiveLabPerTraineeUnderConcurrency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

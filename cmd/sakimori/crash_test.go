@@ -111,7 +111,7 @@ type labReply struct {
 	Reason string `json:"reason"`
 }
 
-// TestKilledServerRestartsWithoutOrphans is SECURITY.md case 1 with a real
+// TestKilledServerRestartsWithoutOrphans is docs/security.md case 1 with a real
 // kill: the server dies (SIGKILL) while a lab is being built and another is
 // running. On restart, the cut-short launch is failed with a clear retry
 // and leaves nothing in the engine; the running lab is adopted.

@@ -60,7 +60,7 @@ func TestRotatedKeysStillVerify(t *testing.T) {
 	}
 }
 
-// TestHostileTokens covers SECURITY.md case 7: every one must be refused
+// TestHostileTokens covers docs/security.md case 7: every one must be refused
 // with a 401-kind fault and none may panic.
 func TestHostileTokens(t *testing.T) {
 	key := newKey(t, "k1")

@@ -16,7 +16,7 @@ import (
 // This file turns a driver.InstanceSpec into Docker API types. It is pure:
 // no engine is contacted, so every hardening default is table-tested.
 
-// The hardening every lab container gets (SECURITY.md, CIS Docker 5.x).
+// The hardening every lab container gets (docs/security.md, CIS Docker 5.x).
 const (
 	defaultPids   = 128
 	defaultMemory = 256 << 20

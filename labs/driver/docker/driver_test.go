@@ -210,7 +210,7 @@ func TestLabsAreIsolated(t *testing.T) {
 }
 
 // TestClosingATerminalEndsItsShell: a closed terminal session leaves no
-// process behind in the host (SECURITY.md: exec).
+// process behind in the host (docs/security.md, lab containers: exec).
 func TestClosingATerminalEndsItsShell(t *testing.T) {
 	e := requireEngine(t)
 	requireBaseImage(t, e)
