@@ -99,6 +99,11 @@ func containerCreate(spec driver.InstanceSpec, h driver.HostSpec) (*container.Co
 		Tmpfs:          tmpfsOptions(h.Tmpfs),
 		IpcMode:        container.IPCModePrivate,
 		OomScoreAdj:    labOOMScoreAdj,
+		// The engine's init runs as PID 1 and reaps orphans. Without it the
+		// scenario's command is PID 1, and anything a trainee starts in the
+		// background and leaves behind stays a zombie holding a pid, until
+		// the host's pids limit is used up and no shell can start.
+		Init: ptr(true),
 		// Labs come back when the engine restarts; a lab being stopped is
 		// removed outright, so this never resurrects one.
 		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},

@@ -55,6 +55,9 @@ func TestEveryHostIsHardenedByDefault(t *testing.T) {
 			if hc.PidsLimit == nil || *hc.PidsLimit <= 0 || hc.Memory <= 0 || hc.MemorySwap != hc.Memory || hc.NanoCPUs <= 0 {
 				t.Errorf("limits: pids %v memory %d swap %d cpu %d", hc.PidsLimit, hc.Memory, hc.MemorySwap, hc.NanoCPUs)
 			}
+			if hc.Init == nil || !*hc.Init {
+				t.Error("no init as PID 1: orphaned processes would never be reaped")
+			}
 			if hc.RestartPolicy.Name != container.RestartPolicyUnlessStopped {
 				t.Errorf("restart policy %q: labs would not survive an engine restart", hc.RestartPolicy.Name)
 			}
