@@ -254,6 +254,9 @@ func TestFullPoolRefusesCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Alice's lab is built in the background: wait for it, so that what
+	// the engine holds before Bob's refusal is all it will hold.
+	r.waitState(t, first.ID, labs.StateRunning)
 	before, _ := r.d.List(bg)
 	_, err = r.svc.Launch(bg, "bob", "orientation")
 	if !errors.Is(err, labs.ErrNoSubnets) {
@@ -267,7 +270,6 @@ func TestFullPoolRefusesCleanly(t *testing.T) {
 	if len(bobs) != 0 {
 		t.Fatal("a refused launch left a record")
 	}
-	r.waitState(t, first.ID, labs.StateRunning)
 	r.svc.Stop(bg, alice, first.ID)
 	if _, err := r.svc.Launch(bg, "bob", "orientation"); err != nil {
 		t.Fatalf("launch after a lab ended: %v", err)
