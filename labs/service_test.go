@@ -255,6 +255,7 @@ func TestFullPoolRefusesCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.waitState(t, first.ID, labs.StateRunning) // its objects are all made: the count below is bob's alone
 	before, _ := r.d.List(bg)
 	_, err = r.svc.Launch(bg, "bob", "orientation")
 	if !errors.Is(err, labs.ErrNoSubnets) {
@@ -268,7 +269,6 @@ func TestFullPoolRefusesCleanly(t *testing.T) {
 	if len(bobs) != 0 {
 		t.Fatal("a refused launch left a record")
 	}
-	r.waitState(t, first.ID, labs.StateRunning)
 	r.svc.Stop(bg, alice, first.ID)
 	if _, err := r.svc.Launch(bg, "bob", "orientation"); err != nil {
 		t.Fatalf("launch after a lab ended: %v", err)
