@@ -121,6 +121,9 @@ type Store interface {
 	// at seen, and says whether it did.
 	Extend(ctx context.Context, id string, seen int, expires time.Time) (bool, error)
 	ReleaseSubnets(ctx context.Context, id string) error
+	// MoveSubnets gives an instance the networks' subnets in place of the
+	// ones it holds, all or none: ErrSubnetTaken if another holds one.
+	MoveSubnets(ctx context.Context, id string, networks []InstanceNetwork) error
 	// MarkTerminalOpened records the first terminal opened into the lab.
 	MarkTerminalOpened(ctx context.Context, id string, at time.Time) error
 	// Expired lists running instances whose expiry is at or before now.

@@ -147,17 +147,9 @@ func (s *Service) Launch(ctx context.Context, trainee, scenarioID string) (Insta
 	// Two launches may pick the same free subnet; the store's uniqueness
 	// check makes one of them retry with what is then free.
 	for attempt := 0; ; attempt++ {
-		used, err := s.store.UsedSubnets(ctx)
+		inst.Networks, err = s.chooseSubnets(ctx, sc)
 		if err != nil {
 			return Instance{}, err
-		}
-		subnets, err := s.pool.Free(used, len(sc.Networks))
-		if err != nil {
-			return Instance{}, err
-		}
-		inst.Networks = inst.Networks[:0]
-		for i, n := range sc.Networks {
-			inst.Networks = append(inst.Networks, InstanceNetwork{Name: n.Name, Subnet: subnets[i]})
 		}
 		err = s.store.CreateInstance(ctx, inst, s.opt.Capacity)
 		if errors.Is(err, ErrSubnetTaken) && attempt < 5 {
@@ -188,8 +180,7 @@ func (s *Service) provision(inst Instance, sc *Scenario, from State, reset bool)
 	if ok, err := s.store.Transition(ctx, inst.ID, []State{from}, StateProvisioning, Change{Step: stepNetworks}); err != nil || !ok {
 		return // stopped before it began, or the store is gone: nothing was made
 	}
-	spec := buildSpec(sc, inst, Variables(s.opt.FlagKey, sc, inst.TraineeID, inst.ID))
-	err := s.driver.Create(ctx, spec)
+	err := s.create(ctx, inst, sc)
 	if err == nil {
 		_, _ = s.store.Transition(ctx, inst.ID, []State{StateProvisioning}, StateProvisioning, Change{Step: stepStarting})
 		err = s.waitRunning(ctx, inst.ID)

@@ -47,6 +47,7 @@ func fake() *drivertest.Fake { return drivertest.NewFake().ForRange("test") }
 // rangeFor is a lab service over a real SQLite store and the given driver.
 type rangeFor struct {
 	svc   *labs.Service
+	pool  *labs.Pool
 	db    *store.DB
 	d     driver.Driver
 	clock *clock
@@ -92,7 +93,7 @@ func newRangeFrom(t *testing.T, d driver.Driver, poolBits int, capacity int, cat
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rangeFor{svc: svc, db: db, d: d, clock: clk}
+	r := &rangeFor{svc: svc, pool: pool, db: db, d: d, clock: clk}
 	t.Cleanup(func() {
 		svc.Close(bg)
 		// Whatever a test left, remove it from the engine.

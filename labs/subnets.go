@@ -78,12 +78,13 @@ func (p *Pool) Exclude(routes []netip.Prefix) []netip.Prefix {
 	return hit
 }
 
-// Free returns n subnets not in used and not excluded, lowest first.
-func (p *Pool) Free(used map[netip.Prefix]bool, n int) ([]netip.Prefix, error) {
+// Free returns n subnets not in used, not overlapping held (networks the
+// runtime has now, of any range or none) and not excluded, lowest first.
+func (p *Pool) Free(used map[netip.Prefix]bool, held []netip.Prefix, n int) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for i := 0; i < p.Size() && len(out) < n; i++ {
 		s := p.subnet(i)
-		if used[s] || p.isExcluded(s) {
+		if used[s] || p.isExcluded(s) || overlapsAny(s, held) {
 			continue
 		}
 		out = append(out, s)
@@ -102,9 +103,11 @@ func (p *Pool) subnet(i int) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom4(b), p.bits)
 }
 
-func (p *Pool) isExcluded(s netip.Prefix) bool {
-	for _, e := range p.excluded {
-		if e.Overlaps(s) {
+func (p *Pool) isExcluded(s netip.Prefix) bool { return overlapsAny(s, p.excluded) }
+
+func overlapsAny(s netip.Prefix, others []netip.Prefix) bool {
+	for _, o := range others {
+		if o.Overlaps(s) {
 			return true
 		}
 	}

@@ -29,14 +29,14 @@ func TestPoolHandsOutFreeSubnetsUntilFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	used := map[netip.Prefix]bool{netip.MustParsePrefix("10.213.0.64/26"): true}
-	got, err := p.Free(used, 2)
+	got, err := p.Free(used, nil, 2)
 	if err != nil || got[0].String() != "10.213.0.0/26" || got[1].String() != "10.213.0.128/26" {
 		t.Fatalf("Free = %v, %v", got, err)
 	}
 	for _, s := range got {
 		used[s] = true
 	}
-	if _, err := p.Free(used, 2); !errors.Is(err, ErrNoSubnets) {
+	if _, err := p.Free(used, nil, 2); !errors.Is(err, ErrNoSubnets) {
 		t.Fatalf("a full pool: %v", err)
 	}
 }
@@ -58,13 +58,27 @@ vpn0	0040D50A	00000000	0001	0	0	0	00C0FFFF	0	0	0
 	if len(hit) != 1 || hit[0].String() != "10.213.64.0/18" {
 		t.Fatalf("overlapping routes = %v", hit)
 	}
-	got, _ := p.Free(nil, 1024-256)
+	got, _ := p.Free(nil, nil, 1024-256)
 	for _, s := range got {
 		if s.Overlaps(hit[0]) {
 			t.Fatalf("handed out %s, which the host routes", s)
 		}
 	}
-	if _, err := p.Free(nil, 1024-256+1); !errors.Is(err, ErrNoSubnets) {
+	if _, err := p.Free(nil, nil, 1024-256+1); !errors.Is(err, ErrNoSubnets) {
 		t.Fatal("excluded subnets were counted as free")
+	}
+}
+
+// Networks the runtime holds are skipped whatever their size: another
+// range's /26, or a wider network someone made inside the pool.
+func TestHeldNetworksAreSkipped(t *testing.T) {
+	p, _ := NewPool("10.213.0.0/24", 26) // four subnets
+	held := []netip.Prefix{netip.MustParsePrefix("10.213.0.0/26"), netip.MustParsePrefix("10.213.0.128/25"), netip.MustParsePrefix("172.17.0.0/16")}
+	got, err := p.Free(nil, held, 1)
+	if err != nil || got[0].String() != "10.213.0.64/26" {
+		t.Fatalf("Free = %v, %v; want 10.213.0.64/26", got, err)
+	}
+	if _, err := p.Free(nil, held, 2); !errors.Is(err, ErrNoSubnets) {
+		t.Fatalf("held subnets were counted as free: %v", err)
 	}
 }

@@ -123,6 +123,7 @@ var (
 	ErrObjectiveUnknown = fault.New(fault.NotFound, "objective_not_found", "This lab has no such objective.")
 	ErrHintUnknown      = fault.New(fault.NotFound, "hint_not_found", "This lab has no such hint.")
 	ErrNoWalkthrough    = fault.New(fault.NotFound, "walkthrough_not_found", "This objective has no walkthrough.")
+	ErrHintAfterSolve   = fault.New(fault.Conflict, "objective_solved", "This objective is solved; its hints are no longer offered.")
 	ErrNoAttemptsLeft   = fault.New(fault.Conflict, "attempts_exhausted", "You have used every attempt at this objective.")
 	ErrLockedOut        = fault.New(fault.RateLimited, "locked_out", "Too many wrong answers to this objective just now; wait a minute and think it through.")
 	ErrNotScoredYet     = fault.New(fault.Conflict, "objective_not_submittable", "This objective is not answered this way.")

@@ -341,7 +341,8 @@ func message(kind Kind, e Event) string {
 }
 
 // UnlockHint reveals a hint, recording its cost once; unlocking it again
-// shows it again at no further cost.
+// shows it again at no further cost. A hint not taken before its
+// objective was solved is no longer offered: it could only cost points.
 func (s *Service) UnlockHint(ctx context.Context, trainee, instanceID, hintID, ip string) (HintState, error) {
 	lab, _, hints, err := s.open(ctx, trainee, instanceID)
 	if err != nil {
@@ -355,6 +356,13 @@ func (s *Service) UnlockHint(ctx context.Context, trainee, instanceID, hintID, i
 	}
 	if hint == nil {
 		return HintState{}, ErrHintUnknown
+	}
+	events, err := s.store.Events(ctx, trainee, lab.ScenarioID)
+	if err != nil {
+		return HintState{}, err
+	}
+	if hintWithdrawn(*hint, events) {
+		return HintState{}, ErrHintAfterSolve
 	}
 	err = s.store.Record(ctx, Event{
 		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventHint, TraineeID: trainee, InstanceID: lab.ID,

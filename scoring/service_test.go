@@ -255,6 +255,27 @@ func TestHintsCostOnce(t *testing.T) {
 	})
 }
 
+// Once an objective is solved its untaken hints are neither offered nor
+// charged: a hint can no longer help, it could only cost points.
+func TestHintsEndWithTheSolve(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		if r, err := svc.Submit(ctx, "bob", "lb", "own-flag", "FLAG{lb-flag}", ""); err != nil || !r.Correct {
+			t.Fatalf("solve: %+v, %v", r, err)
+		}
+		if _, err := svc.UnlockHint(ctx, "bob", "lb", "h1", ""); !errors.Is(err, scoring.ErrHintAfterSolve) {
+			t.Fatalf("a hint after the solve: %v, want %v", err, scoring.ErrHintAfterSolve)
+		}
+		if points, _, _ := svc.Score(ctx, "bob"); points != 100 {
+			t.Fatalf("score %d after a refused hint, want 100", points)
+		}
+		after, _ := svc.Objectives(ctx, "bob", "lb")
+		if !after[0].Solved || len(after[0].Hints) != 0 {
+			t.Fatalf("a solved objective still offers hints: %+v", after[0])
+		}
+	})
+}
+
 func TestCheckObjectives(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		svc, f := setup(t, db)

@@ -44,14 +44,38 @@ func objectiveState(o Objective, hints []Hint, events []Event) ObjectiveState {
 			continue
 		}
 		hs := HintState{ID: h.ID, Cost: h.Cost}
-		for _, e := range events {
-			if e.Kind == EventHint && e.HintID == h.ID {
-				hs.Unlocked, hs.Text = true, h.Text
-			}
+		if hintTaken(h, events) {
+			hs.Unlocked, hs.Text = true, h.Text
+		} else if st.Solved {
+			continue // no longer offered; see hintWithdrawn
 		}
 		st.Hints = append(st.Hints, hs)
 	}
 	return st
+}
+
+// hintTaken reports whether the trainee has unlocked the hint.
+func hintTaken(h Hint, events []Event) bool {
+	for _, e := range events {
+		if e.Kind == EventHint && e.HintID == h.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// hintWithdrawn reports whether a hint is no longer offered: its objective
+// is solved and the hint was not taken before. One taken stays readable.
+func hintWithdrawn(h Hint, events []Event) bool {
+	if hintTaken(h, events) {
+		return false
+	}
+	for _, e := range events {
+		if e.ObjectiveID == h.ObjectiveID && e.Solves() {
+			return true
+		}
+	}
+	return false
 }
 
 // attemptsLeft counts wrong submissions against the objective's limit.

@@ -199,6 +199,12 @@ func TestLabRepliesKeepToTheContract(t *testing.T) {
 	ct.run(t, rg, exchange{method: "POST", path: lab + "/objectives/field-notes/check", headers: as, status: 503, code: "check_unavailable"})
 	d.Fail(drivertest.OpExec, nil)
 
+	id := strings.TrimPrefix(lab, "/api/v1/labs/")
+	ct.runAll(t, rg, []exchange{
+		{method: "POST", path: lab + "/objectives/first-flag", headers: as, body: map[string]string{"answer": flagIn(t, d, id)}, status: 200},
+		{method: "POST", path: lab + "/hints/how-to-fetch", headers: as, status: 409, code: "objective_solved"},
+	})
+
 	r = ct.run(t, rg, exchange{method: "POST", path: lab + "/web", headers: as, body: map[string]any{"host": "web", "port": 8080}, status: 201})
 	link := r.body["url"].(string)
 	ct.runAll(t, rg, []exchange{

@@ -89,9 +89,10 @@ func TestScoringOverTheAPI(t *testing.T) {
 	if r = submit(alice, lab, flag); r.body["already_solved"] != true || r.body["points"] != float64(0) {
 		t.Fatalf("second submission: %s", r.raw)
 	}
-	r = rg.call("POST", "/api/v1/labs/"+lab+"/hints/where-is-web", nil, bearer(alice)...)
-	if r.status != 200 || !strings.Contains(r.raw, "WEB_HOST") {
-		t.Fatalf("hint: %s", r.raw)
+	// A hint of a solved objective is no longer offered, nor charged.
+	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/hints/where-is-web", nil, bearer(alice)...), 409, "objective_solved")
+	if r = rg.call("GET", "/api/v1/labs/"+lab+"/objectives", nil, bearer(alice)...); !strings.Contains(r.raw, `"id":"first-flag"`) || strings.Contains(r.raw, "where-is-web") {
+		t.Fatalf("a solved objective still offers its hints: %s", r.raw)
 	}
 	// A check objective: the platform runs the scenario's command in the lab.
 	check := func() reply {
@@ -107,7 +108,7 @@ func TestScoringOverTheAPI(t *testing.T) {
 	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/objectives/field-notes", map[string]string{"answer": "done"}, bearer(alice)...), 409, "objective_not_submittable")
 
 	r = rg.call("GET", "/api/v1/me/score", nil, bearer(alice)...)
-	if r.body["points"] != float64(110) || r.body["solved"] != float64(2) {
+	if r.body["points"] != float64(120) || r.body["solved"] != float64(2) {
 		t.Fatalf("score: %s", r.raw)
 	}
 
@@ -123,7 +124,7 @@ func TestScoringOverTheAPI(t *testing.T) {
 	}
 
 	r = rg.call("GET", "/api/v1/scoreboard?scenario=orientation", nil, bearer(bob)...)
-	if !strings.Contains(r.raw, `"rank":1`) || !strings.Contains(r.raw, `"points":110`) || strings.Contains(r.raw, "@range.test") {
+	if !strings.Contains(r.raw, `"rank":1`) || !strings.Contains(r.raw, `"points":120`) || strings.Contains(r.raw, "@range.test") {
 		t.Fatalf("scoreboard (display names, never emails): %s", r.raw)
 	}
 

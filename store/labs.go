@@ -206,6 +206,24 @@ func (l *Labs) ReleaseSubnets(ctx context.Context, id string) error {
 	return internal(l.db.WithContext(ctx).Where("instance_id = ?", id).Delete(&subnetRow{}).Error)
 }
 
+func (l *Labs) MoveSubnets(ctx context.Context, id string, networks []labs.InstanceNetwork) error {
+	return l.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("instance_id = ?", id).Delete(&subnetRow{}).Error; err != nil {
+			return internal(err)
+		}
+		for _, n := range networks {
+			err := tx.Create(&subnetRow{Subnet: n.Subnet.String(), InstanceID: id, Network: n.Name}).Error
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return labs.ErrSubnetTaken // the transaction is undone: the old subnets stay
+			}
+			if err != nil {
+				return internal(err)
+			}
+		}
+		return nil
+	})
+}
+
 func (l *Labs) MarkTerminalOpened(ctx context.Context, id string, at time.Time) error {
 	err := l.db.WithContext(ctx).Model(&instanceRow{}).
 		Where("id = ? AND terminal_opened_at IS NULL", id).Update("terminal_opened_at", at).Error

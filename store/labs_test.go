@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,6 +76,36 @@ func TestCapacityAndSubnetConflicts(t *testing.T) {
 		must(t, s.CreateInstance(ctx, pending("l2", "b", "10.213.0.64/26"), 2))
 		if err := s.CreateInstance(ctx, pending("l3", "c", "10.213.0.128/26"), 2); !errors.Is(err, labs.ErrRangeFull) {
 			t.Fatalf("over capacity: %v", err)
+		}
+	})
+}
+
+// A lab moved to other subnets holds those alone; a move onto another
+// lab's subnet is refused whole, leaving the old ones held.
+func TestSubnetsMove(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		trainees(t, db, "a", "b")
+		s := db.Labs()
+		must(t, s.CreateInstance(ctx, pending("l1", "a", "10.213.0.0/26", "10.213.0.64/26"), 10))
+		must(t, s.CreateInstance(ctx, pending("l2", "b", "10.213.0.128/26"), 10))
+		to := pending("l1", "a", "10.213.0.192/26", "10.213.0.128/26").Networks
+		if err := s.MoveSubnets(ctx, "l1", to); !errors.Is(err, labs.ErrSubnetTaken) {
+			t.Fatalf("a move onto another lab's subnet: %v", err)
+		}
+		if inst, _ := s.Instance(ctx, "l1"); len(inst.Networks) != 2 || inst.Networks[0].Subnet.String() != "10.213.0.0/26" {
+			t.Fatalf("a refused move changed the lab's subnets: %+v", inst.Networks)
+		}
+		to = pending("l1", "a", "10.213.0.192/26", "10.213.1.0/26").Networks
+		must(t, s.MoveSubnets(ctx, "l1", to))
+		used, _ := s.UsedSubnets(ctx)
+		if len(used) != 3 || used[netip.MustParsePrefix("10.213.0.0/26")] || !used[netip.MustParsePrefix("10.213.1.0/26")] {
+			t.Fatalf("after the move the store holds %v", used)
+		}
+		inst, _ := s.Instance(ctx, "l1")
+		for _, n := range inst.Networks {
+			if !slices.Contains(to, n) {
+				t.Fatalf("the lab's networks after the move: %+v, want %+v", inst.Networks, to)
+			}
 		}
 	})
 }

@@ -29,12 +29,15 @@ var WorkstationPackages = []string{
 	"netcat-openbsd", "iproute2", "iputils-ping", "dnsutils", "procps", "less", "vim-tiny", "openssh-client",
 }
 
-// WorkstationChanges are the image settings applied at import.
+// WorkstationChanges are the image settings applied at import. LANG is a
+// UTF-8 locale (C.UTF-8 ships with Debian's libc-bin), so bash's line
+// editor takes multibyte input such as Japanese as characters.
 var WorkstationChanges = []string{
 	"USER 1000:1000",
 	"WORKDIR /home/trainee",
 	"ENV HOME=/home/trainee",
 	"ENV PATH=/usr/local/bin:/usr/bin:/bin",
+	"ENV LANG=C.UTF-8",
 	`CMD ["sleep", "infinity"]`,
 }
 

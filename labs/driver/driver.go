@@ -13,8 +13,13 @@
 //   - Create makes every network and host of the instance and starts the hosts.
 //     It is idempotent per instance: objects that already exist under the
 //     instance's names are adopted if they carry the same instance label, and
-//     a name held by an object of another instance is a Conflict error. If
-//     Create fails part-way, objects may remain; the caller calls Destroy.
+//     a name held by an object of another instance is a Conflict error. A
+//     network whose subnet overlaps one the runtime already holds (another
+//     range's, or any network not made by a driver) is an ErrSubnetTaken
+//     error. If Create fails part-way, objects may remain; the caller calls
+//     Destroy.
+//   - NetworkSubnets lists the subnets of every network on the runtime, of
+//     any range or none, so that the caller can choose subnets clear of them.
 //   - Destroy removes every object of the instance, in whatever state. Objects
 //     already gone are not errors, so Destroy may be called any number of
 //     times; it returns the failures it met, joined, after trying everything.
@@ -60,6 +65,9 @@ var (
 	ErrConflict    = errors.New("driver: a name is held by another instance")
 	ErrUnavailable = errors.New("driver: runtime unavailable")
 	ErrImage       = errors.New("driver: image missing")
+	// ErrSubnetTaken is a network refused because the runtime already has
+	// a network on an overlapping subnet; another subnet may succeed.
+	ErrSubnetTaken = errors.New("driver: subnet overlaps a network the runtime holds")
 )
 
 // InstanceSpec is everything needed to make one lab instance.
@@ -176,6 +184,7 @@ type Driver interface {
 	// first so that a stopped engine gets a clear refusal, not a timeout.
 	Ping(ctx context.Context) error
 	Create(ctx context.Context, spec InstanceSpec) error
+	NetworkSubnets(ctx context.Context) ([]netip.Prefix, error)
 	Status(ctx context.Context, instanceID string) (InstanceStatus, error)
 	Exec(ctx context.Context, instanceID, host string, req ExecRequest) (ExecSession, error)
 	Destroy(ctx context.Context, instanceID string) error

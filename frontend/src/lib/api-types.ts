@@ -1515,6 +1515,7 @@ export interface components {
             walkthrough_revealed: boolean;
             /** @description -1: unlimited. */
             attempts_left: number;
+            /** @description Once the objective is solved, only the hints taken before. */
             hints: components["schemas"]["HintState"][];
         };
         ObjectiveList: {
@@ -2833,6 +2834,15 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             /** @description No such lab, or the lab has no such hint. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The hint's objective is solved; its hints are no longer offered. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

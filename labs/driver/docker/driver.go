@@ -92,7 +92,14 @@ func (e *Engine) ensureNetwork(ctx context.Context, spec driver.InstanceSpec, n 
 	}
 	opts := networkCreate(spec, n)
 	e.stamp(opts.Labels)
-	if _, err := e.cli.NetworkCreate(ctx, name, opts); err != nil {
+	_, err = e.cli.NetworkCreate(ctx, name, opts)
+	if cerrdefs.IsPermissionDenied(err) {
+		// The engine forbids a network whose subnet overlaps one it has
+		// ("Pool overlaps with other one on this address space"): our
+		// request names its subnet, so that is the only refusal of its kind.
+		return fmt.Errorf("create network %s on %s: %w: %w", n.Name, n.Subnet, driver.ErrSubnetTaken, err)
+	}
+	if err != nil {
 		return e.fail("create network "+n.Name, err)
 	}
 	return nil

@@ -36,9 +36,10 @@ type runtime struct {
 	faults   faults
 }
 
-// object is a network or a host (host != nil).
+// object is a network (with its subnet) or a host (host != nil).
 type object struct {
 	labels map[string]string
+	subnet netip.Prefix
 	host   *host
 }
 
@@ -116,7 +117,7 @@ func (f *Fake) Create(ctx context.Context, spec driver.InstanceSpec) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	for _, n := range spec.Networks {
-		if err := f.ensure(spec, objectName(spec.ID, n.Name), driver.LabelNetwork, n.Name, nil); err != nil {
+		if err := f.ensureNetwork(spec, n); err != nil {
 			return err
 		}
 	}
@@ -134,6 +135,25 @@ func (f *Fake) Create(ctx context.Context, spec driver.InstanceSpec) error {
 	return rt.faults.afterCreate()
 }
 
+// ensureNetwork makes a network as ensure does, refusing a subnet that
+// overlaps any network on the runtime, as an engine's address pools do.
+// Called with the runtime locked.
+func (f *Fake) ensureNetwork(spec driver.InstanceSpec, n driver.NetworkSpec) error {
+	name := objectName(spec.ID, n.Name)
+	if _, ok := f.rt.objects[name]; !ok {
+		for other, o := range f.rt.objects {
+			if o.subnet.IsValid() && o.subnet.Overlaps(n.Subnet) {
+				return fmt.Errorf("network %s on %s: %w (held by %s)", n.Name, n.Subnet, driver.ErrSubnetTaken, other)
+			}
+		}
+	}
+	if err := f.ensure(spec, name, driver.LabelNetwork, n.Name, nil); err != nil {
+		return err
+	}
+	f.rt.objects[name].subnet = n.Subnet
+	return nil
+}
+
 // ensure makes an object unless one of the same instance has the name;
 // a host is started only when it is made. Called with the runtime locked.
 func (f *Fake) ensure(spec driver.InstanceSpec, name, kind, specName string, start func() *host) error {
@@ -149,6 +169,32 @@ func (f *Fake) ensure(spec driver.InstanceSpec, name, kind, specName string, sta
 	}
 	f.rt.objects[name] = o
 	return nil
+}
+
+// HoldSubnet puts on the runtime a network on subnet that no driver made
+// (another platform's, or one someone made by hand), as a test asks.
+// It is never listed and never destroyed.
+func (f *Fake) HoldSubnet(subnet netip.Prefix) {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	f.rt.objects["held/"+subnet.String()] = &object{labels: map[string]string{}, subnet: subnet}
+}
+
+// NetworkSubnets lists the subnet of every network on the runtime, of
+// every range and of none.
+func (f *Fake) NetworkSubnets(ctx context.Context) ([]netip.Prefix, error) {
+	if err := f.rt.faults.check(OpNetworks); err != nil {
+		return nil, err
+	}
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	var out []netip.Prefix
+	for _, o := range f.rt.objects {
+		if o.subnet.IsValid() {
+			out = append(out, o.subnet)
+		}
+	}
+	return out, nil
 }
 
 // newHost starts a host: addresses from its networks' subnets (the fixed

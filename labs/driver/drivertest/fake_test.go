@@ -66,6 +66,7 @@ func TestFakeFaults(t *testing.T) {
 
 	other := spec
 	other.ID = "lab2"
+	other.Networks = []driver.NetworkSpec{{Name: "net", Subnet: netip.MustParsePrefix("10.0.0.64/26")}}
 	f.BreakMidCreate()
 	if err := f.Create(ctx, other); !errors.Is(err, driver.ErrUnavailable) {
 		t.Fatalf("create as the runtime goes: %v", err)

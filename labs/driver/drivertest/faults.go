@@ -14,12 +14,13 @@ type Op string
 
 // The methods a fault can be put on.
 const (
-	OpPing    Op = "ping"
-	OpCreate  Op = "create"
-	OpStatus  Op = "status"
-	OpExec    Op = "exec"
-	OpDestroy Op = "destroy"
-	OpList    Op = "list"
+	OpPing     Op = "ping"
+	OpCreate   Op = "create"
+	OpStatus   Op = "status"
+	OpExec     Op = "exec"
+	OpDestroy  Op = "destroy"
+	OpList     Op = "list"
+	OpNetworks Op = "networks"
 )
 
 // ErrFakeUnavailable is what every call returns while the fake runtime is

@@ -63,6 +63,7 @@ func Run(t *testing.T, newDriver func(t *testing.T) driver.Driver, opt Options) 
 		{"DestroyIsIdempotent", s.destroyIsIdempotent},
 		{"LabsAreIsolated", s.labsAreIsolated},
 		{"RangesAreIsolated", s.rangesAreIsolated},
+		{"SubnetTaken", s.subnetTaken},
 		{"AdoptionAfterRestart", s.adoptionAfterRestart},
 		{"Conflict", s.conflict},
 		{"MissingImage", s.missingImage},
