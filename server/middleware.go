@@ -27,9 +27,7 @@ var plainID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
 	if !plainID.MatchString(id) {
-		b := make([]byte, 12)
-		_, _ = rand.Read(b)
-		id = base64.RawURLEncoding.EncodeToString(b)
+		id = newRequestID()
 	} else {
 		id = strings.Clone(id) // Fiber reuses the request's memory
 	}
@@ -38,8 +36,22 @@ func requestID(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// requestIDOf is the request's id. A request refused before routing (a
+// body over the limit) never met the middleware above; it gets one here,
+// so its error can be quoted too.
 func requestIDOf(c *fiber.Ctx) string {
-	id, _ := c.Locals(requestIDKey).(string)
+	if id, ok := c.Locals(requestIDKey).(string); ok {
+		return id
+	}
+	id := newRequestID()
+	c.Locals(requestIDKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
 	return id
 }
 
