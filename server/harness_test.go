@@ -59,6 +59,10 @@ func withTerminalGrace(d time.Duration) option {
 	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.TerminalGrace = d }
 }
 
+func withPublicURL(u string) option {
+	return func(d *server.Deps, _ *accounts.Options) { d.Options.PublicURL = u }
+}
+
 func withChecks(checks ...server.Check) option {
 	return func(d *server.Deps, _ *accounts.Options) { d.Checks = checks }
 }

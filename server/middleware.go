@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -163,16 +164,16 @@ func settle(c *fiber.Ctx) error {
 }
 
 // sameOrigin refuses cookie-authenticated requests sent from another site
-// (CSRF). An Origin is accepted if it is the public URL, a configured CORS
-// origin, or the origin the request itself was addressed to (so the range
-// works whether it is opened as localhost or 127.0.0.1). Browsers always
-// send Origin on POST; where it is missing the request is not from a web
-// page, and the SameSite cookie covers the rest.
+// (CSRF). An Origin is accepted if it is the public URL or a configured
+// CORS origin, scheme included; the Host header is the sender's to choose,
+// so it proves nothing. Browsers always send Origin on POST; where it is
+// missing the request is not from a web page, and the SameSite cookie
+// covers the rest.
 func sameOrigin(publicURL string, extra []string) fiber.Handler {
 	o := newOrigins(publicURL, extra)
 	return func(c *fiber.Ctx) error {
 		origin := c.Get(fiber.HeaderOrigin)
-		if origin != "" && !o.allow(origin, c) {
+		if origin != "" && !o.allow(origin) {
 			return errForeignOrigin
 		}
 		if origin == "" && c.Get("Sec-Fetch-Site") == "cross-site" {
@@ -183,27 +184,58 @@ func sameOrigin(publicURL string, extra []string) fiber.Handler {
 }
 
 // origins are the pages allowed to call the API with a person's
-// credentials: the public URL, the configured CORS origins, and whatever
-// origin the request itself was addressed to.
-type origins map[string]bool
+// credentials: the public URL and the configured CORS origins, each as
+// scheme://host[:port].
+type origins struct {
+	allowed map[string]bool
+	// loopback is the public URL's scheme and port when its host is a
+	// loopback name: the same server opened as localhost, 127.0.0.1 or
+	// [::1] is then one origin. No other site can be served from there.
+	loopback string
+}
 
 func newOrigins(publicURL string, extra []string) origins {
-	o := origins{strings.TrimRight(publicURL, "/"): true}
-	for _, e := range extra {
-		o[e] = true
+	o := origins{allowed: map[string]bool{}}
+	for _, e := range append([]string{publicURL}, extra...) {
+		if u, ok := originOf(e); ok {
+			o.allowed[u.Scheme+"://"+u.Host] = true
+		}
+	}
+	if u, ok := originOf(publicURL); ok && isLoopback(u.Hostname()) {
+		o.loopback = u.Scheme + ":" + u.Port()
 	}
 	return o
 }
 
-func (o origins) allow(origin string, c *fiber.Ctx) bool {
-	return o[origin] || addressedTo(origin, c)
+func (o origins) allow(origin string) bool {
+	u, ok := originOf(origin)
+	if !ok {
+		return false
+	}
+	return o.allowed[u.Scheme+"://"+u.Host] ||
+		(o.loopback != "" && isLoopback(u.Hostname()) && o.loopback == u.Scheme+":"+u.Port())
 }
 
-// addressedTo reports whether origin names the host the request was sent to.
-func addressedTo(origin string, c *fiber.Ctx) bool {
-	u, err := url.Parse(origin)
-	return err == nil && u.Host != "" && u.Host == c.Get(fiber.HeaderHost) &&
-		(u.Scheme == "http" || u.Scheme == "https")
+// originOf parses an origin or URL into its scheme and host, lower case,
+// without the scheme's default port (browsers leave it out of Origin).
+func originOf(s string) (*url.URL, bool) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, false
+	}
+	host := strings.ToLower(u.Host)
+	if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+		host = strings.TrimSuffix(host, ":"+p)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: host}, true
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 var errForeignOrigin = fault.New(fault.Forbidden, "origin_forbidden", "This request came from another site and was refused.")
