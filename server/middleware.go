@@ -57,7 +57,8 @@ func requestIDOf(c *fiber.Ctx) string {
 }
 
 // accessLog writes one line per request. The path is logged without its
-// query string, which may carry tickets or codes.
+// query string, which may carry tickets or codes, and without the secrets
+// a path itself may carry (see loggedPath).
 func accessLog(log *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
@@ -72,10 +73,28 @@ func accessLog(log *slog.Logger) fiber.Handler {
 			level = slog.LevelDebug
 		}
 		log.Log(c.UserContext(), level, "request",
-			"method", c.Method(), "path", c.Path(), "status", status,
+			"method", c.Method(), "path", loggedPath(c.Path()), "status", status,
 			"ms", time.Since(start).Milliseconds(), "ip", c.IP(), "request_id", requestIDOf(c))
 		return err
 	}
+}
+
+// loggedPath is a request path as logs may keep it. A lab web link,
+// /lab-web/<capability>/…, is a bearer secret for hours: its capability is
+// replaced by "…". Routing ignores case and repeated slashes, so this does too.
+func loggedPath(path string) string {
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if seg == "" {
+			continue
+		}
+		if strings.EqualFold(seg, strings.Trim(webPrefix, "/")) && i+1 < len(segs) && segs[i+1] != "" {
+			segs[i+1] = "…"
+			return strings.Join(segs, "/")
+		}
+		break
+	}
+	return path
 }
 
 // securityHeaders sets the browser protections. The app is served from our
