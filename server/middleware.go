@@ -159,15 +159,17 @@ func userLimiter(name string, perMinute int) fiber.Handler {
 	})
 }
 
-// linkLimiter bounds requests through one lab web link: each is an exec
-// in the lab, so a loop in a page (or a person) must not flood the engine.
-func linkLimiter(perMinute int) fiber.Handler {
+// webLimiter bounds the requests one person sends through lab web links,
+// all links together: each is an exec in a lab, so a loop in a page (or a
+// person) must not flood the engine, and asking for more links gains
+// nothing. It runs after the link is resolved to its grant.
+func webLimiter(perMinute int) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          perMinute,
 		Expiration:   time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return "web:" + c.Params("cap") },
+		KeyGenerator: func(c *fiber.Ctx) string { return "web:" + grantOf(c).actor.UserID },
 		LimitReached: func(c *fiber.Ctx) error {
-			return fault.New(fault.RateLimited, "rate_limited", "Too many requests to this lab's web target; wait a minute.")
+			return fault.New(fault.RateLimited, "rate_limited", "Too many requests to lab web targets; wait a minute.")
 		},
 	})
 }
