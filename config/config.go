@@ -43,6 +43,7 @@ type Config struct {
 	LogFormat      string // "text" or "json"
 	LogLevel       string
 	TerminalGrace  time.Duration // a dropped terminal waits this long for its page
+	LabWebDeadline time.Duration // one request through a lab web link, its answer included
 
 	LabPool             string // the block lab subnets come from
 	LabSubnetBits       int    // each lab network's prefix length

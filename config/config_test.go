@@ -110,7 +110,7 @@ func TestScoreboardFreeze(t *testing.T) {
 func TestEveryDefaultPassesItsCheck(t *testing.T) {
 	d := Defaults()
 	if d.LabCapacity != 50 || d.LabProvisionTimeout != 2*time.Minute || d.LabExtendBy != 30*time.Minute ||
-		d.TerminalGrace != time.Minute || d.ReadTimeout != 30*time.Second || d.LabPool != "10.213.0.0/16" {
+		d.TerminalGrace != time.Minute || d.LabWebDeadline != 30*time.Second || d.ReadTimeout != 30*time.Second || d.LabPool != "10.213.0.0/16" {
 		t.Fatalf("defaults = %+v", d)
 	}
 	loaded, err := Load("serve", nil, env(nil))

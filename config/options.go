@@ -124,6 +124,11 @@ var options = []option{
 	{name: "terminal-grace", def: "1m", usage: "time a terminal whose connection dropped waits for its page to come back",
 		read:  span(func(c *Config) *time.Duration { return &c.TerminalGrace }),
 		check: func(c Config) error { return between(c.TerminalGrace, time.Second, 30*time.Minute) }},
+	// A lab's web answer is streamed, and its exec in the lab ends at the
+	// deadline; the server's write timeout (30s) bounds the sending too.
+	{name: "lab-web-deadline", def: "30s", usage: "time one request through a lab web link may take, its answer included",
+		read:  span(func(c *Config) *time.Duration { return &c.LabWebDeadline }),
+		check: func(c Config) error { return between(c.LabWebDeadline, time.Second, 5*time.Minute) }},
 
 	// A private block rarely used by anything else, cut into /26 networks
 	// of 62 addresses.
@@ -190,7 +195,7 @@ var (
 	ServerSettings = []string{
 		"listen", "public-url", "data-dir", "database-url", "docker-host", "secrets-file", "registration",
 		"trusted-proxies", "cors-origins", "body-limit", "read-timeout", "access-ttl", "refresh-ttl",
-		"login-per-minute", "log-format", "log-level", "terminal-grace",
+		"login-per-minute", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
 		"lab-pool", "lab-subnet-bits", "lab-capacity", "lab-provision-timeout", "lab-extend-by",
 		"lab-max-extensions", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",
 	}

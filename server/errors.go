@@ -57,7 +57,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		body.RequestID = requestIDOf(c)
 		if status >= 500 {
 			log.Error("request failed", "request_id", body.RequestID, "method", c.Method(),
-				"path", c.Path(), "status", status, "err", err)
+				"path", loggedPath(c.Path()), "status", status, "err", err)
 		}
 		return c.Status(status).JSON(errorView{Error: body})
 	}

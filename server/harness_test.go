@@ -59,6 +59,14 @@ func withTerminalGrace(d time.Duration) option {
 	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.TerminalGrace = d }
 }
 
+func withPublicURL(u string) option {
+	return func(d *server.Deps, _ *accounts.Options) { d.Options.PublicURL = u }
+}
+
+func withLabWebDeadline(d time.Duration) option {
+	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.LabWebDeadline = d }
+}
+
 func withChecks(checks ...server.Check) option {
 	return func(d *server.Deps, _ *accounts.Options) { d.Checks = checks }
 }
@@ -89,7 +97,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 		Options: server.Options{
 			PublicURL: publicURL, BodyLimit: 4096, RefreshTTL: time.Hour, LoginPerMinute: 5, Version: "test",
 			LaunchPerMinute: defaults.LaunchPerMinute, SubmitPerMinute: defaults.SubmitPerMinute,
-			ReadTimeout: defaults.ReadTimeout, TerminalGrace: defaults.TerminalGrace,
+			ReadTimeout: defaults.ReadTimeout, TerminalGrace: defaults.TerminalGrace, LabWebDeadline: defaults.LabWebDeadline,
 		},
 		Logger:  slog.New(slog.DiscardHandler),
 		Tokens:  tokens,
@@ -128,7 +136,7 @@ func (rg *range_) listen() string {
 		rg.t.Fatal(err)
 	}
 	go func() { _ = rg.app.Listener(ln) }()
-	rg.t.Cleanup(func() { _ = rg.app.Shutdown() })
+	rg.t.Cleanup(func() { _ = rg.app.ShutdownWithTimeout(5 * time.Second) }) // a request stuck in a handler fails its test, not the run
 	return "http://" + ln.Addr().String()
 }
 

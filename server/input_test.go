@@ -27,6 +27,7 @@ func TestMalformedInput(t *testing.T) {
 		{name: "unknown field", body: `{"email":"a@b.c","password":"x","is_admin":true}`, status: 400, code: "field_unknown", field: "is_admin"},
 		{name: "odd key", body: `{"__proto__":{"role":"admin"}}`, status: 400, code: "field_unknown", field: "__proto__"},
 		{name: "wrong type", body: `{"email":42,"password":"x"}`, status: 400, code: "field_type_invalid", field: "email"},
+		{name: "a type that only starts like JSON", body: `{}`, headers: []string{"Content-Type", "application/jsonxyz"}, status: 400, code: "content_type_invalid"},
 		{name: "form post", body: nil, headers: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 400, code: "content_type_invalid"},
 	}
 	for _, tc := range cases {
@@ -75,7 +76,12 @@ func TestOversizedRequestsAreRefused(t *testing.T) {
 	body := `{"email":"` + strings.Repeat("a", 8192) + `","password":"x"}`
 	req, _ := http.NewRequest("POST", base+"/api/v1/auth/login", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	expect(t, send(t, req), 413, "body_too_large")
+	r := send(t, req)
+	expect(t, r, 413, "body_too_large")
+	// Refused before any middleware ran, it still has an id to quote.
+	if e, _ := r.body["error"].(map[string]any); e["request_id"] == nil || e["request_id"] == "" || r.header.Get("X-Request-ID") != e["request_id"] {
+		t.Fatalf("the 413 has no request id: %s %v", r.raw, r.header)
+	}
 
 	// Headers past the read buffer: the server answers 431 and hangs up
 	// without reading the rest, so this is sent over a bare socket.

@@ -30,7 +30,9 @@ func init() {
 	}
 	labsWith = func(t testing.TB, db *store.DB, d driver.Driver) *labs.Service {
 		cat, _ := labs.LoadCatalogue(scenarios.Files())
-		pool, _ := labs.NewPool(<-subnetBlock, 26)
+		block := <-subnetBlock
+		t.Cleanup(func() { subnetBlock <- block }) // after the labs in it are gone (cleanups run last first)
+		pool, _ := labs.NewPool(block, 26)
 		defaults := config.Defaults()
 		svc, err := labs.NewService(db.Labs(), d, cat, pool, labs.Options{
 			Capacity: defaults.LabCapacity, ProvisionTimeout: defaults.LabProvisionTimeout, ExtendBy: defaults.LabExtendBy,

@@ -1,17 +1,16 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
@@ -24,7 +23,8 @@ import (
 // vulnerable on purpose, so it is served in a sandbox (CSP sandbox without
 // allow-same-origin): it runs as an opaque origin and can reach none of
 // the platform's cookies, storage or pages. The browser's cookies and
-// tokens are never passed to the lab, and the lab's cookies never set.
+// tokens are never passed to the lab, and the lab's cookies never set:
+// headers both ways pass through allow lists.
 
 // webPrefix is where proxied lab content is served.
 const webPrefix = "/lab-web/"
@@ -80,12 +80,14 @@ func (g *webGrants) get(cap string) (webGrant, bool) {
 }
 
 type labWebAPI struct {
-	labs   *labs.Service
-	grants *webGrants
+	labs     *labs.Service
+	grants   *webGrants
+	load     webLoad
+	deadline time.Duration // for one proxied request, its answer included
 }
 
-func newLabWebAPI(l *labs.Service) labWebAPI {
-	return labWebAPI{labs: l, grants: newWebGrants()}
+func newLabWebAPI(l *labs.Service, deadline time.Duration) labWebAPI {
+	return labWebAPI{labs: l, grants: newWebGrants(), load: newWebLoad(), deadline: deadline}
 }
 
 type webRequest struct {
@@ -115,81 +117,71 @@ func (h labWebAPI) open(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(webLinkView{URL: webPrefix + cap + "/"})
 }
 
-// serve is /lab-web/<capability>/*: the proxy itself. Each request is
-// one connection into the lab, closed after the answer.
-func (h labWebAPI) serve(c *fiber.Ctx) error {
-	cap := strings.Clone(c.Params("cap"))
-	grant, ok := h.grants.get(cap)
+const webGrantKey = "sakimori.web_grant"
+
+// admit resolves the link's capability to its grant, for the limits and
+// the proxy after it.
+func (h labWebAPI) admit(c *fiber.Ctx) error {
+	grant, ok := h.grants.get(strings.Clone(c.Params("cap")))
 	if !ok {
 		return errWebGrant
 	}
+	c.Locals(webGrantKey, grant)
+	return c.Next()
+}
+
+func grantOf(c *fiber.Ctx) webGrant {
+	g, _ := c.Locals(webGrantKey).(webGrant)
+	return g
+}
+
+// serve is /lab-web/<capability>/*: the proxy itself. Each request is one
+// exec into the lab, counted against the person's and the lab's limits
+// until its answer has been sent, the browser has gone, or the deadline
+// has passed, whichever comes first; the exec ends then.
+func (h labWebAPI) serve(c *fiber.Ctx) error {
+	grant := grantOf(c)
 	if c.Params("*") == "" && !strings.HasSuffix(c.Path(), "/") {
 		// The app's relative links need the trailing slash.
-		return c.Redirect(webPrefix+cap+"/", fiber.StatusFound)
+		return c.Redirect(webPrefix+strings.Clone(c.Params("cap"))+"/", fiber.StatusFound)
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), webTimeout)
-	defer cancel()
-	conn, err := h.labs.OpenWeb(ctx, grant.actor, grant.lab, grant.host, grant.port)
+	done, err := h.load.begin(grant)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-
-	req := labRequest(c.Request(), c.Params("*"), grant.host, grant.port)
-	w := bufio.NewWriter(conn)
-	res := c.Response()
-	res.Reset()
-	err = req.Write(w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = res.ReadLimitBody(bufio.NewReader(conn), maxWebBody)
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), h.deadline)
+	conn, err := h.labs.OpenWeb(ctx, grant.actor, grant.lab, grant.host, grant.port)
 	if err != nil {
-		res.Reset()
-		return c.Status(fiber.StatusBadGateway).Type("html").SendString(
-			"<!doctype html><title>Lab web target</title><p>The lab's " + grant.host + " did not answer on port " +
-				fmt.Sprint(grant.port) + ". It may still be starting; try again in a moment.</p>")
+		cancel()
+		done()
+		return err
 	}
-	hdr := &res.Header
-	hdr.Del("Set-Cookie")
-	hdr.Del("Connection")
-	hdr.Set("Content-Security-Policy", "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; frame-ancestors 'none'")
-	hdr.Set("Referrer-Policy", "no-referrer")
-	hdr.Set("X-Frame-Options", "DENY")
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Cache-Control", "no-store")
+	up := newUpstream(ctx, conn, func() { cancel(); done() })
+	answer, err := up.exchange(labRequest(c.Request(), c.Params("*"), grant.host, grant.port))
+	if err != nil {
+		late := ctx.Err() != nil
+		up.Close()
+		return unanswered(c, grant, late)
+	}
+	answer.writeTo(c.Response(), up)
 	return nil
 }
 
+// unanswered is the page shown in the lab's tab when its target did not
+// answer, or not in time.
+func unanswered(c *fiber.Ctx, grant webGrant, late bool) error {
+	c.Response().Reset()
+	status, what := fiber.StatusBadGateway, "did not answer on port "+fmt.Sprint(grant.port)+". It may still be starting; try again in a moment."
+	if late {
+		status, what = fiber.StatusGatewayTimeout, "did not answer on port "+fmt.Sprint(grant.port)+" in time."
+	}
+	return c.Status(status).Type("html").SendString(
+		"<!doctype html><title>Lab web target</title><p>The lab's " + html.EscapeString(grant.host) + " " + what + "</p>")
+}
+
 const (
-	webTimeout = 30 * time.Second
-	maxWebBody = 32 << 20
-	// webRequestsPerMinute per link: a lab app's page and its assets,
+	maxWebBody = 32 << 20 // a response is cut here
+	// webRequestsPerMinute per person: a lab app's page and its assets,
 	// clicked through by a person, with room to spare.
 	webRequestsPerMinute = 600
 )
-
-// labRequest is the browser's request as it goes into the lab: to the
-// target's path, one request per connection, and without the browser's
-// credentials for the range (its cookies, its token) or where it came from.
-func labRequest(from *fasthttp.Request, path, host string, port int) *fasthttp.Request {
-	var req fasthttp.Request
-	from.CopyTo(&req)
-	req.SetRequestURI(upstreamPath(path, string(from.URI().QueryString())))
-	req.Header.SetHost(fmt.Sprintf("%s:%d", host, port))
-	for _, name := range []string{"Cookie", "Authorization", "Origin", "Referer", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip"} {
-		req.Header.Del(name)
-	}
-	req.Header.Set("Connection", "close")
-	return &req
-}
-
-func upstreamPath(path, query string) string {
-	u := "/" + strings.TrimPrefix(path, "/")
-	if query != "" {
-		u += "?" + query
-	}
-	return u
-}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -27,9 +28,7 @@ var plainID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
 	if !plainID.MatchString(id) {
-		b := make([]byte, 12)
-		_, _ = rand.Read(b)
-		id = base64.RawURLEncoding.EncodeToString(b)
+		id = newRequestID()
 	} else {
 		id = strings.Clone(id) // Fiber reuses the request's memory
 	}
@@ -38,13 +37,28 @@ func requestID(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// requestIDOf is the request's id. A request refused before routing (a
+// body over the limit) never met the middleware above; it gets one here,
+// so its error can be quoted too.
 func requestIDOf(c *fiber.Ctx) string {
-	id, _ := c.Locals(requestIDKey).(string)
+	if id, ok := c.Locals(requestIDKey).(string); ok {
+		return id
+	}
+	id := newRequestID()
+	c.Locals(requestIDKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
 	return id
 }
 
 // accessLog writes one line per request. The path is logged without its
-// query string, which may carry tickets or codes.
+// query string, which may carry tickets or codes, and without the secrets
+// a path itself may carry (see loggedPath).
 func accessLog(log *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
@@ -59,10 +73,28 @@ func accessLog(log *slog.Logger) fiber.Handler {
 			level = slog.LevelDebug
 		}
 		log.Log(c.UserContext(), level, "request",
-			"method", c.Method(), "path", c.Path(), "status", status,
+			"method", c.Method(), "path", loggedPath(c.Path()), "status", status,
 			"ms", time.Since(start).Milliseconds(), "ip", c.IP(), "request_id", requestIDOf(c))
 		return err
 	}
+}
+
+// loggedPath is a request path as logs may keep it. A lab web link,
+// /lab-web/<capability>/…, is a bearer secret for hours: its capability is
+// replaced by "…". Routing ignores case and repeated slashes, so this does too.
+func loggedPath(path string) string {
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if seg == "" {
+			continue
+		}
+		if strings.EqualFold(seg, strings.Trim(webPrefix, "/")) && i+1 < len(segs) && segs[i+1] != "" {
+			segs[i+1] = "…"
+			return strings.Join(segs, "/")
+		}
+		break
+	}
+	return path
 }
 
 // securityHeaders sets the browser protections. The app is served from our
@@ -127,15 +159,17 @@ func userLimiter(name string, perMinute int) fiber.Handler {
 	})
 }
 
-// linkLimiter bounds requests through one lab web link: each is an exec
-// in the lab, so a loop in a page (or a person) must not flood the engine.
-func linkLimiter(perMinute int) fiber.Handler {
+// webLimiter bounds the requests one person sends through lab web links,
+// all links together: each is an exec in a lab, so a loop in a page (or a
+// person) must not flood the engine, and asking for more links gains
+// nothing. It runs after the link is resolved to its grant.
+func webLimiter(perMinute int) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          perMinute,
 		Expiration:   time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return "web:" + c.Params("cap") },
+		KeyGenerator: func(c *fiber.Ctx) string { return "web:" + grantOf(c).actor.UserID },
 		LimitReached: func(c *fiber.Ctx) error {
-			return fault.New(fault.RateLimited, "rate_limited", "Too many requests to this lab's web target; wait a minute.")
+			return fault.New(fault.RateLimited, "rate_limited", "Too many requests to lab web targets; wait a minute.")
 		},
 	})
 }
@@ -151,16 +185,16 @@ func settle(c *fiber.Ctx) error {
 }
 
 // sameOrigin refuses cookie-authenticated requests sent from another site
-// (CSRF). An Origin is accepted if it is the public URL, a configured CORS
-// origin, or the origin the request itself was addressed to (so the range
-// works whether it is opened as localhost or 127.0.0.1). Browsers always
-// send Origin on POST; where it is missing the request is not from a web
-// page, and the SameSite cookie covers the rest.
+// (CSRF). An Origin is accepted if it is the public URL or a configured
+// CORS origin, scheme included; the Host header is the sender's to choose,
+// so it proves nothing. Browsers always send Origin on POST; where it is
+// missing the request is not from a web page, and the SameSite cookie
+// covers the rest.
 func sameOrigin(publicURL string, extra []string) fiber.Handler {
 	o := newOrigins(publicURL, extra)
 	return func(c *fiber.Ctx) error {
 		origin := c.Get(fiber.HeaderOrigin)
-		if origin != "" && !o.allow(origin, c) {
+		if origin != "" && !o.allow(origin) {
 			return errForeignOrigin
 		}
 		if origin == "" && c.Get("Sec-Fetch-Site") == "cross-site" {
@@ -171,27 +205,58 @@ func sameOrigin(publicURL string, extra []string) fiber.Handler {
 }
 
 // origins are the pages allowed to call the API with a person's
-// credentials: the public URL, the configured CORS origins, and whatever
-// origin the request itself was addressed to.
-type origins map[string]bool
+// credentials: the public URL and the configured CORS origins, each as
+// scheme://host[:port].
+type origins struct {
+	allowed map[string]bool
+	// loopback is the public URL's scheme and port when its host is a
+	// loopback name: the same server opened as localhost, 127.0.0.1 or
+	// [::1] is then one origin. No other site can be served from there.
+	loopback string
+}
 
 func newOrigins(publicURL string, extra []string) origins {
-	o := origins{strings.TrimRight(publicURL, "/"): true}
-	for _, e := range extra {
-		o[e] = true
+	o := origins{allowed: map[string]bool{}}
+	for _, e := range append([]string{publicURL}, extra...) {
+		if u, ok := originOf(e); ok {
+			o.allowed[u.Scheme+"://"+u.Host] = true
+		}
+	}
+	if u, ok := originOf(publicURL); ok && isLoopback(u.Hostname()) {
+		o.loopback = u.Scheme + ":" + u.Port()
 	}
 	return o
 }
 
-func (o origins) allow(origin string, c *fiber.Ctx) bool {
-	return o[origin] || addressedTo(origin, c)
+func (o origins) allow(origin string) bool {
+	u, ok := originOf(origin)
+	if !ok {
+		return false
+	}
+	return o.allowed[u.Scheme+"://"+u.Host] ||
+		(o.loopback != "" && isLoopback(u.Hostname()) && o.loopback == u.Scheme+":"+u.Port())
 }
 
-// addressedTo reports whether origin names the host the request was sent to.
-func addressedTo(origin string, c *fiber.Ctx) bool {
-	u, err := url.Parse(origin)
-	return err == nil && u.Host != "" && u.Host == c.Get(fiber.HeaderHost) &&
-		(u.Scheme == "http" || u.Scheme == "https")
+// originOf parses an origin or URL into its scheme and host, lower case,
+// without the scheme's default port (browsers leave it out of Origin).
+func originOf(s string) (*url.URL, bool) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, false
+	}
+	host := strings.ToLower(u.Host)
+	if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+		host = strings.TrimSuffix(host, ":"+p)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: host}, true
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 var errForeignOrigin = fault.New(fault.Forbidden, "origin_forbidden", "This request came from another site and was refused.")

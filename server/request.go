@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,8 +17,9 @@ import (
 // decodeJSON reads the request body into v strictly: JSON only, no unknown
 // fields, no trailing data. Each refusal says what was wrong and where.
 func decodeJSON(c *fiber.Ctx, v any) error {
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	if !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+	// The media type itself, parameters (charset) aside: a prefix match
+	// would take application/jsonxyz for JSON.
+	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
 		return fault.New(fault.Invalid, "content_type_invalid", "Send the request body as application/json.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))

@@ -68,9 +68,9 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/labs/:id/recordings", signedIn, rec.list)
 		api.Get("/recordings/:id", signedIn, rec.cast)
 
-		w := newLabWebAPI(d.Labs)
+		w := newLabWebAPI(d.Labs, d.Options.LabWebDeadline)
 		api.Post("/labs/:id/web", signedIn, w.open)
-		app.All(webPrefix+":cap/*", linkLimiter(webRequestsPerMinute), settle, w.serve)
+		app.All(webPrefix+":cap/*", w.admit, webLimiter(webRequestsPerMinute), settle, w.serve)
 	}
 	if d.Scoring != nil {
 		sc := scoringAPI{scoring: d.Scoring}

@@ -35,6 +35,9 @@ type Options struct {
 	// TerminalGrace is how long a terminal whose connection dropped (not
 	// closed) waits for its page to come back.
 	TerminalGrace time.Duration
+	// LabWebDeadline bounds one request through a lab web link, the
+	// lab's whole answer included; its exec in the lab ends then.
+	LabWebDeadline time.Duration
 }
 
 // check reports every missing or invalid option at once. The defaults live
@@ -49,6 +52,9 @@ func (o Options) check() error {
 	}
 	if o.ReadTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("read timeout %s: must be positive", o.ReadTimeout))
+	}
+	if o.LabWebDeadline <= 0 {
+		errs = append(errs, fmt.Errorf("lab web deadline %s: must be positive", o.LabWebDeadline))
 	}
 	if o.TerminalGrace <= 0 {
 		errs = append(errs, fmt.Errorf("terminal grace %s: must be positive", o.TerminalGrace))

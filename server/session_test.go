@@ -121,12 +121,26 @@ func TestRefreshAndLogoutRefuseOtherSites(t *testing.T) {
 	r := rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", publicURL)...)
 	expect(t, r, 200, "")
 	c = r.cookie("sakimori_refresh")
-	// Opened by another name for the same server (127.0.0.1 for localhost):
-	// the Origin matches the Host the request was sent to.
-	r = rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "http://127.0.0.1:8080", "Host", "127.0.0.1:8080")...)
-	expect(t, r, 200, "")
-	c = r.cookie("sakimori_refresh")
-	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "http://127.0.0.1:9999", "Host", "127.0.0.1:8080")...), 403, "origin_forbidden")
+	// A page of another site that names itself in the Host header is
+	// still another site; so is the public host over another scheme.
+	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "http://evil.example", "Host", "evil.example")...), 403, "origin_forbidden")
+	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", "https://range.test")...), 403, "origin_forbidden")
+	expect(t, rg.call("POST", "/api/v1/auth/logout", nil, withCookie(c, "Origin", "http://evil.example", "Host", "evil.example")...), 403, "origin_forbidden")
+}
+
+// A range whose public URL is a loopback name is one origin under each of
+// them (localhost, 127.0.0.1, [::1]), on its own scheme and port only.
+func TestRefreshFromTheLoopbackUnderAnotherName(t *testing.T) {
+	rg := newRange(t, withPublicURL("http://localhost:8080"))
+	_, c := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
+	for _, origin := range []string{"http://127.0.0.1:8080", "http://[::1]:8080", "http://localhost:8080"} {
+		r := rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", origin, "Host", "127.0.0.1:8080")...)
+		expect(t, r, 200, "")
+		c = r.cookie("sakimori_refresh")
+	}
+	for _, origin := range []string{"http://127.0.0.1:9999", "https://127.0.0.1:8080", "http://evil.example:8080"} {
+		expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(c, "Origin", origin, "Host", "127.0.0.1:8080")...), 403, "origin_forbidden")
+	}
 }
 
 func TestLogoutEndsTheSession(t *testing.T) {

@@ -66,7 +66,7 @@ func (h terminalAPI) upgrade(c *fiber.Ctx) error {
 	if !fiberws.IsWebSocketUpgrade(c) {
 		return errNotWebSocket
 	}
-	if origin := c.Get(fiber.HeaderOrigin); origin == "" || !h.origins.allow(origin, c) {
+	if origin := c.Get(fiber.HeaderOrigin); origin == "" || !h.origins.allow(origin) {
 		return errForeignOrigin
 	}
 	id, err := labParam(c)

@@ -21,7 +21,7 @@ func BenchmarkTerminalEcho(b *testing.B) {
 	base := rg.listen()
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	lab := runningLab(b, rg, alice)
-	ws, _, err := dialTerminal(b, rg, base, alice, lab, base)
+	ws, _, err := dialTerminal(b, rg, base, alice, lab, publicURL)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -27,9 +27,18 @@ func dialTerminal(t testing.TB, rg *range_, base, token, lab, origin string) (*w
 }
 
 func dialURL(url, origin string) (*websocket.Conn, *http.Response, error) {
+	return dialAs(url, origin, "")
+}
+
+// dialAs opens a socket from origin, naming host in the Host header, as a
+// page can when its own name points at the range's address.
+func dialAs(url, origin, host string) (*websocket.Conn, *http.Response, error) {
 	h := http.Header{}
 	if origin != "" {
 		h.Set("Origin", origin)
+	}
+	if host != "" {
+		h.Set("Host", host)
 	}
 	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
 	return d.Dial(strings.Replace(url, "http://", "ws://", 1), h)
@@ -66,7 +75,7 @@ func TestBrowserTerminal(t *testing.T) {
 	base := rg.listen()
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	lab := runningLab(t, rg, alice)
-	origin := base // the page is served from the range itself
+	origin := publicURL // the page is served from the range's public URL
 
 	ws, _, err := dialTerminal(t, rg, base, alice, lab, origin)
 	if err != nil {
@@ -131,7 +140,7 @@ func TestTerminalSessionsOverTheAPI(t *testing.T) {
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
 	lab := runningLab(t, rg, alice)
-	origin := base
+	origin := publicURL
 
 	ws, _, err := dialTerminal(t, rg, base, alice, lab, origin)
 	if err != nil {
@@ -237,16 +246,18 @@ func TestTerminalSessionsOverTheAPI(t *testing.T) {
 	hangUp(c)
 	bobs := runningLab(t, rg, bob)
 	for _, c := range []struct {
-		name, url, origin string
-		status            int
+		name, url, origin, host string
+		status                  int
 	}{
-		{"no ticket", "/api/v1/labs/" + lab + "/terminal/ws", origin, 401},
-		{"a foreign origin", ticket(alice), "https://evil.example", 403},
-		{"no origin", ticket(alice), "", 403},
-		{"a reused ticket", used, origin, 401},
-		{"a ticket for another lab", strings.Replace(ticket(alice), lab, bobs, 1), origin, 401},
+		{"no ticket", "/api/v1/labs/" + lab + "/terminal/ws", origin, "", 401},
+		{"a foreign origin", ticket(alice), "https://evil.example", "", 403},
+		{"a foreign origin naming itself as the host", ticket(alice), "http://evil.example", "evil.example", 403},
+		{"the public host over another scheme", ticket(alice), "https://range.test", "", 403},
+		{"no origin", ticket(alice), "", "", 403},
+		{"a reused ticket", used, origin, "", 401},
+		{"a ticket for another lab", strings.Replace(ticket(alice), lab, bobs, 1), origin, "", 401},
 	} {
-		if _, resp, err := dialURL(base+c.url, c.origin); err == nil || resp.StatusCode != c.status {
+		if _, resp, err := dialAs(base+c.url, c.origin, c.host); err == nil || resp.StatusCode != c.status {
 			t.Errorf("%s: %v, want %d", c.name, err, c.status)
 		}
 	}
@@ -291,7 +302,7 @@ func TestIdleTerminalStaysOpen(t *testing.T) {
 	base := rg.listen()
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	lab := runningLab(t, rg, alice)
-	ws, _, err := dialTerminal(t, rg, base, alice, lab, base)
+	ws, _, err := dialTerminal(t, rg, base, alice, lab, publicURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +325,7 @@ func TestTerminalReturnsToTheSameShell(t *testing.T) {
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	lab := runningLab(t, rg, alice)
 
-	ws, _, err := dialTerminal(t, rg, base, alice, lab, base)
+	ws, _, err := dialTerminal(t, rg, base, alice, lab, publicURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +340,7 @@ func TestTerminalReturnsToTheSameShell(t *testing.T) {
 	ws.UnderlyingConn().Close() // the network drops: no close frame
 
 	time.Sleep(1500 * time.Millisecond) // the shell prints while nobody is there
-	back, _, err := dialURL(base+rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(alice)...).body["url"].(string)+"&resume="+h.ID, base)
+	back, _, err := dialURL(base+rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(alice)...).body["url"].(string)+"&resume="+h.ID, publicURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +351,7 @@ func TestTerminalReturnsToTheSameShell(t *testing.T) {
 
 	// Another person's page cannot take it over: a new shell of their own.
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleInstructor)
-	other, _, err := dialURL(base+rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(bob)...).body["url"].(string)+"&resume="+h.ID, base)
+	other, _, err := dialURL(base+rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(bob)...).body["url"].(string)+"&resume="+h.ID, publicURL)
 	if err != nil {
 		t.Fatal(err)
 	}

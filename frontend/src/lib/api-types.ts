@@ -525,7 +525,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -550,6 +550,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
@@ -600,7 +609,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -625,6 +634,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
@@ -675,7 +693,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -700,6 +718,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
@@ -750,7 +777,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -775,6 +802,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
@@ -825,7 +861,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -850,6 +886,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
@@ -900,7 +945,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -925,6 +970,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
@@ -975,7 +1029,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1000,6 +1054,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
@@ -1050,7 +1113,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many requests through this link. */
+                /** @description Too many requests to lab web targets, in the last minute or at once. */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1075,6 +1138,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The target did not answer before the deadline; an HTML page says so. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
                     };
                 };
                 /** @description The target's own answer, whatever its status and type. */
