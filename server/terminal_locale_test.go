@@ -32,7 +32,7 @@ func TestJapaneseRoundTripsThroughTheTerminal(t *testing.T) {
 			base := rg.listen()
 			alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 			lab := runningLabOf(t, rg, alice, c.scenario)
-			ws, _, err := dialTerminal(t, rg, base, alice, lab, base)
+			ws, _, err := dialTerminal(t, rg, base, alice, lab, publicURL)
 			if err != nil {
 				t.Fatal(err)
 			}
