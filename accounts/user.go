@@ -71,8 +71,9 @@ func NormalizeEmail(raw string) (string, error) {
 	return email, nil
 }
 
-// CheckPassword applies the password policy: length only, no composition
-// rules (OWASP ASVS), with an upper bound so hashing stays cheap to refuse.
+// CheckPassword applies the password policy (OWASP ASVS): a length, with an
+// upper bound so hashing stays cheap to refuse, and not a known common
+// password; no composition rules.
 func CheckPassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLength {
@@ -80,6 +81,9 @@ func CheckPassword(pw string) error {
 	}
 	if n > MaxPasswordLength {
 		return fault.InvalidField("password", "password_too_long", "Use a password of at most 256 characters.")
+	}
+	if isCommonPassword(pw) {
+		return ErrPasswordCommon
 	}
 	return nil
 }
