@@ -41,6 +41,7 @@ type User struct {
 	ID           string
 	Email        string // lower-cased; unique
 	DisplayName  string
+	NameSkeleton string // NameSkeleton(DisplayName): how look-alike names are found
 	Role         Role
 	PasswordHash string
 	CreatedAt    time.Time
@@ -86,21 +87,4 @@ func CheckPassword(pw string) error {
 		return ErrPasswordCommon
 	}
 	return nil
-}
-
-// CleanDisplayName trims a display name, defaulting to the email's local part.
-func CleanDisplayName(raw, email string) (string, error) {
-	name := strings.TrimSpace(raw)
-	if name == "" {
-		name, _, _ = strings.Cut(email, "@")
-	}
-	if utf8.RuneCountInString(name) > MaxDisplayNameLength {
-		return "", fault.InvalidField("display_name", "display_name_too_long", "Use a display name of at most 80 characters.")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return "", fault.InvalidField("display_name", "display_name_invalid", "A display name cannot hold control characters.")
-		}
-	}
-	return name, nil
 }

@@ -25,6 +25,7 @@ type userRow struct {
 	ID           string `gorm:"primaryKey"`
 	Email        string
 	DisplayName  string
+	NameSkeleton string `gorm:"column:display_name_skeleton"`
 	Role         string
 	PasswordHash string
 	CreatedAt    time.Time
@@ -77,7 +78,7 @@ func (a *Accounts) InTx(ctx context.Context, fn func(accounts.Store) error) erro
 
 func (a *Accounts) CreateUser(ctx context.Context, u accounts.User) error {
 	row := userRow{
-		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Role: string(u.Role),
+		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, NameSkeleton: u.NameSkeleton, Role: string(u.Role),
 		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt,
 	}
 	err := a.db.WithContext(ctx).Create(&row).Error
@@ -85,6 +86,12 @@ func (a *Accounts) CreateUser(ctx context.Context, u accounts.User) error {
 		return accounts.ErrEmailTaken
 	}
 	return internal(err)
+}
+
+func (a *Accounts) NameSkeletonTaken(ctx context.Context, skeleton string) (bool, error) {
+	var n int64
+	err := a.db.WithContext(ctx).Model(&userRow{}).Where("display_name_skeleton = ?", skeleton).Limit(1).Count(&n).Error
+	return n > 0, internal(err)
 }
 
 func (a *Accounts) UserByID(ctx context.Context, id string) (accounts.User, error) {
@@ -109,7 +116,7 @@ func (a *Accounts) userWhere(ctx context.Context, cond string, arg any) (account
 
 func (r userRow) user() accounts.User {
 	return accounts.User{
-		ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, Role: accounts.Role(r.Role),
+		ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, NameSkeleton: r.NameSkeleton, Role: accounts.Role(r.Role),
 		PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt,
 	}
 }
