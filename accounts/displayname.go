@@ -23,8 +23,11 @@ var ErrDisplayNameTaken = fault.InvalidField("display_name", "display_name_taken
 // CleanDisplayName enforces a display name, defaulting to the email's local
 // part when none is given.
 func CleanDisplayName(raw, email string) (string, error) {
-	name := strings.TrimSpace(raw)
-	if name == "" {
+	// Only emptiness is judged on trimmed text: the profile trims spaces
+	// itself, and refuses the other white space (tabs, U+0085, U+2028) that
+	// trimming here would silently drop.
+	name := raw
+	if strings.TrimSpace(raw) == "" {
 		name, _, _ = strings.Cut(email, "@")
 	}
 	enforced, err := precis.Nickname.String(name)

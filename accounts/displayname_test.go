@@ -15,12 +15,13 @@ func TestCleanDisplayNameAppliesTheNicknameProfile(t *testing.T) {
 	}{
 		{"Alice A", "Alice A"},
 		{"  Alice   A ", "Alice A"}, // runs of spaces become one
-		{"Ａｌｉｃｅ", "Alice"},         // wide forms map to their usual ones
+		{"Ａｌｉｃｅ", "Alice"},          // wide forms map to their usual ones
 		{"Jörg Müller", "Jörg Müller"},
 		{"李小龍", "李小龍"},
 		{"أحمد", "أحمد"},
 		{"Bob 😀", "Bob 😀"},
 		{"", "alice"}, // none given: the email's local part
+		{" \t ", "alice"},
 	} {
 		got, err := accounts.CleanDisplayName(tc.raw, "alice@range.test")
 		if err != nil || got != tc.want {
@@ -40,6 +41,8 @@ func TestCleanDisplayNameRefusesHiddenCharacters(t *testing.T) {
 		{"C0 control", "bad\x1bname", "U+001B"},
 		{"C1 control", "Ali\u0085ce", "U+0085"},
 		{"line separator", "Al\u2028ice", "U+2028"},
+		{"trailing next line", "Alice\u0085", "U+0085"},
+		{"leading line separator", "\u2028Alice", "U+2028"},
 		{"byte order mark", "\ufeffAlice", "U+FEFF"},
 		{"tab", "a\tb", "U+0009"},
 	} {
