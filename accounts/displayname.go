@@ -55,12 +55,22 @@ func displayNameRefused(name string) error {
 		"A display name cannot hold control, invisible or direction-changing characters, or mix writing directions.")
 }
 
-// NameSkeleton is the key under which two display names that look alike
-// collide: the UTS #39 skeleton (Unicode's confusables data, as packaged by
-// github.com/mtibben/confusables), case folded and mapped again, so that
-// "BiII" and "bill", or a Cyrillic "а" and a Latin "a", share one key.
-// Stored keys depend on the confusables data: a newer table may give a new
-// key for an old name.
-func NameSkeleton(name string) string {
-	return confusables.Skeleton(strings.ToLower(confusables.Skeleton(name)))
+// NameKeys are the two readings of a display name under which names that
+// look alike collide, each a UTS #39 skeleton (Unicode's confusables data,
+// as packaged by github.com/mtibben/confusables). One key cannot serve:
+// "ALICE" must meet "alice" once case is folded, while "AIice" (a capital
+// I) must meet "alice" before it is, as a folded I reads as i. Two names
+// collide when any key of one equals any key of the other. Keys depend on
+// the confusables data: a newer table may give an old name a new key.
+type NameKeys struct {
+	Folded string // skeleton of the case-folded name
+	Shaped string // skeleton of the name as written, case folded and mapped again
+}
+
+// NameKeysOf returns the keys of a display name.
+func NameKeysOf(name string) NameKeys {
+	return NameKeys{
+		Folded: confusables.Skeleton(strings.ToLower(name)),
+		Shaped: confusables.Skeleton(strings.ToLower(confusables.Skeleton(name))),
+	}
 }

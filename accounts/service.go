@@ -75,7 +75,7 @@ func createUser(ctx context.Context, tx Store, u User) error {
 	if !errors.Is(err, ErrUserNotFound) {
 		return err
 	}
-	taken, err := tx.NameSkeletonTaken(ctx, u.NameSkeleton)
+	taken, err := tx.NameTaken(ctx, u.NameKeys)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *Service) prepare(in NewUser) (User, error) {
 		return User{}, err
 	}
 	return User{
-		ID: newID(), Email: email, DisplayName: name, NameSkeleton: NameSkeleton(name), Role: in.Role,
+		ID: newID(), Email: email, DisplayName: name, NameKeys: NameKeysOf(name), Role: in.Role,
 		PasswordHash: hash, CreatedAt: s.now().UTC(),
 	}, nil
 }

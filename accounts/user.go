@@ -41,7 +41,7 @@ type User struct {
 	ID           string
 	Email        string // lower-cased; unique
 	DisplayName  string
-	NameSkeleton string // NameSkeleton(DisplayName): how look-alike names are found
+	NameKeys     NameKeys // NameKeysOf(DisplayName): how look-alike names are found
 	Role         Role
 	PasswordHash string
 	CreatedAt    time.Time

@@ -112,6 +112,7 @@ func TestRegistrationRefusesImpersonatingNamesAndCommonPasswords(t *testing.T) {
 		{"the same name", "Alice A", "long enough password", "display_name_taken", "display_name"},
 		{"another case and spacing", " alice   a ", "long enough password", "display_name_taken", "display_name"},
 		{"a Cyrillic A", "\u0410lice A", "long enough password", "display_name_taken", "display_name"},
+		{"a capital I for l", "AIice A", "long enough password", "display_name_taken", "display_name"},
 		{"a common password", "Mallory", "QAZWSXEDCRFV", "password_common", "password"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,8 +50,8 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	for _, r := range results {
 		applied = append(applied, Migration{Version: r.Source.Version, Name: r.Source.Path, Applied: true})
 	}
-	if err := db.fillNameSkeletons(ctx); err != nil {
-		return applied, fmt.Errorf("migrate: display-name skeletons: %w", err)
+	if err := db.fillNameKeys(ctx); err != nil {
+		return applied, fmt.Errorf("migrate: display-name keys: %w", err)
 	}
 	return applied, nil
 }
