@@ -55,10 +55,34 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	// Checked and created in one transaction, so the check sees the names
+	// stored before it.
+	err = s.store.InTx(ctx, func(tx Store) error { return createUser(ctx, tx, u) })
+	if err != nil {
 		return User{}, err
 	}
 	return u, nil
+}
+
+// createUser stores u unless its email or display name is taken, or its
+// display name looks like one that is. The email is checked first: someone
+// who already has an account is better told so than asked for a new name.
+func createUser(ctx context.Context, tx Store, u User) error {
+	_, err := tx.UserByEmail(ctx, u.Email)
+	if err == nil {
+		return ErrEmailTaken
+	}
+	if !errors.Is(err, ErrUserNotFound) {
+		return err
+	}
+	taken, err := tx.NameTaken(ctx, u.NameKeys)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return ErrDisplayNameTaken
+	}
+	return tx.CreateUser(ctx, u)
 }
 
 // prepare validates input and hashes the password into a User ready to store.
@@ -82,7 +106,7 @@ func (s *Service) prepare(in NewUser) (User, error) {
 		return User{}, err
 	}
 	return User{
-		ID: newID(), Email: email, DisplayName: name, Role: in.Role,
+		ID: newID(), Email: email, DisplayName: name, NameKeys: NameKeysOf(name), Role: in.Role,
 		PasswordHash: hash, CreatedAt: s.now().UTC(),
 	}, nil
 }
@@ -112,7 +136,7 @@ func (s *Service) Register(ctx context.Context, in NewUser, inviteCode string) (
 			return ErrInviteInvalid
 		}
 		u.Role = inv.Role
-		return tx.CreateUser(ctx, u)
+		return createUser(ctx, tx, u)
 	})
 	if err != nil {
 		return User{}, err

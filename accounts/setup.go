@@ -50,7 +50,7 @@ func (s *Service) Setup(ctx context.Context, code string, in NewUser) (User, err
 		if !won {
 			return ErrSetupCodeWrong
 		}
-		return tx.CreateUser(ctx, u)
+		return createUser(ctx, tx, u)
 	})
 	if err != nil {
 		return User{}, err

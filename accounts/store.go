@@ -15,6 +15,10 @@ type Store interface {
 	InTx(ctx context.Context, fn func(Store) error) error
 
 	CreateUser(ctx context.Context, u User) error // ErrEmailTaken
+	// NameTaken reports whether any account's display name has a key equal
+	// to either of keys. Organisations do not exist yet, so the whole range
+	// is one: a name collides with every account's, disabled ones included.
+	NameTaken(ctx context.Context, keys NameKeys) (bool, error)
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error) // ErrUserNotFound
 	ListUsers(ctx context.Context, limit, offset int) ([]User, int64, error)

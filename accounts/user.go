@@ -41,6 +41,7 @@ type User struct {
 	ID           string
 	Email        string // lower-cased; unique
 	DisplayName  string
+	NameKeys     NameKeys // NameKeysOf(DisplayName): how look-alike names are found
 	Role         Role
 	PasswordHash string
 	CreatedAt    time.Time
@@ -71,8 +72,9 @@ func NormalizeEmail(raw string) (string, error) {
 	return email, nil
 }
 
-// CheckPassword applies the password policy: length only, no composition
-// rules (OWASP ASVS), with an upper bound so hashing stays cheap to refuse.
+// CheckPassword applies the password policy (OWASP ASVS): a length, with an
+// upper bound so hashing stays cheap to refuse, and not a known common
+// password; no composition rules.
 func CheckPassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLength {
@@ -81,22 +83,8 @@ func CheckPassword(pw string) error {
 	if n > MaxPasswordLength {
 		return fault.InvalidField("password", "password_too_long", "Use a password of at most 256 characters.")
 	}
+	if isCommonPassword(pw) {
+		return ErrPasswordCommon
+	}
 	return nil
-}
-
-// CleanDisplayName trims a display name, defaulting to the email's local part.
-func CleanDisplayName(raw, email string) (string, error) {
-	name := strings.TrimSpace(raw)
-	if name == "" {
-		name, _, _ = strings.Cut(email, "@")
-	}
-	if utf8.RuneCountInString(name) > MaxDisplayNameLength {
-		return "", fault.InvalidField("display_name", "display_name_too_long", "Use a display name of at most 80 characters.")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return "", fault.InvalidField("display_name", "display_name_invalid", "A display name cannot hold control characters.")
-		}
-	}
-	return name, nil
 }

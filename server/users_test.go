@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/sakimori/sakimori/accounts"
@@ -88,5 +89,43 @@ func TestAdminManagesUsers(t *testing.T) {
 		if _, leaked := u.(map[string]any)["password_hash"]; leaked {
 			t.Fatal("password hash in the user list")
 		}
+	}
+}
+
+func TestRegistrationRefusesImpersonatingNamesAndCommonPasswords(t *testing.T) {
+	rg := newRange(t, withOpenRegistration, withLoginLimit(1000))
+	register := func(email, name, password string) reply {
+		return rg.call("POST", "/api/v1/auth/register", map[string]string{"email": email, "display_name": name, "password": password})
+	}
+	r := register("alice@range.test", "Alice A", "long enough password")
+	expect(t, r, 201, "")
+	for _, tc := range []struct {
+		name, displayName, password string
+		code, field                 string
+	}{
+		{"zero-width space", "Alice A\u200b", "long enough password", "display_name_invalid", "display_name"},
+		{"right-to-left override", "\u202eA ecilA", "long enough password", "display_name_invalid", "display_name"},
+		{"C1 control", "Alice\u0085", "long enough password", "display_name_invalid", "display_name"},
+		{"line separator", "Alice\u2028A", "long enough password", "display_name_invalid", "display_name"},
+		{"byte order mark", "\ufeffAlice A", "long enough password", "display_name_invalid", "display_name"},
+		{"a trailing next line", "Alice A\u0085", "long enough password", "display_name_invalid", "display_name"},
+		{"the same name", "Alice A", "long enough password", "display_name_taken", "display_name"},
+		{"another case and spacing", " alice   a ", "long enough password", "display_name_taken", "display_name"},
+		{"a Cyrillic A", "\u0410lice A", "long enough password", "display_name_taken", "display_name"},
+		{"a capital I for l", "AIice A", "long enough password", "display_name_taken", "display_name"},
+		{"a common password", "Mallory", "QAZWSXEDCRFV", "password_common", "password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := register(strings.ReplaceAll(tc.name, " ", "-")+"@range.test", tc.displayName, tc.password)
+			expect(t, r, 400, tc.code)
+			if field := r.body["error"].(map[string]any)["field"]; field != tc.field {
+				t.Fatalf("field %v, want %s; body %s", field, tc.field, r.raw)
+			}
+		})
+	}
+	r = register("bob@range.test", "Ａlice  B", "long enough password")
+	expect(t, r, 201, "")
+	if name := r.body["user"].(map[string]any)["display_name"]; name != "Alice B" {
+		t.Fatalf("stored display name %q, want the enforced %q", name, "Alice B")
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -25,6 +26,8 @@ type userRow struct {
 	ID           string `gorm:"primaryKey"`
 	Email        string
 	DisplayName  string
+	NameFolded   string `gorm:"column:display_name_key_folded"`
+	NameShaped   string `gorm:"column:display_name_key_shaped"`
 	Role         string
 	PasswordHash string
 	CreatedAt    time.Time
@@ -77,7 +80,8 @@ func (a *Accounts) InTx(ctx context.Context, fn func(accounts.Store) error) erro
 
 func (a *Accounts) CreateUser(ctx context.Context, u accounts.User) error {
 	row := userRow{
-		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Role: string(u.Role),
+		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName,
+		NameFolded: u.NameKeys.Folded, NameShaped: u.NameKeys.Shaped, Role: string(u.Role),
 		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt,
 	}
 	err := a.db.WithContext(ctx).Create(&row).Error
@@ -85,6 +89,31 @@ func (a *Accounts) CreateUser(ctx context.Context, u accounts.User) error {
 		return accounts.ErrEmailTaken
 	}
 	return internal(err)
+}
+
+// NameTaken checks for the keys within the caller's transaction. The
+// columns cannot be unique (accounts made before the check may share a key),
+// so on PostgreSQL a lock on each key, held to the end of the transaction,
+// keeps two concurrent sign-ups from both finding a name free; the keys are
+// locked in order so two such transactions cannot deadlock. SQLite needs
+// none: its transactions take the write lock when they begin.
+func (a *Accounts) NameTaken(ctx context.Context, keys accounts.NameKeys) (bool, error) {
+	both := []string{keys.Folded, keys.Shaped}
+	if a.db.Dialector.Name() == "postgres" {
+		locks := slices.Compact(slices.Sorted(slices.Values(both)))
+		for _, k := range locks {
+			var locked []any
+			err := a.db.WithContext(ctx).Raw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "display_name_key:"+k).Scan(&locked).Error
+			if err != nil {
+				return false, internal(err)
+			}
+		}
+	}
+	var n int64
+	err := a.db.WithContext(ctx).Model(&userRow{}).
+		Where("display_name_key_folded IN ? OR display_name_key_shaped IN ?", both, both).
+		Count(&n).Error
+	return n > 0, internal(err)
 }
 
 func (a *Accounts) UserByID(ctx context.Context, id string) (accounts.User, error) {
@@ -109,7 +138,8 @@ func (a *Accounts) userWhere(ctx context.Context, cond string, arg any) (account
 
 func (r userRow) user() accounts.User {
 	return accounts.User{
-		ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, Role: accounts.Role(r.Role),
+		ID: r.ID, Email: r.Email, DisplayName: r.DisplayName,
+		NameKeys: accounts.NameKeys{Folded: r.NameFolded, Shaped: r.NameShaped}, Role: accounts.Role(r.Role),
 		PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt,
 	}
 }

@@ -50,6 +50,9 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	for _, r := range results {
 		applied = append(applied, Migration{Version: r.Source.Version, Name: r.Source.Path, Applied: true})
 	}
+	if err := db.fillNameKeys(ctx); err != nil {
+		return applied, fmt.Errorf("migrate: display-name keys: %w", err)
+	}
 	return applied, nil
 }
 
