@@ -191,9 +191,10 @@ func (sh *Shell) Attach(ctx context.Context, ws Socket, resumed bool) {
 	}
 }
 
-// detach handles the end of a socket: a close from the page ends the
-// shell; an oversized frame ends it; a dropped connection leaves it
-// waiting for the page to come back.
+// detach handles the end of a socket: a close frame from the page ends
+// the shell; an oversized frame ends it; any other end (a FIN, a reset, a
+// timeout) is a dropped connection and leaves it waiting for the page to
+// come back.
 func (sh *Shell) detach(ws Socket, err error) {
 	sh.mu.Lock()
 	if sh.ws == ws {
@@ -201,8 +202,7 @@ func (sh *Shell) detach(ws Socket, err error) {
 	}
 	sh.mu.Unlock()
 	_ = ws.Close()
-	var closed *websocket.CloseError
-	if errors.As(err, &closed) || errors.Is(err, websocket.ErrReadLimit) {
+	if closedByPage(err) || errors.Is(err, websocket.ErrReadLimit) {
 		sh.end("closed by the page")
 		return
 	}
