@@ -30,7 +30,11 @@ func init() {
 	}
 	labsWith = func(t testing.TB, db *store.DB, d driver.Driver) *labs.Service {
 		cat, _ := labs.LoadCatalogue(scenarios.Files())
-		pool, _ := labs.NewPool(<-subnetBlock, 26)
+		block := <-subnetBlock
+		// Given back once the test's labs are gone, so the package's tests
+		// are not limited to one block each.
+		t.Cleanup(func() { subnetBlock <- block })
+		pool, _ := labs.NewPool(block, 26)
 		defaults := config.Defaults()
 		svc, err := labs.NewService(db.Labs(), d, cat, pool, labs.Options{
 			Capacity: defaults.LabCapacity, ProvisionTimeout: defaults.LabProvisionTimeout, ExtendBy: defaults.LabExtendBy,
