@@ -17,9 +17,10 @@ import (
 // A Shell is one shell in a lab, which may outlive the socket it was
 // opened on. A page that closes its socket (a close frame: the tab closed,
 // the lab page left) ends the shell and everything it started at once. A
-// connection that just drops (a network blip, a laptop lid) leaves the
-// shell waiting for Grace; a page that comes back with the shell's id
-// attaches to it again, and first gets what it printed meanwhile.
+// connection that ends any other way (a network blip, a laptop lid, a FIN
+// or a reset) leaves the shell waiting for Grace; a page that comes back
+// with the shell's id attaches to it again, and first gets what it printed
+// meanwhile.
 type Shell struct {
 	ID     string
 	UserID string
