@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -370,5 +372,127 @@ func TestTerminalReturnsToTheSameShell(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("a shell nobody came back to outlived its grace")
 		}
+	}
+}
+
+// Any end of a connection other than a close frame is a drop, and the
+// shell waits for the page: a clean FIN (the connection closed without a
+// close frame) as well as a reset. A close frame ends the shell at once;
+// a dropped shell nobody comes back to is reaped after the grace.
+func TestTerminalDropsWithoutCloseFrameAreResumable(t *testing.T) {
+	const grace = 3 * time.Second
+	f := fakeLabs()
+	fakeTerminals(f)
+	held, released := make(chan struct{}, 1), make(chan struct{}, 1)
+	f.Handle("hold", func(ctx context.Context, _ *drivertest.Process) int {
+		held <- struct{}{}
+		<-ctx.Done() // the shell's session closed: what it started ends
+		released <- struct{}{}
+		return 137
+	})
+	rg := newRangeWithLabs(t, f, withTerminalGrace(grace))
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	lab := runningLab(t, rg, alice)
+	open := func(resume string) (*websocket.Conn, string) {
+		t.Helper()
+		url := rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(alice)...).body["url"].(string)
+		if resume != "" {
+			url += "&resume=" + resume
+		}
+		ws, _, err := dialURL(base+url, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ws, readUntil(t, ws, `"resumed":`)
+	}
+	shellID := func(hello string) string {
+		var h struct{ ID string }
+		json.Unmarshal([]byte(hello[strings.Index(hello, "{"):]), &h)
+		if h.ID == "" {
+			t.Fatalf("no shell id in %q", hello)
+		}
+		return h.ID
+	}
+
+	for _, drop := range []struct {
+		name string
+		cut  func(*websocket.Conn)
+	}{
+		{"FIN", finish},
+		{"RST", reset},
+	} {
+		ws, hello := open("")
+		id := shellID(hello)
+		ws.WriteMessage(websocket.BinaryMessage, []byte("sleep 1; echo \"while\"-away\n"))
+		readUntil(t, ws, "while\"-away") // the line echoed: the shell has it
+		drop.cut(ws)
+
+		time.Sleep(1500 * time.Millisecond) // the shell prints while nobody is there
+		back, hello := open(id)
+		if !strings.Contains(hello, `"resumed":true`) {
+			t.Fatalf("after a %s: %q, want the same shell", drop.name, hello)
+		}
+		readUntil(t, back, "while-away")
+		back.WriteMessage(websocket.BinaryMessage, []byte("echo \"back\"-42\n"))
+		readUntil(t, back, "back-42")
+
+		// A close frame ends it at once, with what it started.
+		back.WriteMessage(websocket.BinaryMessage, []byte("hold\n"))
+		waitFor(t, held, time.Second, "the shell never ran hold")
+		hangUp(back)
+		waitFor(t, released, grace/2, "a shell closed with a close frame outlived it")
+		again, hello := open(id)
+		if !strings.Contains(hello, `"resumed":false`) {
+			t.Fatalf("a shell closed with a close frame came back: %q", hello)
+		}
+		hangUp(again)
+	}
+
+	// Dropped with a FIN, and nobody returns: it waits the grace, then is
+	// reaped.
+	ws, hello := open("")
+	id := shellID(hello)
+	ws.WriteMessage(websocket.BinaryMessage, []byte("hold\n"))
+	waitFor(t, held, time.Second, "the shell never ran hold")
+	finish(ws)
+	select {
+	case <-released:
+		t.Fatal("a dropped shell ended before its grace")
+	case <-time.After(grace / 2):
+	}
+	waitFor(t, released, grace+5*time.Second, "a shell nobody came back to outlived its grace")
+	late, hello := open(id)
+	if !strings.Contains(hello, `"resumed":false`) {
+		t.Fatalf("a shell came back after its grace: %q", hello)
+	}
+	hangUp(late)
+}
+
+// finish ends a connection the way a peer that just closes its socket
+// does: a FIN, no close frame. It waits for the server to close its side,
+// so nothing unread turns the close into a reset.
+func finish(ws *websocket.Conn) {
+	tcp := ws.UnderlyingConn().(*net.TCPConn)
+	tcp.CloseWrite()
+	tcp.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.Copy(io.Discard, tcp)
+	tcp.Close()
+}
+
+// reset ends a connection with a TCP reset, as a network that drops it
+// does.
+func reset(ws *websocket.Conn) {
+	tcp := ws.UnderlyingConn().(*net.TCPConn)
+	tcp.SetLinger(0)
+	tcp.Close()
+}
+
+func waitFor(t *testing.T, ch <-chan struct{}, d time.Duration, failure string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(d):
+		t.Fatal(failure)
 	}
 }

@@ -17,9 +17,10 @@ import (
 // A Shell is one shell in a lab, which may outlive the socket it was
 // opened on. A page that closes its socket (a close frame: the tab closed,
 // the lab page left) ends the shell and everything it started at once. A
-// connection that just drops (a network blip, a laptop lid) leaves the
-// shell waiting for Grace; a page that comes back with the shell's id
-// attaches to it again, and first gets what it printed meanwhile.
+// connection that ends any other way (a network blip, a laptop lid, a FIN
+// or a reset) leaves the shell waiting for Grace; a page that comes back
+// with the shell's id attaches to it again, and first gets what it printed
+// meanwhile.
 type Shell struct {
 	ID     string
 	UserID string
@@ -191,9 +192,10 @@ func (sh *Shell) Attach(ctx context.Context, ws Socket, resumed bool) {
 	}
 }
 
-// detach handles the end of a socket: a close from the page ends the
-// shell; an oversized frame ends it; a dropped connection leaves it
-// waiting for the page to come back.
+// detach handles the end of a socket: a close frame from the page ends
+// the shell; an oversized frame ends it; any other end (a FIN, a reset, a
+// timeout) is a dropped connection and leaves it waiting for the page to
+// come back.
 func (sh *Shell) detach(ws Socket, err error) {
 	sh.mu.Lock()
 	if sh.ws == ws {
@@ -201,8 +203,7 @@ func (sh *Shell) detach(ws Socket, err error) {
 	}
 	sh.mu.Unlock()
 	_ = ws.Close()
-	var closed *websocket.CloseError
-	if errors.As(err, &closed) || errors.Is(err, websocket.ErrReadLimit) {
+	if closedByPage(err) || errors.Is(err, websocket.ErrReadLimit) {
 		sh.end("closed by the page")
 		return
 	}
