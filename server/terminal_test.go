@@ -400,7 +400,7 @@ func TestTerminalDropsWithoutCloseFrameAreResumable(t *testing.T) {
 		if resume != "" {
 			url += "&resume=" + resume
 		}
-		ws, _, err := dialURL(base+url, base)
+		ws, _, err := dialURL(base+url, publicURL)
 		if err != nil {
 			t.Fatal(err)
 		}
