@@ -56,6 +56,19 @@ type Config struct {
 	ScoreboardFreeze    time.Time // zero: never frozen
 
 	HealthcheckURL string // what `sakimori healthcheck` asks
+
+	publicURLDerived bool // PublicURL was not given: it follows the listen address
+}
+
+// ListeningAt tells the configuration the address the server was given by
+// the system. When the public URL was not set, it follows the listen
+// address, and a listen port of 0 is only known once bound: without this
+// the range would name itself at port 0, and the origin checks, which
+// compare against the public URL, would refuse its own pages.
+func (c *Config) ListeningAt(addr string) {
+	if c.publicURLDerived {
+		c.PublicURL = defaultPublicURL(addr)
+	}
 }
 
 // SecureCookies says whether cookies must carry the Secure attribute.

@@ -207,3 +207,22 @@ func TestRegisteringAnUnknownSettingPanics(t *testing.T) {
 	}()
 	Register(flag.NewFlagSet("x", flag.ContinueOnError), env(nil), "no-such-setting")
 }
+
+// A server told to listen on port 0 learns its port when it binds; a public
+// URL that follows the listen address must follow it there, and one given
+// explicitly must not move.
+func TestPublicURLFollowsTheBoundPort(t *testing.T) {
+	c, err := Load("serve", nil, env(map[string]string{"SAKIMORI_LISTEN": "127.0.0.1:0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ListeningAt("127.0.0.1:43210")
+	if c.PublicURL != "http://localhost:43210" {
+		t.Errorf("derived public URL after binding = %q, want http://localhost:43210", c.PublicURL)
+	}
+	c, _ = Load("serve", nil, env(map[string]string{"SAKIMORI_LISTEN": "127.0.0.1:0", "SAKIMORI_PUBLIC_URL": "https://range.example"}))
+	c.ListeningAt("127.0.0.1:43210")
+	if c.PublicURL != "https://range.example" {
+		t.Errorf("a public URL that was set moved to %q", c.PublicURL)
+	}
+}

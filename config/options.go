@@ -211,7 +211,7 @@ var (
 // derive fills the defaults that follow from other settings.
 func derive(c *Config) {
 	if c.PublicURL == "" {
-		c.PublicURL = defaultPublicURL(c.Listen)
+		c.PublicURL, c.publicURLDerived = defaultPublicURL(c.Listen), true
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.SecretsFile == "" {

@@ -33,6 +33,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	defer db.Close()
 	log := newLogger(cfg, stderr)
+	// Bound first: the public URL (token issuer, origin checks) may follow
+	// the port the system gives.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	cfg.ListeningAt(ln.Addr().String())
 	secrets, created, err := config.LoadOrCreateSecrets(cfg.SecretsFile)
 	if err != nil {
 		return err
@@ -100,10 +108,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	dockerStatus := engineStatus(ctx, engine)
 	printSummary(stderr, summary{cfg: cfg, addr: ln.Addr().String(), db: db, applied: len(applied),
 		secretsCreated: created, docker: dockerStatus, setupCode: setupCode,
