@@ -43,7 +43,10 @@ func startServerProcess(t *testing.T, dataDir string, firstRun bool) *serverProc
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(os.Environ(), "SAKIMORI_TEST_AS_MAIN=1", "SAKIMORI_DATA_DIR="+dataDir,
-		"SAKIMORI_LISTEN=127.0.0.1:0", "SAKIMORI_LAB_POOL=10.227.0.0/16", "SAKIMORI_LOG_LEVEL=warn")
+		"SAKIMORI_LISTEN=127.0.0.1:0", "SAKIMORI_LAB_POOL=10.227.0.0/16", "SAKIMORI_LOG_LEVEL=warn",
+		// Fixed, as a deployment's is: tokens name it as their issuer, and
+		// they must stay good when the server comes back on another port.
+		"SAKIMORI_PUBLIC_URL=http://range.test")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
