@@ -1,0 +1,141 @@
+// Package audit is the range's record of what staff and partners did:
+// invites made, accounts created, roles changed, other people's labs stopped
+// or reset, replays watched, suspicions viewed, exports taken, partner
+// tokens used. The record is append-only; the database refuses to change or
+// remove an entry, so nobody (an admin included) can tidy it afterwards.
+//
+// Other packages record through the Recorder interface:
+//
+//	err := rec.Record(ctx, audit.Entry{
+//		ActorID: p.UserID, ActorRole: string(p.Role),
+//		Action:  audit.RoleChange,
+//		TargetKind: "user", TargetID: u.ID,
+//		Detail:  map[string]string{"from": "trainee", "to": "instructor"},
+//	})
+//
+// When, the request id and the source address are filled in by the Log
+// when left empty (the web edge puts the last two in the context).
+package audit
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+)
+
+// Action names what was done, as "subject.verb".
+type Action string
+
+// The actions the range records. New staff actions add a constant here.
+const (
+	InviteCreate        Action = "invite.create"
+	UserCreate          Action = "user.create"
+	RoleChange          Action = "user.role_change"
+	UserDisable         Action = "user.disable"
+	MFAReset            Action = "user.mfa_reset"
+	LabStop             Action = "lab.stop"  // someone else's lab
+	LabReset            Action = "lab.reset" // someone else's lab
+	ReplayWatch         Action = "recording.watch"
+	SuspicionsView      Action = "suspicions.view"
+	TraineeRecordView   Action = "trainee_record.view"
+	AuditExport         Action = "audit.export"
+	PartnerTokenUse     Action = "partner_token.use"
+	PartnerTokenRefused Action = "partner_token.refused"
+)
+
+// actions is every known action, so a filter naming another is refused.
+var actions = map[Action]bool{
+	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, MFAReset: true,
+	LabStop: true, LabReset: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
+	AuditExport: true, PartnerTokenUse: true, PartnerTokenRefused: true,
+}
+
+// Known reports whether a is one of the actions above.
+func (a Action) Known() bool { return actions[a] }
+
+// Entry is one recorded action.
+type Entry struct {
+	Seq        int64             `json:"seq"` // set by the store; orders the log
+	At         time.Time         `json:"at"`
+	ActorID    string            `json:"actor_id"` // empty for the operator at the command line
+	ActorRole  string            `json:"actor_role"`
+	Action     Action            `json:"action"`
+	TargetKind string            `json:"target_kind,omitempty"` // user, invite, lab, recording, …
+	TargetID   string            `json:"target_id,omitempty"`
+	Detail     map[string]string `json:"detail,omitempty"`
+	RequestID  string            `json:"request_id,omitempty"`
+	SourceIP   string            `json:"source_ip,omitempty"`
+}
+
+// Recorder is what other packages call to record an action. Record
+// returns only once the entry is stored: an action whose record failed
+// must be treated as failed where it can still be refused (a view, an
+// export).
+type Recorder interface {
+	Record(ctx context.Context, e Entry) error
+}
+
+// Store keeps the log. Append stores a new entry; Entries returns entries
+// matching f, newest first, at most f.Limit of them.
+type Store interface {
+	Append(ctx context.Context, e Entry) error
+	Entries(ctx context.Context, f Filter) ([]Entry, error)
+}
+
+// Request is what the web edge knows of the request an action came in.
+type Request struct {
+	ID string
+	IP string
+}
+
+type requestKey struct{}
+
+// WithRequest returns ctx carrying r, so entries recorded under it name
+// the request without every caller passing it along.
+func WithRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// Log is the audit log: it records entries and reads them back.
+type Log struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewLog makes the log over store; now stamps entries that carry no time.
+func NewLog(store Store, now func() time.Time) *Log {
+	if now == nil {
+		now = time.Now
+	}
+	return &Log{store: store, now: now}
+}
+
+var _ Recorder = (*Log)(nil)
+
+// Record stores e, filling in its time and request from the clock and ctx
+// where e leaves them empty.
+func (l *Log) Record(ctx context.Context, e Entry) error {
+	if !e.Action.Known() {
+		return errUnknownAction(e.Action)
+	}
+	if e.At.IsZero() {
+		e.At = l.now()
+	}
+	e.At = e.At.UTC()
+	if r, ok := ctx.Value(requestKey{}).(Request); ok {
+		if e.RequestID == "" {
+			e.RequestID = r.ID
+		}
+		if e.SourceIP == "" {
+			e.SourceIP = r.IP
+		}
+	}
+	e.Detail = maps.Clone(e.Detail)
+	e.Seq = 0
+	return l.store.Append(ctx, e)
+}
+
+func errUnknownAction(a Action) error {
+	return fmt.Errorf("audit: unknown action %q (add it to the actions the range records)", a)
+}
