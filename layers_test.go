@@ -38,6 +38,7 @@ func join(lists ...[]string) []string {
 // keys match, both rules hold.
 var rules = map[string][]string{
 	"accounts":     join(fiber, gorm, docker, labSide, edges),
+	"audit":        join(fiber, gorm, docker, labSide, edges),
 	"labs":         join(fiber, gorm, docker, labSide, edges),
 	"scoring":      join(fiber, gorm, docker, labSide, edges, []string{module + "/labs"}),
 	"progress":     join(fiber, gorm, docker, labSide, edges),

@@ -99,6 +99,14 @@ func TestAccountRepliesKeepToTheContract(t *testing.T) {
 		{method: "POST", path: "/api/v1/invites", headers: bearer(teacher), body: map[string]any{"email": "new@range.test", "valid_hours": 24}, status: 201},
 		{method: "POST", path: "/api/v1/invites", headers: bearer(teacher), body: map[string]string{"role": "admin"}, status: 403, code: "invite_role_forbidden"},
 		{method: "POST", path: "/api/v1/invites", headers: bearer(trainee), body: map[string]string{}, status: 403, code: "forbidden"},
+		{method: "GET", path: "/api/v1/audit?limit=1", headers: admin, status: 200},
+		{method: "GET", path: "/api/v1/audit?action=invite.create&since=2026-01-01T00:00:00Z", headers: admin, status: 200},
+		{method: "GET", path: "/api/v1/audit?since=today", headers: admin, status: 400, code: "audit_filter_invalid"},
+		{method: "GET", path: "/api/v1/audit?cursor=abc", headers: admin, status: 400, code: "audit_cursor_invalid"},
+		{method: "GET", path: "/api/v1/audit", headers: bearer(teacher), status: 403, code: "forbidden"},
+		{method: "GET", path: "/api/v1/audit/export", headers: admin, status: 200},
+		{method: "GET", path: "/api/v1/audit/export?format=csv", headers: admin, status: 200},
+		{method: "GET", path: "/api/v1/audit/export?format=pdf", headers: admin, status: 400, code: "audit_format_invalid"},
 	})
 
 	// Refused sign-ins, until the address is held back.

@@ -32,7 +32,7 @@ var textBodies sync.Once
 func contractOf(t *testing.T, rg *range_) contract {
 	t.Helper()
 	textBodies.Do(func() {
-		for _, ct := range []string{"text/event-stream", "application/x-asciicast", "text/html"} {
+		for _, ct := range []string{"text/event-stream", "application/x-asciicast", "text/html", "application/x-ndjson"} {
 			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 		}
 	})

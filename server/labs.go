@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/scoring"
@@ -19,6 +20,7 @@ type labsAPI struct {
 	labs     *labs.Service
 	accounts *accounts.Service  // names trainees in staff lists
 	streams  *terminal.Sessions // open event streams per person
+	audit    audit.Recorder     // stops and resets of other people's labs
 }
 
 type scenarioView struct {
@@ -187,7 +189,10 @@ func (h labsAPI) list(c *fiber.Ctx) error {
 // lookup, so odd paths never reach storage.
 var labID = regexp.MustCompile(`^l[a-z2-7]{12}$`)
 
-func (h labsAPI) instanceOp(op func(*labs.Service, *fiber.Ctx, labs.Actor, string) (labs.Instance, error)) fiber.Handler {
+// labOp is one action on a lab instance, by id.
+type labOp func(*labs.Service, *fiber.Ctx, labs.Actor, string) (labs.Instance, error)
+
+func (h labsAPI) instanceOp(op labOp) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := labParam(c)
 		if err != nil {
@@ -198,6 +203,20 @@ func (h labsAPI) instanceOp(op func(*labs.Service, *fiber.Ctx, labs.Actor, strin
 			return err
 		}
 		return c.JSON(h.view(inst))
+	}
+}
+
+// byOthersAudited records op when it acts on a lab that is not the
+// actor's own (staff stopping or resetting a trainee's lab).
+func (h labsAPI) byOthersAudited(action audit.Action, op labOp) labOp {
+	return func(s *labs.Service, c *fiber.Ctx, a labs.Actor, id string) (labs.Instance, error) {
+		inst, err := op(s, c, a, id)
+		if err != nil || inst.TraineeID == a.UserID {
+			return inst, err
+		}
+		err = recordAction(c, h.audit, audit.Entry{Action: action, TargetKind: "lab", TargetID: inst.ID,
+			Detail: map[string]string{"trainee": inst.TraineeID, "scenario": inst.ScenarioID}})
+		return inst, err
 	}
 }
 

@@ -5,13 +5,16 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/server/auth"
 )
 
 // recordingsAPI lists a lab's terminal recordings and serves their casts,
 // to the lab's trainee and to staff.
 type recordingsAPI struct {
-	labs *labs.Service
+	labs  *labs.Service
+	audit audit.Recorder // staff watching someone's replay
 }
 
 type recordingList struct {
@@ -39,9 +42,17 @@ func (h recordingsAPI) cast(c *fiber.Ctx) error {
 	if !recordingID.MatchString(id) {
 		return labs.ErrRecordingNotFound
 	}
-	_, f, err := h.labs.OpenRecording(c.UserContext(), actorOf(c), id)
+	rec, f, err := h.labs.OpenRecording(c.UserContext(), actorOf(c), id)
 	if err != nil {
 		return err
+	}
+	if rec.TraineeID != auth.PrincipalOf(c).UserID {
+		err := recordAction(c, h.audit, audit.Entry{Action: audit.ReplayWatch, TargetKind: "recording", TargetID: rec.ID,
+			Detail: map[string]string{"lab": rec.InstanceID, "trainee": rec.TraineeID}})
+		if err != nil {
+			f.Close()
+			return err
+		}
 	}
 	c.Set(fiber.HeaderContentType, "application/x-asciicast")
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/server/terminal"
 )
 
@@ -17,6 +18,7 @@ import (
 func routes(app *fiber.App, d Deps) {
 	app.Use(recover.New())
 	app.Use(requestID, accessLog(d.Logger), newHTTPMetrics(d.Metrics).middleware)
+	app.Use(auditRequest)
 	app.Use(securityHeaders(d.Options.SecureCookies))
 	if cors := corsFor(d.Options.CORSOrigins); cors != nil {
 		app.Use(cors)
@@ -42,13 +44,13 @@ func routes(app *fiber.App, d Deps) {
 	signedIn := d.Tokens.Require()
 	api.Get("/me", signedIn, s.me)
 
-	u := users{accounts: d.Accounts}
+	u := users{accounts: d.Accounts, audit: d.Audit}
 	api.Get("/users", d.Tokens.Require(accounts.RoleAdmin), u.list)
 	api.Post("/users", d.Tokens.Require(accounts.RoleAdmin), u.create)
 	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
 
 	if d.Labs != nil {
-		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser)}
+		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: d.Audit}
 		api.Get("/scenarios", signedIn, l.scenarios)
 		api.Get("/scenarios/:id", signedIn, l.scenario)
 		api.Post("/labs", signedIn, userLimiter("launch", d.Options.LaunchPerMinute), settle, l.launch)
@@ -56,15 +58,15 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/labs/:id", signedIn, l.instanceOp(getLab))
 		api.Get("/labs/:id/events", signedIn, l.events)
 		api.Post("/labs/:id/extend", signedIn, l.instanceOp(extendLab))
-		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(resetLab))
-		api.Delete("/labs/:id", signedIn, l.instanceOp(stopLab))
+		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(l.byOthersAudited(audit.LabReset, resetLab)))
+		api.Delete("/labs/:id", signedIn, l.instanceOp(l.byOthersAudited(audit.LabStop, stopLab)))
 
 		t := terminalAPI{log: d.Logger, labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
 			sessions: terminal.NewSessions(terminalsPerPerson), shells: terminal.NewShells(d.Options.TerminalGrace), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
 		api.Post("/labs/:id/terminal", signedIn, t.ticket)
 		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
 
-		rec := recordingsAPI{labs: d.Labs}
+		rec := recordingsAPI{labs: d.Labs, audit: d.Audit}
 		api.Get("/labs/:id/recordings", signedIn, rec.list)
 		api.Get("/recordings/:id", signedIn, rec.cast)
 
@@ -73,7 +75,7 @@ func routes(app *fiber.App, d Deps) {
 		app.All(webPrefix+":cap/*", w.admit, webLimiter(webRequestsPerMinute), settle, w.serve)
 	}
 	if d.Scoring != nil {
-		sc := scoringAPI{scoring: d.Scoring}
+		sc := scoringAPI{scoring: d.Scoring, audit: d.Audit}
 		api.Get("/labs/:id/objectives", signedIn, sc.objectives)
 		api.Post("/labs/:id/objectives/:objective", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.submit)
 		api.Post("/labs/:id/objectives/:objective/check", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.check)
@@ -89,6 +91,10 @@ func routes(app *fiber.App, d Deps) {
 		p := progressAPI{labs: d.Labs, scoring: d.Scoring}
 		api.Get("/me/progress", signedIn, p.mine)
 	}
+
+	a := auditAPI{log: d.Audit, logger: d.Logger}
+	api.Get("/audit", d.Tokens.Require(accounts.RoleAdmin), a.list)
+	api.Get("/audit/export", d.Tokens.Require(accounts.RoleAdmin), a.export)
 
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
@@ -14,6 +15,7 @@ import (
 // scoringAPI serves objectives, submissions, hints and scores.
 type scoringAPI struct {
 	scoring *scoring.Service
+	audit   audit.Recorder // staff reading suspicions and trainees' records
 }
 
 type hintView struct {
@@ -167,6 +169,9 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.SuspicionsView, TargetKind: "suspicions"}); err != nil {
+		return err
+	}
 	out := make([]suspicionView, len(list))
 	for i, e := range list {
 		out[i] = suspicionView{Reason: e.SuspicionReason(), Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
@@ -243,8 +248,12 @@ type historyView struct {
 
 // trainee shows instructors one trainee's every record.
 func (h scoringAPI) trainee(c *fiber.Ctx) error {
-	list, err := h.scoring.History(c.UserContext(), c.Params("trainee"))
+	trainee := strings.Clone(c.Params("trainee"))
+	list, err := h.scoring.History(c.UserContext(), trainee)
 	if err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.TraineeRecordView, TargetKind: "user", TargetID: trainee}); err != nil {
 		return err
 	}
 	out := make([]eventView, len(list))

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
@@ -75,6 +76,7 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Labs     *labs.Service        // nil: the lab endpoints are not served
 	Scoring  *scoring.Service     // nil: the scoring endpoints are not served
+	Audit    *audit.Log           // where staff actions are recorded; admins read it
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /
@@ -84,8 +86,8 @@ type Deps struct {
 // that are missing or invalid.
 func New(d Deps) (*fiber.App, error) {
 	err := d.Options.check()
-	if d.Logger == nil || d.Metrics == nil || d.Accounts == nil || d.Tokens == nil {
-		err = errors.Join(err, errors.New("a logger, a metrics registry, the accounts service and the tokens are all required"))
+	if d.Logger == nil || d.Metrics == nil || d.Accounts == nil || d.Tokens == nil || d.Audit == nil {
+		err = errors.Join(err, errors.New("a logger, a metrics registry, the accounts service, the tokens and the audit log are all required"))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)

@@ -6,12 +6,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/server/auth"
 )
 
 // users lets admins manage accounts and staff invite people.
 type users struct {
 	accounts *accounts.Service
+	audit    audit.Recorder
 }
 
 type userList struct {
@@ -49,6 +51,11 @@ func (h users) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	err = recordAction(c, h.audit, audit.Entry{Action: audit.UserCreate, TargetKind: "user", TargetID: u.ID,
+		Detail: map[string]string{"role": string(u.Role), "email": u.Email}})
+	if err != nil {
+		return err
+	}
 	return c.Status(fiber.StatusCreated).JSON(viewOf(u))
 }
 
@@ -81,6 +88,11 @@ func (h users) invite(c *fiber.Ctx) error {
 	inv, code, err := h.accounts.CreateInvite(c.UserContext(), inviter, accounts.NewInvite{
 		Role: accounts.Role(req.Role), Email: req.Email, TTL: time.Duration(req.ValidHours) * time.Hour,
 	})
+	if err != nil {
+		return err
+	}
+	err = recordAction(c, h.audit, audit.Entry{Action: audit.InviteCreate, TargetKind: "invite", TargetID: inv.ID,
+		Detail: map[string]string{"role": string(inv.Role), "email": inv.Email, "expires_at": inv.ExpiresAt.Format(time.RFC3339)}})
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/scenarios"
+	"github.com/sakimori/sakimori/store"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server's goroutine
@@ -118,7 +120,8 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func TestUserCreate(t *testing.T) {
-	env := envOf(map[string]string{"SAKIMORI_DATA_DIR": t.TempDir()})
+	dir := t.TempDir()
+	env := envOf(map[string]string{"SAKIMORI_DATA_DIR": dir})
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"user", "create", "-email", "Teach@Range.Test", "-role", "instructor"},
 		env, strings.NewReader("long enough password\n"), &out, io.Discard)
@@ -138,6 +141,17 @@ func TestUserCreate(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"user", "create", "-email", "b@range.test"}, env, strings.NewReader(""), io.Discard, io.Discard); err == nil {
 		t.Fatal("created a user with no password")
+	}
+
+	// Accounts made at the command line are in the audit log, by the operator.
+	db, err := store.Open(context.Background(), store.Options{DataDir: dir, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	page, err := audit.NewLog(db.Audit(), nil).Read(context.Background(), audit.Filter{Action: audit.UserCreate})
+	if err != nil || len(page.Entries) != 2 || page.Entries[0].ActorRole != "operator" || page.Entries[0].Detail["email"] != "a@range.test" {
+		t.Fatalf("audit entries of the accounts made: %+v %v", page, err)
 	}
 }
 

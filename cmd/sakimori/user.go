@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 )
 
 // user creates an account. The password is read from the first line of
@@ -51,6 +52,13 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 	u, err := svc.CreateUser(ctx, accounts.NewUser{Email: *email, DisplayName: *name, Password: password, Role: accounts.Role(*role)})
 	if err != nil {
 		return err
+	}
+	// The operator at the command line has no account: the entry names
+	// the role only.
+	err = audit.NewLog(db.Audit(), time.Now).Record(ctx, audit.Entry{ActorRole: "operator", Action: audit.UserCreate,
+		TargetKind: "user", TargetID: u.ID, Detail: map[string]string{"role": string(u.Role), "email": u.Email, "via": "command line"}})
+	if err != nil {
+		return fmt.Errorf("account created, but its audit entry was not: %w", err)
 	}
 	fmt.Fprintf(stdout, "created %s %s (%s)\n", u.Role, u.Email, u.ID)
 	if *generate {
