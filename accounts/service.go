@@ -19,6 +19,7 @@ type Service struct {
 	passwords    *Passwords
 	openRegister bool
 	refreshTTL   time.Duration
+	delay        SignInDelay
 	now          func() time.Time
 }
 
@@ -26,6 +27,7 @@ type Service struct {
 type Options struct {
 	OpenRegistration bool          // trainees may register without an invite
 	RefreshTTL       time.Duration // how long a sign-in session lasts unused
+	SignInDelay      SignInDelay   // zero: DefaultSignInDelay
 	Now              func() time.Time
 }
 
@@ -35,7 +37,11 @@ func NewService(store Store, passwords *Passwords, opt Options) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, passwords: passwords, openRegister: opt.OpenRegistration, refreshTTL: opt.RefreshTTL, now: now}
+	delay := opt.SignInDelay
+	if delay == (SignInDelay{}) {
+		delay = DefaultSignInDelay
+	}
+	return &Service{store: store, passwords: passwords, openRegister: opt.OpenRegistration, refreshTTL: opt.RefreshTTL, delay: delay, now: now}
 }
 
 // OpenRegistration reports whether trainees may register without an invite.
@@ -145,13 +151,43 @@ func (s *Service) Register(ctx context.Context, in NewUser, inviteCode string) (
 }
 
 // Authenticate checks an email and password. Unknown emails and wrong
-// passwords give the same error after the same work.
+// passwords give the same error after the same work. Failures are counted
+// per email, known or not; past the free tries, an attempt made before
+// the account's wait is over gets a *SignInDelayed without its password
+// being checked.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
 	norm, err := NormalizeEmail(email)
 	if err != nil || len(password) > 4*MaxPasswordLength {
 		s.passwords.Match(password, "")
 		return User{}, ErrBadCredentials
 	}
+	key := signInKey(norm)
+	if err := s.holdSignIn(ctx, key); err != nil {
+		return User{}, err
+	}
+	u, err := s.checkPassword(ctx, norm, password)
+	if errors.Is(err, ErrBadCredentials) {
+		if err := s.failSignIn(ctx, key); err != nil {
+			return User{}, err
+		}
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	// The password was right: the count starts again, even if the
+	// account turns out to be disabled.
+	if err := s.store.ClearSignInFailures(ctx, key); err != nil {
+		return User{}, err
+	}
+	if u.Disabled() {
+		return User{}, ErrAccountDisabled
+	}
+	return u, nil
+}
+
+// checkPassword finds the account and checks its password.
+func (s *Service) checkPassword(ctx context.Context, norm, password string) (User, error) {
 	u, err := s.store.UserByEmail(ctx, norm)
 	if errors.Is(err, ErrUserNotFound) {
 		s.passwords.Match(password, "")
@@ -162,9 +198,6 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 	}
 	if !s.passwords.Match(password, u.PasswordHash) {
 		return User{}, ErrBadCredentials
-	}
-	if u.Disabled() {
-		return User{}, ErrAccountDisabled
 	}
 	return u, nil
 }

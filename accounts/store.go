@@ -37,6 +37,16 @@ type Store interface {
 	MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) (bool, error)
 	RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error
 
+	// SignInFailures returns what is kept of the key's failed sign-ins, or
+	// a zero record (Version 0) if nothing is.
+	SignInFailures(ctx context.Context, key string) (SignInFailures, error)
+	// SwapSignInFailures stores next (with the version after seen's) if
+	// the key's record is still at seen.Version (0: there is none yet),
+	// and says whether it did.
+	SwapSignInFailures(ctx context.Context, key string, seen, next SignInFailures) (bool, error)
+	// ClearSignInFailures forgets the key's failures.
+	ClearSignInFailures(ctx context.Context, key string) error
+
 	CreateInvite(ctx context.Context, inv Invite) error
 	// ClaimInvite marks an unused, unexpired invite as used and returns it.
 	ClaimInvite(ctx context.Context, codeHash string, at time.Time) (Invite, error) // ErrInviteInvalid

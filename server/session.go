@@ -1,6 +1,8 @@
 package server
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,6 +118,10 @@ func (s sessions) login(c *fiber.Ctx) error {
 		return err
 	}
 	u, err := s.accounts.Authenticate(c.UserContext(), req.Email, req.Password)
+	var delayed *accounts.SignInDelayed
+	if errors.As(err, &delayed) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(delayed.Seconds()))
+	}
 	if err != nil {
 		return err
 	}

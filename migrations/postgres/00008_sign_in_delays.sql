@@ -1,0 +1,16 @@
+-- +goose Up
+-- Failed sign-ins per account, for the progressive delay: kept in the
+-- database so it holds across restarts and across several servers. The key
+-- is a hash of the email as typed (normalised), so unknown addresses are
+-- held back the same as known ones, and no address is kept in clear.
+CREATE TABLE sign_in_failures (
+    account_key    TEXT PRIMARY KEY,
+    failures       INTEGER NOT NULL,
+    last_failed_at TIMESTAMPTZ NOT NULL,
+    blocked_until  TIMESTAMPTZ NOT NULL,
+    version        BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_last ON sign_in_failures (last_failed_at);
+
+-- +goose Down
+DROP TABLE sign_in_failures;
