@@ -40,6 +40,8 @@ type Config struct {
 	AccessTTL      time.Duration
 	RefreshTTL     time.Duration
 	LoginPerMinute int
+	MetricsListen  string // empty: /metrics is served on Listen
+	MetricsToken   string // empty: /metrics needs no token
 	LogFormat      string // "text" or "json"
 	LogLevel       string
 	TerminalGrace  time.Duration // a dropped terminal waits this long for its page

@@ -226,3 +226,20 @@ func TestPublicURLFollowsTheBoundPort(t *testing.T) {
 		t.Errorf("a public URL that was set moved to %q", c.PublicURL)
 	}
 }
+
+func TestMetricsSettings(t *testing.T) {
+	c, err := Load("serve", []string{"-metrics-listen", "127.0.0.1:9100"}, env(map[string]string{"SAKIMORI_METRICS_TOKEN": "a-long-enough-token"}))
+	if err != nil || c.MetricsListen != "127.0.0.1:9100" || c.MetricsToken != "a-long-enough-token" {
+		t.Fatalf("metrics settings: %+v %v", c, err)
+	}
+	for _, bad := range [][]string{
+		{"-metrics-listen", "9100"},
+		{"-metrics-listen", "127.0.0.1:8080"}, // the public port itself
+		{"-metrics-token", "short"},
+		{"-metrics-token", "has white space in it, plenty"},
+	} {
+		if _, err := Load("serve", bad, env(nil)); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(bad[0], "-")) {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+}

@@ -104,6 +104,30 @@ var options = []option{
 	{name: "login-per-minute", def: "10", usage: "failed sign-ins allowed per client address per minute",
 		read:  whole(func(c *Config) *int { return &c.LoginPerMinute }),
 		check: func(c Config) error { return atLeast(c.LoginPerMinute, 1) }},
+	// /metrics tells an outsider the range's routes, load and versions:
+	// serve it on a private address, or behind a token, or both.
+	{name: "metrics-listen", def: "", usage: "separate address to serve /metrics on; then the public port answers it 404",
+		read: text(func(c *Config) *string { return &c.MetricsListen }),
+		check: func(c Config) error {
+			if c.MetricsListen == "" {
+				return nil
+			}
+			if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+				return fmt.Errorf("%q: %w", c.MetricsListen, err)
+			}
+			if c.MetricsListen == c.Listen {
+				return fmt.Errorf("%q: must differ from the listen address", c.MetricsListen)
+			}
+			return nil
+		}},
+	{name: "metrics-token", def: "", usage: "bearer token /metrics requires (set it through the variable, not the command line)",
+		read: text(func(c *Config) *string { return &c.MetricsToken }),
+		check: func(c Config) error {
+			if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t\r\n")) {
+				return fmt.Errorf("must be at least 16 characters, with no white space")
+			}
+			return nil
+		}},
 	{name: "log-format", def: "text", usage: "text or json",
 		read: text(func(c *Config) *string { return &c.LogFormat }),
 		check: func(c Config) error {
@@ -195,7 +219,7 @@ var (
 	ServerSettings = []string{
 		"listen", "public-url", "data-dir", "database-url", "docker-host", "secrets-file", "registration",
 		"trusted-proxies", "cors-origins", "body-limit", "read-timeout", "access-ttl", "refresh-ttl",
-		"login-per-minute", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
+		"login-per-minute", "metrics-listen", "metrics-token", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
 		"lab-pool", "lab-subnet-bits", "lab-capacity", "lab-provision-timeout", "lab-extend-by",
 		"lab-max-extensions", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",
 	}

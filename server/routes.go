@@ -5,9 +5,7 @@ import (
 
 	fiberws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
@@ -26,7 +24,7 @@ func routes(app *fiber.App, d Deps) {
 
 	app.Get("/healthz", healthz)
 	app.Get("/readyz", readyz(d.Checks))
-	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
+	app.Get("/metrics", metricsOnPublicPort(d.Metrics, d.Options))
 
 	api := app.Group("/api/v1")
 	api.Get("/openapi.json", contract) // describes every route in this table

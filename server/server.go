@@ -39,6 +39,11 @@ type Options struct {
 	// LabWebDeadline bounds one request through a lab web link, the
 	// lab's whole answer included; its exec in the lab ends then.
 	LabWebDeadline time.Duration
+	// MetricsElsewhere: /metrics has an address of its own (MetricsHandler),
+	// so the public port answers it 404.
+	MetricsElsewhere bool
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
 }
 
 // check reports every missing or invalid option at once. The defaults live

@@ -91,6 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
 			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, SubmitPerMinute: cfg.SubmitPerMinute,
 			ReadTimeout: cfg.ReadTimeout, TerminalGrace: cfg.TerminalGrace, LabWebDeadline: cfg.LabWebDeadline,
+			MetricsElsewhere: cfg.MetricsListen != "", MetricsToken: cfg.MetricsToken,
 			Version: version,
 		},
 		Logger:   log,
@@ -116,6 +117,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		labs: fmt.Sprintf("%d scenarios; %d lab networks of /%d in %s (%d excluded: host routes %v); at most %d labs at once; range id %s (engine label io.sakimori.range)",
 			len(labsSvc.Catalogue().All()), pool.Size(), cfg.LabSubnetBits, pool.Block(), len(excluded), excluded, cfg.LabCapacity, config.RangeID(secrets))})
 
+	if cfg.MetricsListen != "" {
+		stopMetrics, err := serveMetrics(cfg, metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	select {
@@ -196,6 +204,7 @@ func printSummary(w io.Writer, s summary) {
 	}
 	fmt.Fprintf(w, "\nSakimori %s\n", version)
 	fmt.Fprintf(w, "  listening     %s (public URL %s)\n", s.addr, s.cfg.PublicURL)
+	fmt.Fprintf(w, "  metrics       %s\n", metricsWhere(s.cfg))
 	fmt.Fprintf(w, "  database      %s (migrations applied now: %d)\n", database, s.applied)
 	fmt.Fprintf(w, "  data dir      %s\n", s.cfg.DataDir)
 	fmt.Fprintf(w, "  secrets       %s\n", secrets)
