@@ -4,6 +4,8 @@
 //	sakimori serve                 run the server (migrates first)
 //	sakimori migrate [up|status]   apply or list database migrations
 //	sakimori user create …         make an account from the command line
+//	sakimori backup FILE           copy the SQLite database, safe while serving
+//	sakimori restore FILE          put a backup in place (server stopped)
 //	sakimori healthcheck           ask a running server's /healthz (for containers)
 //	sakimori images build          build the lab images, with no registry
 //	sakimori scenario validate …   check scenario manifests
@@ -44,6 +46,10 @@ Usage:
   sakimori serve [flags]              run the server (applies migrations first)
   sakimori migrate [up|status] [flags] apply or list database migrations
   sakimori user create [flags]        make an account (password read from stdin, or generated)
+  sakimori backup [flags] FILE        copy the SQLite database to FILE, safe while the server runs
+                                      (PostgreSQL: use pg_dump)
+  sakimori restore [-force] [flags] FILE
+                                      check a backup and put it in place of the database (server stopped)
   sakimori healthcheck [-url URL]     exit 0 if a running server's /healthz answers 200
   sakimori images build [flags]       build the lab images from this machine's files (no registry)
   sakimori scenario validate [PATH…]  check scenario manifests (default: the built-in catalogue)
@@ -69,6 +75,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, rest, getenv, stdout)
 	case "user":
 		return user(ctx, rest, getenv, stdin, stdout)
+	case "backup":
+		return backup(ctx, rest, getenv, stdout)
+	case "restore":
+		return restore(ctx, rest, getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "images":
