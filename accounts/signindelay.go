@@ -111,6 +111,13 @@ func (s *Service) failSignIn(ctx context.Context, key string) error {
 		if f.forgotten(now, s.delay.Quiet) {
 			n = 1
 		}
+		if f.Version == 0 {
+			// A new key: guesses at made-up addresses each leave one, so
+			// the records nobody needs any more go now.
+			if err := s.store.ForgetSignInFailures(ctx, now.Add(-s.delay.Quiet)); err != nil {
+				return err
+			}
+		}
 		next := SignInFailures{Failures: n, LastFailedAt: now, BlockedUntil: now.Add(s.delay.after(n))}
 		ok, err := s.store.SwapSignInFailures(ctx, key, f, next)
 		if err != nil || ok {

@@ -140,3 +140,25 @@ func TestSignInDelayGivesABurstOneTurn(t *testing.T) {
 		t.Fatalf("%d of 20 parallel guesses had their password checked, want 1", checked)
 	}
 }
+
+// Records of quiet addresses do not pile up: guesses at made-up addresses
+// leave one record each, and the next new address clears the quiet ones.
+func TestQuietSignInRecordsAreForgotten(t *testing.T) {
+	pw, _ := accounts.NewPasswords(accounts.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	clk := &clock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+	db := storetest.Open(t, "sqlite")
+	svc := accounts.NewService(db.Accounts(), pw, accounts.Options{RefreshTTL: time.Hour, Now: clk.now})
+	for _, email := range []string{"a@made.up", "b@made.up", "c@made.up"} {
+		svc.Authenticate(ctx, email, "guess")
+	}
+	clk.t = clk.t.Add(16 * time.Minute)
+	svc.Authenticate(ctx, "d@made.up", "guess")
+	for _, email := range []string{"a@made.up", "b@made.up", "c@made.up"} {
+		if f, err := db.Accounts().SignInFailures(ctx, accounts.SignInKey(email)); err != nil || f.Version != 0 {
+			t.Errorf("%s is still kept after a quiet quarter hour: %+v %v", email, f, err)
+		}
+	}
+	if f, _ := db.Accounts().SignInFailures(ctx, accounts.SignInKey("d@made.up")); f.Failures != 1 {
+		t.Fatalf("the new address's record: %+v", f)
+	}
+}

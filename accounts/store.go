@@ -46,6 +46,9 @@ type Store interface {
 	SwapSignInFailures(ctx context.Context, key string, seen, next SignInFailures) (bool, error)
 	// ClearSignInFailures forgets the key's failures.
 	ClearSignInFailures(ctx context.Context, key string) error
+	// ForgetSignInFailures forgets every record whose last failure is
+	// before the time given.
+	ForgetSignInFailures(ctx context.Context, before time.Time) error
 
 	CreateInvite(ctx context.Context, inv Invite) error
 	// ClaimInvite marks an unused, unexpired invite as used and returns it.

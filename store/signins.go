@@ -54,6 +54,10 @@ func (a *Accounts) SwapSignInFailures(ctx context.Context, key string, seen, nex
 	return res.RowsAffected == 1, nil
 }
 
+func (a *Accounts) ForgetSignInFailures(ctx context.Context, before time.Time) error {
+	return internal(a.db.WithContext(ctx).Where("last_failed_at < ?", before.UTC()).Delete(&signInRow{}).Error)
+}
+
 func (a *Accounts) ClearSignInFailures(ctx context.Context, key string) error {
 	return internal(a.db.WithContext(ctx).Where("account_key = ?", key).Delete(&signInRow{}).Error)
 }

@@ -1,0 +1,4 @@
+package accounts
+
+// SignInKey is signInKey, for tests that look at the stored records.
+var SignInKey = signInKey
