@@ -66,10 +66,13 @@ func TestBackupDuringSubmissionsRestoresEveryAcknowledgedRecord(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(300 * time.Millisecond)
-	mu.Lock()
-	before := append([]string(nil), acked...)
-	mu.Unlock()
+	// The backup starts once the submitters have recorded a good number.
+	var before []string
+	for deadline := time.Now().Add(30 * time.Second); len(before) < submitters*10 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		before = append(before[:0], acked...)
+		mu.Unlock()
+	}
 	file := filepath.Join(t.TempDir(), "range.backup")
 	var out bytes.Buffer
 	err = run(ctx, []string{"backup", "-data-dir", live, file}, envOf(nil), nil, &out, io.Discard)
@@ -79,7 +82,7 @@ func TestBackupDuringSubmissionsRestoresEveryAcknowledgedRecord(t *testing.T) {
 	if err != nil {
 		t.Fatalf("backup: %v", err)
 	}
-	if len(before) < submitters*5 {
+	if len(before) < submitters*10 {
 		t.Fatalf("only %d answers before the backup: the test did not load the store", len(before))
 	}
 	if info, err := os.Stat(file); err != nil || info.Mode().Perm() != 0o600 {
