@@ -120,7 +120,7 @@ func Register(fs *flag.FlagSet, getenv func(string) string, names ...string) *Fl
 			panic("config: no setting named " + name)
 		}
 		def := o.def
-		if v := getenv(o.variable()); v != "" {
+		if v := getenv(o.variable()); v != "" && !o.secret {
 			def = v
 		}
 		// The back-quoted kind is what -h shows after the flag's name.
@@ -143,7 +143,7 @@ func (f *Flags) Config() (Config, error) {
 		case set[o.flagName()]:
 			return *text, "-" + o.flagName()
 		case f.getenv(o.variable()) != "":
-			return *text, o.variable()
+			return f.getenv(o.variable()), o.variable()
 		}
 		return "", ""
 	})

@@ -243,3 +243,15 @@ func TestMetricsSettings(t *testing.T) {
 		}
 	}
 }
+
+// -h shows each setting's value from the environment, but never a secret's.
+func TestHelpNeverShowsTheMetricsToken(t *testing.T) {
+	var help strings.Builder
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(&help)
+	Register(fs, env(map[string]string{"SAKIMORI_METRICS_TOKEN": "a-secret-metrics-token", "SAKIMORI_LISTEN": "127.0.0.1:9999"}), ServerSettings...)
+	fs.PrintDefaults()
+	if strings.Contains(help.String(), "a-secret-metrics-token") || !strings.Contains(help.String(), "127.0.0.1:9999") {
+		t.Fatalf("help:\n%s", help.String())
+	}
+}

@@ -16,6 +16,8 @@ type option struct {
 	usage string
 	read  reader
 	check func(c Config) error
+	// secret: -h never shows the value its variable holds.
+	secret bool
 }
 
 // reader reads a setting's text into a Config; kind names what the text

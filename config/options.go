@@ -121,7 +121,8 @@ var options = []option{
 			return nil
 		}},
 	{name: "metrics-token", def: "", usage: "bearer token /metrics requires (set it through the variable, not the command line)",
-		read: text(func(c *Config) *string { return &c.MetricsToken }),
+		secret: true,
+		read:   text(func(c *Config) *string { return &c.MetricsToken }),
 		check: func(c Config) error {
 			if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t\r\n")) {
 				return fmt.Errorf("must be at least 16 characters, with no white space")
