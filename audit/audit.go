@@ -34,8 +34,9 @@ const (
 	RoleChange          Action = "user.role_change"
 	UserDisable         Action = "user.disable"
 	MFAReset            Action = "user.mfa_reset"
-	LabStop             Action = "lab.stop"  // someone else's lab
-	LabReset            Action = "lab.reset" // someone else's lab
+	LabStop             Action = "lab.stop"          // someone else's lab
+	LabReset            Action = "lab.reset"         // someone else's lab
+	LabTerminalOpen     Action = "lab.terminal_open" // a terminal into someone else's lab
 	ReplayWatch         Action = "recording.watch"
 	SuspicionsView      Action = "suspicions.view"
 	TraineeRecordView   Action = "trainee_record.view"
@@ -47,7 +48,7 @@ const (
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, MFAReset: true,
-	LabStop: true, LabReset: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
+	LabStop: true, LabReset: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
 	AuditExport: true, PartnerTokenUse: true, PartnerTokenRefused: true,
 }
 

@@ -92,6 +92,13 @@ func TestStaffActionsAreAudited(t *testing.T) {
 		t.Fatalf("recording.watch entry: %v", e)
 	}
 
+	if n := len(auditEntries(t, rg, admin, "action=lab.terminal_open")); n != 0 {
+		t.Fatalf("a trainee opening a terminal in her own lab was audited (%d entries)", n)
+	}
+	expect(t, rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(teacher)...), 200, "")
+	if e = onlyEntry(t, rg, admin, "lab.terminal_open"); e["actor_id"] != teacherID || e["target_id"] != lab || e["detail"].(map[string]any)["trainee"] != aliceID {
+		t.Fatalf("lab.terminal_open entry: %v", e)
+	}
 	expect(t, rg.call("GET", "/api/v1/scoring/suspicions", nil, bearer(teacher)...), 200, "")
 	if e = onlyEntry(t, rg, admin, "suspicions.view"); e["actor_id"] != teacherID {
 		t.Fatalf("suspicions.view entry: %v", e)
@@ -117,8 +124,8 @@ func TestStaffActionsAreAudited(t *testing.T) {
 
 	// Filters: by actor, and a time window around now.
 	mine := auditEntries(t, rg, admin, "actor="+teacherID)
-	if len(mine) != 6 {
-		t.Fatalf("the instructor's entries: %d, want 6 (invite, watch, suspicions, record, reset, stop)", len(mine))
+	if len(mine) != 7 {
+		t.Fatalf("the instructor's entries: %d, want 7 (invite, watch, terminal, suspicions, record, reset, stop)", len(mine))
 	}
 	since := url.QueryEscape(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
 	until := url.QueryEscape(time.Now().Add(-30 * time.Minute).UTC().Format(time.RFC3339))

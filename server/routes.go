@@ -60,7 +60,7 @@ func routes(app *fiber.App, d Deps) {
 		api.Delete("/labs/:id", signedIn, l.instanceOp(l.byOthersAudited(audit.LabStop, stopLab)))
 
 		t := terminalAPI{log: d.Logger, labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
-			sessions: terminal.NewSessions(terminalsPerPerson), shells: terminal.NewShells(d.Options.TerminalGrace), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
+			sessions: terminal.NewSessions(terminalsPerPerson), shells: terminal.NewShells(d.Options.TerminalGrace), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins), audit: d.Audit}
 		api.Post("/labs/:id/terminal", signedIn, t.ticket)
 		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
 

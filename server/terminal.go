@@ -9,6 +9,7 @@ import (
 	fiberws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/server/terminal"
@@ -22,6 +23,7 @@ type terminalAPI struct {
 	sessions *terminal.Sessions
 	shells   *terminal.Shells
 	origins  origins
+	audit    audit.Recorder // staff opening a terminal in someone's lab
 }
 
 // Terminal limits.
@@ -55,6 +57,13 @@ func (h terminalAPI) ticket(c *fiber.Ctx) error {
 	}
 	if inst.State != labs.StateRunning {
 		return labs.ErrNotRunning
+	}
+	if inst.TraineeID != a.UserID {
+		err := recordAction(c, h.audit, audit.Entry{Action: audit.LabTerminalOpen, TargetKind: "lab", TargetID: inst.ID,
+			Detail: map[string]string{"trainee": inst.TraineeID, "scenario": inst.ScenarioID}})
+		if err != nil {
+			return err
+		}
 	}
 	code := h.tickets.Issue(a.UserID, a.Staff, id)
 	c.Set(fiber.HeaderCacheControl, "no-store")
