@@ -41,6 +41,7 @@ const (
 	SuspicionsView      Action = "suspicions.view"
 	TraineeRecordView   Action = "trainee_record.view"
 	AuditExport         Action = "audit.export"
+	DatabaseBackup      Action = "database.backup" // by the operator, at the command line
 	PartnerTokenUse     Action = "partner_token.use"
 	PartnerTokenRefused Action = "partner_token.refused"
 )
@@ -49,7 +50,7 @@ const (
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, MFAReset: true,
 	LabStop: true, LabReset: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
-	AuditExport: true, PartnerTokenUse: true, PartnerTokenRefused: true,
+	AuditExport: true, DatabaseBackup: true, PartnerTokenUse: true, PartnerTokenRefused: true,
 }
 
 // Known reports whether a is one of the actions above.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/store"
 )
@@ -41,6 +42,13 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer db.Close()
+	// A backup is an export of everything: it is recorded first, so the
+	// copy holds its own entry.
+	err = audit.NewLog(db.Audit(), time.Now).Record(ctx, audit.Entry{ActorRole: "operator", Action: audit.DatabaseBackup,
+		TargetKind: "database", Detail: map[string]string{"file": file, "via": "command line"}})
+	if err != nil {
+		return fmt.Errorf("backup not made: its audit entry could not be written: %w", err)
+	}
 	start := time.Now()
 	if err := db.Backup(ctx, file); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store"
 )
@@ -107,6 +108,10 @@ func TestBackupDuringSubmissionsRestoresEveryAcknowledgedRecord(t *testing.T) {
 	}
 	if _, err := restored.Migrate(ctx); err != nil {
 		t.Fatalf("the app's own start on the restored database: %v", err)
+	}
+	page, err := audit.NewLog(restored.Audit(), nil).Read(ctx, audit.Filter{Action: audit.DatabaseBackup})
+	if err != nil || len(page.Entries) != 1 || page.Entries[0].Detail["file"] != file {
+		t.Fatalf("the backup does not hold its own audit entry: %+v %v", page, err)
 	}
 	kept := map[string]bool{}
 	for i := range submitters {
