@@ -98,6 +98,11 @@ func TestBackupDuringSubmissionsRestoresEveryAcknowledgedRecord(t *testing.T) {
 	if !strings.Contains(out.String(), "schema 00008") {
 		t.Fatalf("restore did not name the backup's schema: %s", out.String())
 	}
+	var status bytes.Buffer
+	if err := run(ctx, []string{"migrate", "status", "-data-dir", fresh}, envOf(nil), nil, &status, io.Discard); err != nil ||
+		strings.Contains(status.String(), "pending") {
+		t.Fatalf("migrate status of the restored database: %v\n%s", err, status.String())
+	}
 	restored, err := store.Open(ctx, store.Options{DataDir: fresh, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
