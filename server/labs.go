@@ -19,6 +19,7 @@ type labsAPI struct {
 	labs     *labs.Service
 	accounts *accounts.Service  // names trainees in staff lists
 	streams  *terminal.Sessions // open event streams per person
+	audit    staffAudit         // records staff changes to others' labs
 }
 
 type scenarioView struct {
@@ -193,10 +194,12 @@ func (h labsAPI) instanceOp(op func(*labs.Service, *fiber.Ctx, labs.Actor, strin
 		if err != nil {
 			return err
 		}
-		inst, err := op(h.labs, c, actorOf(c), id)
+		a := actorOf(c)
+		inst, err := op(h.labs, c, a, id)
 		if err != nil {
 			return err
 		}
+		h.auditLabOp(c, a, inst)
 		return c.JSON(h.view(inst))
 	}
 }

@@ -40,6 +40,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/auth/logout", sameSite, s.logout)
 
 	signedIn := d.Tokens.Require()
+	audit := staffAudit{log: d.Logger}
 	api.Get("/me", signedIn, s.me)
 
 	u := users{accounts: d.Accounts}
@@ -48,7 +49,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
 
 	if d.Labs != nil {
-		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser)}
+		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: audit}
 		api.Get("/scenarios", signedIn, l.scenarios)
 		api.Get("/scenarios/:id", signedIn, l.scenario)
 		api.Post("/labs", signedIn, userLimiter("launch", d.Options.LaunchPerMinute), settle, l.launch)
@@ -59,14 +60,24 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(resetLab))
 		api.Delete("/labs/:id", signedIn, l.instanceOp(stopLab))
 
+		shells := terminal.NewShells(d.Options.TerminalGrace)
 		t := terminalAPI{log: d.Logger, labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
-			sessions: terminal.NewSessions(terminalsPerPerson), shells: terminal.NewShells(d.Options.TerminalGrace), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
+			sessions: terminal.NewSessions(terminalsPerPerson), shells: shells, origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins)}
 		api.Post("/labs/:id/terminal", signedIn, t.ticket)
 		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
 
 		rec := recordingsAPI{labs: d.Labs}
 		api.Get("/labs/:id/recordings", signedIn, rec.list)
 		api.Get("/recordings/:id", signedIn, rec.cast)
+
+		// Staff see a trainee's lab as the trainee has it, and watch the
+		// trainee's terminal read-only.
+		staff := d.Tokens.Require(accounts.RoleInstructor)
+		sl := staffLabsAPI{log: d.Logger, labs: l, scoring: d.Scoring, accounts: d.Accounts, shells: shells,
+			tickets: terminal.NewTickets(ticketTTL, nil), origins: t.origins, audit: audit}
+		api.Get("/staff/labs/:id", staff, sl.lab)
+		api.Post("/staff/labs/:id/shadow", staff, sl.shadowTicket)
+		api.Get("/staff/labs/:id/shadow/ws", sl.upgradeShadow, fiberws.New(sl.shadow, shadowHandshake))
 
 		w := newLabWebAPI(d.Labs, d.Options.LabWebDeadline)
 		api.Post("/labs/:id/web", signedIn, w.open)

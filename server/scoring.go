@@ -61,6 +61,12 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(objectiveList{Objectives: objectiveViews(list)})
+}
+
+// objectiveViews shows a trainee's objectives as they stand, to the
+// trainee or to staff looking at the trainee's lab.
+func objectiveViews(list []scoring.ObjectiveState) []objectiveStateView {
 	out := make([]objectiveStateView, len(list))
 	for i, o := range list {
 		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: o.Objective.Title,
@@ -71,7 +77,7 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 		}
 		out[i] = v
 	}
-	return c.JSON(objectiveList{Objectives: out})
+	return out
 }
 
 // verdictView is the answer to an answer. Only a check has evidence,
