@@ -31,6 +31,7 @@ func routes(app *fiber.App, d Deps) {
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
 	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options}
+	audit := staffAudit{log: d.Logger} // where staff actions are recorded
 
 	api.Get("/setup", s.setupStatus)
 	api.Post("/setup", signIn, settle, s.setup)
@@ -40,13 +41,19 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/auth/logout", sameSite, s.logout)
 
 	signedIn := d.Tokens.Require()
-	audit := staffAudit{log: d.Logger}
 	api.Get("/me", signedIn, s.me)
 
-	u := users{accounts: d.Accounts}
+	u := users{accounts: d.Accounts, audit: audit}
 	api.Get("/users", d.Tokens.Require(accounts.RoleAdmin), u.list)
 	api.Post("/users", d.Tokens.Require(accounts.RoleAdmin), u.create)
 	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
+
+	// Admin: accounts, invites and password resets.
+	api.Patch("/users/:id", d.Tokens.Require(accounts.RoleAdmin), u.change)
+	api.Post("/users/:id/password-reset", d.Tokens.Require(accounts.RoleAdmin), u.passwordReset)
+	api.Get("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invites)
+	api.Delete("/invites/:id", d.Tokens.Require(accounts.RoleInstructor), u.revokeInvite)
+	api.Post("/auth/password-reset", signIn, settle, u.resetPassword)
 
 	if d.Labs != nil {
 		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: audit}
@@ -84,7 +91,7 @@ func routes(app *fiber.App, d Deps) {
 		app.All(webPrefix+":cap/*", w.admit, webLimiter(webRequestsPerMinute), settle, w.serve)
 	}
 	if d.Scoring != nil {
-		sc := scoringAPI{scoring: d.Scoring}
+		sc := scoringAPI{scoring: d.Scoring, names: traineeNames{accounts: d.Accounts, labs: d.Labs}}
 		api.Get("/labs/:id/objectives", signedIn, sc.objectives)
 		api.Post("/labs/:id/objectives/:objective", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.submit)
 		api.Post("/labs/:id/objectives/:objective/check", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.check)
