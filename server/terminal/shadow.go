@@ -119,13 +119,14 @@ func (sh *Shell) Watch(ws Socket) {
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
+		defer ws.Close()
 		for f := range w.out {
 			if ws.WriteMessage(f.kind, f.data) != nil {
-				break
+				return // a broken socket: its reader ends the view
 			}
 		}
+		// The queue was closed by drop, which set the reason before.
 		_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(w.code, w.reason))
-		_ = ws.Close()
 	}()
 	for {
 		kind, _, err := ws.ReadMessage()
