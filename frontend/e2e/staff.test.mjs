@@ -146,6 +146,22 @@ test('an instructor watches a trainee’s lab; the admin manages people and invi
   await admin.waitForFunction(() => document.querySelectorAll('[data-testid=users] tbody tr').length === 3)
   if (shots) await admin.screenshot({ path: join(shots, 'admin-users.png'), fullPage: true })
 
+  // A password reset link: the person sets a new password and signs in with it.
+  await mei.getByRole('button', { name: 'Reset password' }).click()
+  const resetLink = await admin.locator('.banner code').first().textContent()
+  assert.match(resetLink, /\/reset-password\?code=/)
+  const fresh = await (await chrome.browser.newContext(screen)).newPage()
+  const ferrors = watchConsole(fresh)
+  await fresh.goto(resetLink)
+  await fresh.getByLabel('New password', { exact: true }).fill('a fresh start 2026')
+  await fresh.getByRole('button', { name: 'Set password' }).click()
+  await fresh.waitForURL(/\/signin/)
+  await fresh.getByLabel('Email').fill('mei@academy.test')
+  await fresh.getByLabel('Password').fill('a fresh start 2026')
+  await fresh.getByRole('button', { name: 'Sign in' }).click()
+  await fresh.getByRole('heading', { name: 'Welcome, Mei Sato' }).waitFor()
+  assert.deepEqual(ferrors, [])
+
   assert.deepEqual(aerrors, [])
   assert.deepEqual(ierrors, [])
   assert.deepEqual(terrors, [])
