@@ -138,7 +138,7 @@ func (s *Service) Register(ctx context.Context, in NewUser, inviteCode string) (
 		if err != nil {
 			return err
 		}
-		if inv.Email != "" && inv.Email != u.Email {
+		if (inv.Email != "" && inv.Email != u.Email) || inv.UserID != "" { // a reset makes no account
 			return ErrInviteInvalid
 		}
 		u.Role = inv.Role
@@ -205,17 +205,6 @@ func (s *Service) checkPassword(ctx context.Context, norm, password string) (Use
 // User returns one account by id.
 func (s *Service) User(ctx context.Context, id string) (User, error) {
 	return s.store.UserByID(ctx, id)
-}
-
-// Users lists accounts, newest first, with the total count.
-func (s *Service) Users(ctx context.Context, limit, offset int) ([]User, int64, error) {
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	return s.store.ListUsers(ctx, limit, offset)
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

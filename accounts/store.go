@@ -21,8 +21,10 @@ type Store interface {
 	NameTaken(ctx context.Context, keys NameKeys) (bool, error)
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error) // ErrUserNotFound
-	ListUsers(ctx context.Context, limit, offset int) ([]User, int64, error)
+	ListUsers(ctx context.Context, q UserQuery) ([]User, int64, error)
 	CountAdmins(ctx context.Context) (int64, error)
+	// UpdateUser writes an account's role, disabled time and password hash.
+	UpdateUser(ctx context.Context, u User) error // ErrUserNotFound
 
 	// PutSetupCode replaces the pending first-run setup code's hash.
 	PutSetupCode(ctx context.Context, hash string) error
@@ -36,6 +38,8 @@ type Store interface {
 	// it did, so two concurrent refreshes cannot both succeed.
 	MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) (bool, error)
 	RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error
+	// RevokeUserSessions revokes every sign-in session the user holds.
+	RevokeUserSessions(ctx context.Context, userID string, at time.Time) error
 
 	// SignInFailures returns what is kept of the key's failed sign-ins, or
 	// a zero record (Version 0) if nothing is.
@@ -51,8 +55,14 @@ type Store interface {
 	ForgetSignInFailures(ctx context.Context, before time.Time) error
 
 	CreateInvite(ctx context.Context, inv Invite) error
-	// ClaimInvite marks an unused, unexpired invite as used and returns it.
+	// ClaimInvite marks an unused, unrevoked, unexpired invite as used and
+	// returns it.
 	ClaimInvite(ctx context.Context, codeHash string, at time.Time) (Invite, error) // ErrInviteInvalid
+	// ListInvites lists invites, newest first.
+	ListInvites(ctx context.Context, limit int) ([]Invite, error)
+	InviteByID(ctx context.Context, id string) (Invite, error) // ErrInviteNotFound
+	// RevokeInvite sets revoked_at on an invite not yet used or revoked.
+	RevokeInvite(ctx context.Context, id string, at time.Time) error
 }
 
 // The faults accounts and its stores return.
@@ -69,4 +79,9 @@ var (
 	ErrInviteInvalid      = fault.InvalidField("invite_code", "invite_invalid", "This invite code is unknown, used or expired.")
 	ErrRoleInvalid        = fault.InvalidField("role", "role_invalid", "Role must be trainee, instructor, partner or admin.")
 	ErrInviteRoleNotYours = fault.New(fault.Forbidden, "invite_role_forbidden", "Only admins can invite instructors, partners or admins.")
+	ErrInviteNotFound     = fault.New(fault.NotFound, "invite_not_found", "No such invite.")
+	ErrInviteUsed         = fault.New(fault.Conflict, "invite_used", "This invite has already been used, so it cannot be revoked.")
+	ErrSelfChange         = fault.New(fault.Conflict, "self_change_forbidden", "You cannot change your own role or disable your own account; ask another admin.")
+	ErrLastAdmin          = fault.New(fault.Conflict, "last_admin", "This is the last admin: make another admin first.")
+	ErrResetCodeInvalid   = fault.InvalidField("code", "reset_code_invalid", "This password reset link is unknown, used, revoked or expired; ask an admin for a new one.")
 )

@@ -33,9 +33,14 @@ const (
 	UserCreate          Action = "user.create"
 	RoleChange          Action = "user.role_change"
 	UserDisable         Action = "user.disable"
+	UserEnable          Action = "user.enable"
+	PasswordResetInvite Action = "user.password_reset_invite"
+	InviteRevoke        Action = "invite.revoke"
 	MFAReset            Action = "user.mfa_reset"
 	LabStop             Action = "lab.stop"          // someone else's lab
 	LabReset            Action = "lab.reset"         // someone else's lab
+	LabExtend           Action = "lab.extend"        // someone else's lab
+	LabShadow           Action = "lab.shadow"        // a read-only view of someone else's terminal
 	LabTerminalOpen     Action = "lab.terminal_open" // a terminal into someone else's lab
 	ReplayWatch         Action = "recording.watch"
 	SuspicionsView      Action = "suspicions.view"
@@ -48,8 +53,8 @@ const (
 
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
-	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, MFAReset: true,
-	LabStop: true, LabReset: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
+	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true,
+	LabStop: true, LabReset: true, LabExtend: true, LabShadow: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
 	AuditExport: true, DatabaseBackup: true, PartnerTokenUse: true, PartnerTokenRefused: true,
 }
 

@@ -245,7 +245,7 @@ func waitUntil(t *testing.T, done func() bool) {
 // userID is the id of the account with this email.
 func (rg *range_) userID(email string) string {
 	rg.t.Helper()
-	list, _, err := rg.accounts.Users(context.Background(), 200, 0)
+	list, _, err := rg.accounts.Users(context.Background(), accounts.UserQuery{Limit: 200})
 	if err != nil {
 		rg.t.Fatal(err)
 	}

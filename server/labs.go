@@ -198,7 +198,8 @@ func (h labsAPI) instanceOp(op labOp) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		inst, err := op(h.labs, c, actorOf(c), id)
+		a := actorOf(c)
+		inst, err := op(h.labs, c, a, id)
 		if err != nil {
 			return err
 		}

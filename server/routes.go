@@ -47,6 +47,13 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/users", d.Tokens.Require(accounts.RoleAdmin), u.create)
 	api.Post("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invite)
 
+	// Admin: accounts, invites and password resets.
+	api.Patch("/users/:id", d.Tokens.Require(accounts.RoleAdmin), u.change)
+	api.Post("/users/:id/password-reset", d.Tokens.Require(accounts.RoleAdmin), u.passwordReset)
+	api.Get("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invites)
+	api.Delete("/invites/:id", d.Tokens.Require(accounts.RoleInstructor), u.revokeInvite)
+	api.Post("/auth/password-reset", signIn, settle, u.resetPassword)
+
 	if d.Labs != nil {
 		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: d.Audit}
 		api.Get("/scenarios", signedIn, l.scenarios)
@@ -55,12 +62,13 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/labs", signedIn, l.list)
 		api.Get("/labs/:id", signedIn, l.instanceOp(getLab))
 		api.Get("/labs/:id/events", signedIn, l.events)
-		api.Post("/labs/:id/extend", signedIn, l.instanceOp(extendLab))
+		api.Post("/labs/:id/extend", signedIn, l.instanceOp(l.byOthersAudited(audit.LabExtend, extendLab)))
 		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(l.byOthersAudited(audit.LabReset, resetLab)))
 		api.Delete("/labs/:id", signedIn, l.instanceOp(l.byOthersAudited(audit.LabStop, stopLab)))
 
+		shells := terminal.NewShells(d.Options.TerminalGrace)
 		t := terminalAPI{log: d.Logger, labs: d.Labs, tickets: terminal.NewTickets(ticketTTL, nil),
-			sessions: terminal.NewSessions(terminalsPerPerson), shells: terminal.NewShells(d.Options.TerminalGrace), origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins), audit: d.Audit}
+			sessions: terminal.NewSessions(terminalsPerPerson), shells: shells, origins: newOrigins(d.Options.PublicURL, d.Options.CORSOrigins), audit: d.Audit}
 		api.Post("/labs/:id/terminal", signedIn, t.ticket)
 		api.Get("/labs/:id/terminal/ws", t.upgrade, fiberws.New(t.serve, fiberws.Config{HandshakeTimeout: 10 * time.Second}))
 
@@ -68,12 +76,21 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/labs/:id/recordings", signedIn, rec.list)
 		api.Get("/recordings/:id", signedIn, rec.cast)
 
+		// Staff see a trainee's lab as the trainee has it, and watch the
+		// trainee's terminal read-only.
+		staff := d.Tokens.Require(accounts.RoleInstructor)
+		sl := staffLabsAPI{log: d.Logger, labs: l, scoring: d.Scoring, accounts: d.Accounts, shells: shells,
+			tickets: terminal.NewTickets(ticketTTL, nil), origins: t.origins, audit: d.Audit}
+		api.Get("/staff/labs/:id", staff, sl.lab)
+		api.Post("/staff/labs/:id/shadow", staff, sl.shadowTicket)
+		api.Get("/staff/labs/:id/shadow/ws", sl.upgradeShadow, fiberws.New(sl.shadow, shadowHandshake))
+
 		w := newLabWebAPI(d.Labs, d.Options.LabWebDeadline)
 		api.Post("/labs/:id/web", signedIn, w.open)
 		app.All(webPrefix+":cap/*", w.admit, webLimiter(webRequestsPerMinute), settle, w.serve)
 	}
 	if d.Scoring != nil {
-		sc := scoringAPI{scoring: d.Scoring, audit: d.Audit}
+		sc := scoringAPI{scoring: d.Scoring, audit: d.Audit, names: traineeNames{accounts: d.Accounts, labs: d.Labs}}
 		api.Get("/labs/:id/objectives", signedIn, sc.objectives)
 		api.Post("/labs/:id/objectives/:objective", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.submit)
 		api.Post("/labs/:id/objectives/:objective/check", signedIn, userLimiter("submit", d.Options.SubmitPerMinute), settle, sc.check)

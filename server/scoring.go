@@ -16,6 +16,7 @@ import (
 type scoringAPI struct {
 	scoring *scoring.Service
 	audit   audit.Recorder // staff reading suspicions and trainees' records
+	names   traineeNames   // names trainees and scenarios in staff views
 }
 
 type hintView struct {
@@ -63,6 +64,12 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(objectiveList{Objectives: objectiveViews(list)})
+}
+
+// objectiveViews shows a trainee's objectives as they stand, to the
+// trainee or to staff looking at the trainee's lab.
+func objectiveViews(list []scoring.ObjectiveState) []objectiveStateView {
 	out := make([]objectiveStateView, len(list))
 	for i, o := range list {
 		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: o.Objective.Title,
@@ -73,7 +80,7 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 		}
 		out[i] = v
 	}
-	return c.JSON(objectiveList{Objectives: out})
+	return out
 }
 
 // verdictView is the answer to an answer. Only a check has evidence,
@@ -150,14 +157,17 @@ func (h scoringAPI) myScore(c *fiber.Ctx) error {
 }
 
 type suspicionView struct {
-	Reason     string    `json:"reason"` // shared_flag, or the marks: fast_solve, no_session
-	Trainee    string    `json:"trainee_id"`
-	SharedWith string    `json:"shared_with,omitempty"`
-	Lab        string    `json:"lab_id"`
-	Scenario   string    `json:"scenario"`
-	Objective  string    `json:"objective"`
-	IP         string    `json:"ip"`
-	At         time.Time `json:"at"`
+	Reason         string    `json:"reason"` // shared_flag, or the marks: fast_solve, no_session
+	Trainee        string    `json:"trainee_id"`
+	TraineeName    string    `json:"trainee_name"`
+	SharedWith     string    `json:"shared_with,omitempty"`
+	SharedWithName string    `json:"shared_with_name,omitempty"`
+	ScenarioTitle  string    `json:"scenario_title"`
+	Lab            string    `json:"lab_id"`
+	Scenario       string    `json:"scenario"`
+	Objective      string    `json:"objective"`
+	IP             string    `json:"ip"`
+	At             time.Time `json:"at"`
 }
 
 type suspicionList struct {
@@ -173,9 +183,12 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 		return err
 	}
 	out := make([]suspicionView, len(list))
+	name := h.names.trainees(c.UserContext())
 	for i, e := range list {
 		out[i] = suspicionView{Reason: e.SuspicionReason(), Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
 			Objective: strings.Clone(e.ObjectiveID), IP: e.IP, At: e.At}
+		out[i].TraineeName, out[i].SharedWithName = name(e.TraineeID), name(e.SharedWith)
+		out[i].ScenarioTitle = h.names.scenario(e.ScenarioID)
 	}
 	return c.JSON(suspicionList{Suspicions: out})
 }
@@ -243,7 +256,8 @@ type eventView struct {
 }
 
 type historyView struct {
-	Events []eventView `json:"events"`
+	TraineeName string      `json:"trainee_name"`
+	Events      []eventView `json:"events"`
 }
 
 // trainee shows instructors one trainee's every record.
@@ -262,5 +276,5 @@ func (h scoringAPI) trainee(c *fiber.Ctx) error {
 			Hint: e.HintID, Correct: e.Correct, Points: e.Points, SharedWith: e.SharedWith, Note: e.Note,
 			Evidence: e.Evidence, IP: e.IP, At: e.At}
 	}
-	return c.JSON(historyView{Events: out})
+	return c.JSON(historyView{TraineeName: h.names.trainees(c.UserContext())(c.Params("trainee")), Events: out})
 }

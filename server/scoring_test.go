@@ -139,6 +139,15 @@ func TestScoringOverTheAPI(t *testing.T) {
 	if !strings.Contains(r.raw, bobs) || !strings.Contains(r.raw, `"shared_with"`) {
 		t.Fatalf("suspicions: %s", r.raw)
 	}
+	// Staff read names and titles, not ids: both trainees and the scenario.
+	for _, want := range []string{`"trainee_name":"bob"`, `"shared_with_name":"alice"`, `"scenario_title":"Range Orientation"`} {
+		if !strings.Contains(r.raw, want) {
+			t.Fatalf("suspicions lack %s: %s", want, r.raw)
+		}
+	}
+	if h := rg.call("GET", "/api/v1/scoring/trainees/"+rg.userID("bob@range.test"), nil, bearer(teacher)...); h.body["trainee_name"] != "bob" {
+		t.Fatalf("a trainee's timeline is not named: %s", h.raw)
+	}
 	// Alice handed in her flag without ever opening her lab's terminal
 	// (this test read it through the driver): marked, not punished.
 	if !strings.Contains(r.raw, "no_session") {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,7 +24,9 @@ type userList struct {
 }
 
 func (h users) list(c *fiber.Ctx) error {
-	list, total, err := h.accounts.Users(c.UserContext(), c.QueryInt("limit", 50), c.QueryInt("offset", 0))
+	list, total, err := h.accounts.Users(c.UserContext(), accounts.UserQuery{
+		Search: strings.TrimSpace(c.Query("q")), Limit: c.QueryInt("limit", 50), Offset: c.QueryInt("offset", 0),
+	})
 	if err != nil {
 		return err
 	}
@@ -73,21 +77,21 @@ type inviteView struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// invite is POST /api/v1/invites: one invite for an object, or several at
+// once, all or none, for an array of them.
 func (h users) invite(c *fiber.Ctx) error {
-	var req inviteRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Role == "" {
-		req.Role = string(accounts.RoleTrainee)
-	}
 	inviter, err := h.accounts.User(c.UserContext(), auth.PrincipalOf(c).UserID)
 	if err != nil {
 		return err
 	}
-	inv, code, err := h.accounts.CreateInvite(c.UserContext(), inviter, accounts.NewInvite{
-		Role: accounts.Role(req.Role), Email: req.Email, TTL: time.Duration(req.ValidHours) * time.Hour,
-	})
+	if body := bytes.TrimSpace(c.Body()); len(body) > 0 && body[0] == '[' {
+		return h.inviteMany(c, inviter)
+	}
+	var req inviteRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	inv, code, err := h.accounts.CreateInvite(c.UserContext(), inviter, req.invite())
 	if err != nil {
 		return err
 	}
@@ -99,4 +103,35 @@ func (h users) invite(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(inviteView{
 		ID: inv.ID, Code: code, Role: string(inv.Role), Email: inv.Email, ExpiresAt: inv.ExpiresAt,
 	})
+}
+
+func (r inviteRequest) invite() accounts.NewInvite {
+	if r.Role == "" {
+		r.Role = string(accounts.RoleTrainee)
+	}
+	return accounts.NewInvite{Role: accounts.Role(r.Role), Email: r.Email, TTL: time.Duration(r.ValidHours) * time.Hour}
+}
+
+type inviteBatchView struct {
+	Invites []inviteView `json:"invites"`
+}
+
+func (h users) inviteMany(c *fiber.Ctx, inviter accounts.User) error {
+	var reqs []inviteRequest
+	if err := decodeJSON(c, &reqs); err != nil {
+		return err
+	}
+	asked := make([]accounts.NewInvite, len(reqs))
+	for i, r := range reqs {
+		asked[i] = r.invite()
+	}
+	list, codes, err := h.accounts.CreateInvites(c.UserContext(), inviter, asked)
+	if err != nil {
+		return err
+	}
+	out := inviteBatchView{Invites: make([]inviteView, len(list))}
+	for i, inv := range list {
+		out.Invites[i] = inviteView{ID: inv.ID, Code: codes[i], Role: string(inv.Role), Email: inv.Email, ExpiresAt: inv.ExpiresAt}
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
 }

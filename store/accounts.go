@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -67,6 +68,8 @@ type inviteRow struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	RevokedAt *time.Time
+	UserID    *string // set on a password reset
 }
 
 func (inviteRow) TableName() string { return "invites" }
@@ -144,13 +147,18 @@ func (r userRow) user() accounts.User {
 	}
 }
 
-func (a *Accounts) ListUsers(ctx context.Context, limit, offset int) ([]accounts.User, int64, error) {
+func (a *Accounts) ListUsers(ctx context.Context, q accounts.UserQuery) ([]accounts.User, int64, error) {
+	where := a.db.WithContext(ctx).Model(&userRow{})
+	if q.Search != "" {
+		like := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
+		where = where.Where(`email LIKE ? ESCAPE '\' OR LOWER(display_name) LIKE ? ESCAPE '\'`, like, like)
+	}
 	var total int64
-	if err := a.db.WithContext(ctx).Model(&userRow{}).Count(&total).Error; err != nil {
+	if err := where.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, internal(err)
 	}
 	var rows []userRow
-	err := a.db.WithContext(ctx).Order("created_at DESC, id DESC").Limit(limit).Offset(offset).Find(&rows).Error
+	err := where.Session(&gorm.Session{}).Order("created_at DESC, id DESC").Limit(q.Limit).Offset(q.Offset).Find(&rows).Error
 	if err != nil {
 		return nil, 0, internal(err)
 	}
@@ -159,6 +167,24 @@ func (a *Accounts) ListUsers(ctx context.Context, limit, offset int) ([]accounts
 		users[i] = r.user()
 	}
 	return users, total, nil
+}
+
+// escapeLike makes a search match itself: % and _ are not wildcards in it.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+func (a *Accounts) UpdateUser(ctx context.Context, u accounts.User) error {
+	res := a.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", u.ID).
+		Select("role", "disabled_at", "password_hash").
+		Updates(userRow{Role: string(u.Role), DisabledAt: u.DisabledAt, PasswordHash: u.PasswordHash})
+	if res.Error != nil {
+		return internal(res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return accounts.ErrUserNotFound
+	}
+	return nil
 }
 
 func (a *Accounts) CountAdmins(ctx context.Context) (int64, error) {
@@ -218,17 +244,27 @@ func (a *Accounts) RevokeRefreshFamily(ctx context.Context, familyID string, at 
 	return internal(err)
 }
 
+func (a *Accounts) RevokeUserSessions(ctx context.Context, userID string, at time.Time) error {
+	err := a.db.WithContext(ctx).Model(&refreshRow{}).
+		Where("user_id = ? AND revoked_at IS NULL", userID).
+		Update("revoked_at", at).Error
+	return internal(err)
+}
+
 func (a *Accounts) CreateInvite(ctx context.Context, inv accounts.Invite) error {
 	row := inviteRow{
 		ID: inv.ID, CodeHash: inv.CodeHash, Role: string(inv.Role), Email: inv.Email,
 		CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
+	}
+	if inv.UserID != "" {
+		row.UserID = &inv.UserID
 	}
 	return internal(a.db.WithContext(ctx).Create(&row).Error)
 }
 
 func (a *Accounts) ClaimInvite(ctx context.Context, codeHash string, at time.Time) (accounts.Invite, error) {
 	res := a.db.WithContext(ctx).Model(&inviteRow{}).
-		Where("code_hash = ? AND used_at IS NULL AND expires_at > ?", codeHash, at).
+		Where("code_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", codeHash, at).
 		Update("used_at", at)
 	if res.Error != nil {
 		return accounts.Invite{}, internal(res.Error)
@@ -240,10 +276,49 @@ func (a *Accounts) ClaimInvite(ctx context.Context, codeHash string, at time.Tim
 	if err := a.db.WithContext(ctx).Where("code_hash = ?", codeHash).Take(&r).Error; err != nil {
 		return accounts.Invite{}, internal(err)
 	}
-	return accounts.Invite{
+	return r.invite(), nil
+}
+
+func (r inviteRow) invite() accounts.Invite {
+	inv := accounts.Invite{
 		ID: r.ID, CodeHash: r.CodeHash, Role: accounts.Role(r.Role), Email: r.Email,
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt,
-	}, nil
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt, RevokedAt: r.RevokedAt,
+	}
+	if r.UserID != nil {
+		inv.UserID = *r.UserID
+	}
+	return inv
+}
+
+func (a *Accounts) ListInvites(ctx context.Context, limit int) ([]accounts.Invite, error) {
+	var rows []inviteRow
+	if err := a.db.WithContext(ctx).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	out := make([]accounts.Invite, len(rows))
+	for i, r := range rows {
+		out[i] = r.invite()
+	}
+	return out, nil
+}
+
+func (a *Accounts) InviteByID(ctx context.Context, id string) (accounts.Invite, error) {
+	var r inviteRow
+	err := a.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return accounts.Invite{}, accounts.ErrInviteNotFound
+	}
+	if err != nil {
+		return accounts.Invite{}, internal(err)
+	}
+	return r.invite(), nil
+}
+
+func (a *Accounts) RevokeInvite(ctx context.Context, id string, at time.Time) error {
+	err := a.db.WithContext(ctx).Model(&inviteRow{}).
+		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).
+		Update("revoked_at", at).Error
+	return internal(err)
 }
 
 // internal wraps an unexpected database error as an Internal fault, so the

@@ -41,7 +41,7 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("CountAdmins = %d, %v", n, err)
 		}
 		_ = s.CreateUser(ctx, user("u3", "b@example.org", accounts.RoleTrainee))
-		list, total, err := s.ListUsers(ctx, 1, 0)
+		list, total, err := s.ListUsers(ctx, accounts.UserQuery{Limit: 1})
 		if err != nil || total != 2 || len(list) != 1 {
 			t.Fatalf("ListUsers = %d users of %d, %v", len(list), total, err)
 		}

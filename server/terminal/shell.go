@@ -31,12 +31,16 @@ type Shell struct {
 	shells   *Shells
 	maxFrame int64
 
-	mu      sync.Mutex
-	ws      Socket // nil while detached
-	backlog []byte
-	timer   *time.Timer
-	ended   bool
-	done    chan struct{}
+	seq int64 // order of opening, so a shadow finds the newest shell
+
+	mu         sync.Mutex
+	ws         Socket // nil while detached
+	backlog    []byte
+	scrollback []byte // the latest output, whoever is attached, for a shadow's start
+	watchers   map[*watcher]struct{}
+	timer      *time.Timer
+	ended      bool
+	done       chan struct{}
 }
 
 // maxBacklog bounds what a detached shell keeps for its page's return.
@@ -44,9 +48,10 @@ const maxBacklog = 64 << 10
 
 // Shells are the shells open on this server, by id.
 type Shells struct {
-	mu    sync.Mutex
-	byID  map[string]*Shell
-	grace time.Duration
+	mu     sync.Mutex
+	byID   map[string]*Shell
+	grace  time.Duration
+	opened int64
 }
 
 // NewShells keeps a detached shell for grace before ending it.
@@ -64,6 +69,8 @@ func (s *Shells) Start(userID, labID string, shell driver.ExecSession, rec Recor
 	sh := &Shell{ID: base64.RawURLEncoding.EncodeToString(b), UserID: userID, LabID: labID,
 		shell: shell, rec: rec, shells: s, maxFrame: maxFrame, done: make(chan struct{})}
 	s.mu.Lock()
+	s.opened++
+	sh.seq = s.opened
 	s.byID[sh.ID] = sh
 	s.mu.Unlock()
 	go func() {
@@ -96,6 +103,8 @@ func (sh *Shell) pump() {
 		if n > 0 {
 			sh.rec.Output(buf[:n])
 			sh.mu.Lock()
+			sh.keep(buf[:n])
+			sh.fanOut(buf[:n])
 			if sh.ws != nil {
 				_ = sh.ws.WriteMessage(websocket.BinaryMessage, buf[:n]) // a broken socket is noticed by its reader
 			} else {
@@ -130,6 +139,10 @@ func (sh *Shell) end(reason string) {
 		_ = sh.ws.Close()
 		sh.ws = nil
 	}
+	for w := range sh.watchers {
+		w.drop(websocket.CloseNormalClosure, "the trainee's shell ended")
+	}
+	sh.watchers = nil
 	sh.mu.Unlock()
 	_ = sh.shell.Close()
 	_ = sh.rec.Close()
@@ -167,6 +180,9 @@ func (sh *Shell) Attach(ctx context.Context, ws Socket, resumed bool) {
 		sh.backlog = nil
 	}
 	sh.ws = ws
+	if len(sh.watchers) > 0 { // a page that comes back is told again
+		sh.tellWatched()
+	}
 	sh.mu.Unlock()
 
 	for {

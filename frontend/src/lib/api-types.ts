@@ -107,6 +107,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sets a new password with a reset code from an admin, and ends the account's sessions.
+         * @description The code works once, within 24 hours, unless revoked. A refused
+         *     password leaves it usable. Sign in with the new password afterwards.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -187,11 +208,60 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every account, newest first (admins). */
+        /** Every account, newest first, or those matching a search (admins). */
         get: operations["listUsers"];
         put?: never;
         /** Creates an account with any role (admins). */
         post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changes another account's role, or disables or enables it (admins).
+         * @description An admin cannot change their own role or disable themselves, and the
+         *     last enabled admin stays an admin. Disabling ends every sign-in
+         *     session the account holds; a new role takes effect at the person's
+         *     next token refresh.
+         */
+        patch: operations["changeUser"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use password reset for an account, valid 24 hours (admins).
+         * @description The code is shown once, here, with the page where the person sets a
+         *     new password; only its hash is kept. It is listed with the invites,
+         *     and can be revoked like one.
+         */
+        post: operations["createPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -205,11 +275,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The latest 500 invites and password resets, newest first, never their codes.
+         * @description Admins see every invite; instructors the trainee invites.
+         */
+        get: operations["listInvites"];
         put?: never;
-        /** Invites a person; instructors invite trainees, admins any role. */
+        /**
+         * Invites a person, or several at once; instructors invite trainees, admins any role.
+         * @description An object makes one invite. An array of them (at most 100) makes
+         *     them all or none: a refused entry refuses the batch, its field named
+         *     by its place (`1.email`).
+         */
         post: operations["createInvite"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revokes an unused invite or password reset; instructors revoke trainee invites, admins any.
+         * @description Revoking a revoked invite again is not an error.
+         */
+        delete: operations["revokeInvite"];
         options?: never;
         head?: never;
         patch?: never;
@@ -406,6 +507,82 @@ export interface paths {
          *     session is recorded.
          */
         get: operations["terminalSocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/labs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A trainee's lab as the trainee has it, for staff (instructors and admins).
+         * @description The lab, the trainee's display name, the scenario's title, the
+         *     trainee's objectives as the trainee sees them, and what the trainee
+         *     scored in this lab.
+         */
+        get: operations["staffLab"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/labs/{id}/shadow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A one-time pass, valid 30 seconds, for the read-only view of the trainee's terminal (staff). */
+        post: operations["shadowTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/labs/{id}/shadow/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The trainee's terminal, read-only, as a WebSocket (staff).
+         * @description Opened from an allowed page with a ticket from
+         *     `POST /api/v1/staff/labs/{id}/shadow`; a terminal ticket does not
+         *     open it. It shows the trainee's newest shell in the lab: first a text
+         *     frame `{"type":"shadow","id":"…"}`, then the shell's recent output
+         *     (up to 64 KiB), then its output as it comes, as binary frames. The
+         *     view is read-only: any data frame from the page (keystrokes or a
+         *     resize) closes it with code 1008. Close code 4404 means the trainee
+         *     has no terminal open yet; try again later. While a view is open, the
+         *     trainee's terminal receives `{"type":"watched","watchers":n}`.
+         */
+        get: operations["shadowSocket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1458,6 +1635,58 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        StaffLab: {
+            lab: components["schemas"]["Lab"];
+            trainee_name: string;
+            scenario_title: string;
+            objectives: components["schemas"]["ObjectiveState"][];
+            /** @description What the trainee scored in this lab. */
+            score: components["schemas"]["Score"];
+        };
+        InviteBatch: {
+            invites: components["schemas"]["Invite"][];
+        };
+        ListedInvite: {
+            id: string;
+            /** @enum {string} */
+            kind: "register" | "password_reset";
+            role: components["schemas"]["Role"];
+            email?: string;
+            /** @description A password reset's account. */
+            user_id?: string;
+            /** @enum {string} */
+            status: "pending" | "used" | "revoked" | "expired";
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            used_at?: string;
+            /** Format: date-time */
+            revoked_at?: string;
+        };
+        InviteList: {
+            invites: components["schemas"]["ListedInvite"][];
+        };
+        ChangeUserRequest: {
+            role?: components["schemas"]["Role"];
+            disabled?: boolean;
+        };
+        PasswordReset: {
+            id: string;
+            /** @description Shown once, now. */
+            code: string;
+            /** @description The page where the person sets a new password. */
+            url: string;
+            user_id: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        ResetPasswordRequest: {
+            code: string;
+            password: string;
+        };
         /** @enum {string} */
         Track: "attack" | "defence";
         /** @enum {string} */
@@ -1632,9 +1861,14 @@ export interface components {
             /** @description shared_flag, or a mark: fast_solve, no_session. */
             reason: string;
             trainee_id: string;
+            /** @description The trainee's display name; empty if the account is gone. */
+            trainee_name: string;
             shared_with?: string;
+            /** @description The display name of the trainee the flag was shared with. */
+            shared_with_name?: string;
             lab_id: string;
             scenario: string;
+            scenario_title: string;
             objective: string;
             ip: string;
             /** Format: date-time */
@@ -1660,6 +1894,8 @@ export interface components {
             at: string;
         };
         TraineeHistory: {
+            /** @description The trainee's display name; empty if unknown. */
+            trainee_name: string;
             events: components["schemas"]["ScoreEvent"][];
         };
         Progress: {
@@ -2020,6 +2256,41 @@ export interface operations {
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description The password is set. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -2155,6 +2426,8 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
+                /** @description Only accounts whose email or display name contains this, case-insensitive; at most 254 characters. */
+                q?: string;
                 /** @description Page size, 1 to 200; any other value means 50. */
                 limit?: number;
                 offset?: number;
@@ -2165,13 +2438,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of accounts and the total. */
+            /** @description One page of accounts and the total that match. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description The search is longer than any account's email. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -2218,6 +2500,140 @@ export interface operations {
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
+    changeUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The account as it now is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No such account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The change is one's own, or would leave no admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reset. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Only admins reset passwords. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listInvites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invites. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description The asker's account no longer exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
     createInvite: {
         parameters: {
             query?: never;
@@ -2227,17 +2643,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["InviteRequest"];
+                "application/json": components["schemas"]["InviteRequest"] | components["schemas"]["InviteRequest"][];
             };
         };
         responses: {
-            /** @description The invite. Its code is shown only here; only its hash is kept. */
+            /** @description The invite, or for an array the invites. Codes are shown only here; only their hashes are kept. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Invite"];
+                    "application/json": components["schemas"]["Invite"] | components["schemas"]["InviteBatch"];
                 };
             };
             /** @description The request or one of its fields is refused. */
@@ -2269,6 +2685,58 @@ export interface operations {
                 };
             };
             413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    revokeInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invite, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListedInvite"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The role may not revoke this invite. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such invite, or the revoker's account no longer exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The invite has been used. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };
@@ -2641,6 +3109,122 @@ export interface operations {
                 };
             };
             /** @description The ticket is missing, used, expired or for another lab. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The page that opened the socket is not the range's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["LabNotFound"];
+        };
+    };
+    staffLab: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trainee's lab. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffLab"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["LabNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    shadowTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket and the socket's address. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TerminalTicket"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["LabNotFound"];
+            /** @description The lab is not running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    shadowSocket: {
+        parameters: {
+            query: {
+                ticket: string;
+            };
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a WebSocket upgrade. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket is missing, used, expired, for another lab, or not a shadow ticket. */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -25,6 +25,10 @@ export type HintState = Schemas['HintState']
 export type ObjectiveState = Schemas['ObjectiveState']
 export type Verdict = Schemas['Verdict']
 export type Invite = Schemas['Invite']
+export type StaffLab = Schemas['StaffLab']
+export type ListedInvite = Schemas['ListedInvite']
+export type Suspicion = Schemas['Suspicion']
+export type TraineeHistory = Schemas['TraineeHistory']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -220,6 +224,28 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     myScore: () => request<Schemas['Score']>('GET', '/api/v1/me/score'),
     terminalTicket: (lab: string) =>
       request<Schemas['TerminalTicket']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/terminal`),
+
+    // Staff: a trainee's lab and its read-only terminal, suspicions and timelines.
+    staffLab: (id: string) => request<StaffLab>('GET', `/api/v1/staff/labs/${encodeURIComponent(id)}`),
+    shadowTicket: (lab: string) =>
+      request<Schemas['TerminalTicket']>('POST', `/api/v1/staff/labs/${encodeURIComponent(lab)}/shadow`),
+    suspicions: () => request<Schemas['SuspicionList']>('GET', '/api/v1/scoring/suspicions').then((r) => r.suspicions),
+    traineeHistory: (trainee: string) =>
+      request<TraineeHistory>('GET', `/api/v1/scoring/trainees/${encodeURIComponent(trainee)}`),
+
+    // Admin: accounts, invites and password resets.
+    users: (q: string, limit = 50, offset = 0) =>
+      request<Schemas['UserList']>('GET', `/api/v1/users?${new URLSearchParams({ q, limit: String(limit), offset: String(offset) })}`),
+    changeUser: (id: string, body: Schemas['ChangeUserRequest']) =>
+      request<User>('PATCH', `/api/v1/users/${encodeURIComponent(id)}`, { body }),
+    passwordReset: (id: string) =>
+      request<Schemas['PasswordReset']>('POST', `/api/v1/users/${encodeURIComponent(id)}/password-reset`),
+    resetPassword: (body: Schemas['ResetPasswordRequest']) =>
+      request<void>('POST', '/api/v1/auth/password-reset', { body, auth: false }),
+    invites: () => request<Schemas['InviteList']>('GET', '/api/v1/invites').then((r) => r.invites),
+    inviteMany: (body: Schemas['InviteRequest'][]) =>
+      request<Schemas['InviteBatch']>('POST', '/api/v1/invites', { body }).then((r) => r.invites),
+    revokeInvite: (id: string) => request<ListedInvite>('DELETE', `/api/v1/invites/${encodeURIComponent(id)}`),
   }
 }
 

@@ -1,0 +1,45 @@
+package server
+
+import (
+	"context"
+
+	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/labs"
+)
+
+// traineeNames puts names on ids in staff views: a trainee's display name
+// (never their email) and a scenario's title.
+type traineeNames struct {
+	accounts *accounts.Service
+	labs     *labs.Service // nil: scenarios keep their ids
+}
+
+// trainees names trainees for one reply, asking once per person however
+// often they appear in it. An unknown trainee has no name.
+func (n traineeNames) trainees(ctx context.Context) func(id string) string {
+	known := map[string]string{}
+	return func(id string) string {
+		if n.accounts == nil || id == "" {
+			return ""
+		}
+		if name, ok := known[id]; ok {
+			return name
+		}
+		if u, err := n.accounts.User(ctx, id); err == nil {
+			known[id] = u.DisplayName
+		} else {
+			known[id] = ""
+		}
+		return known[id]
+	}
+}
+
+func (n traineeNames) scenario(id string) string {
+	if n.labs == nil {
+		return id
+	}
+	if s, err := n.labs.Catalogue().Scenario(id); err == nil {
+		return s.Title
+	}
+	return id
+}
