@@ -45,7 +45,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics, in the text exposition format. */
+        /**
+         * Prometheus metrics, in the text exposition format.
+         * @description With `metrics-token` set, only `Authorization: Bearer <token>` gets them.
+         *     With `metrics-listen` set, they are served on that address only, and
+         *     the public port answers this path 404.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1531,6 +1536,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page of the audit log of staff and partner actions, newest first (admins).
+         * @description The log is append-only: the database refuses to change or remove an
+         *     entry. Pass `next_cursor` back as `cursor` for the next, older page.
+         */
+        get: operations["auditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every audit entry matching the filters, as a download (admins). The export is itself recorded first. */
+        get: operations["auditExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1874,6 +1917,33 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        /** @enum {string} */
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused";
+        AuditEntry: {
+            /**
+             * Format: int64
+             * @description The entry's place in the log.
+             */
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            /** @description Empty for the operator at the command line. */
+            actor_id: string;
+            actor_role: string;
+            action: components["schemas"]["AuditAction"];
+            target_kind?: string;
+            target_id?: string;
+            detail?: {
+                [key: string]: string;
+            };
+            request_id?: string;
+            source_ip?: string;
+        };
+        AuditPage: {
+            entries: components["schemas"]["AuditEntry"][];
+            /** @description Present when an older page exists. */
+            next_cursor?: string;
+        };
         SuspicionList: {
             suspicions: components["schemas"]["Suspicion"][];
         };
@@ -2145,6 +2215,25 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description A metrics token is configured and the request does not carry it. */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The metrics are served on an address of their own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     openapi: {
@@ -2325,7 +2414,22 @@ export interface operations {
                 };
             };
             413: components["responses"]["BodyTooLarge"];
-            429: components["responses"]["TooManyAttempts"];
+            /**
+             * @description Too many failed attempts from this address within a minute
+             *     (`too_many_attempts`), or for this account (`sign_in_delayed`): after five
+             *     failures each further attempt for the account waits 1 s, 2 s, 4 s … at most
+             *     30 s, the right password included; Retry-After says how long. The wait
+             *     is never a lock: the right password works once it is over.
+             */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };
@@ -3662,6 +3766,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TraineeHistory"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    auditLog: {
+        parameters: {
+            query?: {
+                /** @description Only this account's actions. */
+                actor?: string;
+                action?: components["schemas"]["AuditAction"];
+                /** @description At or after this time (RFC 3339). */
+                since?: string;
+                /** @description Before this time (RFC 3339). */
+                until?: string;
+                /** @description A previous page's next_cursor. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description A filter is refused; the field names which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    auditExport: {
+        parameters: {
+            query?: {
+                format?: "ndjson" | "csv";
+                actor?: string;
+                action?: components["schemas"]["AuditAction"];
+                since?: string;
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The entries, newest first: NDJSON, one AuditEntry a line; or CSV with a
+             *     header line (seq, at, actor_id, actor_role, action, target_kind, target_id,
+             *     detail as key=value pairs, request_id, source_ip), cells that a spreadsheet
+             *     would read as a formula prefixed with a quote.
+             */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description A filter or the format is refused; the field names which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
