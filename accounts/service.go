@@ -9,6 +9,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 )
 
@@ -20,6 +21,12 @@ type Service struct {
 	openRegister bool
 	refreshTTL   time.Duration
 	now          func() time.Time
+
+	// Second factors: seal keeps TOTP secrets (nil: TOTP cannot be set up),
+	// relyingParty runs passkey ceremonies (nil: no public URL, no passkeys).
+	seal         *sealer
+	relyingParty *webauthn.WebAuthn
+	issuer       string // the name authenticator apps show
 }
 
 // Options configures a Service.
@@ -27,6 +34,11 @@ type Options struct {
 	OpenRegistration bool          // trainees may register without an invite
 	RefreshTTL       time.Duration // how long a sign-in session lasts unused
 	Now              func() time.Time
+	// PublicURL is where people reach the range: passkeys are bound to its
+	// host name and origin, and authenticator apps show its host.
+	PublicURL string
+	// SealKey (32 bytes) encrypts TOTP secrets at rest.
+	SealKey []byte
 }
 
 // NewService makes the accounts service.
@@ -35,7 +47,15 @@ func NewService(store Store, passwords *Passwords, opt Options) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, passwords: passwords, openRegister: opt.OpenRegistration, refreshTTL: opt.RefreshTTL, now: now}
+	s := &Service{store: store, passwords: passwords, openRegister: opt.OpenRegistration, refreshTTL: opt.RefreshTTL, now: now, issuer: "Sakimori"}
+	if seal, err := newSealer(opt.SealKey); err == nil {
+		s.seal = seal
+	}
+	if rp, err := newRelyingParty(opt.PublicURL); err == nil {
+		s.relyingParty = rp
+		s.issuer = "Sakimori (" + rp.Config.RPID + ")"
+	}
+	return s
 }
 
 // OpenRegistration reports whether trainees may register without an invite.

@@ -40,6 +40,8 @@ type Store interface {
 	CreateInvite(ctx context.Context, inv Invite) error
 	// ClaimInvite marks an unused, unexpired invite as used and returns it.
 	ClaimInvite(ctx context.Context, codeHash string, at time.Time) (Invite, error) // ErrInviteInvalid
+
+	MFAStore
 }
 
 // The faults accounts and its stores return.
