@@ -193,7 +193,16 @@ func (s *Service) prove(ctx context.Context, u User, p Proof) error {
 		}
 		return nil
 	case p.Code != "":
-		return s.checkTOTP(ctx, u.ID, p.Code)
+		err := s.checkTOTP(ctx, u.ID, p.Code)
+		switch {
+		case errors.Is(err, ErrMFACodeWrong):
+			return ErrTOTPConfirmWrong
+		case errors.Is(err, ErrMFACodeUsed):
+			return ErrProofCodeUsed
+		case errors.Is(err, ErrMFANotSet):
+			return ErrTOTPNotSet
+		}
+		return err
 	}
 	return ErrProofRequired
 }

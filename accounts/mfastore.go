@@ -100,5 +100,10 @@ var (
 	ErrPasskeyNameTooLong = fault.InvalidField("name", "passkey_name_too_long", "Use a passkey name of at most 60 characters.")
 	ErrMFARequiredByRole  = fault.New(fault.Conflict, "mfa_required_by_role", "Your role requires a second factor; add another before removing this one.")
 	ErrProofRequired      = fault.InvalidField("password", "proof_required", "Enter your password or a current code to confirm.")
-	ErrPasswordWrong      = fault.New(fault.Unauthenticated, "password_wrong", "The password is wrong.")
+	// A signed-in person's proof is a field of their request, not their
+	// session: it is refused as bad input, never as a 401 that would read
+	// as the session having ended.
+	ErrPasswordWrong  = fault.InvalidField("password", "password_wrong", "The password is wrong.")
+	ErrProofCodeUsed  = fault.InvalidField("code", "totp_code_used", "This code has already been used; wait for the next one.")
+	ErrPasskeyNotMade = fault.InvalidField("credential", "passkey_not_accepted", "The new passkey could not be verified; try again.")
 )

@@ -151,7 +151,7 @@ func (s *Service) FinishPasskey(ctx context.Context, u User, handle, name string
 	}
 	cred, err := s.relyingParty.CreateCredential(h, session, parsed)
 	if err != nil {
-		return Passkey{}, ErrPasskeyRefused
+		return Passkey{}, ErrPasskeyNotMade
 	}
 	record, err := json.Marshal(cred)
 	if err != nil {
