@@ -3,6 +3,8 @@ package accounts_test
 import (
 	"errors"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,5 +205,39 @@ func TestPolicySendsStaffWithoutMFAToEnrolment(t *testing.T) {
 	f, err := svc.SecondFactorFor(ctx, u)
 	if err != nil || !f.EnrolmentRequired || f.Challenge != "" {
 		t.Fatalf("a partner without MFA under the policy: %+v, %v", f, err)
+	}
+}
+
+func TestConcurrentSignInsShareNoCode(t *testing.T) {
+	svc, clk, u, e := staffWithTOTP(t)
+	clk.t = clk.t.Add(30 * time.Second)
+	code := codeFor(t, e, clk.t)
+	const n = 8
+	challenges := make([]string, n)
+	for i := range challenges {
+		f, err := svc.SecondFactorFor(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		challenges[i] = f.Challenge
+	}
+	var wg sync.WaitGroup
+	var won, used atomic.Int32
+	for _, c := range challenges {
+		wg.Go(func() {
+			_, err := svc.FinishSignInTOTP(ctx, c, code)
+			switch {
+			case err == nil:
+				won.Add(1)
+			case errors.Is(err, accounts.ErrMFACodeUsed):
+				used.Add(1)
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 || used.Load() != n-1 {
+		t.Fatalf("one code brought by %d sign-ins at once: %d signed in, %d refused as used", n, won.Load(), used.Load())
 	}
 }
