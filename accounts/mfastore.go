@@ -31,13 +31,14 @@ type Passkey struct {
 const (
 	purposeSignIn      = "sign-in"
 	purposeRegistering = "passkey-registration"
+	purposePasskeyOnly = "passkey-sign-in"
 )
 
 // Ceremony is a second-factor step in progress: a sign-in waiting for its
 // second factor, or a passkey registration waiting for the browser.
 type Ceremony struct {
 	HandleHash string // sha256 of the handle the client holds
-	UserID     string
+	UserID     string // empty for a passkey sign-in, until the passkey names its person
 	Purpose    string
 	State      []byte // the open WebAuthn ceremony, as JSON; empty if none
 	Failures   int

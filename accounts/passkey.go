@@ -273,3 +273,67 @@ func (s *Service) RemovePasskey(ctx context.Context, u User, id string, p Proof)
 	}
 	return nil
 }
+
+// BeginPasskeyOnly opens a sign-in with a passkey alone, no password: the
+// browser offers the person's passkeys for the range, and the one chosen
+// names its person. Passkeys are a second factor by themselves (something
+// held, unlocked by something known or something one is), so user
+// verification is required.
+func (s *Service) BeginPasskeyOnly(ctx context.Context) (PasskeyCeremony, error) {
+	if s.relyingParty == nil {
+		return PasskeyCeremony{}, ErrPasskeysOff
+	}
+	options, session, err := s.relyingParty.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
+	if err != nil {
+		return PasskeyCeremony{}, err
+	}
+	return s.openPasskeyCeremony(ctx, "", purposePasskeyOnly, "", options, session)
+}
+
+// FinishPasskeyOnly checks the browser's answer to BeginPasskeyOnly and
+// returns who signed in. The ceremony is used once, right or wrong.
+func (s *Service) FinishPasskeyOnly(ctx context.Context, handle string, answer []byte) (User, error) {
+	if s.relyingParty == nil {
+		return User{}, ErrPasskeysOff
+	}
+	c, err := s.openCeremony(ctx, handle, purposePasskeyOnly, "")
+	if err != nil {
+		return User{}, err
+	}
+	won, err := s.store.EndCeremony(ctx, c.HandleHash)
+	if err != nil {
+		return User{}, err
+	}
+	if !won {
+		return User{}, ErrChallengeInvalid
+	}
+	var session webauthn.SessionData
+	if err := json.Unmarshal(c.State, &session); err != nil {
+		return User{}, err
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(answer)
+	if err != nil {
+		return User{}, ErrPasskeyInvalid
+	}
+	var keys []Passkey
+	found, cred, err := s.relyingParty.ValidatePasskeyLogin(func(_, userHandle []byte) (webauthn.User, error) {
+		u, err := s.store.UserByID(ctx, string(userHandle))
+		if err != nil {
+			return nil, err
+		}
+		h, k, err := s.holder(ctx, u)
+		keys = k
+		return h, err
+	}, session, parsed)
+	if err != nil {
+		return User{}, ErrPasskeyRefused
+	}
+	u := found.(passkeyHolder).user
+	if err := s.passkeyUsed(ctx, keys, cred); err != nil {
+		return User{}, err
+	}
+	if u.Disabled() {
+		return User{}, ErrAccountDisabled
+	}
+	return u, nil
+}

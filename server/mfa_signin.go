@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/fault"
 )
 
 // mfaChallengeView answers a right password when a second factor must
@@ -99,4 +101,45 @@ func (s sessions) finishPasskey(c *fiber.Ctx) error {
 		return err
 	}
 	return s.signIn(c, u)
+}
+
+// beginPasskeyOnly opens a sign-in with a passkey alone, no password.
+func (s sessions) beginPasskeyOnly(c *fiber.Ctx) error {
+	pc, err := s.accounts.BeginPasskeyOnly(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(ceremonyView{Ceremony: pc.Handle, Options: pc.Options})
+}
+
+type passkeyOnlyRequest struct {
+	Ceremony   string          `json:"ceremony"`
+	Credential json.RawMessage `json:"credential"`
+}
+
+func (s sessions) finishPasskeyOnly(c *fiber.Ctx) error {
+	var req passkeyOnlyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := s.accounts.FinishPasskeyOnly(c.UserContext(), req.Ceremony, req.Credential)
+	if err != nil {
+		return err
+	}
+	return s.signIn(c, u)
+}
+
+// ceremonyLimiter counts every passkey sign-in begun from one address,
+// not only failures: each keeps a row for five minutes, and beginning
+// needs no secret.
+func ceremonyLimiter(perMinute int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:          perMinute,
+		Expiration:   time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return "passkey:" + c.IP() },
+		LimitReached: func(c *fiber.Ctx) error {
+			return fault.New(fault.RateLimited, "too_many_attempts",
+				"Too many passkey sign-ins from your address; wait a minute and try again.")
+		},
+	})
 }

@@ -218,3 +218,24 @@ func TestPasskeyCeremoniesAreBoundAndUsedOnce(t *testing.T) {
 		{method: "POST", path: "/api/v1/auth/mfa/passkey/finish", body: map[string]any{"challenge": "made-up", "credential": map[string]string{}}, status: 401, code: "mfa_challenge_invalid"},
 	})
 }
+
+func TestPasskeyOnlySignInCeremonies(t *testing.T) {
+	rg := newRange(t, withLoginLimit(3))
+	ct := contractOf(t, rg)
+	r := ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/passkey/begin", status: 200})
+	ceremony, _ := r.body["ceremony"].(string)
+	if ceremony == "" || !strings.Contains(r.raw, `"userVerification":"required"`) || strings.Contains(r.raw, "allowCredentials") {
+		t.Fatalf("begin: %s", r.raw)
+	}
+	finish := func(status int, errCode string) {
+		ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/passkey/finish", status: status, code: errCode,
+			body: map[string]any{"ceremony": ceremony, "credential": map[string]string{"id": "x"}}})
+	}
+	finish(400, "passkey_invalid")
+	finish(401, "mfa_challenge_invalid") // used once, even wrongly
+
+	// Beginning needs no secret, so every begin counts, successes too.
+	ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/passkey/begin", status: 200})
+	ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/passkey/begin", status: 200})
+	ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/passkey/begin", status: 429, code: "too_many_attempts"})
+}

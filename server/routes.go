@@ -47,6 +47,8 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/auth/mfa/totp", signIn, settle, s.finishTOTP)
 	api.Post("/auth/mfa/passkey/begin", signIn, settle, s.beginPasskey)
 	api.Post("/auth/mfa/passkey/finish", signIn, settle, s.finishPasskey)
+	api.Post("/auth/passkey/begin", ceremonyLimiter(d.Options.LoginPerMinute), settle, s.beginPasskeyOnly)
+	api.Post("/auth/passkey/finish", signIn, settle, s.finishPasskeyOnly)
 	enrolling := d.Tokens.RequireOrEnrolling()
 	m := mfaAPI{accounts: d.Accounts}
 	api.Get("/me/mfa", enrolling, m.status)

@@ -35,8 +35,8 @@ type passkeyRow struct {
 func (passkeyRow) TableName() string { return "passkeys" }
 
 type ceremonyRow struct {
-	HandleHash string `gorm:"primaryKey"`
-	UserID     string
+	HandleHash string  `gorm:"primaryKey"`
+	UserID     *string // nil for a passkey sign-in, whose person is not known yet
 	Purpose    string
 	State      string
 	Failures   int
@@ -133,7 +133,11 @@ func (a *Accounts) CreateCeremony(ctx context.Context, c accounts.Ceremony, now 
 	if err := db.Where("expires_at < ?", now).Delete(&ceremonyRow{}).Error; err != nil {
 		return internal(err)
 	}
-	row := ceremonyRow{HandleHash: c.HandleHash, UserID: c.UserID, Purpose: c.Purpose, State: string(c.State), Failures: c.Failures, ExpiresAt: c.ExpiresAt}
+	var userID *string
+	if c.UserID != "" {
+		userID = &c.UserID
+	}
+	row := ceremonyRow{HandleHash: c.HandleHash, UserID: userID, Purpose: c.Purpose, State: string(c.State), Failures: c.Failures, ExpiresAt: c.ExpiresAt}
 	return internal(db.Create(&row).Error)
 }
 
@@ -146,8 +150,12 @@ func (a *Accounts) CeremonyByHash(ctx context.Context, hash string) (accounts.Ce
 	if err != nil {
 		return accounts.Ceremony{}, internal(err)
 	}
+	var userID string
+	if r.UserID != nil {
+		userID = *r.UserID
+	}
 	return accounts.Ceremony{
-		HandleHash: r.HandleHash, UserID: r.UserID, Purpose: r.Purpose,
+		HandleHash: r.HandleHash, UserID: userID, Purpose: r.Purpose,
 		State: []byte(r.State), Failures: r.Failures, ExpiresAt: r.ExpiresAt,
 	}, nil
 }

@@ -78,6 +78,13 @@ func TestCeremoniesAndPasskeys(t *testing.T) {
 		if err != nil || string(c.State) != `{"challenge":"x"}` || c.Failures != 1 || c.Purpose != "passkey-registration" {
 			t.Fatalf("ceremony = %+v, %v", c, err)
 		}
+		anyone := accounts.Ceremony{HandleHash: "anyone", Purpose: "passkey-sign-in", ExpiresAt: now.Add(time.Minute)}
+		if err := s.CreateCeremony(ctx, anyone, now); err != nil {
+			t.Fatalf("a ceremony of nobody yet: %v", err)
+		}
+		if c, err := s.CeremonyByHash(ctx, "anyone"); err != nil || c.UserID != "" {
+			t.Fatalf("a ceremony of nobody yet = %+v, %v", c, err)
+		}
 		if won, _ := s.EndCeremony(ctx, "live"); !won {
 			t.Fatal("not ended")
 		}

@@ -1,7 +1,7 @@
 // Staff second factors in real Chromium against the real server: an admin
 // registers a passkey on Chromium's virtual authenticator (the DevTools
 // protocol's WebAuthn domain) and sets up an authenticator app, then signs
-// in again with each. Passkeys need a secure context and a host name as
+// in again with each after the password, and with the passkey alone. Passkeys need a secure context and a host name as
 // relying party id, so the range is browsed at http://localhost, which is
 // also the public URL a range on a loopback port names itself by.
 import assert from 'node:assert/strict'
@@ -106,6 +106,14 @@ test('register a passkey and an authenticator app, and sign in with each', { ski
   await page.getByLabel('Code from your authenticator app').fill(totp(secret, confirmedAt + 30_000))
   await page.getByRole('button', { name: 'Verify' }).click()
   await page.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+
+  // A passkey alone signs in too: it is both factors (user verification).
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.waitForURL('**/signin?signed_out=1')
+  await page.getByRole('button', { name: 'Use a passkey instead' }).click()
+  await page.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+  ;({ credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId }))
+  assert.ok(credentials[0].signCount >= 2, 'the passkey signed the second sign-in')
 
   assert.deepEqual(errors, [])
   await context.close()

@@ -25,13 +25,15 @@ CREATE TABLE passkeys (
 CREATE INDEX passkeys_user ON passkeys (user_id);
 
 -- Second-factor steps in progress: a sign-in waiting for its second factor,
--- or a passkey registration waiting for the browser. Each is used once and
--- expires; only the hash of its handle is kept. state holds the WebAuthn
--- ceremony's challenge and options while one is open.
+-- a passkey registration waiting for the browser, or a sign-in with a
+-- passkey alone (whose person is known only from the passkey, so it has no
+-- user_id). Each is used once and expires; only the hash of its handle is
+-- kept. state holds the WebAuthn ceremony's challenge and options while
+-- one is open.
 CREATE TABLE mfa_ceremonies (
     handle_hash TEXT PRIMARY KEY,
-    user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    purpose     TEXT NOT NULL CHECK (purpose IN ('sign-in', 'passkey-registration')),
+    user_id     TEXT REFERENCES users (id) ON DELETE CASCADE,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('sign-in', 'passkey-registration', 'passkey-sign-in')),
     state       TEXT NOT NULL DEFAULT '',
     failures    INTEGER NOT NULL DEFAULT 0,
     expires_at  TIMESTAMPTZ NOT NULL

@@ -228,6 +228,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/passkey/begin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Opens a sign-in with a passkey alone, without a password.
+         * @description The browser offers the person's passkeys for the range; the one
+         *     chosen names its person. User verification is required, so the
+         *     passkey is both factors. Limited per address, successes included.
+         */
+        post: operations["passkeySignInBegin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs in with the browser's passkey assertion; the ceremony is used once, right or wrong. */
+        post: operations["passkeySignInFinish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/mfa": {
         parameters: {
             query?: never;
@@ -1694,6 +1733,13 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        PasskeyOnlyRequest: {
+            ceremony: string;
+            /** @description The PublicKeyCredential from navigator.credentials.get, as JSON. */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
         PasskeySignInRequest: {
             challenge: string;
             /** @description The PublicKeyCredential from navigator.credentials.get, as JSON. */
@@ -2553,6 +2599,76 @@ export interface operations {
                 };
             };
             /** @description The challenge has expired or was used, or the passkey's signature is not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    passkeySignInBegin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options for navigator.credentials.get. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyCeremony"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    passkeySignInFinish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOnlyRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SignedIn"];
+            /** @description The request or the browser's answer is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ceremony has expired or was used, or the passkey is not accepted. */
             401: {
                 headers: {
                     [name: string]: unknown;

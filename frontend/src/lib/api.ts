@@ -209,6 +209,9 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<PasskeyCeremony>('POST', '/api/v1/auth/mfa/passkey/begin', { body: { challenge }, auth: false }),
     signInPasskeyFinish: (challenge: string, credential: Record<string, unknown>) =>
       signedIn(request<Session>('POST', '/api/v1/auth/mfa/passkey/finish', { body: { challenge, credential }, auth: false })),
+    passkeyOnlyBegin: () => request<PasskeyCeremony>('POST', '/api/v1/auth/passkey/begin', { auth: false }),
+    passkeyOnlyFinish: (ceremony: string, credential: Record<string, unknown>) =>
+      signedIn(request<Session>('POST', '/api/v1/auth/passkey/finish', { body: { ceremony, credential }, auth: false })),
     // forgetEnrolment drops an enrolment token once it has done its work.
     forgetEnrolment() {
       if (enrolling) token = null
