@@ -239,3 +239,19 @@ func TestPasskeyOnlySignInCeremonies(t *testing.T) {
 	ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/passkey/begin", status: 200})
 	ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/passkey/begin", status: 429, code: "too_many_attempts"})
 }
+
+// An invite to a role that requires a second factor makes the account, but
+// gives only an enrolment token, no session.
+func TestRegisteringIntoARequiredRoleGivesOnlyEnrolment(t *testing.T) {
+	rg := newRange(t, withLoginLimit(50))
+	ct := contractOf(t, rg)
+	admin := rg.setupAdmin()
+	ct.run(t, rg, exchange{method: "PUT", path: "/api/v1/admin/mfa-policy",
+		body: map[string]any{"required_roles": []string{"partner"}}, headers: bearer(admin), status: 200})
+	r := ct.run(t, rg, exchange{method: "POST", path: "/api/v1/invites", body: map[string]string{"role": "partner"}, headers: bearer(admin), status: 201})
+	r = ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/register", status: 201, body: map[string]string{
+		"email": "uni@partner.test", "password": "long enough password", "invite_code": r.body["code"].(string)}})
+	if r.body["mfa_enrolment_required"] != true || r.body["enrolment_token"] == nil || r.cookie("sakimori_refresh") != nil {
+		t.Fatalf("register into a required role: %s", r.raw)
+	}
+}
