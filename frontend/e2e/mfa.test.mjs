@@ -1,7 +1,9 @@
 // Staff second factors in real Chromium against the real server: an admin
 // registers a passkey on Chromium's virtual authenticator (the DevTools
 // protocol's WebAuthn domain) and sets up an authenticator app, then signs
-// in again with each after the password, and with the passkey alone. Passkeys need a secure context and a host name as
+// in again with each after the password, and with the passkey alone. Then
+// the admin requires a second factor of instructors, and a new instructor
+// is sent to set one up before anything else. Passkeys need a secure context and a host name as
 // relying party id, so the range is browsed at http://localhost, which is
 // also the public URL a range on a loopback port names itself by.
 import assert from 'node:assert/strict'
@@ -36,7 +38,7 @@ test('the independent TOTP generator agrees with RFC 6238', () => {
   assert.equal(totp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59_000), '287082')
 })
 
-test('register a passkey and an authenticator app, and sign in with each', { skip }, async () => {
+test('register a passkey and an authenticator app, sign in with each; a required role sets one up first', { skip }, async () => {
   range = await startRange()
   chrome = await launchBrowser()
   const url = range.url.replace('127.0.0.1', 'localhost')
@@ -115,6 +117,46 @@ test('register a passkey and an authenticator app, and sign in with each', { ski
   ;({ credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId }))
   assert.ok(credentials[0].signCount >= 2, 'the passkey signed the second sign-in')
 
+  // The admin requires a second factor of instructors and invites one.
+  await page.getByRole('link', { name: 'Security' }).click()
+  await page.getByRole('heading', { name: 'Second factor by role' }).waitFor()
+  await page.getByRole('checkbox', { name: 'instructor' }).check()
+  await page.getByRole('button', { name: 'Save policy' }).click()
+  await page.getByText('Saved.').waitFor()
+  await page.getByRole('link', { name: 'Labs' }).click()
+  await page.getByRole('region', { name: 'Invite someone' }).locator('select').first().selectOption('instructor')
+  await page.getByRole('button', { name: 'Make invite' }).click()
+  const inviteLink = (await page.locator('.invite-link').textContent()).trim()
   assert.deepEqual(errors, [])
   await context.close()
+
+  // The instructor registers, and is sent to set up a second factor before
+  // anything else; then signs in with it.
+  const staff = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const spage = await staff.newPage()
+  const serrors = watchConsole(spage)
+  await spage.goto(inviteLink)
+  await spage.getByLabel('Email').fill('ines@academy.test')
+  await spage.getByLabel('Display name').fill('Ines Sato')
+  await spage.getByLabel('Password').fill('lecturer of defence')
+  await spage.getByRole('button', { name: 'Create account' }).click()
+  await spage.getByText('Your role requires a second factor: sign in to set one up.').waitFor()
+  await spage.getByLabel('Email').fill('ines@academy.test')
+  await spage.getByLabel('Password').fill('lecturer of defence')
+  await spage.getByRole('button', { name: 'Sign in' }).click()
+  await spage.getByRole('heading', { name: 'Set up a second factor' }).waitFor()
+  await spage.getByRole('button', { name: 'Set up an authenticator app' }).click()
+  const staffSecret = (await spage.getByTestId('totp-secret').textContent()).trim()
+  const staffConfirmedAt = Date.now()
+  await spage.getByLabel('Code from the app').fill(totp(staffSecret, staffConfirmedAt))
+  await spage.getByRole('button', { name: 'Confirm' }).click()
+  await spage.getByRole('button', { name: 'Sign in again' }).click()
+  await spage.getByLabel('Email').fill('ines@academy.test')
+  await spage.getByLabel('Password').fill('lecturer of defence')
+  await spage.getByRole('button', { name: 'Sign in' }).click()
+  await spage.getByLabel('Code from your authenticator app').fill(totp(staffSecret, staffConfirmedAt + 30_000))
+  await spage.getByRole('button', { name: 'Verify' }).click()
+  await spage.getByRole('heading', { name: 'Welcome, Ines Sato' }).waitFor()
+  assert.deepEqual(serrors, [])
+  await staff.close()
 })
