@@ -96,6 +96,20 @@ func (s *Service) SecondFactorFor(ctx context.Context, u User) (SecondFactor, er
 	return SecondFactor{Challenge: handle, Methods: methods, ExpiresAt: c.ExpiresAt}, nil
 }
 
+// checkEnrolled ends the session of a person whose role has come to require
+// a second factor they do not have, so the policy reaches them at their
+// next refresh, and their next sign-in sends them to set one up.
+func (s *Service) checkEnrolled(ctx context.Context, u User) error {
+	st, err := s.MFAStatus(ctx, u)
+	if err != nil {
+		return err
+	}
+	if st.Required && len(st.Methods()) == 0 {
+		return ErrSessionInvalid
+	}
+	return nil
+}
+
 // FinishSignInTOTP completes a sign-in step with a code from the person's
 // authenticator app and returns who signed in.
 func (s *Service) FinishSignInTOTP(ctx context.Context, challenge, code string) (User, error) {
@@ -232,8 +246,8 @@ func (s *Service) MFAPolicy(ctx context.Context) ([]Role, error) {
 }
 
 // SetMFAPolicy replaces the roles that must sign in with a second factor.
-// It takes effect at each person's next sign-in; sessions already open go
-// on until they end.
+// It takes effect at each person's next sign-in, and at the next refresh
+// of sessions already open (see checkEnrolled).
 func (s *Service) SetMFAPolicy(ctx context.Context, roles []Role) ([]Role, error) {
 	var clean []Role
 	for _, r := range Roles { // in the order of Roles, each once

@@ -255,3 +255,19 @@ func TestRegisteringIntoARequiredRoleGivesOnlyEnrolment(t *testing.T) {
 		t.Fatalf("register into a required role: %s", r.raw)
 	}
 }
+
+// A policy reaches sessions already open at their next refresh: one of a
+// person who must now set up a second factor ends; one of a person who has
+// one goes on.
+func TestMFAPolicyEndsSessionsWithoutASecondFactor(t *testing.T) {
+	clk := &movable{t: time.Unix(1_800_000_000, 0)}
+	rg := newRange(t, withAccountsClock(clk), withLoginLimit(50))
+	admin := rg.setupAdmin()
+	_, without := rg.userWithRole("pat@partner.test", accounts.RolePartner)
+	token, with := rg.userWithRole("ines@range.test", accounts.RoleInstructor)
+	enrolTOTP(t, contractOf(t, rg), rg, token, clk.now())
+	expect(t, rg.call("PUT", "/api/v1/admin/mfa-policy", map[string]any{"required_roles": []string{"partner", "instructor"}}, bearer(admin)...), 200, "")
+
+	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(without)...), 401, "session_invalid")
+	expect(t, rg.call("POST", "/api/v1/auth/refresh", nil, withCookie(with)...), 200, "")
+}

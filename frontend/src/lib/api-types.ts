@@ -389,7 +389,8 @@ export interface paths {
          * Replaces the roles that must sign in with a second factor (admins).
          * @description Takes effect at each person's next sign-in: one of such a role
          *     without a second factor then gets an enrolment token instead of a
-         *     session. Sessions already open go on until they end.
+         *     session. Such a person's sessions already open end at their next
+         *     refresh (`401 session_invalid`).
          */
         put: operations["setMFAPolicy"];
         post?: never;
