@@ -9,6 +9,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 )
 
@@ -21,6 +22,12 @@ type Service struct {
 	refreshTTL   time.Duration
 	delay        SignInDelay
 	now          func() time.Time
+
+	// Second factors: seal keeps TOTP secrets (nil: TOTP cannot be set up),
+	// relyingParty runs passkey ceremonies (nil: no public URL, no passkeys).
+	seal         *sealer
+	relyingParty *webauthn.WebAuthn
+	issuer       string // the name authenticator apps show
 }
 
 // Options configures a Service.
@@ -29,6 +36,11 @@ type Options struct {
 	RefreshTTL       time.Duration // how long a sign-in session lasts unused
 	SignInDelay      SignInDelay   // zero: DefaultSignInDelay
 	Now              func() time.Time
+	// PublicURL is where people reach the range: passkeys are bound to its
+	// host name and origin, and authenticator apps show its host.
+	PublicURL string
+	// SealKey (32 bytes) encrypts TOTP secrets at rest.
+	SealKey []byte
 }
 
 // NewService makes the accounts service.
@@ -41,7 +53,15 @@ func NewService(store Store, passwords *Passwords, opt Options) *Service {
 	if delay == (SignInDelay{}) {
 		delay = DefaultSignInDelay
 	}
-	return &Service{store: store, passwords: passwords, openRegister: opt.OpenRegistration, refreshTTL: opt.RefreshTTL, delay: delay, now: now}
+	s := &Service{store: store, passwords: passwords, openRegister: opt.OpenRegistration, refreshTTL: opt.RefreshTTL, delay: delay, now: now, issuer: "Sakimori"}
+	if seal, err := newSealer(opt.SealKey); err == nil {
+		s.seal = seal
+	}
+	if rp, err := newRelyingParty(opt.PublicURL); err == nil {
+		s.relyingParty = rp
+		s.issuer = "Sakimori (" + rp.Config.RPID + ")"
+	}
+	return s
 }
 
 // OpenRegistration reports whether trainees may register without an invite.

@@ -20,13 +20,20 @@ func (c *clock) now() time.Time { return c.t }
 // newService runs the domain over a real SQLite store, with cheap hashing.
 func newService(t *testing.T, open bool) (*accounts.Service, *clock) {
 	t.Helper()
+	return newServiceWith(t, accounts.Options{OpenRegistration: open})
+}
+
+// newServiceWith is newService with more options.
+func newServiceWith(t *testing.T, opt accounts.Options) (*accounts.Service, *clock) {
+	t.Helper()
 	pw, err := accounts.NewPasswords(accounts.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Now()}
 	db := storetest.Open(t, "sqlite")
-	return accounts.NewService(db.Accounts(), pw, accounts.Options{OpenRegistration: open, RefreshTTL: time.Hour, Now: clk.now}), clk
+	opt.RefreshTTL, opt.Now = time.Hour, clk.now
+	return accounts.NewService(db.Accounts(), pw, opt), clk
 }
 
 func TestProductionHashesUseOWASPCosts(t *testing.T) {

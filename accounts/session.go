@@ -65,6 +65,10 @@ func (s *Service) Refresh(ctx context.Context, token string, c Client) (User, st
 		_ = s.store.RevokeRefreshFamily(ctx, t.FamilyID, now)
 		return User{}, "", ErrAccountDisabled
 	}
+	if err := s.checkEnrolled(ctx, u); err != nil {
+		_ = s.store.RevokeRefreshFamily(ctx, t.FamilyID, now)
+		return User{}, "", err
+	}
 	next, err := s.issueRefresh(ctx, u.ID, t.FamilyID, c)
 	if err != nil {
 		return User{}, "", err

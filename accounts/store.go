@@ -63,6 +63,8 @@ type Store interface {
 	InviteByID(ctx context.Context, id string) (Invite, error) // ErrInviteNotFound
 	// RevokeInvite sets revoked_at on an invite not yet used or revoked.
 	RevokeInvite(ctx context.Context, id string, at time.Time) error
+
+	MFAStore
 }
 
 // The faults accounts and its stores return.

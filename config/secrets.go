@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/ed25519"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -140,4 +141,15 @@ func (s Secrets) validate() error {
 func RangeID(s Secrets) string {
 	sum := sha256.Sum256(append([]byte("sakimori/range/v1\x00"), s.FlagKey...))
 	return hex.EncodeToString(sum[:6])
+}
+
+// SealKey is the key TOTP secrets are encrypted with at rest. It derives
+// from the flag key (HKDF-SHA-256 with its own label), so it is as stable
+// as the deployment and no secrets file needs a new field.
+func SealKey(s Secrets) []byte {
+	key, err := hkdf.Key(sha256.New, s.FlagKey, nil, "sakimori/totp-seal/v1", 32)
+	if err != nil {
+		panic(err) // only for a length HKDF cannot give; 32 it always can
+	}
+	return key
 }

@@ -87,7 +87,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aopt := accounts.Options{RefreshTTL: time.Hour}
+	aopt := accounts.Options{RefreshTTL: time.Hour, PublicURL: publicURL, SealKey: testFlagKey}
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	tokens, err := auth.NewTokens([]auth.Key{{ID: "k1", Private: priv}}, publicURL, 10*time.Minute, nil)
 	if err != nil {

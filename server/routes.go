@@ -42,6 +42,26 @@ func routes(app *fiber.App, d Deps) {
 	signedIn := d.Tokens.Require()
 	api.Get("/me", signedIn, s.me)
 
+	// Second factors: the sign-in step that follows a password, the
+	// person's own authenticator app and passkeys, and the admins' policy.
+	api.Post("/auth/mfa/totp", signIn, settle, s.finishTOTP)
+	api.Post("/auth/mfa/passkey/begin", signIn, settle, s.beginPasskey)
+	api.Post("/auth/mfa/passkey/finish", signIn, settle, s.finishPasskey)
+	api.Post("/auth/passkey/begin", ceremonyLimiter(d.Options.LoginPerMinute), settle, s.beginPasskeyOnly)
+	api.Post("/auth/passkey/finish", signIn, settle, s.finishPasskeyOnly)
+	enrolling := d.Tokens.RequireOrEnrolling()
+	m := mfaAPI{accounts: d.Accounts}
+	api.Get("/me/mfa", enrolling, m.status)
+	api.Post("/me/mfa/totp", enrolling, m.beginTOTP)
+	api.Post("/me/mfa/totp/confirm", enrolling, signIn, settle, m.confirmTOTP)
+	api.Delete("/me/mfa/totp", enrolling, signIn, settle, m.removeTOTP)
+	api.Post("/me/mfa/passkeys/begin", enrolling, m.beginPasskey)
+	api.Post("/me/mfa/passkeys/finish", enrolling, m.finishPasskey)
+	api.Delete("/me/mfa/passkeys/:id", enrolling, signIn, settle, m.removePasskey)
+	policy := mfaPolicyAPI{accounts: d.Accounts}
+	api.Get("/admin/mfa-policy", d.Tokens.Require(accounts.RoleAdmin), policy.get)
+	api.Put("/admin/mfa-policy", d.Tokens.Require(accounts.RoleAdmin), policy.put)
+
 	u := users{accounts: d.Accounts, audit: d.Audit}
 	api.Get("/users", d.Tokens.Require(accounts.RoleAdmin), u.list)
 	api.Post("/users", d.Tokens.Require(accounts.RoleAdmin), u.create)

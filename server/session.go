@@ -104,7 +104,8 @@ func (s sessions) register(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.signIn(c.Status(fiber.StatusCreated), u)
+	// An invite may make a staff account whose role requires MFA.
+	return s.afterPassword(c.Status(fiber.StatusCreated), u)
 }
 
 type loginRequest struct {
@@ -125,7 +126,7 @@ func (s sessions) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.signIn(c, u)
+	return s.afterPassword(c, u)
 }
 
 func (s sessions) refresh(c *fiber.Ctx) error {

@@ -10,6 +10,7 @@ import (
 )
 
 // movableClock is a clock a test moves by hand.
+// movableClock is a clock a test can move, shared by the range's accounts.
 type movableClock struct {
 	mu sync.Mutex
 	t  time.Time

@@ -65,6 +65,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		OpenRegistration: cfg.Registration == config.RegistrationOpen,
 		RefreshTTL:       cfg.RefreshTTL,
 		Now:              time.Now,
+		PublicURL:        cfg.PublicURL,
+		SealKey:          config.SealKey(secrets),
 	})
 	tokens, err := auth.NewTokens(signingKeys(secrets), cfg.PublicURL, cfg.AccessTTL, time.Now)
 	if err != nil {

@@ -13,12 +13,26 @@ const principalKey = "sakimori.principal"
 
 // Require lets a request through only with a valid bearer token, and, if
 // roles are named, only for those roles. Admins pass every role check.
+// An enrolment token passes nowhere.
 func (t *Tokens) Require(roles ...accounts.Role) fiber.Handler {
+	return t.require(false, roles)
+}
+
+// RequireOrEnrolling is Require that also lets an enrolment token through:
+// for the endpoints that set up a second factor.
+func (t *Tokens) RequireOrEnrolling() fiber.Handler {
+	return t.require(true, nil)
+}
+
+func (t *Tokens) require(enrolling bool, roles []accounts.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p, err := t.Verify(bearer(c.Get(fiber.HeaderAuthorization)))
 		if err != nil {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="sakimori", error="invalid_token"`)
 			return err
+		}
+		if p.Enrolling && !enrolling {
+			return ErrEnrolFirst
 		}
 		if len(roles) > 0 && p.Role != accounts.RoleAdmin && !slices.Contains(roles, p.Role) {
 			return ErrForbidden

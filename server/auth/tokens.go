@@ -33,6 +33,9 @@ type Key struct {
 type Claims struct {
 	Role accounts.Role `json:"role"`
 	Name string        `json:"name"`
+	// Scope limits a token: ScopeEnrolment allows only setting up a
+	// second factor. Empty is a full token.
+	Scope string `json:"scope,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -41,7 +44,16 @@ type Principal struct {
 	UserID string
 	Role   accounts.Role
 	Name   string
+	// Enrolling: the token allows only setting up a second factor.
+	Enrolling bool
 }
+
+// ScopeEnrolment marks a token given to a person whose role requires a
+// second factor they do not have yet: it lets them set one up, nothing else.
+const ScopeEnrolment = "mfa_enrolment"
+
+// enrolmentTTL bounds an enrolment token's life whatever the access TTL.
+const enrolmentTTL = 10 * time.Minute
 
 // Tokens issues and verifies access tokens.
 type Tokens struct {
@@ -86,11 +98,22 @@ func NewTokens(keys []Key, issuer string, ttl time.Duration, now func() time.Tim
 
 // Issue signs an access token for u and returns it with its expiry.
 func (t *Tokens) Issue(u accounts.User) (string, time.Time, error) {
+	return t.issue(u, "", t.ttl)
+}
+
+// IssueEnrolment signs a token that lets u set up a second factor and do
+// nothing else.
+func (t *Tokens) IssueEnrolment(u accounts.User) (string, time.Time, error) {
+	return t.issue(u, ScopeEnrolment, min(t.ttl, enrolmentTTL))
+}
+
+func (t *Tokens) issue(u accounts.User, scope string, ttl time.Duration) (string, time.Time, error) {
 	now := t.now().UTC().Truncate(time.Second)
-	exp := now.Add(t.ttl)
+	exp := now.Add(ttl)
 	claims := Claims{
-		Role: u.Role,
-		Name: u.DisplayName,
+		Role:  u.Role,
+		Name:  u.DisplayName,
+		Scope: scope,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    t.issuer,
 			Subject:   u.ID,
@@ -115,6 +138,7 @@ var (
 	ErrTokenExpired = fault.New(fault.Unauthenticated, "token_expired", "Your access token has expired; refresh it.")
 	ErrTokenInvalid = fault.New(fault.Unauthenticated, "token_invalid", "The access token is not valid.")
 	ErrForbidden    = fault.New(fault.Forbidden, "forbidden", "Your role does not allow this.")
+	ErrEnrolFirst   = fault.New(fault.Forbidden, "mfa_enrolment_required", "Your role requires a second factor: set up an authenticator app or a passkey, then sign in again.")
 )
 
 // Verify checks a token and returns who it speaks for.
@@ -133,10 +157,10 @@ func (t *Tokens) Verify(raw string) (Principal, error) {
 	case err != nil:
 		return Principal{}, fault.Wrap(ErrTokenInvalid, err)
 	}
-	if claims.Subject == "" || !claims.Role.Valid() {
+	if claims.Subject == "" || !claims.Role.Valid() || (claims.Scope != "" && claims.Scope != ScopeEnrolment) {
 		return Principal{}, ErrTokenInvalid
 	}
-	return Principal{UserID: claims.Subject, Role: claims.Role, Name: claims.Name}, nil
+	return Principal{UserID: claims.Subject, Role: claims.Role, Name: claims.Name, Enrolling: claims.Scope == ScopeEnrolment}, nil
 }
 
 // keyFor picks the verification key named by the token's kid. The parser

@@ -167,3 +167,22 @@ func headerOf(t *testing.T, raw string) map[string]any {
 	}
 	return tok.Header
 }
+
+func TestEnrolmentTokensAreShortAndMarked(t *testing.T) {
+	tokens, _ := NewTokens([]Key{newKey(t, "k1")}, issuer, time.Hour, nil)
+	raw, exp, err := tokens.IssueEnrolment(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Until(exp); d > 11*time.Minute {
+		t.Errorf("an enrolment token lives %s", d)
+	}
+	p, err := tokens.Verify(raw)
+	if err != nil || !p.Enrolling || p.UserID != alice.ID {
+		t.Fatalf("Verify = %+v, %v", p, err)
+	}
+	full, _, _ := tokens.Issue(alice)
+	if p, _ := tokens.Verify(full); p.Enrolling {
+		t.Fatal("a full token reads as an enrolment token")
+	}
+}

@@ -104,7 +104,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates a trainee account, with an invite unless registration is open, and signs it in. */
+        /**
+         * Creates a trainee account, with an invite unless registration is open, and signs it in.
+         * @description An invite to a role that requires a second factor answers with an enrolment token instead of a session.
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -142,7 +145,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Signs in with email and password. */
+        /**
+         * Signs in with email and password.
+         * @description A session (and the refresh cookie) when the password is enough; a
+         *     second-factor challenge when the account has a second factor; an
+         *     enrolment token when the person's role requires a second factor
+         *     they have not set up.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -183,6 +192,234 @@ export interface paths {
         put?: never;
         /** Ends the session of the refresh cookie and clears it. */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finishes a sign-in with a code from the person's authenticator app.
+         * @description The challenge comes from login; it lasts five minutes, is used once,
+         *     and ends after five wrong answers. A code is accepted once: the same
+         *     code, or one of an earlier time step, is refused afterwards.
+         */
+        post: operations["signInTOTP"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/passkey/begin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens a passkey assertion for a sign-in challenge. */
+        post: operations["signInPasskeyBegin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/passkey/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finishes a sign-in with the browser's passkey assertion. */
+        post: operations["signInPasskeyFinish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/begin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Opens a sign-in with a passkey alone, without a password.
+         * @description The browser offers the person's passkeys for the range; the one
+         *     chosen names its person. User verification is required, so the
+         *     passkey is both factors. Limited per address, successes included.
+         */
+        post: operations["passkeySignInBegin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs in with the browser's passkey assertion; the ceremony is used once, right or wrong. */
+        post: operations["passkeySignInFinish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in person's second factors. Accepts an enrolment token. */
+        get: operations["myMFA"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Makes a new authenticator-app secret, shown only in this answer. Accepts an enrolment token.
+         * @description The app is used for sign-in once a first code confirms it. Beginning again replaces an unconfirmed secret.
+         */
+        post: operations["beginTOTP"];
+        /** Removes the authenticator app, with the password or a current code as proof. */
+        delete: operations["removeTOTP"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Switches the new authenticator app on with its first code. Accepts an enrolment token. */
+        post: operations["confirmTOTP"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/mfa/passkeys/begin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Opens a passkey registration. Accepts an enrolment token.
+         * @description The ceremony lasts five minutes and is finished once, right or wrong.
+         */
+        post: operations["beginPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/mfa/passkeys/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keeps the passkey the browser made. Accepts an enrolment token. */
+        post: operations["finishPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/mfa/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes one of the person's passkeys, with the password or a current code as proof. */
+        delete: operations["removePasskey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/mfa-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The roles that must sign in with a second factor (admins). */
+        get: operations["mfaPolicy"];
+        /**
+         * Replaces the roles that must sign in with a second factor (admins).
+         * @description Takes effect at each person's next sign-in: one of such a role
+         *     without a second factor then gets an enrolment token instead of a
+         *     session. Such a person's sessions already open end at their next
+         *     refresh (`401 session_invalid`).
+         */
+        put: operations["setMFAPolicy"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1633,6 +1870,107 @@ export interface components {
             expires_at: string;
             user: components["schemas"]["User"];
         };
+        MFAChallenge: {
+            /** @constant */
+            mfa_required: true;
+            /** @description Single use; send it to /api/v1/auth/mfa/… before expires_at. */
+            challenge: string;
+            methods: components["schemas"]["MFAMethod"][];
+            /** Format: date-time */
+            expires_at: string;
+        };
+        MFAEnrolment: {
+            /** @constant */
+            mfa_enrolment_required: true;
+            /** @description A bearer token accepted only by /api/v1/me/mfa… */
+            enrolment_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** Format: date-time */
+            expires_at: string;
+            user: components["schemas"]["User"];
+        };
+        /** @enum {string} */
+        MFAMethod: "totp" | "passkey";
+        MFAStatus: {
+            /** @description An authenticator app is set up. */
+            totp: boolean;
+            /** @description An app is waiting for its first code. */
+            totp_pending: boolean;
+            passkeys: components["schemas"]["Passkey"][];
+            methods: components["schemas"]["MFAMethod"][];
+            /** @description The person's role must sign in with a second factor. */
+            required: boolean;
+        };
+        Passkey: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at?: string;
+        };
+        TOTPEnrolment: {
+            /** @description Base32; shown only here. */
+            secret: string;
+            otpauth_uri: string;
+            /** @constant */
+            algorithm: "SHA1";
+            /** @constant */
+            digits: 6;
+            /** @constant */
+            period: 30;
+        };
+        CodeRequest: {
+            /** @description Six digits; spaces are ignored. */
+            code: string;
+        };
+        /** @description The password, or a current code from the authenticator app. */
+        ProofRequest: {
+            password?: string;
+            code?: string;
+        };
+        TOTPSignInRequest: {
+            challenge: string;
+            code: string;
+        };
+        ChallengeRequest: {
+            challenge: string;
+        };
+        PasskeyCeremony: {
+            /** @description The handle that finishes it; a sign-in's challenge for an assertion. */
+            ceremony: string;
+            /** @description WebAuthn options as JSON (`publicKey`, binary fields base64url), for navigator.credentials. */
+            options: {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyFinishRequest: {
+            ceremony: string;
+            /** @description A label for the person; "Passkey" if empty. */
+            name?: string;
+            /** @description The PublicKeyCredential from navigator.credentials.create, as JSON. */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyOnlyRequest: {
+            ceremony: string;
+            /** @description The PublicKeyCredential from navigator.credentials.get, as JSON. */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
+        PasskeySignInRequest: {
+            challenge: string;
+            /** @description The PublicKeyCredential from navigator.credentials.get, as JSON. */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
+        MFAPolicy: {
+            required_roles: components["schemas"]["Role"][];
+        };
         SetupStatus: {
             setup_required: boolean;
             /** @enum {string} */
@@ -2009,6 +2347,39 @@ export interface components {
                 "application/json": components["schemas"]["Session"];
             };
         };
+        /**
+         * @description Signed in (a Session, and the refresh cookie is set), or a second
+         *     factor is needed (MFAChallenge), or must first be set up
+         *     (MFAEnrolment); neither of the last two sets a cookie.
+         */
+        SignedInOrSecondFactor: {
+            headers: {
+                /** @description sakimori_refresh, HttpOnly, SameSite=Strict, path /api/v1/auth; only with a Session. */
+                "Set-Cookie"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Session"] | components["schemas"]["MFAChallenge"] | components["schemas"]["MFAEnrolment"];
+            };
+        };
+        /** @description The account no longer exists. */
+        UserGone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The range has no public URL to bind passkeys to, or the database did not answer in time. */
+        PasskeysUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The lab. */
         Lab: {
             headers: {
@@ -2046,7 +2417,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The person's role does not allow this. */
+        /** @description The person's role does not allow this, or the token only sets up a second factor. */
         RoleForbidden: {
             headers: {
                 [name: string]: unknown;
@@ -2329,7 +2700,7 @@ export interface operations {
             };
         };
         responses: {
-            201: components["responses"]["SignedIn"];
+            201: components["responses"]["SignedInOrSecondFactor"];
             /** @description The request or one of its fields is refused. */
             400: {
                 headers: {
@@ -2393,7 +2764,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["SignedIn"];
+            200: components["responses"]["SignedInOrSecondFactor"];
             400: components["responses"]["BodyRefused"];
             /** @description The email or password is wrong. */
             401: {
@@ -2495,6 +2866,548 @@ export interface operations {
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
+    signInTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TOTPSignInRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SignedIn"];
+            /** @description The request or the code's shape is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The challenge has expired or was used, or the code is wrong or was used already. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    signInPasskeyBegin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description The options for navigator.credentials.get. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyCeremony"];
+                };
+            };
+            400: components["responses"]["BodyRefused"];
+            /** @description The challenge has expired or was used, or the account has no passkey. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    signInPasskeyFinish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SignedIn"];
+            /** @description The request or the browser's answer is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The challenge has expired or was used, or the passkey's signature is not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    passkeySignInBegin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options for navigator.credentials.get. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyCeremony"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    passkeySignInFinish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOnlyRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SignedIn"];
+            /** @description The request or the browser's answer is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ceremony has expired or was used, or the passkey is not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    myMFA: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The second factors. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MFAStatus"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["UserGone"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    beginTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret and its otpauth URI. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TOTPEnrolment"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["UserGone"];
+            /** @description An authenticator app is already set up. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    removeTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProofRequest"];
+            };
+        };
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or the proof is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["UserGone"];
+            /** @description No app is set up, or it is the last second factor of a role that requires one. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    confirmTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeRequest"];
+            };
+        };
+        responses: {
+            /** @description The second factors, the app among them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MFAStatus"];
+                };
+            };
+            /** @description The request or the code is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["UserGone"];
+            /** @description No app is waiting for its first code. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    beginPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options for navigator.credentials.create. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyCeremony"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["UserGone"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    finishPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyFinishRequest"];
+            };
+        };
+        responses: {
+            /** @description The new passkey. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            /** @description The request, the ceremony or the browser's answer is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["UserGone"];
+            /** @description This passkey is already registered. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["PasskeysUnavailable"];
+        };
+    };
+    removePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProofRequest"];
+            };
+        };
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or the proof is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description No such passkey of this person, or the account no longer exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A code was given but no app is set up, or this is the last second factor of a role that requires one. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    mfaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MFAPolicy"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    setMFAPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MFAPolicy"];
+            };
+        };
+        responses: {
+            /** @description The policy as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MFAPolicy"];
+                };
+            };
+            /** @description The request or a role is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
     me: {
         parameters: {
             query?: never;
@@ -2514,6 +3427,15 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            /** @description The token only sets up a second factor. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The account no longer exists. */
             404: {
                 headers: {

@@ -29,6 +29,15 @@ export type StaffLab = Schemas['StaffLab']
 export type ListedInvite = Schemas['ListedInvite']
 export type Suspicion = Schemas['Suspicion']
 export type TraineeHistory = Schemas['TraineeHistory']
+export type MfaChallenge = Schemas['MFAChallenge']
+export type MfaEnrolment = Schemas['MFAEnrolment']
+export type MfaStatus = Schemas['MFAStatus']
+export type Passkey = Schemas['Passkey']
+export type TotpEnrolment = Schemas['TOTPEnrolment']
+export type PasskeyCeremony = Schemas['PasskeyCeremony']
+// What a right password leads to: a session, a second-factor step, or
+// (for a role that requires a second factor) setting one up first.
+export type SignInResult = Session | MfaChallenge | MfaEnrolment
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -55,11 +64,13 @@ interface RequestOptions {
 
 export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
   let token: string | null = null
+  let enrolling = false // token is an enrolment token, not a session's
   let refreshing: Promise<Session | null> | null = null
   const listeners = new Set<(s: Session | null) => void>()
 
   function publish(s: Session | null) {
     token = s?.access_token ?? null
+    enrolling = false
     for (const l of listeners) l(s)
   }
 
@@ -168,6 +179,20 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     return p.then((s) => (publish(s), s))
   }
 
+  // afterPassword publishes a session; an enrolment token is kept for the
+  // second-factor endpoints alone, and nobody counts as signed in with it.
+  function afterPassword(p: Promise<SignInResult>): Promise<SignInResult> {
+    return p.then((r) => {
+      if ('access_token' in r) {
+        publish(r)
+      } else if ('enrolment_token' in r) {
+        token = r.enrolment_token
+        enrolling = true
+      }
+      return r
+    })
+  }
+
   return {
     onSession(fn: (s: Session | null) => void) {
       listeners.add(fn)
@@ -178,9 +203,35 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     setup: (body: Schemas['SetupRequest']) =>
       signedIn(request<Session>('POST', '/api/v1/setup', { body, auth: false })),
     login: (body: Schemas['LoginRequest']) =>
-      signedIn(request<Session>('POST', '/api/v1/auth/login', { body, auth: false })),
+      afterPassword(request<SignInResult>('POST', '/api/v1/auth/login', { body, auth: false })),
     register: (body: Schemas['RegisterRequest']) =>
-      signedIn(request<Session>('POST', '/api/v1/auth/register', { body, auth: false })),
+      afterPassword(request<SignInResult>('POST', '/api/v1/auth/register', { body, auth: false })),
+    // The second-factor step of a sign-in, and the person's own factors.
+    signInTotp: (body: Schemas['TOTPSignInRequest']) =>
+      signedIn(request<Session>('POST', '/api/v1/auth/mfa/totp', { body, auth: false })),
+    signInPasskeyBegin: (challenge: string) =>
+      request<PasskeyCeremony>('POST', '/api/v1/auth/mfa/passkey/begin', { body: { challenge }, auth: false }),
+    signInPasskeyFinish: (challenge: string, credential: Record<string, unknown>) =>
+      signedIn(request<Session>('POST', '/api/v1/auth/mfa/passkey/finish', { body: { challenge, credential }, auth: false })),
+    passkeyOnlyBegin: () => request<PasskeyCeremony>('POST', '/api/v1/auth/passkey/begin', { auth: false }),
+    passkeyOnlyFinish: (ceremony: string, credential: Record<string, unknown>) =>
+      signedIn(request<Session>('POST', '/api/v1/auth/passkey/finish', { body: { ceremony, credential }, auth: false })),
+    // forgetEnrolment drops an enrolment token once it has done its work.
+    forgetEnrolment() {
+      if (enrolling) token = null
+      enrolling = false
+    },
+    myMfa: () => request<MfaStatus>('GET', '/api/v1/me/mfa'),
+    beginTotp: () => request<TotpEnrolment>('POST', '/api/v1/me/mfa/totp'),
+    confirmTotp: (code: string) => request<MfaStatus>('POST', '/api/v1/me/mfa/totp/confirm', { body: { code } }),
+    removeTotp: (proof: Schemas['ProofRequest']) => request<void>('DELETE', '/api/v1/me/mfa/totp', { body: proof }),
+    beginPasskey: () => request<PasskeyCeremony>('POST', '/api/v1/me/mfa/passkeys/begin'),
+    finishPasskey: (body: Schemas['PasskeyFinishRequest']) =>
+      request<Passkey>('POST', '/api/v1/me/mfa/passkeys/finish', { body }),
+    removePasskey: (id: string, proof: Schemas['ProofRequest']) =>
+      request<void>('DELETE', `/api/v1/me/mfa/passkeys/${encodeURIComponent(id)}`, { body: proof }),
+    mfaPolicy: () => request<Schemas['MFAPolicy']>('GET', '/api/v1/admin/mfa-policy'),
+    setMfaPolicy: (body: Schemas['MFAPolicy']) => request<Schemas['MFAPolicy']>('PUT', '/api/v1/admin/mfa-policy', { body }),
     async logout() {
       try {
         await request<void>('POST', '/api/v1/auth/logout', { auth: false })

@@ -1,0 +1,44 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/accounts"
+)
+
+// mfaPolicyAPI lets admins name the roles that must sign in with a second
+// factor.
+type mfaPolicyAPI struct {
+	accounts *accounts.Service
+}
+
+type mfaPolicyView struct {
+	RequiredRoles []accounts.Role `json:"required_roles"`
+}
+
+func policyView(roles []accounts.Role) mfaPolicyView {
+	if roles == nil {
+		roles = []accounts.Role{}
+	}
+	return mfaPolicyView{RequiredRoles: roles}
+}
+
+func (h mfaPolicyAPI) get(c *fiber.Ctx) error {
+	roles, err := h.accounts.MFAPolicy(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(policyView(roles))
+}
+
+func (h mfaPolicyAPI) put(c *fiber.Ctx) error {
+	var req mfaPolicyView
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	roles, err := h.accounts.SetMFAPolicy(c.UserContext(), req.RequiredRoles)
+	if err != nil {
+		return err
+	}
+	return c.JSON(policyView(roles))
+}
