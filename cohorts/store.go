@@ -44,6 +44,9 @@ type Store interface {
 	AddMembers(ctx context.Context, ms []Membership) error
 	RemoveMember(ctx context.Context, cohortID, userID string, at time.Time) (bool, error)
 	Members(ctx context.Context, cohortID string) ([]Membership, error) // active only
+	// MemberHistory is every membership row of the cohort, removed ones
+	// included: who was in the class when, for reports.
+	MemberHistory(ctx context.Context, cohortID string) ([]Membership, error)
 	// CohortRole is the person's active role in the cohort; ok is false if
 	// they have none.
 	CohortRole(ctx context.Context, cohortID, userID string) (role CohortRole, ok bool, err error)
