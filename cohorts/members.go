@@ -25,14 +25,14 @@ func (s *Service) Members(ctx context.Context, a Actor, cohortID string) ([]Memb
 // AddMember adds an existing account to a cohort by email. An instructor
 // must be one of the cohort's organisation's instructors or org admins.
 func (s *Service) AddMember(ctx context.Context, a Actor, cohortID, email string, role CohortRole) (Membership, error) {
-	if !role.valid() {
-		return Membership{}, ErrCohortRoleInvalid
-	}
 	var out Membership
 	err := s.store.InTx(ctx, func(tx Store) error {
 		c, err := s.managedCohort(ctx, tx, a, cohortID)
 		if err != nil {
 			return err
+		}
+		if !role.valid() {
+			return ErrCohortRoleInvalid
 		}
 		if c.Archived() {
 			return ErrCohortArchived

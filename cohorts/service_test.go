@@ -245,4 +245,3 @@ func TestRemovingAMemberEndsTheirPlaceOnly(t *testing.T) {
 	_, err = w.svc.AddMember(ctx, teach, a, "teachB@range.test", cohorts.CohortInstructor)
 	wantFault(t, err, "not_org_instructor")
 }
-

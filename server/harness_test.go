@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
@@ -112,6 +113,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	}
 	svc := accounts.NewService(db.Accounts(), pw, aopt)
 	deps.Accounts = svc
+	deps.Cohorts = cohorts.NewService(db.Cohorts(), svc, nil)
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
@@ -75,6 +76,7 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Labs     *labs.Service        // nil: the lab endpoints are not served
 	Scoring  *scoring.Service     // nil: the scoring endpoints are not served
+	Cohorts  *cohorts.Service     // nil: the organisation and cohort endpoints are not served
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

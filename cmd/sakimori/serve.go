@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -97,6 +98,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Tokens:   tokens,
 		Labs:     labsSvc,
 		Scoring:  scoringSvc,
+		Cohorts:  cohorts.NewService(db.Cohorts(), accountsSvc, time.Now),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},
