@@ -31,27 +31,9 @@ type NewInvite struct {
 // CreateInvite makes an invite on behalf of inviter and returns its code,
 // which is shown once and stored only as a hash.
 func (s *Service) CreateInvite(ctx context.Context, inviter User, in NewInvite) (Invite, string, error) {
-	if !in.Role.Valid() {
-		return Invite{}, "", ErrRoleInvalid
-	}
-	if in.Role != RoleTrainee && inviter.Role != RoleAdmin {
-		return Invite{}, "", ErrInviteRoleNotYours
-	}
-	if in.Email != "" {
-		email, err := NormalizeEmail(in.Email)
-		if err != nil {
-			return Invite{}, "", err
-		}
-		in.Email = email
-	}
-	if in.TTL <= 0 || in.TTL > MaxInviteTTL {
-		in.TTL = 7 * 24 * time.Hour
-	}
-	code := newSecret()
-	now := s.now().UTC()
-	inv := Invite{
-		ID: newID(), CodeHash: hashSecret(code), Role: in.Role, Email: in.Email,
-		CreatedBy: inviter.ID, CreatedAt: now, ExpiresAt: now.Add(in.TTL),
+	inv, code, err := s.PrepareInvite(inviter, in)
+	if err != nil {
+		return Invite{}, "", err
 	}
 	if err := s.store.CreateInvite(ctx, inv); err != nil {
 		return Invite{}, "", err

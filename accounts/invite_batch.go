@@ -2,10 +2,10 @@ package accounts
 
 import "time"
 
-// PrepareInvite makes an invite as CreateInvite does, without storing it,
-// for a caller that stores many invites with rows of its own in one
-// transaction (a cohort's roster import). It returns the invite and its
-// code, which is shown once; only the hash is kept.
+// PrepareInvite checks and makes an invite without storing it: CreateInvite
+// stores one, and a cohort's roster import stores many with rows of its own
+// in one transaction. It returns the invite and its code, which is shown
+// once; only the hash is kept.
 func (s *Service) PrepareInvite(inviter User, in NewInvite) (Invite, string, error) {
 	if !in.Role.Valid() {
 		return Invite{}, "", ErrRoleInvalid
