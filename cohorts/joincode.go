@@ -3,6 +3,7 @@ package cohorts
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"strings"
 )
 
@@ -93,6 +94,9 @@ func (s *Service) Join(ctx context.Context, a Actor, typed string) (MyCohort, er
 			ID: newID(), CohortID: c.ID, Person: Person{ID: a.UserID}, Role: CohortMember, Via: ViaJoinCode, JoinedAt: s.now().UTC(),
 		}})
 	})
+	if errors.Is(err, ErrAlreadyMember) {
+		return out, nil // a second join racing the first: the person is in either way
+	}
 	return out, err
 }
 

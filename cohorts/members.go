@@ -85,33 +85,33 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, cohortID, userID st
 // settle turns invitations whose invite has been used into memberships:
 // those of one cohort, or those for one email. It runs whenever a roster
 // or a person's cohorts are read, so registration needs no hook into
-// cohorts. Someone already back in the cohort another way keeps that place.
+// cohorts. Each invitation is taken up in a transaction of its own by
+// whichever reader marks it first; someone already back in the cohort
+// another way keeps that place.
 func (s *Service) settle(ctx context.Context, cohortID, email string) error {
 	used, err := s.store.UsedInvitations(ctx, cohortID, email)
-	if err != nil || len(used) == 0 {
+	if err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx Store) error {
-		now := s.now().UTC()
-		for _, u := range used {
-			if err := tx.MarkInvitationAccepted(ctx, u.ID, now); err != nil {
+	for _, u := range used {
+		err := s.store.InTx(ctx, func(tx Store) error {
+			now := s.now().UTC()
+			won, err := tx.MarkInvitationAccepted(ctx, u.ID, now)
+			if err != nil || !won {
 				return err
 			}
 			_, in, err := tx.CohortRole(ctx, u.CohortID, u.UserID)
-			if err != nil {
+			if err != nil || in {
 				return err
 			}
-			if in {
-				continue
-			}
-			err = tx.AddMembers(ctx, []Membership{{
+			return tx.AddMembers(ctx, []Membership{{
 				ID: newID(), CohortID: u.CohortID, Person: Person{ID: u.UserID}, Role: CohortMember,
 				Via: ViaInvite, SourcedID: u.SourcedID, JoinedAt: now,
 			}})
-			if err != nil && !errors.Is(err, ErrAlreadyMember) {
-				return err
-			}
+		})
+		if err != nil && !errors.Is(err, ErrAlreadyMember) {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ var ctx = context.Background()
 type world struct {
 	t        *testing.T
 	svc      *cohorts.Service
+	store    cohorts.Store
 	accounts *accounts.Service
 	people   map[string]cohorts.Actor // by short name
 	org      map[string]cohorts.Organisation
@@ -26,15 +27,17 @@ type world struct {
 
 var start = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T) *world { return newWorldOn(t, "sqlite") }
+
+func newWorldOn(t *testing.T, dialect string) *world {
 	t.Helper()
 	pw, err := accounts.NewPasswords(accounts.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := storetest.Open(t, "sqlite")
+	db := storetest.Open(t, dialect)
 	acc := accounts.NewService(db.Accounts(), pw, accounts.Options{RefreshTTL: time.Hour})
-	w := &world{t: t, accounts: acc, svc: cohorts.NewService(db.Cohorts(), acc, nil),
+	w := &world{t: t, accounts: acc, svc: cohorts.NewService(db.Cohorts(), acc, nil), store: db.Cohorts(),
 		people: map[string]cohorts.Actor{}, org: map[string]cohorts.Organisation{}, cohort: map[string]cohorts.Cohort{}}
 	w.person("admin", accounts.RoleAdmin)
 	for _, name := range []string{"adminA", "teachA", "adminB", "teachB"} {

@@ -59,7 +59,9 @@ type Store interface {
 	// email is unique, so the account with that email is the one that
 	// registered with it.
 	UsedInvitations(ctx context.Context, cohortID, email string) ([]UsedInvitation, error)
-	MarkInvitationAccepted(ctx context.Context, id string, at time.Time) error
+	// MarkInvitationAccepted stamps a pending invitation accepted and says
+	// whether this call did, so of two concurrent readers only one takes it up.
+	MarkInvitationAccepted(ctx context.Context, id string, at time.Time) (bool, error)
 
 	// People finds accounts by lower-cased email; absent emails are absent
 	// from the map.

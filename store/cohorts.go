@@ -405,8 +405,9 @@ func (s *Cohorts) UsedInvitations(ctx context.Context, cohortID, email string) (
 	return out, nil
 }
 
-func (s *Cohorts) MarkInvitationAccepted(ctx context.Context, id string, at time.Time) error {
-	return internal(s.db.WithContext(ctx).Model(&invitationRow{}).Where("id = ?", id).Update("accepted_at", at).Error)
+func (s *Cohorts) MarkInvitationAccepted(ctx context.Context, id string, at time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&invitationRow{}).Where("id = ? AND accepted_at IS NULL", id).Update("accepted_at", at)
+	return res.RowsAffected == 1, internal(res.Error)
 }
 
 func (s *Cohorts) People(ctx context.Context, emails []string) (map[string]cohorts.Account, error) {

@@ -175,8 +175,11 @@ func TestUsedInvitationsFindTheirAccount(t *testing.T) {
 		if err != nil || len(used) != 1 || used[0].UserID != "u9" || used[0].GivenName != "花子" {
 			t.Fatalf("used = %+v, %v", used, err)
 		}
-		if err := s.MarkInvitationAccepted(ctx, "ci1", now); err != nil {
-			t.Fatal(err)
+		if won, err := s.MarkInvitationAccepted(ctx, "ci1", now); err != nil || !won {
+			t.Fatalf("first mark = %v, %v", won, err)
+		}
+		if won, err := s.MarkInvitationAccepted(ctx, "ci1", now); err != nil || won {
+			t.Fatalf("second mark = %v, %v; only one reader may take an invitation up", won, err)
 		}
 		pending, err := s.Invitations(ctx, c.ID)
 		if err != nil || len(pending) != 1 || pending[0].ID != "ci2" {

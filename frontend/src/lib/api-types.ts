@@ -4104,7 +4104,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["CohortForbidden"];
             404: components["responses"]["CohortNotFound"];
-            /** @description The cohort is archived. */
+            /** @description The cohort is archived, or someone the file names was added by another request at the same moment (import again). */
             409: {
                 headers: {
                     [name: string]: unknown;
