@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/server"
 )
 
 // class is a range with two organisations, A and B, each with an org admin,
@@ -300,4 +301,31 @@ func TestJoinCodeRotationAndRemovalOverHTTP(t *testing.T) {
 	cl.ok("teachA", "DELETE", a+"/members/"+cl.userID["partner"], nil, 204)
 	r = cl.rg.call("GET", a, nil, bearer(cl.token["partner"])...)
 	expect(t, r, 404, "cohort_not_found")
+}
+
+func withBodyLimit(n int) option {
+	return func(d *server.Deps, _ *accounts.Options) { d.Options.BodyLimit = n }
+}
+
+// A roster of 10,000 people, with Japanese names, imports in one request
+// within the default body limit (1 MiB).
+func TestRosterOfTenThousandOverHTTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large import")
+	}
+	cl := newClass(t, withBodyLimit(1<<20))
+	var b strings.Builder
+	b.WriteString("\uFEFFsourcedId,givenName,familyName,email,role\r\n")
+	for i := range 10_000 {
+		fmt.Fprintf(&b, "s%d,花子,山田,p%d@uni.example,student\r\n", i, i)
+	}
+	if b.Len() > 1<<20 {
+		t.Fatalf("the file is %d bytes, over the default limit", b.Len())
+	}
+	path := "/api/v1/cohorts/" + cl.a["id"].(string) + "/roster"
+	r := cl.rg.call("POST", path, b.String(), "Content-Type", "text/csv", "Authorization", "Bearer "+cl.token["teachA"])
+	expect(t, r, 200, "")
+	if invited, _ := r.body["invited"].([]any); len(invited) != 10_000 {
+		t.Fatalf("%d invited", len(invited))
+	}
 }
