@@ -42,6 +42,7 @@ var rules = map[string][]string{
 	"labs":         join(fiber, gorm, docker, labSide, edges),
 	"scoring":      join(fiber, gorm, docker, labSide, edges, []string{module + "/labs"}),
 	"progress":     join(fiber, gorm, docker, labSide, edges),
+	"cohorts":      join(fiber, gorm, docker, labSide, edges),
 	"rehearsal":    join(fiber, gorm, docker, labSide, edges),
 	"fault":        {"github.com/", "gopkg.in/"},
 	"manifest":     {module + "/"}, // the manifest's value types: a leaf both labs and scoring use
@@ -51,7 +52,7 @@ var rules = map[string][]string{
 	"store":        join(fiber, docker, labSide, []string{module + "/server"}),
 	"cmd/sakimori": labSide,
 	"sim": join(fiber, gorm, docker, []string{module + "/server", module + "/store", module + "/labs",
-		module + "/scoring", module + "/accounts", module + "/progress", module + "/config"}),
+		module + "/scoring", module + "/accounts", module + "/progress", module + "/cohorts", module + "/config"}),
 }
 
 // exempt are packages inside a ruled folder that are edges themselves.

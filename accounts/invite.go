@@ -49,7 +49,7 @@ type NewInvite struct {
 // CreateInvite makes an invite on behalf of inviter and returns its code,
 // which is shown once and stored only as a hash.
 func (s *Service) CreateInvite(ctx context.Context, inviter User, in NewInvite) (Invite, string, error) {
-	inv, code, err := s.newInvite(inviter, in)
+	inv, code, err := s.PrepareInvite(inviter, in)
 	if err != nil {
 		return Invite{}, "", err
 	}
@@ -75,7 +75,7 @@ func (s *Service) CreateInvites(ctx context.Context, inviter User, list []NewInv
 	}
 	invites, codes := make([]Invite, len(list)), make([]string, len(list))
 	for i, in := range list {
-		inv, code, err := s.newInvite(inviter, in)
+		inv, code, err := s.PrepareInvite(inviter, in)
 		if err != nil {
 			return nil, nil, inEntry(i, err)
 		}
@@ -108,32 +108,6 @@ func inEntry(i int, err error) error {
 	}
 	c.Message = fmt.Sprintf("Invite %d: %s", i+1, f.Message)
 	return &c
-}
-
-// newInvite checks what the inviter asks for and makes the invite and code.
-func (s *Service) newInvite(inviter User, in NewInvite) (Invite, string, error) {
-	if !in.Role.Valid() {
-		return Invite{}, "", ErrRoleInvalid
-	}
-	if in.Role != RoleTrainee && inviter.Role != RoleAdmin {
-		return Invite{}, "", ErrInviteRoleNotYours
-	}
-	if in.Email != "" {
-		email, err := NormalizeEmail(in.Email)
-		if err != nil {
-			return Invite{}, "", err
-		}
-		in.Email = email
-	}
-	if in.TTL <= 0 || in.TTL > MaxInviteTTL {
-		in.TTL = 7 * 24 * time.Hour
-	}
-	code := newSecret()
-	now := s.now().UTC()
-	return Invite{
-		ID: newID(), CodeHash: hashSecret(code), Role: in.Role, Email: in.Email,
-		CreatedBy: inviter.ID, CreatedAt: now, ExpiresAt: now.Add(in.TTL),
-	}, code, nil
 }
 
 // Invites lists the latest invites, newest first, for staff to see which

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
@@ -114,6 +115,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	svc := accounts.NewService(db.Accounts(), pw, aopt)
 	deps.Accounts = svc
 	deps.Audit = audit.NewLog(db.Audit(), nil)
+	deps.Cohorts = cohorts.NewService(db.Cohorts(), svc, nil)
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

@@ -130,6 +130,31 @@ func routes(app *fiber.App, d Deps) {
 	a := auditAPI{log: d.Audit, logger: d.Logger}
 	api.Get("/audit", d.Tokens.Require(accounts.RoleAdmin), a.list)
 	api.Get("/audit/export", d.Tokens.Require(accounts.RoleAdmin), a.export)
+	if d.Cohorts != nil {
+		// Who may see and change each organisation and cohort is the
+		// service's to decide; here only a signed-in person is required.
+		o := organisationsAPI{cohorts: d.Cohorts}
+		api.Post("/organisations", d.Tokens.Require(accounts.RoleAdmin), o.create)
+		api.Get("/organisations", signedIn, o.list)
+		api.Get("/organisations/:id", signedIn, o.get)
+		api.Get("/organisations/:id/members", signedIn, o.members)
+		api.Post("/organisations/:id/members", signedIn, o.putMember)
+		api.Delete("/organisations/:id/members/:user", signedIn, o.removeMember)
+
+		co := cohortsAPI{cohorts: d.Cohorts, accounts: d.Accounts}
+		api.Post("/cohorts/join", signedIn, userLimiter("join", joinsPerMinute), settle, co.join)
+		api.Post("/cohorts", signedIn, co.create)
+		api.Get("/cohorts", signedIn, co.list)
+		api.Get("/cohorts/:id", signedIn, co.get)
+		api.Put("/cohorts/:id", signedIn, co.update)
+		api.Delete("/cohorts/:id", signedIn, co.archive)
+		api.Get("/cohorts/:id/members", signedIn, co.members)
+		api.Post("/cohorts/:id/members", signedIn, co.addMember)
+		api.Delete("/cohorts/:id/members/:user", signedIn, co.removeMember)
+		api.Post("/cohorts/:id/join-code", signedIn, co.rotateCode)
+		api.Post("/cohorts/:id/roster", signedIn, co.importRoster)
+		api.Get("/me/cohorts", signedIn, co.mine)
+	}
 
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))

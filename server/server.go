@@ -15,6 +15,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
@@ -82,6 +83,7 @@ type Deps struct {
 	Labs     *labs.Service        // nil: the lab endpoints are not served
 	Scoring  *scoring.Service     // nil: the scoring endpoints are not served
 	Audit    *audit.Log           // where staff actions are recorded; admins read it
+	Cohorts  *cohorts.Service     // nil: the organisation and cohort endpoints are not served
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

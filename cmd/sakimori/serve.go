@@ -15,6 +15,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -102,6 +103,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Labs:     labsSvc,
 		Scoring:  scoringSvc,
 		Audit:    audit.NewLog(db.Audit(), time.Now),
+		Cohorts:  cohorts.NewService(db.Cohorts(), accountsSvc, time.Now),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

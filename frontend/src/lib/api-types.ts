@@ -1811,6 +1811,256 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every organisation for a range admin; for anyone else, those they belong to. */
+        get: operations["listOrganisations"];
+        put?: never;
+        /** Creates a partner organisation (range admins). */
+        post: operations["createOrganisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** One organisation the caller belongs to. */
+        get: operations["getOrganisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The organisation's active members and their roles (its org admins, range admins). */
+        get: operations["listOrganisationMembers"];
+        put?: never;
+        /**
+         * Adds an account to the organisation with a role, or changes the role it holds.
+         * @description Org admins add instructors and members; only range admins name or
+         *     remove org admins. An instructor needs an instructor's or admin's
+         *     account; an org admin may also hold a partner's.
+         */
+        post: operations["putOrganisationMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/members/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The member's account id. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends a person's membership; the record of it stays. */
+        delete: operations["removeOrganisationMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cohorts the caller runs (all of them for range admins), newest start first. */
+        get: operations["listCohorts"];
+        put?: never;
+        /**
+         * Creates a cohort (range admins, the organisation's org admins and instructors).
+         * @description An instructor who creates a cohort teaches it.
+         */
+        post: operations["createCohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Joins the open cohort whose join code is given; joining again is no error. */
+        post: operations["joinCohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** One cohort the caller has a part in; its join code only for its managers. */
+        get: operations["getCohort"];
+        /** Sets a cohort's name, dates and capacity reserve (its managers). */
+        put: operations["updateCohort"];
+        post?: never;
+        /** Archives a cohort; its members and records stay, its join code stops working. */
+        delete: operations["archiveCohort"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's active instructors and members, and the roster invitations still waiting (its managers). */
+        get: operations["listCohortMembers"];
+        put?: never;
+        /** Adds an existing account to the cohort (its managers). */
+        post: operations["addCohortMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/members/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The member's account id. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends a person's place in the cohort; their membership record and work stay. */
+        delete: operations["removeCohortMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/join-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gives the cohort a new join code; the old one stops working at once. */
+        post: operations["rotateCohortJoinCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a roster CSV with OneRoster columns, in one transaction.
+         * @description The body is a CSV file (UTF-8, a byte-order mark allowed) whose first
+         *     line names its columns: `email` is required; `sourcedId`,
+         *     `givenName`, `familyName` and `role` (`student`, `teacher`, or empty
+         *     for student) are read; any other OneRoster column is ignored. People
+         *     with an account join at once; people without one get an invite
+         *     bound to their email (its code is in this reply, once) and join when
+         *     they register with it. Rows for people already in the cohort, or
+         *     already invited, are skipped and listed. If any row is wrong,
+         *     nothing is imported and every wrong row is listed by line. Other
+         *     encodings, Shift_JIS included, are refused.
+         */
+        post: operations["importCohortRoster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cohorts the caller is in, with their role in each, archived ones included. */
+        get: operations["myCohorts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2334,6 +2584,155 @@ export interface components {
             solved: number;
             scenarios: string[];
         };
+        OrganisationRequest: {
+            name: string;
+            /** @description Lower-case letters, digits and hyphens, 1 to 40; unique. */
+            slug: string;
+            /** @enum {string} */
+            kind: "university" | "academy" | "company";
+        };
+        Organisation: {
+            id: string;
+            name: string;
+            slug: string;
+            /** @enum {string} */
+            kind: "university" | "academy" | "company";
+            /** Format: date-time */
+            created_at: string;
+        };
+        OrganisationList: {
+            organisations: components["schemas"]["Organisation"][];
+        };
+        Person: {
+            id: string;
+            email: string;
+            display_name: string;
+        };
+        OrgMemberRequest: {
+            email: string;
+            /** @enum {string} */
+            role: "org_admin" | "instructor" | "member";
+        };
+        OrgMember: {
+            person: components["schemas"]["Person"];
+            /** @enum {string} */
+            role: "org_admin" | "instructor" | "member";
+            /** Format: date-time */
+            joined_at: string;
+        };
+        OrgMemberList: {
+            members: components["schemas"]["OrgMember"][];
+        };
+        CohortRequest: {
+            /** @description Required to create; refused on update. */
+            organisation_id?: string;
+            name: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /**
+             * @description Labs held for the class during its sessions.
+             * @default 0
+             */
+            capacity_reserve: number;
+        };
+        Cohort: {
+            id: string;
+            organisation_id: string;
+            name: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            capacity_reserve: number;
+            /** @description XXXX-XXXX-XXXX; only for the cohort's managers. */
+            join_code?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            archived_at?: string;
+            /**
+             * @description The caller's part in the cohort, where listed for them.
+             * @enum {string}
+             */
+            role?: "instructor" | "member";
+        };
+        CohortList: {
+            cohorts: components["schemas"]["Cohort"][];
+        };
+        JoinRequest: {
+            /** @description Case, spaces and hyphens do not matter. */
+            code: string;
+        };
+        CohortMemberRequest: {
+            email: string;
+            /**
+             * @default member
+             * @enum {string}
+             */
+            role: "instructor" | "member";
+        };
+        CohortMember: {
+            person: components["schemas"]["Person"];
+            /** @enum {string} */
+            role: "instructor" | "member";
+            /** @enum {string} */
+            via: "added" | "join_code" | "import" | "invite";
+            /** @description The roster's own id for the person (OneRoster sourcedId). */
+            sourced_id?: string;
+            /** Format: date-time */
+            joined_at: string;
+        };
+        CohortInvitation: {
+            email: string;
+            given_name?: string;
+            family_name?: string;
+            sourced_id?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CohortMemberList: {
+            members: components["schemas"]["CohortMember"][];
+            invitations: components["schemas"]["CohortInvitation"][];
+        };
+        RosterRow: {
+            line: number;
+            email: string;
+            /** @enum {string} */
+            role: "instructor" | "member";
+            /**
+             * @description Why a skipped row was skipped.
+             * @enum {string}
+             */
+            reason?: "already_member" | "already_invited";
+        };
+        RosterInvite: {
+            line: number;
+            email: string;
+            /** @description The invite code; shown only here. */
+            code: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        RosterImport: {
+            added: components["schemas"]["RosterRow"][];
+            invited: components["schemas"]["RosterInvite"][];
+            skipped: components["schemas"]["RosterRow"][];
+        };
+        RosterRowError: {
+            line: number;
+            /** @description The column at fault, by its OneRoster name. */
+            field?: string;
+            /** @enum {string} */
+            code: "row_malformed" | "email_required" | "email_invalid" | "email_duplicate" | "role_unsupported" | "name_invalid" | "sourced_id_invalid" | "account_disabled" | "not_org_instructor";
+            message: string;
+        };
+        /** @description An Error, with every wrong row when rows are at fault (at most the first 1000). */
+        RosterRefusal: {
+            error: components["schemas"]["Problem"];
+            rows?: components["schemas"]["RosterRowError"][];
+        };
     };
     responses: {
         /** @description Signed in. Also sets the refresh cookie. */
@@ -2500,6 +2899,51 @@ export interface components {
         };
         /** @description Something failed on the server; the cause is logged, never sent. */
         Internal: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such organisation, or one the caller does not belong to. */
+        OrganisationNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such cohort, or one the caller has no part in (another organisation's answers the same). */
+        CohortNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The caller may see this but not change it. */
+        CohortForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request or one of its fields is refused. */
+        CohortRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The new join code drawn was in use (one chance in 2^60); try again. */
+        JoinCodeTaken: {
             headers: {
                 [name: string]: unknown;
             };
@@ -4782,6 +5226,624 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["RoleForbidden"];
+        };
+    };
+    listOrganisations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisations, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationRequest"];
+            };
+        };
+        responses: {
+            /** @description The new organisation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Only range admins create organisations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listOrganisationMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members, by when they joined. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgMemberList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    putOrganisationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrgMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The membership. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgMember"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller does not run this organisation, or only range admins may do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    removeOrganisationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The member's account id. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller does not run this organisation, or only range admins remove org admins. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation for the caller, or the person is not in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listCohorts: {
+        parameters: {
+            query?: {
+                /** @description Only this organisation's. */
+                organisation?: string;
+                /** @description Archived cohorts too. */
+                archived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohorts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortRequest"];
+            };
+        };
+        responses: {
+            /** @description The new cohort, with its join code. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            400: components["responses"]["CohortRefused"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            409: components["responses"]["JoinCodeTaken"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    joinCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinRequest"];
+            };
+        };
+        responses: {
+            /** @description The cohort joined, with the caller's role in it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description The code is missing, or no open cohort has it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohort. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    updateCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortRequest"];
+            };
+        };
+        responses: {
+            /** @description The cohort as it now is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            400: components["responses"]["CohortRefused"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    archiveCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archived cohort. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listCohortMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roster. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortMemberList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    addCohortMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The new membership. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortMember"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            /** @description The person is already in the cohort, or the cohort is archived. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    removeCohortMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The member's account id. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            /** @description No such cohort for the caller, or the person is not in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    rotateCohortJoinCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohort with its new code. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            409: components["responses"]["JoinCodeTaken"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    importCohortRoster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description What the import did, row by row. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterImport"];
+                };
+            };
+            /** @description The file, or some of its rows, are refused; nothing was imported. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterRefusal"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            /** @description The cohort is archived, or someone the file names was added by another request at the same moment (import again). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myCohorts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's cohorts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's account no longer exists. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

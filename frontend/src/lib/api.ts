@@ -38,6 +38,13 @@ export type PasskeyCeremony = Schemas['PasskeyCeremony']
 // What a right password leads to: a session, a second-factor step, or
 // (for a role that requires a second factor) setting one up first.
 export type SignInResult = Session | MfaChallenge | MfaEnrolment
+export type Organisation = Schemas['Organisation']
+export type OrgMember = Schemas['OrgMember']
+export type Cohort = Schemas['Cohort']
+export type CohortMember = Schemas['CohortMember']
+export type CohortMemberList = Schemas['CohortMemberList']
+export type RosterImport = Schemas['RosterImport']
+export type RosterRowError = Schemas['RosterRowError']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -45,13 +52,15 @@ export class ApiError extends Error {
   readonly code: string
   readonly field?: string
   readonly requestId?: string
+  readonly rows?: RosterRowError[] // a refused roster's wrong rows, by line
 
-  constructor(status: number, code: string, message: string, field?: string, requestId?: string) {
+  constructor(status: number, code: string, message: string, field?: string, requestId?: string, rows?: RosterRowError[]) {
     super(message)
     this.status = status
     this.code = code
     this.field = field
     this.requestId = requestId
+    this.rows = rows
   }
 }
 
@@ -59,6 +68,7 @@ type Fetch = typeof fetch
 
 interface RequestOptions {
   body?: unknown
+  csv?: string // sent as text/csv instead of a JSON body
   auth?: boolean // send the access token and refresh on 401 (default true)
 }
 
@@ -77,6 +87,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
   async function send<T>(method: string, path: string, opt: RequestOptions): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (opt.body !== undefined) headers['Content-Type'] = 'application/json'
+    if (opt.csv !== undefined) headers['Content-Type'] = 'text/csv'
     if (opt.auth !== false && token) headers.Authorization = `Bearer ${token}`
     let res: Response
     try {
@@ -84,7 +95,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
         method,
         headers,
         credentials: 'same-origin',
-        body: opt.body === undefined ? undefined : JSON.stringify(opt.body),
+        body: opt.csv ?? (opt.body === undefined ? undefined : JSON.stringify(opt.body)),
       })
     } catch {
       throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.')
@@ -99,6 +110,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
         e?.message ?? `The server answered ${res.status}.`,
         e?.field,
         e?.request_id,
+        data?.rows,
       )
     }
     return data as T
@@ -297,6 +309,30 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     inviteMany: (body: Schemas['InviteRequest'][]) =>
       request<Schemas['InviteBatch']>('POST', '/api/v1/invites', { body }).then((r) => r.invites),
     revokeInvite: (id: string) => request<ListedInvite>('DELETE', `/api/v1/invites/${encodeURIComponent(id)}`),
+    // Organisations and cohorts.
+    organisations: () => request<Schemas['OrganisationList']>('GET', '/api/v1/organisations').then((r) => r.organisations),
+    createOrganisation: (body: Schemas['OrganisationRequest']) =>
+      request<Organisation>('POST', '/api/v1/organisations', { body }),
+    orgMembers: (org: string) =>
+      request<Schemas['OrgMemberList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/members`).then((r) => r.members),
+    putOrgMember: (org: string, body: Schemas['OrgMemberRequest']) =>
+      request<OrgMember>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/members`, { body }),
+    removeOrgMember: (org: string, user: string) =>
+      request<void>('DELETE', `/api/v1/organisations/${encodeURIComponent(org)}/members/${encodeURIComponent(user)}`),
+    cohorts: () => request<Schemas['CohortList']>('GET', '/api/v1/cohorts').then((r) => r.cohorts),
+    myCohorts: () => request<Schemas['CohortList']>('GET', '/api/v1/me/cohorts').then((r) => r.cohorts),
+    cohort: (id: string) => request<Cohort>('GET', `/api/v1/cohorts/${encodeURIComponent(id)}`),
+    createCohort: (body: Schemas['CohortRequest']) => request<Cohort>('POST', '/api/v1/cohorts', { body }),
+    archiveCohort: (id: string) => request<Cohort>('DELETE', `/api/v1/cohorts/${encodeURIComponent(id)}`),
+    cohortMembers: (id: string) => request<CohortMemberList>('GET', `/api/v1/cohorts/${encodeURIComponent(id)}/members`),
+    addCohortMember: (id: string, body: Schemas['CohortMemberRequest']) =>
+      request<CohortMember>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/members`, { body }),
+    removeCohortMember: (id: string, user: string) =>
+      request<void>('DELETE', `/api/v1/cohorts/${encodeURIComponent(id)}/members/${encodeURIComponent(user)}`),
+    rotateJoinCode: (id: string) => request<Cohort>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/join-code`),
+    importRoster: (id: string, csv: string) =>
+      request<RosterImport>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/roster`, { csv }),
+    joinCohort: (code: string) => request<Cohort>('POST', '/api/v1/cohorts/join', { body: { code } satisfies Schemas['JoinRequest'] }),
   }
 }
 
