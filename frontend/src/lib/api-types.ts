@@ -256,7 +256,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Labs, newest first; a person's own, or everyone's for staff with all=1. */
+        /**
+         * Labs, newest first; a person's own, or everyone's for staff with all=1.
+         * @description Without active=1 the list is a history too, labs that stopped and labs that failed (each failure with its reason), so a page can offer to launch them again.
+         */
         get: operations["listLabs"];
         put?: never;
         /**

@@ -203,6 +203,9 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<Schemas['RecordingList']>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/recordings`).then((r) => r.recordings),
     cast: (id: string) => text(`/api/v1/recordings/${encodeURIComponent(id)}`),
     myLabs: () => request<Schemas['LabList']>('GET', '/api/v1/labs?active=1').then((r) => r.labs),
+    // myLabHistory is every lab of one's own, newest first: the active one
+    // and those that stopped or failed.
+    myLabHistory: () => request<Schemas['LabList']>('GET', '/api/v1/labs').then((r) => r.labs),
     lab: (id: string) => request<Lab>('GET', `/api/v1/labs/${encodeURIComponent(id)}`),
     launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } satisfies Schemas['LaunchRequest'] }),
     stopLab: (id: string) => request<Lab>('DELETE', `/api/v1/labs/${encodeURIComponent(id)}`),
