@@ -44,6 +44,21 @@ export class ApiError extends Error {
 
 type Fetch = typeof fetch
 
+// A hint, not a secret: whether this browser holds a sign-in session. With
+// no hint the app does not try the refresh cookie on load, so a signed-out
+// visit makes no request the server must refuse (and the console shows no
+// 401). The session itself stays in the HttpOnly cookie.
+const sessionHint = 'sakimori.session'
+const storage = () => (typeof localStorage === 'undefined' ? null : localStorage)
+
+export function hasSessionHint(): boolean {
+  return storage()?.getItem(sessionHint) === '1'
+}
+function setSessionHint(signedIn: boolean) {
+  if (signedIn) storage()?.setItem(sessionHint, '1')
+  else storage()?.removeItem(sessionHint)
+}
+
 interface RequestOptions {
   body?: unknown
   auth?: boolean // send the access token and refresh on 401 (default true)
@@ -56,6 +71,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
 
   function publish(s: Session | null) {
     token = s?.access_token ?? null
+    setSessionHint(s !== null)
     for (const l of listeners) l(s)
   }
 
