@@ -236,6 +236,8 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<HintState>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/hints/${encodeURIComponent(hint)}`),
     walkthrough: (lab: string, objective: string) =>
       request<Schemas['Walkthrough']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}/walkthrough`),
+    scoreboard: (scenario?: string) =>
+      request<Schemas['Scoreboard']>('GET', '/api/v1/scoreboard' + (scenario ? `?scenario=${encodeURIComponent(scenario)}` : '')),
     myScore: () => request<Schemas['Score']>('GET', '/api/v1/me/score'),
     terminalTicket: (lab: string) =>
       request<Schemas['TerminalTicket']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/terminal`),
