@@ -1484,6 +1484,10 @@ export interface components {
             web_targets: components["schemas"]["WebTarget"][];
             /** @description In the detail only; what to do, never the answer. */
             objectives?: components["schemas"]["ObjectiveSummary"][];
+            /** @description In the detail only; the lab's hosts, for the briefing. */
+            hosts?: components["schemas"]["ScenarioHost"][];
+            /** @description In the detail only; the names (never the values) of the environment variables the terminal's shell is given. */
+            terminal_env?: string[];
         };
         ScenarioList: {
             scenarios: components["schemas"]["Scenario"][];
@@ -1497,6 +1501,14 @@ export interface components {
             host: string;
             port: number;
             label: string;
+        };
+        ScenarioHost: {
+            name: string;
+            /** @description The host the trainee's terminal opens in. */
+            terminal: boolean;
+            networks: string[];
+            /** @description Ports the browser may open through the range. */
+            ports: number[];
         };
         ObjectiveSummary: {
             id: string;
