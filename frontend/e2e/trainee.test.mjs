@@ -167,6 +167,12 @@ test('the lab web page opens with no console error', { skip }, async () => {
   await page.keyboard.press('ArrowRight')
   await page.waitForFunction((w) => document.querySelector('[data-testid=terminal]').getBoundingClientRect().width > w + 40, before)
 
+  // Full screen, and back.
+  await page.getByRole('button', { name: 'Full screen' }).click()
+  await page.waitForFunction(() => document.fullscreenElement?.classList.contains('terminal-frame'))
+  await page.getByRole('button', { name: 'Exit full screen' }).click()
+  await page.waitForFunction(() => !document.fullscreenElement)
+
   // The briefing names the hosts, the terminal's host and its variables.
   await page.getByRole('tab', { name: 'Briefing' }).click()
   const briefing = page.getByTestId('briefing')
