@@ -167,6 +167,20 @@ test('the lab web page opens with no console error', { skip }, async () => {
   await page.keyboard.press('ArrowRight')
   await page.waitForFunction((w) => document.querySelector('[data-testid=terminal]').getBoundingClientRect().width > w + 40, before)
 
+  // Objectives by track; a hint's cost and the walkthrough's forfeit are
+  // said in the page, and a result lands in a live region.
+  await page.getByRole('progressbar', { name: 'attack track' }).waitFor()
+  await page.getByRole('button', { name: 'Hint 1 · −10 pts' }).click()
+  await page.getByText('Hint 1 costs 10 points.').waitFor()
+  await page.getByRole('button', { name: 'Not now' }).click()
+  await page.getByRole('button', { name: 'Walkthrough…' }).click()
+  await page.getByText('This forfeits the points.').waitFor()
+  await page.getByRole('button', { name: 'Keep trying' }).click()
+  await page.getByLabel('Answer for Read the flag the web host serves').fill('FLAG{not-this-one}')
+  await page.getByRole('button', { name: 'Submit' }).click()
+  await page.locator('.objective [aria-live=polite]').getByText('That is not the answer.').waitFor()
+  assert.equal(await page.getByTestId('score').textContent(), '0 points · 0 solved', 'looking cost nothing')
+
   // Full screen, and back.
   await page.getByRole('button', { name: 'Full screen' }).click()
   await page.waitForFunction(() => document.fullscreenElement?.classList.contains('terminal-frame'))
