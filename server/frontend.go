@@ -25,6 +25,15 @@ func frontend(dist fs.FS) fiber.Handler {
 		if name == "" {
 			name = "index.html"
 		}
+		if name == "favicon.ico" {
+			// A lab's web page names no icon of its own, so the browser asks
+			// the range for /favicon.ico on behalf of the page: a sandboxed,
+			// opaque origin, which a same-origin resource policy refuses
+			// (NotSameOrigin in the console). The icon is public; it may be
+			// read from anywhere.
+			name = "favicon.svg"
+			c.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		}
 		data, err := fs.ReadFile(dist, name)
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) || isDir(dist, name) {
 			if path.Ext(name) != "" { // a missing asset, not an app route

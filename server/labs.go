@@ -37,6 +37,8 @@ type scenarioView struct {
 	Tracks     []scoring.Track  `json:"tracks"` // attack, defence: which the objectives cover
 	Web        []labs.WebTarget `json:"web_targets"`
 	Objectives []objectiveView  `json:"objectives,omitempty"`
+	Hosts      []hostView       `json:"hosts,omitempty"`        // in the detail: the briefing
+	ShellEnv   []string         `json:"terminal_env,omitempty"` // in the detail: the terminal's variables, by name
 }
 
 type scenarioList struct {
@@ -73,6 +75,7 @@ func viewOfScenario(s *labs.Scenario, detail bool) scenarioView {
 	}
 	if detail {
 		v.Story = s.Story
+		v.Hosts, v.ShellEnv = briefingOf(s)
 		for _, o := range s.Objectives {
 			v.Objectives = append(v.Objectives, objectiveView{ID: o.ID, Track: o.Track, Kind: o.Kind, Title: o.Title, Points: o.Points})
 		}

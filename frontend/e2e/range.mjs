@@ -23,9 +23,10 @@ export function missing() {
 }
 
 // startRange runs `sakimori serve` and resolves once it prints its address
-// and setup code.
-export async function startRange(extraEnv = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sakimori-e2e-'))
+// and setup code. A dataDir from an earlier range (stopped with keepData)
+// starts that range again, as a server restart does.
+export async function startRange(extraEnv = {}, { dataDir: earlier } = {}) {
+  const dataDir = earlier ?? mkdtempSync(join(tmpdir(), 'sakimori-e2e-'))
   // Lab images, if an engine is here (a no-op when they are up to date).
   const images = spawnSync(binary, ['images', 'build'], { encoding: 'utf8' })
   const proc = spawn(binary, ['serve'], {
@@ -46,9 +47,9 @@ export async function startRange(extraEnv = {}) {
       log += chunk
       const addr = /listening\s+(127\.0\.0\.1:\d+)/.exec(log)
       const code = /one-time code:\s+(\S+)/.exec(log)
-      if (addr && code) {
+      if (addr && (code || earlier)) { // a range set up before has no code
         clearTimeout(timer)
-        resolveReady({ url: `http://${addr[1]}`, setupCode: code[1] })
+        resolveReady({ url: `http://${addr[1]}`, setupCode: code?.[1] })
       }
     })
     proc.on('exit', (c) => reject(new Error(`server exited with ${c}:\n${log}`)))
@@ -60,9 +61,12 @@ export async function startRange(extraEnv = {}) {
   return {
     url,
     setupCode,
+    dataDir,
     labs, // whether labs can run here
     log: () => log,
-    async stop() {
+    // stop ends the server and removes the range's labs from the engine;
+    // keepData keeps its data directory for a restart.
+    async stop({ keepData = false } = {}) {
       const exited = new Promise((r) => proc.once('exit', r))
       proc.kill('SIGTERM')
       await exited
@@ -75,7 +79,7 @@ export async function startRange(extraEnv = {}) {
           if (ids.length) spawnSync('docker', kind[0] === 'ps' ? ['rm', '-f', ...ids] : ['network', 'rm', ...ids], { stdio: 'ignore' })
         }
       }
-      rmSync(dataDir, { recursive: true, force: true })
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

@@ -599,7 +599,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Labs, newest first; a person's own, or everyone's for staff with all=1. */
+        /**
+         * Labs, newest first; a person's own, or everyone's for staff with all=1.
+         * @description Without active=1 the list is a history too, labs that stopped and labs that failed (each failure with its reason), so a page can offer to launch them again.
+         */
         get: operations["listLabs"];
         put?: never;
         /**
@@ -2341,6 +2344,10 @@ export interface components {
             web_targets: components["schemas"]["WebTarget"][];
             /** @description In the detail only; what to do, never the answer. */
             objectives?: components["schemas"]["ObjectiveSummary"][];
+            /** @description In the detail only; the lab's hosts, for the briefing. */
+            hosts?: components["schemas"]["ScenarioHost"][];
+            /** @description In the detail only; the names (never the values) of the environment variables the terminal's shell is given. */
+            terminal_env?: string[];
         };
         ScenarioList: {
             scenarios: components["schemas"]["Scenario"][];
@@ -2354,6 +2361,14 @@ export interface components {
             host: string;
             port: number;
             label: string;
+        };
+        ScenarioHost: {
+            name: string;
+            /** @description The host the trainee's terminal opens in. */
+            terminal: boolean;
+            networks: string[];
+            /** @description Ports the browser may open through the range. */
+            ports: number[];
         };
         ObjectiveSummary: {
             id: string;

@@ -66,6 +66,21 @@ export class ApiError extends Error {
 
 type Fetch = typeof fetch
 
+// A hint, not a secret: whether this browser holds a sign-in session. With
+// no hint the app does not try the refresh cookie on load, so a signed-out
+// visit makes no request the server must refuse (and the console shows no
+// 401). The session itself stays in the HttpOnly cookie.
+const sessionHint = 'sakimori.session'
+const storage = () => (typeof localStorage === 'undefined' ? null : localStorage)
+
+export function hasSessionHint(): boolean {
+  return storage()?.getItem(sessionHint) === '1'
+}
+function setSessionHint(signedIn: boolean) {
+  if (signedIn) storage()?.setItem(sessionHint, '1')
+  else storage()?.removeItem(sessionHint)
+}
+
 interface RequestOptions {
   body?: unknown
   csv?: string // sent as text/csv instead of a JSON body
@@ -81,6 +96,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
   function publish(s: Session | null) {
     token = s?.access_token ?? null
     enrolling = false
+    setSessionHint(s !== null)
     for (const l of listeners) l(s)
   }
 
@@ -270,6 +286,9 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<Schemas['RecordingList']>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/recordings`).then((r) => r.recordings),
     cast: (id: string) => text(`/api/v1/recordings/${encodeURIComponent(id)}`),
     myLabs: () => request<Schemas['LabList']>('GET', '/api/v1/labs?active=1').then((r) => r.labs),
+    // myLabHistory is every lab of one's own, newest first: the active one
+    // and those that stopped or failed.
+    myLabHistory: () => request<Schemas['LabList']>('GET', '/api/v1/labs').then((r) => r.labs),
     lab: (id: string) => request<Lab>('GET', `/api/v1/labs/${encodeURIComponent(id)}`),
     launch: (scenario: string) => request<Lab>('POST', '/api/v1/labs', { body: { scenario } satisfies Schemas['LaunchRequest'] }),
     stopLab: (id: string) => request<Lab>('DELETE', `/api/v1/labs/${encodeURIComponent(id)}`),
@@ -284,6 +303,8 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<HintState>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/hints/${encodeURIComponent(hint)}`),
     walkthrough: (lab: string, objective: string) =>
       request<Schemas['Walkthrough']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/objectives/${encodeURIComponent(objective)}/walkthrough`),
+    scoreboard: (scenario?: string) =>
+      request<Schemas['Scoreboard']>('GET', '/api/v1/scoreboard' + (scenario ? `?scenario=${encodeURIComponent(scenario)}` : '')),
     myScore: () => request<Schemas['Score']>('GET', '/api/v1/me/score'),
     terminalTicket: (lab: string) =>
       request<Schemas['TerminalTicket']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/terminal`),
