@@ -154,7 +154,7 @@ type InstanceRef struct {
 	Trainee  string
 	Scenario string
 	Expires  time.Time
-	Objects  int // networks and containers found
+	Objects  int // networks and hosts found (not a runtime's own helpers, such as a lab's resolver)
 }
 
 // ExecRequest is a command to run in a host.

@@ -26,6 +26,11 @@ func (e *Engine) Create(ctx context.Context, spec driver.InstanceSpec) error {
 			return err
 		}
 	}
+	// The resolver comes first: it takes its fixed addresses before any
+	// host without one is given an address, and it answers from the start.
+	if err := e.ensureResolver(ctx, spec); err != nil {
+		return err
+	}
 	ids := make([]string, len(spec.Hosts))
 	for i, h := range spec.Hosts {
 		id, err := e.ensureContainer(ctx, spec, h)
@@ -134,6 +139,52 @@ func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, 
 	return created.ID, e.connectRest(ctx, spec, h, created.ID, nil)
 }
 
+// ensureResolver makes and starts the lab's resolver on every network of
+// the spec, or adopts the one an earlier Create made.
+func (e *Engine) ensureResolver(ctx context.Context, spec driver.InstanceSpec) error {
+	if len(spec.Networks) == 0 {
+		return nil
+	}
+	name := containerName(spec.ID, resolverHost)
+	id := ""
+	have := map[string]*network.EndpointSettings{}
+	existing, err := e.cli.ContainerInspect(ctx, name)
+	switch {
+	case err == nil:
+		if err := e.adopt(name, existing.Config.Labels, spec.ID); err != nil {
+			return err
+		}
+		id, have = existing.ID, existing.NetworkSettings.Networks
+	case !cerrdefs.IsNotFound(err):
+		return e.fail("inspect the lab's resolver", err)
+	default:
+		cfg, hc, nc := resolverCreate(spec)
+		e.stamp(cfg.Labels)
+		created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
+		if cerrdefs.IsNotFound(err) {
+			return fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, ResolverImage)
+		}
+		if err != nil {
+			return e.fail("create the lab's resolver", err)
+		}
+		id = created.ID
+		have[networkName(spec.ID, spec.Networks[0].Name)] = nil
+	}
+	at := resolverAddrs(spec)
+	for _, n := range spec.Networks {
+		if _, ok := have[networkName(spec.ID, n.Name)]; ok {
+			continue
+		}
+		if err := e.cli.NetworkConnect(ctx, networkName(spec.ID, n.Name), id, resolverEndpoint(at[n.Name])); err != nil {
+			return e.fail("connect the lab's resolver to "+n.Name, err)
+		}
+	}
+	if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return e.fail("start the lab's resolver", err)
+	}
+	return nil
+}
+
 func (e *Engine) connectRest(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec, id string, have map[string]*network.EndpointSettings) error {
 	for _, n := range h.Networks[1:] {
 		name := networkName(spec.ID, n.Network)
@@ -197,8 +248,8 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 	st := driver.InstanceStatus{ID: instanceID}
 	prefix := networkName(instanceID, "")
 	for _, c := range containers {
-		if strings.HasSuffix(c.Labels[driver.LabelHost], ".loopback") {
-			continue // a helper mid-run, not a host
+		if helperHost(c.Labels[driver.LabelHost]) {
+			continue // the lab's resolver, or a helper mid-run: not a host
 		}
 		info, err := e.cli.ContainerInspect(ctx, c.ID)
 		if cerrdefs.IsNotFound(err) {
@@ -269,7 +320,9 @@ func (e *Engine) List(ctx context.Context) ([]driver.InstanceRef, error) {
 			r = &driver.InstanceRef{ID: id, Trainee: labels[driver.LabelTrainee], Scenario: labels[driver.LabelScenario], Expires: expiresOf(labels)}
 			refs[id] = r
 		}
-		r.Objects++
+		if !helperHost(labels[driver.LabelHost]) {
+			r.Objects++
+		}
 	}
 	for _, c := range containers {
 		add(c.Labels)

@@ -36,21 +36,36 @@ var (
 	baseErr  error
 )
 
-// requireBaseImage builds the busybox base image once per test run (a
-// no-op when the engine already has it from the same inputs).
-func requireBaseImage(t testing.TB, e *Engine) {
+// requireLabImages builds the lab images once per test run, with
+// sakimori-sim from this checkout (every lab's resolver runs it); a no-op
+// when the engine already has them from the same inputs.
+func requireLabImages(t testing.TB, e *Engine) {
 	t.Helper()
 	baseOnce.Do(func() {
-		// Base comes first and needs only busybox; sakimori-sim may be absent.
-		imgs, err := labimages.All(labimages.HostSources())
-		if len(imgs) == 0 {
+		dir, err := os.MkdirTemp("", "sakimori-sim-")
+		if err != nil {
 			baseErr = err
 			return
 		}
-		_, baseErr = e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
+		defer os.RemoveAll(dir)
+		src, err := labimages.FromCheckout(dir)
+		if err != nil {
+			baseErr = err
+			return
+		}
+		imgs, err := labimages.All(src)
+		if err != nil {
+			baseErr = err
+			return
+		}
+		for _, img := range imgs {
+			if _, baseErr = e.BuildImage(context.Background(), img.Tag, img.Files, nil); baseErr != nil {
+				return
+			}
+		}
 	})
 	if baseErr != nil {
-		t.Fatalf("base image: %v", baseErr)
+		t.Fatalf("lab images: %v", baseErr)
 	}
 }
 
@@ -79,7 +94,7 @@ func TestPingUnreachableEngineFailsFast(t *testing.T) {
 
 func TestImageBuildIsSkippedWhenInputsAreUnchanged(t *testing.T) {
 	e := requireEngine(t)
-	requireBaseImage(t, e)
+	requireLabImages(t, e)
 	imgs, _ := labimages.All(labimages.HostSources())
 	built, err := e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
 	if err != nil || built {

@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -53,12 +51,9 @@ func buildImages(engine *docker.Engine) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	src := labimages.HostSources()
-	src.Sim = filepath.Join(dir, labimages.SimBinary)
-	build := exec.Command("go", "build", "-trimpath", "-o", src.Sim, "github.com/sakimori/sakimori/cmd/sakimori-sim")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building sakimori-sim: %v\n%s", err, out)
+	src, err := labimages.FromCheckout(dir)
+	if err != nil {
+		return err
 	}
 	imgs, err := labimages.All(src)
 	if err != nil {
