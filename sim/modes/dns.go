@@ -14,7 +14,7 @@ import (
 func runDNS(ctx context.Context, _ []string) error {
 	text := os.Getenv("SAKIMORI_DNS")
 	if text == "" {
-		return errors.New("sakimori-sim dns: SAKIMORI_DNS is not set")
+		return errors.New("SAKIMORI_DNS is not set")
 	}
 	zones, err := labdns.ParseZones(text)
 	if err != nil {

@@ -99,6 +99,9 @@ func containerCreate(spec driver.InstanceSpec, h driver.HostSpec) (*container.Co
 		Tmpfs:          tmpfsOptions(h.Tmpfs),
 		IpcMode:        container.IPCModePrivate,
 		OomScoreAdj:    labOOMScoreAdj,
+		// The engine's embedded DNS forwards what it does not know to
+		// these alone: the lab's resolver (resolver.go).
+		DNS: hostDNS(spec, h),
 		// The engine's init runs as PID 1 and reaps orphans. Without it the
 		// scenario's command is PID 1, and anything a trainee starts in the
 		// background and leaves behind stays a zombie holding a pid, until

@@ -2,12 +2,16 @@ package docker
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"net/netip"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docker/docker/api/types/container"
 )
 
 // Finding: the engine's embedded DNS forwarded lab lookups to the
@@ -45,7 +49,7 @@ func TestNoLookupLeavesTheLab(t *testing.T) {
 		}
 		out, code := run(t, e, spec.ID, "workstation", args...)
 		if code == 0 || !strings.Contains(out, "NXDOMAIN") {
-			t.Errorf("%v: exit %d, want NXDOMAIN\n%s", args, code, out)
+			t.Errorf("%v: exit %d, want NXDOMAIN\n%s\nthe lab's resolver: %s", args, code, out, resolverState(e, spec.ID))
 		}
 	}
 	if capture == nil {
@@ -66,6 +70,23 @@ func TestNoLookupLeavesTheLab(t *testing.T) {
 		}
 	}
 	t.Logf("%d frames carried the name, all to or from the lab's resolver", len(seen))
+}
+
+// resolverState is what the engine says of the lab's resolver, for a
+// failure's message.
+func resolverState(e *Engine, instance string) string {
+	name := containerName(instance, resolverHost)
+	info, err := e.cli.ContainerInspect(bg, name)
+	if err != nil {
+		return err.Error()
+	}
+	logs, err := e.cli.ContainerLogs(bg, name, container.LogsOptions{ShowStdout: true, ShowStderr: true})
+	if err != nil {
+		return err.Error()
+	}
+	defer logs.Close()
+	text, _ := io.ReadAll(logs)
+	return fmt.Sprintf("running %v, exit %d, restarts %d, logs %q", info.State.Running, info.State.ExitCode, info.RestartCount, text)
 }
 
 type carried struct{ src, dst netip.Addr }
