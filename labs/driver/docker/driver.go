@@ -56,6 +56,7 @@ func (e *Engine) Create(ctx context.Context, spec driver.InstanceSpec) error {
 func (e *Engine) addLoopback(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec, id string) error {
 	for _, addr := range h.LoopbackAddrs {
 		cfg, hc := loopbackHelper(spec, h, id, addr)
+		cfg.Image = e.image(cfg.Image)
 		e.stamp(cfg.Labels)
 		made, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, "")
 		if err != nil {
@@ -128,10 +129,11 @@ func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, 
 	if err != nil {
 		return "", err
 	}
+	cfg.Image = e.image(cfg.Image)
 	e.stamp(cfg.Labels)
 	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
 	if cerrdefs.IsNotFound(err) {
-		return "", fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, h.Image)
+		return "", missingImage(cfg.Image)
 	}
 	if err != nil {
 		return "", e.fail("create host "+h.Name, err)
@@ -159,10 +161,11 @@ func (e *Engine) ensureResolver(ctx context.Context, spec driver.InstanceSpec) e
 		return e.fail("inspect the lab's resolver", err)
 	default:
 		cfg, hc, nc := resolverCreate(spec)
+		cfg.Image = e.image(cfg.Image)
 		e.stamp(cfg.Labels)
 		created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
 		if cerrdefs.IsNotFound(err) {
-			return fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, ResolverImage)
+			return missingImage(cfg.Image)
 		}
 		if err != nil {
 			return e.fail("create the lab's resolver", err)
@@ -196,6 +199,10 @@ func (e *Engine) connectRest(ctx context.Context, spec driver.InstanceSpec, h dr
 		}
 	}
 	return nil
+}
+
+func missingImage(tag string) error {
+	return fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, tag)
 }
 
 // adopt accepts an existing object only if it belongs to the same

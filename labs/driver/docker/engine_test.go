@@ -34,11 +34,14 @@ func requireEngine(t testing.TB) *Engine {
 var (
 	baseOnce sync.Once
 	baseErr  error
+	baseTags map[string]string
 )
 
 // requireLabImages builds the lab images once per test run, with
-// sakimori-sim from this checkout (every lab's resolver runs it); a no-op
-// when the engine already has them from the same inputs.
+// sakimori-sim from this checkout (every lab's resolver runs it), under
+// their content tags, and has e run those; a no-op when the engine
+// already has them from the same inputs. (dockertest.BuildImages does the
+// same for other packages; this one cannot import it.)
 func requireLabImages(t testing.TB, e *Engine) {
 	t.Helper()
 	baseOnce.Do(func() {
@@ -59,14 +62,23 @@ func requireLabImages(t testing.TB, e *Engine) {
 			return
 		}
 		for _, img := range imgs {
-			if _, baseErr = e.BuildImage(context.Background(), img.Tag, img.Files, nil); baseErr != nil {
+			if _, baseErr = e.BuildImage(context.Background(), img.Tag, img.Files, nil, img.Name); baseErr != nil {
 				return
 			}
 		}
+		baseTags = labimages.Tags(imgs)
 	})
 	if baseErr != nil {
 		t.Fatalf("lab images: %v", baseErr)
 	}
+	// A workstation from the same recipe (made by its own test) is run
+	// under its content tag too.
+	if have, _ := e.ImageHash(context.Background(), labimages.Workstation); have == labimages.WorkstationHash() {
+		if err := e.TagImage(context.Background(), labimages.Workstation, labimages.WorkstationTag()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.images = baseTags
 }
 
 func TestPingRealEngine(t *testing.T) {

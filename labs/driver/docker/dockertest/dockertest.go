@@ -31,7 +31,9 @@ func Engine(t testing.TB) *docker.Engine {
 			ready = engine.Ping(context.Background())
 		}
 		if ready == nil {
-			ready = buildImages(engine)
+			var tags map[string]string
+			tags, ready = BuildImages(context.Background(), engine)
+			engine = engine.WithImages(tags)
 		}
 	})
 	if ready != nil {
@@ -43,26 +45,37 @@ func Engine(t testing.TB) *docker.Engine {
 	return engine.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
 }
 
-// buildImages builds the lab images from this machine's busybox and a
-// sakimori-sim compiled from this checkout.
-func buildImages(engine *docker.Engine) error {
+// BuildImages builds the lab images from this machine's busybox and a
+// sakimori-sim compiled from this checkout, each under its content tag
+// and its plain name, and tags a workstation already built from the same
+// recipe. It returns the tags an Engine should run (Engine.WithImages).
+func BuildImages(ctx context.Context, engine *docker.Engine) (map[string]string, error) {
 	dir, err := os.MkdirTemp("", "sakimori-sim-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	src, err := labimages.FromCheckout(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	imgs, err := labimages.All(src)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, img := range imgs {
-		if _, err := engine.BuildImage(context.Background(), img.Tag, img.Files, nil); err != nil {
-			return err
+		if _, err := engine.BuildImage(ctx, img.Tag, img.Files, nil, img.Name); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	// The workstation takes minutes to make; tests that need it skip
+	// without it, so only an existing one is given its tag.
+	if have, err := engine.ImageHash(ctx, labimages.Workstation); err != nil {
+		return nil, err
+	} else if have == labimages.WorkstationHash() {
+		if err := engine.TagImage(ctx, labimages.Workstation, labimages.WorkstationTag()); err != nil {
+			return nil, err
+		}
+	}
+	return labimages.Tags(imgs), nil
 }
