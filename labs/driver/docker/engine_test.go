@@ -28,7 +28,15 @@ func requireEngine(t testing.TB) *Engine {
 		}
 		t.Skipf("no Docker engine: %v", err)
 	}
-	return e.ForRange("test-" + newID(t)) // its own range: other tests' reconcilers leave it alone
+	scoped := e.ForRange("test-" + newID(t)) // its own range: other tests' reconcilers leave it alone
+	// Whatever the test does or fails to do, its range leaves nothing
+	// behind (dockertest.Clean, which this package cannot import).
+	t.Cleanup(func() {
+		if err := scoped.DestroyRange(context.Background()); err != nil {
+			t.Errorf("removing test range: %v", err)
+		}
+	})
+	return scoped
 }
 
 var (

@@ -48,6 +48,7 @@ func TestTwoRangesBuildsCoexist(t *testing.T) {
 		}
 		tags["sakimori-lab/test-mark:latest"] = img.Tag
 		ranged := e.WithImages(tags).ForRange("test-" + newID(t))
+		t.Cleanup(func() { _ = ranged.DestroyRange(bg) })
 		lab := webLab(t, mark)
 		lab.Hosts[1].Image = "sakimori-lab/test-mark:latest"
 		launched(t, ranged, lab)

@@ -42,7 +42,24 @@ func Engine(t testing.TB) *docker.Engine {
 		}
 		t.Skipf("no Docker engine: %v", ready)
 	}
-	return engine.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
+	scoped := engine.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
+	Clean(t, scoped)
+	return scoped
+}
+
+// Clean removes every container and network of e's range when the test
+// ends, however it ends: a test that fails midway, or whose own cleanup
+// misses an object, leaves nothing on the engine. Give it each further
+// range a test makes (Engine.ForRange) as soon as it is made.
+func Clean(t testing.TB, e *docker.Engine) {
+	t.Helper()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := e.DestroyRange(ctx); err != nil {
+			t.Errorf("removing test range %s from the engine: %v", e.RangeID(), err)
+		}
+	})
 }
 
 // BuildImages builds the lab images from this machine's busybox and a
