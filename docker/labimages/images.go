@@ -24,8 +24,8 @@ var defs embed.FS
 // Image is one lab image: the name scenarios give it, the tag of this
 // build of it, and its build context.
 type Image struct {
-	Name  string // as scenarios write it: sakimori-lab/base:latest
-	Tag   string // this build's own: sakimori-lab/base:<hash of the context>
+	Name  string            // as scenarios write it: sakimori-lab/base:latest
+	Tag   string            // this build's own: sakimori-lab/base:<hash of the context>
 	Files map[string][]byte // build context: Dockerfile and what it copies
 }
 

@@ -64,4 +64,3 @@ func TestARangeIsRemovedWhenItsTestFails(t *testing.T) {
 		t.Errorf("range %s left %d objects on the engine after its test failed:\n%s", rangeID, left, out)
 	}
 }
-
