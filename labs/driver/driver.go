@@ -130,6 +130,10 @@ type HostState struct {
 	ExitCode  int
 	OOMKilled bool
 	Addresses map[string]netip.Addr // network name → address
+	// Processes is how many processes (and threads) the host holds, and
+	// ProcessLimit how many it may: at the limit nothing new starts in it.
+	// Zero when the runtime cannot say.
+	Processes, ProcessLimit int64
 }
 
 // InstanceStatus is the state of every host of an instance.

@@ -154,6 +154,23 @@ func loopbackHelper(spec driver.InstanceSpec, h driver.HostSpec, id string, addr
 	return cfg, hc
 }
 
+// sweepHelper is a container that joins host id's process namespace as
+// the host's own user (so it may signal the host's processes, with no
+// capability), sweeps terminal session sid, and exits. It has no network.
+func sweepHelper(hostLabels map[string]string, user, id string, sid int) (*container.Config, *container.HostConfig) {
+	labels := withLabel(hostLabels, driver.LabelHost, hostLabels[driver.LabelHost]+".sweep")
+	cfg := &container.Config{Image: HelperImage, Cmd: sweepSession(sid), User: user, Labels: labels}
+	hc := &container.HostConfig{
+		PidMode:        container.PidMode("container:" + id),
+		NetworkMode:    "none",
+		CapDrop:        []string{"ALL"},
+		SecurityOpt:    []string{"no-new-privileges:true"},
+		ReadonlyRootfs: true,
+		Resources:      container.Resources{Memory: 16 << 20, PidsLimit: ptr(int64(8))},
+	}
+	return cfg, hc
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // endpoint is a host's settings on one network: its fixed address, if any,

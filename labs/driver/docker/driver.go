@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -278,9 +279,31 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 				hs.Addresses[strings.TrimPrefix(name, prefix)] = addr
 			}
 		}
+		if hs.Running {
+			hs.Processes, hs.ProcessLimit = e.processes(ctx, c.ID)
+			if info.HostConfig != nil && info.HostConfig.PidsLimit != nil && *info.HostConfig.PidsLimit > 0 {
+				hs.ProcessLimit = *info.HostConfig.PidsLimit
+			}
+		}
 		st.Hosts = append(st.Hosts, hs)
 	}
 	return st, nil
+}
+
+// processes reads a host's pids cgroup (current and limit) from the
+// engine's statistics; zeros if the engine cannot say, since a host's
+// state does not hang on them.
+func (e *Engine) processes(ctx context.Context, id string) (int64, int64) {
+	resp, err := e.cli.ContainerStatsOneShot(ctx, id)
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	var stats container.StatsResponse
+	if err := json.NewDecoder(resp.Body).Decode(&stats); err != nil {
+		return 0, 0
+	}
+	return int64(stats.PidsStats.Current), int64(stats.PidsStats.Limit)
 }
 
 // instanceFilter finds the instance's objects in this range only: another
