@@ -67,6 +67,10 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 			return err
 		}
 		fmt.Fprintf(stdout, "%-32s %s\n", labimages.WorkstationTag(), state)
+	} else if tagged, err := tagWorkstation(ctx, engine); err != nil {
+		return err
+	} else if tagged {
+		fmt.Fprintf(stdout, "%-32s %s\n", labimages.WorkstationTag(), "up to date")
 	}
 	return missing
 }
@@ -81,10 +85,8 @@ func buildWorkstation(ctx context.Context, engine *docker.Engine, mirror string,
 	} else if have == hash {
 		return "up to date", nil
 	}
-	if have, err := engine.ImageHash(ctx, labimages.Workstation); err != nil {
-		return "", err
-	} else if have == hash {
-		return "up to date", engine.TagImage(ctx, labimages.Workstation, tag)
+	if tagged, err := tagWorkstation(ctx, engine); err != nil || tagged {
+		return "up to date", err
 	}
 	tmp, err := os.MkdirTemp("", "sakimori-workstation-")
 	if err != nil {
@@ -106,6 +108,16 @@ func buildWorkstation(ctx context.Context, engine *docker.Engine, mirror string,
 		return "", fmt.Errorf("tar: %w", err)
 	}
 	return "built", engine.TagImage(ctx, tag, labimages.Workstation)
+}
+
+// tagWorkstation gives a workstation made from this recipe before images
+// were tagged by content (under its plain name only) this recipe's tag,
+// so it need not be made again. It reports whether there was one.
+func tagWorkstation(ctx context.Context, engine *docker.Engine) (bool, error) {
+	if have, err := engine.ImageHash(ctx, labimages.Workstation); err != nil || have != labimages.WorkstationHash() {
+		return false, err
+	}
+	return true, engine.TagImage(ctx, labimages.Workstation, labimages.WorkstationTag())
 }
 
 // labImageTags is this build's own tag of each lab image, worked out from

@@ -29,7 +29,7 @@ func TestTwoRangesBuildsCoexist(t *testing.T) {
 		}
 		files["Dockerfile"] = bytes.Replace(files["Dockerfile"], []byte("\nUSER "), []byte("\nCOPY mark /etc/mark\nUSER "), 1)
 		img := labimages.NewImage("sakimori-lab/test-mark:latest", files)
-		if _, err := e.BuildImage(context.Background(), img.Tag, img.Files, nil, img.Name); err != nil {
+		if _, err := e.BuildImage(context.Background(), img.Tag, img.Files, nil); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _, _ = e.cli.ImageRemove(context.Background(), img.Tag, image.RemoveOptions{Force: true}) })
