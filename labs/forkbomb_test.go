@@ -10,7 +10,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 )
 
-// Finding: a fork bomb in the terminal left the host's process table full
+// Case 16 (docs/security.md): a fork bomb in the terminal left the host's process table full
 // and every later shell failing, while the lab said "running". On the
 // engine: the full host makes the lab unhealthy, closing the terminal
 // ends the bomb, and ten seconds later a new terminal works and the host

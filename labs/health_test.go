@@ -8,7 +8,7 @@ import (
 	"github.com/sakimori/sakimori/labs"
 )
 
-// Finding: a host whose process table was full (a fork bomb, or zombies
+// Case 16 (docs/security.md): a host whose process table was full (a fork bomb, or zombies
 // nobody reaped) left every shell failing while the lab said "running".
 // Now the lab reports itself unhealthy, naming the cause, and a reset
 // makes it healthy again.

@@ -14,7 +14,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 )
 
-// Finding: the engine's embedded DNS forwarded lab lookups to the
+// Case 17 (docs/security.md): the engine's embedded DNS forwarded lab lookups to the
 // machine's resolver (CVE-2024-29018 on engines before 26). Now a lab's
 // names resolve inside it, any other name fails, and no lookup leaves it.
 //
