@@ -8,6 +8,7 @@ import (
 	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
+	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 )
 
 // sub is the i-th subnet of size bits in the block.
@@ -77,6 +78,7 @@ func TestLaunchBesideAnotherRangesNetwork(t *testing.T) {
 	e := realEngine(t)
 	r := newRange(t, e, 26, 10)
 	other := e.ForRange("test-other-" + time.Now().Format("150405.000000"))
+	dockertest.Clean(t, other)
 	held := sub(r.pool.Block(), 26, 0)
 	spec := driver.InstanceSpec{
 		ID: "lother" + time.Now().Format("150405"), Trainee: "someone", Scenario: "elsewhere", Expires: time.Now().Add(time.Hour),

@@ -70,7 +70,9 @@ func newRange(t *testing.T, d driver.Driver, poolBits int, capacity int) *rangeF
 func newRangeFrom(t *testing.T, d driver.Driver, poolBits int, capacity int, catalogue fs.FS) *rangeFor {
 	t.Helper()
 	if e, ok := d.(*docker.Engine); ok && !e.Scoped() {
-		d = e.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
+		scoped := e.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
+		dockertest.Clean(t, scoped)
+		d = scoped
 	}
 	db := storetest.Open(t, "sqlite")
 	for _, id := range []string{"alice", "bob", "carol"} {

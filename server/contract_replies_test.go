@@ -185,6 +185,7 @@ func TestLabRepliesKeepToTheContract(t *testing.T) {
 	ct.runAll(t, rg, []exchange{
 		{method: "GET", path: lab, headers: as, status: 200},
 		{method: "GET", path: lab + "/events", headers: as, status: 200},
+		{method: "GET", path: lab + "/health", headers: as, status: 200},
 		{method: "GET", path: "/api/v1/labs?all=1", headers: staff, status: 200},
 		{method: "GET", path: "/api/v1/labs?active=1", headers: as, status: 200},
 		{method: "POST", path: lab + "/terminal", headers: as, status: 200},

@@ -82,6 +82,7 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/labs", signedIn, l.list)
 		api.Get("/labs/:id", signedIn, l.instanceOp(getLab))
 		api.Get("/labs/:id/events", signedIn, l.events)
+		api.Get("/labs/:id/health", signedIn, l.health)
 		api.Post("/labs/:id/extend", signedIn, l.instanceOp(l.byOthersAudited(audit.LabExtend, extendLab)))
 		api.Post("/labs/:id/reset", signedIn, userLimiter("reset", d.Options.LaunchPerMinute), settle, l.instanceOp(l.byOthersAudited(audit.LabReset, resetLab)))
 		api.Delete("/labs/:id", signedIn, l.instanceOp(l.byOthersAudited(audit.LabStop, stopLab)))

@@ -8,6 +8,7 @@
 //	sakimori-sim traffic SCRIPT     a scenario's scripted users or intruder
 //	sakimori-sim probe ...          state checks the platform runs inside a lab
 //	sakimori-sim trail              the lab's audit trail, a JSON record a line (run in the cloud host)
+//	sakimori-sim dns                the lab's own resolver: its host names, nothing forwarded
 //
 // Each scenario registers its own pieces (apps for -app, traffic
 // scripts, modes such as opendb) from its folder under scenarios/; adding

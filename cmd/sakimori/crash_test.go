@@ -121,6 +121,15 @@ type labReply struct {
 func TestKilledServerRestartsWithoutOrphans(t *testing.T) {
 	engine := dockertest.Engine(t)
 	dir := t.TempDir()
+	// The server's secrets, made before it starts, name its range: all of
+	// that range is removed at the end, after the servers are gone, even
+	// if the test fails midway.
+	secrets, _, err := config.LoadOrCreateSecrets(filepath.Join(dir, "secrets.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scoped := engine.ForRange(config.RangeID(secrets))
+	dockertest.Clean(t, scoped)
 	srv := startServerProcess(t, dir, true)
 	var admin tokenReply
 	srv.call(t, "POST", "/api/v1/setup", "", map[string]string{"setup_code": srv.code, "email": "root@range.test", "password": "crash test admin pw"}, &admin)
@@ -149,11 +158,6 @@ func TestKilledServerRestartsWithoutOrphans(t *testing.T) {
 	srv.cmd.Wait()
 	time.Sleep(2 * time.Second) // let the engine finish any request it was given
 
-	secrets, _, err := config.LoadOrCreateSecrets(filepath.Join(dir, "secrets.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	scoped := engine.ForRange(config.RangeID(secrets))
 	t.Cleanup(func() {
 		scoped.Destroy(context.Background(), running.ID)
 		scoped.Destroy(context.Background(), cut.ID)

@@ -49,7 +49,9 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 		out = stdout
 	}
 	for _, img := range imgs {
-		built, err := engine.BuildImage(ctx, img.Tag, img.Files, out)
+		// The name as scenarios write it stays as an alias, for people
+		// and older ranges; a range runs the tag of its own build.
+		built, err := engine.BuildImage(ctx, img.Tag, img.Files, out, img.Name)
 		if err != nil {
 			return err
 		}
@@ -64,19 +66,27 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-32s %s\n", labimages.Workstation, state)
+		fmt.Fprintf(stdout, "%-32s %s\n", labimages.WorkstationTag(), state)
+	} else if tagged, err := tagWorkstation(ctx, engine); err != nil {
+		return err
+	} else if tagged {
+		fmt.Fprintf(stdout, "%-32s %s\n", labimages.WorkstationTag(), "up to date")
 	}
 	return missing
 }
 
 // buildWorkstation makes the workstation image unless the engine has one
-// from the same recipe.
+// from the same recipe, under this recipe's tag or (built before images
+// were tagged by content) under the name alone.
 func buildWorkstation(ctx context.Context, engine *docker.Engine, mirror string, log io.Writer) (string, error) {
-	hash := labimages.WorkstationHash()
-	if have, err := engine.ImageHash(ctx, labimages.Workstation); err != nil {
+	hash, tag := labimages.WorkstationHash(), labimages.WorkstationTag()
+	if have, err := engine.ImageHash(ctx, tag); err != nil {
 		return "", err
 	} else if have == hash {
 		return "up to date", nil
+	}
+	if tagged, err := tagWorkstation(ctx, engine); err != nil || tagged {
+		return "up to date", err
 	}
 	tmp, err := os.MkdirTemp("", "sakimori-workstation-")
 	if err != nil {
@@ -91,11 +101,31 @@ func buildWorkstation(ctx context.Context, engine *docker.Engine, mirror string,
 	if err != nil {
 		return "", err
 	}
-	if err := engine.ImportImage(ctx, labimages.Workstation, tarball, hash, labimages.WorkstationChanges); err != nil {
+	if err := engine.ImportImage(ctx, tag, tarball, hash, labimages.WorkstationChanges); err != nil {
 		return "", err
 	}
 	if err := wait(); err != nil {
 		return "", fmt.Errorf("tar: %w", err)
 	}
-	return "built", nil
+	return "built", engine.TagImage(ctx, tag, labimages.Workstation)
+}
+
+// tagWorkstation gives a workstation made from this recipe before images
+// were tagged by content (under its plain name only) this recipe's tag,
+// so it need not be made again. It reports whether there was one.
+func tagWorkstation(ctx context.Context, engine *docker.Engine) (bool, error) {
+	if have, err := engine.ImageHash(ctx, labimages.Workstation); err != nil || have != labimages.WorkstationHash() {
+		return false, err
+	}
+	return true, engine.TagImage(ctx, labimages.Workstation, labimages.WorkstationTag())
+}
+
+// labImageTags is this build's own tag of each lab image, worked out from
+// the files `images build` reads by default (this machine's busybox, the
+// sakimori-sim beside this binary), so a range runs the images built from
+// its own inputs and never another range's. An image whose inputs are
+// missing here runs under its name as written, and the error says which.
+func labImageTags() (map[string]string, error) {
+	imgs, err := labimages.All(labimages.HostSources())
+	return labimages.Tags(imgs), err
 }

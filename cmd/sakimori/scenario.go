@@ -95,7 +95,8 @@ func scenarioTest(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer conn.Close()
-	engine := conn.ForRange("rehearsal-" + randomHex(4))
+	tags, _ := labImageTags() // a missing input leaves that image under its plain name
+	engine := conn.ForRange("rehearsal-" + randomHex(4)).WithImages(tags)
 	pool, err := labs.NewPool(cfg.LabPool, cfg.LabSubnetBits)
 	if err != nil {
 		return err

@@ -56,7 +56,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	defer conn.Close()
-	engine := conn.ForRange(config.RangeID(secrets))
+	tags, err := labImageTags()
+	if err != nil {
+		log.Warn("some lab images run under their plain names, which another range's build may replace", "err", err)
+	}
+	engine := conn.ForRange(config.RangeID(secrets)).WithImages(tags)
 
 	passwords, err := accounts.NewPasswords(accounts.OWASPParams)
 	if err != nil {

@@ -6,20 +6,26 @@ package labimages
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
+	"strings"
 )
 
 //go:embed base
 var defs embed.FS
 
-// Image is one lab image: its tag and its build context.
+// Image is one lab image: the name scenarios give it, the tag of this
+// build of it, and its build context.
 type Image struct {
-	Tag   string
+	Name  string            // as scenarios write it: sakimori-lab/base:latest
+	Tag   string            // this build's own: sakimori-lab/base:<hash of the context>
 	Files map[string][]byte // build context: Dockerfile and what it copies
 }
 
@@ -56,7 +62,7 @@ func All(src Sources) ([]Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []Image{{Tag: Base, Files: base}}
+	out := []Image{NewImage(Base, base)}
 	bin, err := os.ReadFile(src.Sim)
 	if err != nil {
 		return out, fmt.Errorf("image %s needs the %s binary at %s (go tool task build makes it): %w", Cloud, SimBinary, src.Sim, err)
@@ -67,7 +73,42 @@ func All(src Sources) ([]Image, error) {
 	}
 	// The same recipe as base, with sakimori-sim added before it drops root.
 	cloud["Dockerfile"] = bytes.Replace(base["Dockerfile"], []byte("\nUSER "), []byte("\nCOPY "+SimBinary+" /bin/"+SimBinary+"\nUSER "), 1)
-	return append(out, Image{Tag: Cloud, Files: cloud}), nil
+	return append(out, NewImage(Cloud, cloud)), nil
+}
+
+// NewImage names an image's build by the hash of its context, so two
+// ranges on one engine built from different inputs (another checkout,
+// another release) each keep their own images: a build never replaces
+// an image another range runs.
+func NewImage(name string, files map[string][]byte) Image {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(files[n]))
+		h.Write(files[n])
+	}
+	return Image{Name: name, Tag: contentTag(name, hex.EncodeToString(h.Sum(nil))), Files: files}
+}
+
+// contentTag replaces the tag of name with the first 16 hex digits of hash.
+func contentTag(name, hash string) string {
+	repo, _, _ := strings.Cut(name, ":")
+	return repo + ":" + hash[:16]
+}
+
+// Tags maps each image's name to this build's tag of it, the workstation
+// included: what a range gives its driver, so that its labs run the
+// images built from its own inputs.
+func Tags(imgs []Image) map[string]string {
+	out := map[string]string{Workstation: WorkstationTag()}
+	for _, img := range imgs {
+		out[img.Name] = img.Tag
+	}
+	return out
 }
 
 func buildContext(dir string, src Sources) (map[string][]byte, error) {

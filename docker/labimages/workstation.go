@@ -52,6 +52,9 @@ func WorkstationHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// WorkstationTag is this recipe's own tag of the workstation.
+func WorkstationTag() string { return contentTag(Workstation, WorkstationHash()) }
+
 // BuildWorkstationRootfs runs debootstrap into dir (which must not exist
 // yet) and adds the trainee account. It needs root and debootstrap. An
 // empty mirror uses debootstrap's default.

@@ -62,7 +62,7 @@ test('register a passkey and an authenticator app, sign in with each; a required
   await page.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
 
   // A passkey, made by the virtual authenticator.
-  await page.getByRole('link', { name: 'Security' }).click()
+  await page.getByRole('link', { name: /account security/ }).click()
   await page.getByRole('heading', { name: 'Sign-in security' }).waitFor()
   await page.getByText('Only your password protects this account.').waitFor()
   await page.getByLabel('Passkey name (optional)').fill('Test laptop')
@@ -118,7 +118,7 @@ test('register a passkey and an authenticator app, sign in with each; a required
   assert.ok(credentials[0].signCount >= 2, 'the passkey signed the second sign-in')
 
   // The admin requires a second factor of instructors and invites one.
-  await page.getByRole('link', { name: 'Security' }).click()
+  await page.getByRole('link', { name: /account security/ }).click()
   await page.getByRole('heading', { name: 'Second factor by role' }).waitFor()
   await page.getByRole('checkbox', { name: 'instructor' }).check()
   await page.getByRole('button', { name: 'Save policy' }).click()

@@ -130,6 +130,10 @@ type HostState struct {
 	ExitCode  int
 	OOMKilled bool
 	Addresses map[string]netip.Addr // network name → address
+	// Processes is how many processes (and threads) the host holds, and
+	// ProcessLimit how many it may: at the limit nothing new starts in it.
+	// Zero when the runtime cannot say.
+	Processes, ProcessLimit int64
 }
 
 // InstanceStatus is the state of every host of an instance.
@@ -154,7 +158,7 @@ type InstanceRef struct {
 	Trainee  string
 	Scenario string
 	Expires  time.Time
-	Objects  int // networks and containers found
+	Objects  int // networks and hosts found (not a runtime's own helpers, such as a lab's resolver)
 }
 
 // ExecRequest is a command to run in a host.

@@ -17,6 +17,7 @@ func init() {
 	labkit.Register("git", runGit)
 	labkit.Register("traffic", runTraffic)
 	labkit.Register("probe", func(_ context.Context, args []string) error { return exit(runProbe(args)) })
+	labkit.Register("dns", runDNS)
 	labkit.Register("trail", func(_ context.Context, args []string) error { return exit(runTrail(args)) })
 }
 

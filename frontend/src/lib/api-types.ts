@@ -665,6 +665,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/labs/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Whether a running lab can still be worked in, as its hosts are now.
+         * @description Asks the engine about each host of the lab. A host that has stopped,
+         *     or holds nearly all the processes it may (a fork bomb), makes the lab
+         *     unhealthy, with a reason in plain words; a reset starts it afresh. A
+         *     lab that is not running is healthy: its state says the rest.
+         */
+        get: operations["labHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/labs/{id}/extend": {
         parameters: {
             query?: never;
@@ -2382,6 +2408,16 @@ export interface components {
          * @enum {string}
          */
         LabState: "pending" | "provisioning" | "running" | "stopping" | "stopped" | "failed";
+        LabHealth: {
+            healthy: boolean;
+            /**
+             * @description Why not, for the trainee (absent when healthy).
+             * @example A host has run out of processes: workstation holds 128 of its 128, so nothing new can start there. Reset the lab to start it afresh.
+             */
+            reason?: string;
+            /** @description The host at fault, if one is. */
+            host?: string;
+        };
         Lab: {
             id: string;
             trainee_id: string;
@@ -4454,6 +4490,41 @@ export interface operations {
             };
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    labHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab's id; any other shape is a lab that does not exist. */
+                id: components["parameters"]["LabID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lab's health. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabHealth"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["LabNotFound"];
+            500: components["responses"]["Internal"];
+            /** @description The lab engine or the database does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     extendLab: {

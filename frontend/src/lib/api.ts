@@ -21,6 +21,7 @@ export type Competency = Schemas['Competency']
 export type Progress = Schemas['Progress']
 export type LabState = Schemas['LabState']
 export type Lab = Schemas['Lab']
+export type LabHealth = Schemas['LabHealth']
 export type HintState = Schemas['HintState']
 export type ObjectiveState = Schemas['ObjectiveState']
 export type Verdict = Schemas['Verdict']
@@ -276,6 +277,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     labEvents: (id: string, onLab: (l: Lab) => void, signal?: AbortSignal) =>
       stream(`/api/v1/labs/${encodeURIComponent(id)}/events`, (d) => onLab(JSON.parse(d) as Lab), signal),
     resetLab: (id: string) => request<Lab>('POST', `/api/v1/labs/${encodeURIComponent(id)}/reset`),
+    labHealth: (id: string) => request<LabHealth>('GET', `/api/v1/labs/${encodeURIComponent(id)}/health`),
     openWeb: (lab: string, t: WebTarget) =>
       request<Schemas['WebLink']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/web`, {
         body: { host: t.host, port: t.port } satisfies Schemas['WebLinkRequest'],

@@ -87,7 +87,7 @@ func bareCreate(ctx context.Context, e *Engine, spec driver.InstanceSpec) error 
 // is the ratio. Run: go test -run '^$' -bench Launch -benchtime 20x ./labs/driver/docker/
 func BenchmarkLaunch(b *testing.B) {
 	e := requireEngine(b)
-	requireBaseImage(b, e)
+	requireLabImages(b, e)
 	ctx := context.Background()
 	var ours, bare []time.Duration
 	b.ResetTimer()
@@ -145,7 +145,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 //	SAKIMORI_BENCH_LABS=300 go test -run '^$' -bench Capacity -benchtime 1x -timeout 60m ./labs/driver/docker/
 func BenchmarkCapacity(b *testing.B) {
 	e := requireEngine(b)
-	requireBaseImage(b, e)
+	requireLabImages(b, e)
 	ctx := context.Background()
 	n := 20
 	if testing.Short() {

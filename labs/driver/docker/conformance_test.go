@@ -12,7 +12,7 @@ import (
 // the driver contract, on the real engine.
 func TestEngineKeepsTheContract(t *testing.T) {
 	e := requireEngine(t)
-	requireBaseImage(t, e)
+	requireLabImages(t, e)
 	drivertest.Run(t, func(t *testing.T) driver.Driver { return requireEngine(t) }, drivertest.Options{
 		Image: labimages.Base,
 		Restarted: func(t *testing.T, d driver.Driver) driver.Driver {

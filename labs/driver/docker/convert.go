@@ -99,6 +99,9 @@ func containerCreate(spec driver.InstanceSpec, h driver.HostSpec) (*container.Co
 		Tmpfs:          tmpfsOptions(h.Tmpfs),
 		IpcMode:        container.IPCModePrivate,
 		OomScoreAdj:    labOOMScoreAdj,
+		// The engine's embedded DNS forwards what it does not know to
+		// these alone: the lab's resolver (resolver.go).
+		DNS: hostDNS(spec, h),
 		// The engine's init runs as PID 1 and reaps orphans. Without it the
 		// scenario's command is PID 1, and anything a trainee starts in the
 		// background and leaves behind stays a zombie holding a pid, until
@@ -144,6 +147,23 @@ func loopbackHelper(spec driver.InstanceSpec, h driver.HostSpec, id string, addr
 		NetworkMode:    container.NetworkMode("container:" + id),
 		CapDrop:        []string{"ALL"},
 		CapAdd:         []string{"NET_ADMIN"},
+		SecurityOpt:    []string{"no-new-privileges:true"},
+		ReadonlyRootfs: true,
+		Resources:      container.Resources{Memory: 16 << 20, PidsLimit: ptr(int64(8))},
+	}
+	return cfg, hc
+}
+
+// sweepHelper is a container that joins host id's process namespace as
+// the host's own user (so it may signal the host's processes, with no
+// capability), sweeps terminal session sid, and exits. It has no network.
+func sweepHelper(hostLabels map[string]string, user, id string, sid int) (*container.Config, *container.HostConfig) {
+	labels := withLabel(hostLabels, driver.LabelHost, hostLabels[driver.LabelHost]+".sweep")
+	cfg := &container.Config{Image: HelperImage, Cmd: sweepSession(sid), User: user, Labels: labels}
+	hc := &container.HostConfig{
+		PidMode:        container.PidMode("container:" + id),
+		NetworkMode:    "none",
+		CapDrop:        []string{"ALL"},
 		SecurityOpt:    []string{"no-new-privileges:true"},
 		ReadonlyRootfs: true,
 		Resources:      container.Resources{Memory: 16 << 20, PidsLimit: ptr(int64(8))},

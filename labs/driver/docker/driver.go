@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -25,6 +26,11 @@ func (e *Engine) Create(ctx context.Context, spec driver.InstanceSpec) error {
 		if err := e.ensureNetwork(ctx, spec, n); err != nil {
 			return err
 		}
+	}
+	// The resolver comes first: it takes its fixed addresses before any
+	// host without one is given an address, and it answers from the start.
+	if err := e.ensureResolver(ctx, spec); err != nil {
+		return err
 	}
 	ids := make([]string, len(spec.Hosts))
 	for i, h := range spec.Hosts {
@@ -51,6 +57,7 @@ func (e *Engine) Create(ctx context.Context, spec driver.InstanceSpec) error {
 func (e *Engine) addLoopback(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec, id string) error {
 	for _, addr := range h.LoopbackAddrs {
 		cfg, hc := loopbackHelper(spec, h, id, addr)
+		cfg.Image = e.image(cfg.Image)
 		e.stamp(cfg.Labels)
 		made, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, "")
 		if err != nil {
@@ -123,15 +130,63 @@ func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, 
 	if err != nil {
 		return "", err
 	}
+	cfg.Image = e.image(cfg.Image)
 	e.stamp(cfg.Labels)
 	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
 	if cerrdefs.IsNotFound(err) {
-		return "", fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, h.Image)
+		return "", missingImage(cfg.Image)
 	}
 	if err != nil {
 		return "", e.fail("create host "+h.Name, err)
 	}
 	return created.ID, e.connectRest(ctx, spec, h, created.ID, nil)
+}
+
+// ensureResolver makes and starts the lab's resolver on every network of
+// the spec, or adopts the one an earlier Create made.
+func (e *Engine) ensureResolver(ctx context.Context, spec driver.InstanceSpec) error {
+	if len(spec.Networks) == 0 {
+		return nil
+	}
+	name := containerName(spec.ID, resolverHost)
+	id := ""
+	have := map[string]*network.EndpointSettings{}
+	existing, err := e.cli.ContainerInspect(ctx, name)
+	switch {
+	case err == nil:
+		if err := e.adopt(name, existing.Config.Labels, spec.ID); err != nil {
+			return err
+		}
+		id, have = existing.ID, existing.NetworkSettings.Networks
+	case !cerrdefs.IsNotFound(err):
+		return e.fail("inspect the lab's resolver", err)
+	default:
+		cfg, hc, nc := resolverCreate(spec)
+		cfg.Image = e.image(cfg.Image)
+		e.stamp(cfg.Labels)
+		created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, name)
+		if cerrdefs.IsNotFound(err) {
+			return missingImage(cfg.Image)
+		}
+		if err != nil {
+			return e.fail("create the lab's resolver", err)
+		}
+		id = created.ID
+		have[networkName(spec.ID, spec.Networks[0].Name)] = nil
+	}
+	at := resolverAddrs(spec)
+	for _, n := range spec.Networks {
+		if _, ok := have[networkName(spec.ID, n.Name)]; ok {
+			continue
+		}
+		if err := e.cli.NetworkConnect(ctx, networkName(spec.ID, n.Name), id, resolverEndpoint(at[n.Name])); err != nil {
+			return e.fail("connect the lab's resolver to "+n.Name, err)
+		}
+	}
+	if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return e.fail("start the lab's resolver", err)
+	}
+	return nil
 }
 
 func (e *Engine) connectRest(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec, id string, have map[string]*network.EndpointSettings) error {
@@ -145,6 +200,10 @@ func (e *Engine) connectRest(ctx context.Context, spec driver.InstanceSpec, h dr
 		}
 	}
 	return nil
+}
+
+func missingImage(tag string) error {
+	return fmt.Errorf("%w: %s (build lab images with: sakimori images build)", driver.ErrImage, tag)
 }
 
 // adopt accepts an existing object only if it belongs to the same
@@ -197,8 +256,8 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 	st := driver.InstanceStatus{ID: instanceID}
 	prefix := networkName(instanceID, "")
 	for _, c := range containers {
-		if strings.HasSuffix(c.Labels[driver.LabelHost], ".loopback") {
-			continue // a helper mid-run, not a host
+		if helperHost(c.Labels[driver.LabelHost]) {
+			continue // the lab's resolver, or a helper mid-run: not a host
 		}
 		info, err := e.cli.ContainerInspect(ctx, c.ID)
 		if cerrdefs.IsNotFound(err) {
@@ -220,9 +279,31 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 				hs.Addresses[strings.TrimPrefix(name, prefix)] = addr
 			}
 		}
+		if hs.Running {
+			hs.Processes, hs.ProcessLimit = e.processes(ctx, c.ID)
+			if info.HostConfig != nil && info.HostConfig.PidsLimit != nil && *info.HostConfig.PidsLimit > 0 {
+				hs.ProcessLimit = *info.HostConfig.PidsLimit
+			}
+		}
 		st.Hosts = append(st.Hosts, hs)
 	}
 	return st, nil
+}
+
+// processes reads a host's pids cgroup (current and limit) from the
+// engine's statistics; zeros if the engine cannot say, since a host's
+// state does not hang on them.
+func (e *Engine) processes(ctx context.Context, id string) (int64, int64) {
+	resp, err := e.cli.ContainerStatsOneShot(ctx, id)
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	var stats container.StatsResponse
+	if err := json.NewDecoder(resp.Body).Decode(&stats); err != nil {
+		return 0, 0
+	}
+	return int64(stats.PidsStats.Current), int64(stats.PidsStats.Limit)
 }
 
 // instanceFilter finds the instance's objects in this range only: another
@@ -269,7 +350,9 @@ func (e *Engine) List(ctx context.Context) ([]driver.InstanceRef, error) {
 			r = &driver.InstanceRef{ID: id, Trainee: labels[driver.LabelTrainee], Scenario: labels[driver.LabelScenario], Expires: expiresOf(labels)}
 			refs[id] = r
 		}
-		r.Objects++
+		if !helperHost(labels[driver.LabelHost]) {
+			r.Objects++
+		}
 	}
 	for _, c := range containers {
 		add(c.Labels)

@@ -112,7 +112,7 @@ func run(t *testing.T, e *Engine, instance, host string, cmd ...string) (string,
 
 func TestHostsAreHardened(t *testing.T) {
 	e := requireEngine(t)
-	requireBaseImage(t, e)
+	requireLabImages(t, e)
 	lab := launched(t, e, webLab(t, "hello"))
 
 	status, _ := run(t, e, lab.ID, "workstation", "cat", "/proc/self/status")
@@ -195,7 +195,7 @@ func recovers(t *testing.T, e *Engine, lab, after string) {
 // tried is on this machine.
 func TestLabsAreIsolated(t *testing.T) {
 	e := requireEngine(t)
-	requireBaseImage(t, e)
+	requireLabImages(t, e)
 	a := launched(t, e, webLab(t, "page-of-A"))
 	b := launched(t, e, webLab(t, "page-of-B"))
 	time.Sleep(300 * time.Millisecond) // httpd binding
@@ -235,7 +235,7 @@ func TestLabsAreIsolated(t *testing.T) {
 // process behind in the host (docs/security.md, lab containers: exec).
 func TestClosingATerminalEndsItsShell(t *testing.T) {
 	e := requireEngine(t)
-	requireBaseImage(t, e)
+	requireLabImages(t, e)
 	lab := launched(t, e, webLab(t, "x"))
 	shells := func() int {
 		out, _ := run(t, e, lab.ID, "workstation", "sh", "-c", "for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' '; echo; done | grep -c '^sleep 4242'")

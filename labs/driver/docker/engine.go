@@ -18,14 +18,31 @@ import (
 // Engine is a connection to one Docker Engine, acting for one range.
 type Engine struct {
 	cli     *client.Client
-	rangeID string // labels every object; List sees only this range's
+	rangeID string            // labels every object; List sees only this range's
+	images  map[string]string // image name as scenarios write it → this range's build of it
 }
 
 // ForRange returns an Engine on the same connection that acts for the
 // range: several ranges (or test runs) can share one engine without one's
 // reconciler removing another's labs.
 func (e *Engine) ForRange(id string) *Engine {
-	return &Engine{cli: e.cli, rangeID: id}
+	return &Engine{cli: e.cli, rangeID: id, images: e.images}
+}
+
+// WithImages returns an Engine on the same connection that runs, for each
+// image name in tags (sakimori-lab/base:latest), the tag given for it:
+// the range's own build, named by its content, which another range's
+// build on the same engine never replaces. Other names run as written.
+func (e *Engine) WithImages(tags map[string]string) *Engine {
+	return &Engine{cli: e.cli, rangeID: e.rangeID, images: tags}
+}
+
+// image is the tag this Engine runs for an image name.
+func (e *Engine) image(name string) string {
+	if tag, ok := e.images[name]; ok {
+		return tag
+	}
+	return name
 }
 
 // Connect makes a client for host (empty: DOCKER_HOST or the local socket).

@@ -28,30 +28,65 @@ func requireEngine(t testing.TB) *Engine {
 		}
 		t.Skipf("no Docker engine: %v", err)
 	}
-	return e.ForRange("test-" + newID(t)) // its own range: other tests' reconcilers leave it alone
+	scoped := e.ForRange("test-" + newID(t)) // its own range: other tests' reconcilers leave it alone
+	// Whatever the test does or fails to do, its range leaves nothing
+	// behind (dockertest.Clean, which this package cannot import).
+	t.Cleanup(func() {
+		if err := scoped.DestroyRange(context.Background()); err != nil {
+			t.Errorf("removing test range: %v", err)
+		}
+	})
+	return scoped
 }
 
 var (
 	baseOnce sync.Once
 	baseErr  error
+	baseTags map[string]string
 )
 
-// requireBaseImage builds the busybox base image once per test run (a
-// no-op when the engine already has it from the same inputs).
-func requireBaseImage(t testing.TB, e *Engine) {
+// requireLabImages builds the lab images once per test run, with
+// sakimori-sim from this checkout (every lab's resolver runs it), under
+// their content tags, and has e run those; a no-op when the engine
+// already has them from the same inputs. (dockertest.BuildImages does the
+// same for other packages; this one cannot import it.)
+func requireLabImages(t testing.TB, e *Engine) {
 	t.Helper()
 	baseOnce.Do(func() {
-		// Base comes first and needs only busybox; sakimori-sim may be absent.
-		imgs, err := labimages.All(labimages.HostSources())
-		if len(imgs) == 0 {
+		dir, err := os.MkdirTemp("", "sakimori-sim-")
+		if err != nil {
 			baseErr = err
 			return
 		}
-		_, baseErr = e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
+		defer os.RemoveAll(dir)
+		src, err := labimages.FromCheckout(dir)
+		if err != nil {
+			baseErr = err
+			return
+		}
+		imgs, err := labimages.All(src)
+		if err != nil {
+			baseErr = err
+			return
+		}
+		for _, img := range imgs {
+			if _, baseErr = e.BuildImage(context.Background(), img.Tag, img.Files, nil, img.Name); baseErr != nil {
+				return
+			}
+		}
+		baseTags = labimages.Tags(imgs)
 	})
 	if baseErr != nil {
-		t.Fatalf("base image: %v", baseErr)
+		t.Fatalf("lab images: %v", baseErr)
 	}
+	// A workstation from the same recipe (made by its own test) is run
+	// under its content tag too.
+	if have, _ := e.ImageHash(context.Background(), labimages.Workstation); have == labimages.WorkstationHash() {
+		if err := e.TagImage(context.Background(), labimages.Workstation, labimages.WorkstationTag()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.images = baseTags
 }
 
 func TestPingRealEngine(t *testing.T) {
@@ -79,7 +114,7 @@ func TestPingUnreachableEngineFailsFast(t *testing.T) {
 
 func TestImageBuildIsSkippedWhenInputsAreUnchanged(t *testing.T) {
 	e := requireEngine(t)
-	requireBaseImage(t, e)
+	requireLabImages(t, e)
 	imgs, _ := labimages.All(labimages.HostSources())
 	built, err := e.BuildImage(context.Background(), imgs[0].Tag, imgs[0].Files, nil)
 	if err != nil || built {

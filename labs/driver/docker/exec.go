@@ -103,7 +103,7 @@ func (s *execSession) Close() error {
 	var err error
 	s.closed.Do(func() {
 		s.conn.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		info, ierr := s.engine.cli.ContainerExecInspect(ctx, s.id)
 		if ierr != nil || !info.Running || s.pid <= 1 {
@@ -114,23 +114,58 @@ func (s *execSession) Close() error {
 	return err
 }
 
-// killSession kills every process in the host whose session is sid. Lab
-// images need no pkill: the shell walks /proc, reading the session id that
-// follows the command name in each stat line.
+// killSession kills every process in the host whose session is sid: from
+// inside the host if an exec starts there at once, and otherwise (a host
+// whose process table is full, where an exec may wait minutes for a pid)
+// from outside.
 func (e *Engine) killSession(ctx context.Context, containerID string, sid int) error {
-	script := fmt.Sprintf(`for p in /proc/[0-9]*; do s=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f4); `+
-		`[ "$s" = "%d" ] && kill -KILL "${p#/proc/}" 2>/dev/null; done; true`, sid)
-	created, err := e.cli.ContainerExecCreate(ctx, containerID, container.ExecOptions{Cmd: []string{"/bin/sh", "-c", script}})
-	if err != nil {
+	if current, limit := e.processes(ctx, containerID); limit == 0 || current*20 < limit*19 {
+		quick, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := e.killSessionInside(quick, containerID, sid)
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	if err := e.killSessionFromOutside(ctx, containerID, sid); err != nil {
 		return e.fail("end terminal session", err)
 	}
+	return nil
+}
+
+// sweepSession is a shell script that kills every process of session sid
+// it can see. Lab images need no pkill: it walks /proc, reading the
+// session id that follows the command name in each stat line. It forks
+// nothing (read, set, test and kill are shell builtins), and sweeps again
+// until a pass finds none of the session left, since a fork bomb makes
+// more while it is swept. Zombies are skipped: they are dead already, and
+// the host's init reaps them once their parents are gone.
+func sweepSession(sid int) []string {
+	return []string{"/bin/sh", "-c", fmt.Sprintf(`i=0; while [ $i -lt 50 ]; do i=$((i+1)); n=0; for p in /proc/[0-9]*; do `+
+		`{ read -r l < "$p/stat"; } 2>/dev/null || continue; set -- ${l##*) }; `+
+		`[ "$1" != Z ] && [ "$4" = "%d" ] && kill -KILL "${p#/proc/}" 2>/dev/null && n=$((n+1)); done; `+
+		`[ $n = 0 ] && exit 0; done; exit 1`, sid)}
+}
+
+// killSessionInside sweeps the session with an exec in the host.
+func (e *Engine) killSessionInside(ctx context.Context, containerID string, sid int) error {
+	created, err := e.cli.ContainerExecCreate(ctx, containerID, container.ExecOptions{Cmd: sweepSession(sid)})
+	if err != nil {
+		return err
+	}
 	if err := e.cli.ContainerExecStart(ctx, created.ID, container.ExecStartOptions{}); err != nil {
-		return e.fail("end terminal session", err)
+		return err
 	}
 	for {
 		info, err := e.cli.ContainerExecInspect(ctx, created.ID)
-		if err != nil || !info.Running {
+		if err != nil {
 			return err
+		}
+		if !info.Running {
+			if info.ExitCode != 0 {
+				return fmt.Errorf("session sweep exited %d", info.ExitCode)
+			}
+			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -138,6 +173,26 @@ func (e *Engine) killSession(ctx context.Context, containerID string, sid int) e
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// killSessionFromOutside sweeps the session from a one-shot helper
+// container that shares only the host's process namespace and user. The
+// helper has its own pids cgroup, so the full host's limit does not stop
+// it from starting. (Freezing the host first would stop the forking, but
+// the kernel cannot freeze a cgroup a fork bomb is busy in.)
+func (e *Engine) killSessionFromOutside(ctx context.Context, containerID string, sid int) error {
+	info, err := e.cli.ContainerInspect(ctx, containerID)
+	if err != nil {
+		return err
+	}
+	cfg, hc := sweepHelper(info.Config.Labels, info.Config.User, containerID, sid)
+	cfg.Image = e.image(cfg.Image)
+	made, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, "")
+	if err != nil {
+		return fmt.Errorf("prepare the session sweep: %w", err)
+	}
+	defer e.cli.ContainerRemove(context.WithoutCancel(ctx), made.ID, container.RemoveOptions{Force: true})
+	return e.runToEnd(ctx, made.ID)
 }
 
 func (s *execSession) Resize(ctx context.Context, rows, cols uint) error {

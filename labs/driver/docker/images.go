@@ -20,10 +20,16 @@ import (
 const LabelImageHash = "io.sakimori.image.hash"
 
 // BuildImage builds tag from an in-memory build context unless the image
-// already exists with the same context hash. It reports whether it built.
-func (e *Engine) BuildImage(ctx context.Context, tag string, files map[string][]byte, out io.Writer) (bool, error) {
+// already exists with the same context hash, and gives it the aliases
+// too. It reports whether it built.
+func (e *Engine) BuildImage(ctx context.Context, tag string, files map[string][]byte, out io.Writer, aliases ...string) (bool, error) {
 	hash := contextHash(files)
 	if img, err := e.cli.ImageInspect(ctx, tag); err == nil && img.Config != nil && img.Config.Labels[LabelImageHash] == hash {
+		for _, alias := range aliases {
+			if err := e.TagImage(ctx, tag, alias); err != nil {
+				return false, err
+			}
+		}
 		return false, nil
 	} else if err != nil && !cerrdefs.IsNotFound(err) {
 		return false, e.fail("inspect image "+tag, err)
@@ -33,7 +39,7 @@ func (e *Engine) BuildImage(ctx context.Context, tag string, files map[string][]
 		return false, err
 	}
 	resp, err := e.cli.ImageBuild(ctx, tarball, build.ImageBuildOptions{
-		Tags:        []string{tag},
+		Tags:        append([]string{tag}, aliases...),
 		Labels:      map[string]string{LabelImageHash: hash},
 		Remove:      true,
 		ForceRemove: true,
@@ -92,6 +98,14 @@ func tarOf(files map[string][]byte) (io.Reader, error) {
 		}
 	}
 	return &buf, tw.Close()
+}
+
+// TagImage gives the image source the further name target.
+func (e *Engine) TagImage(ctx context.Context, source, target string) error {
+	if err := e.cli.ImageTag(ctx, source, target); err != nil {
+		return e.fail("tag "+source+" as "+target, err)
+	}
+	return nil
 }
 
 // ImageHash returns the content hash an image was built from, or "" if

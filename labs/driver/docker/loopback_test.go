@@ -13,7 +13,7 @@ import (
 // left behind.
 func TestLoopbackAddressIsTheHostsAlone(t *testing.T) {
 	e := requireEngine(t)
-	requireBaseImage(t, e)
+	requireLabImages(t, e)
 	meta := netip.MustParseAddr("169.254.169.254")
 	spec := webLab(t, "unused")
 	spec.Hosts[0].LoopbackAddrs = []netip.Addr{meta}

@@ -45,6 +45,7 @@ func TestWorkstationImage(t *testing.T) {
 	if have, _ := e.ImageHash(ctx, labimages.Workstation); have != labimages.WorkstationHash() {
 		t.Fatal("the imported image does not carry the recipe's hash")
 	}
+	requireLabImages(t, e)
 
 	lab := webLab(t, "x")
 	lab.Hosts[1].Image = labimages.Workstation

@@ -44,12 +44,14 @@ type object struct {
 }
 
 type host struct {
-	spec     driver.HostSpec
-	running  bool
-	exitCode int
-	addrs    map[string]netip.Addr
-	stop     context.CancelFunc // ends every session in the host
-	ctx      context.Context
+	spec      driver.HostSpec
+	processes int64 // as SetProcesses says
+	pidsLimit int64
+	running   bool
+	exitCode  int
+	addrs     map[string]netip.Addr
+	stop      context.CancelFunc // ends every session in the host
+	ctx       context.Context
 }
 
 // NewFake is a fake runtime holding the given images (none: every image),
@@ -243,6 +245,16 @@ func (f *Fake) freeAddress(spec driver.InstanceSpec, network string) netip.Addr 
 	return addr
 }
 
+// SetProcesses makes a host of the instance report n processes of at
+// most limit, as if a trainee had started them (a fork bomb: n = limit).
+func (f *Fake) SetProcesses(instanceID, hostName string, n, limit int64) {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	if o, ok := f.rt.objects[objectName(instanceID, hostName)]; ok && o.host != nil {
+		o.host.processes, o.host.pidsLimit = n, limit
+	}
+}
+
 // Destroy removes every object of the instance in this range, ending the
 // sessions in its hosts.
 func (f *Fake) Destroy(ctx context.Context, instanceID string) error {
@@ -278,7 +290,8 @@ func (f *Fake) Status(ctx context.Context, instanceID string) (driver.InstanceSt
 		for k, v := range o.host.addrs {
 			addrs[k] = v
 		}
-		st.Hosts = append(st.Hosts, driver.HostState{Name: o.host.spec.Name, Running: o.host.running, ExitCode: o.host.exitCode, Addresses: addrs})
+		st.Hosts = append(st.Hosts, driver.HostState{Name: o.host.spec.Name, Running: o.host.running, ExitCode: o.host.exitCode, Addresses: addrs,
+			Processes: o.host.processes, ProcessLimit: o.host.pidsLimit})
 	}
 	if len(st.Hosts) == 0 {
 		return driver.InstanceStatus{}, driver.ErrNotFound

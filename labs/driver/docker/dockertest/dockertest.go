@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +31,9 @@ func Engine(t testing.TB) *docker.Engine {
 			ready = engine.Ping(context.Background())
 		}
 		if ready == nil {
-			ready = buildImages(engine)
+			var tags map[string]string
+			tags, ready = BuildImages(context.Background(), engine)
+			engine = engine.WithImages(tags)
 		}
 	})
 	if ready != nil {
@@ -42,32 +42,57 @@ func Engine(t testing.TB) *docker.Engine {
 		}
 		t.Skipf("no Docker engine: %v", ready)
 	}
-	return engine.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
+	scoped := engine.ForRange(fmt.Sprintf("test-%d", time.Now().UnixNano()))
+	Clean(t, scoped)
+	return scoped
 }
 
-// buildImages builds the lab images from this machine's busybox and a
-// sakimori-sim compiled from this checkout.
-func buildImages(engine *docker.Engine) error {
+// Clean removes every container and network of e's range when the test
+// ends, however it ends: a test that fails midway, or whose own cleanup
+// misses an object, leaves nothing on the engine. Give it each further
+// range a test makes (Engine.ForRange) as soon as it is made.
+func Clean(t testing.TB, e *docker.Engine) {
+	t.Helper()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := e.DestroyRange(ctx); err != nil {
+			t.Errorf("removing test range %s from the engine: %v", e.RangeID(), err)
+		}
+	})
+}
+
+// BuildImages builds the lab images from this machine's busybox and a
+// sakimori-sim compiled from this checkout, each under its content tag
+// and its plain name, and tags a workstation already built from the same
+// recipe. It returns the tags an Engine should run (Engine.WithImages).
+func BuildImages(ctx context.Context, engine *docker.Engine) (map[string]string, error) {
 	dir, err := os.MkdirTemp("", "sakimori-sim-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	src := labimages.HostSources()
-	src.Sim = filepath.Join(dir, labimages.SimBinary)
-	build := exec.Command("go", "build", "-trimpath", "-o", src.Sim, "github.com/sakimori/sakimori/cmd/sakimori-sim")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building sakimori-sim: %v\n%s", err, out)
+	src, err := labimages.FromCheckout(dir)
+	if err != nil {
+		return nil, err
 	}
 	imgs, err := labimages.All(src)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, img := range imgs {
-		if _, err := engine.BuildImage(context.Background(), img.Tag, img.Files, nil); err != nil {
-			return err
+		if _, err := engine.BuildImage(ctx, img.Tag, img.Files, nil, img.Name); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	// The workstation takes minutes to make; tests that need it skip
+	// without it, so only an existing one is given its tag.
+	if have, err := engine.ImageHash(ctx, labimages.Workstation); err != nil {
+		return nil, err
+	} else if have == labimages.WorkstationHash() {
+		if err := engine.TagImage(ctx, labimages.Workstation, labimages.WorkstationTag()); err != nil {
+			return nil, err
+		}
+	}
+	return labimages.Tags(imgs), nil
 }
