@@ -162,6 +162,16 @@ test('an instructor watches a trainee’s lab; the admin manages people and invi
   await fresh.getByRole('heading', { name: 'Welcome, Mei Sato' }).waitFor()
   assert.deepEqual(ferrors, [])
 
+  // The audit log page shows what staff did: the disable and the shadow.
+  await admin.getByRole('link', { name: 'Audit log' }).click()
+  const log = admin.getByTestId('audit')
+  await log.getByText('user.disable', { exact: true }).waitFor()
+  await log.getByText('lab.shadow', { exact: true }).first().waitFor()
+  await admin.getByLabel('Action').selectOption('user.enable')
+  await admin.getByRole('button', { name: 'Show' }).click()
+  await admin.waitForFunction(() => [...document.querySelectorAll('[data-testid=audit] tbody tr')].every((r) => r.textContent.includes('user.enable')))
+  assert.equal(await log.locator('tbody tr').count(), 1)
+
   assert.deepEqual(aerrors, [])
   assert.deepEqual(ierrors, [])
   assert.deepEqual(terrors, [])

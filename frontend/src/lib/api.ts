@@ -88,6 +88,16 @@ interface RequestOptions {
   auth?: boolean // send the access token and refresh on 401 (default true)
 }
 
+// AuditFilter narrows the audit log; empty fields do not filter.
+export type AuditFilter = { actor?: string; action?: string; since?: string; until?: string }
+export type AuditEntry = Schemas['AuditEntry']
+
+function auditQuery(f: AuditFilter, extra: Record<string, string>): string {
+  const q = new URLSearchParams(extra)
+  for (const [k, v] of Object.entries(f)) if (v) q.set(k, v)
+  return q.toString()
+}
+
 export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
   let token: string | null = null
   let enrolling = false // token is an enrolment token, not a session's
@@ -332,6 +342,12 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     inviteMany: (body: Schemas['InviteRequest'][]) =>
       request<Schemas['InviteBatch']>('POST', '/api/v1/invites', { body }).then((r) => r.invites),
     revokeInvite: (id: string) => request<ListedInvite>('DELETE', `/api/v1/invites/${encodeURIComponent(id)}`),
+
+    // Admin: the audit log of staff and partner actions, a page at a time,
+    // and its export (itself recorded) as NDJSON or CSV text.
+    audit: (filter: AuditFilter, cursor = '') =>
+      request<Schemas['AuditPage']>('GET', `/api/v1/audit?${auditQuery(filter, cursor ? { cursor } : {})}`),
+    auditExport: (filter: AuditFilter, format: 'csv' | 'ndjson') => text(`/api/v1/audit/export?${auditQuery(filter, { format })}`),
     // Organisations and cohorts.
     organisations: () => request<Schemas['OrganisationList']>('GET', '/api/v1/organisations').then((r) => r.organisations),
     createOrganisation: (body: Schemas['OrganisationRequest']) =>
