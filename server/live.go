@@ -84,13 +84,13 @@ func liveRowOf(r live.Row, now time.Time, cells bool) liveRow {
 // the class works. Comment lines keep proxies from closing a quiet stream.
 func (h liveAPI) matrix(c *fiber.Ctx) error {
 	a := cohortActor(c)
+	if !h.streams.Begin(a.UserID) { // before the snapshot's reads: a flood costs no queries
+		return errTooManyStreams
+	}
 	m, sub, err := h.live.Open(c.UserContext(), a, c.Params("id"), c.Query("scenario"))
 	if err != nil {
+		h.streams.End(a.UserID)
 		return err
-	}
-	if !h.streams.Begin(a.UserID) {
-		h.live.Hub().Close(sub)
-		return errTooManyStreams
 	}
 	cohortID := c.Params("id")
 	sseHeaders(c)

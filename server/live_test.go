@@ -231,3 +231,16 @@ func TestLiveRepliesKeepToTheContract(t *testing.T) {
 		ct.holds(t, c.method, c.path, raw, lc.rg.call(c.method, c.path, c.body, bearer(lc.token[c.who])...))
 	}
 }
+
+func TestLiveStreamsPerPersonAreLimited(t *testing.T) {
+	lc := newLiveClass(t)
+	// Refused openings hold no place.
+	for range 6 {
+		expect(t, lc.rg.call("GET", "/api/v1/cohorts/"+lc.cohort+"/live?scenario=nope", nil, bearer(lc.token["teacher"])...), 400, "scenario_unknown")
+	}
+	for range 4 {
+		_, events := openStream(t, lc.base, lc.livePath(), lc.token["teacher"])
+		next(t, events, "snapshot")
+	}
+	expect(t, lc.rg.call("GET", lc.livePath(), nil, bearer(lc.token["teacher"])...), 429, "too_many_streams")
+}
