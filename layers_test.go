@@ -44,6 +44,7 @@ var rules = map[string][]string{
 	"progress":     join(fiber, gorm, docker, labSide, edges),
 	"cohorts":      join(fiber, gorm, docker, labSide, edges),
 	"rehearsal":    join(fiber, gorm, docker, labSide, edges),
+	"live":         join(fiber, gorm, docker, labSide, edges),
 	"fault":        {"github.com/", "gopkg.in/"},
 	"manifest":     {module + "/"}, // the manifest's value types: a leaf both labs and scoring use
 	"labs/driver":  {module + "/labs/driver/docker"},

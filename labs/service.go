@@ -66,6 +66,7 @@ func (o Options) check() error {
 // background; Close waits for them.
 type Service struct {
 	store     Store
+	watched   *watchedStore // store, telling a watcher of each change
 	driver    driver.Driver
 	catalogue *Catalogue
 	pool      *Pool
@@ -95,7 +96,8 @@ func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Opti
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{store: store, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel,
+	watched := &watchedStore{Store: store}
+	return &Service{store: watched, watched: watched, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel,
 		inflight: map[string]bool{}}, nil
 }
 

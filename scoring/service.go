@@ -20,6 +20,7 @@ import (
 type Service struct {
 	labs     Labs
 	store    Store
+	watched  *watchedStore // store, telling a watcher of each record
 	now      func() time.Time
 	freezeAt time.Time // trainees see the scoreboard as it was then
 }
@@ -36,7 +37,8 @@ func NewService(labs Labs, store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{labs: labs, store: store, now: now}
+	watched := &watchedStore{Store: store}
+	return &Service{labs: labs, store: watched, watched: watched, now: now}
 }
 
 // FreezeScoreboard shows trainees the scoreboard as it stood at t (zero:

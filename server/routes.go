@@ -9,6 +9,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/live"
 	"github.com/sakimori/sakimori/server/terminal"
 )
 
@@ -157,6 +158,18 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/me/cohorts", signedIn, co.mine)
 	}
 
+	if d.Cohorts != nil && d.Labs != nil && d.Scoring != nil && d.Messages != nil {
+		// The live view hears of every record and lab change in this
+		// process; who may watch a class is the cohorts service's to say.
+		hub := live.NewHub()
+		d.Scoring.Watch(hub)
+		d.Labs.Watch(hub)
+		lv := liveAPI{live: live.NewService(liveSources{cohorts: d.Cohorts, scoring: d.Scoring, labs: d.Labs}, hub, d.Messages, nil),
+			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat}
+		api.Get("/cohorts/:id/live", signedIn, lv.matrix)
+		api.Post("/cohorts/:id/messages", signedIn, lv.broadcast)
+		api.Get("/me/messages/stream", signedIn, lv.inbox)
+	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }

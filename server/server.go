@@ -17,6 +17,7 @@ import (
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/live"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
 )
@@ -84,6 +85,7 @@ type Deps struct {
 	Scoring  *scoring.Service     // nil: the scoring endpoints are not served
 	Audit    *audit.Log           // where staff actions are recorded; admins read it
 	Cohorts  *cohorts.Service     // nil: the organisation and cohort endpoints are not served
+	Messages live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

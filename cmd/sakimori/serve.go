@@ -108,6 +108,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Scoring:  scoringSvc,
 		Audit:    audit.NewLog(db.Audit(), time.Now),
 		Cohorts:  cohorts.NewService(db.Cohorts(), accountsSvc, time.Now),
+		Messages: db.Messages(),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

@@ -2073,6 +2073,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cohorts/{id}/live": {
+        parameters: {
+            query: {
+                /** @description The scenario whose objectives are the columns. */
+                scenario: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The class matrix, trainee by objective, as server-sent events (the cohort's managers).
+         * @description A `text/event-stream` of numbered events (`id:` lines). Every connection,
+         *     a reconnect with `Last-Event-ID` included, starts with a `snapshot`
+         *     event (the `LiveSnapshot` schema): the cohort's active members as rows,
+         *     the scenario's objectives as columns, each cell `solved`, `attempted`
+         *     or `untouched`. Then, as the class works, a `cell` event
+         *     (`LiveCell`) when a cell moves on and a `row` event (`LiveRow`, without
+         *     `cells`) when a member's lab, hints, walkthroughs or suspicion marks
+         *     change. A comment line (`: still here`) is sent every 15 s. A viewer
+         *     that falls too far behind is dropped and reconnects to a fresh
+         *     snapshot; a stream lasts at most an hour. Only the cohort's
+         *     instructors, its organisation's admins and range admins may watch;
+         *     to anyone else the cohort is not found. Read it with fetch and the
+         *     `Authorization` header; at most 4 live streams a person.
+         */
+        get: operations["cohortLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a message to every member of the cohort, shown at once on their open lab pages (the cohort's managers). */
+        post: operations["sendCohortMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/messages/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages to the signed-in person's cohorts, as server-sent events.
+         * @description A `text/event-stream`: each event is named `message` and its `data` is
+         *     a `CohortMessage`, sent the moment an instructor sends it, from when
+         *     the stream opens. A comment line (`: still here`) is sent every 15 s;
+         *     a stream lasts at most an hour. Read it with fetch and the
+         *     `Authorization` header; at most 4 live streams a person.
+         */
+        get: operations["myMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/cohorts": {
         parameters: {
             query?: never;
@@ -2715,6 +2795,55 @@ export interface components {
         JoinRequest: {
             /** @description Case, spaces and hyphens do not matter. */
             code: string;
+        };
+        LiveSnapshot: {
+            cohort_id: string;
+            scenario: string;
+            columns: {
+                id: string;
+                title: string;
+            }[];
+            rows: components["schemas"]["LiveRow"][];
+            /** Format: date-time */
+            at: string;
+        };
+        LiveRow: {
+            trainee_id: string;
+            display_name: string;
+            /** @description One per column, in column order; in snapshots only. */
+            cells?: ("solved" | "attempted" | "untouched")[];
+            /** @description The member's newest lab of the scenario; null if none. */
+            lab: null | {
+                id: string;
+                /** @enum {string} */
+                state: "pending" | "provisioning" | "running" | "stopping" | "stopped" | "failed";
+                /** Format: date-time */
+                started_at?: string;
+                /** Format: date-time */
+                stopped_at?: string;
+            };
+            /** @description How long the lab has been usable, to now or its stop. */
+            time_on_task_seconds: number;
+            hints: number;
+            walkthroughs: number;
+            marks: ("shared_flag" | "fast_solve" | "no_session")[];
+        };
+        LiveCell: {
+            trainee_id: string;
+            objective_id: string;
+            /** @enum {string} */
+            state: "solved" | "attempted" | "untouched";
+        };
+        CohortMessageRequest: {
+            text: string;
+        };
+        CohortMessage: {
+            id: string;
+            cohort_id: string;
+            cohort_name: string;
+            text: string;
+            /** Format: date-time */
+            sent_at: string;
         };
         CohortMemberRequest: {
             email: string;
@@ -5900,6 +6029,124 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    cohortLive: {
+        parameters: {
+            query: {
+                /** @description The scenario whose objectives are the columns. */
+                scenario: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The scenario is missing or unknown. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            /** @description Too many streams open. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    sendCohortMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message as kept and sent. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortMessage"];
+                };
+            };
+            /** @description The request or its text is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Too many streams open. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
         };
     };
     myCohorts: {

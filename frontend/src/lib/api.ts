@@ -46,6 +46,10 @@ export type CohortMember = Schemas['CohortMember']
 export type CohortMemberList = Schemas['CohortMemberList']
 export type RosterImport = Schemas['RosterImport']
 export type RosterRowError = Schemas['RosterRowError']
+export type LiveSnapshot = Schemas['LiveSnapshot']
+export type LiveRow = Schemas['LiveRow']
+export type LiveCell = Schemas['LiveCell']
+export type CohortMessage = Schemas['CohortMessage']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -170,10 +174,19 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
 
   // stream reads server-sent events from path with the access token (an
   // EventSource cannot send one), calling onEvent with each event's data.
-  async function stream(path: string, onEvent: (data: string) => void, signal?: AbortSignal): Promise<void> {
+  // stream reads server-sent events until the stream ends; each event's
+  // data goes to onEvent with its name and id. lastEventId is sent as a
+  // browser's EventSource would when it reconnects.
+  async function stream(
+    path: string,
+    onEvent: (data: string, name: string, id: string) => void,
+    signal?: AbortSignal,
+    lastEventId?: string,
+  ): Promise<void> {
     const open = () => {
       const headers: Record<string, string> = { Accept: 'text/event-stream' }
       if (token) headers.Authorization = `Bearer ${token}`
+      if (lastEventId) headers['Last-Event-ID'] = lastEventId
       return fetchImpl(path, { headers, credentials: 'same-origin', signal })
     }
     let res = await open()
@@ -192,12 +205,10 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end)
         buffer = buffer.slice(end + 2)
-        const data = block
-          .split('\n')
-          .filter((l) => l.startsWith('data: '))
-          .map((l) => l.slice(6))
-          .join('\n')
-        if (data) onEvent(data)
+        const lines = block.split('\n')
+        const field = (name: string) => lines.filter((l) => l.startsWith(name + ': ')).map((l) => l.slice(name.length + 2))
+        const data = field('data').join('\n')
+        if (data) onEvent(data, field('event')[0] ?? 'message', field('id')[0] ?? '')
       }
     }
   }
@@ -371,6 +382,22 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     rotateJoinCode: (id: string) => request<Cohort>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/join-code`),
     importRoster: (id: string, csv: string) =>
       request<RosterImport>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/roster`, { csv }),
+    // cohortLive follows a class's matrix: a snapshot, then cell and row
+    // events, until the stream ends (the caller reconnects).
+    cohortLive: (id: string, scenario: string, on: (name: string, data: unknown, eventId: string) => void, signal?: AbortSignal, lastEventId?: string) =>
+      stream(
+        `/api/v1/cohorts/${encodeURIComponent(id)}/live?scenario=${encodeURIComponent(scenario)}`,
+        (d, name, eventId) => on(name, JSON.parse(d), eventId),
+        signal,
+        lastEventId,
+      ),
+    sendCohortMessage: (id: string, text: string) =>
+      request<CohortMessage>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/messages`, {
+        body: { text } satisfies Schemas['CohortMessageRequest'],
+      }),
+    // myMessages follows messages to the signed-in person's cohorts.
+    myMessages: (onMessage: (m: CohortMessage) => void, signal?: AbortSignal) =>
+      stream('/api/v1/me/messages/stream', (d, name) => name === 'message' && onMessage(JSON.parse(d) as CohortMessage), signal),
     joinCohort: (code: string) => request<Cohort>('POST', '/api/v1/cohorts/join', { body: { code } satisfies Schemas['JoinRequest'] }),
   }
 }

@@ -1,0 +1,114 @@
+// The instructor's live view in real Chromium against the real server and
+// the Docker engine: the instructor opens the class matrix; a trainee of
+// the cohort launches orientation and sends a wrong answer, then the
+// right one; the matrix's cell turns attempted, then solved, with no
+// reload. The instructor's message appears on the trainee's lab page.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { after, test } from 'node:test'
+import { launchBrowser, missing, startRange, watchConsole } from './range.mjs'
+
+const skip = missing() ?? false
+let range, chrome
+
+after(async () => {
+  await chrome?.close()
+  await range?.stop()
+})
+
+async function call(method, path, token, body) {
+  const res = await fetch(range.url + path, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const data = await res.json().catch(() => null)
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(data)}`)
+  return data
+}
+
+async function signIn(context, email) {
+  const page = await context.newPage()
+  await page.goto(range.url + '/signin')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill('long enough password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor()
+  return page
+}
+
+// flagOf reads the trainee's flag where the lab's web host keeps it.
+function flagOf(lab) {
+  const ps = spawnSync('docker', ['ps', '-q', '--filter', `label=io.sakimori.instance=${lab}`, '--filter', 'label=io.sakimori.host=web'], { encoding: 'utf8' })
+  const id = ps.stdout.trim().split(/\s+/)[0]
+  assert.ok(id, 'the lab has a web host: ' + ps.stderr)
+  const out = spawnSync('docker', ['exec', id, 'sh', '-c', 'echo "$FLAG"'], { encoding: 'utf8' }).stdout.trim()
+  assert.match(out, /^FLAG\{/)
+  return out
+}
+
+test('the matrix follows a trainee live, and a message reaches their lab page', { skip }, async () => {
+  range = await startRange()
+  assert.ok(range.labs, 'labs need the engine')
+  chrome = await launchBrowser()
+  const admin = (await call('POST', '/api/v1/setup', null, {
+    setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
+  })).access_token
+  for (const [email, role] of [['sensei@uni.test', 'instructor'], ['hanako@uni.test', 'trainee']]) {
+    await call('POST', '/api/v1/users', admin, { email, password: 'long enough password', role })
+  }
+  const org = await call('POST', '/api/v1/organisations', admin, { name: 'Academy', slug: 'academy', kind: 'academy' })
+  await call('POST', `/api/v1/organisations/${org.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
+
+  const teacher = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const tpage = await signIn(teacher, 'sensei@uni.test')
+  const errors = watchConsole(tpage)
+  await tpage.goto(range.url + '/cohorts')
+  await tpage.getByLabel('Name').fill('Orientation class')
+  await tpage.getByLabel('Starts').fill('2026-01-01T09:00')
+  await tpage.getByLabel('Ends').fill('2036-01-01T09:00')
+  await tpage.getByRole('button', { name: 'Make cohort' }).click()
+  await tpage.getByRole('heading', { name: 'Orientation class' }).waitFor()
+  const code = (await tpage.locator('code').first().innerText()).trim()
+  await tpage.getByRole('link', { name: 'Live view of the class' }).click()
+  await tpage.getByText('No trainees in this cohort yet.').waitFor() // the empty state
+
+  const trainee = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await signIn(trainee, 'hanako@uni.test')
+  await page.goto(range.url + '/cohorts?code=' + encodeURIComponent(code))
+  await page.getByRole('button', { name: 'Join', exact: true }).click()
+  await page.getByText('Orientation class').first().waitFor()
+
+  // The matrix shows the new member after a reconnect (choosing the
+  // scenario again opens a fresh stream).
+  await tpage.reload()
+  await tpage.getByTestId('live-scenario').selectOption('orientation')
+  const matrix = tpage.getByTestId('live-matrix')
+  await matrix.waitFor()
+  const cell = matrix.locator('td.cell[data-objective=first-flag]')
+  assert.equal(await cell.getAttribute('data-state'), 'untouched')
+  await tpage.getByTestId('live-link').getByText('Live').waitFor()
+
+  await page.goto(range.url + '/scenarios/orientation')
+  await page.getByRole('button', { name: 'Launch lab' }).click()
+  await page.getByText('Connected').waitFor({ timeout: 90000 })
+  const lab = new URL(page.url()).pathname.split('/')[2]
+  await matrix.locator('.badge.state[data-state=running]').waitFor()
+
+  await page.getByLabel('Answer for Read the flag the web host serves').fill('FLAG{not-this-one}')
+  await page.getByRole('button', { name: 'Submit' }).click()
+  await matrix.locator('td.cell[data-objective=first-flag][data-state=attempted]').waitFor()
+  await page.getByLabel('Answer for Read the flag the web host serves').fill(flagOf(lab))
+  await page.getByRole('button', { name: 'Submit' }).click()
+  await matrix.locator('td.cell[data-objective=first-flag][data-state=solved]').waitFor()
+  assert.match(await cell.getAttribute('aria-label'), /Solved$/)
+
+  await tpage.getByLabel('Message', { exact: true }).fill('Ten minutes left — 残り10分')
+  await tpage.getByRole('button', { name: 'Send to everyone' }).click()
+  await tpage.getByText(/Sent at/).waitFor()
+  const banner = page.getByTestId('cohort-message')
+  await banner.getByText('Ten minutes left — 残り10分').waitFor()
+  await banner.getByRole('button', { name: 'Dismiss this message' }).click()
+  await banner.waitFor({ state: 'detached' })
+  assert.deepEqual(errors, [])
+})

@@ -1,0 +1,60 @@
+package labs
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// Watcher hears of every change to a lab's state once it is stored: a
+// launch, each provisioning step, running, stopping, stopped, failed, a
+// terminal opened. It is called on the changing goroutine and must not
+// block.
+type Watcher interface {
+	LabChanged(inst Instance)
+}
+
+// Watch makes w hear of every lab change from now on; a later call
+// replaces it. It is safe while the service runs.
+func (s *Service) Watch(w Watcher) { s.watched.w.Store(&w) }
+
+// watchedStore tells the watcher after each change the store accepted.
+// Every change goes through the store, so none is missed.
+type watchedStore struct {
+	Store
+	w atomic.Pointer[Watcher]
+}
+
+func (ws *watchedStore) tell(ctx context.Context, id string) {
+	w := ws.w.Load()
+	if w == nil {
+		return
+	}
+	if inst, err := ws.Instance(context.WithoutCancel(ctx), id); err == nil {
+		(*w).LabChanged(inst)
+	}
+}
+
+func (ws *watchedStore) CreateInstance(ctx context.Context, inst Instance, capacity int) error {
+	err := ws.Store.CreateInstance(ctx, inst, capacity)
+	if err == nil {
+		ws.tell(ctx, inst.ID)
+	}
+	return err
+}
+
+func (ws *watchedStore) Transition(ctx context.Context, id string, from []State, to State, c Change) (bool, error) {
+	ok, err := ws.Store.Transition(ctx, id, from, to, c)
+	if ok && err == nil {
+		ws.tell(ctx, id)
+	}
+	return ok, err
+}
+
+func (ws *watchedStore) MarkTerminalOpened(ctx context.Context, id string, at time.Time) error {
+	err := ws.Store.MarkTerminalOpened(ctx, id, at)
+	if err == nil {
+		ws.tell(ctx, id)
+	}
+	return err
+}
