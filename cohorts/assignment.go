@@ -71,10 +71,7 @@ type AssignmentFields struct {
 	Late      LatePolicy
 }
 
-var (
-	ErrAssignmentNotFound = fault.New(fault.NotFound, "assignment_not_found", "No such assignment.")
-	ErrAssignmentClosed   = fault.New(fault.Conflict, "assignment_closed", "This assignment is past its due date and takes no more answers.")
-)
+var ErrAssignmentNotFound = fault.New(fault.NotFound, "assignment_not_found", "No such assignment.")
 
 // clean checks the fields against the catalogue, each fault naming its field.
 func (f AssignmentFields) clean(catalogue Scenarios) (AssignmentFields, error) {

@@ -22,6 +22,8 @@ type Service struct {
 	store    Store
 	now      func() time.Time
 	freezeAt time.Time // trainees see the scoreboard as it was then
+
+	deadlines Deadlines // see UseDeadlines
 }
 
 // Lockout: this many wrong answers to one objective within LockoutWindow
@@ -220,6 +222,10 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	if past.WrongRecent >= LockoutAfter {
 		return Result{}, ErrLockedOut
 	}
+	late, err := s.lateness(ctx, lab, now)
+	if err != nil {
+		return Result{}, err
+	}
 	e := Event{
 		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventSubmission, TraineeID: lab.TraineeID, InstanceID: lab.ID,
 		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, IP: ip, At: now,
@@ -243,6 +249,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		if o.Kind == KindFlag && !lab.Worked {
 			e.Note = mark(e.Note, "no_session") // a flag from a lab nobody opened
 		}
+		late.apply(&e)
 	}
 	err = s.store.Record(ctx, e)
 	if errors.Is(err, ErrDuplicate) { // a concurrent submission solved it first
