@@ -116,6 +116,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Accounts = svc
 	deps.Audit = audit.NewLog(db.Audit(), nil)
 	deps.Cohorts = cohorts.NewService(db.Cohorts(), svc, nil)
+	deps.Cohorts.UseCoursework(coursework{}, coursework{})
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)
