@@ -17,7 +17,9 @@ func (coursework) ObjectiveTracks(id string) (map[string]string, bool) {
 	return map[string]string{"find-key": "attack", "rotate-key": "defence"}, true
 }
 
-func (coursework) Launched(context.Context, string, string, time.Time) (bool, error) { return false, nil }
+func (coursework) Launched(context.Context, string, string, time.Time) (bool, error) {
+	return false, nil
+}
 
 func (coursework) Solved(context.Context, string, string) (map[string]time.Time, error) {
 	return map[string]time.Time{}, nil

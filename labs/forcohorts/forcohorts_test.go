@@ -41,7 +41,9 @@ type records struct {
 	events []scoring.Event
 }
 
-func (r records) Events(context.Context, string, string) ([]scoring.Event, error) { return r.events, nil }
+func (r records) Events(context.Context, string, string) ([]scoring.Event, error) {
+	return r.events, nil
+}
 
 func TestCourseworkReadsTheCatalogueLabsAndSolves(t *testing.T) {
 	opens := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
