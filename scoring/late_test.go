@@ -50,6 +50,9 @@ func TestLatePoliciesAreFixedIntoTheRecord(t *testing.T) {
 				if err == nil && r.Points != tc.points {
 					t.Fatalf("earned %d points, want %d", r.Points, tc.points)
 				}
+				if err == nil && strings.Contains(r.Message, "after the due date") != tc.note {
+					t.Fatalf("message %q does not say whether it was late", r.Message)
+				}
 				events, err := svc.History(ctx, "alice")
 				if err != nil || len(events) != tc.recorded {
 					t.Fatalf("%d records, %v; want %d", len(events), err, tc.recorded)

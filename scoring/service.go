@@ -333,6 +333,8 @@ func (s *Service) whoseFlag(ctx context.Context, lab Lab, o Objective, answer st
 // came to.
 func message(kind Kind, e Event) string {
 	switch {
+	case e.Correct && slices.Contains(strings.Split(e.Note, ","), "late"):
+		return fmt.Sprintf("Correct, after the due date: +%d points.", e.Points)
 	case e.Correct:
 		return fmt.Sprintf("Correct: +%d points.", e.Points)
 	case kind == KindDetection:
