@@ -23,10 +23,14 @@ func (s *Service) UseCoursework(catalogue Scenarios, activity Activity) {
 
 // CreateAssignment sets coursework for a cohort the actor manages.
 func (s *Service) CreateAssignment(ctx context.Context, a Actor, cohortID string, f AssignmentFields) (Assignment, error) {
-	if _, err := s.managedCohort(ctx, s.store, a, cohortID); err != nil {
+	c, err := s.managedCohort(ctx, s.store, a, cohortID)
+	if err != nil {
 		return Assignment{}, err
 	}
-	f, err := f.clean(s.catalogue)
+	if c.Archived() {
+		return Assignment{}, ErrCohortArchived // its class is over
+	}
+	f, err = f.clean(s.catalogue)
 	if err != nil {
 		return Assignment{}, err
 	}

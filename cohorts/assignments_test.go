@@ -125,6 +125,11 @@ func TestOnlyACohortsManagersSetItsAssignments(t *testing.T) {
 	if err := svc.DeleteAssignment(ctx, w.people["teachA"], made.ID); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := svc.ArchiveCohort(ctx, w.people["teachA"], a); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.CreateAssignment(ctx, w.people["teachA"], a, f)
+	wantFault(t, err, "cohort_archived")
 }
 
 func TestEachMembersStatus(t *testing.T) {

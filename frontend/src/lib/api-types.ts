@@ -6103,6 +6103,15 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["CohortForbidden"];
             404: components["responses"]["CohortNotFound"];
+            /** @description The cohort is archived and takes no new assignments. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["BodyTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
