@@ -2,8 +2,11 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/sakimori/sakimori/accounts"
 )
 
 // coursework is the range's catalogue and activity as assignments see them
@@ -75,5 +78,51 @@ func TestAssignmentStatusAndTheTraineesOwnList(t *testing.T) {
 	// nothing done is late, not merely not started.
 	if len(waiting)+int(late) != 1 || len(status["members"].([]any)) != 1 {
 		t.Fatalf("status: %v", status)
+	}
+}
+
+// A trainee's lab of an assigned scenario, past its due date: closed
+// refuses the answer; a penalty is taken off the points the record keeps;
+// and the instructor sees the trainee late.
+func TestLateSolvesFollowTheAssignmentsPolicy(t *testing.T) {
+	d := fakeLabs()
+	rg := newRangeWithLabs(t, d)
+	admin := rg.setupAdmin()
+	trainee, _ := rg.userWithRole("hanako@range.test", accounts.RoleTrainee)
+	org := rg.call("POST", "/api/v1/organisations", map[string]string{"name": "Uni", "slug": "uni", "kind": "university"}, bearer(admin)...)
+	expect(t, org, 201, "")
+	cohort := rg.call("POST", "/api/v1/cohorts", cohortBody(org.body["id"].(string), "Cloud IR"), bearer(admin)...)
+	expect(t, cohort, 201, "")
+	expect(t, rg.call("POST", "/api/v1/cohorts/join", map[string]string{"code": cohort.body["join_code"].(string)}, bearer(trainee)...), 200, "")
+
+	body := map[string]any{"scenarios": []string{"orientation"}, "tracks": "attack", "opens_at": "2026-01-05T09:00:00Z",
+		"due_at": "2026-01-12T09:00:00Z", "late_policy": "closed"}
+	made := rg.call("POST", "/api/v1/cohorts/"+cohort.body["id"].(string)+"/assignments", body, bearer(admin)...)
+	expect(t, made, 201, "")
+	assignment := "/api/v1/assignments/" + made.body["id"].(string)
+
+	lab := runningLab(t, rg, trainee)
+	flag := flagIn(t, d, lab)
+	submit := func() reply {
+		return rg.call("POST", "/api/v1/labs/"+lab+"/objectives/first-flag", map[string]string{"answer": flag}, bearer(trainee)...)
+	}
+	expect(t, submit(), 409, "assignment_closed")
+
+	body["late_policy"], body["late_penalty_percent"] = "penalty", 30
+	expect(t, rg.call("PUT", assignment, body, bearer(admin)...), 200, "")
+	r := submit()
+	if r.body["correct"] != true || r.body["points"] != float64(70) {
+		t.Fatalf("a late solve with a 30%% penalty: %s", r.raw)
+	}
+	// Changing the policy afterwards does not rewrite the record.
+	body["late_policy"] = "accept"
+	expect(t, rg.call("PUT", assignment, body, bearer(admin)...), 200, "")
+	if p := rg.call("GET", "/api/v1/me/assignments", nil, bearer(trainee)...); !strings.Contains(p.raw, `"status":"late"`) ||
+		!strings.Contains(p.raw, `"solved":1,"required":1`) {
+		t.Fatalf("the trainee's own status: %s", p.raw)
+	}
+	score := rg.call("GET", "/api/v1/scoreboard", nil, bearer(trainee)...)
+	if !strings.Contains(score.raw, `"points":70`) {
+		t.Fatalf("the scoreboard after the policy changed: %s", score.raw)
 	}
 }
