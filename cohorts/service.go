@@ -22,6 +22,9 @@ type Service struct {
 	store   Store
 	inviter Inviter
 	now     func() time.Time
+
+	catalogue Scenarios // see UseCoursework
+	activity  Activity
 }
 
 // NewService makes the cohorts service; now may be nil for the wall clock.

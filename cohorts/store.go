@@ -67,6 +67,16 @@ type Store interface {
 	// from the map.
 	People(ctx context.Context, emails []string) (map[string]Account, error)
 	CreateInvites(ctx context.Context, invs []accounts.Invite) error
+
+	CreateAssignment(ctx context.Context, a Assignment) error
+	Assignment(ctx context.Context, id string) (Assignment, error) // ErrAssignmentNotFound
+	UpdateAssignment(ctx context.Context, a Assignment) error      // every settable field; ErrAssignmentNotFound
+	DeleteAssignment(ctx context.Context, id string) error         // ErrAssignmentNotFound
+	// Assignments lists a cohort's assignments by due date, then id.
+	Assignments(ctx context.Context, cohortID string) ([]Assignment, error)
+	// MemberAssignments lists, by due date, the assignments of the
+	// unarchived cohorts the person is an active member (trainee) of.
+	MemberAssignments(ctx context.Context, userID string) ([]Assignment, error)
 }
 
 // UsedInvitation is an invitation whose person has registered.

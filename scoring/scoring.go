@@ -66,7 +66,7 @@ type Event struct {
 	Correct    bool
 	Points     int    // gained (submission) or spent (hint, negative)
 	SharedWith string // the trainee whose lab a submitted flag came from
-	Note       string // marks, comma-separated: stale_instance, fast_solve, no_session, walkthrough_revealed
+	Note       string // marks, comma-separated: stale_instance, fast_solve, no_session, walkthrough_revealed, late
 	Evidence   string // a check's output
 	IP         string
 	At         time.Time

@@ -23,6 +23,8 @@ type Service struct {
 	watched  *watchedStore // store, telling a watcher of each record
 	now      func() time.Time
 	freezeAt time.Time // trainees see the scoreboard as it was then
+
+	deadlines Deadlines // see UseDeadlines
 }
 
 // Lockout: this many wrong answers to one objective within LockoutWindow
@@ -222,6 +224,10 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	if past.WrongRecent >= LockoutAfter {
 		return Result{}, ErrLockedOut
 	}
+	late, err := s.lateness(ctx, lab, now)
+	if err != nil {
+		return Result{}, err
+	}
 	e := Event{
 		ID: uuid.Must(uuid.NewV7()).String(), Kind: EventSubmission, TraineeID: lab.TraineeID, InstanceID: lab.ID,
 		ScenarioID: lab.ScenarioID, ObjectiveID: o.ID, IP: ip, At: now,
@@ -245,6 +251,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		if o.Kind == KindFlag && !lab.Worked {
 			e.Note = mark(e.Note, "no_session") // a flag from a lab nobody opened
 		}
+		late.apply(&e)
 	}
 	err = s.store.Record(ctx, e)
 	if errors.Is(err, ErrDuplicate) { // a concurrent submission solved it first
@@ -328,6 +335,8 @@ func (s *Service) whoseFlag(ctx context.Context, lab Lab, o Objective, answer st
 // came to.
 func message(kind Kind, e Event) string {
 	switch {
+	case e.Correct && slices.Contains(strings.Split(e.Note, ","), "late"):
+		return fmt.Sprintf("Correct, after the due date: +%d points.", e.Points)
 	case e.Correct:
 		return fmt.Sprintf("Correct: +%d points.", e.Points)
 	case kind == KindDetection:

@@ -79,8 +79,12 @@ func TestCohortAuthorizationTable(t *testing.T) {
 		looks     = "403 cohort_forbidden"
 		noCohort  = "404 cohort_not_found"
 		noOrg     = "404 organisation_not_found"
+		// An assignment of a cohort the caller has no part in is not found.
+		noAssignment = "404 assignment_not_found"
 	)
 	newMember := map[string]string{"email": "nobody@range.test", "role": "member"}
+	assignment := cl.ok("teachA", "POST", a+"/assignments", assignmentBody("cloud-ir"), 201)["id"].(string)
+	as := "/api/v1/assignments/" + assignment
 	csv := []string{"Content-Type", "text/csv"}
 	table := []struct {
 		method, path string
@@ -106,6 +110,13 @@ func TestCohortAuthorizationTable(t *testing.T) {
 		{"POST", a + "/roster", "email\nnew@uni.example\n", csv, [8]string{looks, ok, noCohort, ok, noCohort, noCohort, ok, anon}},
 		{"POST", "/api/v1/cohorts/join", map[string]string{"code": "0000-0000-0000"}, nil, [8]string{"400 join_code_unknown", "400 join_code_unknown", "400 join_code_unknown", "400 join_code_unknown", "400 join_code_unknown", "400 join_code_unknown", "400 join_code_unknown", anon}},
 		{"GET", "/api/v1/me/cohorts", nil, nil, [8]string{ok, ok, ok, ok, ok, ok, ok, anon}},
+		{"GET", a + "/assignments", nil, nil, [8]string{ok, ok, noCohort, ok, noCohort, noCohort, ok, anon}},
+		{"POST", a + "/assignments", assignmentBody("cloud-ir"), nil, [8]string{looks, created, noCohort, created, noCohort, noCohort, created, anon}},
+		{"PUT", as, assignmentBody("cloud-ir"), nil, [8]string{looks, ok, noAssignment, ok, noAssignment, noAssignment, ok, anon}},
+		{"GET", as + "/status", nil, nil, [8]string{looks, ok, noAssignment, ok, noAssignment, noAssignment, ok, anon}},
+		{"GET", "/api/v1/me/assignments", nil, nil, [8]string{ok, ok, ok, ok, ok, ok, ok, anon}},
+		// Roles in order: teachA deletes it, so those after find it gone.
+		{"DELETE", as, nil, nil, [8]string{looks, "204", noAssignment, noAssignment, noAssignment, noAssignment, noAssignment, anon}},
 		// Last, as it archives the cohort the rows above act on.
 		{"DELETE", a, nil, nil, [8]string{looks, ok, noCohort, ok, noCohort, noCohort, ok, anon}},
 	}

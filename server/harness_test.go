@@ -24,6 +24,7 @@ import (
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
+	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
@@ -117,9 +118,15 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Audit = audit.NewLog(db.Audit(), nil)
 	deps.Cohorts = cohorts.NewService(db.Cohorts(), svc, nil)
 	deps.Messages = db.Messages()
+	deps.Cohorts.UseCoursework(coursework{}, coursework{})
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)
+		// With labs, assignments follow the real catalogue and records, and
+		// late solves their policies.
+		cw := forcohorts.New(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Labs(), db.Scoring())
+		deps.Cohorts.UseCoursework(cw, cw)
+		deps.Scoring.UseDeadlines(deps.Cohorts)
 	}
 	code, err := svc.NewSetupCode(context.Background())
 	if err != nil {

@@ -156,6 +156,15 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/cohorts/:id/join-code", signedIn, co.rotateCode)
 		api.Post("/cohorts/:id/roster", signedIn, co.importRoster)
 		api.Get("/me/cohorts", signedIn, co.mine)
+
+		// A cohort's coursework: its managers set it, its members see it.
+		as := assignmentsAPI{cohorts: d.Cohorts}
+		api.Get("/cohorts/:id/assignments", signedIn, as.list)
+		api.Post("/cohorts/:id/assignments", signedIn, as.create)
+		api.Put("/assignments/:id", signedIn, as.update)
+		api.Delete("/assignments/:id", signedIn, as.remove)
+		api.Get("/assignments/:id/status", signedIn, as.status)
+		api.Get("/me/assignments", signedIn, as.mine)
 	}
 
 	if d.Cohorts != nil && d.Labs != nil && d.Scoring != nil && d.Messages != nil {

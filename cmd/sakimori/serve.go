@@ -19,6 +19,7 @@ import (
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
+	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
@@ -87,6 +88,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), time.Now)
 	scoringSvc.FreezeScoreboard(cfg.ScoreboardFreeze)
+	cohortsSvc := cohorts.NewService(db.Cohorts(), accountsSvc, time.Now)
+	coursework := forcohorts.New(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Labs(), db.Scoring())
+	cohortsSvc.UseCoursework(coursework, coursework)
+	scoringSvc.UseDeadlines(cohortsSvc) // late solves follow their assignments' policies
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
 
@@ -107,7 +112,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Labs:     labsSvc,
 		Scoring:  scoringSvc,
 		Audit:    audit.NewLog(db.Audit(), time.Now),
-		Cohorts:  cohorts.NewService(db.Cohorts(), accountsSvc, time.Now),
+		Cohorts:  cohortsSvc,
 		Messages: db.Messages(),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},

@@ -2170,6 +2170,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cohorts/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's assignments by due date, for anyone with a part in it. */
+        get: operations["listCohortAssignments"];
+        put?: never;
+        /** Sets coursework for the cohort (its instructors, its organisation's admins, range admins). */
+        post: operations["createAssignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Changes an assignment (its cohort's managers); solves already recorded keep their points. */
+        put: operations["updateAssignment"];
+        post?: never;
+        /** Removes an assignment (its cohort's managers); its members' records stay. */
+        delete: operations["deleteAssignment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Each member's status in the assignment, the counts, and who has not started (its cohort's managers). */
+        get: operations["assignmentStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's assignments across the cohorts they are a member of, by due date, with their own status. */
+        get: operations["myAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2789,6 +2865,98 @@ export interface components {
              */
             role?: "instructor" | "member";
         };
+        AssignmentRequest: {
+            title?: string;
+            /** @description Scenario ids in the order the class takes them; at most 20. */
+            scenarios: string[];
+            /**
+             * @description Default both.
+             * @enum {string}
+             */
+            tracks?: "attack" | "defence" | "both";
+            /** @description RFC 3339 with its offset. */
+            opens_at: string;
+            /** @description RFC 3339 with its offset; after opens_at. */
+            due_at: string;
+            /** @enum {string} */
+            late_policy: "accept" | "penalty" | "closed";
+            /** @description 1–100, for the penalty policy: a late solve keeps the rest of its points. */
+            late_penalty_percent?: number;
+        };
+        Assignment: {
+            id: string;
+            cohort_id: string;
+            title: string;
+            scenarios: string[];
+            /** @enum {string} */
+            tracks: "attack" | "defence" | "both";
+            /** Format: date-time */
+            opens_at: string;
+            /** Format: date-time */
+            due_at: string;
+            /** @enum {string} */
+            late_policy: "accept" | "penalty" | "closed";
+            late_penalty_percent?: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        AssignmentList: {
+            assignments: components["schemas"]["Assignment"][];
+        };
+        AssignmentProgress: {
+            user_id: string;
+            email?: string;
+            display_name?: string;
+            status: components["schemas"]["AssignmentStatusValue"];
+            /** @description Objectives of the assignment's tracks solved. */
+            solved: number;
+            /** @description Objectives of the assignment's tracks in all its scenarios. */
+            required: number;
+            /** Format: date-time */
+            completed_at?: string;
+        };
+        /**
+         * @description not_started: no lab of its scenarios since it opened; completed: every objective of its tracks solved by the due date; late: completed after it, or not completed and past it.
+         * @enum {string}
+         */
+        AssignmentStatusValue: "not_started" | "in_progress" | "completed" | "late";
+        AssignmentStatus: {
+            assignment: components["schemas"]["Assignment"];
+            members: components["schemas"]["AssignmentProgress"][];
+            counts: {
+                not_started: number;
+                in_progress: number;
+                completed: number;
+                late: number;
+            };
+            /** @description The members to chase. */
+            not_started: components["schemas"]["AssignmentProgress"][];
+        };
+        MyAssignment: {
+            id: string;
+            cohort_id: string;
+            title: string;
+            scenarios: string[];
+            /** @enum {string} */
+            tracks: "attack" | "defence" | "both";
+            /** Format: date-time */
+            opens_at: string;
+            /** Format: date-time */
+            due_at: string;
+            /** @enum {string} */
+            late_policy: "accept" | "penalty" | "closed";
+            late_penalty_percent?: number;
+            /** Format: date-time */
+            created_at: string;
+            status: components["schemas"]["AssignmentStatusValue"];
+            solved: number;
+            required: number;
+            /** Format: date-time */
+            completed_at?: string;
+        };
+        MyAssignmentList: {
+            assignments: components["schemas"]["MyAssignment"][];
+        };
         CohortList: {
             cohorts: components["schemas"]["Cohort"][];
         };
@@ -3023,7 +3191,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The lab is not running, the attempts are used up, or the objective is not answered this way. */
+        /** @description The lab is not running, the attempts are used up, the objective is not answered this way, or the trainee's assignment of the scenario is past due and closed. */
         NotAnswerable: {
             headers: {
                 [name: string]: unknown;
@@ -3097,6 +3265,24 @@ export interface components {
         };
         /** @description No such cohort, or one the caller has no part in (another organisation's answers the same). */
         CohortNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such assignment, or one of a cohort the caller has no part in. */
+        AssignmentNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request or one of its fields is refused; `scenarios[i]` names a scenario by its place. */
+        AssignmentRefused: {
             headers: {
                 [name: string]: unknown;
             };
@@ -6177,6 +6363,182 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listCohortAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The assignment. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            400: components["responses"]["AssignmentRefused"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            /** @description The cohort is archived and takes no new assignments. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    updateAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The assignment as it now is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            400: components["responses"]["AssignmentRefused"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["AssignmentNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    deleteAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["AssignmentNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    assignmentStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the class stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentStatus"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["AssignmentNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's assignments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAssignmentList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

@@ -50,6 +50,9 @@ export type LiveSnapshot = Schemas['LiveSnapshot']
 export type LiveRow = Schemas['LiveRow']
 export type LiveCell = Schemas['LiveCell']
 export type CohortMessage = Schemas['CohortMessage']
+export type Assignment = Schemas['Assignment']
+export type AssignmentStatus = Schemas['AssignmentStatus']
+export type MyAssignment = Schemas['MyAssignment']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -399,6 +402,16 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     myMessages: (onMessage: (m: CohortMessage) => void, signal?: AbortSignal) =>
       stream('/api/v1/me/messages/stream', (d, name) => name === 'message' && onMessage(JSON.parse(d) as CohortMessage), signal),
     joinCohort: (code: string) => request<Cohort>('POST', '/api/v1/cohorts/join', { body: { code } satisfies Schemas['JoinRequest'] }),
+    // Assignments.
+    assignments: (cohort: string) =>
+      request<Schemas['AssignmentList']>('GET', `/api/v1/cohorts/${encodeURIComponent(cohort)}/assignments`).then((r) => r.assignments),
+    createAssignment: (cohort: string, body: Schemas['AssignmentRequest']) =>
+      request<Assignment>('POST', `/api/v1/cohorts/${encodeURIComponent(cohort)}/assignments`, { body }),
+    updateAssignment: (id: string, body: Schemas['AssignmentRequest']) =>
+      request<Assignment>('PUT', `/api/v1/assignments/${encodeURIComponent(id)}`, { body }),
+    deleteAssignment: (id: string) => request<void>('DELETE', `/api/v1/assignments/${encodeURIComponent(id)}`),
+    assignmentStatus: (id: string) => request<AssignmentStatus>('GET', `/api/v1/assignments/${encodeURIComponent(id)}/status`),
+    myAssignments: () => request<Schemas['MyAssignmentList']>('GET', '/api/v1/me/assignments').then((r) => r.assignments),
   }
 }
 
