@@ -132,12 +132,18 @@ test('breakage 5: Japanese typed in the terminal, one character erased, comes ba
   await page.locator('[data-testid=terminal]').click()
   // One character too many, erased with Backspace: without a UTF-8 locale
   // the line editor takes the characters as bytes and mangles them.
-  await page.keyboard.insertText('echo 防人の訓練練')
+  await page.keyboard.insertText('w=防人の訓練練')
+  // The shell has the word before the erase reaches it: else the page's
+  // own input box takes the Backspace and the shell never erases a thing.
+  await page.waitForFunction(() => [...document.querySelectorAll('.xterm-rows > div')].some((r) => /w=(?:[^\x00-\x7f]|\?){6}/.test(r.textContent)))
   await page.keyboard.press('Backspace')
-  await page.keyboard.type('-$((40+2)); echo "typed-$((6*7))"\n')
-  await waitForTerminal(page, 'typed-42')
+  // The terminal drops broken bytes as it draws them, so the shell counts
+  // them too: five characters of three bytes each, and nothing else.
+  await page.keyboard.type('; echo "$w-$((40+2))"; echo "bytes-$(($(printf %s "$w" | wc -c)))"\n')
+  await page.waitForFunction(() => /bytes-\d+/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), null, { timeout: 20000 })
   const lines = (await terminalLines(page)).map((l) => l.trimEnd())
   assert.ok(lines.includes('防人の訓練-42'), `the echo came back intact:\n${lines.filter(Boolean).join('\n')}`)
+  assert.ok(lines.includes('bytes-15'), `the word is whole, with no broken bytes left:\n${lines.filter(Boolean).join('\n')}`)
 })
 
 test('breakage 3: a solved objective offers no hint, and its hints are refused uncharged', { skip }, async () => {
