@@ -13,8 +13,9 @@ import { launchBrowser, missing, startRange } from './range.mjs'
 const skip = missing() ?? false
 let range, chrome, trainee, page, labID, squatter
 
-// Someone else's network on the engine, labelled so the cleanup finds it
-// even after a run that failed midway.
+// Someone else's network on the engine, labelled so anyone can tell what
+// it is; the after hook removes this run's own, failed or not (a run
+// beside this one on the engine keeps its own).
 const squatterLabel = 'io.sakimori.e2e=squatter'
 
 function docker(...args) {
@@ -40,7 +41,7 @@ function squat(pool) {
   return { name, subnet }
 }
 
-// pool is a private /16 no network on the engine touches yet.
+// freePool is a private /16 no network on the engine touches yet.
 function freePool() {
   const taken = engineSubnets()
   for (let second = 232; second < 252; second++) {
@@ -54,8 +55,6 @@ after(async () => {
   await chrome?.close()
   await range?.stop()
   if (squatter) docker('network', 'rm', squatter.name)
-  const left = docker('network', 'ls', '-q', '--filter', `label=${squatterLabel}`).stdout.split(/\s+/).filter(Boolean)
-  if (left.length) docker('network', 'rm', ...left)
 })
 
 const waitForTerminal = (p, text, timeout = 20000) =>
@@ -64,7 +63,7 @@ const waitForTerminal = (p, text, timeout = 20000) =>
 // terminalLines are the terminal's rows as the page shows them.
 const terminalLines = (p) => p.locator('.xterm-rows > div').allTextContents()
 
-// subnet parses a.b.c.d/n into a number range.
+// span is the first and last address of a.b.c.d/n, as numbers.
 function span(cidr) {
   const [addr, bits] = cidr.split('/')
   const base = addr.split('.').reduce((n, o) => n * 256 + Number(o), 0)
