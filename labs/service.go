@@ -83,6 +83,8 @@ type Service struct {
 	// last frees them, decided under mu.
 	mu       sync.Mutex
 	inflight map[string]bool
+
+	changes *changes // who follows which instance's transitions
 }
 
 // NewService makes the lifecycle service. It takes its options as given
@@ -95,8 +97,9 @@ func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Opti
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{store: store, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel,
-		inflight: map[string]bool{}}, nil
+	changes := &changes{}
+	return &Service{store: announcingStore{store, changes}, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel,
+		inflight: map[string]bool{}, changes: changes}, nil
 }
 
 // Catalogue is the set of scenarios the service launches.
