@@ -84,6 +84,8 @@ type Service struct {
 	// last frees them, decided under mu.
 	mu       sync.Mutex
 	inflight map[string]bool
+
+	changes *changes // who follows which instance's transitions
 }
 
 // NewService makes the lifecycle service. It takes its options as given
@@ -96,9 +98,10 @@ func NewService(store Store, d driver.Driver, c *Catalogue, pool *Pool, opt Opti
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	watched := &watchedStore{Store: store}
+	changes := &changes{}
+	watched := &watchedStore{Store: store, changes: changes}
 	return &Service{store: watched, watched: watched, driver: d, catalogue: c, pool: pool, opt: opt, log: opt.Logger, ctx: ctx, cancel: cancel,
-		inflight: map[string]bool{}}, nil
+		inflight: map[string]bool{}, changes: changes}, nil
 }
 
 // Catalogue is the set of scenarios the service launches.

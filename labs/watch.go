@@ -18,14 +18,17 @@ type Watcher interface {
 // replaces it. It is safe while the service runs.
 func (s *Service) Watch(w Watcher) { s.watched.w.Store(&w) }
 
-// watchedStore tells the watcher after each change the store accepted.
-// Every change goes through the store, so none is missed.
+// watchedStore tells the instance's followers (changes) and the watcher
+// after each change the store accepted. Every change goes through the
+// store, so none is missed.
 type watchedStore struct {
 	Store
-	w atomic.Pointer[Watcher]
+	changes *changes
+	w       atomic.Pointer[Watcher]
 }
 
 func (ws *watchedStore) tell(ctx context.Context, id string) {
+	ws.changes.changed(id)
 	w := ws.w.Load()
 	if w == nil {
 		return

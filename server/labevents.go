@@ -13,11 +13,13 @@ import (
 	"github.com/sakimori/sakimori/labs"
 )
 
-// How the lab stream watches: often enough that a progress bar moves with
-// each provisioning step, with a comment line now and then so proxies keep
-// the connection, and not forever.
+// How the lab stream watches: at each transition this server writes, and
+// besides now and then (a change made by another server on the database),
+// with a comment line now and then so proxies keep the connection, and not
+// forever.
+var streamEvery = 250 * time.Millisecond // a variable so a test can lengthen it
+
 const (
-	streamEvery     = 250 * time.Millisecond
 	streamHeartbeat = 15 * time.Second
 	streamLimit     = 10 * time.Minute
 	streamsPerUser  = 4 // a page needs one; more is a loop or a flood
@@ -56,6 +58,8 @@ func (h labsAPI) events(c *fiber.Ctx) error {
 }
 
 func (h labsAPI) stream(ctx context.Context, w *bufio.Writer, actor labs.Actor, inst labs.Instance) {
+	changed, unwatch := h.labs.Changes(inst.ID)
+	defer unwatch()
 	var last []byte
 	quiet := time.Now()
 	for {
@@ -77,6 +81,7 @@ func (h labsAPI) stream(ctx context.Context, w *bufio.Writer, actor labs.Actor, 
 		select {
 		case <-ctx.Done():
 			return
+		case <-changed:
 		case <-time.After(streamEvery):
 		}
 		next, err := h.labs.Lab(ctx, actor, inst.ID)

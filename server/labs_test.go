@@ -17,6 +17,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver/docker/dockertest"
 	"github.com/sakimori/sakimori/labs/driver/drivertest"
 	"github.com/sakimori/sakimori/scenarios"
+	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/store"
 )
 
@@ -198,5 +199,33 @@ func TestLabEventStreamsAreCapped(t *testing.T) {
 	}
 	if fifth.StatusCode != 429 || !strings.Contains(string(body), "too_many_streams") {
 		t.Fatalf("a fifth stream: %d %s", fifth.StatusCode, body)
+	}
+}
+
+// The start-up stream tells of each transition as it is written, not at
+// its next look: with the look a minute away, "running" still arrives at
+// once.
+func TestLabEventStreamTellsOfTransitionsAsTheyHappen(t *testing.T) {
+	t.Cleanup(server.LookEvery(time.Minute))
+	f := fakeLabs()
+	f.SlowCreate(500 * time.Millisecond) // the stream opens while the lab starts
+	rg := newRangeWithLabs(t, f)
+	t.Cleanup(func() { f.SlowCreate(0) })
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	r := rg.call("POST", "/api/v1/labs", map[string]string{"scenario": "orientation"}, bearer(alice)...)
+	expect(t, r, 202, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/labs/"+r.body["id"].(string)+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+alice)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || !strings.Contains(string(body), `"state":"running"`) {
+		t.Fatalf("the stream did not tell of running in time (%v): %s", err, body)
 	}
 }

@@ -25,11 +25,12 @@ export function missing() {
 // startRange runs `sakimori serve` and resolves once it prints its address
 // and setup code. A dataDir from an earlier range (stopped with keepData)
 // starts that range again, as a server restart does.
-export async function startRange(extraEnv = {}, { dataDir: earlier } = {}) {
+// binary runs another build of the server (a benchmark's "before").
+export async function startRange(extraEnv = {}, { dataDir: earlier, binary: server = binary } = {}) {
   const dataDir = earlier ?? mkdtempSync(join(tmpdir(), 'sakimori-e2e-'))
   // Lab images, if an engine is here (a no-op when they are up to date).
-  const images = spawnSync(binary, ['images', 'build'], { encoding: 'utf8' })
-  const proc = spawn(binary, ['serve'], {
+  const images = spawnSync(server, ['images', 'build'], { encoding: 'utf8' })
+  const proc = spawn(server, ['serve'], {
     env: {
       PATH: process.env.PATH,
       SAKIMORI_DATA_DIR: dataDir,
