@@ -15,7 +15,7 @@
 // before-and-after ratios measured in one sitting the figures that count.
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { launchBrowser, missing, startRange } from '../e2e/range.mjs'
+import { launchBrowser, missing, setupAdmin, startRange } from '../e2e/range.mjs'
 
 const short = process.argv.includes('-short') || process.env.SAKIMORI_BENCH_SHORT === '1'
 const runs = short ? 1 : Number(process.env.SAKIMORI_BENCH_RUNS ?? 5)
@@ -102,14 +102,7 @@ function engineEvents() {
 
 async function people(chrome, range) {
   const admin = await chrome.browser.newContext()
-  const a = await admin.newPage()
-  await a.goto(range.url + '/setup')
-  await a.getByLabel('Setup code').fill(range.setupCode)
-  await a.getByLabel('Your email').fill('admin@academy.test')
-  await a.getByLabel('Display name').fill('Aiko Tanaka')
-  await a.getByLabel('Password').fill('frontier guard 2026')
-  await a.getByRole('button', { name: 'Create administrator' }).click()
-  await a.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+  await setupAdmin(admin, range)
   await admin.close()
 
   const trainee = await chrome.browser.newContext({ viewport: { width: 1400, height: 860 } })

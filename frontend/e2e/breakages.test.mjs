@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { after, test } from 'node:test'
-import { launchBrowser, missing, startRange } from './range.mjs'
+import { launchBrowser, missing, setupAdmin, startRange } from './range.mjs'
 
 const skip = missing() ?? false
 let range, chrome, trainee, page, labID, squatter
@@ -83,14 +83,7 @@ test('breakage 1: a lab launches while another user of the engine holds a networ
   chrome = await launchBrowser()
 
   const admin = await chrome.browser.newContext()
-  const a = await admin.newPage()
-  await a.goto(range.url + '/setup')
-  await a.getByLabel('Setup code').fill(range.setupCode)
-  await a.getByLabel('Your email').fill('admin@academy.test')
-  await a.getByLabel('Display name').fill('Aiko Tanaka')
-  await a.getByLabel('Password').fill('frontier guard 2026')
-  await a.getByRole('button', { name: 'Create administrator' }).click()
-  await a.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
+  await setupAdmin(admin, range)
   await admin.close()
 
   trainee = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } })

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { after, test } from 'node:test'
-import { launchBrowser, missing, startRange, watchConsole } from './range.mjs'
+import { apiCall, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
 
 const skip = missing() ?? false
 let range, chrome
@@ -16,26 +16,8 @@ after(async () => {
   await range?.stop()
 })
 
-async function call(method, path, token, body) {
-  const res = await fetch(range.url + path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const data = await res.json().catch(() => null)
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(data)}`)
-  return data
-}
-
-async function signIn(context, email) {
-  const page = await context.newPage()
-  await page.goto(range.url + '/signin')
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill('long enough password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: /Welcome/ }).waitFor()
-  return page
-}
+const call = (method, path, token, body) => apiCall(range, method, path, token, body)
+const signIn = (context, email) => signInAs(context, range, email)
 
 // flagOf reads the trainee's flag where the lab's web host keeps it.
 function flagOf(lab) {

@@ -112,3 +112,40 @@ export function watchConsole(page) {
   })
   return errors
 }
+
+// setupAdmin makes the range's first administrator through the setup page,
+// in a page of its own in the given browser context.
+export async function setupAdmin(context, range, { email = 'admin@academy.test', name = 'Aiko Tanaka', password = 'frontier guard 2026' } = {}) {
+  const page = await context.newPage()
+  await page.goto(range.url + '/setup')
+  await page.getByLabel('Setup code').fill(range.setupCode)
+  await page.getByLabel('Your email').fill(email)
+  await page.getByLabel('Display name').fill(name)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Create administrator' }).click()
+  await page.getByRole('heading', { name: `Welcome, ${name}` }).waitFor()
+  await page.close()
+}
+
+// apiCall calls the range's API directly, failing the test on any refusal.
+export async function apiCall(range, method, path, token, body) {
+  const res = await fetch(range.url + path, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const data = await res.json().catch(() => null)
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`)
+  return data
+}
+
+// signIn opens a page in context signed in as email, on the home page.
+export async function signIn(context, range, email, password = 'long enough password') {
+  const page = await context.newPage()
+  await page.goto(range.url + '/signin')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor()
+  return page
+}

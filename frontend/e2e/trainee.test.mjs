@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { launchBrowser, missing, startRange } from './range.mjs'
+import { launchBrowser, missing, setupAdmin, startRange } from './range.mjs'
 
 const skip = missing() ?? false
 const shots = process.env.SAKIMORI_SCREENSHOTS
@@ -59,15 +59,7 @@ async function shot(page, name) {
 async function people() {
   if (trainee) return
   admin = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } })
-  const a = await admin.newPage()
-  await a.goto(range.url + '/setup')
-  await a.getByLabel('Setup code').fill(range.setupCode)
-  await a.getByLabel('Your email').fill('admin@academy.test')
-  await a.getByLabel('Display name').fill('Aiko Tanaka')
-  await a.getByLabel('Password').fill('frontier guard 2026')
-  await a.getByRole('button', { name: 'Create administrator' }).click()
-  await a.getByRole('heading', { name: 'Welcome, Aiko Tanaka' }).waitFor()
-  await a.close()
+  await setupAdmin(admin, range)
 
   trainee = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } })
   const t = await trainee.newPage()
