@@ -32,8 +32,12 @@ const resolverHost = ".resolver"
 // driver's own (the resolver, a loopback helper) rather than a lab host.
 func helperHost(label string) bool { return strings.Contains(label, ".") }
 
-// resolverAddrs is the resolver's address on each network: the first
-// after the gateway that no host of the spec holds as its fixed address.
+// resolverAddrs is the resolver's address on each network: the last
+// before the broadcast address that no host of the spec holds as its fixed
+// address. The top, because the engine gives a host without a fixed
+// address the lowest free one as it starts, and the range fixes its hosts'
+// addresses from the bottom: a resolver low in the subnet would push such a
+// host onto an address another host is fixed at ("Address already in use").
 func resolverAddrs(spec driver.InstanceSpec) map[string]netip.Addr {
 	taken := map[netip.Addr]bool{}
 	for _, h := range spec.Hosts {
@@ -43,13 +47,21 @@ func resolverAddrs(spec driver.InstanceSpec) map[string]netip.Addr {
 	}
 	out := map[string]netip.Addr{}
 	for _, n := range spec.Networks {
-		a := n.Subnet.Masked().Addr().Next().Next() // past the network address and the gateway
-		for taken[a] && n.Subnet.Contains(a.Next()) {
-			a = a.Next()
+		a := broadcast(n.Subnet).Prev()
+		for taken[a] && n.Subnet.Contains(a.Prev().Prev()) { // never the gateway or the network address
+			a = a.Prev()
 		}
 		out[n.Name] = a
 	}
 	return out
+}
+
+// broadcast is the last address of an IPv4 subnet.
+func broadcast(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().As4()
+	host := uint32(1)<<(32-p.Bits()) - 1
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
 // hostDNS is the DNS servers a host's embedded DNS forwards to: its lab's

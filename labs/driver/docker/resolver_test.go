@@ -9,8 +9,8 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 )
 
-// twoNetLab has a host at the address after the gateway on "dmz", which
-// the resolver must step around, and one on both networks.
+// twoNetLab has a host at the last address before the broadcast on "dmz",
+// which the resolver must step around, and one on both networks.
 var twoNetLab = driver.InstanceSpec{
 	ID: "abc123", Scenario: "s",
 	Networks: []driver.NetworkSpec{
@@ -18,7 +18,7 @@ var twoNetLab = driver.InstanceSpec{
 		{Name: "inner", Subnet: netip.MustParsePrefix("10.213.0.64/26")},
 	},
 	Hosts: []driver.HostSpec{
-		{Name: "web", Networks: []driver.HostNetwork{{Network: "dmz", IP: netip.MustParseAddr("10.213.0.2"), Aliases: []string{"WWW"}}}},
+		{Name: "web", Networks: []driver.HostNetwork{{Network: "dmz", IP: netip.MustParseAddr("10.213.0.62"), Aliases: []string{"WWW"}}}},
 		{Name: "box", Networks: []driver.HostNetwork{
 			{Network: "inner", IP: netip.MustParseAddr("10.213.0.74")},
 			{Network: "dmz", IP: netip.MustParseAddr("10.213.0.11")},
@@ -29,7 +29,7 @@ var twoNetLab = driver.InstanceSpec{
 
 func TestTheResolverTakesAFreeAddressOnEveryNetwork(t *testing.T) {
 	got := resolverAddrs(twoNetLab)
-	want := map[string]netip.Addr{"dmz": netip.MustParseAddr("10.213.0.3"), "inner": netip.MustParseAddr("10.213.0.66")}
+	want := map[string]netip.Addr{"dmz": netip.MustParseAddr("10.213.0.61"), "inner": netip.MustParseAddr("10.213.0.126")}
 	if len(got) != 2 || got["dmz"] != want["dmz"] || got["inner"] != want["inner"] {
 		t.Errorf("resolver addresses %v, want %v", got, want)
 	}
@@ -42,7 +42,7 @@ func TestEveryHostAsksOnlyItsLabsResolver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(hc.DNS, []string{"10.213.0.66", "10.213.0.3"}) {
+	if !slices.Equal(hc.DNS, []string{"10.213.0.126", "10.213.0.61"}) {
 		t.Errorf("DNS = %v, want the resolver on each of the host's networks", hc.DNS)
 	}
 }
@@ -52,8 +52,8 @@ func TestTheResolverKnowsEachNetworksNames(t *testing.T) {
 	if err := json.Unmarshal([]byte(resolverZones(twoNetLab)), &zones); err != nil {
 		t.Fatal(err)
 	}
-	dmz, inner := zones["10.213.0.3"], zones["10.213.0.66"]
-	if dmz["web"] != "10.213.0.2" || dmz["www"] != "10.213.0.2" || dmz["box"] != "10.213.0.11" || len(dmz) != 3 {
+	dmz, inner := zones["10.213.0.61"], zones["10.213.0.126"]
+	if dmz["web"] != "10.213.0.62" || dmz["www"] != "10.213.0.62" || dmz["box"] != "10.213.0.11" || len(dmz) != 3 {
 		t.Errorf("dmz zone %v", dmz)
 	}
 	if inner["box"] != "10.213.0.74" || len(inner) != 1 {
@@ -70,10 +70,10 @@ func TestTheResolverIsHardened(t *testing.T) {
 	if hc.Sysctls["net.ipv4.ip_unprivileged_port_start"] != "53" {
 		t.Errorf("sysctls %v: an unprivileged resolver cannot bind port 53", hc.Sysctls)
 	}
-	if !slices.Equal(hc.DNS, []string{"10.213.0.3"}) {
+	if !slices.Equal(hc.DNS, []string{"10.213.0.61"}) {
 		t.Errorf("the resolver's own DNS %v, want itself", hc.DNS)
 	}
-	if ep := nc.EndpointsConfig[networkName("abc123", "dmz")]; ep == nil || ep.IPAMConfig.IPv4Address != "10.213.0.3" {
+	if ep := nc.EndpointsConfig[networkName("abc123", "dmz")]; ep == nil || ep.IPAMConfig.IPv4Address != "10.213.0.61" {
 		t.Errorf("resolver endpoint %+v", nc.EndpointsConfig)
 	}
 	if !helperHost(cfg.Labels[driver.LabelHost]) {
