@@ -123,7 +123,7 @@ test('register a passkey and an authenticator app, sign in with each; a required
   await page.getByRole('checkbox', { name: 'instructor' }).check()
   await page.getByRole('button', { name: 'Save policy' }).click()
   await page.getByText('Saved.').waitFor()
-  await page.getByRole('link', { name: 'Labs' }).click()
+  await page.getByRole('link', { name: 'My labs' }).click()
   await page.getByRole('region', { name: 'Invite someone' }).locator('select').first().selectOption('instructor')
   await page.getByRole('button', { name: 'Make invite' }).click()
   const inviteLink = (await page.locator('.invite-link').textContent()).trim()
