@@ -102,22 +102,7 @@ func (h staffLabsAPI) shadowTicket(c *fiber.Ctx) error {
 // upgradeShadow admits a shadow socket only from an allowed page, with a
 // valid shadow ticket of a member of staff.
 func (h staffLabsAPI) upgradeShadow(c *fiber.Ctx) error {
-	if !fiberws.IsWebSocketUpgrade(c) {
-		return errNotWebSocket
-	}
-	if origin := c.Get(fiber.HeaderOrigin); origin == "" || !h.origins.allow(origin) {
-		return errForeignOrigin
-	}
-	id, err := labParam(c)
-	if err != nil {
-		return err
-	}
-	tk, ok := h.tickets.Redeem(c.Query("ticket"), id)
-	if !ok || !tk.Staff {
-		return errTicketInvalid
-	}
-	c.Locals("shadow.ticket", tk)
-	return c.Next()
+	return admitSocket(c, h.origins, h.tickets, "shadow.ticket", func(tk terminal.Ticket) bool { return tk.Staff })
 }
 
 // shadow shows the trainee's newest shell in the lab until it or the

@@ -72,21 +72,28 @@ func (h terminalAPI) ticket(c *fiber.Ctx) error {
 
 // upgrade admits a WebSocket only from an allowed page, with a valid ticket.
 func (h terminalAPI) upgrade(c *fiber.Ctx) error {
+	return admitSocket(c, h.origins, h.tickets, "terminal.ticket", func(terminal.Ticket) bool { return true })
+}
+
+// admitSocket is the door of every lab socket (a terminal, a shadow): a
+// WebSocket upgrade, from an allowed page, with a ticket for this lab that
+// may open it. The redeemed ticket is left in the locals under key.
+func admitSocket(c *fiber.Ctx, o origins, tickets *terminal.Tickets, key string, may func(terminal.Ticket) bool) error {
 	if !fiberws.IsWebSocketUpgrade(c) {
 		return errNotWebSocket
 	}
-	if origin := c.Get(fiber.HeaderOrigin); origin == "" || !h.origins.allow(origin) {
+	if origin := c.Get(fiber.HeaderOrigin); origin == "" || !o.allow(origin) {
 		return errForeignOrigin
 	}
 	id, err := labParam(c)
 	if err != nil {
 		return err
 	}
-	tk, ok := h.tickets.Redeem(c.Query("ticket"), id)
-	if !ok {
+	tk, ok := tickets.Redeem(c.Query("ticket"), id)
+	if !ok || !may(tk) {
 		return errTicketInvalid
 	}
-	c.Locals("terminal.ticket", tk)
+	c.Locals(key, tk)
 	return c.Next()
 }
 
