@@ -37,6 +37,7 @@ const (
 	PasswordResetInvite Action = "user.password_reset_invite"
 	InviteRevoke        Action = "invite.revoke"
 	MFAReset            Action = "user.mfa_reset"
+	MFAPolicyChange     Action = "mfa_policy.change" // the roles that must use a second factor
 	LabStop             Action = "lab.stop"          // someone else's lab
 	LabReset            Action = "lab.reset"         // someone else's lab
 	LabExtend           Action = "lab.extend"        // someone else's lab
@@ -53,7 +54,7 @@ const (
 
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
-	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true,
+	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
 	LabStop: true, LabReset: true, LabExtend: true, LabShadow: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
 	AuditExport: true, DatabaseBackup: true, PartnerTokenUse: true, PartnerTokenRefused: true,
 }

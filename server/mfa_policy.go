@@ -1,15 +1,19 @@
 package server
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 )
 
 // mfaPolicyAPI lets admins name the roles that must sign in with a second
 // factor.
 type mfaPolicyAPI struct {
 	accounts *accounts.Service
+	audit    audit.Recorder // who changed which roles must use a second factor
 }
 
 type mfaPolicyView struct {
@@ -38,6 +42,14 @@ func (h mfaPolicyAPI) put(c *fiber.Ctx) error {
 	}
 	roles, err := h.accounts.SetMFAPolicy(c.UserContext(), req.RequiredRoles)
 	if err != nil {
+		return err
+	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.MFAPolicyChange, TargetKind: "mfa_policy",
+		Detail: map[string]string{"required_roles": strings.Join(names, ",")}}); err != nil {
 		return err
 	}
 	return c.JSON(policyView(roles))

@@ -128,6 +128,10 @@ func TestMFAPolicySendsStaffToEnrolment(t *testing.T) {
 	if !strings.Contains(r.raw, `"required_roles":["instructor","partner"]`) {
 		t.Fatalf("policy: %s", r.raw)
 	}
+	// The change is in the audit log, once (the refused ones are not).
+	if e := onlyEntry(t, rg, admin, "mfa_policy.change"); e["detail"].(map[string]any)["required_roles"] != "instructor,partner" {
+		t.Fatalf("audit entry: %v", e)
+	}
 
 	// A trainee is not touched by it.
 	r = ct.run(t, rg, exchange{method: "POST", path: "/api/v1/auth/login", body: login("trainee@range.test", "long enough password"), status: 200})

@@ -59,7 +59,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/me/mfa/passkeys/begin", enrolling, m.beginPasskey)
 	api.Post("/me/mfa/passkeys/finish", enrolling, m.finishPasskey)
 	api.Delete("/me/mfa/passkeys/:id", enrolling, signIn, settle, m.removePasskey)
-	policy := mfaPolicyAPI{accounts: d.Accounts}
+	policy := mfaPolicyAPI{accounts: d.Accounts, audit: d.Audit}
 	api.Get("/admin/mfa-policy", d.Tokens.Require(accounts.RoleAdmin), policy.get)
 	api.Put("/admin/mfa-policy", d.Tokens.Require(accounts.RoleAdmin), policy.put)
 
