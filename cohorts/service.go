@@ -25,6 +25,7 @@ type Service struct {
 
 	catalogue Scenarios // see UseCoursework
 	activity  Activity
+	events    EventStore // see UseEvents
 }
 
 // NewService makes the cohorts service; now may be nil for the wall clock.

@@ -1,0 +1,162 @@
+package cohorts
+
+import (
+	"context"
+	"errors"
+)
+
+// EventStore is what events need from storage.
+type EventStore interface {
+	CreateEvent(ctx context.Context, e Event) error
+	Event(ctx context.Context, id string) (Event, error) // ErrEventNotFound
+	UpdateEvent(ctx context.Context, e Event) error      // every settable field; ErrEventNotFound
+	DeleteEvent(ctx context.Context, id string) error    // ErrEventNotFound
+	// Events lists events by start, latest first, then id; see EventFilter.
+	Events(ctx context.Context, f EventFilter) ([]Event, error)
+}
+
+// EventFilter picks events: with All, every one; otherwise the range-wide
+// ones and those of the cohorts named.
+type EventFilter struct {
+	All       bool
+	CohortIDs []string
+}
+
+// UseEvents gives the service the store events are kept in. Without it
+// events cannot be run.
+func (s *Service) UseEvents(st EventStore) { s.events = st }
+
+var errNoEvents = errors.New("cohorts: events are not set up (UseEvents)")
+
+// CreateEvent runs an event for a cohort the actor manages, or, with no
+// cohort, for the whole range, which only range admins may do.
+func (s *Service) CreateEvent(ctx context.Context, a Actor, cohortID string, f EventFields) (Event, error) {
+	if s.events == nil {
+		return Event{}, errNoEvents
+	}
+	if cohortID == "" && !a.rangeAdmin() {
+		return Event{}, errAdminsOnly
+	}
+	if cohortID != "" {
+		c, err := s.managedCohort(ctx, s.store, a, cohortID)
+		if err != nil {
+			return Event{}, err
+		}
+		if c.Archived() {
+			return Event{}, ErrCohortArchived
+		}
+	}
+	f, err := f.clean(s.catalogue)
+	if err != nil {
+		return Event{}, err
+	}
+	e := Event{ID: newID(), CohortID: cohortID, CreatedBy: a.UserID, CreatedAt: s.now().UTC()}
+	e.set(f)
+	if err := s.events.CreateEvent(ctx, e); err != nil {
+		return Event{}, err
+	}
+	return e, nil
+}
+
+// eventFor loads an event and says what the actor may do with it. A
+// range-wide event is seen by everyone and managed by range admins; a
+// cohort's follows the cohort, and one of a cohort the actor has no part in
+// is not found.
+func (s *Service) eventFor(ctx context.Context, a Actor, id string) (Event, access, error) {
+	if s.events == nil {
+		return Event{}, noAccess, errNoEvents
+	}
+	e, err := s.events.Event(ctx, id)
+	if err != nil {
+		return Event{}, noAccess, err
+	}
+	if e.RangeWide() {
+		if a.rangeAdmin() {
+			return e, manages, nil
+		}
+		return e, sees, nil
+	}
+	_, acc, err := s.cohortFor(ctx, s.store, a, e.CohortID)
+	if errors.Is(err, ErrCohortNotFound) {
+		return Event{}, noAccess, ErrEventNotFound
+	}
+	if err != nil {
+		return Event{}, noAccess, err
+	}
+	return e, acc, nil
+}
+
+func (s *Service) managedEvent(ctx context.Context, a Actor, id string) (Event, error) {
+	e, acc, err := s.eventFor(ctx, a, id)
+	if err != nil {
+		return Event{}, err
+	}
+	if acc != manages {
+		return Event{}, ErrNotAllowed
+	}
+	return e, nil
+}
+
+// Event shows one event to anyone who plays or manages it; manages says
+// which.
+func (s *Service) Event(ctx context.Context, a Actor, id string) (e Event, manage bool, err error) {
+	e, acc, err := s.eventFor(ctx, a, id)
+	return e, acc == manages, err
+}
+
+// UpdateEvent changes an event's fields. Records already made stay as they
+// are; the board is read again through the new window.
+func (s *Service) UpdateEvent(ctx context.Context, a Actor, id string, f EventFields) (Event, error) {
+	e, err := s.managedEvent(ctx, a, id)
+	if err != nil {
+		return Event{}, err
+	}
+	if f, err = f.clean(s.catalogue); err != nil {
+		return Event{}, err
+	}
+	e.set(f)
+	if err := s.events.UpdateEvent(ctx, e); err != nil {
+		return Event{}, err
+	}
+	return e, nil
+}
+
+// DeleteEvent removes an event; the records of what its players did stay.
+func (s *Service) DeleteEvent(ctx context.Context, a Actor, id string) (Event, error) {
+	e, err := s.managedEvent(ctx, a, id)
+	if err != nil {
+		return Event{}, err
+	}
+	return e, s.events.DeleteEvent(ctx, id)
+}
+
+// Events lists the events the actor plays or manages: range admins see
+// every one; others the range-wide ones and those of their cohorts.
+func (s *Service) Events(ctx context.Context, a Actor) ([]Event, error) {
+	if s.events == nil {
+		return nil, errNoEvents
+	}
+	if a.rangeAdmin() {
+		return s.events.Events(ctx, EventFilter{All: true})
+	}
+	member, err := s.store.Cohorts(ctx, CohortFilter{MemberID: a.UserID, IncludeArchived: true})
+	if err != nil {
+		return nil, err
+	}
+	managed, err := s.store.Cohorts(ctx, CohortFilter{ManagedBy: a.UserID, IncludeArchived: true})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range append(member, managed...) {
+		ids = append(ids, c.ID)
+	}
+	return s.events.Events(ctx, EventFilter{CohortIDs: ids})
+}
+
+// CohortBoard opens a cohort's scoreboard to anyone with a part in the
+// cohort; live says whether they manage it.
+func (s *Service) CohortBoard(ctx context.Context, a Actor, cohortID string) (c Cohort, live bool, err error) {
+	c, acc, err := s.cohortFor(ctx, s.store, a, cohortID)
+	return c, acc == manages, err
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+
+	"github.com/sakimori/sakimori/cohorts"
+	"github.com/sakimori/sakimori/scoring"
+)
+
+var _ scoring.BoardStore = (*Scoring)(nil)
+
+// ScopedScoreboard sums the scope's records in one grouped query, as the
+// range board does, joined to the cohort's active trainees when it names
+// a cohort.
+func (s *Scoring) ScopedScoreboard(ctx context.Context, scope scoring.BoardScope, limit int) ([]scoring.Standing, error) {
+	var rows []struct {
+		TraineeID   string
+		DisplayName string
+		Points      int
+		Solved      int
+		LastSolveAt *string
+	}
+	q := s.db.WithContext(ctx).Table("scoring_events AS e").
+		Select("e.trainee_id, u.display_name, SUM(e.points) AS points, " +
+			"SUM(CASE WHEN e.correct THEN 1 ELSE 0 END) AS solved, " +
+			"MAX(CASE WHEN e.correct THEN e.created_at END) AS last_solve_at").
+		Joins("JOIN users u ON u.id = e.trainee_id").
+		Group("e.trainee_id, u.display_name").
+		Order("points DESC, last_solve_at ASC, e.trainee_id ASC").
+		Limit(limit)
+	if scope.CohortID != "" {
+		q = q.Joins("JOIN cohort_members m ON m.user_id = e.trainee_id AND m.cohort_id = ? AND m.role = ? AND m.removed_at IS NULL",
+			scope.CohortID, string(cohorts.CohortMember))
+	}
+	if len(scope.Scenarios) > 0 {
+		q = q.Where("e.scenario_id IN ?", scope.Scenarios)
+	}
+	if !scope.From.IsZero() {
+		q = q.Where("e.created_at >= ?", scope.From.UTC())
+	}
+	if !scope.Until.IsZero() {
+		q = q.Where("e.created_at < ?", scope.Until.UTC())
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	out := make([]scoring.Standing, len(rows))
+	for i, r := range rows {
+		out[i] = scoring.Standing{TraineeID: r.TraineeID, DisplayName: r.DisplayName, Points: r.Points, Solved: r.Solved}
+		if r.LastSolveAt != nil {
+			out[i].LastSolveAt = parseDBTime(*r.LastSolveAt)
+		}
+	}
+	return out, nil
+}
