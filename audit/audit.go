@@ -50,6 +50,9 @@ const (
 	DatabaseBackup      Action = "database.backup" // by the operator, at the command line
 	PartnerTokenUse     Action = "partner_token.use"
 	PartnerTokenRefused Action = "partner_token.refused"
+	EventCreate         Action = "event.create" // a competition for a cohort or the range
+	EventUpdate         Action = "event.update"
+	EventDelete         Action = "event.delete"
 )
 
 // actions is every known action, so a filter naming another is refused.
@@ -57,6 +60,7 @@ var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
 	LabStop: true, LabReset: true, LabExtend: true, LabShadow: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
 	AuditExport: true, DatabaseBackup: true, PartnerTokenUse: true, PartnerTokenRefused: true,
+	EventCreate: true, EventUpdate: true, EventDelete: true,
 }
 
 // Known reports whether a is one of the actions above.

@@ -119,6 +119,8 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Cohorts = cohorts.NewService(db.Cohorts(), svc, nil)
 	deps.Messages = db.Messages()
 	deps.Cohorts.UseCoursework(coursework{}, coursework{})
+	deps.Cohorts.UseEvents(db.Cohorts())
+	deps.Boards = scoring.NewBoards(db.Scoring(), nil)
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

@@ -179,6 +179,18 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/cohorts/:id/messages", signedIn, lv.broadcast)
 		api.Get("/me/messages/stream", signedIn, lv.inbox)
 	}
+	if d.Cohorts != nil && d.Boards != nil {
+		// Events and the boards scoped to an event or a cohort; who plays,
+		// runs and sees each is the cohorts service's to say.
+		ev := eventsAPI{cohorts: d.Cohorts, boards: d.Boards, audit: d.Audit}
+		api.Get("/events", signedIn, ev.list)
+		api.Post("/events", signedIn, ev.create)
+		api.Get("/events/:id", signedIn, ev.get)
+		api.Put("/events/:id", signedIn, ev.update)
+		api.Delete("/events/:id", signedIn, ev.remove)
+		api.Get("/events/:id/scoreboard", signedIn, ev.eventBoard)
+		api.Get("/cohorts/:id/scoreboard", signedIn, ev.cohortBoard)
+	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }

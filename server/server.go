@@ -85,6 +85,7 @@ type Deps struct {
 	Scoring  *scoring.Service     // nil: the scoring endpoints are not served
 	Audit    *audit.Log           // where staff actions are recorded; admins read it
 	Cohorts  *cohorts.Service     // nil: the organisation and cohort endpoints are not served
+	Boards   *scoring.Boards      // nil: event and cohort scoreboards are not served (they need cohorts too)
 	Messages live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it

@@ -91,6 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	cohortsSvc := cohorts.NewService(db.Cohorts(), accountsSvc, time.Now)
 	coursework := forcohorts.New(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Labs(), db.Scoring())
 	cohortsSvc.UseCoursework(coursework, coursework)
+	cohortsSvc.UseEvents(db.Cohorts())
 	scoringSvc.UseDeadlines(cohortsSvc) // late solves follow their assignments' policies
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
@@ -113,6 +114,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Scoring:  scoringSvc,
 		Audit:    audit.NewLog(db.Audit(), time.Now),
 		Cohorts:  cohortsSvc,
+		Boards:   scoring.NewBoards(db.Scoring(), time.Now),
 		Messages: db.Messages(),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
