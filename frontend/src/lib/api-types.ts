@@ -2246,6 +2246,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The events the caller plays or runs, latest start first.
+         * @description Range admins see every event; everyone else the range-wide ones and those of their own cohorts.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        /** Runs an event for a cohort (its managers) or, with no cohort_id, for the whole range (range admins). */
+        post: operations["createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** One event, to its players and its managers. */
+        get: operations["getEvent"];
+        /** Changes an event (its managers); its board is read again through the new window. `cohort_id` is ignored. */
+        put: operations["updateEvent"];
+        post?: never;
+        /** Removes an event (its managers); what its players did stays recorded. */
+        delete: operations["deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/scoreboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The event's board, to its players and managers.
+         * @description Only the players' records in the event's scenarios between its start and end count: a cohort event's players are the cohort's active members, a range-wide event's everyone. From its freeze until it ends, players see the board as it stood at `freeze_at` (`frozen`); its managers see it live. Trainees level on points and on when they reached them share a rank.
+         */
+        get: operations["eventScoreboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/scoreboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's board, to anyone with a part in it; its active members' points between its start and end dates. */
+        get: operations["cohortScoreboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2695,6 +2778,51 @@ export interface components {
             standings: components["schemas"]["Standing"][];
             frozen: boolean;
         };
+        Event: {
+            /** @description Stable; partner integrations keep it. */
+            id: string;
+            /** @description Absent for a range-wide event. */
+            cohort_id?: string;
+            name: string;
+            scenarios: string[];
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /**
+             * Format: date-time
+             * @description When the board freezes for players; absent if it never does.
+             */
+            freeze_at?: string;
+            /** @enum {string} */
+            phase: "upcoming" | "running" | "frozen" | "ended";
+            /** Format: date-time */
+            created_at: string;
+            /** @description The caller may change the event and sees its board live. */
+            manage: boolean;
+        };
+        EventList: {
+            events: components["schemas"]["Event"][];
+        };
+        EventRequest: {
+            /** @description On create only; empty or absent runs the event range-wide. */
+            cohort_id?: string;
+            name: string;
+            scenarios: string[];
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** @description RFC 3339; after the start and no later than the end. Empty: never frozen. */
+            freeze_at?: string;
+        };
+        ScopedScoreboard: {
+            standings: components["schemas"]["Standing"][];
+            /** @description The standings are as they stood at freeze_at. */
+            frozen: boolean;
+            /** Format: date-time */
+            freeze_at?: string;
+        };
         Suspicion: {
             /** @description shared_flag, or a mark: fast_solve, no_session. */
             reason: string;
@@ -2713,7 +2841,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete";
         AuditEntry: {
             /**
              * Format: int64
@@ -3290,6 +3418,24 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description No such event, or one of a cohort the caller has no part in (another organisation's answers the same). */
+        EventNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request or one of its fields is refused; `scenarios[i]` names a scenario by its place. */
+        EventRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The caller may see this but not change it. */
         CohortForbidden: {
             headers: {
@@ -3322,6 +3468,8 @@ export interface components {
         /** @description A lab's id; any other shape is a lab that does not exist. */
         LabID: string;
         ObjectiveID: string;
+        /** @description At most this many standings, 1 to 1000; any other value means 100. */
+        BoardLimit: number;
     };
     requestBodies: never;
     headers: never;
@@ -6539,6 +6687,219 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventRequest"];
+            };
+        };
+        responses: {
+            /** @description The event. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["EventRefused"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description A member of the cohort may not run its events; only range admins run range-wide ones. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["CohortNotFound"];
+            /** @description The cohort is archived and takes no new events. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["EventNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    updateEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventRequest"];
+            };
+        };
+        responses: {
+            /** @description The event as it now is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["EventRefused"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["EventNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["EventNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    eventScoreboard: {
+        parameters: {
+            query?: {
+                /** @description At most this many standings, 1 to 1000; any other value means 100. */
+                limit?: components["parameters"]["BoardLimit"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScopedScoreboard"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["EventNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    cohortScoreboard: {
+        parameters: {
+            query?: {
+                /** @description At most this many standings, 1 to 1000; any other value means 100. */
+                limit?: components["parameters"]["BoardLimit"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScopedScoreboard"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["CohortNotFound"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

@@ -53,6 +53,9 @@ export type CohortMessage = Schemas['CohortMessage']
 export type Assignment = Schemas['Assignment']
 export type AssignmentStatus = Schemas['AssignmentStatus']
 export type MyAssignment = Schemas['MyAssignment']
+export type RangeEvent = Schemas['Event']
+export type EventRequest = Schemas['EventRequest']
+export type ScopedScoreboard = Schemas['ScopedScoreboard']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -412,6 +415,14 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     deleteAssignment: (id: string) => request<void>('DELETE', `/api/v1/assignments/${encodeURIComponent(id)}`),
     assignmentStatus: (id: string) => request<AssignmentStatus>('GET', `/api/v1/assignments/${encodeURIComponent(id)}/status`),
     myAssignments: () => request<Schemas['MyAssignmentList']>('GET', '/api/v1/me/assignments').then((r) => r.assignments),
+    // Events, and the boards scoped to an event or a cohort.
+    events: () => request<Schemas['EventList']>('GET', '/api/v1/events').then((r) => r.events),
+    event: (id: string) => request<RangeEvent>('GET', `/api/v1/events/${encodeURIComponent(id)}`),
+    createEvent: (body: EventRequest) => request<RangeEvent>('POST', '/api/v1/events', { body }),
+    updateEvent: (id: string, body: EventRequest) => request<RangeEvent>('PUT', `/api/v1/events/${encodeURIComponent(id)}`, { body }),
+    deleteEvent: (id: string) => request<void>('DELETE', `/api/v1/events/${encodeURIComponent(id)}`),
+    eventScoreboard: (id: string) => request<ScopedScoreboard>('GET', `/api/v1/events/${encodeURIComponent(id)}/scoreboard`),
+    cohortScoreboard: (id: string) => request<ScopedScoreboard>('GET', `/api/v1/cohorts/${encodeURIComponent(id)}/scoreboard`),
   }
 }
 
