@@ -1,0 +1,111 @@
+// An event in real Chromium against the real server and the Docker
+// engine: an instructor runs an event for their cohort on the Events page;
+// a trainee of the cohort solves an objective of it; the event's board
+// shows the solve to both; once the board freezes, the trainee sees it
+// frozen and the instructor sees it live, told that players see it frozen.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { after, test } from 'node:test'
+import { apiCall, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
+
+const skip = missing() ?? false
+let range, chrome
+
+after(async () => {
+  await chrome?.close()
+  await range?.stop()
+})
+
+const call = (method, path, token, body) => apiCall(range, method, path, token, body)
+const signIn = (context, email) => signInAs(context, range, email)
+
+// flagOf reads the trainee's flag where the lab's web host keeps it.
+function flagOf(lab) {
+  const ps = spawnSync('docker', ['ps', '-q', '--filter', `label=io.sakimori.instance=${lab}`, '--filter', 'label=io.sakimori.host=web'], { encoding: 'utf8' })
+  const id = ps.stdout.trim().split(/\s+/)[0]
+  assert.ok(id, 'the lab has a web host: ' + ps.stderr)
+  const out = spawnSync('docker', ['exec', id, 'sh', '-c', 'echo "$FLAG"'], { encoding: 'utf8' }).stdout.trim()
+  assert.match(out, /^FLAG\{/)
+  return out
+}
+
+test('an event: run, solved, on its board, then frozen for players', { skip }, async () => {
+  range = await startRange()
+  assert.ok(range.labs, 'labs need the engine')
+  chrome = await launchBrowser()
+  const admin = (await call('POST', '/api/v1/setup', null, {
+    setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
+  })).access_token
+  for (const [email, role] of [['sensei@uni.test', 'instructor'], ['hanako@uni.test', 'trainee']]) {
+    await call('POST', '/api/v1/users', admin, { email, password: 'long enough password', role })
+  }
+  const org = await call('POST', '/api/v1/organisations', admin, { name: 'Academy', slug: 'academy', kind: 'academy' })
+  await call('POST', `/api/v1/organisations/${org.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
+  const cohort = await call('POST', '/api/v1/cohorts', admin, {
+    organisation_id: org.id, name: 'CTF class', starts_at: '2026-01-01T09:00:00Z', ends_at: '2036-01-01T09:00:00Z',
+  })
+  await call('POST', `/api/v1/cohorts/${cohort.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
+  await call('POST', `/api/v1/cohorts/${cohort.id}/members`, admin, { email: 'hanako@uni.test', role: 'member' })
+
+  // The instructor runs the event on the Events page.
+  const teacher = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const tpage = await signIn(teacher, 'sensei@uni.test')
+  const errors = watchConsole(tpage)
+  await tpage.goto(range.url + '/events')
+  await tpage.getByText('No events yet.').waitFor() // the empty state
+  await tpage.getByLabel('For').selectOption(cohort.id)
+  await tpage.getByLabel('Name').fill('Spring CTF')
+  await tpage.getByRole('checkbox', { name: 'Range Orientation' }).check()
+  await tpage.getByLabel('Starts').fill('2026-01-01T09:00')
+  await tpage.getByLabel('Ends').fill('2035-01-01T09:00')
+  await tpage.getByRole('button', { name: 'Run event' }).click()
+  await tpage.getByRole('link', { name: 'Spring CTF' }).waitFor()
+  const [event] = (await call('GET', '/api/v1/events', admin)).events
+  assert.equal(event.name, 'Spring CTF')
+  assert.deepEqual(event.scenarios, ['orientation'])
+
+  // The trainee sees the event, and its empty board, then solves.
+  const trainee = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await signIn(trainee, 'hanako@uni.test')
+  const traineeErrors = watchConsole(page)
+  await page.goto(range.url + '/events')
+  await page.getByRole('link', { name: 'Spring CTF' }).click()
+  await page.getByTestId('event-phase').getByText('Running').waitFor()
+  await page.getByText('No points scored yet.').waitFor()
+  await page.goto(range.url + '/scenarios/orientation')
+  await page.getByRole('button', { name: 'Launch lab' }).click()
+  await page.getByText('Connected').waitFor({ timeout: 90000 })
+  const lab = new URL(page.url()).pathname.split('/')[2]
+  await page.getByLabel('Answer for Read the flag the web host serves').fill(flagOf(lab))
+  await page.getByRole('button', { name: 'Submit' }).click()
+  await page.getByText(/Correct: \+\d+ points/).waitFor()
+
+  // Both see the solve on the event's board.
+  const board = `${range.url}/scoreboard?event=${event.id}`
+  await page.goto(board)
+  const row = page.locator('table.standings tbody tr')
+  await row.getByText('(you)').waitFor()
+  assert.equal(await row.count(), 1)
+  await tpage.goto(board)
+  await tpage.locator('table.standings tbody tr').first().waitFor()
+
+  // The instructor freezes the board now: the trainee sees it frozen, the
+  // instructor live, told that players see it frozen.
+  const now = new Date(Date.now() - 1000).toISOString()
+  await call('PUT', `/api/v1/events/${event.id}`, admin, {
+    name: event.name, scenarios: event.scenarios, starts_at: event.starts_at, ends_at: event.ends_at, freeze_at: now,
+  })
+  await page.reload()
+  await page.getByTestId('frozen').waitFor()
+  await page.getByTestId('event-phase').getByText('Running, board frozen').waitFor()
+  await row.getByText('(you)').waitFor() // the solve before the freeze still shows
+  await tpage.reload()
+  await tpage.getByTestId('frozen-live').waitFor()
+  assert.equal(await tpage.getByTestId('frozen').count(), 0)
+
+  // The range board, as before, is another scope of the same page.
+  await page.getByLabel('Board').selectOption('range')
+  await page.getByLabel('Scenario').waitFor()
+  assert.deepEqual(errors, [])
+  assert.deepEqual(traineeErrors, [])
+})
