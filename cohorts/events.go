@@ -3,6 +3,8 @@ package cohorts
 import (
 	"context"
 	"errors"
+	"slices"
+	"time"
 )
 
 // EventStore is what events need from storage.
@@ -159,4 +161,41 @@ func (s *Service) Events(ctx context.Context, a Actor) ([]Event, error) {
 func (s *Service) CohortBoard(ctx context.Context, a Actor, cohortID string) (c Cohort, live bool, err error) {
 	c, acc, err := s.cohortFor(ctx, s.store, a, cohortID)
 	return c, acc == manages, err
+}
+
+// EventAt finds the event a trainee's solve of a scenario at a time falls
+// in: a running event holding the scenario, of a cohort they are an active
+// trainee of or range-wide. A cohort's event comes before a range-wide
+// one, then the latest to start. ok is false when there is none.
+func (s *Service) EventAt(ctx context.Context, traineeID, scenarioID string, at time.Time) (Event, bool, error) {
+	if s.events == nil {
+		return Event{}, false, nil
+	}
+	member, err := s.store.Cohorts(ctx, CohortFilter{MemberID: traineeID})
+	if err != nil {
+		return Event{}, false, err
+	}
+	var ids []string
+	for _, c := range member {
+		if role, ok, err := s.store.CohortRole(ctx, c.ID, traineeID); err != nil {
+			return Event{}, false, err
+		} else if ok && role == CohortMember {
+			ids = append(ids, c.ID)
+		}
+	}
+	list, err := s.events.Events(ctx, EventFilter{CohortIDs: ids})
+	if err != nil {
+		return Event{}, false, err
+	}
+	var best Event
+	found := false
+	for _, e := range list { // latest start first
+		if !slices.Contains(e.Scenarios, scenarioID) || at.Before(e.StartsAt) || !at.Before(e.EndsAt) {
+			continue
+		}
+		if !found || (best.RangeWide() && !e.RangeWide()) {
+			best, found = e, true
+		}
+	}
+	return best, found, nil
 }

@@ -145,3 +145,37 @@ func TestCohortBoardIsForTheCohortsPeople(t *testing.T) {
 		}
 	}
 }
+
+func TestEventAtFindsTheTraineesRunningEvent(t *testing.T) {
+	w, svc := eventing(t)
+	p := w.people
+	f := eventFields("web-101")
+	f.FreezeAt = nil
+	mustE := func(e cohorts.Event, err error) cohorts.Event {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	open := mustE(svc.CreateEvent(ctx, p["admin"], "", f))
+	class := mustE(svc.CreateEvent(ctx, p["teachA"], w.cohort["A"].ID, f))
+	during := opens.Add(time.Hour)
+	for _, tc := range []struct {
+		who, scenario string
+		at            time.Time
+		want          string // the event's id, or "" for none
+	}{
+		{"hanako", "web-101", during, class.ID},            // the cohort's event before the range's
+		{"partner", "web-101", during, open.ID},            // in no cohort: the range's
+		{"teachA", "web-101", during, open.ID},             // teaching a cohort is not playing in it
+		{"hanako", "cloud-ir", during, ""},                 // not in the event
+		{"hanako", "web-101", opens.Add(-time.Second), ""}, // before it starts
+		{"hanako", "web-101", f.EndsAt, ""},                // at its end
+	} {
+		e, ok, err := svc.EventAt(ctx, p[tc.who].UserID, tc.scenario, tc.at)
+		if err != nil || ok != (tc.want != "") || e.ID != tc.want {
+			t.Errorf("%s, %s at %v: %q %v %v; want %q", tc.who, tc.scenario, tc.at, e.ID, ok, err, tc.want)
+		}
+	}
+}

@@ -22,6 +22,9 @@ type BoardStore interface {
 	// reached their score first, then by id, and returns the first limit.
 	// Freezing is the caller's: the store reads [From, Until) as given.
 	ScopedScoreboard(ctx context.Context, scope BoardScope, limit int) ([]Standing, error)
+	// ScopedSolves counts the scope's trainees' solves of one objective of
+	// a scenario in [From, Until).
+	ScopedSolves(ctx context.Context, scope BoardScope, scenarioID, objectiveID string) (int, error)
 }
 
 // Board is a scoreboard as one viewer sees it.

@@ -19,6 +19,10 @@ func (b *boardStore) ScopedScoreboard(_ context.Context, scope scoring.BoardScop
 	return []scoring.Standing{{TraineeID: "a", Points: 10}}, nil
 }
 
+func (b *boardStore) ScopedSolves(context.Context, scoring.BoardScope, string, string) (int, error) {
+	return 0, nil
+}
+
 func TestBoardsFreezeForPlayersUntilTheEventEnds(t *testing.T) {
 	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
 	scope := scoring.BoardScope{CohortID: "c", Scenarios: []string{"web-101"}, From: start, Until: start.Add(2 * time.Hour),

@@ -25,6 +25,8 @@ type Service struct {
 	freezeAt time.Time // trainees see the scoreboard as it was then
 
 	deadlines Deadlines // see UseDeadlines
+	contests  Contests  // see UseContests
+	boards    *Boards
 }
 
 // Lockout: this many wrong answers to one objective within LockoutWindow
@@ -238,7 +240,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	if e.Correct && past.Revealed {
 		e.Note = "walkthrough_revealed" // solved, for progress; no points
 	} else if e.Correct {
-		if e.Points, err = s.value(ctx, lab, o); err != nil {
+		if e.Points, err = s.value(ctx, lab, o, e.At); err != nil {
 			return Result{}, err
 		}
 		if b := o.TimeBonus; b != nil && b.Points > 0 && !lab.StartedAt.IsZero() && e.At.Sub(lab.StartedAt) <= time.Duration(b.Within) {
@@ -277,15 +279,16 @@ func mark(note, m string) string {
 // to show instructors.
 const FastSolve = 15 * time.Second
 
-// value is what solving o is worth now: its points, or with dynamic
-// scoring CTFd's decay over the solves before this one. The value is fixed
-// into the record at solve time, so nobody's past score ever changes.
-func (s *Service) value(ctx context.Context, lab Lab, o Objective) (int, error) {
+// value is what solving o at `at` is worth: its points, or with dynamic
+// scoring CTFd's decay over the solves before this one (within the event
+// the solve falls in, if any). The value is fixed into the record at solve
+// time, so nobody's past score ever changes.
+func (s *Service) value(ctx context.Context, lab Lab, o Objective, at time.Time) (int, error) {
 	d := o.Dynamic
 	if d == nil && o.FirstSolve <= 0 {
 		return o.Points, nil
 	}
-	before, err := s.store.Solves(ctx, lab.ScenarioID, o.ID)
+	before, err := s.solvesBefore(ctx, lab, o, at)
 	if err != nil {
 		return 0, err
 	}

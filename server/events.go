@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -172,11 +173,7 @@ func (h eventsAPI) eventBoard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	scope := scoring.BoardScope{CohortID: e.CohortID, Scenarios: e.Scenarios, From: e.StartsAt, Until: e.EndsAt}
-	if e.FreezeAt != nil {
-		scope.FreezeAt = *e.FreezeAt
-	}
-	return h.board(c, scope, manage)
+	return h.board(c, eventScope(e), manage)
 }
 
 // cohortBoard ranks a cohort's trainees by what they scored between the
@@ -212,4 +209,26 @@ func standingViews(list []scoring.Standing) []standingView {
 		}
 	}
 	return out
+}
+
+// eventContests tells scoring which event a solve falls in, so dynamic
+// scoring counts that event's solves alone.
+type eventContests struct{ cohorts *cohorts.Service }
+
+func (c eventContests) Contest(ctx context.Context, traineeID, scenarioID string, at time.Time) (scoring.BoardScope, bool, error) {
+	e, ok, err := c.cohorts.EventAt(ctx, traineeID, scenarioID, at)
+	if err != nil || !ok {
+		return scoring.BoardScope{}, false, err
+	}
+	return eventScope(e), true, nil
+}
+
+// eventScope is what counts on an event's board: its players' records in
+// its scenarios between its start and end, frozen at its freeze.
+func eventScope(e cohorts.Event) scoring.BoardScope {
+	scope := scoring.BoardScope{CohortID: e.CohortID, Scenarios: e.Scenarios, From: e.StartsAt, Until: e.EndsAt}
+	if e.FreezeAt != nil {
+		scope.FreezeAt = *e.FreezeAt
+	}
+	return scope
 }

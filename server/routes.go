@@ -183,6 +183,9 @@ func routes(app *fiber.App, d Deps) {
 		// Events and the boards scoped to an event or a cohort; who plays,
 		// runs and sees each is the cohorts service's to say.
 		ev := eventsAPI{cohorts: d.Cohorts, boards: d.Boards, audit: d.Audit}
+		if d.Scoring != nil {
+			d.Scoring.UseContests(eventContests{cohorts: d.Cohorts}, d.Boards) // dynamic scoring counts within the event
+		}
 		api.Get("/events", signedIn, ev.list)
 		api.Post("/events", signedIn, ev.create)
 		api.Get("/events/:id", signedIn, ev.get)

@@ -112,5 +112,13 @@ func TestScopedScoreboardCountsOnlyTheScope(t *testing.T) {
 		if board, _ = sc.ScopedScoreboard(ctx, scope, 1); len(board) != 1 {
 			t.Fatalf("limit 1 gave %d lines", len(board))
 		}
+		scope.CohortID = c.ID
+		if n, err := sc.ScopedSolves(ctx, scope, "web-101", "o1"); err != nil || n != 1 {
+			t.Fatalf("the cohort's solves of o1 in the window = %d, %v; want u2's alone", n, err)
+		}
+		scope.CohortID = ""
+		if n, err := sc.ScopedSolves(ctx, scope, "web-101", "o1"); err != nil || n != 3 {
+			t.Fatalf("the range's solves of o1 in the window = %d, %v; want 3", n, err)
+		}
 	})
 }
