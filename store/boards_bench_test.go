@@ -43,14 +43,24 @@ func BenchmarkEventBoard(b *testing.B) {
 			})
 			boards := scoring.NewBoards(db.Scoring(), nil)
 			scope := scoring.BoardScope{CohortID: cohortID, Scenarios: []string{"ctf"}, From: start, Until: start.Add(2 * time.Hour)}
+			// The range's own board over the same records, read in turn with
+			// the event's, so the machine's noise falls on both.
+			var scoped, whole time.Duration
 			b.ResetTimer()
 			for range b.N {
+				t0 := time.Now()
 				board, err := boards.Board(ctx, scope, 100, true)
 				if err != nil || len(board.Standings) != 100 || board.Standings[0].Solved != solves {
 					b.Fatalf("board: %d lines, %v", len(board.Standings), err)
 				}
+				t1 := time.Now()
+				if _, err := db.Scoring().Scoreboard(ctx, "", 100, time.Time{}); err != nil {
+					b.Fatal(err)
+				}
+				scoped, whole = scoped+t1.Sub(t0), whole+time.Since(t1)
 			}
-			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/board")
+			b.ReportMetric(float64(scoped.Microseconds())/1000/float64(b.N), "ms/board")
+			b.ReportMetric(float64(whole.Microseconds())/1000/float64(b.N), "ms/range-board")
 		})
 	}
 }
