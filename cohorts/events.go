@@ -132,28 +132,52 @@ func (s *Service) DeleteEvent(ctx context.Context, a Actor, id string) (Event, e
 	return e, s.events.DeleteEvent(ctx, id)
 }
 
+// ListedEvent is an event in a list, with whether the actor runs it.
+type ListedEvent struct {
+	Event
+	Manage bool
+}
+
 // Events lists the events the actor plays or manages: range admins see
 // every one; others the range-wide ones and those of their cohorts.
-func (s *Service) Events(ctx context.Context, a Actor) ([]Event, error) {
+func (s *Service) Events(ctx context.Context, a Actor) ([]ListedEvent, error) {
 	if s.events == nil {
 		return nil, errNoEvents
 	}
+	var list []Event
+	managed := map[string]bool{}
 	if a.rangeAdmin() {
-		return s.events.Events(ctx, EventFilter{All: true})
+		all, err := s.events.Events(ctx, EventFilter{All: true})
+		if err != nil {
+			return nil, err
+		}
+		list = all
+	} else {
+		member, err := s.store.Cohorts(ctx, CohortFilter{MemberID: a.UserID, IncludeArchived: true})
+		if err != nil {
+			return nil, err
+		}
+		runs, err := s.store.Cohorts(ctx, CohortFilter{ManagedBy: a.UserID, IncludeArchived: true})
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, c := range runs {
+			managed[c.ID] = true
+			ids = append(ids, c.ID)
+		}
+		for _, c := range member {
+			ids = append(ids, c.ID)
+		}
+		if list, err = s.events.Events(ctx, EventFilter{CohortIDs: ids}); err != nil {
+			return nil, err
+		}
 	}
-	member, err := s.store.Cohorts(ctx, CohortFilter{MemberID: a.UserID, IncludeArchived: true})
-	if err != nil {
-		return nil, err
+	out := make([]ListedEvent, len(list))
+	for i, e := range list {
+		out[i] = ListedEvent{Event: e, Manage: a.rangeAdmin() || managed[e.CohortID]}
 	}
-	managed, err := s.store.Cohorts(ctx, CohortFilter{ManagedBy: a.UserID, IncludeArchived: true})
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, c := range append(member, managed...) {
-		ids = append(ids, c.ID)
-	}
-	return s.events.Events(ctx, EventFilter{CohortIDs: ids})
+	return out, nil
 }
 
 // CohortBoard opens a cohort's scoreboard to anyone with a part in the

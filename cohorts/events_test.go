@@ -95,6 +95,11 @@ func TestEventsFollowTheirCohortsRights(t *testing.T) {
 		if err != nil || len(list) != want.listed {
 			t.Errorf("%s: Events = %d, %v; want %d", who, len(list), err, want.listed)
 		}
+		for _, l := range list {
+			if runs := l.ID == e.ID && want.manage || l.ID == open.ID && who == "admin"; l.Manage != runs {
+				t.Errorf("%s: listed %s with manage %v", who, l.Name, l.Manage)
+			}
+		}
 		if _, manage, err := svc.Event(ctx, p[who], open.ID); err != nil || manage != (who == "admin") {
 			t.Errorf("%s: the range-wide event = manage %v, %v", who, manage, err)
 		}

@@ -77,18 +77,13 @@ func (r competitionRequest) fields() (cohorts.EventFields, error) {
 }
 
 func (h eventsAPI) list(c *fiber.Ctx) error {
-	a := cohortActor(c)
-	list, err := h.cohorts.Events(c.UserContext(), a)
+	list, err := h.cohorts.Events(c.UserContext(), cohortActor(c))
 	if err != nil {
 		return err
 	}
 	views := make([]competitionView, len(list))
 	for i, e := range list {
-		_, manage, err := h.cohorts.Event(c.UserContext(), a, e.ID)
-		if err != nil {
-			return err
-		}
-		views[i] = competitionViewOf(e, manage)
+		views[i] = competitionViewOf(e.Event, e.Manage)
 	}
 	return c.JSON(competitionList{Events: views})
 }

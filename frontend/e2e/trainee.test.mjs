@@ -282,6 +282,7 @@ test('every page fits a 360 px phone', { skip }, async () => {
     await visit(p, '/', heading(/Welcome/))
     await visit(p, '/catalogue', heading('Catalogue'))
     await visit(p, '/scoreboard', heading('Scoreboard'))
+    await visit(p, '/events', heading('Events'))
     await visit(p, '/progress', heading('Your progress'))
     for (const s of ['orientation', 'metadata-heist', 'keys-in-the-repo', 'open-by-default']) await visit(p, `/scenarios/${s}`, heading('The story'))
     await visit(p, `/labs/${labID}/replay`, heading('Session replay'))
