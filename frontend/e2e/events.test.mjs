@@ -1,8 +1,9 @@
 // An event in real Chromium against the real server and the Docker
 // engine: an instructor runs an event for their cohort on the Events page;
 // a trainee of the cohort solves an objective of it; the event's board
-// shows the solve to both; once the board freezes, the trainee sees it
-// frozen and the instructor sees it live, told that players see it frozen.
+// shows the solve to both; once the instructor sets the board's freeze,
+// the trainee sees it frozen and the instructor sees it live, told that
+// players see it frozen.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { after, test } from 'node:test'
@@ -89,17 +90,27 @@ test('an event: run, solved, on its board, then frozen for players', { skip }, a
   await tpage.goto(board)
   await tpage.locator('table.standings tbody tr').first().waitFor()
 
-  // The instructor freezes the board now: the trainee sees it frozen, the
+  // The instructor freezes the board at the start of the next minute (the
+  // form takes minutes), after the solve: the trainee sees it frozen, the
   // instructor live, told that players see it frozen.
-  const now = new Date(Date.now() - 1000).toISOString()
-  await call('PUT', `/api/v1/events/${event.id}`, admin, {
-    name: event.name, scenarios: event.scenarios, starts_at: event.starts_at, ends_at: event.ends_at, freeze_at: now,
+  await tpage.waitForTimeout(60_000 - (Date.now() % 60_000) + 1000)
+  const minute = await tpage.evaluate(() => {
+    const t = new Date()
+    t.setSeconds(0, 0)
+    return new Date(t.getTime() - t.getTimezoneOffset() * 60_000).toISOString().slice(0, 16)
   })
+  await tpage.goto(range.url + '/events')
+  await tpage.getByRole('button', { name: 'Edit' }).click()
+  await tpage.getByRole('heading', { name: 'Change event' }).waitFor()
+  await tpage.getByLabel('Board freezes (optional)').fill(minute)
+  await tpage.getByRole('button', { name: 'Save changes' }).click()
+  await tpage.getByRole('heading', { name: 'New event' }).waitFor()
+  assert.ok((await call('GET', `/api/v1/events/${event.id}`, admin)).freeze_at, 'the freeze was saved')
+  await tpage.goto(board)
   await page.reload()
   await page.getByTestId('frozen').waitFor()
   await page.getByTestId('event-phase').getByText('Running, board frozen').waitFor()
   await row.getByText('(you)').waitFor() // the solve before the freeze still shows
-  await tpage.reload()
   await tpage.getByTestId('frozen-live').waitFor()
   assert.equal(await tpage.getByTestId('frozen').count(), 0)
 
