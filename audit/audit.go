@@ -50,6 +50,10 @@ const (
 	DatabaseBackup      Action = "database.backup" // by the operator, at the command line
 	PartnerTokenUse     Action = "partner_token.use"
 	PartnerTokenRefused Action = "partner_token.refused"
+	PartnerTokenCreate  Action = "partner_token.create"
+	PartnerTokenRevoke  Action = "partner_token.revoke"
+	PersonErase         Action = "user.erase"        // a person's data erased; their records kept under a pseudonym
+	RecordingsExpire    Action = "recordings.expire" // terminal recordings past their retention, removed by the range
 )
 
 // actions is every known action, so a filter naming another is refused.
@@ -57,6 +61,7 @@ var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
 	LabStop: true, LabReset: true, LabExtend: true, LabShadow: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
 	AuditExport: true, DatabaseBackup: true, PartnerTokenUse: true, PartnerTokenRefused: true,
+	PartnerTokenCreate: true, PartnerTokenRevoke: true, PersonErase: true, RecordingsExpire: true,
 }
 
 // Known reports whether a is one of the actions above.
