@@ -179,6 +179,9 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/cohorts/:id/messages", signedIn, lv.broadcast)
 		api.Get("/me/messages/stream", signedIn, lv.inbox)
 	}
+	if d.Partners != nil {
+		partnerRoutes(app, api, d)
+	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }
