@@ -95,8 +95,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	scoringSvc.UseDeadlines(cohortsSvc) // late solves follow their assignments' policies
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
-
 	auditLog := audit.NewLog(db.Audit(), time.Now)
+	go runRecordingRetention(ctx, cfg, db, auditLog, log)
+
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app, err := server.New(server.Deps{
