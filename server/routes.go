@@ -71,6 +71,7 @@ func routes(app *fiber.App, d Deps) {
 	// Admin: accounts, invites and password resets.
 	api.Patch("/users/:id", d.Tokens.Require(accounts.RoleAdmin), u.change)
 	api.Post("/users/:id/password-reset", d.Tokens.Require(accounts.RoleAdmin), u.passwordReset)
+	api.Post("/users/:id/erase", d.Tokens.Require(accounts.RoleAdmin), u.erase)
 	api.Get("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invites)
 	api.Delete("/invites/:id", d.Tokens.Require(accounts.RoleInstructor), u.revokeInvite)
 	api.Post("/auth/password-reset", signIn, settle, u.resetPassword)
