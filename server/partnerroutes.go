@@ -5,7 +5,8 @@ import (
 )
 
 // partnerRoutes serves the partner API under its own prefix, with its own
-// tokens, and the pages org admins manage those tokens from.
+// tokens; the endpoints org admins manage those tokens from; and a
+// person's own data, the other side of what partners read.
 func partnerRoutes(app *fiber.App, api fiber.Router, d Deps) {
 	signedIn := d.Tokens.Require()
 	pt := partnerTokensAPI{partners: d.Partners}
@@ -13,6 +14,8 @@ func partnerRoutes(app *fiber.App, api fiber.Router, d Deps) {
 	api.Post("/organisations/:id/partner-tokens", signedIn, pt.create)
 	api.Delete("/organisations/:id/partner-tokens/:token", signedIn, pt.revoke)
 	api.Get("/organisations/:id/partner-calls", signedIn, pt.calls)
+	me := myDataAPI{accounts: d.Accounts, cohorts: d.Cohorts, labs: d.Labs, scoring: d.Scoring, log: d.Logger}
+	api.Get("/me/export", signedIn, me.export)
 
 	perMinute := d.Options.PartnerPerMinute
 	if perMinute < 1 {
