@@ -60,18 +60,18 @@ func (p *Partners) FeedAfter(ctx context.Context, orgID string, pos partners.Pos
 				return err
 			}
 			horizon = partners.Position{Tx: xmin - 1, Seq: math.MaxInt64}
-			return tx.Raw(`SELECT f.seq, f.tx, `+recordColumns+` FROM record_feed f JOIN scoring_events e ON e.id = f.record_id
-				WHERE (f.tx > ? OR (f.tx = ? AND f.seq > ?)) AND f.tx < ? AND `+inOrganisation+`
-				ORDER BY f.tx, f.seq LIMIT ?`, pos.Tx, pos.Tx, pos.Seq, xmin, orgID, limit).Scan(&rows).Error
+			return scanFeed(tx.Raw(`SELECT f.seq, f.tx, `+recordColumns+` FROM record_feed f JOIN scoring_events e ON e.id = f.record_id
+				WHERE (f.tx, f.seq) > (?, ?) AND f.tx < ? AND `+inOrganisation+`
+				ORDER BY f.tx, f.seq LIMIT ?`, pos.Tx, pos.Seq, xmin, orgID, limit), &rows)
 		}
 		var last sql.NullInt64
 		if err := tx.Raw("SELECT MAX(seq) FROM record_feed").Scan(&last).Error; err != nil {
 			return err
 		}
 		horizon = partners.Position{Seq: last.Int64}
-		return tx.Raw(`SELECT f.seq, 0 AS tx, `+recordColumns+` FROM record_feed f JOIN scoring_events e ON e.id = f.record_id
+		return scanFeed(tx.Raw(`SELECT f.seq, 0 AS tx, `+recordColumns+` FROM record_feed f JOIN scoring_events e ON e.id = f.record_id
 			WHERE f.seq > ? AND f.seq <= ? AND `+inOrganisation+`
-			ORDER BY f.seq LIMIT ?`, pos.Seq, last.Int64, orgID, limit).Scan(&rows).Error
+			ORDER BY f.seq LIMIT ?`, pos.Seq, last.Int64, orgID, limit), &rows)
 	}, &sql.TxOptions{ReadOnly: p.dialect == "postgres"})
 	if err != nil {
 		return nil, partners.Position{}, internal(err)
@@ -81,6 +81,24 @@ func (p *Partners) FeedAfter(ctx context.Context, orgID string, pos partners.Pos
 		out[i] = r.record()
 	}
 	return out, horizon, nil
+}
+
+// scanFeed reads a page by hand: the feed is read in bulk, and GORM's
+// reflection costs more than the query.
+func scanFeed(q *gorm.DB, out *[]feedRow) error {
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r feedRow
+		if err := rows.Scan(&r.Seq, &r.Tx, &r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.CreatedAt); err != nil {
+			return err
+		}
+		*out = append(*out, r)
+	}
+	return rows.Err()
 }
 
 func (p *Partners) InOrganisation(ctx context.Context, orgID, userID string) (bool, error) {
