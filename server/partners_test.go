@@ -24,7 +24,12 @@ type partnerClass struct {
 
 func newPartnerClass(t *testing.T) *partnerClass {
 	t.Helper()
-	cl := &partnerClass{class: newClass(t), secret: map[string]string{}}
+	return newPartnerClassWith(t)
+}
+
+func newPartnerClassWith(t *testing.T, opts ...option) *partnerClass {
+	t.Helper()
+	cl := &partnerClass{class: newClass(t, opts...), secret: map[string]string{}}
 	cl.record = "rec-trainee-1"
 	err := cl.rg.db.Scoring().Record(context.Background(), scoring.Event{ID: cl.record, Kind: scoring.EventSubmission,
 		TraineeID: cl.userID["trainee"], InstanceID: "i1", ScenarioID: "cloud-ir", ObjectiveID: "find-key", Correct: true, Points: 100,
