@@ -16,9 +16,10 @@ import (
 )
 
 // partnerGate admits partner API calls: a live partner token, at most so
-// many calls a minute per token, and every call (refusals included) in
-// the audit log under the token's organisation, where its org admins read
-// it. A call whose record cannot be written is not served.
+// many calls a minute per token, and every call (and every refusal of a
+// token the range issued) in the audit log under the token's
+// organisation, where its org admins read it. A call whose record cannot
+// be written is not served.
 type partnerGate struct {
 	partners *partners.Service
 	audit    audit.Recorder
@@ -39,15 +40,18 @@ func (g partnerGate) admit(c *fiber.Ctx) error {
 	t, err := g.partners.Authenticate(c.UserContext(), secret)
 	call := map[string]string{"method": c.Method(), "path": strings.Clone(c.Path())}
 	if err != nil {
-		if f, ok := fault.As(err); ok && f.Kind != fault.Internal {
+		// Refusals of tokens the range issued (revoked, expired) are
+		// recorded against their organisation; anything else (no token, a
+		// guess) is not, so a flood of guesses cannot fill the log.
+		if f, ok := fault.As(err); ok && f.Kind != fault.Internal && t.ID != "" {
 			call["code"] = f.Code
-			e := audit.Entry{ActorID: t.ID, ActorRole: "partner", Action: audit.PartnerTokenRefused, Detail: call}
-			if t.OrganisationID != "" {
-				e.TargetKind, e.TargetID = "organisation", t.OrganisationID
-			}
+			e := audit.Entry{ActorID: t.ID, ActorRole: "partner", Action: audit.PartnerTokenRefused, Detail: call,
+				TargetKind: "organisation", TargetID: t.OrganisationID}
 			if rerr := g.audit.Record(c.UserContext(), e); rerr != nil {
 				return rerr
 			}
+		}
+		if f, ok := fault.As(err); ok && f.Kind == fault.Unauthenticated {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="sakimori-partner"`)
 		}
 		return err

@@ -160,8 +160,11 @@ func (h partnersAPI) feed(c *fiber.Ctx) error {
 // The checks are made before the first byte; what fails while streaming
 // is logged, and the client sees a cut-off file.
 func (h partnersAPI) export(c *fiber.Ctx) error {
-	format := partners.ExportFormat(c.Query("format", "csv"))
-	ex, err := h.partners.Export(c.UserContext(), partnerTokenOf(c), c.Params("id"), partners.ExportKind(c.Params("kind")), format)
+	format := partners.ExportFormat(strings.Clone(c.Query("format", "csv")))
+	// The export is written after this handler returns, when Fiber has
+	// reused the request's memory: what it keeps must be copied.
+	cohortID, kind := strings.Clone(c.Params("id")), partners.ExportKind(strings.Clone(c.Params("kind")))
+	ex, err := h.partners.Export(c.UserContext(), partnerTokenOf(c), cohortID, kind, format)
 	if err != nil {
 		return err
 	}
