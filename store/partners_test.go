@@ -74,28 +74,30 @@ func TestFeedPagedWhileEightWritersRecord(t *testing.T) {
 		}
 		go func() { wg.Wait(); done.Store(true) }()
 
+		// Paged as a partner pages it: through the service, from cursor to
+		// cursor, an empty page meaning "ask again later".
+		svc := partners.NewService(p, nil, nil, []byte("test cursor key"), nil)
+		tok := partners.Token{OrganisationID: "o1", Scopes: []partners.Scope{partners.ReadRecords}}
 		seen := map[string]int{}
-		var pos partners.Position
+		cursor, last := "", partners.Position{}
 		deadline := time.Now().Add(30 * time.Second)
 		for len(seen) < writers*each || !done.Load() {
 			if time.Now().After(deadline) {
 				t.Fatalf("the feed served %d of %d records: the rest were skipped, or never came", len(seen), writers*each)
 			}
-			list, horizon, err := p.FeedAfter(ctx, "o1", pos, 7)
+			page, err := svc.Feed(ctx, tok, cursor, 7)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, r := range list {
-				if !r.Position.After(pos) {
-					t.Fatalf("record %s at %+v is not after the cursor %+v", r.ID, r.Position, pos)
+			for _, r := range page.Records {
+				if !r.Position.After(last) {
+					t.Fatalf("record %s at %+v is not after the last one read, %+v", r.ID, r.Position, last)
 				}
 				seen[r.ID]++
-				pos = r.Position
+				last = r.Position
 			}
-			if len(list) == 0 {
-				if horizon.After(pos) {
-					pos = horizon
-				}
+			cursor = page.Next
+			if len(page.Records) == 0 {
 				time.Sleep(time.Millisecond)
 			}
 		}
