@@ -374,6 +374,8 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<OrgMember>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/members`, { body }),
     removeOrgMember: (org: string, user: string) =>
       request<void>('DELETE', `/api/v1/organisations/${encodeURIComponent(org)}/members/${encodeURIComponent(user)}`),
+    // Everything the range holds about the signed-in person, as JSON text.
+    myData: () => text('/api/v1/me/export'),
     // An organisation's partner tokens (its org admins and range admins).
     partnerTokens: (org: string) =>
       request<Schemas['PartnerTokenList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens`).then((r) => r.tokens),
