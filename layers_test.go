@@ -45,6 +45,7 @@ var rules = map[string][]string{
 	"cohorts":      join(fiber, gorm, docker, labSide, edges),
 	"rehearsal":    join(fiber, gorm, docker, labSide, edges),
 	"live":         join(fiber, gorm, docker, labSide, edges),
+	"partners":     join(fiber, gorm, docker, labSide, edges),
 	"fault":        {"github.com/", "gopkg.in/"},
 	"manifest":     {module + "/"}, // the manifest's value types: a leaf both labs and scoring use
 	"labs/driver":  {module + "/labs/driver/docker"},

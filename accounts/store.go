@@ -25,6 +25,9 @@ type Store interface {
 	CountAdmins(ctx context.Context) (int64, error)
 	// UpdateUser writes an account's role, disabled time and password hash.
 	UpdateUser(ctx context.Context, u User) error // ErrUserNotFound
+	// ErasePerson replaces what names u with pseudonym (see Service.Erase),
+	// disables the account and ends everything it could sign in with.
+	ErasePerson(ctx context.Context, u User, pseudonym string, at time.Time) error
 
 	// PutSetupCode replaces the pending first-run setup code's hash.
 	PutSetupCode(ctx context.Context, hash string) error

@@ -53,6 +53,10 @@ const (
 	EventCreate         Action = "event.create" // a competition for a cohort or the range
 	EventUpdate         Action = "event.update"
 	EventDelete         Action = "event.delete"
+	PartnerTokenCreate  Action = "partner_token.create"
+	PartnerTokenRevoke  Action = "partner_token.revoke"
+	PersonErase         Action = "user.erase"        // a person's data erased; their records kept under a pseudonym
+	RecordingsExpire    Action = "recordings.expire" // terminal recordings past their retention, removed by the range
 )
 
 // actions is every known action, so a filter naming another is refused.
@@ -61,6 +65,7 @@ var actions = map[Action]bool{
 	LabStop: true, LabReset: true, LabExtend: true, LabShadow: true, LabTerminalOpen: true, ReplayWatch: true, SuspicionsView: true, TraineeRecordView: true,
 	AuditExport: true, DatabaseBackup: true, PartnerTokenUse: true, PartnerTokenRefused: true,
 	EventCreate: true, EventUpdate: true, EventDelete: true,
+	PartnerTokenCreate: true, PartnerTokenRevoke: true, PersonErase: true, RecordingsExpire: true,
 }
 
 // Known reports whether a is one of the actions above.

@@ -23,7 +23,10 @@ type Filter struct {
 	Since   time.Time // at or after
 	Until   time.Time // before
 	Before  int64     // only entries with a smaller Seq: where the last page ended
-	Limit   int
+	// TargetKind and TargetID pick entries about one thing (an
+	// organisation's partner calls); not settable from a client's query.
+	TargetKind, TargetID string
+	Limit                int
 }
 
 // The faults a bad filter gets.

@@ -55,7 +55,9 @@ type Config struct {
 	LabMaxExtensions    int
 	LaunchPerMinute     int
 	SubmitPerMinute     int
-	ScoreboardFreeze    time.Time // zero: never frozen
+	ScoreboardFreeze    time.Time     // zero: never frozen
+	PartnerPerMinute    int           // partner API calls per token per minute
+	RecordingRetention  time.Duration // terminal recordings older than this are deleted; zero keeps them
 
 	HealthcheckURL string // what `sakimori healthcheck` asks
 

@@ -191,6 +191,17 @@ var options = []option{
 	{name: "submit-per-minute", def: "20", usage: "answers per person per minute",
 		read:  whole(func(c *Config) *int { return &c.SubmitPerMinute }),
 		check: func(c Config) error { return atLeast(c.SubmitPerMinute, 1) }},
+	{name: "partner-per-minute", def: "600", usage: "partner API calls per token per minute",
+		read:  whole(func(c *Config) *int { return &c.PartnerPerMinute }),
+		check: func(c Config) error { return atLeast(c.PartnerPerMinute, 1) }},
+	{name: "recording-retention", def: "0s", usage: "how long terminal recordings are kept (e.g. 2160h for 90 days); 0s keeps them",
+		read: span(func(c *Config) *time.Duration { return &c.RecordingRetention }),
+		check: func(c Config) error {
+			if c.RecordingRetention == 0 {
+				return nil
+			}
+			return between(c.RecordingRetention, 24*time.Hour, 10*365*24*time.Hour)
+		}},
 	{name: "scoreboard-freeze", def: "", usage: "RFC 3339 time after which trainees see the scoreboard as it was then",
 		read: reader{"time", func(c *Config, v string) error {
 			if v == "" {
@@ -223,6 +234,7 @@ var (
 		"login-per-minute", "metrics-listen", "metrics-token", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
 		"lab-pool", "lab-subnet-bits", "lab-capacity", "lab-provision-timeout", "lab-extend-by",
 		"lab-max-extensions", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",
+		"partner-per-minute", "recording-retention",
 	}
 	// RehearsalSettings are taken by scenario test, which runs labs of its own
 	// beside any range on the same engine.

@@ -153,3 +153,13 @@ func SealKey(s Secrets) []byte {
 	}
 	return key
 }
+
+// PartnerCursorKey signs the partner record feed's cursors. Like SealKey
+// it derives from the flag key, with its own label.
+func PartnerCursorKey(s Secrets) []byte {
+	key, err := hkdf.Key(sha256.New, s.FlagKey, nil, "sakimori/partner-feed-cursor/v1", 32)
+	if err != nil {
+		panic(err) // only for a length HKDF cannot give; 32 it always can
+	}
+	return key
+}

@@ -144,6 +144,11 @@ func (h assignmentsAPI) status(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(assignmentStatusOf(a, list))
+}
+
+// assignmentStatusOf is the status view staff and partners both read.
+func assignmentStatusOf(a cohorts.Assignment, list []cohorts.Progress) assignmentStatus {
 	out := assignmentStatus{Assignment: assignmentViewOf(a), Members: make([]progressView, len(list)), NotStarted: []progressView{},
 		Counts: map[string]int{
 			string(cohorts.StatusNotStarted): 0, string(cohorts.StatusInProgress): 0,
@@ -157,7 +162,7 @@ func (h assignmentsAPI) status(c *fiber.Ctx) error {
 			out.NotStarted = append(out.NotStarted, v)
 		}
 	}
-	return c.JSON(out)
+	return out
 }
 
 type myAssignmentView struct {

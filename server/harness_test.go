@@ -26,6 +26,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
+	"github.com/sakimori/sakimori/partners"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/server/auth"
@@ -41,6 +42,7 @@ type range_ struct {
 	app       *fiber.App
 	accounts  *accounts.Service
 	setupCode string
+	db        *store.DB
 }
 
 type option func(*server.Deps, *accounts.Options)
@@ -121,6 +123,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Cohorts.UseCoursework(coursework{}, coursework{})
 	deps.Cohorts.UseEvents(db.Cohorts())
 	deps.Boards = scoring.NewBoards(db.Scoring(), nil)
+	deps.Partners = partners.NewService(db.Partners(), deps.Cohorts, deps.Audit, []byte("test cursor key, 32 bytes long.."), nil)
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)
@@ -138,7 +141,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &range_{t: t, app: app, accounts: svc, setupCode: code}
+	return &range_{t: t, app: app, accounts: svc, setupCode: code, db: db}
 }
 
 // listen serves the app on a loopback port for cases app.Test cannot show

@@ -71,6 +71,7 @@ func routes(app *fiber.App, d Deps) {
 	// Admin: accounts, invites and password resets.
 	api.Patch("/users/:id", d.Tokens.Require(accounts.RoleAdmin), u.change)
 	api.Post("/users/:id/password-reset", d.Tokens.Require(accounts.RoleAdmin), u.passwordReset)
+	api.Post("/users/:id/erase", d.Tokens.Require(accounts.RoleAdmin), u.erase)
 	api.Get("/invites", d.Tokens.Require(accounts.RoleInstructor), u.invites)
 	api.Delete("/invites/:id", d.Tokens.Require(accounts.RoleInstructor), u.revokeInvite)
 	api.Post("/auth/password-reset", signIn, settle, u.resetPassword)
@@ -193,6 +194,9 @@ func routes(app *fiber.App, d Deps) {
 		api.Delete("/events/:id", signedIn, ev.remove)
 		api.Get("/events/:id/scoreboard", signedIn, ev.eventBoard)
 		api.Get("/cohorts/:id/scoreboard", signedIn, ev.cohortBoard)
+	}
+	if d.Partners != nil {
+		partnerRoutes(app, api, d)
 	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))

@@ -18,6 +18,7 @@ import (
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/live"
+	"github.com/sakimori/sakimori/partners"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
 )
@@ -46,6 +47,8 @@ type Options struct {
 	MetricsElsewhere bool
 	// MetricsToken, when set, is the bearer token /metrics requires.
 	MetricsToken string
+	// PartnerPerMinute bounds each partner token's calls (zero: 600).
+	PartnerPerMinute int
 }
 
 // check reports every missing or invalid option at once. The defaults live
@@ -87,6 +90,7 @@ type Deps struct {
 	Cohorts  *cohorts.Service     // nil: the organisation and cohort endpoints are not served
 	Boards   *scoring.Boards      // nil: event and cohort scoreboards are not served (they need cohorts too)
 	Messages live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
+	Partners *partners.Service    // nil: the partner API and partner tokens are not served
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

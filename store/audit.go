@@ -63,6 +63,9 @@ func (a *Audit) Entries(ctx context.Context, f audit.Filter) ([]audit.Entry, err
 	if !f.Until.IsZero() {
 		q = q.Where("at < ?", f.Until.UTC())
 	}
+	if f.TargetKind != "" {
+		q = q.Where("target_kind = ? AND target_id = ?", f.TargetKind, f.TargetID)
+	}
 	if f.Before > 0 {
 		q = q.Where("seq < ?", f.Before)
 	}

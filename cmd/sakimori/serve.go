@@ -21,6 +21,7 @@ import (
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
+	"github.com/sakimori/sakimori/partners"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/server/auth"
@@ -95,6 +96,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	scoringSvc.UseDeadlines(cohortsSvc) // late solves follow their assignments' policies
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
+	auditLog := audit.NewLog(db.Audit(), time.Now)
+	go runRecordingRetention(ctx, cfg, db, auditLog, log)
 
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -104,7 +107,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
 			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, SubmitPerMinute: cfg.SubmitPerMinute,
 			ReadTimeout: cfg.ReadTimeout, TerminalGrace: cfg.TerminalGrace, LabWebDeadline: cfg.LabWebDeadline,
-			MetricsElsewhere: cfg.MetricsListen != "", MetricsToken: cfg.MetricsToken,
+			MetricsElsewhere: cfg.MetricsListen != "", MetricsToken: cfg.MetricsToken, PartnerPerMinute: cfg.PartnerPerMinute,
 			Version: version,
 		},
 		Logger:   log,
@@ -112,9 +115,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Tokens:   tokens,
 		Labs:     labsSvc,
 		Scoring:  scoringSvc,
-		Audit:    audit.NewLog(db.Audit(), time.Now),
+		Audit:    auditLog,
 		Cohorts:  cohortsSvc,
 		Boards:   scoring.NewBoards(db.Scoring(), time.Now),
+		Partners: partners.NewService(db.Partners(), cohortsSvc, auditLog, config.PartnerCursorKey(secrets), time.Now),
 		Messages: db.Messages(),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},

@@ -486,6 +486,31 @@ export interface paths {
         patch: operations["changeUser"];
         trace?: never;
     };
+    "/api/v1/users/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erases a person (admins); their records stay under a pseudonym, so cohort totals stay right. Cannot be undone.
+         * @description Their email, display name, password, second factors and sessions
+         *     go, and so do the roster ids and invitations that carry their name
+         *     or address. The account id stays, naming nobody, with every record
+         *     made under it. Erasing an erased person again changes nothing.
+         */
+        post: operations["erasePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/password-reset": {
         parameters: {
             query?: never;
@@ -1731,6 +1756,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything the range holds about the caller, as one JSON file to download.
+         * @description The account, cohorts, labs, and every scoring record (wrong answers,
+         *     hints and the address each came from included). The records are
+         *     written as a stream.
+         */
+        get: operations["myDataExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/progress": {
         parameters: {
             query?: never;
@@ -2329,6 +2376,268 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations/{id}/partner-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The organisation's partner tokens, revoked and expired ones included, never their secrets (its org admins and range admins). */
+        get: operations["listPartnerTokens"];
+        put?: never;
+        /** Makes a partner token for the organisation; the reply holds its secret, shown this once (its org admins and range admins). */
+        post: operations["createPartnerToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/partner-tokens/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a partner token at once; revoking it again changes nothing (its org admins and range admins). */
+        delete: operations["revokePartnerToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/partner-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** What the organisation's partner tokens did, and were refused, and the tokens made and revoked; newest first (its org admins and range admins). */
+        get: operations["listPartnerCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's cohorts, archived ones included (read:roster). */
+        get: operations["partnerCohorts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** One of the organisation's cohorts (read:roster). */
+        get: operations["partnerCohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's active instructors and members (read:roster). */
+        get: operations["partnerCohortMembers"];
+        put?: never;
+        /** Adds a person with an account on the range to the cohort as a trainee (write:roster). */
+        post: operations["partnerAddCohortMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/members/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Takes a person out of the cohort; their work there stays counted (write:roster). */
+        delete: operations["partnerRemoveCohortMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's assignments by due date (read:roster). */
+        get: operations["partnerCohortAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's work in sum; removed and erased members' work still counts (read:progress). */
+        get: operations["partnerCohortSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/exports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                kind: "roster" | "progress" | "records";
+            };
+            cookie?: never;
+        };
+        /**
+         * The cohort's roster (read:roster), members' totals (read:progress) or records (read:records) as one file, streamed.
+         * @description CSV is UTF-8 with a byte order mark, so spreadsheet programs read
+         *     Japanese names right; a text cell that begins with =, +, - or @
+         *     is written with a leading apostrophe. JSON is one array. A file
+         *     cut short by a failure on the server ends without its closing
+         *     bracket (JSON) or mid-row (CSV).
+         */
+        get: operations["partnerCohortExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/assignments/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Each trainee's status in one of the organisation's assignments, with the counts (read:progress). */
+        get: operations["partnerAssignmentStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/trainees/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A trainee's progress from their work in the organisation's cohorts only (read:progress). */
+        get: operations["partnerTraineeProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's records in the order they were committed, a page at a time (read:records).
+         * @description Start without a cursor; keep the `next_cursor` of each page and send
+         *     it back for the next. Every record appears once, however many are
+         *     being written meanwhile: a page never holds a record that could
+         *     still be overtaken by one committing later. An empty page still
+         *     gives a cursor; ask again later from it.
+         */
+        get: operations["partnerRecordFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2841,7 +3150,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire";
         AuditEntry: {
             /**
              * Format: int64
@@ -3209,8 +3518,116 @@ export interface components {
             error: components["schemas"]["Problem"];
             rows?: components["schemas"]["RosterRowError"][];
         };
+        /** @enum {string} */
+        PartnerScope: "read:roster" | "write:roster" | "read:progress" | "read:records";
+        PartnerTokenRequest: {
+            name: string;
+            scopes: components["schemas"]["PartnerScope"][];
+            /**
+             * Format: date-time
+             * @description After now and within a year.
+             */
+            expires_at: string;
+        };
+        PartnerToken: {
+            id: string;
+            organisation_id: string;
+            name: string;
+            scopes: components["schemas"]["PartnerScope"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            last_used_at?: string;
+            /** Format: date-time */
+            revoked_at?: string;
+            /** @description skp_…; in the reply that made the token, and never again. */
+            secret?: string;
+        };
+        PartnerTokenList: {
+            tokens: components["schemas"]["PartnerToken"][];
+        };
+        PartnerMemberRequest: {
+            email: string;
+        };
+        PartnerMemberList: {
+            members: components["schemas"]["CohortMember"][];
+        };
+        CohortSummary: {
+            cohort: components["schemas"]["Cohort"];
+            /** @description Active trainees. */
+            members: number;
+            /** @description Trainees who left; their work still counts. */
+            removed: number;
+            /** @description Trainees with at least one record in the cohort. */
+            active: number;
+            records: number;
+            solves: number;
+            points: number;
+        };
+        TraineeProgress: {
+            trainee_id: string;
+            points: number;
+            solved: number;
+            completed: number;
+            scenarios: components["schemas"]["ScenarioProgress"][];
+            techniques: components["schemas"]["Competency"][];
+            roles: components["schemas"]["Competency"][];
+        };
+        FeedRecord: {
+            /** @description Stable: the same record always has the same id. */
+            id: string;
+            /** @enum {string} */
+            kind: "submission" | "hint" | "reveal";
+            trainee_id: string;
+            scenario_id: string;
+            objective_id?: string;
+            hint_id?: string;
+            correct: boolean;
+            /** @description Gained by a submission, or spent (negative) on a hint. */
+            points: number;
+            /**
+             * Format: date-time
+             * @description When the record was made; the feed is ordered by when it committed.
+             */
+            at: string;
+        };
+        FeedPage: {
+            records: components["schemas"]["FeedRecord"][];
+            /** @description Opaque and signed; send it back as cursor for the next page. */
+            next_cursor: string;
+            /** @description Records were waiting beyond this page. */
+            more: boolean;
+        };
     };
     responses: {
+        /** @description No partner token, one the range did not issue, a revoked or expired one, or one without the scope this call needs. */
+        PartnerUnauthenticated: {
+            headers: {
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The token has made too many calls this minute. */
+        PartnerRateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The client's copy (If-None-Match) is current. */
+        NotModified: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Signed in. Also sets the refresh cookie. */
         SignedIn: {
             headers: {
@@ -3465,6 +3882,7 @@ export interface components {
         };
     };
     parameters: {
+        IfNoneMatch: string;
         /** @description A lab's id; any other shape is a lab that does not exist. */
         LabID: string;
         ObjectiveID: string;
@@ -3472,7 +3890,10 @@ export interface components {
         BoardLimit: number;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description A strong tag of the body; send it as If-None-Match to get 304 while nothing has changed. */
+        ETag: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -4542,6 +4963,50 @@ export interface operations {
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
+    erasePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account as it now stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No such account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An admin's account, or the caller's own. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
     createPasswordReset: {
         parameters: {
             query?: never;
@@ -5581,6 +6046,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Score"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myDataExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: Record<string, never>;
+                        cohorts: Record<string, never>[];
+                        labs: Record<string, never>[];
+                        records: Record<string, never>[];
+                    };
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -6900,6 +7394,536 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["CohortNotFound"];
+        };
+    };
+    listPartnerTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tokens, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createPartnerToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerToken"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    revokePartnerToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerToken"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            /** @description No such organisation or token, or another organisation's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listPartnerCalls: {
+        parameters: {
+            query?: {
+                since?: string;
+                until?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description A filter field is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohorts: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohorts. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohort: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohort. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohortMembers: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roster. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerMemberList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerAddCohortMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The new membership. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortMember"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            /** @description The person is already in the cohort, or the cohort is archived. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerRemoveCohortMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["PartnerUnauthenticated"];
+            /** @description No such cohort of the organisation, or the person is not in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohortAssignments: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignments. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohortSummary: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortSummary"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohortExport: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path: {
+                id: string;
+                kind: "roster" | "progress" | "records";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description An unknown kind or format. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerAssignmentStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the class stands. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentStatus"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["AssignmentNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerTraineeProgress: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The progress. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraineeProgress"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            /** @description The person was never a trainee in the organisation's cohorts. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerRecordFeed: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the feed. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description The cursor was not given out by this feed to this organisation, was changed, or is beyond the feed's end; or the limit is out of range. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["PartnerUnauthenticated"];
+            429: components["responses"]["PartnerRateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

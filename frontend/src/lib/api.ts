@@ -41,6 +41,8 @@ export type PasskeyCeremony = Schemas['PasskeyCeremony']
 export type SignInResult = Session | MfaChallenge | MfaEnrolment
 export type Organisation = Schemas['Organisation']
 export type OrgMember = Schemas['OrgMember']
+export type PartnerToken = Schemas['PartnerToken']
+export type PartnerScope = Schemas['PartnerScope']
 export type Cohort = Schemas['Cohort']
 export type CohortMember = Schemas['CohortMember']
 export type CohortMemberList = Schemas['CohortMemberList']
@@ -375,6 +377,17 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<OrgMember>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/members`, { body }),
     removeOrgMember: (org: string, user: string) =>
       request<void>('DELETE', `/api/v1/organisations/${encodeURIComponent(org)}/members/${encodeURIComponent(user)}`),
+    // Everything the range holds about the signed-in person, as JSON text.
+    myData: () => text('/api/v1/me/export'),
+    // An organisation's partner tokens (its org admins and range admins).
+    partnerTokens: (org: string) =>
+      request<Schemas['PartnerTokenList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens`).then((r) => r.tokens),
+    createPartnerToken: (org: string, body: Schemas['PartnerTokenRequest']) =>
+      request<PartnerToken>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens`, { body }),
+    revokePartnerToken: (org: string, id: string) =>
+      request<PartnerToken>('DELETE', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens/${encodeURIComponent(id)}`),
+    partnerCalls: (org: string, cursor = '') =>
+      request<Schemas['AuditPage']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/partner-calls${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
     cohorts: () => request<Schemas['CohortList']>('GET', '/api/v1/cohorts').then((r) => r.cohorts),
     myCohorts: () => request<Schemas['CohortList']>('GET', '/api/v1/me/cohorts').then((r) => r.cohorts),
     cohort: (id: string) => request<Cohort>('GET', `/api/v1/cohorts/${encodeURIComponent(id)}`),
