@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -283,6 +284,7 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 		hs := driver.HostState{
 			Name:      info.Config.Labels[driver.LabelHost],
 			Running:   info.State.Running && !info.State.Restarting,
+			StartedAt: startedAt(info.State.StartedAt),
 			Restarts:  info.RestartCount,
 			ExitCode:  info.State.ExitCode,
 			OOMKilled: info.State.OOMKilled,
@@ -302,6 +304,16 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 		st.Hosts = append(st.Hosts, hs)
 	}
 	return st, nil
+}
+
+// startedAt reads the engine's record of a host's last start; zero if
+// the host never started or the engine wrote something else.
+func startedAt(engine string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, engine)
+	if err != nil || t.Year() < 2000 { // a host never started reads 0001-01-01
+		return time.Time{}
+	}
+	return t
 }
 
 // processes reads a host's pids cgroup (current and limit) from the
