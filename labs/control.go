@@ -124,7 +124,8 @@ func (s *Service) Reset(ctx context.Context, a Actor, id string) (Instance, erro
 }
 
 // OpenTerminal starts a shell in the lab's terminal host, for the browser
-// terminal: bash where the image has it, else sh.
+// terminal: bash where the image has it, else sh, after a greeting that
+// names what the trainee has to work with (greeting.go).
 func (s *Service) OpenTerminal(ctx context.Context, a Actor, id string, rows, cols uint) (driver.ExecSession, error) {
 	inst, err := s.Lab(ctx, a, id)
 	if err != nil {
@@ -137,8 +138,9 @@ func (s *Service) OpenTerminal(ctx context.Context, a Actor, id string, rows, co
 	if err != nil {
 		return nil, err
 	}
-	shell, err := s.driver.Exec(ctx, id, sc.TerminalHost(), driver.ExecRequest{
-		Command: []string{"/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi"},
+	host := sc.TerminalHost()
+	shell, err := s.driver.Exec(ctx, id, host, driver.ExecRequest{
+		Command: shellCommand(sc.greeting(host)),
 		TTY:     true, Rows: rows, Cols: cols, Env: []string{"TERM=xterm-256color"},
 	})
 	if err != nil {
