@@ -123,9 +123,11 @@ func (s *Service) Reset(ctx context.Context, a Actor, id string) (Instance, erro
 	return s.store.Instance(ctx, id)
 }
 
-// OpenTerminal starts a shell in the lab's terminal host, for the browser
-// terminal: bash where the image has it, else sh.
-func (s *Service) OpenTerminal(ctx context.Context, a Actor, id string, rows, cols uint) (driver.ExecSession, error) {
+// OpenTerminal starts a shell in one of the lab's terminal hosts (the
+// first if host is empty), for the browser
+// terminal: bash where the image has it, else sh, after a greeting that
+// names what the trainee has to work with (greeting.go).
+func (s *Service) OpenTerminal(ctx context.Context, a Actor, id, host string, rows, cols uint) (driver.ExecSession, error) {
 	inst, err := s.Lab(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -137,8 +139,14 @@ func (s *Service) OpenTerminal(ctx context.Context, a Actor, id string, rows, co
 	if err != nil {
 		return nil, err
 	}
-	shell, err := s.driver.Exec(ctx, id, sc.TerminalHost(), driver.ExecRequest{
-		Command: []string{"/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi"},
+	if host == "" {
+		host = sc.TerminalHost()
+	}
+	if err := sc.CheckTerminalHost(host); err != nil {
+		return nil, err
+	}
+	shell, err := s.driver.Exec(ctx, id, host, driver.ExecRequest{
+		Command: shellCommand(sc.greeting(host)),
 		TTY:     true, Rows: rows, Cols: cols, Env: []string{"TERM=xterm-256color"},
 	})
 	if err != nil {

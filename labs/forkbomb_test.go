@@ -24,7 +24,7 @@ func TestAForkBombEndsWithItsTerminal(t *testing.T) {
 	r.waitState(t, inst.ID, labs.StateRunning)
 	baseline := processesIn(t, r.d, inst.ID, "workstation")
 
-	bomb, err := r.svc.OpenTerminal(bg, alice, inst.ID, 24, 80)
+	bomb, err := r.svc.OpenTerminal(bg, alice, inst.ID, "", 24, 80)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestAForkBombEndsWithItsTerminal(t *testing.T) {
 		t.Logf("closing the bombed terminal: %v", err)
 	}
 	time.Sleep(10 * time.Second)
-	shell, err := r.svc.OpenTerminal(bg, alice, inst.ID, 24, 80)
+	shell, err := r.svc.OpenTerminal(bg, alice, inst.ID, "", 24, 80)
 	if err != nil {
 		t.Fatalf("a new terminal 10 s after the bomb's was closed: %v", err)
 	}

@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/manifest"
 	"github.com/sakimori/sakimori/scoring"
 )
@@ -121,14 +123,40 @@ type SolutionStep struct {
 	Within    manifest.Duration `yaml:"within"` // retry the step until it passes, for this long (scripted traffic takes time)
 }
 
-// TerminalHost returns the host the trainee's terminal opens in.
+// ErrNoTerminalHost is a terminal asked for in a host the scenario opens
+// no terminal in.
+var ErrNoTerminalHost = fault.New(fault.NotFound, "terminal_host_not_found", "This lab has no terminal in that host.")
+
+// CheckTerminalHost says whether a terminal may open in host.
+func (s *Scenario) CheckTerminalHost(host string) error {
+	if !slices.Contains(s.TerminalHosts(), host) {
+		return ErrNoTerminalHost
+	}
+	return nil
+}
+
+// MaxTerminalHosts bounds a scenario's terminal hosts: the browser holds
+// a shell open in each, and a person may hold three.
+const MaxTerminalHosts = 3
+
+// TerminalHost returns the host the trainee's terminal opens in first.
 func (s *Scenario) TerminalHost() string {
-	for _, h := range s.Hosts {
-		if h.Terminal {
-			return h.Name
-		}
+	if hosts := s.TerminalHosts(); len(hosts) > 0 {
+		return hosts[0]
 	}
 	return ""
+}
+
+// TerminalHosts lists the hosts the trainee may open a terminal in, in
+// the scenario's order.
+func (s *Scenario) TerminalHosts() []string {
+	var out []string
+	for _, h := range s.Hosts {
+		if h.Terminal {
+			out = append(out, h.Name)
+		}
+	}
+	return out
 }
 
 // ParseScenario decodes a manifest strictly (unknown keys are errors) and

@@ -234,10 +234,13 @@ func (s *Service) releaseAfterStop(ctx context.Context, id string) error {
 	return s.store.ReleaseSubnets(ctx, id)
 }
 
-// waitRunning waits until every host runs, then looks once more after a
-// short settle: hosts restart with the engine, so one that dies at start
-// would otherwise pass for running between its restarts. A host that exits
-// or restarts is a broken scenario or image, reported as such.
+// waitRunning waits until every host runs and has stayed up for a short
+// settle: hosts restart with the engine, so one that dies at start would
+// otherwise pass for running between its restarts. A host that exits or
+// restarts is a broken scenario or image, reported as such. The settle
+// counts from each host's own start as the runtime records it, so hosts
+// already up that long (started side by side, while the rest of the lab
+// was made) cost no wait at all.
 func (s *Service) waitRunning(ctx context.Context, id string) error {
 	settled := false
 	for {
@@ -250,12 +253,15 @@ func (s *Service) waitRunning(ctx context.Context, id string) error {
 				return fmt.Errorf("%w: host %s, exit code %d", errHostExited, h.Name, h.ExitCode)
 			}
 		}
-		if st.Running() && settled {
-			return nil
-		}
 		wait := 100 * time.Millisecond
 		if st.Running() {
-			settled, wait = true, settleTime
+			// Real time, not the range's clock: this is how long processes
+			// have run. One wait covers the settle whatever the clocks say.
+			wait = settleLeft(st, time.Now())
+			if wait <= 0 || settled {
+				return nil
+			}
+			settled = true
 		}
 		select {
 		case <-ctx.Done():
@@ -267,6 +273,21 @@ func (s *Service) waitRunning(ctx context.Context, id string) error {
 
 // settleTime is how long every host must stay up before a lab is running.
 const settleTime = 300 * time.Millisecond
+
+// settleLeft is how much longer the most recently started host must stay
+// up. A start the runtime does not record, or records in the future (its
+// clock ahead of ours), counts as starting now.
+func settleLeft(st driver.InstanceStatus, now time.Time) time.Duration {
+	left := time.Duration(0)
+	for _, h := range st.Hosts {
+		up := now.Sub(h.StartedAt)
+		if h.StartedAt.IsZero() || up < 0 {
+			up = 0
+		}
+		left = max(left, settleTime-up)
+	}
+	return left
+}
 
 // fail records why an instance failed and removes whatever was made. An
 // instance someone is stopping is theirs to finish: a stop that lands mid-

@@ -232,8 +232,8 @@ func validateHosts(s *Scenario, nets map[string]bool, vars map[string]string, p 
 			}
 		}
 	}
-	if len(s.Hosts) > 0 && terminals != 1 {
-		p.add("hosts", "exactly one host must have terminal: true (it has %d)", terminals)
+	if len(s.Hosts) > 0 && (terminals < 1 || terminals > MaxTerminalHosts) {
+		p.add("hosts", "one to %d hosts must have terminal: true (it has %d)", MaxTerminalHosts, terminals)
 	}
 	return hosts
 }

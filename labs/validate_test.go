@@ -72,7 +72,7 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"solution without action", "hints: [", "solution: [{objective: get-flag}]\nhints: [", "solution[0]", "run or answer"},
 		{"solution host", "hints: [", "solution: [{objective: get-flag, run: 'true', host: db}]\nhints: [", "solution[0].host", "no such host"},
 		{"port", "terminal: true", "terminal: true\n    ports: [{port: 70000}]", "hosts[0].ports[0].port", "1–65535"},
-		{"no terminal", "terminal: true", "terminal: false", "hosts", "exactly one host"},
+		{"no terminal", "terminal: true", "terminal: false", "hosts", "one to 3 hosts must have terminal: true (it has 0)"},
 		{"undeclared variable", `FLAG: "${var.flag}"`, `FLAG: "${var.secret}"`, "hosts[0].env.FLAG", "not declared"},
 		{"unknown host ref", `PEER: "${host.box}"`, `PEER: "${host.db}"`, "hosts[0].env.PEER", "no such host"},
 		{"bad image", "image: sakimori-lab/base:latest", "image: 'UPPER case'", "hosts[0].image", "image reference"},

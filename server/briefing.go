@@ -1,8 +1,6 @@
 package server
 
 import (
-	"sort"
-
 	"github.com/sakimori/sakimori/labs"
 )
 
@@ -27,11 +25,8 @@ func briefingOf(s *labs.Scenario) (hosts []hostView, variables []string) {
 		}
 		hosts = append(hosts, v)
 		if h.Terminal {
-			for name := range h.Env {
-				variables = append(variables, name)
-			}
+			variables = s.ShellVariables(h.Name) // the names the shell's greeting gives too
 		}
 	}
-	sort.Strings(variables)
 	return hosts, variables
 }

@@ -189,6 +189,8 @@ func TestLabRepliesKeepToTheContract(t *testing.T) {
 		{method: "GET", path: "/api/v1/labs?all=1", headers: staff, status: 200},
 		{method: "GET", path: "/api/v1/labs?active=1", headers: as, status: 200},
 		{method: "POST", path: lab + "/terminal", headers: as, status: 200},
+		{method: "POST", path: lab + "/terminal?host=workstation", headers: as, status: 200},
+		{method: "POST", path: lab + "/terminal?host=web", headers: as, status: 404, code: "terminal_host_not_found"},
 		{method: "GET", path: lab + "/recordings", headers: as, status: 200},
 		{method: "GET", path: lab + "/objectives", headers: as, status: 200},
 		{method: "POST", path: lab + "/objectives/first-flag", headers: as, body: map[string]string{"answer": "FLAG{not-this-one}"}, status: 200},

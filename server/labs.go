@@ -122,6 +122,10 @@ type instanceView struct {
 	StartedAt    *time.Time `json:"started_at,omitempty"`
 	ExpiresAt    time.Time  `json:"expires_at"`
 	StoppedAt    *time.Time `json:"stopped_at,omitempty"`
+
+	// TerminalHosts are every host a terminal may open in, the first being
+	// TerminalHost: the lab page shows a tab for each.
+	TerminalHosts []string `json:"terminal_hosts,omitempty"`
 }
 
 type labList struct {
@@ -135,7 +139,7 @@ func (h labsAPI) view(i labs.Instance) instanceView {
 		StartedAt: i.StartedAt, ExpiresAt: i.ExpiresAt, StoppedAt: i.StoppedAt,
 	}
 	if s, err := h.labs.Catalogue().Scenario(i.ScenarioID); err == nil {
-		v.TerminalHost = s.TerminalHost()
+		v.TerminalHost, v.TerminalHosts = s.TerminalHost(), s.TerminalHosts()
 	}
 	return v
 }

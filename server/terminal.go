@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -65,9 +68,22 @@ func (h terminalAPI) ticket(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	// A terminal in another of the lab's terminal hosts is asked for here,
+	// so a wrong host is a clear answer rather than a closed socket.
+	where := ""
+	if host := c.Query("host"); host != "" {
+		sc, err := h.labs.Catalogue().Scenario(inst.ScenarioID)
+		if err != nil {
+			return err
+		}
+		if err := sc.CheckTerminalHost(host); err != nil {
+			return err
+		}
+		where = "&host=" + url.QueryEscape(host)
+	}
 	code := h.tickets.Issue(a.UserID, a.Staff, id)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(ticketView{ExpiresIn: int(ticketTTL.Seconds()), Ticket: code, URL: "/api/v1/labs/" + id + "/terminal/ws?ticket=" + code})
+	return c.JSON(ticketView{ExpiresIn: int(ticketTTL.Seconds()), Ticket: code, URL: "/api/v1/labs/" + id + "/terminal/ws?ticket=" + code + where})
 }
 
 // upgrade admits a WebSocket only from an allowed page, with a valid ticket.
@@ -99,7 +115,9 @@ func admitSocket(c *fiber.Ctx, o origins, tickets *terminal.Tickets, key string,
 
 // serve runs one terminal: a shell in the lab, pumped to the socket. With
 // resume=<shell id>, it returns to the person's shell that lost its
-// connection, if that shell still waits; else it opens a new one.
+// connection, if that shell still waits; else it opens a new one, in the
+// host named by host=<name> (a scenario may have several terminal hosts),
+// or the first.
 func (h terminalAPI) serve(conn *fiberws.Conn) {
 	tk := conn.Locals("terminal.ticket").(terminal.Ticket)
 	ctx := context.Background()
@@ -115,7 +133,13 @@ func (h terminalAPI) serve(conn *fiberws.Conn) {
 	}
 	actor := labs.Actor{UserID: tk.UserID, Staff: tk.Staff}
 	rows, cols := uint(clamp(conn.Query("rows"), 24)), uint(clamp(conn.Query("cols"), 80))
-	shell, err := h.labs.OpenTerminal(ctx, actor, tk.LabID, rows, cols)
+	host := strings.Clone(conn.Query("host")) // outlives the request
+	shell, err := h.labs.OpenTerminal(ctx, actor, tk.LabID, host, rows, cols)
+	if errors.Is(err, labs.ErrNoTerminalHost) {
+		h.sessions.End(tk.UserID)
+		closeWith(conn, websocket.ClosePolicyViolation, "this lab has no terminal in that host")
+		return
+	}
 	if err != nil {
 		h.sessions.End(tk.UserID)
 		closeWith(conn, websocket.CloseInternalServerErr, "the lab's terminal could not start; is the lab running?")

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,4 +71,26 @@ func runningLabOf(t *testing.T, rg *range_, token, scenario string) string {
 		r = rg.call("GET", "/api/v1/labs/"+id, nil, bearer(token)...)
 	}
 	return id
+}
+
+// A new shell's first screen names what the trainee has to work with:
+// the variables the briefing names, and the analyst's AWS profile.
+func TestANewShellNamesItsVariables(t *testing.T) {
+	d := engineFor(t)
+	requireWorkstation(t, d.(*docker.Engine))
+	rg := newRangeWithLabs(t, d)
+	base := rg.listen()
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	lab := runningLabOf(t, rg, alice, "metadata-heist")
+	ws, _, err := dialTerminal(t, rg, base, alice, lab, publicURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hangUp(ws)
+	screen := readUntil(t, ws, "$ ") // everything up to the first prompt
+	for _, want := range []string{"Metadata Heist · workstation", " $WEB", " $CLOUD", "In your browser: Acme Link Preview (web:80)", "AWS CLI profiles: analyst"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the first screen lacks %q:\n%s", want, screen)
+		}
+	}
 }

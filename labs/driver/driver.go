@@ -126,7 +126,8 @@ type Limits struct {
 type HostState struct {
 	Name      string
 	Running   bool
-	Restarts  int // times the runtime restarted it after it stopped
+	StartedAt time.Time // when it last started, by the runtime's clock; zero if unknown
+	Restarts  int       // times the runtime restarted it after it stopped
 	ExitCode  int
 	OOMKilled bool
 	Addresses map[string]netip.Addr // network name → address

@@ -2978,6 +2978,8 @@ export interface components {
             /** @description Why it failed, for the trainee. */
             reason?: string;
             terminal_host?: string;
+            /** @description Every host a terminal may open in, the first being `terminal_host`; a tab each. */
+            terminal_hosts?: string[];
             extensions: number;
             /** Format: date-time */
             created_at: string;
@@ -5522,7 +5524,10 @@ export interface operations {
     };
     terminalTicket: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description One of the lab's `terminal_hosts`, for a terminal there; otherwise the first. */
+                host?: string;
+            };
             header?: never;
             path: {
                 /** @description A lab's id; any other shape is a lab that does not exist. */
@@ -5532,7 +5537,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The ticket and the socket's address. */
+            /** @description The ticket and the socket's address (naming the host, if one was asked for). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5542,7 +5547,15 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            404: components["responses"]["LabNotFound"];
+            /** @description No such lab, or the lab has no terminal in that host. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The lab is not running. */
             409: {
                 headers: {
@@ -5566,6 +5579,8 @@ export interface operations {
                 cols?: number;
                 /** @description The id of the person's shell whose connection dropped, to return to it. */
                 resume?: string;
+                /** @description The terminal host a new shell opens in (one of the lab's `terminal_hosts`); otherwise the first. Another host closes the socket (code 1008). */
+                host?: string;
             };
             header?: never;
             path: {

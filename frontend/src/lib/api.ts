@@ -337,8 +337,12 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     scoreboard: (scenario?: string) =>
       request<Schemas['Scoreboard']>('GET', '/api/v1/scoreboard' + (scenario ? `?scenario=${encodeURIComponent(scenario)}` : '')),
     myScore: () => request<Schemas['Score']>('GET', '/api/v1/me/score'),
-    terminalTicket: (lab: string) =>
-      request<Schemas['TerminalTicket']>('POST', `/api/v1/labs/${encodeURIComponent(lab)}/terminal`),
+    // host: one of the lab's terminal hosts; empty for the first.
+    terminalTicket: (lab: string, host = '') =>
+      request<Schemas['TerminalTicket']>(
+        'POST',
+        `/api/v1/labs/${encodeURIComponent(lab)}/terminal` + (host ? `?host=${encodeURIComponent(host)}` : ''),
+      ),
 
     // Staff: a trainee's lab and its read-only terminal, suspicions and timelines.
     staffLab: (id: string) => request<StaffLab>('GET', `/api/v1/staff/labs/${encodeURIComponent(id)}`),

@@ -23,6 +23,7 @@ export class LabShell {
   reason = $state('')
   watchers = $state(0) // staff watching this shell read-only; the server says
   readonly lab: string
+  readonly host: string // the terminal host; empty for the lab's first
   readonly term: Terminal
   private readonly fit = new FitAddon()
   private readonly element: HTMLDivElement // the terminal's own node, moved between pages
@@ -31,8 +32,9 @@ export class LabShell {
   private retries = 0
   private ended = false
 
-  constructor(lab: string) {
+  constructor(lab: string, host = '') {
     this.lab = lab
+    this.host = host
     const dark = document.documentElement.dataset.theme === 'dark'
     this.term = new Terminal({
       cursorBlink: true,
@@ -100,7 +102,7 @@ export class LabShell {
     this.status = resume ? 'reconnecting' : 'connecting'
     this.reason = ''
     try {
-      const { url } = await api.terminalTicket(this.lab)
+      const { url } = await api.terminalTicket(this.lab, this.host)
       if (this.ended) return
       let wsURL = location.origin.replace(/^http/, 'ws') + url + `&rows=${this.term.rows}&cols=${this.term.cols}`
       if (resume && this.shellID) wsURL += `&resume=${encodeURIComponent(this.shellID)}`
@@ -145,18 +147,22 @@ export class LabShell {
   }
 }
 
-const open = new Map<string, LabShell>()
+// The shells open in this tab, by lab and terminal host.
+const open = new Map<string, Map<string, LabShell>>()
 
-// shellFor gives the lab's shell in this tab, made on first use.
-export function shellFor(lab: string): LabShell {
-  let sh = open.get(lab)
-  if (!sh) open.set(lab, (sh = new LabShell(lab)))
+// shellFor gives the lab's shell in a terminal host (empty: the lab's
+// first) in this tab, made on first use.
+export function shellFor(lab: string, host = ''): LabShell {
+  let hosts = open.get(lab)
+  if (!hosts) open.set(lab, (hosts = new Map()))
+  let sh = hosts.get(host)
+  if (!sh) hosts.set(host, (sh = new LabShell(lab, host)))
   return sh
 }
 
-// endShell ends the lab's shell, if there is one: the lab stopped.
+// endShell ends every shell of the lab: the lab stopped.
 export function endShell(lab: string) {
-  open.get(lab)?.end()
+  for (const sh of open.get(lab)?.values() ?? []) sh.end()
   open.delete(lab)
 }
 

@@ -65,7 +65,9 @@ func networkCreate(spec driver.InstanceSpec, n driver.NetworkSpec) network.Creat
 		Internal: true, // no route out of the lab
 		IPAM: &network.IPAM{
 			Driver: "default",
-			Config: []network.IPAMConfig{{Subnet: n.Subnet.String()}},
+			// The gateway is named so that the address plan and the engine
+			// agree on it (addresses.go).
+			Config: []network.IPAMConfig{{Subnet: n.Subnet.String(), Gateway: gatewayOf(n.Subnet).String()}},
 		},
 		Options: labNetworkOptions,
 		Labels:  withLabel(labelsFor(spec), driver.LabelNetwork, n.Name),

@@ -7,48 +7,63 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sakimori/sakimori/labs/driver"
 )
 
 var _ driver.Driver = (*Engine)(nil)
 
+// hostsStartedAtOnce bounds how many of a lab's hosts are created and
+// started side by side: enough for every built-in scenario at once, few
+// enough that a large one does not flood the engine.
+const hostsStartedAtOnce = 6
+
 // Create makes the instance's networks and hosts and starts the hosts,
 // adopting any that an earlier, interrupted Create of the same instance made.
+// Hosts are made and started side by side: every address is decided before
+// (addresses.go), so no host can take another's.
 func (e *Engine) Create(ctx context.Context, spec driver.InstanceSpec) error {
+	spec, err := withAddresses(spec)
+	if err != nil {
+		return err
+	}
 	for _, n := range spec.Networks {
 		if err := e.ensureNetwork(ctx, spec, n); err != nil {
 			return err
 		}
 	}
-	// The resolver comes first: it takes its fixed addresses before any
-	// host without one is given an address, and it answers from the start.
+	// The resolver comes first, so that it answers from the moment the
+	// first host starts.
 	if err := e.ensureResolver(ctx, spec); err != nil {
 		return err
 	}
-	ids := make([]string, len(spec.Hosts))
-	for i, h := range spec.Hosts {
-		id, err := e.ensureContainer(ctx, spec, h)
-		if err != nil {
-			return err
-		}
-		ids[i] = id
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(hostsStartedAtOnce)
+	for _, h := range spec.Hosts {
+		g.Go(func() error { return e.startHost(gctx, spec, h) })
 	}
-	for i, id := range ids {
-		if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
-			return e.fail("start host "+spec.Hosts[i].Name, err)
-		}
-		if err := e.addLoopback(ctx, spec, spec.Hosts[i], id); err != nil {
-			return err
-		}
+	return g.Wait()
+}
+
+// startHost makes one host (or adopts it), starts it and gives it its
+// loopback addresses.
+func (e *Engine) startHost(ctx context.Context, spec driver.InstanceSpec, h driver.HostSpec) error {
+	id, err := e.ensureContainer(ctx, spec, h)
+	if err != nil {
+		return err
 	}
-	return nil
+	if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return e.fail("start host "+h.Name, err)
+	}
+	return e.addLoopback(ctx, spec, h, id)
 }
 
 // addLoopback puts a host's extra loopback addresses in its network
@@ -269,6 +284,7 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 		hs := driver.HostState{
 			Name:      info.Config.Labels[driver.LabelHost],
 			Running:   info.State.Running && !info.State.Restarting,
+			StartedAt: startedAt(info.State.StartedAt),
 			Restarts:  info.RestartCount,
 			ExitCode:  info.State.ExitCode,
 			OOMKilled: info.State.OOMKilled,
@@ -288,6 +304,16 @@ func (e *Engine) Status(ctx context.Context, instanceID string) (driver.Instance
 		st.Hosts = append(st.Hosts, hs)
 	}
 	return st, nil
+}
+
+// startedAt reads the engine's record of a host's last start; zero if
+// the host never started or the engine wrote something else.
+func startedAt(engine string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, engine)
+	if err != nil || t.Year() < 2000 { // a host never started reads 0001-01-01
+		return time.Time{}
+	}
+	return t
 }
 
 // processes reads a host's pids cgroup (current and limit) from the

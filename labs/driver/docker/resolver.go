@@ -34,10 +34,9 @@ func helperHost(label string) bool { return strings.Contains(label, ".") }
 
 // resolverAddrs is the resolver's address on each network: the last
 // before the broadcast address that no host of the spec holds as its fixed
-// address. The top, because the engine gives a host without a fixed
-// address the lowest free one as it starts, and the range fixes its hosts'
-// addresses from the bottom: a resolver low in the subnet would push such a
-// host onto an address another host is fixed at ("Address already in use").
+// address. The top, because the range fixes its hosts' addresses from the
+// bottom, and the address plan (addresses.go) gives hosts without one the
+// lowest free addresses: the resolver stays out of the way of both.
 func resolverAddrs(spec driver.InstanceSpec) map[string]netip.Addr {
 	taken := map[netip.Addr]bool{}
 	for _, h := range spec.Hosts {
@@ -80,7 +79,9 @@ func hostDNS(spec driver.InstanceSpec, h driver.HostSpec) []string {
 // resolverZones describes the lab to sakimori-sim dns (the SAKIMORI_DNS
 // value): for each of the resolver's addresses, the names of the hosts on
 // that network (and their aliases there) with their addresses on it.
-// A host without a fixed address is left to the engine's own DNS.
+// Create gives every host an address first (addresses.go), so every host
+// is named; a host without one in the spec it is given is left to the
+// engine's own DNS.
 func resolverZones(spec driver.InstanceSpec) string {
 	at := resolverAddrs(spec)
 	zones := map[string]map[string]string{}

@@ -48,6 +48,7 @@ type host struct {
 	processes int64 // as SetProcesses says
 	pidsLimit int64
 	running   bool
+	started   time.Time
 	exitCode  int
 	addrs     map[string]netip.Addr
 	stop      context.CancelFunc // ends every session in the host
@@ -203,7 +204,7 @@ func (f *Fake) NetworkSubnets(ctx context.Context) ([]netip.Prefix, error) {
 // one if given), and running unless its command exits at once.
 func (f *Fake) newHost(spec driver.InstanceSpec, h driver.HostSpec) *host {
 	ctx, stop := context.WithCancel(context.Background())
-	out := &host{spec: h, running: true, addrs: map[string]netip.Addr{}, ctx: ctx, stop: stop}
+	out := &host{spec: h, running: true, started: time.Now(), addrs: map[string]netip.Addr{}, ctx: ctx, stop: stop}
 	for _, n := range h.Networks {
 		out.addrs[n.Network] = n.IP
 		if !n.IP.IsValid() {
@@ -290,7 +291,7 @@ func (f *Fake) Status(ctx context.Context, instanceID string) (driver.InstanceSt
 		for k, v := range o.host.addrs {
 			addrs[k] = v
 		}
-		st.Hosts = append(st.Hosts, driver.HostState{Name: o.host.spec.Name, Running: o.host.running, ExitCode: o.host.exitCode, Addresses: addrs,
+		st.Hosts = append(st.Hosts, driver.HostState{Name: o.host.spec.Name, Running: o.host.running, StartedAt: o.host.started, ExitCode: o.host.exitCode, Addresses: addrs,
 			Processes: o.host.processes, ProcessLimit: o.host.pidsLimit})
 	}
 	if len(st.Hosts) == 0 {
