@@ -125,10 +125,26 @@ func (s *Service) Close(ctx context.Context) error {
 	}
 }
 
-// Actor is who asks for a change: the owner, or staff who may act on any lab.
+// Actor is who asks for a change: the owner, or staff. Staff act on any
+// lab unless Supervises limits them to some trainees' labs.
 type Actor struct {
 	UserID string
 	Staff  bool
+	// Supervises, when not nil, is every trainee whose labs this member of
+	// staff may see and act on: an instructor's classes. Nil leaves staff
+	// every lab (range admins, and the platform's own work).
+	Supervises map[string]bool
+}
+
+// MayActFor says whether the actor may see and act on the trainee's labs.
+func (a Actor) MayActFor(trainee string) bool {
+	switch {
+	case trainee == a.UserID:
+		return true
+	case !a.Staff:
+		return false
+	}
+	return a.Supervises == nil || a.Supervises[trainee]
 }
 
 // Launch starts a lab of the scenario for the trainee. It returns at once

@@ -40,6 +40,7 @@ type range_ struct {
 	t         testing.TB
 	app       *fiber.App
 	accounts  *accounts.Service
+	cohorts   *cohorts.Service
 	setupCode string
 }
 
@@ -136,7 +137,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &range_{t: t, app: app, accounts: svc, setupCode: code}
+	return &range_{t: t, app: app, accounts: svc, cohorts: deps.Cohorts, setupCode: code}
 }
 
 // listen serves the app on a loopback port for cases app.Test cannot show

@@ -28,6 +28,9 @@ func routes(app *fiber.App, d Deps) {
 	app.Get("/metrics", metricsOnPublicPort(d.Metrics, d.Options))
 
 	api := app.Group("/api/v1")
+	// Instructors see their classes' trainees only.
+	api.Use(supervision(d.Cohorts))
+
 	api.Get("/openapi.json", contract) // describes every route in this table
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
