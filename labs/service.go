@@ -86,6 +86,8 @@ type Service struct {
 	inflight map[string]bool
 
 	changes *changes // who follows which instance's transitions
+
+	reserves Reserves // see UseReserves
 }
 
 // NewService makes the lifecycle service. It takes its options as given
@@ -161,6 +163,10 @@ func (s *Service) Launch(ctx context.Context, trainee, scenarioID string) (Insta
 		return Instance{}, fault.Wrap(ErrEngineDown, err)
 	}
 	now := s.opt.Now().UTC()
+	capacity, err := s.capacityFor(ctx, trainee, now)
+	if err != nil {
+		return Instance{}, err
+	}
 	inst := Instance{
 		ID: newInstanceID(), TraineeID: trainee, ScenarioID: sc.ID, ScenarioVersion: sc.Version,
 		State: StatePending, Step: stepQueued, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(sc.timeLimit()),
@@ -172,7 +178,7 @@ func (s *Service) Launch(ctx context.Context, trainee, scenarioID string) (Insta
 		if err != nil {
 			return Instance{}, err
 		}
-		err = s.store.CreateInstance(ctx, inst, s.opt.Capacity)
+		err = s.store.CreateInstance(ctx, inst, capacity)
 		if errors.Is(err, ErrSubnetTaken) && attempt < 5 {
 			continue
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
+	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
@@ -128,6 +129,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 		cw := forcohorts.New(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Labs(), db.Scoring())
 		deps.Cohorts.UseCoursework(cw, cw)
 		deps.Scoring.UseDeadlines(deps.Cohorts)
+		deps.Labs.UseReserves(forlabs.New(deps.Cohorts))
 	}
 	code, err := svc.NewSetupCode(context.Background())
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
+	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -92,6 +93,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	coursework := forcohorts.New(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Labs(), db.Scoring())
 	cohortsSvc.UseCoursework(coursework, coursework)
 	scoringSvc.UseDeadlines(cohortsSvc) // late solves follow their assignments' policies
+	// Classes in session keep the labs they reserve.
+	labsSvc.UseReserves(forlabs.New(cohortsSvc))
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
 
