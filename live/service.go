@@ -60,6 +60,7 @@ var (
 	ErrMessageRequired  = fault.InvalidField("text", "message_required", "Write the message to send.")
 	ErrMessageTooLong   = fault.InvalidField("text", "message_too_long", "A message is at most 500 characters.")
 	errScenarioRequired = fault.InvalidField("scenario", "scenario_required", "Choose the scenario to watch.")
+	errHintRequired     = fault.InvalidField("hint", "hint_required", "Choose the hint to unlock.")
 )
 
 // Service opens live views and sends messages.
@@ -67,6 +68,7 @@ type Service struct {
 	src      Sources
 	hub      *Hub
 	messages Messages
+	hints    Hints // see UseHints
 	now      func() time.Time
 }
 
@@ -146,6 +148,11 @@ func (s *Service) Broadcast(ctx context.Context, a cohorts.Actor, cohortID, text
 	if err != nil {
 		return Message{}, err
 	}
+	return s.send(ctx, a, cohortID, class, text)
+}
+
+// send stores a message to the class and pushes it to every member.
+func (s *Service) send(ctx context.Context, a cohorts.Actor, cohortID string, class Class, text string) (Message, error) {
 	m := Message{ID: uuid.Must(uuid.NewV7()).String(), CohortID: cohortID, CohortName: class.Name, SenderID: a.UserID,
 		Text: text, SentAt: s.now().UTC()}
 	if err := s.messages.AddMessage(ctx, m); err != nil {

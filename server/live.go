@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/live"
 	"github.com/sakimori/sakimori/server/terminal"
 )
@@ -25,6 +26,7 @@ type liveAPI struct {
 	live      *live.Service
 	streams   *terminal.Sessions // open live streams per person
 	heartbeat time.Duration
+	audit     audit.Recorder // messages and hints to a whole class
 }
 
 type liveLab struct {
@@ -170,6 +172,10 @@ func (h liveAPI) broadcast(c *fiber.Ctx) error {
 	}
 	m, err := h.live.Broadcast(c.UserContext(), cohortActor(c), c.Params("id"), req.Text)
 	if err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.CohortMessage, TargetKind: "cohort", TargetID: m.CohortID,
+		Detail: map[string]string{"message": m.ID}}); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(messageViewOf(m))
