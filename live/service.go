@@ -39,6 +39,11 @@ type Sources interface {
 // Messages keeps what instructors send to their cohorts.
 type Messages interface {
 	AddMessage(ctx context.Context, m Message) error
+	// MessagesAfter lists, oldest first and at most limit, the messages to
+	// the cohorts the person is an active trainee of, sent after the
+	// message afterID and not before they joined; none if afterID is
+	// unknown.
+	MessagesAfter(ctx context.Context, userID, afterID string, limit int) ([]Message, error)
 }
 
 // Message is a line an instructor sends to every member of a cohort.

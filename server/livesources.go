@@ -48,6 +48,11 @@ func (s liveSources) Objectives(scenarioID string) ([]live.Column, error) {
 	out := make([]live.Column, len(sc.Objectives))
 	for i, o := range sc.Objectives {
 		out[i] = live.Column{ID: o.ID, Title: o.Title}
+		for _, h := range sc.Hints {
+			if h.ObjectiveID == o.ID {
+				out[i].Hints = append(out[i].Hints, live.ColumnHint{ID: h.ID, Text: h.Text, Cost: h.Cost})
+			}
+		}
 	}
 	return out, nil
 }
