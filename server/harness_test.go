@@ -42,6 +42,7 @@ type range_ struct {
 	app       *fiber.App
 	accounts  *accounts.Service
 	cohorts   *cohorts.Service
+	tokens    *auth.Tokens
 	setupCode string
 }
 
@@ -139,7 +140,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &range_{t: t, app: app, accounts: svc, cohorts: deps.Cohorts, setupCode: code}
+	return &range_{t: t, app: app, accounts: svc, cohorts: deps.Cohorts, tokens: tokens, setupCode: code}
 }
 
 // listen serves the app on a loopback port for cases app.Test cannot show
