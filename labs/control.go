@@ -2,6 +2,7 @@ package labs
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/sakimori/sakimori/labs/driver"
@@ -35,6 +36,21 @@ func (s *Service) Labs(ctx context.Context, a Actor, everyone, activeOnly bool) 
 		}
 	}
 	return s.store.ListInstances(ctx, f)
+}
+
+// ClassLabs lists the instances of many trainees, newest first, read at
+// once (a class's live view); it acts for the platform, so the caller
+// decides who may see them.
+func (s *Service) ClassLabs(ctx context.Context, trainees []string) ([]Instance, error) {
+	var out []Instance
+	for chunk := range slices.Chunk(trainees, 500) {
+		part, err := s.store.ListInstances(ctx, ListFilter{Trainees: chunk})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
 }
 
 // Stop removes an instance's hosts and networks. Stopping a stopped lab is

@@ -36,6 +36,17 @@ type Sources interface {
 	Labs(ctx context.Context, traineeID string) ([]labs.Instance, error)
 }
 
+// WholeClass is Sources that read a whole class's records and labs at
+// once rather than two reads a trainee; Open uses it when the sources have
+// it, which a class of hundreds needs for its first data within a second.
+type WholeClass interface {
+	// ClassRecords are the trainees' records in one scenario, each
+	// trainee's oldest first.
+	ClassRecords(ctx context.Context, traineeIDs []string, scenarioID string) ([]scoring.Event, error)
+	// ClassLabs are the trainees' labs, newest first.
+	ClassLabs(ctx context.Context, traineeIDs []string) ([]labs.Instance, error)
+}
+
 // Messages keeps what instructors send to their cohorts.
 type Messages interface {
 	AddMessage(ctx context.Context, m Message) error
@@ -114,6 +125,13 @@ func (s *Service) Open(ctx context.Context, a cohorts.Actor, cohortID, scenarioI
 	}
 	sub := s.hub.WatchTrainees(scenarioID, ids)
 	m := NewMatrix(scenarioID, columns, class.Trainees)
+	if whole, ok := s.src.(WholeClass); ok {
+		if err := m.fillClass(ctx, whole, ids); err != nil {
+			s.hub.Close(sub)
+			return nil, nil, err
+		}
+		return m, sub, nil
+	}
 	for _, t := range class.Trainees {
 		records, err := s.src.Records(ctx, t.ID, scenarioID)
 		if err == nil {
@@ -137,6 +155,30 @@ func (m *Matrix) fill(traineeID string, records []scoring.Event, instances []lab
 	if i := slices.IndexFunc(instances, func(inst labs.Instance) bool { return inst.ScenarioID == m.ScenarioID }); i >= 0 {
 		m.SetLab(instances[i])
 	}
+}
+
+// fillClass folds the whole class's records and newest labs of the
+// scenario in, read at once.
+func (m *Matrix) fillClass(ctx context.Context, src WholeClass, ids []string) error {
+	records, err := src.ClassRecords(ctx, ids, m.ScenarioID)
+	if err != nil {
+		return err
+	}
+	for _, e := range records {
+		m.Apply(e)
+	}
+	instances, err := src.ClassLabs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	newest := map[string]bool{}
+	for _, inst := range instances {
+		if inst.ScenarioID == m.ScenarioID && !newest[inst.TraineeID] {
+			newest[inst.TraineeID] = true
+			m.SetLab(inst)
+		}
+	}
+	return nil
 }
 
 // Broadcast stores a message to a cohort and pushes it to every member's

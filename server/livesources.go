@@ -71,6 +71,15 @@ func (s liveSources) Records(ctx context.Context, traineeID, scenarioID string) 
 	return out, nil
 }
 
+// ClassRecords and ClassLabs read the whole class at once (live.WholeClass).
+func (s liveSources) ClassRecords(ctx context.Context, traineeIDs []string, scenarioID string) ([]scoring.Event, error) {
+	return s.scoring.ClassHistory(ctx, traineeIDs, scenarioID)
+}
+
+func (s liveSources) ClassLabs(ctx context.Context, traineeIDs []string) ([]labs.Instance, error) {
+	return s.labs.ClassLabs(ctx, traineeIDs)
+}
+
 // Labs are the trainee's own labs, as they would list them.
 func (s liveSources) Labs(ctx context.Context, traineeID string) ([]labs.Instance, error) {
 	return s.labs.Labs(ctx, labs.Actor{UserID: traineeID}, false, false)
