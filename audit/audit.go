@@ -59,6 +59,26 @@ const (
 	RecordingsExpire    Action = "recordings.expire" // terminal recordings past their retention, removed by the range
 )
 
+// What organisations' and cohorts' managers do to them, their members and
+// their coursework, and to a class while it works.
+const (
+	OrganisationCreate       Action = "organisation.create"
+	OrganisationMemberPut    Action = "organisation.member_put" // added, or their role changed
+	OrganisationMemberRemove Action = "organisation.member_remove"
+	CohortCreate             Action = "cohort.create"
+	CohortUpdate             Action = "cohort.update"
+	CohortArchive            Action = "cohort.archive"
+	CohortMemberAdd          Action = "cohort.member_add"
+	CohortMemberRemove       Action = "cohort.member_remove"
+	CohortJoinCodeRotate     Action = "cohort.join_code_rotate"
+	CohortRosterImport       Action = "cohort.roster_import"
+	CohortMessage            Action = "cohort.message"     // to every member
+	CohortHintUnlock         Action = "cohort.hint_unlock" // for every member, at no cost to them
+	AssignmentCreate         Action = "assignment.create"
+	AssignmentUpdate         Action = "assignment.update"
+	AssignmentDelete         Action = "assignment.delete"
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -66,6 +86,10 @@ var actions = map[Action]bool{
 	AuditExport: true, DatabaseBackup: true, PartnerTokenUse: true, PartnerTokenRefused: true,
 	EventCreate: true, EventUpdate: true, EventDelete: true,
 	PartnerTokenCreate: true, PartnerTokenRevoke: true, PersonErase: true, RecordingsExpire: true,
+	OrganisationCreate: true, OrganisationMemberPut: true, OrganisationMemberRemove: true,
+	CohortCreate: true, CohortUpdate: true, CohortArchive: true, CohortMemberAdd: true, CohortMemberRemove: true,
+	CohortJoinCodeRotate: true, CohortRosterImport: true, CohortMessage: true, CohortHintUnlock: true,
+	AssignmentCreate: true, AssignmentUpdate: true, AssignmentDelete: true,
 }
 
 // Known reports whether a is one of the actions above.

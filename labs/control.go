@@ -2,31 +2,55 @@ package labs
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/sakimori/sakimori/labs/driver"
 )
 
 // Lab returns one instance, if the actor may see it. Another trainee's
-// instance is "not found": its existence is not theirs to know.
+// instance, or for an instructor a trainee outside their classes, is "not
+// found": its existence is not theirs to know.
 func (s *Service) Lab(ctx context.Context, a Actor, id string) (Instance, error) {
 	inst, err := s.store.Instance(ctx, id)
 	if err != nil {
 		return Instance{}, err
 	}
-	if !a.Staff && inst.TraineeID != a.UserID {
+	if !a.MayActFor(inst.TraineeID) {
 		return Instance{}, ErrLabNotFound
 	}
 	return inst, nil
 }
 
-// Labs lists the actor's instances, or, for staff asking for all, everyone's.
+// Labs lists the actor's instances, or, for staff asking for all, everyone's
+// they supervise.
 func (s *Service) Labs(ctx context.Context, a Actor, everyone, activeOnly bool) ([]Instance, error) {
 	f := ListFilter{TraineeID: a.UserID, ActiveOnly: activeOnly, Limit: 200}
 	if everyone && a.Staff {
 		f.TraineeID = ""
+		if a.Supervises != nil {
+			f.Trainees = make([]string, 0, len(a.Supervises))
+			for id := range a.Supervises {
+				f.Trainees = append(f.Trainees, id)
+			}
+		}
 	}
 	return s.store.ListInstances(ctx, f)
+}
+
+// ClassLabs lists the instances of many trainees, newest first, read at
+// once (a class's live view); it acts for the platform, so the caller
+// decides who may see them.
+func (s *Service) ClassLabs(ctx context.Context, trainees []string) ([]Instance, error) {
+	var out []Instance
+	for chunk := range slices.Chunk(trainees, 500) {
+		part, err := s.store.ListInstances(ctx, ListFilter{Trainees: chunk})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
 }
 
 // Stop removes an instance's hosts and networks. Stopping a stopped lab is

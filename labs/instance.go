@@ -99,7 +99,10 @@ type Change struct {
 
 // ListFilter narrows ListInstances.
 type ListFilter struct {
-	TraineeID  string // empty: everyone's
+	TraineeID string // empty: everyone's
+	// Trainees, when not nil, keeps only these trainees' instances; an
+	// empty set keeps none.
+	Trainees   []string
 	ActiveOnly bool
 	Limit      int
 }

@@ -86,6 +86,8 @@ type Service struct {
 	inflight map[string]bool
 
 	changes *changes // who follows which instance's transitions
+
+	reserves Reserves // see UseReserves
 }
 
 // NewService makes the lifecycle service. It takes its options as given
@@ -125,10 +127,26 @@ func (s *Service) Close(ctx context.Context) error {
 	}
 }
 
-// Actor is who asks for a change: the owner, or staff who may act on any lab.
+// Actor is who asks for a change: the owner, or staff. Staff act on any
+// lab unless Supervises limits them to some trainees' labs.
 type Actor struct {
 	UserID string
 	Staff  bool
+	// Supervises, when not nil, is every trainee whose labs this member of
+	// staff may see and act on: an instructor's classes. Nil leaves staff
+	// every lab (range admins, and the platform's own work).
+	Supervises map[string]bool
+}
+
+// MayActFor says whether the actor may see and act on the trainee's labs.
+func (a Actor) MayActFor(trainee string) bool {
+	switch {
+	case trainee == a.UserID:
+		return true
+	case !a.Staff:
+		return false
+	}
+	return a.Supervises == nil || a.Supervises[trainee]
 }
 
 // Launch starts a lab of the scenario for the trainee. It returns at once
@@ -145,6 +163,10 @@ func (s *Service) Launch(ctx context.Context, trainee, scenarioID string) (Insta
 		return Instance{}, fault.Wrap(ErrEngineDown, err)
 	}
 	now := s.opt.Now().UTC()
+	capacity, err := s.capacityFor(ctx, trainee, now)
+	if err != nil {
+		return Instance{}, err
+	}
 	inst := Instance{
 		ID: newInstanceID(), TraineeID: trainee, ScenarioID: sc.ID, ScenarioVersion: sc.Version,
 		State: StatePending, Step: stepQueued, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(sc.timeLimit()),
@@ -156,7 +178,7 @@ func (s *Service) Launch(ctx context.Context, trainee, scenarioID string) (Insta
 		if err != nil {
 			return Instance{}, err
 		}
-		err = s.store.CreateInstance(ctx, inst, s.opt.Capacity)
+		err = s.store.CreateInstance(ctx, inst, capacity)
 		if errors.Is(err, ErrSubnetTaken) && attempt < 5 {
 			continue
 		}

@@ -199,3 +199,54 @@ func BenchmarkFanOut(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "viewers")
 }
+
+// wholeClass is fakeSources that also reads the class at once.
+type wholeClass struct {
+	*fakeSources
+	calls int // per-trainee reads, which a whole-class source never needs
+}
+
+func (w *wholeClass) Records(ctx context.Context, id, s string) ([]scoring.Event, error) {
+	w.calls++
+	return w.fakeSources.Records(ctx, id, s)
+}
+
+func (w *wholeClass) ClassRecords(_ context.Context, ids []string, _ string) ([]scoring.Event, error) {
+	var out []scoring.Event
+	for _, id := range ids {
+		out = append(out, w.records[id]...)
+	}
+	return out, nil
+}
+
+func (w *wholeClass) ClassLabs(_ context.Context, ids []string) ([]labs.Instance, error) {
+	var out []labs.Instance
+	for _, id := range ids {
+		// Newest first: the older lab of the scenario must not win.
+		out = append(out, labs.Instance{ID: "new-" + id, TraineeID: id, ScenarioID: "s", State: labs.StateRunning},
+			labs.Instance{ID: "old-" + id, TraineeID: id, ScenarioID: "s", State: labs.StateStopped})
+	}
+	return out, nil
+}
+
+// A source that reads the whole class at once builds the same matrix as
+// one read a trainee, without the per-trainee reads.
+func TestOpenReadsAWholeClassAtOnce(t *testing.T) {
+	src := &wholeClass{fakeSources: class(3, 2)}
+	src.records["t1"] = src.records["t1"][:1] // t1: one wrong answer only
+	svc := live.NewService(src, live.NewHub(), nil, nil)
+	m, sub, err := svc.Open(context.Background(), cohorts.Actor{}, "c", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Hub().Close(sub)
+	if src.calls != 0 {
+		t.Fatalf("%d per-trainee reads", src.calls)
+	}
+	if m.Row("t0").Cells[1] != live.Solved || m.Row("t1").Cells[0] != live.Attempted || m.Row("t1").Cells[1] != live.Untouched {
+		t.Fatalf("cells: %+v", m.Rows)
+	}
+	if r := m.Row("t2"); r.LabID != "new-t2" || r.LabState != labs.StateRunning {
+		t.Fatalf("the newest lab: %+v", r)
+	}
+}

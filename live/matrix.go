@@ -31,10 +31,19 @@ func (c Cell) String() string {
 	return "untouched"
 }
 
-// Column is one of the scenario's objectives.
+// Column is one of the scenario's objectives, with its hints, which the
+// class's managers may unlock for everyone.
 type Column struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
+	ID    string       `json:"id"`
+	Title string       `json:"title"`
+	Hints []ColumnHint `json:"hints,omitempty"`
+}
+
+// ColumnHint is a hint of an objective as its instructor sees it.
+type ColumnHint struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	Cost int    `json:"cost"`
 }
 
 // Row is one trainee's line: their cells (in column order, one byte each so

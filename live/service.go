@@ -36,9 +36,25 @@ type Sources interface {
 	Labs(ctx context.Context, traineeID string) ([]labs.Instance, error)
 }
 
+// WholeClass is Sources that read a whole class's records and labs at
+// once rather than two reads a trainee; Open uses it when the sources have
+// it, which a class of hundreds needs for its first data within a second.
+type WholeClass interface {
+	// ClassRecords are the trainees' records in one scenario, each
+	// trainee's oldest first.
+	ClassRecords(ctx context.Context, traineeIDs []string, scenarioID string) ([]scoring.Event, error)
+	// ClassLabs are the trainees' labs, newest first.
+	ClassLabs(ctx context.Context, traineeIDs []string) ([]labs.Instance, error)
+}
+
 // Messages keeps what instructors send to their cohorts.
 type Messages interface {
 	AddMessage(ctx context.Context, m Message) error
+	// MessagesAfter lists, oldest first and at most limit, the messages to
+	// the cohorts the person is an active trainee of, sent after the
+	// message afterID and not before they joined; none if afterID is
+	// unknown.
+	MessagesAfter(ctx context.Context, userID, afterID string, limit int) ([]Message, error)
 }
 
 // Message is a line an instructor sends to every member of a cohort.
@@ -60,6 +76,7 @@ var (
 	ErrMessageRequired  = fault.InvalidField("text", "message_required", "Write the message to send.")
 	ErrMessageTooLong   = fault.InvalidField("text", "message_too_long", "A message is at most 500 characters.")
 	errScenarioRequired = fault.InvalidField("scenario", "scenario_required", "Choose the scenario to watch.")
+	errHintRequired     = fault.InvalidField("hint", "hint_required", "Choose the hint to unlock.")
 )
 
 // Service opens live views and sends messages.
@@ -67,6 +84,7 @@ type Service struct {
 	src      Sources
 	hub      *Hub
 	messages Messages
+	hints    Hints // see UseHints
 	now      func() time.Time
 }
 
@@ -107,6 +125,13 @@ func (s *Service) Open(ctx context.Context, a cohorts.Actor, cohortID, scenarioI
 	}
 	sub := s.hub.WatchTrainees(scenarioID, ids)
 	m := NewMatrix(scenarioID, columns, class.Trainees)
+	if whole, ok := s.src.(WholeClass); ok {
+		if err := m.fillClass(ctx, whole, ids); err != nil {
+			s.hub.Close(sub)
+			return nil, nil, err
+		}
+		return m, sub, nil
+	}
 	for _, t := range class.Trainees {
 		records, err := s.src.Records(ctx, t.ID, scenarioID)
 		if err == nil {
@@ -132,6 +157,30 @@ func (m *Matrix) fill(traineeID string, records []scoring.Event, instances []lab
 	}
 }
 
+// fillClass folds the whole class's records and newest labs of the
+// scenario in, read at once.
+func (m *Matrix) fillClass(ctx context.Context, src WholeClass, ids []string) error {
+	records, err := src.ClassRecords(ctx, ids, m.ScenarioID)
+	if err != nil {
+		return err
+	}
+	for _, e := range records {
+		m.Apply(e)
+	}
+	instances, err := src.ClassLabs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	newest := map[string]bool{}
+	for _, inst := range instances {
+		if inst.ScenarioID == m.ScenarioID && !newest[inst.TraineeID] {
+			newest[inst.TraineeID] = true
+			m.SetLab(inst)
+		}
+	}
+	return nil
+}
+
 // Broadcast stores a message to a cohort and pushes it to every member's
 // open lab page.
 func (s *Service) Broadcast(ctx context.Context, a cohorts.Actor, cohortID, text string) (Message, error) {
@@ -146,6 +195,11 @@ func (s *Service) Broadcast(ctx context.Context, a cohorts.Actor, cohortID, text
 	if err != nil {
 		return Message{}, err
 	}
+	return s.send(ctx, a, cohortID, class, text)
+}
+
+// send stores a message to the class and pushes it to every member.
+func (s *Service) send(ctx context.Context, a cohorts.Actor, cohortID string, class Class, text string) (Message, error) {
 	m := Message{ID: uuid.Must(uuid.NewV7()).String(), CohortID: cohortID, CohortName: class.Name, SenderID: a.UserID,
 		Text: text, SentAt: s.now().UTC()}
 	if err := s.messages.AddMessage(ctx, m); err != nil {

@@ -81,6 +81,9 @@ type Store interface {
 	// Events lists a trainee's records in one scenario, or in all when
 	// scenarioID is empty, oldest first.
 	Events(ctx context.Context, traineeID, scenarioID string) ([]Event, error)
+	// ClassEvents is Events for many trainees of one scenario at once, each
+	// trainee's oldest first: a class's records in a read or a few.
+	ClassEvents(ctx context.Context, traineeIDs []string, scenarioID string) ([]Event, error)
 	// Attempts says whether the trainee solved an objective and how many
 	// wrong tries they made at it, without reading every record.
 	// Wrong answers since `since` are counted apart, for lockouts.

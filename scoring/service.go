@@ -427,6 +427,12 @@ func (s *Service) History(ctx context.Context, trainee string) ([]Event, error) 
 	return s.store.Events(ctx, trainee, "")
 }
 
+// ClassHistory is the records of many trainees in one scenario, each
+// trainee's oldest first, read at once: a class's live view.
+func (s *Service) ClassHistory(ctx context.Context, trainees []string, scenarioID string) ([]Event, error) {
+	return s.store.ClassEvents(ctx, trainees, scenarioID)
+}
+
 // Score is a trainee's points (solves minus hints) and objectives solved.
 func (s *Service) Score(ctx context.Context, trainee string) (points, solved int, err error) {
 	return s.store.Score(ctx, trainee)

@@ -1,16 +1,28 @@
 package server
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 )
 
 // assignmentsAPI serves a cohort's coursework and where its members stand.
 type assignmentsAPI struct {
 	cohorts *cohorts.Service
+	audit   audit.Recorder
+}
+
+// recordAssignment records a manager setting, changing or removing coursework.
+func (h assignmentsAPI) recordAssignment(c *fiber.Ctx, action audit.Action, a cohorts.Assignment) error {
+	detail := map[string]string{"cohort": a.CohortID, "scenarios": strings.Join(a.Scenarios, ",")}
+	if a.CohortID == "" {
+		detail = nil // removed: only its id is known here
+	}
+	return recordAction(c, h.audit, audit.Entry{Action: action, TargetKind: "assignment", TargetID: a.ID, Detail: detail})
 }
 
 type assignmentView struct {
@@ -89,6 +101,9 @@ func (h assignmentsAPI) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.recordAssignment(c, audit.AssignmentCreate, a); err != nil {
+		return err
+	}
 	return c.Status(fiber.StatusCreated).JSON(assignmentViewOf(a))
 }
 
@@ -105,11 +120,17 @@ func (h assignmentsAPI) update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.recordAssignment(c, audit.AssignmentUpdate, a); err != nil {
+		return err
+	}
 	return c.JSON(assignmentViewOf(a))
 }
 
 func (h assignmentsAPI) remove(c *fiber.Ctx) error {
 	if err := h.cohorts.DeleteAssignment(c.UserContext(), cohortActor(c), c.Params("id")); err != nil {
+		return err
+	}
+	if err := h.recordAssignment(c, audit.AssignmentDelete, cohorts.Assignment{ID: strings.Clone(c.Params("id"))}); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

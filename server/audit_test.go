@@ -51,6 +51,7 @@ func TestStaffActionsAreAudited(t *testing.T) {
 	adminID := rg.userID("admin@range.test")
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test")
 	teacherID, aliceID := rg.userID("teacher@range.test"), rg.userID("alice@range.test")
 	if n := len(auditEntries(t, rg, admin, "")); n != 0 {
 		t.Fatalf("%d entries before any staff action", n)

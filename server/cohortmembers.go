@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"mime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/fault"
 )
@@ -64,11 +67,17 @@ func (h cohortsAPI) addMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.recordCohort(c, audit.CohortMemberAdd, m.CohortID, map[string]string{"user": m.Person.ID, "role": string(m.Role)}); err != nil {
+		return err
+	}
 	return c.Status(fiber.StatusCreated).JSON(cohortMemberViewOf(m))
 }
 
 func (h cohortsAPI) removeMember(c *fiber.Ctx) error {
 	if err := h.cohorts.RemoveMember(c.UserContext(), cohortActor(c), c.Params("id"), c.Params("user")); err != nil {
+		return err
+	}
+	if err := h.recordCohort(c, audit.CohortMemberRemove, c.Params("id"), map[string]string{"user": strings.Clone(c.Params("user"))}); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -126,6 +135,11 @@ func (h cohortsAPI) importRoster(c *fiber.Ctx) error {
 		}
 		return c.Status(fiber.StatusBadRequest).JSON(out)
 	}
+	if err != nil {
+		return err
+	}
+	err = h.recordCohort(c, audit.CohortRosterImport, c.Params("id"), map[string]string{
+		"added": strconv.Itoa(len(res.Added)), "invited": strconv.Itoa(len(res.Invited)), "skipped": strconv.Itoa(len(res.Skipped))})
 	if err != nil {
 		return err
 	}

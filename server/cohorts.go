@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/fault"
 )
@@ -15,6 +16,12 @@ import (
 type cohortsAPI struct {
 	cohorts  *cohorts.Service
 	accounts *accounts.Service // a person's email, to take up their roster invitations
+	audit    audit.Recorder
+}
+
+// recordCohort records a manager's action on a cohort.
+func (h cohortsAPI) recordCohort(c *fiber.Ctx, action audit.Action, cohortID string, detail map[string]string) error {
+	return recordAction(c, h.audit, audit.Entry{Action: action, TargetKind: "cohort", TargetID: strings.Clone(cohortID), Detail: detail})
 }
 
 type cohortView struct {
@@ -92,6 +99,9 @@ func (h cohortsAPI) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.recordCohort(c, audit.CohortCreate, co.ID, map[string]string{"organisation": co.OrganisationID}); err != nil {
+		return err
+	}
 	return c.Status(fiber.StatusCreated).JSON(cohortViewOf(co))
 }
 
@@ -131,6 +141,9 @@ func (h cohortsAPI) update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.recordCohort(c, audit.CohortUpdate, co.ID, nil); err != nil {
+		return err
+	}
 	return c.JSON(cohortViewOf(co))
 }
 
@@ -141,12 +154,18 @@ func (h cohortsAPI) archive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.recordCohort(c, audit.CohortArchive, co.ID, nil); err != nil {
+		return err
+	}
 	return c.JSON(cohortViewOf(co))
 }
 
 func (h cohortsAPI) rotateCode(c *fiber.Ctx) error {
 	co, err := h.cohorts.RotateJoinCode(c.UserContext(), cohortActor(c), c.Params("id"))
 	if err != nil {
+		return err
+	}
+	if err := h.recordCohort(c, audit.CohortJoinCodeRotate, co.ID, nil); err != nil { // the code itself is never kept
 		return err
 	}
 	return c.JSON(cohortViewOf(co))

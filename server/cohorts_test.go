@@ -28,7 +28,12 @@ type class struct {
 
 func newClass(t *testing.T, opts ...option) *class {
 	t.Helper()
-	rg := newRange(t, opts...)
+	return classOn(t, newRange(t, opts...))
+}
+
+// classOn sets the class up on a range made by the caller.
+func classOn(t *testing.T, rg *range_) *class {
+	t.Helper()
 	cl := &class{rg: rg, token: map[string]string{"admin": rg.setupAdmin()}, userID: map[string]string{}}
 	for name, role := range map[string]accounts.Role{
 		"trainee": accounts.RoleTrainee, "teachA": accounts.RoleInstructor, "teachB": accounts.RoleInstructor,

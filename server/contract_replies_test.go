@@ -73,6 +73,7 @@ func TestAccountRepliesKeepToTheContract(t *testing.T) {
 	trainee, refresh := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
 	_, leaving := rg.userWithRole("leaving@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "trainee@range.test")
 	user := func(email, role string) map[string]string {
 		return map[string]string{"email": email, "password": "long enough password", "role": role}
 	}
@@ -123,6 +124,7 @@ func TestCatalogueAndScoreRepliesKeepToTheContract(t *testing.T) {
 	ct := contractOf(t, rg)
 	trainee, _ := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "trainee@range.test")
 	as, staff := bearer(trainee), bearer(teacher)
 	none := "/api/v1/labs/laaaaaaaaaaaa"
 
@@ -159,7 +161,7 @@ func TestCatalogueAndScoreRepliesKeepToTheContract(t *testing.T) {
 		{method: "GET", path: "/api/v1/scoreboard?limit=10", headers: as, status: 200},
 		{method: "GET", path: "/api/v1/scoring/suspicions", headers: staff, status: 200},
 		{method: "GET", path: "/api/v1/scoring/suspicions", headers: as, status: 403, code: "forbidden"},
-		{method: "GET", path: "/api/v1/scoring/trainees/nobody", headers: staff, status: 200},
+		{method: "GET", path: "/api/v1/scoring/trainees/nobody", headers: staff, status: 404, code: "trainee_not_found"},
 	})
 }
 
@@ -172,6 +174,7 @@ func TestLabRepliesKeepToTheContract(t *testing.T) {
 	ct := contractOf(t, rg)
 	trainee, _ := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "trainee@range.test")
 	as, staff := bearer(trainee), bearer(teacher)
 
 	r := ct.run(t, rg, exchange{method: "POST", path: "/api/v1/labs", headers: as, body: map[string]string{"scenario": "orientation"}, status: 202})

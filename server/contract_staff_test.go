@@ -15,6 +15,7 @@ func TestStaffRepliesKeepToTheContract(t *testing.T) {
 	admin := bearer(rg.setupAdmin())
 	trainee, _ := rg.userWithRole("trainee@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "trainee@range.test")
 	as, staff := bearer(trainee), bearer(teacher)
 	traineeID := rg.userID("trainee@range.test")
 

@@ -21,6 +21,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
+	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver"
@@ -41,6 +42,8 @@ type range_ struct {
 	t         testing.TB
 	app       *fiber.App
 	accounts  *accounts.Service
+	cohorts   *cohorts.Service
+	tokens    *auth.Tokens
 	setupCode string
 	db        *store.DB
 }
@@ -132,6 +135,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 		cw := forcohorts.New(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Labs(), db.Scoring())
 		deps.Cohorts.UseCoursework(cw, cw)
 		deps.Scoring.UseDeadlines(deps.Cohorts)
+		deps.Labs.UseReserves(forlabs.New(deps.Cohorts))
 	}
 	code, err := svc.NewSetupCode(context.Background())
 	if err != nil {
@@ -141,7 +145,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &range_{t: t, app: app, accounts: svc, setupCode: code, db: db}
+	return &range_{t: t, app: app, accounts: svc, cohorts: deps.Cohorts, tokens: tokens, setupCode: code, db: db}
 }
 
 // listen serves the app on a loopback port for cases app.Test cannot show

@@ -37,7 +37,10 @@ func (h labsAPI) events(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	actor := actorOf(c)
+	actor, err := actorOf(c)
+	if err != nil {
+		return err
+	}
 	first, err := h.labs.Lab(c.UserContext(), actor, id)
 	if err != nil {
 		return err

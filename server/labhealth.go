@@ -18,7 +18,11 @@ func (h labsAPI) health(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	got, err := h.labs.Health(c.UserContext(), actorOf(c), id)
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
+	got, err := h.labs.Health(c.UserContext(), a, id)
 	if err != nil {
 		return err
 	}

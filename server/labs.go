@@ -144,12 +144,6 @@ func (h labsAPI) view(i labs.Instance) instanceView {
 	return v
 }
 
-// actorOf is who a request acts for; instructors and admins act on any lab.
-func actorOf(c *fiber.Ctx) labs.Actor {
-	p := auth.PrincipalOf(c)
-	return labs.Actor{UserID: p.UserID, Staff: p.Role == accounts.RoleInstructor || p.Role == accounts.RoleAdmin}
-}
-
 type launchRequest struct {
 	Scenario string `json:"scenario"`
 }
@@ -171,7 +165,11 @@ func (h labsAPI) launch(c *fiber.Ctx) error {
 }
 
 func (h labsAPI) list(c *fiber.Ctx) error {
-	list, err := h.labs.Labs(c.UserContext(), actorOf(c), c.Query("all") == "1", c.Query("active") == "1")
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.labs.Labs(c.UserContext(), a, c.Query("all") == "1", c.Query("active") == "1")
 	if err != nil {
 		return err
 	}
@@ -180,7 +178,7 @@ func (h labsAPI) list(c *fiber.Ctx) error {
 	for i, inst := range list {
 		out[i] = h.view(inst)
 		// Staff lists name each trainee (by display name, never email).
-		if actorOf(c).Staff && h.accounts != nil {
+		if a.Staff && h.accounts != nil {
 			if _, ok := names[inst.TraineeID]; !ok {
 				if u, err := h.accounts.User(c.UserContext(), inst.TraineeID); err == nil {
 					names[inst.TraineeID] = u.DisplayName
@@ -205,7 +203,10 @@ func (h labsAPI) instanceOp(op labOp) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		a := actorOf(c)
+		a, err := actorOf(c)
+		if err != nil {
+			return err
+		}
 		inst, err := op(h.labs, c, a, id)
 		if err != nil {
 			return err

@@ -65,6 +65,7 @@ func TestLabLifecycleOverTheAPI(t *testing.T) {
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test", "bob@range.test")
 
 	r := rg.call("GET", "/api/v1/scenarios", nil, bearer(alice)...)
 	expect(t, r, 200, "")

@@ -109,7 +109,10 @@ func (h labWebAPI) open(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	actor := actorOf(c)
+	actor, err := actorOf(c)
+	if err != nil {
+		return err
+	}
 	if err := h.labs.CheckWebTarget(c.UserContext(), actor, id, in.Host, in.Port); err != nil {
 		return err
 	}

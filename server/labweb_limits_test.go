@@ -111,6 +111,7 @@ func TestLabWebProxyStaysBounded(t *testing.T) {
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test", "bob@range.test")
 	alicesLab, bobsLab := runningLab(t, rg, alice), runningLab(t, rg, bob)
 	var links []string // alice's over four links, bob's over two
 	for i := range 20 {

@@ -70,6 +70,7 @@ func TestLabWebTargetThroughTheProxy(t *testing.T) {
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test", "bob@range.test")
 
 	r := rg.call("GET", "/api/v1/scenarios/orientation", nil, bearer(alice)...)
 	if !strings.Contains(r.raw, `"web_targets":[{"host":"web","port":8080,"label":"Status page"}]`) || !strings.Contains(r.raw, `"tracks":["attack","defence"]`) {

@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/live"
 	"github.com/sakimori/sakimori/server/terminal"
 )
@@ -25,6 +29,7 @@ type liveAPI struct {
 	live      *live.Service
 	streams   *terminal.Sessions // open live streams per person
 	heartbeat time.Duration
+	audit     audit.Recorder // messages and hints to a whole class
 }
 
 type liveLab struct {
@@ -172,18 +177,41 @@ func (h liveAPI) broadcast(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.CohortMessage, TargetKind: "cohort", TargetID: m.CohortID,
+		Detail: map[string]string{"message": m.ID}}); err != nil {
+		return err
+	}
 	return c.Status(fiber.StatusCreated).JSON(messageViewOf(m))
 }
 
 // inbox is GET /api/v1/me/messages/stream: messages to the signed-in
-// person's cohorts as server-sent "message" events, from the moment the
-// stream opens.
+// person's cohorts as server-sent "message" events, each with the
+// message's id as its event id. A page that was closed or offline names
+// the last message it showed (?after=, or the browser's Last-Event-ID on a
+// reconnect) and is first sent what it missed.
 func (h liveAPI) inbox(c *fiber.Ctx) error {
 	a := cohortActor(c)
+	after, fromQuery := strings.Clone(c.Query("after")), c.Query("after") != ""
+	if !fromQuery {
+		after = strings.Clone(c.Get("Last-Event-ID"))
+	}
 	if !h.streams.Begin(a.UserID) {
 		return errTooManyStreams
 	}
-	sub := h.live.Hub().WatchInbox(a.UserID)
+	sub := h.live.Hub().WatchInbox(a.UserID) // before the missed are read: nothing falls between
+	var missed []live.Message
+	if after != "" {
+		var err error
+		missed, err = h.live.Missed(c.UserContext(), a.UserID, after)
+		if errors.Is(err, live.ErrAfterInvalid) && !fromQuery {
+			missed, err = nil, nil // an event id of some other stream: nothing to catch up
+		}
+		if err != nil {
+			h.live.Hub().Close(sub)
+			h.streams.End(a.UserID)
+			return err
+		}
+	}
 	sseHeaders(c)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer h.streams.End(a.UserID)
@@ -194,8 +222,15 @@ func (h liveAPI) inbox(c *fiber.Ctx) error {
 		if _, err := w.WriteString("retry: 3000\n\n"); err != nil || w.Flush() != nil {
 			return
 		}
+		shown := make(map[string]bool, len(missed))
+		for _, m := range missed {
+			if !s.sendAs(m.ID, "message", messageViewOf(m)) {
+				return
+			}
+			shown[m.ID] = true
+		}
 		s.follow(ctx, sub, h.heartbeat, func(ch live.Change) bool {
-			return ch.Message == nil || s.send("message", messageViewOf(*ch.Message))
+			return ch.Message == nil || shown[ch.Message.ID] || s.sendAs(ch.Message.ID, "message", messageViewOf(*ch.Message))
 		})
 	})
 	return nil
@@ -214,12 +249,17 @@ type sse struct {
 }
 
 func (s *sse) send(event string, v any) bool {
+	s.next++
+	return s.sendAs(strconv.Itoa(s.next), event, v)
+}
+
+// sendAs writes one event with an id of the caller's.
+func (s *sse) sendAs(id, event string, v any) bool {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return false
 	}
-	s.next++
-	if _, err := fmt.Fprintf(s.w, "id: %d\nevent: %s\ndata: %s\n\n", s.next, event, data); err != nil {
+	if _, err := fmt.Fprintf(s.w, "id: %s\nevent: %s\ndata: %s\n\n", id, event, data); err != nil {
 		return false
 	}
 	return s.w.Flush() == nil

@@ -48,6 +48,11 @@ func (s liveSources) Objectives(scenarioID string) ([]live.Column, error) {
 	out := make([]live.Column, len(sc.Objectives))
 	for i, o := range sc.Objectives {
 		out[i] = live.Column{ID: o.ID, Title: o.Title}
+		for _, h := range sc.Hints {
+			if h.ObjectiveID == o.ID {
+				out[i].Hints = append(out[i].Hints, live.ColumnHint{ID: h.ID, Text: h.Text, Cost: h.Cost})
+			}
+		}
 	}
 	return out, nil
 }
@@ -64,6 +69,15 @@ func (s liveSources) Records(ctx context.Context, traineeID, scenarioID string) 
 		}
 	}
 	return out, nil
+}
+
+// ClassRecords and ClassLabs read the whole class at once (live.WholeClass).
+func (s liveSources) ClassRecords(ctx context.Context, traineeIDs []string, scenarioID string) ([]scoring.Event, error) {
+	return s.scoring.ClassHistory(ctx, traineeIDs, scenarioID)
+}
+
+func (s liveSources) ClassLabs(ctx context.Context, traineeIDs []string) ([]labs.Instance, error) {
+	return s.labs.ClassLabs(ctx, traineeIDs)
 }
 
 // Labs are the trainee's own labs, as they would list them.

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/server/auth"
 )
@@ -13,6 +15,7 @@ import (
 // belongs to them; the cohorts service decides who may see and change what.
 type organisationsAPI struct {
 	cohorts *cohorts.Service
+	audit   audit.Recorder
 }
 
 // cohortActor is the signed-in person as the cohorts service sees them.
@@ -68,6 +71,10 @@ func (h organisationsAPI) create(c *fiber.Ctx) error {
 		Name: req.Name, Slug: req.Slug, Kind: cohorts.OrgKind(req.Kind),
 	})
 	if err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.OrganisationCreate, TargetKind: "organisation", TargetID: o.ID,
+		Detail: map[string]string{"slug": o.Slug}}); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(organisationViewOf(o))
@@ -128,11 +135,19 @@ func (h organisationsAPI) putMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.OrganisationMemberPut, TargetKind: "organisation", TargetID: m.OrganisationID,
+		Detail: map[string]string{"user": m.Person.ID, "role": string(m.Role)}}); err != nil {
+		return err
+	}
 	return c.JSON(orgMemberViewOf(m))
 }
 
 func (h organisationsAPI) removeMember(c *fiber.Ctx) error {
 	if err := h.cohorts.RemoveOrgMember(c.UserContext(), cohortActor(c), c.Params("id"), c.Params("user")); err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.OrganisationMemberRemove, TargetKind: "organisation", TargetID: strings.Clone(c.Params("id")),
+		Detail: map[string]string{"user": strings.Clone(c.Params("user"))}}); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

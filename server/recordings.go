@@ -26,7 +26,11 @@ func (h recordingsAPI) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.labs.Recordings(c.UserContext(), actorOf(c), id)
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.labs.Recordings(c.UserContext(), a, id)
 	if err != nil {
 		return err
 	}
@@ -42,7 +46,11 @@ func (h recordingsAPI) cast(c *fiber.Ctx) error {
 	if !recordingID.MatchString(id) {
 		return labs.ErrRecordingNotFound
 	}
-	rec, f, err := h.labs.OpenRecording(c.UserContext(), actorOf(c), id)
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
+	rec, f, err := h.labs.OpenRecording(c.UserContext(), a, id)
 	if err != nil {
 		return err
 	}

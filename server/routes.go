@@ -28,6 +28,9 @@ func routes(app *fiber.App, d Deps) {
 	app.Get("/metrics", metricsOnPublicPort(d.Metrics, d.Options))
 
 	api := app.Group("/api/v1")
+	// Instructors see their classes' trainees only.
+	api.Use(supervision(d.Cohorts))
+
 	api.Get("/openapi.json", contract) // describes every route in this table
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
@@ -136,7 +139,7 @@ func routes(app *fiber.App, d Deps) {
 	if d.Cohorts != nil {
 		// Who may see and change each organisation and cohort is the
 		// service's to decide; here only a signed-in person is required.
-		o := organisationsAPI{cohorts: d.Cohorts}
+		o := organisationsAPI{cohorts: d.Cohorts, audit: d.Audit}
 		api.Post("/organisations", d.Tokens.Require(accounts.RoleAdmin), o.create)
 		api.Get("/organisations", signedIn, o.list)
 		api.Get("/organisations/:id", signedIn, o.get)
@@ -144,7 +147,7 @@ func routes(app *fiber.App, d Deps) {
 		api.Post("/organisations/:id/members", signedIn, o.putMember)
 		api.Delete("/organisations/:id/members/:user", signedIn, o.removeMember)
 
-		co := cohortsAPI{cohorts: d.Cohorts, accounts: d.Accounts}
+		co := cohortsAPI{cohorts: d.Cohorts, accounts: d.Accounts, audit: d.Audit}
 		api.Post("/cohorts/join", signedIn, userLimiter("join", joinsPerMinute), settle, co.join)
 		api.Post("/cohorts", signedIn, co.create)
 		api.Get("/cohorts", signedIn, co.list)
@@ -159,7 +162,7 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/me/cohorts", signedIn, co.mine)
 
 		// A cohort's coursework: its managers set it, its members see it.
-		as := assignmentsAPI{cohorts: d.Cohorts}
+		as := assignmentsAPI{cohorts: d.Cohorts, audit: d.Audit}
 		api.Get("/cohorts/:id/assignments", signedIn, as.list)
 		api.Post("/cohorts/:id/assignments", signedIn, as.create)
 		api.Put("/assignments/:id", signedIn, as.update)
@@ -175,9 +178,11 @@ func routes(app *fiber.App, d Deps) {
 		d.Scoring.Watch(hub)
 		d.Labs.Watch(hub)
 		lv := liveAPI{live: live.NewService(liveSources{cohorts: d.Cohorts, scoring: d.Scoring, labs: d.Labs}, hub, d.Messages, nil),
-			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat}
+			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, audit: d.Audit}
+		lv.live.UseHints(d.Scoring)
 		api.Get("/cohorts/:id/live", signedIn, lv.matrix)
 		api.Post("/cohorts/:id/messages", signedIn, lv.broadcast)
+		api.Post("/cohorts/:id/hints", signedIn, lv.giveHint)
 		api.Get("/me/messages/stream", signedIn, lv.inbox)
 	}
 	if d.Cohorts != nil && d.Boards != nil {

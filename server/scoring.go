@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -175,10 +176,17 @@ type suspicionList struct {
 }
 
 func (h scoringAPI) suspicions(c *fiber.Ctx) error {
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
 	list, err := h.scoring.Suspicions(c.UserContext())
 	if err != nil {
 		return err
 	}
+	// An instructor sees the marks of their classes' trainees; a flag shared
+	// with someone outside them still shows, without that person's name.
+	list = slices.DeleteFunc(list, func(e scoring.Event) bool { return !a.MayActFor(e.TraineeID) })
 	if err := recordAction(c, h.audit, audit.Entry{Action: audit.SuspicionsView, TargetKind: "suspicions"}); err != nil {
 		return err
 	}
@@ -188,6 +196,9 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 		out[i] = suspicionView{Reason: e.SuspicionReason(), Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
 			Objective: strings.Clone(e.ObjectiveID), IP: e.IP, At: e.At}
 		out[i].TraineeName, out[i].SharedWithName = name(e.TraineeID), name(e.SharedWith)
+		if e.SharedWith != "" && !a.MayActFor(e.SharedWith) {
+			out[i].SharedWithName = "" // not one of the instructor's trainees
+		}
 		out[i].ScenarioTitle = h.names.scenario(e.ScenarioID)
 	}
 	return c.JSON(suspicionList{Suspicions: out})
@@ -208,7 +219,7 @@ type scoreboardView struct {
 }
 
 func (h scoringAPI) scoreboard(c *fiber.Ctx) error {
-	list, frozen, err := h.scoring.Scoreboard(c.UserContext(), c.Query("scenario"), c.QueryInt("limit", 100), actorOf(c).Staff)
+	list, frozen, err := h.scoring.Scoreboard(c.UserContext(), c.Query("scenario"), c.QueryInt("limit", 100), staffRole(auth.PrincipalOf(c).Role))
 	if err != nil {
 		return err
 	}
@@ -263,6 +274,11 @@ type historyView struct {
 // trainee shows instructors one trainee's every record.
 func (h scoringAPI) trainee(c *fiber.Ctx) error {
 	trainee := strings.Clone(c.Params("trainee"))
+	if ok, err := supervises(c, trainee); err != nil {
+		return err
+	} else if !ok {
+		return errTraineeNotFound
+	}
 	list, err := h.scoring.History(c.UserContext(), trainee)
 	if err != nil {
 		return err

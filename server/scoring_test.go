@@ -65,6 +65,7 @@ func TestScoringOverTheAPI(t *testing.T) {
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test", "bob@range.test")
 	lab := runningLab(t, rg, alice)
 	submit := func(token, lab, answer string) reply {
 		return rg.call("POST", "/api/v1/labs/"+lab+"/objectives/first-flag", map[string]string{"answer": answer}, bearer(token)...)

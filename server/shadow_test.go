@@ -47,6 +47,7 @@ func TestStaffShadowATraineesTerminal(t *testing.T) {
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test")
 	lab := runningLab(t, rg, alice)
 
 	// Before the trainee opens a terminal there is nothing to watch.
@@ -119,6 +120,7 @@ func TestStaffSeeATraineesLab(t *testing.T) {
 	rg := newRangeWithLabs(t, fakeLabs())
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test")
 	lab := runningLab(t, rg, alice)
 	r := rg.call("POST", "/api/v1/labs/"+lab+"/objectives/first-flag", map[string]string{"answer": "FLAG{wrong}"}, bearer(alice)...)
 	expect(t, r, 200, "")

@@ -31,6 +31,7 @@ func TestStaffActionsAreRecorded(t *testing.T) {
 	admin := rg.setupAdmin()
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teach@range.test", accounts.RoleInstructor)
+	rg.teaches("teach@range.test", "alice@range.test")
 	aliceID, adminID, teacherID := rg.userID("alice@range.test"), rg.userID("admin@range.test"), rg.userID("teach@range.test")
 	lab := runningLab(t, rg, alice)
 

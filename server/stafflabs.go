@@ -52,7 +52,11 @@ func (h staffLabsAPI) lab(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	inst, err := h.labs.labs.Lab(c.UserContext(), actorOf(c), id)
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
+	inst, err := h.labs.labs.Lab(c.UserContext(), a, id)
 	if err != nil {
 		return err
 	}
@@ -82,7 +86,10 @@ func (h staffLabsAPI) shadowTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a := actorOf(c)
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
 	inst, err := h.labs.labs.Lab(c.UserContext(), a, id)
 	if err != nil {
 		return err

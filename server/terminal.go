@@ -53,7 +53,10 @@ func (h terminalAPI) ticket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a := actorOf(c)
+	a, err := actorOf(c)
+	if err != nil {
+		return err
+	}
 	inst, err := h.labs.Lab(c.UserContext(), a, id)
 	if err != nil {
 		return err

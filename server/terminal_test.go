@@ -95,6 +95,7 @@ func TestBrowserTerminal(t *testing.T) {
 		t.Fatalf("flag read in the terminal: %s", r.raw)
 	}
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test")
 	if r = rg.call("GET", "/api/v1/scoring/suspicions", nil, bearer(teacher)...); strings.Contains(r.raw, "no_session") {
 		t.Fatalf("a flag from a lab worked in was marked: %s", r.raw)
 	}
@@ -141,6 +142,7 @@ func TestTerminalSessionsOverTheAPI(t *testing.T) {
 	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleTrainee)
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test", "bob@range.test")
 	lab := runningLab(t, rg, alice)
 	origin := publicURL
 
@@ -353,6 +355,7 @@ func TestTerminalReturnsToTheSameShell(t *testing.T) {
 
 	// Another person's page cannot take it over: a new shell of their own.
 	bob, _ := rg.userWithRole("bob@range.test", accounts.RoleInstructor)
+	rg.teaches("bob@range.test", "alice@range.test")
 	other, _, err := dialURL(base+rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(bob)...).body["url"].(string)+"&resume="+h.ID, publicURL)
 	if err != nil {
 		t.Fatal(err)

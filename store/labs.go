@@ -117,6 +117,12 @@ func (l *Labs) ListInstances(ctx context.Context, f labs.ListFilter) ([]labs.Ins
 	if f.TraineeID != "" {
 		q = q.Where("trainee_id = ?", f.TraineeID)
 	}
+	if f.Trainees != nil {
+		if len(f.Trainees) == 0 {
+			return []labs.Instance{}, nil
+		}
+		q = q.Where("trainee_id IN ?", f.Trainees)
+	}
 	if f.ActiveOnly {
 		q = q.Where("state IN ?", activeStates())
 	}

@@ -45,3 +45,36 @@ func (s *Messages) CohortMessages(ctx context.Context, cohortID string, limit in
 	}
 	return out, nil
 }
+
+// MessagesAfter implements live.Messages: the person's cohorts' messages
+// after afterID, in the order sent (the id breaks a tie of times).
+func (s *Messages) MessagesAfter(ctx context.Context, userID, afterID string, limit int) ([]live.Message, error) {
+	var mark messageRow
+	err := s.db.WithContext(ctx).Where("id = ?", afterID).Limit(1).Find(&mark).Error
+	if err != nil {
+		return nil, internal(err)
+	}
+	if mark.ID == "" {
+		return []live.Message{}, nil
+	}
+	type sentRow struct {
+		ID, CohortID, SenderID, Text, CohortName string
+		SentAt                                   time.Time
+	}
+	var rows []sentRow
+	err = s.db.WithContext(ctx).Table("cohort_messages AS m").
+		Select("m.id, m.cohort_id, m.sender_id, m.text, m.sent_at, c.name AS cohort_name").
+		Joins("JOIN cohorts c ON c.id = m.cohort_id").
+		Joins("JOIN cohort_members cm ON cm.cohort_id = m.cohort_id AND cm.user_id = ? AND cm.role = 'member' AND cm.removed_at IS NULL", userID).
+		Where("m.sent_at >= cm.joined_at").
+		Where("m.sent_at > ? OR (m.sent_at = ? AND m.id > ?)", mark.SentAt, mark.SentAt, mark.ID).
+		Order("m.sent_at, m.id").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, internal(err)
+	}
+	out := make([]live.Message, len(rows))
+	for i, r := range rows {
+		out[i] = live.Message{ID: r.ID, CohortID: r.CohortID, CohortName: r.CohortName, SenderID: r.SenderID, Text: r.Text, SentAt: r.SentAt.UTC()}
+	}
+	return out, nil
+}

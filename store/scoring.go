@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,6 +61,19 @@ func (s *Scoring) Events(ctx context.Context, traineeID, scenarioID string) ([]s
 	err := q.Order("created_at, id").Find(&rows).Error
 	if err != nil {
 		return nil, internal(err)
+	}
+	return events(rows), nil
+}
+
+func (s *Scoring) ClassEvents(ctx context.Context, traineeIDs []string, scenarioID string) ([]scoring.Event, error) {
+	var rows []eventRow
+	for chunk := range slices.Chunk(traineeIDs, 500) { // well under every driver's bound on parameters
+		var part []eventRow
+		err := s.db.WithContext(ctx).Where("trainee_id IN ? AND scenario_id = ?", chunk, scenarioID).Order("created_at, id").Find(&part).Error
+		if err != nil {
+			return nil, internal(err)
+		}
+		rows = append(rows, part...)
 	}
 	return events(rows), nil
 }

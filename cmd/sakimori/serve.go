@@ -16,6 +16,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
+	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -94,6 +95,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	cohortsSvc.UseCoursework(coursework, coursework)
 	cohortsSvc.UseEvents(db.Cohorts())
 	scoringSvc.UseDeadlines(cohortsSvc) // late solves follow their assignments' policies
+	// Classes in session keep the labs they reserve.
+	labsSvc.UseReserves(forlabs.New(cohortsSvc))
 	go labsSvc.ReconcileWhenReady(ctx, 10*time.Second)
 	go labsSvc.RunReaper(ctx, 15*time.Second)
 	auditLog := audit.NewLog(db.Audit(), time.Now)

@@ -826,6 +826,8 @@ export interface paths {
          * @description The lab, the trainee's display name, the scenario's title, the
          *     trainee's objectives as the trainee sees them, and what the trainee
          *     scored in this lab.
+         *     An instructor sees only the labs of the trainees of the cohorts they
+         *     manage; any other lab is not found.
          */
         get: operations["staffLab"];
         put?: never;
@@ -1822,7 +1824,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Suspected flag sharing and marked solves, the latest 200, newest first (instructors and admins). */
+        /**
+         * Suspected flag sharing and marked solves, the latest 200, newest first (instructors and admins).
+         * @description An instructor sees the marks of the trainees of the cohorts they
+         *     manage, and the name of a flag's owner only when that owner is one
+         *     of them too. Range admins see every mark.
+         */
         get: operations["suspicions"];
         put?: never;
         post?: never;
@@ -1839,7 +1846,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every submission, hint and reveal of one trainee (instructors and admins). */
+        /**
+         * Every submission, hint and reveal of one trainee (instructors and admins).
+         * @description An instructor sees only the trainees of the cohorts they manage (those
+         *     they teach, and those of the organisations they run); any other
+         *     trainee is not found. Range admins see everyone.
+         */
         get: operations["traineeHistory"];
         put?: never;
         post?: never;
@@ -2176,6 +2188,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cohorts/{id}/hints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlocks one hint of a scenario for every trainee of the cohort, free (the cohort's managers).
+         * @description Each trainee of the cohort gets the hint as unlocked, at no cost, lab
+         *     or no lab; a trainee who took it before keeps it as taken. The class
+         *     is sent a message carrying the hint, shown at once on their open lab
+         *     pages, and the live matrix counts it in each trainee's hints as it is
+         *     recorded. Recorded in the audit log as `cohort.hint_unlock`.
+         */
+        post: operations["giveCohortHint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/messages/stream": {
         parameters: {
             query?: never;
@@ -2190,6 +2228,13 @@ export interface paths {
          *     the stream opens. A comment line (`: still here`) is sent every 15 s;
          *     a stream lasts at most an hour. Read it with fetch and the
          *     `Authorization` header; at most 4 live streams a person.
+         *
+         *     Each event's id is the message's id. A page that was closed or
+         *     offline passes the id of the last message it showed as `after` (or
+         *     a browser reconnecting sends it as `Last-Event-ID`) and is first
+         *     sent, oldest first, up to 50 messages it missed: those sent to the
+         *     cohorts the person is a trainee of since they joined. A
+         *     `Last-Event-ID` that is no message's id is ignored.
          */
         get: operations["myMessages"];
         put?: never;
@@ -3152,7 +3197,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete";
         AuditEntry: {
             /**
              * Format: int64
@@ -3409,6 +3454,13 @@ export interface components {
             columns: {
                 id: string;
                 title: string;
+                /** @description The objective's hints, which the class's managers may unlock for everyone (POST /api/v1/cohorts/{id}/hints). */
+                hints?: {
+                    id: string;
+                    text: string;
+                    /** @description What a trainee taking it alone pays. */
+                    cost: number;
+                }[];
             }[];
             rows: components["schemas"]["LiveRow"][];
             /** Format: date-time */
@@ -3451,6 +3503,20 @@ export interface components {
             text: string;
             /** Format: date-time */
             sent_at: string;
+        };
+        CohortHintRequest: {
+            /** @description The scenario's id. */
+            scenario: string;
+            /** @description The hint's id in the scenario. */
+            hint: string;
+        };
+        CohortHintGiven: {
+            hint: string;
+            /** @description The objective the hint is for. */
+            objective: string;
+            /** @description Trainees it was unlocked for now; the rest had it already. */
+            given: number;
+            message: components["schemas"]["CohortMessage"];
         };
         CohortMemberRequest: {
             email: string;
@@ -5248,7 +5314,7 @@ export interface operations {
     listLabs: {
         parameters: {
             query?: {
-                /** @description 1: every trainee's labs, named by display name (instructors and admins). */
+                /** @description 1: every trainee's labs, named by display name (admins), or the labs of the trainees of the cohorts an instructor manages. */
                 all?: "1";
                 /** @description 1: only labs that are not stopped or failed. */
                 active?: "1";
@@ -5328,7 +5394,13 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
-            /** @description The lab engine does not answer, or the range has no room for another lab. */
+            /**
+             * @description The lab engine does not answer, or the range has no room for another
+             *     lab (`capacity`), or its free labs are held for a class in session
+             *     that the person is not in (`capacity_reserved`: a cohort's
+             *     capacity reserve holds that many labs for its members from the
+             *     cohort's start to its end).
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6194,6 +6266,15 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["RoleForbidden"];
+            /** @description The trainee is not one of the instructor's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };
@@ -6961,9 +7042,60 @@ export interface operations {
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
-    myMessages: {
+    giveCohortHint: {
         parameters: {
             query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortHintRequest"];
+            };
+        };
+        responses: {
+            /** @description The hint given, to how many trainees, and the message the class was sent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortHintGiven"];
+                };
+            };
+            /** @description The request is refused; the field names which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description No such cohort (or not one the caller manages), scenario or hint of the scenario. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myMessages: {
+        parameters: {
+            query?: {
+                /** @description The id of the last message the page showed. */
+                after?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6977,6 +7109,15 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description after is not a message's id. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             401: components["responses"]["Unauthenticated"];

@@ -418,9 +418,18 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<CohortMessage>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/messages`, {
         body: { text } satisfies Schemas['CohortMessageRequest'],
       }),
-    // myMessages follows messages to the signed-in person's cohorts.
-    myMessages: (onMessage: (m: CohortMessage) => void, signal?: AbortSignal) =>
-      stream('/api/v1/me/messages/stream', (d, name) => name === 'message' && onMessage(JSON.parse(d) as CohortMessage), signal),
+    // myMessages follows messages to the signed-in person's cohorts, first
+    // those sent after the message `after` (the last one shown).
+    myMessages: (onMessage: (m: CohortMessage) => void, signal?: AbortSignal, after?: string) =>
+      stream(
+        '/api/v1/me/messages/stream' + (after ? `?after=${encodeURIComponent(after)}` : ''),
+        (d, name) => name === 'message' && onMessage(JSON.parse(d) as CohortMessage),
+        signal,
+      ),
+    giveCohortHint: (id: string, scenario: string, hint: string) =>
+      request<Schemas['CohortHintGiven']>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/hints`, {
+        body: { scenario, hint } satisfies Schemas['CohortHintRequest'],
+      }),
     joinCohort: (code: string) => request<Cohort>('POST', '/api/v1/cohorts/join', { body: { code } satisfies Schemas['JoinRequest'] }),
     // Assignments.
     assignments: (cohort: string) =>
