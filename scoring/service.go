@@ -115,6 +115,7 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if utf8.RuneCountInString(answer) > 1024 {
 		return Result{}, ErrAnswerTooLong
 	}
+	answer = asTyped(answer)
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
 		e.Digest = digest(answer)
 		e.Correct = correct(o, s.expected(lab, o), answer)
