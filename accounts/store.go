@@ -25,6 +25,8 @@ type Store interface {
 	CountAdmins(ctx context.Context) (int64, error)
 	// UpdateUser writes an account's role, disabled time and password hash.
 	UpdateUser(ctx context.Context, u User) error // ErrUserNotFound
+	// SetPreferences writes an account's language and time zone.
+	SetPreferences(ctx context.Context, userID string, p Preferences) error // ErrUserNotFound
 
 	// PutSetupCode replaces the pending first-run setup code's hash.
 	PutSetupCode(ctx context.Context, hash string) error
