@@ -105,6 +105,14 @@ function auditQuery(f: AuditFilter, extra: Record<string, string>): string {
   return q.toString()
 }
 
+// The language the person reads the app in, sent with every request so the
+// server's error messages match the page around them.
+let readerLanguage = ''
+export function setRequestLanguage(language: string) {
+  readerLanguage = language
+}
+export type Preferences = Schemas['Preferences']
+
 export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
   let token: string | null = null
   let enrolling = false // token is an enrolment token, not a session's
@@ -123,6 +131,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     if (opt.body !== undefined) headers['Content-Type'] = 'application/json'
     if (opt.csv !== undefined) headers['Content-Type'] = 'text/csv'
     if (opt.auth !== false && token) headers.Authorization = `Bearer ${token}`
+    if (readerLanguage) headers['Accept-Language'] = readerLanguage
     let res: Response
     try {
       res = await fetchImpl(path, {
@@ -293,6 +302,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       }
     },
     me: () => request<User>('GET', '/api/v1/me'),
+    setPreferences: (p: Preferences) => request<User>('PUT', '/api/v1/me/preferences', { body: p }),
     createInvite: (body: Schemas['InviteRequest']) =>
       request<Invite>('POST', '/api/v1/invites', { body }),
     scenarios: () => request<Schemas['ScenarioList']>('GET', '/api/v1/scenarios').then((r) => r.scenarios),

@@ -33,12 +33,23 @@ export function matches(s: Scenario, f: Filters): boolean {
   if (f.technique && !s.attack.some((t) => t === f.technique || t.startsWith(f.technique + '.'))) return false
   if (f.role && !s.nice_roles.includes(f.role)) return false
   if (f.incident && !s.incidents.some((i) => i.name === f.incident)) return false
-  const text = f.text.trim().toLowerCase()
+  const text = searchable(f.text).trim()
   if (text) {
-    const hay = [s.title, s.summary, ...s.incidents.map((i) => i.name), ...s.attack].join(' ').toLowerCase()
+    const hay = searchable([s.title, s.summary, ...s.incidents.map((i) => i.name), ...s.attack].join(' '))
     if (!text.split(/\s+/).every((w) => hay.includes(w))) return false
   }
   return true
+}
+
+// searchable is text in the one form search compares: NFKC maps full-width
+// letters and digits (ＳＳＲＦ, ２０１９) and half-width katakana (ﾒﾀﾃﾞｰﾀ) to
+// their usual forms, case is folded, and katakana become hiragana, so
+// メタデータ and めたでーた find each other.
+export function searchable(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u30a1-\u30f6]/g, (k) => String.fromCharCode(k.charCodeAt(0) - 0x60))
 }
 
 export function active(f: Filters): boolean {
