@@ -52,7 +52,6 @@ const notYetConverted = new Set([
   'src/pages/ObjectiveItem.svelte',
   'src/pages/Objectives.svelte',
   'src/pages/OrganisationsPage.svelte',
-  'src/pages/ProgressPage.svelte',
   'src/pages/RecapPage.svelte',
   'src/pages/ResetPassword.svelte',
   'src/pages/RosterImport.svelte',
