@@ -1,5 +1,6 @@
 // Catalogue filtering, kept apart from the page so it is tested on its own.
 import type { Scenario } from './api'
+import { m } from '../paraglide/messages.js'
 
 export interface Filters {
   text: string
@@ -56,9 +57,9 @@ export function active(f: Filters): boolean {
   return Object.values(f).some((v) => v !== '')
 }
 
-// duration turns Go's "1h30m0s" into "1 h 30 min".
+// duration turns Go's "1h30m0s" into "1 h 30 min" (in Japanese "1 時間 30 分").
 export function duration(d: string): string {
   const h = /(\d+)h/.exec(d)?.[1]
-  const m = /(\d+)m/.exec(d)?.[1]
-  return [h && h !== '0' ? `${h} h` : '', m && m !== '0' ? `${m} min` : ''].filter(Boolean).join(' ') || d
+  const min = /(\d+)m/.exec(d)?.[1]
+  return [h && h !== '0' ? m.duration_hours({ h }) : '', min && min !== '0' ? m.duration_minutes({ min }) : ''].filter(Boolean).join(' ') || d
 }
