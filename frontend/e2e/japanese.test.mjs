@@ -60,11 +60,11 @@ test('in Japanese: a kanji name, the switch, a full-width answer, the progress p
 
   // Metadata Heist, answered as an IME in full-width mode types it.
   await spage.goto(range.url + '/scenarios/metadata-heist')
-  await spage.getByRole('button', { name: 'Launch lab' }).click()
-  const answer = spage.getByLabel("Answer for Which IAM role does the web app's instance run as?")
+  await spage.getByRole('button', { name: 'ラボを起動' }).click()
+  const answer = spage.getByLabel("Which IAM role does the web app's instance run as? への回答")
   await answer.waitFor({ timeout: 90000 })
   await answer.fill('ｗｅｂ－ａｐｐ－ｒｏｌｅ')
-  await spage.getByRole('button', { name: 'Submit' }).first().click()
+  await spage.getByRole('button', { name: '送信' }).first().click()
   await spage.getByText('Correct: +100 points.').waitFor()
   if (shots) await spage.screenshot({ path: join(shots, 'ja-lab-heist.png') })
   spage.once('dialog', (d) => d.accept())

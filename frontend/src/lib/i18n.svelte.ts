@@ -62,13 +62,14 @@ export function timeZone(): string | undefined {
   return undefined
 }
 
-// formatDate shows an instant in the reader's language and time zone.
-export function formatDate(iso: string | Date, style: 'date' | 'datetime' = 'datetime'): string {
+// formatDate shows an instant in the reader's language and time zone: its
+// date, its time of day, or both.
+export function formatDate(iso: string | Date, style: 'date' | 'time' | 'datetime' = 'datetime'): string {
   const d = typeof iso === 'string' ? new Date(iso) : iso
   if (Number.isNaN(d.getTime())) return String(iso)
   return new Intl.DateTimeFormat(reading.language, {
-    dateStyle: 'medium',
-    timeStyle: style === 'datetime' ? 'short' : undefined,
+    dateStyle: style === 'time' ? undefined : 'medium',
+    timeStyle: style === 'date' ? undefined : 'short',
     timeZone: timeZone(),
   }).format(d)
 }

@@ -14,3 +14,9 @@ const difficulties: Record<string, () => string> = {
 export const roleName = (r: string) => roles[r]?.() ?? r
 export const trackName = (t: string) => tracks[t]?.() ?? t
 export const difficultyName = (d: string) => difficulties[d]?.() ?? d
+
+const labStates: Record<string, () => string> = {
+  pending: m.state_pending, provisioning: m.state_provisioning, running: m.state_running,
+  stopping: m.state_stopping, stopped: m.state_stopped, failed: m.state_failed,
+}
+export const labStateName = (s: string) => labStates[s]?.() ?? s
