@@ -84,6 +84,16 @@ test('in Japanese: a kanji name, the switch, a full-width answer, the progress p
   await spage.getByRole('columnheader', { name: '最終学習日' }).waitFor()
   if (shots) await spage.screenshot({ path: join(shots, 'ja-progress.png') })
 
+  // The time zone is the account's to choose; the language stays Japanese.
+  await spage.getByRole('link', { name: '山田 花子: アカウントのセキュリティ' }).click()
+  await spage.getByRole('heading', { name: '言語とタイムゾーン' }).waitFor()
+  await spage.getByLabel('タイムゾーン').fill('Europe/London')
+  await spage.getByRole('button', { name: '保存', exact: true }).click()
+  await spage.getByText('保存しました。').waitFor()
+  await spage.getByLabel('タイムゾーン').fill('Mars/Olympus')
+  await spage.getByRole('button', { name: '保存', exact: true }).click()
+  await spage.getByText('タイムゾーンは IANA の名前で指定してください（例: Asia/Tokyo）。').waitFor() // the server's refusal, in Japanese
+
   // The lab page's cohort-messages stream is cut when it outlives the
   // server's write timeout (30 s), which Chromium logs; that fault is not
   // this test's subject, and every other console error still fails it.
