@@ -87,10 +87,10 @@ test('in Japanese: a kanji name, the switch, a full-width answer, the progress p
   // The time zone is the account's to choose; the language stays Japanese.
   await spage.getByRole('link', { name: '山田 花子: アカウントのセキュリティ' }).click()
   await spage.getByRole('heading', { name: '言語とタイムゾーン' }).waitFor()
-  await spage.getByLabel('タイムゾーン').fill('Europe/London')
+  await spage.getByRole('combobox', { name: 'タイムゾーン' }).fill('Europe/London')
   await spage.getByRole('button', { name: '保存', exact: true }).click()
   await spage.getByText('保存しました。').waitFor()
-  await spage.getByLabel('タイムゾーン').fill('Mars/Olympus')
+  await spage.getByRole('combobox', { name: 'タイムゾーン' }).fill('Mars/Olympus')
   await spage.getByRole('button', { name: '保存', exact: true }).click()
   await spage.getByText('タイムゾーンは IANA の名前で指定してください（例: Asia/Tokyo）。').waitFor() // the server's refusal, in Japanese
 
