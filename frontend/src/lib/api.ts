@@ -5,6 +5,7 @@
 // refresh token twice ends the whole session by design.
 
 import type { components } from './api-types'
+import { m } from '../paraglide/messages.js'
 
 // The wire types are generated from the server's OpenAPI document
 // (api-types.ts, by `npm run api:types`); these are their names here.
@@ -141,7 +142,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
         body: opt.csv ?? (opt.body === undefined ? undefined : JSON.stringify(opt.body)),
       })
     } catch {
-      throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.')
+      throw new ApiError(0, 'network', m.network_unreachable())
     }
     if (res.status === 204) return undefined as T
     const data = await res.json().catch(() => null)
