@@ -31,7 +31,7 @@ func CleanDisplayName(raw, email string) (string, error) {
 		name, _, _ = strings.Cut(email, "@")
 	}
 	enforced, err := precis.Nickname.String(name)
-	if err != nil {
+	if err != nil || strings.ContainsFunc(name, drawsNothing) {
 		return "", displayNameRefused(name)
 	}
 	if utf8.RuneCountInString(enforced) > MaxDisplayNameLength {
@@ -44,7 +44,7 @@ func CleanDisplayName(raw, email string) (string, error) {
 // name, so the person knows what to remove even when it is invisible.
 func displayNameRefused(name string) error {
 	for _, r := range name {
-		if _, err := precis.Nickname.String("a" + string(r)); err != nil {
+		if _, err := precis.Nickname.String("a" + string(r)); err != nil || drawsNothing(r) {
 			return fault.InvalidField("display_name", "display_name_invalid",
 				fmt.Sprintf("A display name cannot hold control, invisible or direction-changing characters; remove U+%04X.", r))
 		}
@@ -73,4 +73,12 @@ func NameKeysOf(name string) NameKeys {
 		Folded: confusables.Skeleton(strings.ToLower(name)),
 		Shaped: confusables.Skeleton(strings.ToLower(confusables.Skeleton(name))),
 	}
+}
+
+// drawsNothing reports the characters the Nickname profile lets through
+// although they print as blank space: the blank Braille pattern is a
+// symbol, not white space, so no profile maps or refuses it, and a name of
+// it alone would be an invisible person on every list.
+func drawsNothing(r rune) bool {
+	return r == '\u2800'
 }

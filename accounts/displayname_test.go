@@ -18,6 +18,9 @@ func TestCleanDisplayNameAppliesTheNicknameProfile(t *testing.T) {
 		{"Ａｌｉｃｅ", "Alice"},          // wide forms map to their usual ones
 		{"Jörg Müller", "Jörg Müller"},
 		{"李小龍", "李小龍"},
+		{"山田 太郎", "山田 太郎"},
+		{"やまだ たろう", "やまだ たろう"},
+		{"ﾔﾏﾀﾞ", "ヤマダ"}, // half-width katakana: its usual form
 		{"أحمد", "أحمد"},
 		{"Bob 😀", "Bob 😀"},
 		{"", "alice"}, // none given: the email's local part
@@ -45,6 +48,9 @@ func TestCleanDisplayNameRefusesHiddenCharacters(t *testing.T) {
 		{"leading line separator", "\u2028Alice", "U+2028"},
 		{"byte order mark", "\ufeffAlice", "U+FEFF"},
 		{"tab", "a\tb", "U+0009"},
+		{"Hangul filler, a letter that draws nothing", "山田\u3164太郎", "U+3164"},
+		{"blank Braille pattern", "山田\u2800", "U+2800"},
+		{"word joiner", "やま\u2060だ", "U+2060"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := accounts.CleanDisplayName(tc.raw, "alice@range.test")

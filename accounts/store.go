@@ -28,6 +28,8 @@ type Store interface {
 	// ErasePerson replaces what names u with pseudonym (see Service.Erase),
 	// disables the account and ends everything it could sign in with.
 	ErasePerson(ctx context.Context, u User, pseudonym string, at time.Time) error
+	// SetPreferences writes an account's language and time zone.
+	SetPreferences(ctx context.Context, userID string, p Preferences) error // ErrUserNotFound
 
 	// PutSetupCode replaces the pending first-run setup code's hash.
 	PutSetupCode(ctx context.Context, hash string) error

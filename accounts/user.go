@@ -46,6 +46,7 @@ type User struct {
 	PasswordHash string
 	CreatedAt    time.Time
 	DisabledAt   *time.Time
+	Preferences  Preferences // language and time zone; empty until chosen
 }
 
 // Disabled reports whether the account has been switched off.

@@ -14,9 +14,12 @@ import (
 // exact answers) are compared in constant time over their hashes, so
 // neither the length nor the first wrong character leaks.
 func correct(o Objective, expected []string, answer string) bool {
-	answer = strings.TrimSpace(answer)
+	answer = asTyped(answer)
 	hit := false
 	for _, want := range expected {
+		if o.Match != MatchRegex {
+			want = asTyped(want)
+		}
 		switch o.Match {
 		case MatchCaseInsensitive:
 			hit = equalSecret(strings.ToLower(answer), strings.ToLower(strings.TrimSpace(want))) || hit

@@ -90,7 +90,8 @@ type Result struct {
 	Points        int
 	AttemptsLeft  int // -1: unlimited
 	Message       string
-	Evidence      string // a check's output
+	Outcome       Outcome // what Message says, for saying it in another language
+	Evidence      string  // a check's output
 }
 
 // Submit checks an answer for one objective of the trainee's running lab
@@ -117,6 +118,7 @@ func (s *Service) Submit(ctx context.Context, trainee, instanceID, objectiveID, 
 	if utf8.RuneCountInString(answer) > 1024 {
 		return Result{}, ErrAnswerTooLong
 	}
+	answer = asTyped(answer)
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
 		e.Digest = digest(answer)
 		e.Correct = correct(o, s.expected(lab, o), answer)
@@ -218,7 +220,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		left = max(o.MaxAttempts-past.Wrong, 0)
 	}
 	if past.Solved {
-		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved."}, nil
+		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved.", Outcome: AlreadySolved}, nil
 	}
 	if left == 0 {
 		return Result{}, ErrNoAttemptsLeft
@@ -257,7 +259,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	}
 	err = s.store.Record(ctx, e)
 	if errors.Is(err, ErrDuplicate) { // a concurrent submission solved it first
-		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved."}, nil
+		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved.", Outcome: AlreadySolved}, nil
 	}
 	if err != nil {
 		return Result{}, err
@@ -265,7 +267,8 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 	if left > 0 && !e.Correct {
 		left--
 	}
-	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: message(o.Kind, e), Evidence: e.Evidence}, nil
+	outcome, msg := verdict(o.Kind, e)
+	return Result{Correct: e.Correct, Points: e.Points, AttemptsLeft: left, Message: msg, Outcome: outcome, Evidence: e.Evidence}, nil
 }
 
 func mark(note, m string) string {
@@ -334,24 +337,24 @@ func (s *Service) whoseFlag(ctx context.Context, lab Lab, o Objective, answer st
 	return nil
 }
 
-// message tells the trainee what their attempt at an objective of kind
-// came to.
-func message(kind Kind, e Event) string {
+// verdict tells the trainee what their attempt at an objective of kind
+// came to: which outcome, and a sentence saying it.
+func verdict(kind Kind, e Event) (Outcome, string) {
 	switch {
 	case e.Correct && slices.Contains(strings.Split(e.Note, ","), "late"):
-		return fmt.Sprintf("Correct, after the due date: +%d points.", e.Points)
+		return CorrectLate, fmt.Sprintf("Correct, after the due date: +%d points.", e.Points)
 	case e.Correct:
-		return fmt.Sprintf("Correct: +%d points.", e.Points)
+		return Correct, fmt.Sprintf("Correct: +%d points.", e.Points)
 	case kind == KindDetection:
-		return "Not yet: the rule " + e.Evidence + "."
+		return RuleNotYet, "Not yet: the rule " + e.Evidence + "."
 	case kind == KindCheck:
-		return "The check did not pass yet."
+		return CheckNotPassed, "The check did not pass yet."
 	case e.SharedWith != "":
-		return "That flag belongs to another trainee's lab. Every lab has its own."
+		return AnotherTraineesFlag, "That flag belongs to another trainee's lab. Every lab has its own."
 	case e.Note == "stale_instance":
-		return "That flag is from one of your earlier labs. This lab has its own."
+		return EarlierLabsFlag, "That flag is from one of your earlier labs. This lab has its own."
 	}
-	return "That is not the answer."
+	return Wrong, "That is not the answer."
 }
 
 // UnlockHint reveals a hint, recording its cost once; unlocking it again

@@ -140,6 +140,13 @@ func TestEveryObjectiveKind(t *testing.T) {
 			{"pi", "3.141", true},
 			{"technique", "T1190", false},
 			{"technique", "T1552.005", true},
+			// As typed through a Japanese IME in full-width mode.
+			{"own-flag", "ＦＬＡＧ｛ｌａ－ｆｌａｇ｝", true},
+			{"banner", "ｃｔｆ｛ｂａｎｎｅｒ｝", false}, // exact: full-width lower case is still lower case
+			{"banner", "ＣＴＦ｛ｂａｎｎｅｒ｝", true},
+			{"regex", "ＣＴＦ｛２０２４｝", true},
+			{"pi", "３．１４", true},
+			{"address", "１６９．２５４．１６９．２５４", true},
 		}
 		for _, tc := range cases {
 			r, err := svc.Submit(ctx, "alice", "la", tc.objective, tc.answer, "127.0.0.1")
@@ -148,7 +155,7 @@ func TestEveryObjectiveKind(t *testing.T) {
 			}
 		}
 		points, solved, _ := svc.Score(ctx, "alice")
-		if points != 100+50+30+20+10+5+15 || solved != 7 { // no time bonus: the lab's start is unknown
+		if points != 100+50+30+20+10+5+15+50+5 || solved != 8 { // no time bonus: the lab's start is unknown
 			t.Errorf("score %d from %d solves", points, solved)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/fault"
 )
 
@@ -50,10 +51,12 @@ var codeOfStatus = map[int]string{
 
 // errorHandler is the one place errors become HTTP responses. Faults carry
 // their own code and message; Fiber errors get a code by status; anything
-// else is a 500 whose cause goes to the log, never to the client.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+// else is a 500 whose cause goes to the log, never to the client. The
+// message is in the reader's language (see language.go); the code is not.
+func errorHandler(log *slog.Logger, people *accounts.Service) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, body := describe(err)
+		body.Message = inLanguage(readerLanguage(c, people), body)
 		body.RequestID = requestIDOf(c)
 		if status >= 500 {
 			log.Error("request failed", "request_id", body.RequestID, "method", c.Method(),

@@ -45,6 +45,8 @@ func routes(app *fiber.App, d Deps) {
 
 	signedIn := d.Tokens.Require()
 	api.Get("/me", signedIn, s.me)
+	// The language and time zone the person reads the range in.
+	api.Put("/me/preferences", signedIn, preferencesAPI{accounts: d.Accounts}.put)
 
 	// Second factors: the sign-in step that follows a password, the
 	// person's own authenticator app and passkeys, and the admins' policy.

@@ -95,9 +95,9 @@ type verdictView struct {
 	Points        int     `json:"points"`
 }
 
-func verdictOf(r scoring.Result, evidence *string) verdictView {
+func verdictOf(lang string, r scoring.Result, evidence *string) verdictView {
 	return verdictView{AlreadySolved: r.AlreadySolved, AttemptsLeft: r.AttemptsLeft, Correct: r.Correct,
-		Evidence: evidence, Message: r.Message, Points: r.Points}
+		Evidence: evidence, Message: verdictMessage(lang, r), Points: r.Points}
 }
 
 type submitRequest struct {
@@ -117,7 +117,7 @@ func (h scoringAPI) submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(verdictOf(r, nil))
+	return c.JSON(verdictOf(readerLanguage(c, h.names.accounts), r, nil))
 }
 
 func (h scoringAPI) check(c *fiber.Ctx) error {
@@ -129,7 +129,7 @@ func (h scoringAPI) check(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(verdictOf(r, &r.Evidence))
+	return c.JSON(verdictOf(readerLanguage(c, h.names.accounts), r, &r.Evidence))
 }
 
 func (h scoringAPI) hint(c *fiber.Ctx) error {

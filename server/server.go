@@ -114,7 +114,7 @@ func New(d Deps) (*fiber.App, error) {
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             2 * time.Minute,
 		ReadBufferSize:          16 * 1024, // headers beyond this get 431, not a crash
-		ErrorHandler:            errorHandler(d.Logger),
+		ErrorHandler:            errorHandler(d.Logger, d.Accounts),
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          d.Options.TrustedProxies,
 		ProxyHeader:             proxyHeader(d.Options.TrustedProxies),

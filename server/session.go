@@ -34,10 +34,13 @@ type userView struct {
 	Role        string    `json:"role"`
 	CreatedAt   time.Time `json:"created_at"`
 	Disabled    bool      `json:"disabled"`
+	Language    string    `json:"language"`
+	TimeZone    string    `json:"time_zone"`
 }
 
 func viewOf(u accounts.User) userView {
-	return userView{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Role: string(u.Role), CreatedAt: u.CreatedAt, Disabled: u.Disabled()}
+	return userView{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Role: string(u.Role), CreatedAt: u.CreatedAt, Disabled: u.Disabled(),
+		Language: u.Preferences.Language, TimeZone: u.Preferences.TimeZone}
 }
 
 type sessionView struct {

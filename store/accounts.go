@@ -33,6 +33,8 @@ type userRow struct {
 	PasswordHash string
 	CreatedAt    time.Time
 	DisabledAt   *time.Time
+	Language     string
+	TimeZone     string
 }
 
 func (userRow) TableName() string { return "users" }
@@ -144,6 +146,7 @@ func (r userRow) user() accounts.User {
 		ID: r.ID, Email: r.Email, DisplayName: r.DisplayName,
 		NameKeys: accounts.NameKeys{Folded: r.NameFolded, Shaped: r.NameShaped}, Role: accounts.Role(r.Role),
 		PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt,
+		Preferences: accounts.Preferences{Language: r.Language, TimeZone: r.TimeZone},
 	}
 }
 
@@ -178,6 +181,19 @@ func (a *Accounts) UpdateUser(ctx context.Context, u accounts.User) error {
 	res := a.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", u.ID).
 		Select("role", "disabled_at", "password_hash").
 		Updates(userRow{Role: string(u.Role), DisabledAt: u.DisabledAt, PasswordHash: u.PasswordHash})
+	if res.Error != nil {
+		return internal(res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return accounts.ErrUserNotFound
+	}
+	return nil
+}
+
+func (a *Accounts) SetPreferences(ctx context.Context, userID string, p accounts.Preferences) error {
+	res := a.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
+		Select("language", "time_zone").
+		Updates(userRow{Language: p.Language, TimeZone: p.TimeZone})
 	if res.Error != nil {
 		return internal(res.Error)
 	}

@@ -48,6 +48,13 @@ func PrincipalOf(c *fiber.Ctx) Principal {
 	return c.Locals(principalKey).(Principal)
 }
 
+// PrincipalIfAny returns who the request acts for, if Require let it in:
+// for code that serves every request, such as the error handler.
+func PrincipalIfAny(c *fiber.Ctx) (Principal, bool) {
+	p, ok := c.Locals(principalKey).(Principal)
+	return p, ok
+}
+
 func bearer(header string) string {
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createClient, type Session, type User } from './api'
 
-const user: User = { id: 'u1', email: 'ines@range.test', display_name: 'Ines', role: 'instructor', created_at: '', disabled: false }
+const user: User = { id: 'u1', email: 'ines@range.test', display_name: 'Ines', role: 'instructor', created_at: '', disabled: false, language: '', time_zone: '' }
 
 // A server whose login answers with the given body, and that records the
 // token each later call brings.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, createClient, type Session, type User } from './api'
 
-const user: User = { id: 'u1', email: 'a@range.test', display_name: 'A', role: 'trainee', created_at: '', disabled: false }
+const user: User = { id: 'u1', email: 'a@range.test', display_name: 'A', role: 'trainee', created_at: '', disabled: false, language: '', time_zone: '' }
 
 function json(status: number, body: unknown): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {

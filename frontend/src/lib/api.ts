@@ -5,6 +5,7 @@
 // refresh token twice ends the whole session by design.
 
 import type { components } from './api-types'
+import { m } from '../paraglide/messages.js'
 
 // The wire types are generated from the server's OpenAPI document
 // (api-types.ts, by `npm run api:types`); these are their names here.
@@ -110,6 +111,14 @@ function auditQuery(f: AuditFilter, extra: Record<string, string>): string {
   return q.toString()
 }
 
+// The language the person reads the app in, sent with every request so the
+// server's error messages match the page around them.
+let readerLanguage = ''
+export function setRequestLanguage(language: string) {
+  readerLanguage = language
+}
+export type Preferences = Schemas['Preferences']
+
 export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
   let token: string | null = null
   let enrolling = false // token is an enrolment token, not a session's
@@ -128,6 +137,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     if (opt.body !== undefined) headers['Content-Type'] = 'application/json'
     if (opt.csv !== undefined) headers['Content-Type'] = 'text/csv'
     if (opt.auth !== false && token) headers.Authorization = `Bearer ${token}`
+    if (readerLanguage) headers['Accept-Language'] = readerLanguage
     let res: Response
     try {
       res = await fetchImpl(path, {
@@ -137,7 +147,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
         body: opt.csv ?? (opt.body === undefined ? undefined : JSON.stringify(opt.body)),
       })
     } catch {
-      throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.')
+      throw new ApiError(0, 'network', m.network_unreachable())
     }
     if (res.status === 204) return undefined as T
     const data = await res.json().catch(() => null)
@@ -298,6 +308,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       }
     },
     me: () => request<User>('GET', '/api/v1/me'),
+    setPreferences: (p: Preferences) => request<User>('PUT', '/api/v1/me/preferences', { body: p }),
     createInvite: (body: Schemas['InviteRequest']) =>
       request<Invite>('POST', '/api/v1/invites', { body }),
     scenarios: () => request<Schemas['ScenarioList']>('GET', '/api/v1/scenarios').then((r) => r.scenarios),

@@ -44,4 +44,14 @@ describe('catalogue filters', () => {
     expect(duration('1h0m0s')).toBe('1 h')
     expect(duration('45m0s')).toBe('45 min')
   })
+
+  it('finds text as Japanese keyboards type it', () => {
+    const ja: Scenario = { ...heist, title: 'メタデータ強奪', summary: 'SSRF で IMDSv1 の認証情報を盗む' }
+    expect(matches(ja, { ...noFilters, text: 'ＩＭＤＳｖ１' })).toBe(true) // full-width
+    expect(matches(ja, { ...noFilters, text: 'ﾒﾀﾃﾞｰﾀ' })).toBe(true) // half-width katakana
+    expect(matches(ja, { ...noFilters, text: 'めたでーた' })).toBe(true) // hiragana for katakana
+    expect(matches(ja, { ...noFilters, text: '強奪' })).toBe(true)
+    expect(matches(ja, { ...noFilters, text: '奪取' })).toBe(false)
+    expect(matches(heist, { ...noFilters, text: 'ｃａｐｉｔａｌ　ｏｎｅ' })).toBe(true) // an ideographic space splits words
+  })
 })

@@ -1,6 +1,7 @@
 // Form state shared by every page: a busy flag, the error the server gave,
 // and the field it named, so the message can sit under that input.
 import { ApiError } from './api'
+import { m } from '../paraglide/messages.js'
 
 export class FormState {
   busy = $state(false)
@@ -13,7 +14,7 @@ export class FormState {
     try {
       await action()
     } catch (e) {
-      this.error = e instanceof ApiError ? e.message : 'Something went wrong. Try again.'
+      this.error = e instanceof ApiError ? e.message : m.something_went_wrong()
       this.field = e instanceof ApiError ? (e.field ?? null) : null
     } finally {
       this.busy = false

@@ -1,5 +1,6 @@
 // What a lab came to, for its recap.
 import type { Lab, ObjectiveState } from './api'
+import { m } from '../paraglide/messages.js'
 
 export interface Recap {
   solved: number
@@ -24,7 +25,7 @@ export function recapOf(lab: Lab, objectives: ObjectiveState[]): Recap {
 
 function span(ms: number): string {
   const min = Math.round(ms / 60000)
-  if (min < 1) return 'under a minute'
-  if (min < 60) return `${min} min`
-  return `${Math.floor(min / 60)} h ${min % 60} min`
+  if (min < 1) return m.recap_under_a_minute()
+  if (min < 60) return m.duration_minutes({ min })
+  return `${m.duration_hours({ h: Math.floor(min / 60) })} ${m.duration_minutes({ min: min % 60 })}`
 }

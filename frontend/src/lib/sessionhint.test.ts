@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createClient, hasSessionHint } from './api'
 
-const user = { id: 'u1', email: 'a@range.test', display_name: 'A', role: 'trainee', created_at: '', disabled: false }
+const user = { id: 'u1', email: 'a@range.test', display_name: 'A', role: 'trainee', created_at: '', disabled: false, language: '', time_zone: '' }
 const answer = (status: number, body: unknown) =>
   new Response(body === null ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 

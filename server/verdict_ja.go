@@ -1,0 +1,34 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/sakimori/sakimori/scoring"
+)
+
+// verdictMessage is what an attempt came to, in the reader's language:
+// English as scoring wrote it, Japanese by its outcome.
+func verdictMessage(lang string, r scoring.Result) string {
+	if lang != "ja" {
+		return r.Message
+	}
+	switch r.Outcome {
+	case scoring.Correct:
+		return fmt.Sprintf("正解です。+%d ポイント獲得しました。", r.Points)
+	case scoring.CorrectLate:
+		return fmt.Sprintf("正解です（提出期限後）。+%d ポイント獲得しました。", r.Points)
+	case scoring.AlreadySolved:
+		return "この目標は解決済みです。"
+	case scoring.Wrong:
+		return "不正解です。"
+	case scoring.RuleNotYet:
+		return "まだ条件を満たしていません。ルールの判定結果: " + r.Evidence
+	case scoring.CheckNotPassed:
+		return "チェックはまだ通っていません。"
+	case scoring.AnotherTraineesFlag:
+		return "そのフラグはほかの受講者のラボのものです。ラボごとに固有のフラグがあります。"
+	case scoring.EarlierLabsFlag:
+		return "そのフラグは以前のラボのものです。このラボには固有のフラグがあります。"
+	}
+	return r.Message
+}
