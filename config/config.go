@@ -37,6 +37,7 @@ type Config struct {
 	CORSOrigins    []string
 	BodyLimit      int
 	ReadTimeout    time.Duration // for a request's headers and body
+	WriteTimeout   time.Duration // for a response; per write for an event stream
 	AccessTTL      time.Duration
 	RefreshTTL     time.Duration
 	LoginPerMinute int

@@ -90,6 +90,9 @@ var options = []option{
 	{name: "read-timeout", def: "30s", usage: "time a client has to send a request's headers and body",
 		read:  span(func(c *Config) *time.Duration { return &c.ReadTimeout }),
 		check: func(c Config) error { return between(c.ReadTimeout, time.Second, 10*time.Minute) }},
+	{name: "write-timeout", def: "30s", usage: "time the server has to send a response; an event stream gets it again at every write",
+		read:  span(func(c *Config) *time.Duration { return &c.WriteTimeout }),
+		check: func(c Config) error { return between(c.WriteTimeout, time.Second, 10*time.Minute) }},
 	{name: "access-ttl", def: "10m", usage: "lifetime of an access token",
 		read:  span(func(c *Config) *time.Duration { return &c.AccessTTL }),
 		check: func(c Config) error { return between(c.AccessTTL, time.Minute, time.Hour) }},
@@ -230,7 +233,7 @@ var (
 	// ServerSettings are taken by serve, migrate and user create.
 	ServerSettings = []string{
 		"listen", "public-url", "data-dir", "database-url", "docker-host", "secrets-file", "registration",
-		"trusted-proxies", "cors-origins", "body-limit", "read-timeout", "access-ttl", "refresh-ttl",
+		"trusted-proxies", "cors-origins", "body-limit", "read-timeout", "write-timeout", "access-ttl", "refresh-ttl",
 		"login-per-minute", "metrics-listen", "metrics-token", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
 		"lab-pool", "lab-subnet-bits", "lab-capacity", "lab-provision-timeout", "lab-extend-by",
 		"lab-max-extensions", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",

@@ -59,6 +59,10 @@ func withLoginLimit(n int) option {
 	return func(d *server.Deps, _ *accounts.Options) { d.Options.LoginPerMinute = n }
 }
 
+func withWriteTimeout(d time.Duration) option {
+	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.WriteTimeout = d }
+}
+
 func withReadTimeout(d time.Duration) option {
 	return func(deps *server.Deps, _ *accounts.Options) { deps.Options.ReadTimeout = d }
 }
@@ -105,7 +109,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 		Options: server.Options{
 			PublicURL: publicURL, BodyLimit: 4096, RefreshTTL: time.Hour, LoginPerMinute: 5, Version: "test",
 			LaunchPerMinute: defaults.LaunchPerMinute, SubmitPerMinute: defaults.SubmitPerMinute,
-			ReadTimeout: defaults.ReadTimeout, TerminalGrace: defaults.TerminalGrace, LabWebDeadline: defaults.LabWebDeadline,
+			ReadTimeout: defaults.ReadTimeout, WriteTimeout: defaults.WriteTimeout, TerminalGrace: defaults.TerminalGrace, LabWebDeadline: defaults.LabWebDeadline,
 		},
 		Logger:  slog.New(slog.DiscardHandler),
 		Tokens:  tokens,

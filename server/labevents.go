@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,16 +50,17 @@ func (h labsAPI) events(c *fiber.Ctx) error {
 	c.Set("Content-Type", "text/event-stream")
 	c.Set("Cache-Control", "no-store")
 	c.Set("X-Accel-Buffering", "no")
+	deadline := newStreamDeadline(c, h.writeTimeout, streamHeartbeat)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer h.streams.End(actor.UserID)
 		ctx, cancel := context.WithTimeout(context.Background(), streamLimit)
 		defer cancel()
-		h.stream(ctx, w, actor, first)
+		h.stream(ctx, &sse{w: w, deadline: deadline}, actor, first)
 	})
 	return nil
 }
 
-func (h labsAPI) stream(ctx context.Context, w *bufio.Writer, actor labs.Actor, inst labs.Instance) {
+func (h labsAPI) stream(ctx context.Context, s *sse, actor labs.Actor, inst labs.Instance) {
 	changed, unwatch := h.labs.Changes(inst.ID)
 	defer unwatch()
 	var last []byte
@@ -68,12 +68,12 @@ func (h labsAPI) stream(ctx context.Context, w *bufio.Writer, actor labs.Actor, 
 	for {
 		data, _ := json.Marshal(h.view(inst))
 		if string(data) != string(last) {
-			if _, err := fmt.Fprintf(w, "event: lab\ndata: %s\n\n", data); err != nil || w.Flush() != nil {
+			if !s.raw("event: lab\ndata: " + string(data) + "\n\n") {
 				return // the browser went away
 			}
 			last, quiet = data, time.Now()
 		} else if time.Since(quiet) > streamHeartbeat {
-			if _, err := w.WriteString(": still here\n\n"); err != nil || w.Flush() != nil {
+			if !s.raw(": still here\n\n") {
 				return
 			}
 			quiet = time.Now()

@@ -21,6 +21,8 @@ type labsAPI struct {
 	accounts *accounts.Service  // names trainees in staff lists
 	streams  *terminal.Sessions // open event streams per person
 	audit    audit.Recorder     // stops and resets of other people's labs
+
+	writeTimeout time.Duration // the server's; each write moves an event stream's deadline on
 }
 
 type scenarioView struct {

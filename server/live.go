@@ -29,7 +29,9 @@ type liveAPI struct {
 	live      *live.Service
 	streams   *terminal.Sessions // open live streams per person
 	heartbeat time.Duration
-	audit     audit.Recorder // messages and hints to a whole class
+	// writeTimeout is the server's; each write moves a stream's deadline on.
+	writeTimeout time.Duration
+	audit        audit.Recorder // messages and hints to a whole class
 }
 
 type liveLab struct {
@@ -99,12 +101,13 @@ func (h liveAPI) matrix(c *fiber.Ctx) error {
 	}
 	cohortID := c.Params("id")
 	sseHeaders(c)
+	deadline := newStreamDeadline(c, h.writeTimeout, h.heartbeat)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer h.streams.End(a.UserID)
 		defer h.live.Hub().Close(sub)
 		ctx, cancel := context.WithTimeout(context.Background(), liveLimit)
 		defer cancel()
-		s := &sse{w: w}
+		s := &sse{w: w, deadline: deadline}
 		now := h.live.Now()
 		rows := make([]liveRow, len(m.Rows))
 		for i, r := range m.Rows {
@@ -213,13 +216,14 @@ func (h liveAPI) inbox(c *fiber.Ctx) error {
 		}
 	}
 	sseHeaders(c)
+	deadline := newStreamDeadline(c, h.writeTimeout, h.heartbeat)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer h.streams.End(a.UserID)
 		defer h.live.Hub().Close(sub)
 		ctx, cancel := context.WithTimeout(context.Background(), liveLimit)
 		defer cancel()
-		s := &sse{w: w}
-		if _, err := w.WriteString("retry: 3000\n\n"); err != nil || w.Flush() != nil {
+		s := &sse{w: w, deadline: deadline}
+		if !s.raw("retry: 3000\n\n") {
 			return
 		}
 		shown := make(map[string]bool, len(missed))
@@ -244,8 +248,18 @@ func sseHeaders(c *fiber.Ctx) {
 
 // sse writes numbered server-sent events to one stream.
 type sse struct {
-	w    *bufio.Writer
-	next int
+	w        *bufio.Writer
+	next     int
+	deadline streamDeadline
+}
+
+// raw writes text as it is: a field or a comment line.
+func (s *sse) raw(text string) bool {
+	s.deadline.extend()
+	if _, err := s.w.WriteString(text); err != nil {
+		return false
+	}
+	return s.w.Flush() == nil
 }
 
 func (s *sse) send(event string, v any) bool {
@@ -259,10 +273,7 @@ func (s *sse) sendAs(id, event string, v any) bool {
 	if err != nil {
 		return false
 	}
-	if _, err := fmt.Fprintf(s.w, "id: %s\nevent: %s\ndata: %s\n\n", id, event, data); err != nil {
-		return false
-	}
-	return s.w.Flush() == nil
+	return s.raw(fmt.Sprintf("id: %s\nevent: %s\ndata: %s\n\n", id, event, data))
 }
 
 // follow hands each change to apply until the subscription ends (dropped
@@ -280,7 +291,7 @@ func (s *sse) follow(ctx context.Context, sub *live.Subscription, heartbeat time
 				return
 			}
 		case <-beat.C:
-			if _, err := s.w.WriteString(": still here\n\n"); err != nil || s.w.Flush() != nil {
+			if !s.raw(": still here\n\n") {
 				return
 			}
 		}

@@ -93,10 +93,10 @@ type liveClass struct {
 	token  map[string]string
 }
 
-func newLiveClass(t *testing.T) *liveClass {
+func newLiveClass(t *testing.T, opts ...option) *liveClass {
 	t.Helper()
 	d := fakeLabs()
-	rg := newRangeWithLabs(t, d)
+	rg := newRangeWithLabs(t, d, opts...)
 	lc := &liveClass{rg: rg, d: d, token: map[string]string{"admin": rg.setupAdmin()}}
 	for name, role := range map[string]accounts.Role{"teacher": accounts.RoleInstructor, "other": accounts.RoleInstructor,
 		"alice": accounts.RoleTrainee, "bob": accounts.RoleTrainee} {

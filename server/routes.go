@@ -82,7 +82,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/auth/password-reset", signIn, settle, u.resetPassword)
 
 	if d.Labs != nil {
-		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: d.Audit}
+		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: d.Audit, writeTimeout: d.Options.WriteTimeout}
 		api.Get("/scenarios", signedIn, l.scenarios)
 		api.Get("/scenarios/:id", signedIn, l.scenario)
 		api.Post("/labs", signedIn, userLimiter("launch", d.Options.LaunchPerMinute), settle, l.launch)
@@ -180,7 +180,7 @@ func routes(app *fiber.App, d Deps) {
 		d.Scoring.Watch(hub)
 		d.Labs.Watch(hub)
 		lv := liveAPI{live: live.NewService(liveSources{cohorts: d.Cohorts, scoring: d.Scoring, labs: d.Labs}, hub, d.Messages, nil),
-			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, audit: d.Audit}
+			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, writeTimeout: d.Options.WriteTimeout, audit: d.Audit}
 		lv.live.UseHints(d.Scoring)
 		api.Get("/cohorts/:id/live", signedIn, lv.matrix)
 		api.Post("/cohorts/:id/messages", signedIn, lv.broadcast)

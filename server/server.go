@@ -36,6 +36,9 @@ type Options struct {
 	SubmitPerMinute int // answers per person per minute
 	Version         string
 	ReadTimeout     time.Duration // for a request's headers and body
+	// WriteTimeout bounds sending a response. An event stream outlives it,
+	// so each of its writes moves the deadline on (streamDeadline).
+	WriteTimeout time.Duration
 	// TerminalGrace is how long a terminal whose connection dropped (not
 	// closed) waits for its page to come back.
 	TerminalGrace time.Duration
@@ -63,6 +66,9 @@ func (o Options) check() error {
 	}
 	if o.ReadTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("read timeout %s: must be positive", o.ReadTimeout))
+	}
+	if o.WriteTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("write timeout %s: must be positive", o.WriteTimeout))
 	}
 	if o.LabWebDeadline <= 0 {
 		errs = append(errs, fmt.Errorf("lab web deadline %s: must be positive", o.LabWebDeadline))
@@ -111,7 +117,7 @@ func New(d Deps) (*fiber.App, error) {
 		DisableStartupMessage:   true,
 		BodyLimit:               d.Options.BodyLimit,
 		ReadTimeout:             d.Options.ReadTimeout,
-		WriteTimeout:            30 * time.Second,
+		WriteTimeout:            d.Options.WriteTimeout,
 		IdleTimeout:             2 * time.Minute,
 		ReadBufferSize:          16 * 1024, // headers beyond this get 431, not a crash
 		ErrorHandler:            errorHandler(d.Logger, d.Accounts),

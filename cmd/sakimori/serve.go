@@ -109,7 +109,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			PublicURL: cfg.PublicURL, BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies,
 			CORSOrigins: cfg.CORSOrigins, SecureCookies: cfg.SecureCookies(), RefreshTTL: cfg.RefreshTTL,
 			LoginPerMinute: cfg.LoginPerMinute, LaunchPerMinute: cfg.LaunchPerMinute, SubmitPerMinute: cfg.SubmitPerMinute,
-			ReadTimeout: cfg.ReadTimeout, TerminalGrace: cfg.TerminalGrace, LabWebDeadline: cfg.LabWebDeadline,
+			ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, TerminalGrace: cfg.TerminalGrace, LabWebDeadline: cfg.LabWebDeadline,
 			MetricsElsewhere: cfg.MetricsListen != "", MetricsToken: cfg.MetricsToken, PartnerPerMinute: cfg.PartnerPerMinute,
 			Version: version,
 		},
