@@ -72,7 +72,7 @@ test('in Japanese: a kanji name, the switch, a full-width answer, the progress p
   await spage.getByText('正解です。+100 ポイント獲得しました。').waitFor()
   if (shots) await spage.screenshot({ path: join(shots, 'ja-lab-heist.png') })
   spage.once('dialog', (d) => d.accept())
-  await spage.getByRole('button', { name: 'Stop lab' }).click()
+  await spage.getByRole('button', { name: 'ラボを停止' }).click()
   await spage.getByRole('heading', { name: 'ようこそ、山田 花子 さん' }).waitFor()
 
   // The progress page, in Japanese.

@@ -1,14 +1,19 @@
 // Words and scopes for events and scoped scoreboards, shared by the
 // scoreboard and the events page.
+import { m } from '../paraglide/messages.js'
+import { formatDate } from './i18n.svelte'
 
 export type EventPhase = 'upcoming' | 'running' | 'frozen' | 'ended'
 
-export const phaseText: Record<EventPhase, string> = {
-  upcoming: 'Upcoming',
-  running: 'Running',
-  frozen: 'Running, board frozen',
-  ended: 'Ended',
+const phases: Record<EventPhase, () => string> = {
+  upcoming: m.phase_upcoming,
+  running: m.phase_running,
+  frozen: m.phase_frozen,
+  ended: m.phase_ended,
 }
+
+// phaseName is an event's phase in the reader's language.
+export const phaseName = (p: EventPhase) => phases[p]?.() ?? p
 
 // A board's scope: the whole range, one cohort, or one event.
 export type BoardScope = { kind: 'range' } | { kind: 'cohort'; id: string } | { kind: 'event'; id: string }
@@ -39,10 +44,9 @@ export function scopeQuery(s: BoardScope): string {
   return s.kind === 'range' ? '/scoreboard' : `/scoreboard?${s.kind}=${encodeURIComponent(s.id)}`
 }
 
-// windowText says when an event runs, in the browser's zone.
+// windowText says when an event runs, in the reader's language and zone.
 export function windowText(startsAt: string, endsAt: string): string {
-  const f = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-  return `${f(startsAt)} – ${f(endsAt)}`
+  return `${formatDate(startsAt)} – ${formatDate(endsAt)}`
 }
 
 // frozenSince says whether a board's freeze has passed for a viewer who

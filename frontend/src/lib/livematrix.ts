@@ -2,6 +2,7 @@
 // cell and row events folded into one value, and a stream that reconnects
 // by itself (each reconnect starts from a fresh snapshot).
 import { ApiError, type LiveCell, type LiveRow, type LiveSnapshot } from './api'
+import { m } from '../paraglide/messages.js'
 
 export type CellState = LiveCell['state']
 
@@ -42,7 +43,7 @@ export function applyEvent(m: Matrix | null, name: string, data: unknown): Matri
 
 // cellLabel is a cell in words, so it never rests on colour alone.
 export function cellLabel(s: CellState | undefined): string {
-  return s === 'solved' ? 'Solved' : s === 'attempted' ? 'Attempted' : 'Not started'
+  return s === 'solved' ? m.stafflab_solved() : s === 'attempted' ? m.live_attempted() : m.assignment_not_started()
 }
 
 // onTask is time on task in short words, counting on while the lab runs.
@@ -53,10 +54,10 @@ export function onTask(row: LiveRow, sentAt: string, now: Date): string {
   }
   if (!row.lab?.started_at) return '—'
   const h = Math.floor(seconds / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`
-  if (m > 0) return `${m} min`
-  return `${seconds} s`
+  const min = Math.floor((seconds % 3600) / 60)
+  if (h > 0) return m.live_on_task_hours({ h, min: String(min).padStart(2, '0') })
+  if (min > 0) return m.duration_minutes({ min })
+  return m.duration_seconds({ s: seconds })
 }
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting'

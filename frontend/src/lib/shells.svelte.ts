@@ -10,6 +10,7 @@
 // shell comes back to the same shell on the server, which waits for it
 // there for the terminal grace.
 import { Terminal } from '@xterm/xterm'
+import { m } from '../paraglide/messages.js'
 import { FitAddon } from '@xterm/addon-fit'
 import { api } from './api'
 
@@ -131,12 +132,12 @@ export class LabShell {
         // 1006: the connection dropped without a close. Go back to the shell.
         if (e.code === 1006 && this.shellID && this.retries < maxRetries) return this.retry()
         this.status = 'closed'
-        this.reason = e.reason || 'The terminal closed.'
+        this.reason = e.reason || m.terminal_closed()
       }
     } catch (e) {
       if (resume && this.retries < maxRetries) return this.retry()
       this.status = 'closed'
-      this.reason = e instanceof Error ? e.message : 'The terminal could not open.'
+      this.reason = e instanceof Error ? e.message : m.terminal_failed()
     }
   }
 

@@ -20,3 +20,18 @@ const labStates: Record<string, () => string> = {
   stopping: m.state_stopping, stopped: m.state_stopped, failed: m.state_failed,
 }
 export const labStateName = (s: string) => labStates[s]?.() ?? s
+
+const cohortRoles: Record<string, () => string> = { member: m.org_role_member, instructor: m.org_role_instructor }
+export const cohortRoleName = (r: string) => cohortRoles[r]?.() ?? r
+
+// How a member came into a cohort.
+const joinedVia: Record<string, () => string> = {
+  added: m.joined_via_added, join_code: m.joined_via_join_code, import: m.joined_via_import, invite: m.joined_via_invite,
+}
+export const joinedViaName = (v: string) => joinedVia[v]?.() ?? v
+
+// The suspicion marks on a row of the live view.
+const marks: Record<string, () => string> = {
+  shared_flag: m.mark_shared_flag, fast_solve: m.mark_fast_solve, no_session: m.mark_no_session,
+}
+export const markName = (k: string) => marks[k]?.() ?? k.replace('_', ' ')
