@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { launchBrowser, missing, startRange, watchConsole } from './range.mjs'
+import { apiCall, launchBrowser, missing, startRange, watchConsole } from './range.mjs'
 
 const skip = missing() ?? false
 const shots = process.env.SAKIMORI_SCREENSHOTS
@@ -78,6 +78,18 @@ test('an instructor watches a trainee’s lab; the admin manages people and invi
   await trainee.getByLabel('Password').fill('cloud defender 2026')
   await trainee.getByRole('button', { name: 'Create account' }).click()
   await trainee.getByRole('heading', { name: 'Welcome, Mei Sato' }).waitFor()
+
+  // Instructors see only the trainees of the classes they teach: Ren
+  // teaches Mei's cohort.
+  const call = (method, path, token, body) => apiCall(range, method, path, token, body)
+  const adminToken = (await call('POST', '/api/v1/auth/login', null, { email: 'admin@academy.test', password: 'frontier guard 2026' })).access_token
+  const org = await call('POST', '/api/v1/organisations', adminToken, { name: 'Academy', slug: 'academy', kind: 'academy' })
+  await call('POST', `/api/v1/organisations/${org.id}/members`, adminToken, { email: 'ren@academy.test', role: 'instructor' })
+  const cohort = await call('POST', '/api/v1/cohorts', adminToken, {
+    organisation_id: org.id, name: 'Cloud defence', starts_at: '2026-01-01T09:00:00+09:00', ends_at: '2036-01-01T09:00:00+09:00',
+  })
+  await call('POST', `/api/v1/cohorts/${cohort.id}/members`, adminToken, { email: 'ren@academy.test', role: 'instructor' })
+  await call('POST', `/api/v1/cohorts/${cohort.id}/members`, adminToken, { email: 'mei@academy.test' })
   await trainee.goto(range.url + '/scenarios/orientation')
   await trainee.getByRole('button', { name: 'Launch lab' }).click()
   await trainee.getByText('Connected').waitFor({ timeout: 90000 })
