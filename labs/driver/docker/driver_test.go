@@ -94,7 +94,9 @@ func tryRun(e *Engine, instance, host string, cmd ...string) (string, error) {
 // run executes a command without a TTY and returns its output and exit code.
 func run(t *testing.T, e *Engine, instance, host string, cmd ...string) (string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(bg, 20*time.Second)
+	// A bound, not a measure: the AWS CLI alone takes seconds to start in a
+	// host held to its CPU share on a busy machine.
+	ctx, cancel := context.WithTimeout(bg, time.Minute)
 	defer cancel()
 	s, err := e.Exec(ctx, instance, host, driver.ExecRequest{Command: cmd})
 	if err != nil {
