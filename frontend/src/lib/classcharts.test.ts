@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ClassCharts } from './api'
-import { cellsKey, debounce, nothingYet, scoreBands, solvesOverTime, stuckAt, timeToSolve } from './classcharts'
+import { cellsKey, debounce, nothingYet, timeRange, scoreBands, solvesOverTime, stuckAt, timeToSolve } from './classcharts'
 
 const empty: ClassCharts = {
   cohort_id: 'c', scenario: 's', trainees: 2, solves: [], score_bands: [], stuck: [],
@@ -31,7 +31,9 @@ describe('the class charts', () => {
 
   it('shape each figure into columns for the plots', () => {
     expect(solvesOverTime(busy)).toEqual({ x: [1777626000, 1777626600], y: [1, 2], labels: [] })
-    expect(scoreBands(busy)).toEqual({ x: [0, 1], y: [1, 1], labels: ['0–50', '50–100'] })
+    expect(scoreBands(busy)).toEqual({ x: [0, 1], y: [1, 1], labels: ['0', '50'] })
+    expect(timeRange(1000, 1000)).toEqual([700, 1300])
+    expect(timeRange(0, 100000)).toEqual([-5000, 105000])
     expect(timeToSolve(busy)).toEqual({ x: [0], y: [12.3], labels: ['2'] })
     expect(stuckAt(busy, 1)).toEqual({ x: [0], y: [4], labels: ['2'] })
     expect(stuckAt(busy).labels).toEqual(['2', '1'])

@@ -17,12 +17,21 @@ export function solvesOverTime(c: ClassCharts): Series {
   return { x: c.solves.map((p) => Date.parse(p.at) / 1000), y: c.solves.map((p) => p.solves), labels: [] }
 }
 
-// scoreBands is the members per score band, each band named "from–to".
+// timeRange is the span of the solves' times, in seconds, padded so a
+// first solve alone shows as a moment within an hour rather than within
+// years.
+export function timeRange(min: number, max: number): [number, number] {
+  const pad = Math.max(300, (max - min) * 0.05)
+  return [min - pad, max + pad]
+}
+
+// scoreBands is the members per score band, each band named by where it
+// starts, short enough for a phone; the table gives each band in full.
 export function scoreBands(c: ClassCharts): Series {
   return {
     x: c.score_bands.map((_, i) => i),
     y: c.score_bands.map((b) => b.trainees),
-    labels: c.score_bands.map((b) => `${b.from}–${b.to}`),
+    labels: c.score_bands.map((b) => String(b.from)),
   }
 }
 
