@@ -183,6 +183,7 @@ func routes(app *fiber.App, d Deps) {
 			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, writeTimeout: d.Options.WriteTimeout, audit: d.Audit}
 		lv.live.UseHints(d.Scoring)
 		api.Get("/cohorts/:id/live", signedIn, lv.matrix)
+		api.Get("/cohorts/:id/charts", signedIn, lv.charts)
 		api.Post("/cohorts/:id/messages", signedIn, lv.broadcast)
 		api.Post("/cohorts/:id/hints", signedIn, lv.giveHint)
 		api.Get("/me/messages/stream", signedIn, lv.inbox)

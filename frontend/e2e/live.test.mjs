@@ -70,6 +70,8 @@ test('the matrix follows a trainee live, and a message reaches their lab page', 
   const cell = matrix.locator('td.cell[data-objective=first-flag]')
   assert.equal(await cell.getAttribute('data-state'), 'untouched')
   await tpage.getByTestId('live-link').getByText('Live').waitFor()
+  const charts = tpage.getByTestId('class-charts')
+  await charts.getByTestId('charts-empty').waitFor() // no solves or wrong answers yet
 
   await page.goto(range.url + '/scenarios/orientation')
   await page.getByRole('button', { name: 'Launch lab' }).click()
@@ -84,6 +86,14 @@ test('the matrix follows a trainee live, and a message reaches their lab page', 
   await page.getByRole('button', { name: 'Submit' }).click()
   await matrix.locator('td.cell[data-objective=first-flag][data-state=solved]').waitFor()
   assert.match(await cell.getAttribute('aria-label'), /Solved$/)
+  // The charts follow the class too, read again once the cells stop moving.
+  await charts.getByText('Solves so far: 1,').waitFor()
+  await charts.getByText('Where the class is stuck').waitFor()
+  assert.ok((await charts.locator('canvas').count()) >= 4, 'each figure is drawn')
+  await tpage.setViewportSize({ width: 360, height: 800 })
+  await tpage.waitForTimeout(300) // the plots take the new width
+  assert.ok(await charts.evaluate((el) => el.scrollWidth <= el.clientWidth + 1), 'the charts fit a narrow screen')
+  await tpage.setViewportSize({ width: 1280, height: 900 })
 
   await tpage.getByLabel('Message', { exact: true }).fill('Ten minutes left — 残り10分')
   await tpage.getByRole('button', { name: 'Send to everyone' }).click()

@@ -2191,6 +2191,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cohorts/{id}/charts": {
+        parameters: {
+            query: {
+                /** @description The scenario the figures are of. */
+                scenario: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The class's figures beside the live matrix (the cohort's managers).
+         * @description Worked out from the active members' scoring records and labs in the
+         *     scenario: the class's solves over time (one point a solve, oldest
+         *     first, with the count so far), the members per score band (bands of a
+         *     round width from 0 to the best score; none while nobody has scored),
+         *     each objective's median time to solve in minutes (from the start of
+         *     the lab the solve was made in, or from the member's first attempt at
+         *     the objective when that lab's start is unknown), and the objectives
+         *     with wrong attempts, most first, with how many members made some
+         *     without solving yet. The live page reads it again when the matrix's
+         *     stream sends a `cell` event. Only those who may watch the live
+         *     matrix may read it; to anyone else the cohort is not found.
+         */
+        get: operations["cohortCharts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cohorts/{id}/messages": {
         parameters: {
             query?: never;
@@ -3481,6 +3516,38 @@ export interface components {
         JoinRequest: {
             /** @description Case, spaces and hyphens do not matter. */
             code: string;
+        };
+        ClassCharts: {
+            cohort_id: string;
+            scenario: string;
+            /** @description The cohort's active members. */
+            trainees: number;
+            /** @description One point a solve, oldest first; `solves` is the class's count so far. */
+            solves: {
+                /** Format: date-time */
+                at: string;
+                solves: number;
+            }[];
+            /** @description Members whose score is at least `from` and below `to`; a score of zero or less counts in the first band. */
+            score_bands: {
+                from: number;
+                to: number;
+                trainees: number;
+            }[];
+            /** @description Every objective in order; `median_minutes` is 0 when nobody has solved it. */
+            time_to_solve: {
+                objective_id: string;
+                title: string;
+                solves: number;
+                median_minutes: number;
+            }[];
+            /** @description Objectives with wrong attempts (before a solve), most first; `stuck` counts the members with wrong attempts and no solve yet. */
+            stuck: {
+                objective_id: string;
+                title: string;
+                wrong: number;
+                stuck: number;
+            }[];
         };
         LiveSnapshot: {
             cohort_id: string;
@@ -7087,6 +7154,44 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    cohortCharts: {
+        parameters: {
+            query: {
+                /** @description The scenario the figures are of. */
+                scenario: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassCharts"];
+                };
+            };
+            /** @description The scenario is missing or unknown. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["CohortNotFound"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

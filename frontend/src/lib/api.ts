@@ -52,6 +52,7 @@ export type RosterRowError = Schemas['RosterRowError']
 export type LiveSnapshot = Schemas['LiveSnapshot']
 export type LiveRow = Schemas['LiveRow']
 export type LiveCell = Schemas['LiveCell']
+export type ClassCharts = Schemas['ClassCharts']
 export type CohortMessage = Schemas['CohortMessage']
 export type Assignment = Schemas['Assignment']
 export type AssignmentStatus = Schemas['AssignmentStatus']
@@ -425,6 +426,9 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
         signal,
         lastEventId,
       ),
+    // cohortCharts are the class's figures beside the live matrix.
+    cohortCharts: (id: string, scenario: string) =>
+      request<ClassCharts>('GET', `/api/v1/cohorts/${encodeURIComponent(id)}/charts?scenario=${encodeURIComponent(scenario)}`),
     sendCohortMessage: (id: string, text: string) =>
       request<CohortMessage>('POST', `/api/v1/cohorts/${encodeURIComponent(id)}/messages`, {
         body: { text } satisfies Schemas['CohortMessageRequest'],
