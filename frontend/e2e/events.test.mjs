@@ -5,9 +5,8 @@
 // the trainee sees it frozen and the instructor sees it live, told that
 // players see it frozen.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { after, test } from 'node:test'
-import { apiCall, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
+import { apiCall, flagOf, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
 
 const skip = missing() ?? false
 let range, chrome
@@ -19,16 +18,6 @@ after(async () => {
 
 const call = (method, path, token, body) => apiCall(range, method, path, token, body)
 const signIn = (context, email) => signInAs(context, range, email)
-
-// flagOf reads the trainee's flag where the lab's web host keeps it.
-function flagOf(lab) {
-  const ps = spawnSync('docker', ['ps', '-q', '--filter', `label=io.sakimori.instance=${lab}`, '--filter', 'label=io.sakimori.host=web'], { encoding: 'utf8' })
-  const id = ps.stdout.trim().split(/\s+/)[0]
-  assert.ok(id, 'the lab has a web host: ' + ps.stderr)
-  const out = spawnSync('docker', ['exec', id, 'sh', '-c', 'echo "$FLAG"'], { encoding: 'utf8' }).stdout.trim()
-  assert.match(out, /^FLAG\{/)
-  return out
-}
 
 test('an event: run, solved, on its board, then frozen for players', { skip }, async () => {
   range = await startRange()

@@ -4,9 +4,8 @@
 // right one; the matrix's cell turns attempted, then solved, with no
 // reload. The instructor's message appears on the trainee's lab page.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { after, test } from 'node:test'
-import { apiCall, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
+import { apiCall, flagOf, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
 
 const skip = missing() ?? false
 let range, chrome
@@ -18,16 +17,6 @@ after(async () => {
 
 const call = (method, path, token, body) => apiCall(range, method, path, token, body)
 const signIn = (context, email) => signInAs(context, range, email)
-
-// flagOf reads the trainee's flag where the lab's web host keeps it.
-function flagOf(lab) {
-  const ps = spawnSync('docker', ['ps', '-q', '--filter', `label=io.sakimori.instance=${lab}`, '--filter', 'label=io.sakimori.host=web'], { encoding: 'utf8' })
-  const id = ps.stdout.trim().split(/\s+/)[0]
-  assert.ok(id, 'the lab has a web host: ' + ps.stderr)
-  const out = spawnSync('docker', ['exec', id, 'sh', '-c', 'echo "$FLAG"'], { encoding: 'utf8' }).stdout.trim()
-  assert.match(out, /^FLAG\{/)
-  return out
-}
 
 test('the matrix follows a trainee live, and a message reaches their lab page', { skip }, async () => {
   range = await startRange()

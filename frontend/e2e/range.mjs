@@ -149,3 +149,14 @@ export async function signIn(context, range, email, password = 'long enough pass
   await page.getByRole('heading', { name: /Welcome/ }).waitFor()
   return page
 }
+
+// flagOf reads a trainee's flag where their lab's web host keeps it, as the
+// trainee would find it by solving the lab.
+export function flagOf(lab) {
+  const ps = spawnSync('docker', ['ps', '-q', '--filter', `label=io.sakimori.instance=${lab}`, '--filter', 'label=io.sakimori.host=web'], { encoding: 'utf8' })
+  const id = ps.stdout.trim().split(/\s+/)[0]
+  if (!id) throw new Error(`lab ${lab} has no web host: ${ps.stderr}`)
+  const out = spawnSync('docker', ['exec', id, 'sh', '-c', 'echo "$FLAG"'], { encoding: 'utf8' }).stdout.trim()
+  if (!/^FLAG\{/.test(out)) throw new Error(`lab ${lab}'s web host holds no flag: ${out}`)
+  return out
+}
