@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { apiCall, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
+import { seedClass, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
 
 const skip = missing() ?? false
 const shots = process.env.SAKIMORI_SCREENSHOTS
@@ -21,21 +21,13 @@ after(async () => {
   await range?.stop()
 })
 
-const call = (method, path, token, body) => apiCall(range, method, path, token, body)
 const signIn = (context, email) => signInAs(context, range, email)
 
 test('a class: roster, assignment, a solve seen live, a broadcast, the timeline', { skip }, async () => {
   range = await startRange()
   assert.ok(range.labs, 'labs need the engine')
   chrome = await launchBrowser()
-  const admin = (await call('POST', '/api/v1/setup', null, {
-    setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
-  })).access_token
-  for (const [email, role] of [['sensei@uni.test', 'instructor'], ['hanako@uni.test', 'trainee']]) {
-    await call('POST', '/api/v1/users', admin, { email, password: 'long enough password', role })
-  }
-  const org = await call('POST', '/api/v1/organisations', admin, { name: '東京工業大学', slug: 'tokyo-tech', kind: 'university' })
-  await call('POST', `/api/v1/organisations/${org.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
+  await seedClass(range, { name: '東京工業大学', slug: 'tokyo-tech', kind: 'university' })
 
   // The instructor makes the cohort and imports its roster.
   const teacher = await chrome.browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' })

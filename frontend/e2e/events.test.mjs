@@ -6,7 +6,7 @@
 // players see it frozen.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { apiCall, flagOf, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
+import { apiCall, seedClass, flagOf, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
 
 const skip = missing() ?? false
 let range, chrome
@@ -23,14 +23,7 @@ test('an event: run, solved, on its board, then frozen for players', { skip }, a
   range = await startRange()
   assert.ok(range.labs, 'labs need the engine')
   chrome = await launchBrowser()
-  const admin = (await call('POST', '/api/v1/setup', null, {
-    setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
-  })).access_token
-  for (const [email, role] of [['sensei@uni.test', 'instructor'], ['hanako@uni.test', 'trainee']]) {
-    await call('POST', '/api/v1/users', admin, { email, password: 'long enough password', role })
-  }
-  const org = await call('POST', '/api/v1/organisations', admin, { name: 'Academy', slug: 'academy', kind: 'academy' })
-  await call('POST', `/api/v1/organisations/${org.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
+  const { admin, org } = await seedClass(range)
   const cohort = await call('POST', '/api/v1/cohorts', admin, {
     organisation_id: org.id, name: 'CTF class', starts_at: '2026-01-01T09:00:00Z', ends_at: '2036-01-01T09:00:00Z',
   })

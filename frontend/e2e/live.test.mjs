@@ -5,7 +5,7 @@
 // reload. The instructor's message appears on the trainee's lab page.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { apiCall, flagOf, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
+import { seedClass, flagOf, launchBrowser, missing, signIn as signInAs, startRange, watchConsole } from './range.mjs'
 
 const skip = missing() ?? false
 let range, chrome
@@ -15,21 +15,13 @@ after(async () => {
   await range?.stop()
 })
 
-const call = (method, path, token, body) => apiCall(range, method, path, token, body)
 const signIn = (context, email) => signInAs(context, range, email)
 
 test('the matrix follows a trainee live, and a message reaches their lab page', { skip }, async () => {
   range = await startRange()
   assert.ok(range.labs, 'labs need the engine')
   chrome = await launchBrowser()
-  const admin = (await call('POST', '/api/v1/setup', null, {
-    setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
-  })).access_token
-  for (const [email, role] of [['sensei@uni.test', 'instructor'], ['hanako@uni.test', 'trainee']]) {
-    await call('POST', '/api/v1/users', admin, { email, password: 'long enough password', role })
-  }
-  const org = await call('POST', '/api/v1/organisations', admin, { name: 'Academy', slug: 'academy', kind: 'academy' })
-  await call('POST', `/api/v1/organisations/${org.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
+  await seedClass(range)
 
   const teacher = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } })
   const tpage = await signIn(teacher, 'sensei@uni.test')

@@ -160,3 +160,19 @@ export function flagOf(lab) {
   if (!/^FLAG\{/.test(out)) throw new Error(`lab ${lab}'s web host holds no flag: ${out}`)
   return out
 }
+
+// seedClass sets a started range up as the class tests need it: its admin
+// (admin@range.test), an instructor (sensei@uni.test) in an organisation and a
+// trainee (hanako@uni.test), all with the password 'long enough password'. It
+// returns the admin's access token and the organisation.
+export async function seedClass(range, organisation = { name: 'Academy', slug: 'academy', kind: 'academy' }) {
+  const admin = (await apiCall(range, 'POST', '/api/v1/setup', null, {
+    setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
+  })).access_token
+  for (const [email, role] of [['sensei@uni.test', 'instructor'], ['hanako@uni.test', 'trainee']]) {
+    await apiCall(range, 'POST', '/api/v1/users', admin, { email, password: 'long enough password', role })
+  }
+  const org = await apiCall(range, 'POST', '/api/v1/organisations', admin, organisation)
+  await apiCall(range, 'POST', `/api/v1/organisations/${org.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
+  return { admin, org }
+}
