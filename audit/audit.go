@@ -79,6 +79,12 @@ const (
 	AssignmentDelete         Action = "assignment.delete"
 )
 
+// What range admins change in how an organisation's people sign in.
+const (
+	SSOProviderChange Action = "sso_provider.change" // made, changed or removed
+	SSOSettingsChange Action = "sso_settings.change" // local passwords switched off or on
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -90,6 +96,7 @@ var actions = map[Action]bool{
 	CohortCreate: true, CohortUpdate: true, CohortArchive: true, CohortMemberAdd: true, CohortMemberRemove: true,
 	CohortJoinCodeRotate: true, CohortRosterImport: true, CohortMessage: true, CohortHintUnlock: true,
 	AssignmentCreate: true, AssignmentUpdate: true, AssignmentDelete: true,
+	SSOProviderChange: true, SSOSettingsChange: true,
 }
 
 // Known reports whether a is one of the actions above.

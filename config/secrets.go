@@ -154,6 +154,16 @@ func SealKey(s Secrets) []byte {
 	return key
 }
 
+// SSOSealKey seals organisations' identity provider client secrets. Like
+// SealKey it derives from the flag key, with its own label.
+func SSOSealKey(s Secrets) []byte {
+	key, err := hkdf.Key(sha256.New, s.FlagKey, nil, "sakimori/sso-seal/v1", 32)
+	if err != nil {
+		panic(err) // only for a length HKDF cannot give; 32 it always can
+	}
+	return key
+}
+
 // PartnerCursorKey signs the partner record feed's cursors. Like SealKey
 // it derives from the flag key, with its own label.
 func PartnerCursorKey(s Secrets) []byte {

@@ -34,7 +34,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Get("/openapi.json", contract) // describes every route in this table
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
-	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options}
+	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options, sso: d.SSO}
 
 	api.Get("/setup", s.setupStatus)
 	api.Post("/setup", signIn, settle, s.setup)
@@ -205,6 +205,9 @@ func routes(app *fiber.App, d Deps) {
 	}
 	if d.Partners != nil {
 		partnerRoutes(app, api, d)
+	}
+	if d.SSO != nil && d.Cohorts != nil {
+		ssoRoutes(api, d, s, signIn)
 	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/accounts/sso"
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
@@ -97,6 +98,7 @@ type Deps struct {
 	Boards   *scoring.Boards      // nil: event and cohort scoreboards are not served (they need cohorts too)
 	Messages live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
 	Partners *partners.Service    // nil: the partner API and partner tokens are not served
+	SSO      *sso.Service         // nil: nobody signs in through an organisation's provider (needs cohorts too)
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/accounts/sso"
 	"github.com/sakimori/sakimori/server/auth"
 )
 
@@ -25,6 +26,7 @@ type sessions struct {
 	accounts *accounts.Service
 	tokens   *auth.Tokens
 	opt      Options
+	sso      *sso.Service // nil: no organisation turns passwords off
 }
 
 type userView struct {
@@ -128,6 +130,11 @@ func (s sessions) login(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if s.sso != nil {
+		if err := s.sso.CheckPasswordSignIn(c.UserContext(), u); err != nil {
+			return err
+		}
 	}
 	return s.afterPassword(c, u)
 }

@@ -123,6 +123,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Boards:   scoring.NewBoards(db.Scoring(), time.Now),
 		Partners: partners.NewService(db.Partners(), cohortsSvc, auditLog, config.PartnerCursorKey(secrets), time.Now),
 		Messages: db.Messages(),
+		SSO:      newSSO(cfg.PublicURL, db, accountsSvc, secrets),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},
