@@ -19,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/accounts/sso"
+	"github.com/sakimori/sakimori/accounts/sso/oidc"
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
@@ -131,6 +133,8 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Cohorts.UseEvents(db.Cohorts())
 	deps.Boards = scoring.NewBoards(db.Scoring(), nil)
 	deps.Partners = partners.NewService(db.Partners(), deps.Cohorts, deps.Audit, []byte("test cursor key, 32 bytes long.."), nil)
+	deps.SSO = sso.NewService(db.SSO(), svc, testFlagKey, nil)
+	deps.SSO.UseFlow(sso.OIDC, oidc.New(deps.Options.PublicURL, nil, nil))
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)
