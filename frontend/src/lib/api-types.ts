@@ -1958,6 +1958,211 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sso/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity providers people may sign in through, for the sign-in and discovery pages. */
+        get: operations["listSSOProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/{id}/start": {
+        parameters: {
+            query?: {
+                /** @description A path on the range to land on after signing in; anything else lands on /. */
+                return_to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The provider's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Sends the browser to the provider's sign-in page.
+         * @description Sets the `sakimori_sso` cookie (HttpOnly, SameSite=Lax, path
+         *     `/api/v1/auth/sso`, ten minutes) holding the sign-in's state: only
+         *     the browser that started a sign-in can finish it. OpenID Connect
+         *     providers get the authorization code flow with PKCE (S256), a state
+         *     and a nonce.
+         */
+        get: operations["startSSO"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where OpenID Connect providers send the browser back.
+         * @description Takes the sign-in's state once, and only with the `sakimori_sso`
+         *     cookie of the browser that started it; exchanges the code with the
+         *     PKCE verifier; checks the ID token's signature (keys from the
+         *     provider's JWKS, fetched again when a new key id appears), issuer,
+         *     audience, expiry, algorithm (never `none`) and nonce. The person is
+         *     then the account linked to the provider's (issuer, subject), never
+         *     one found by email; a person new to the range gets an account, made
+         *     only if the provider vouches for an email of an allowed domain, and
+         *     is placed in the provider's organisation, as an instructor when the
+         *     role mapping says so. On success the browser gets the
+         *     `sakimori_refresh` cookie and lands where the sign-in started (the
+         *     app then refreshes); a link lands on `/security`. A refusal is
+         *     recorded for the organisation's admins, makes and changes no
+         *     account, and lands on `/signin?sso_error=<code>`.
+         */
+        get: operations["finishOIDC"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where to send a person signing out, when their provider asks for RP-initiated logout.
+         * @description Sign out at the range first (`/api/v1/auth/logout`); an empty URL means there is nowhere else to go.
+         */
+        post: operations["ssoLogoutURL"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The providers linked to the signed-in account. */
+        get: operations["mySSOIdentities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sso/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts linking a provider to the signed-in account; the page then sends the browser to the URL returned.
+         * @description Sets the `sakimori_sso` cookie as a sign-in does. The callback links the provider's (issuer, subject) to this account, and refuses one already linked to another (`sso_identity_taken`).
+         */
+        post: operations["linkSSO"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** An organisation's identity providers, its password switch and its latest refused sign-ins (range admins). */
+        get: operations["organisationSSO"];
+        /**
+         * Switches an organisation's local passwords off or on (range admins).
+         * @description With passwords off, the organisation's members other than range admins sign in only through its providers (`403 password_sign_in_off` at login).
+         */
+        put: operations["setOrganisationSSO"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/sso/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Configures a new identity provider for an organisation (range admins).
+         * @description The client secret is sealed (AES-256-GCM) to the provider before it is stored, and never shown again.
+         */
+        post: operations["createSSOProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Changes an identity provider's configuration (range admins); an empty client secret keeps the one held. */
+        put: operations["updateSSOProvider"];
+        post?: never;
+        /** Removes an identity provider (range admins); the accounts linked through it stay. */
+        delete: operations["deleteSSOProvider"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations/{id}/members": {
         parameters: {
             query?: never;
@@ -3266,7 +3471,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change";
         AuditEntry: {
             /**
              * Format: int64
@@ -3367,6 +3572,96 @@ export interface components {
             id: string;
             email: string;
             display_name: string;
+        };
+        SSOProviderPublic: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            protocol: "oidc" | "saml";
+            organisation_id: string;
+        };
+        SSOProviderPublicList: {
+            providers: components["schemas"]["SSOProviderPublic"][];
+        };
+        SSOProviderRequest: {
+            name: string;
+            /** @enum {string} */
+            protocol: "oidc" | "saml";
+            enabled?: boolean;
+            /** @description OIDC: the https issuer URL. SAML: the IdP's entity id. */
+            issuer: string;
+            client_id?: string;
+            /** @description Write-only; empty on an update keeps the secret held. */
+            client_secret?: string;
+            /** @description SAML: the IdP's metadata XML. */
+            metadata?: string;
+            /** @description SAML: an https URL to read the metadata from, instead. */
+            metadata_url?: string;
+            /** @description Email domains a new account may have; none allows every domain. */
+            allowed_domains?: string[];
+            /** @description The claim (or SAML attribute) whose values decide a role, e.g. groups. */
+            role_claim?: string;
+            /** @description Values of role_claim that make an instructor. */
+            instructor_values?: string[];
+            /** @description Send people signing out to the provider's end-session page. */
+            logout?: boolean;
+        };
+        SSOProvider: {
+            id: string;
+            organisation_id: string;
+            name: string;
+            /** @enum {string} */
+            protocol: "oidc" | "saml";
+            enabled: boolean;
+            issuer: string;
+            client_id: string;
+            has_client_secret: boolean;
+            metadata: string;
+            metadata_url: string;
+            allowed_domains: string[];
+            role_claim: string;
+            instructor_values: string[];
+            logout: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SSOFailure: {
+            provider_id: string;
+            /** Format: date-time */
+            at: string;
+            code: string;
+            /** @description What the person was told, in plain words. */
+            message: string;
+            /** @description What the protocol check said, for the admin. */
+            detail: string;
+        };
+        SSOSettings: {
+            passwords_off: boolean;
+            providers: components["schemas"]["SSOProvider"][];
+            /** @description The latest refused sign-ins through the organisation's providers, newest first. */
+            failures: components["schemas"]["SSOFailure"][];
+        };
+        SSOSettingsRequest: {
+            passwords_off: boolean;
+        };
+        SSORedirect: {
+            redirect_url: string;
+        };
+        SSOLogoutRequest: {
+            provider_id: string;
+        };
+        SSOIdentity: {
+            issuer: string;
+            provider_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string;
+        };
+        SSOIdentityList: {
+            identities: components["schemas"]["SSOIdentity"][];
         };
         OrgMemberRequest: {
             email: string;
@@ -4323,7 +4618,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The account is disabled. */
+            /** @description The account is disabled, or its organisation signs its people in only through its identity provider. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6614,6 +6909,424 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listSSOProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enabled providers, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSOProviderPublicList"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    startSSO: {
+        parameters: {
+            query?: {
+                /** @description A path on the range to land on after signing in; anything else lands on /. */
+                return_to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The provider's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The provider is switched off. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such provider. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            /** @description The provider's discovery document could not be read, its client secret cannot be opened here, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    finishOIDC: {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description Signed in (or linked), to the page the sign-in started from; or
+             *     refused, to `/signin` with the code in `sso_error`.
+             */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ssoLogoutURL: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSOLogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description The provider's end-session page, or an empty URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSORedirect"];
+                };
+            };
+            400: components["responses"]["BodyRefused"];
+            /** @description No such provider. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    mySSOIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The links, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSOIdentityList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    linkSSO: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where to send the browser. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSORedirect"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The provider is switched off, or the token only sets up a second factor. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such provider. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            /** @description The provider could not be reached, its secret cannot be opened here, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    organisationSSO: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration; client secrets are never shown, only whether one is held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSOSettings"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    setOrganisationSSO: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSOSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The configuration as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSOSettings"];
+                };
+            };
+            400: components["responses"]["BodyRefused"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createSSOProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSOProviderRequest"];
+            };
+        };
+        responses: {
+            /** @description The provider. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSOProvider"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            /** @description No key to seal client secrets with, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSSOProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSOProviderRequest"];
+            };
+        };
+        responses: {
+            /** @description The provider as stored; its protocol does not change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSOProvider"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No such provider. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            /** @description No key to seal client secrets with, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSSOProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No such provider. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

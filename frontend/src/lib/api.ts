@@ -60,6 +60,11 @@ export type MyAssignment = Schemas['MyAssignment']
 export type RangeEvent = Schemas['Event']
 export type EventRequest = Schemas['EventRequest']
 export type ScopedScoreboard = Schemas['ScopedScoreboard']
+export type SsoProviderPublic = Schemas['SSOProviderPublic']
+export type SsoProvider = Schemas['SSOProvider']
+export type SsoProviderRequest = Schemas['SSOProviderRequest']
+export type SsoSettings = Schemas['SSOSettings']
+export type SsoIdentity = Schemas['SSOIdentity']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -90,6 +95,13 @@ const storage = () => (typeof localStorage === 'undefined' ? null : localStorage
 
 export function hasSessionHint(): boolean {
   return storage()?.getItem(sessionHint) === '1'
+}
+// expectSession is for leaving the app to sign in at an organisation's
+// identity provider: the range answers the provider's return with the
+// refresh cookie, and on coming back the app should try it. A sign-in that
+// failed leaves no cookie, and the refresh then clears the hint.
+export function expectSession() {
+  setSessionHint(true)
 }
 function setSessionHint(signedIn: boolean) {
   if (signedIn) storage()?.setItem(sessionHint, '1')
@@ -395,6 +407,24 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<void>('DELETE', `/api/v1/organisations/${encodeURIComponent(org)}/members/${encodeURIComponent(user)}`),
     // Everything the range holds about the signed-in person, as JSON text.
     myData: () => text('/api/v1/me/export'),
+    // Signing in through an organisation's identity provider: the page
+    // leaves for ssoStartURL; linking starts signed in and leaves for the
+    // URL returned.
+    ssoProviders: () =>
+      request<Schemas['SSOProviderPublicList']>('GET', '/api/v1/auth/sso/providers', { auth: false }).then((r) => r.providers),
+    ssoStartURL: (id: string, returnTo = '/') =>
+      `/api/v1/auth/sso/${encodeURIComponent(id)}/start?return_to=${encodeURIComponent(returnTo)}`,
+    ssoLink: (id: string) => request<Schemas['SSORedirect']>('POST', `/api/v1/me/sso/${encodeURIComponent(id)}/link`).then((r) => r.redirect_url),
+    mySso: () => request<Schemas['SSOIdentityList']>('GET', '/api/v1/me/sso').then((r) => r.identities),
+    // An organisation's identity providers (range admins).
+    orgSso: (org: string) => request<SsoSettings>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/sso`),
+    setOrgSso: (org: string, passwordsOff: boolean) =>
+      request<SsoSettings>('PUT', `/api/v1/organisations/${encodeURIComponent(org)}/sso`, { body: { passwords_off: passwordsOff } }),
+    createSsoProvider: (org: string, body: SsoProviderRequest) =>
+      request<SsoProvider>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/sso/providers`, { body }),
+    updateSsoProvider: (id: string, body: SsoProviderRequest) =>
+      request<SsoProvider>('PUT', `/api/v1/sso/providers/${encodeURIComponent(id)}`, { body }),
+    deleteSsoProvider: (id: string) => request<void>('DELETE', `/api/v1/sso/providers/${encodeURIComponent(id)}`),
     // An organisation's partner tokens (its org admins and range admins).
     partnerTokens: (org: string) =>
       request<Schemas['PartnerTokenList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens`).then((r) => r.tokens),
