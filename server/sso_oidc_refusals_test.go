@@ -125,7 +125,7 @@ func signWith(key *rsa.PrivateKey, kid string, c jwt.MapClaims) string {
 	return s
 }
 
-// Each ID token a provider should never send is refused with its code,
+// Case 18: each ID token a provider should never send is refused with its code,
 // and no account is made or changed: the people in the table would be
 // instructors if any of them got through.
 func TestOIDCRefusesWhatAProviderShouldNotSend(t *testing.T) {
