@@ -284,7 +284,14 @@ func (s *SSO) Remember(ctx context.Context, key string, until time.Time) (bool, 
 	return res.RowsAffected == 1, nil
 }
 
+// failuresKept is how long refused sign-ins are kept: admins read the
+// latest, and a provider failing for months must not fill the database.
+const failuresKept = 90 * 24 * time.Hour
+
 func (s *SSO) RecordFailure(ctx context.Context, f sso.Failure) error {
+	if err := s.db.WithContext(ctx).Where("at < ?", f.At.Add(-failuresKept)).Delete(&ssoFailureRow{}).Error; err != nil {
+		return internal(err)
+	}
 	return internal(s.db.WithContext(ctx).Create(&ssoFailureRow{
 		ID: f.ID, ProviderID: f.ProviderID, At: f.At, Code: f.Code, Message: f.Message, Detail: f.Detail,
 	}).Error)

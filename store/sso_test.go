@@ -170,6 +170,10 @@ func TestSSOFailuresNewestFirstPerOrganisation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s, _ := ssoWorld(t, db)
 		base := time.Now().UTC().Truncate(time.Second)
+		ancient := sso.Failure{ID: "ancient", ProviderID: "p1", At: base.Add(-100 * 24 * time.Hour), Code: "sso_token_expired", Message: "m"}
+		if err := s.RecordFailure(ctx, ancient); err != nil {
+			t.Fatal(err)
+		}
 		for i, code := range []string{"sso_email_domain", "sso_token_expired", "sso_state_invalid"} {
 			if err := s.RecordFailure(ctx, sso.Failure{ID: code, ProviderID: "p1", At: base.Add(time.Duration(i) * time.Second), Code: code, Message: "m"}); err != nil {
 				t.Fatal(err)
@@ -178,6 +182,9 @@ func TestSSOFailuresNewestFirstPerOrganisation(t *testing.T) {
 		fs, err := s.Failures(ctx, "o1", 2)
 		if err != nil || len(fs) != 2 || fs[0].Code != "sso_state_invalid" || fs[1].Code != "sso_token_expired" {
 			t.Fatalf("Failures = %+v, %v", fs, err)
+		}
+		if fs, _ := s.Failures(ctx, "o1", 10); len(fs) != 3 {
+			t.Fatalf("a failure of 100 days ago is still kept: %d", len(fs))
 		}
 		if fs, _ := s.Failures(ctx, "other", 10); len(fs) != 0 {
 			t.Fatalf("another organisation's failures: %d", len(fs))
