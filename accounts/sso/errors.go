@@ -13,6 +13,7 @@ var (
 	ErrTokenUntrusted   = fault.New(fault.Unauthenticated, "sso_token_untrusted", "Your institution's answer was not signed by the provider the range trusts, or was meant for someone else; it was refused.")
 	ErrTokenExpired     = fault.New(fault.Unauthenticated, "sso_token_expired", "Your institution's answer had expired; start signing in again.")
 	ErrNonceMismatch    = fault.New(fault.Unauthenticated, "sso_nonce_mismatch", "Your institution's answer does not belong to this sign-in (it may have been replayed); start again.")
+	ErrReplayed         = fault.New(fault.Unauthenticated, "sso_replayed", "This answer from your institution was already used; start signing in again.")
 	ErrSubjectMissing   = fault.New(fault.Unauthenticated, "sso_subject_missing", "Your institution did not say who you are; ask its help desk to release an identifier to the range.")
 	ErrEmailMissing     = fault.New(fault.Forbidden, "sso_email_missing", "Your institution did not send a verified email address, which a new account needs.")
 	ErrDomainNotAllowed = fault.New(fault.Forbidden, "sso_email_domain", "Your email address is not of a domain this organisation allows.")
