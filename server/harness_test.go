@@ -21,6 +21,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/accounts/sso"
 	"github.com/sakimori/sakimori/accounts/sso/oidc"
+	"github.com/sakimori/sakimori/accounts/sso/saml"
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
@@ -135,6 +136,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Partners = partners.NewService(db.Partners(), deps.Cohorts, deps.Audit, []byte("test cursor key, 32 bytes long.."), nil)
 	deps.SSO = sso.NewService(db.SSO(), svc, testFlagKey, nil)
 	deps.SSO.UseFlow(sso.OIDC, oidc.New(deps.Options.PublicURL, nil, nil))
+	deps.SSO.UseFlow(sso.SAML, saml.New(deps.Options.PublicURL, spKey, spCert, db.SSO(), nil))
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

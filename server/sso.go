@@ -16,7 +16,7 @@ import (
 // ssoCookie keeps a sign-in's state in the browser that started it, so
 // only that browser can finish it: a link to the callback sent to someone
 // else signs nobody in. It must come back on the provider's cross-site
-// redirect, hence SameSite=Lax; it holds nothing but the state.
+// redirect or POST (see sameSite); it holds nothing but the state.
 const (
 	ssoCookie = "sakimori_sso"
 	ssoPath   = "/api/v1/auth/sso"
@@ -90,6 +90,30 @@ func (a ssoAPI) callback(c *fiber.Ctx) error {
 	for k, v := range c.Queries() {
 		reply.Set(strings.Clone(k), strings.Clone(v))
 	}
+	return a.finish(c, reply)
+}
+
+// acs is the SAML Assertion Consumer Service: the IdP's Response comes
+// by HTTP-POST, its RelayState being the sign-in's state.
+func (a ssoAPI) acs(c *fiber.Ctx) error {
+	reply := url.Values{
+		"SAMLResponse": {strings.Clone(c.FormValue("SAMLResponse"))},
+		"state":        {strings.Clone(c.FormValue("RelayState"))},
+	}
+	return a.finish(c, reply)
+}
+
+// metadata publishes the range's SAML service provider metadata.
+func (a ssoAPI) metadata(c *fiber.Ctx) error {
+	md, err := a.sso.Metadata(sso.SAML)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/samlmetadata+xml")
+	return c.Send(md)
+}
+
+func (a ssoAPI) finish(c *fiber.Ctx, reply url.Values) error {
 	browserState := strings.Clone(c.Cookies(ssoCookie))
 	a.clearCookie(c)
 	out, err := a.sso.Finish(c.UserContext(), reply.Get("state"), browserState, reply)
@@ -166,13 +190,24 @@ func (a ssoAPI) identities(c *fiber.Ctx) error {
 func (a ssoAPI) setCookie(c *fiber.Ctx, state string) {
 	c.Cookie(&fiber.Cookie{
 		Name: ssoCookie, Value: state, Path: ssoPath, Expires: time.Now().Add(ssoTTL), HTTPOnly: true,
-		Secure: a.sessions.opt.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: a.sessions.opt.SecureCookies, SameSite: a.sameSite(),
 	})
+}
+
+// sameSite lets the state cookie come back on the IdP's cross-site POST
+// (SAML's HTTP-POST binding), which SameSite=Lax would not send; browsers
+// take SameSite=None only with Secure, so over plain http (a range tried
+// on localhost, its IdP beside it on the same site) it stays Lax.
+func (a ssoAPI) sameSite() string {
+	if a.sessions.opt.SecureCookies {
+		return fiber.CookieSameSiteNoneMode
+	}
+	return fiber.CookieSameSiteLaxMode
 }
 
 func (a ssoAPI) clearCookie(c *fiber.Ctx) {
 	c.Cookie(&fiber.Cookie{
 		Name: ssoCookie, Value: "", Path: ssoPath, MaxAge: -1, Expires: time.Unix(0, 0), HTTPOnly: true,
-		Secure: a.sessions.opt.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: a.sessions.opt.SecureCookies, SameSite: a.sameSite(),
 	})
 }

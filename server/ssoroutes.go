@@ -12,6 +12,8 @@ func ssoRoutes(api fiber.Router, d Deps, s sessions, limit fiber.Handler) {
 	a := ssoAPI{sso: d.SSO, sessions: s}
 	api.Get("/auth/sso/providers", a.providers)
 	api.Get("/auth/sso/oidc/callback", limit, settle, a.callback)
+	api.Get("/auth/sso/saml/metadata", a.metadata)
+	api.Post("/auth/sso/saml/acs", limit, settle, a.acs)
 	api.Get("/auth/sso/:id/start", limit, settle, a.start)
 	api.Post("/auth/sso/logout", a.logoutURL)
 	signedIn := d.Tokens.Require()

@@ -47,6 +47,16 @@ func NewService(store Store, accts Accounts, sealKey []byte, now func() time.Tim
 // UseFlow serves a protocol with f.
 func (s *Service) UseFlow(p Protocol, f Flow) { s.flows[p] = f }
 
+// Metadata is what the range publishes of itself for a protocol (a SAML
+// service provider's metadata); ErrProviderOff when it serves none.
+func (s *Service) Metadata(p Protocol) ([]byte, error) {
+	pub, ok := s.flows[p].(Publishes)
+	if !ok {
+		return nil, ErrProviderOff
+	}
+	return pub.Metadata()
+}
+
 // Providers lists an organisation's providers (every one when orgID is
 // empty).
 func (s *Service) Providers(ctx context.Context, orgID string) ([]Provider, error) {

@@ -112,6 +112,11 @@ type Flow interface {
 	Finish(ctx context.Context, p Provider, secret string, r Request, reply url.Values) (Claims, error)
 }
 
+// Publishes is what a Flow with metadata of its own (SAML) also does.
+type Publishes interface {
+	Metadata() ([]byte, error)
+}
+
 // Logouts is what a Flow that supports RP-initiated logout also does.
 type Logouts interface {
 	LogoutURL(ctx context.Context, p Provider, idToken, returnTo string) (string, error)

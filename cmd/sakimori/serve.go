@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -102,6 +103,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	auditLog := audit.NewLog(db.Audit(), time.Now)
 	go runRecordingRetention(ctx, cfg, db, auditLog, log)
 
+	ssoSvc, err := newSSO(cfg.PublicURL, filepath.Join(filepath.Dir(cfg.SecretsFile), "saml-sp.pem"), db, accountsSvc, secrets)
+	if err != nil {
+		return err
+	}
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app, err := server.New(server.Deps{
@@ -123,7 +128,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Boards:   scoring.NewBoards(db.Scoring(), time.Now),
 		Partners: partners.NewService(db.Partners(), cohortsSvc, auditLog, config.PartnerCursorKey(secrets), time.Now),
 		Messages: db.Messages(),
-		SSO:      newSSO(cfg.PublicURL, db, accountsSvc, secrets),
+		SSO:      ssoSvc,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

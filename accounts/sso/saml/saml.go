@@ -86,6 +86,9 @@ func (f *Flow) serviceProvider(idp *crewjam.EntityDescriptor) *crewjam.ServicePr
 // or a federation's aggregate from which only the provider's entity id is
 // taken.
 func idpOf(p sso.Provider) (*crewjam.EntityDescriptor, error) {
+	if p.Metadata == "" {
+		return nil, fault.Wrap(sso.ErrProviderDown, errors.New("metadata is read from the provider's XML; fetching it from a URL is not supported yet"))
+	}
 	raw := []byte(p.Metadata)
 	var one crewjam.EntityDescriptor
 	if err := xml.Unmarshal(raw, &one); err == nil && one.EntityID != "" {
