@@ -2038,6 +2038,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sso/saml/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The range's SAML service provider metadata, to register with an IdP or a federation.
+         * @description Its entity id is this URL; it names the Assertion Consumer Service and the certificate the range signs requests and receives encrypted assertions with.
+         */
+        get: operations["samlMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/saml/acs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The SAML Assertion Consumer Service, where IdPs post their Response (HTTP-POST binding).
+         * @description `RelayState` is the sign-in's state; as at the OIDC callback it is
+         *     taken once, and only with the `sakimori_sso` cookie of the browser
+         *     that started it (SameSite=None with secure cookies, so the IdP's
+         *     cross-site POST carries it). The Response must be signed by the
+         *     key of the IdP's metadata, for this range as audience and this ACS
+         *     as recipient, within its times (three minutes of skew), in
+         *     response to the request this sign-in made, with an assertion id
+         *     not seen before; encrypted assertions are decrypted with the
+         *     range's key. The subject is `pairwise-id`, else
+         *     `eduPersonTargetedID`, else `eduPersonPrincipalName`; `mail`,
+         *     `jaDisplayName` or `displayName`, and the role attribute
+         *     (`eduPersonAffiliation` unless configured) are read. What follows
+         *     is as at the OIDC callback.
+         */
+        post: operations["samlACS"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/sso/logout": {
         parameters: {
             query?: never;
@@ -7014,6 +7066,66 @@ export interface operations {
                 };
                 content?: never;
             };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    samlMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/samlmetadata+xml": string;
+                };
+            };
+            /** @description This range serves no SAML. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+        };
+    };
+    samlACS: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    SAMLResponse?: string;
+                    RelayState?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in (or linked), to the page the sign-in started from; or refused, to `/signin` with the code in `sso_error`. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            413: components["responses"]["BodyTooLarge"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
