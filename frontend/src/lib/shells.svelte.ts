@@ -9,10 +9,11 @@
 // just before. If the connection drops (no close from the server), the
 // shell comes back to the same shell on the server, which waits for it
 // there for the terminal grace.
-import { Terminal } from '@xterm/xterm'
+import type { Terminal } from '@xterm/xterm'
 import { m } from '../paraglide/messages.js'
 import { FitAddon } from '@xterm/addon-fit'
 import { api } from './api'
+import { leavesTerminal, newTerminal } from './xterm'
 
 export type ShellStatus = 'connecting' | 'open' | 'closed' | 'reconnecting'
 
@@ -37,14 +38,13 @@ export class LabShell {
     this.lab = lab
     this.host = host
     const dark = document.documentElement.dataset.theme === 'dark'
-    this.term = new Terminal({
+    this.term = newTerminal({
       cursorBlink: true,
       scrollback: 5000,
-      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-      fontSize: 14,
       theme: dark ? { background: '#0b1117' } : { background: '#101820', foreground: '#e6edf3' },
     })
     this.term.loadAddon(this.fit)
+    this.term.attachCustomKeyEventHandler((e) => !leavesTerminal(e))
     this.element = document.createElement('div')
     this.element.className = 'terminal-screen'
     this.term.onData((d) => this.ws?.readyState === WebSocket.OPEN && this.ws.send(encoder.encode(d)))
