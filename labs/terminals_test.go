@@ -28,7 +28,7 @@ hosts:
   - name: quiet
     image: sakimori-lab/base:latest
     networks: [net]
-`)}}
+`)}, "pair/text.ja.yaml": {Data: []byte("title: ペア\n")}}
 
 // A scenario may open terminals in several hosts: a shell opens in each
 // of them, in the first when none is named, and in no other host.
