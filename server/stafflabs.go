@@ -71,7 +71,7 @@ func (h staffLabsAPI) lab(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		v.Objectives = objectiveViews(list)
+		v.Objectives = objectiveViews(list, nil)
 		if v.Score.Points, v.Score.Solved, err = h.scoring.LabScore(c.UserContext(), inst.TraineeID, id); err != nil {
 			return err
 		}
