@@ -47,3 +47,20 @@ func TestScenarioWordsFollowTheReadersLanguage(t *testing.T) {
 		t.Fatalf("objectives in English: %s", r.raw)
 	}
 }
+
+// A terminal opened from a Japanese page greets in Japanese: the ticket's
+// socket address carries the reader's language to the shell.
+func TestTerminalTicketCarriesTheReadersLanguage(t *testing.T) {
+	rg := newRangeWithLabs(t, fakeLabs())
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	lab := runningLab(t, rg, alice)
+	r := rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, append(bearer(alice), "Accept-Language", "ja")...)
+	expect(t, r, 200, "")
+	if url, _ := r.body["url"].(string); !strings.HasSuffix(url, "&lang=ja") {
+		t.Fatalf("ticket url %q", url)
+	}
+	r = rg.call("POST", "/api/v1/labs/"+lab+"/terminal", nil, bearer(alice)...)
+	if url, _ := r.body["url"].(string); !strings.HasSuffix(url, "&lang=en") {
+		t.Fatalf("ticket url %q", url)
+	}
+}
