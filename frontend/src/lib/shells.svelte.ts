@@ -79,7 +79,7 @@ export class LabShell {
     this.close('new shell')
     this.shellID = ''
     this.retries = 0
-    this.term.write('\r\n\x1b[33m[new shell]\x1b[0m\r\n')
+    this.term.write(`\r\n\x1b[33m${m.terminal_new_shell_note()}\x1b[0m\r\n`)
     this.connect()
   }
 
@@ -121,7 +121,7 @@ export class LabShell {
         if (typeof e.data !== 'string') return this.term.write(new Uint8Array(e.data))
         const msg = JSON.parse(e.data)
         if (msg.type === 'session') {
-          if (resume && !msg.resumed) this.term.write('\r\n\x1b[33m[the earlier shell had ended; this is a new one]\x1b[0m\r\n')
+          if (resume && !msg.resumed) this.term.write(`\r\n\x1b[33m${m.terminal_earlier_ended_note()}\x1b[0m\r\n`)
           this.shellID = msg.id
         }
         if (msg.type === 'watched') this.watchers = msg.watchers
