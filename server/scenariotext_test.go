@@ -42,6 +42,16 @@ func TestScenarioWordsFollowTheReadersLanguage(t *testing.T) {
 	if !strings.Contains(r.raw, "busybox の") {
 		t.Fatalf("walkthrough in Japanese: %s", r.raw)
 	}
+	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+	rg.teaches("teacher@range.test", "alice@range.test")
+	r = rg.call("GET", "/api/v1/staff/labs/"+lab, nil, append(bearer(teacher), "Accept-Language", "ja")...)
+	if !strings.Contains(r.raw, `"scenario_title":"レンジ・オリエンテーション"`) || !strings.Contains(r.raw, "Web ホストが配信しているフラグ") {
+		t.Fatalf("the staff view of the lab in Japanese: %s", r.raw)
+	}
+	r = rg.call("GET", "/api/v1/me/progress", nil, japanese...)
+	if !strings.Contains(r.raw, "レンジ・オリエンテーション") {
+		t.Fatalf("progress in Japanese: %s", r.raw)
+	}
 	r = rg.call("GET", "/api/v1/labs/"+lab+"/objectives", nil, bearer(alice)...)
 	if !strings.Contains(r.raw, `"title":"Read the flag the web host serves"`) || !strings.Contains(r.raw, "your environment") {
 		t.Fatalf("objectives in English: %s", r.raw)
