@@ -196,5 +196,11 @@ test('the trainee’s way through the range works by keyboard alone, focus alway
   await page.keyboard.type(flagOf(lab))
   await page.keyboard.press('Enter')
   await page.getByText(/^Correct/).first().waitFor()
+
+  // The language switch makes the page again in Japanese, the scenario's
+  // words too, without a reload: the shell goes on.
+  await page.getByRole('button', { name: '日本語に切り替え' }).click()
+  await page.getByText('Web ホストが配信しているフラグを読み取る').waitFor()
+  await page.getByText('接続済み').waitFor()
   assert.deepEqual(errors, [])
 })
