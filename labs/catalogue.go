@@ -43,9 +43,10 @@ func LoadCatalogue(fsys fs.FS) (*Catalogue, error) {
 	return c, errors.Join(errs...)
 }
 
-// LoadScenario reads one scenario folder: its scenario.yaml and, when the
-// folder has one, its solution.yaml, the reference solution kept beside
-// the manifest.
+// LoadScenario reads one scenario folder: its scenario.yaml, its text in
+// every other language the range requires (text.<lang>.yaml, see
+// TextLanguages) and, when the folder has one, its solution.yaml, the
+// reference solution kept beside the manifest.
 func LoadScenario(fsys fs.FS, dir string) (*Scenario, error) {
 	manifest := path.Join(dir, "scenario.yaml")
 	data, err := fs.ReadFile(fsys, manifest)
@@ -60,7 +61,14 @@ func LoadScenario(fsys fs.FS, dir string) (*Scenario, error) {
 	} else if solution == nil {
 		solution = []byte{} // an empty file is an empty solution, not none
 	}
-	return ParseScenarioWithSolution(data, solution, manifest)
+	s, err := ParseScenarioWithSolution(data, solution, manifest)
+	if err != nil {
+		return nil, err
+	}
+	if err := loadTexts(fsys, dir, s); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Scenario returns one scenario.

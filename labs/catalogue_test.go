@@ -13,7 +13,7 @@ import (
 // the same rules as a solution written in the manifest.
 func TestSolutionBesideTheManifest(t *testing.T) {
 	folder := func(manifest, solution string) fstest.MapFS {
-		fsys := fstest.MapFS{"sample/scenario.yaml": {Data: []byte(manifest)}}
+		fsys := fstest.MapFS{"sample/scenario.yaml": {Data: []byte(manifest)}, "sample/text.ja.yaml": {Data: []byte(validJapanese)}}
 		if solution != "" {
 			fsys["sample/solution.yaml"] = &fstest.MapFile{Data: []byte(solution)}
 		}

@@ -150,8 +150,8 @@ func (s *Service) Reset(ctx context.Context, a Actor, id string) (Instance, erro
 // OpenTerminal starts a shell in one of the lab's terminal hosts (the
 // first if host is empty), for the browser
 // terminal: bash where the image has it, else sh, after a greeting that
-// names what the trainee has to work with (greeting.go).
-func (s *Service) OpenTerminal(ctx context.Context, a Actor, id, host string, rows, cols uint) (driver.ExecSession, error) {
+// names what the trainee has to work with (greeting.go), in lang.
+func (s *Service) OpenTerminal(ctx context.Context, a Actor, id, host, lang string, rows, cols uint) (driver.ExecSession, error) {
 	inst, err := s.Lab(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -170,7 +170,7 @@ func (s *Service) OpenTerminal(ctx context.Context, a Actor, id, host string, ro
 		return nil, err
 	}
 	shell, err := s.driver.Exec(ctx, id, host, driver.ExecRequest{
-		Command: shellCommand(sc.greeting(host)),
+		Command: shellCommand(sc.greeting(host, lang), lang),
 		TTY:     true, Rows: rows, Cols: cols, Env: []string{"TERM=xterm-256color"},
 	})
 	if err != nil {

@@ -24,7 +24,7 @@ func TestAForkBombEndsWithItsTerminal(t *testing.T) {
 	r.waitState(t, inst.ID, labs.StateRunning)
 	baseline := processesIn(t, r.d, inst.ID, "workstation")
 
-	bomb, err := r.svc.OpenTerminal(bg, alice, inst.ID, "", 24, 80)
+	bomb, err := r.svc.OpenTerminal(bg, alice, inst.ID, "", "", 24, 80)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestAForkBombEndsWithItsTerminal(t *testing.T) {
 				processesIn(t, r.d, inst.ID, "workstation"), baseline)
 		}
 	}
-	shell, err := r.svc.OpenTerminal(bg, alice, inst.ID, "", 24, 80)
+	shell, err := r.svc.OpenTerminal(bg, alice, inst.ID, "", "", 24, 80)
 	if err != nil {
 		t.Fatalf("a new terminal once the bomb's was closed: %v", err)
 	}

@@ -20,7 +20,7 @@ func TestTheGreetingNamesTheShellsVariables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := s.greeting(s.TerminalHost())
+	got := s.greeting(s.TerminalHost(), "en")
 	for _, want := range []string{"Metadata Heist · workstation", " $WEB", " $CLOUD", " $APP_ADMIN_TOKEN", "Acme Link Preview (web:80)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("greeting lacks %q:\n%s", want, got)
@@ -42,7 +42,7 @@ func TestTheShellCommandPrintsTheGreetingAsIs(t *testing.T) {
 	if err := os.WriteFile(home+"/.aws/config", []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := shellCommand("Lab · $(touch " + home + "/pwned) `id` $WEB\n")
+	cmd := shellCommand("Lab · $(touch "+home+"/pwned) `id` $WEB\n", "en")
 	cmd[2] = strings.Replace(cmd[2], "if command -v bash", "exit 0; if command -v bash", 1) // no interactive shell here
 	c := exec.Command(cmd[0], cmd[1:]...)
 	c.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
@@ -58,5 +58,27 @@ func TestTheShellCommandPrintsTheGreetingAsIs(t *testing.T) {
 	}
 	if _, err := os.Stat(home + "/pwned"); err == nil {
 		t.Error("the greeting ran as shell code")
+	}
+}
+
+// A Japanese reader's shell greets in Japanese: the scenario's title and
+// web target from its Japanese text, and the greeting's own words.
+func TestTheGreetingSpeaksTheReadersLanguage(t *testing.T) {
+	c, err := LoadCatalogue(scenarios.Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := c.Scenario("metadata-heist")
+	got := s.greeting(s.TerminalHost(), "ja")
+	for _, want := range []string{"メタデータ強奪 · workstation", "このシェルに渡されている変数: ", " $WEB", "Acme リンクプレビュー (web:80)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("greeting lacks %q:\n%s", want, got)
+		}
+	}
+	if cmd := shellCommand(got, "ja"); cmd[len(cmd)-1] != "AWS CLI のプロファイル: " {
+		t.Errorf("profiles are not named in Japanese: %q", cmd)
+	}
+	if strings.Contains(got, "Your shell") || strings.Contains(s.greeting(s.TerminalHost(), "fr"), "このシェル") {
+		t.Errorf("the languages are mixed:\n%s", got)
 	}
 }

@@ -41,6 +41,7 @@ type Scenario struct {
 	Solution    []SolutionStep      `yaml:"solution"` // the reference solution, run by `sakimori scenario test`
 	sourcePath  string
 	sourceBytes []byte
+	texts       map[string]*ScenarioText // the words in other languages, by language (see In)
 }
 
 // Incident is a public incident the scenario re-enacts.

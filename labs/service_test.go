@@ -377,7 +377,7 @@ hosts:
     terminal: true
     networks: [net]
     command: ["sh", "-c", "exit 3"]
-`)}}
+`)}, "broken/text.ja.yaml": {Data: []byte("title: 壊れたシナリオ\n")}}
 	r := newRangeFrom(t, e, 26, 10, broken)
 	inst, err := r.svc.Launch(bg, "alice", "broken")
 	if err != nil {

@@ -28,7 +28,7 @@ hosts:
   - name: quiet
     image: sakimori-lab/base:latest
     networks: [net]
-`)}}
+`)}, "pair/text.ja.yaml": {Data: []byte("title: ペア\n")}}
 
 // A scenario may open terminals in several hosts: a shell opens in each
 // of them, in the first when none is named, and in no other host.
@@ -47,14 +47,14 @@ func TestATerminalOpensInEachTerminalHost(t *testing.T) {
 	}
 	r.waitState(t, inst.ID, labs.StateRunning)
 	for _, host := range []string{"", "attacker", "target"} {
-		shell, err := r.svc.OpenTerminal(bg, alice, inst.ID, host, 24, 80)
+		shell, err := r.svc.OpenTerminal(bg, alice, inst.ID, host, "", 24, 80)
 		if err != nil {
 			t.Fatalf("terminal in %q: %v", host, err)
 		}
 		shell.Close()
 	}
 	for _, host := range []string{"quiet", "elsewhere"} {
-		if _, err := r.svc.OpenTerminal(bg, alice, inst.ID, host, 24, 80); !errors.Is(err, labs.ErrNoTerminalHost) {
+		if _, err := r.svc.OpenTerminal(bg, alice, inst.ID, host, "", 24, 80); !errors.Is(err, labs.ErrNoTerminalHost) {
 			t.Errorf("terminal in %q: %v, want ErrNoTerminalHost", host, err)
 		}
 	}

@@ -1,5 +1,6 @@
 // Package scenarios is the built-in scenario catalogue: one folder per
-// scenario, holding its scenario.yaml, its reference solution
+// scenario, holding its scenario.yaml, its words in Japanese
+// (text.ja.yaml), its reference solution
 // (solution.yaml), its instructor notes (README.md) and, in Go
 // subpackages, its own vulnerable apps and scripted users and intruders.
 // Only the data files are embedded here: the platform imports this
@@ -9,7 +10,7 @@ package scenarios
 
 import "embed"
 
-//go:embed */scenario.yaml */solution.yaml */README.md
+//go:embed */scenario.yaml */text.*.yaml */solution.yaml */README.md
 var files embed.FS
 
 // Files returns the catalogue: one directory per scenario.

@@ -31,7 +31,7 @@ func TestCatalogueIsDataOnly(t *testing.T) {
 		t.Fatal("no scenarios embedded")
 	}
 	for dir, files := range dirs {
-		for _, want := range []string{"scenario.yaml", "solution.yaml", "README.md"} {
+		for _, want := range []string{"scenario.yaml", "text.ja.yaml", "solution.yaml", "README.md"} {
 			if !files[want] {
 				t.Errorf("%s has no %s", dir, want)
 			}

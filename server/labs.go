@@ -95,8 +95,9 @@ func nonNil(s []string) []string {
 func (h labsAPI) scenarios(c *fiber.Ctx) error {
 	all := h.labs.Catalogue().All()
 	out := make([]scenarioView, len(all))
+	lang := readerLanguage(c, h.accounts)
 	for i, s := range all {
-		out[i] = viewOfScenario(s, false)
+		out[i] = viewOfScenario(s.In(lang), false)
 	}
 	return c.JSON(scenarioList{Scenarios: out})
 }
@@ -106,7 +107,7 @@ func (h labsAPI) scenario(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewOfScenario(s, true))
+	return c.JSON(viewOfScenario(s.In(readerLanguage(c, h.accounts)), true))
 }
 
 type instanceView struct {

@@ -139,7 +139,7 @@ func (h partnersAPI) progress(c *fiber.Ctx) error {
 	}
 	var catalogue []progress.Scenario
 	if h.labs != nil {
-		catalogue = catalogueForProgress(h.labs.Catalogue())
+		catalogue = catalogueForProgress(h.labs.Catalogue(), "en") // a partner's records keep the manifests' English
 	}
 	return sendTagged(c, traineeProgressView{TraineeID: strings.Clone(id), Summary: progress.Summarise(catalogue, records)})
 }

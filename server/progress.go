@@ -24,13 +24,16 @@ func (h progressAPI) mine(c *fiber.Ctx) error {
 	for i, e := range events {
 		records[i] = progress.Record{Scenario: e.ScenarioID, Objective: e.ObjectiveID, Solved: e.Solves(), Points: e.Points, At: e.At}
 	}
-	return c.JSON(progress.Summarise(catalogueForProgress(h.labs.Catalogue()), records))
+	// The app asks in the reader's language (Accept-Language).
+	return c.JSON(progress.Summarise(catalogueForProgress(h.labs.Catalogue(), readerLanguage(c, nil)), records))
 }
 
-func catalogueForProgress(c *labs.Catalogue) []progress.Scenario {
+// catalogueForProgress is the catalogue as progress counts it, its titles
+// in lang.
+func catalogueForProgress(c *labs.Catalogue, lang string) []progress.Scenario {
 	var out []progress.Scenario
 	for _, s := range c.All() {
-		p := progress.Scenario{ID: s.ID, Title: s.Title, Techniques: s.Attack, Roles: s.NICERoles}
+		p := progress.Scenario{ID: s.ID, Title: s.In(lang).Title, Techniques: s.Attack, Roles: s.NICERoles}
 		for _, o := range s.Objectives {
 			p.Objectives = append(p.Objectives, progress.Objective{ID: o.ID, Track: string(o.Track)})
 		}

@@ -65,19 +65,21 @@ func (h scoringAPI) objectives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(objectiveList{Objectives: objectiveViews(list)})
+	words := h.names.labScenarioWords(c, auth.PrincipalOf(c).UserID, id)
+	return c.JSON(objectiveList{Objectives: objectiveViews(list, words)})
 }
 
 // objectiveViews shows a trainee's objectives as they stand, to the
-// trainee or to staff looking at the trainee's lab.
-func objectiveViews(list []scoring.ObjectiveState) []objectiveStateView {
+// trainee or to staff looking at the trainee's lab, in words's language
+// (nil: the manifest's English).
+func objectiveViews(list []scoring.ObjectiveState, words *scenarioWords) []objectiveStateView {
 	out := make([]objectiveStateView, len(list))
 	for i, o := range list {
-		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: o.Objective.Title,
+		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: words.title(o.Objective.ID, o.Objective.Title),
 			Points: o.Objective.Points, Solved: o.Solved, AttemptsLeft: o.AttemptsLeft, Hints: []hintView{},
 			Walkthrough: o.WalkthroughAvailable(), Revealed: o.Revealed, Choices: o.Objective.Choices}
 		for _, hs := range o.Hints {
-			v.Hints = append(v.Hints, hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: hs.Unlocked, Text: hs.Text})
+			v.Hints = append(v.Hints, hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: hs.Unlocked, Text: words.hint(hs.ID, hs.Text)})
 		}
 		out[i] = v
 	}
@@ -141,7 +143,8 @@ func (h scoringAPI) hint(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: true, Text: hs.Text})
+	words := h.names.labScenarioWords(c, auth.PrincipalOf(c).UserID, id)
+	return c.JSON(hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: true, Text: words.hint(hs.ID, hs.Text)})
 }
 
 type scoreView struct {
@@ -248,7 +251,8 @@ func (h scoringAPI) walkthrough(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(walkthroughView{Message: "Solving this objective now earns no points.", Walkthrough: text})
+	words := h.names.labScenarioWords(c, auth.PrincipalOf(c).UserID, id)
+	return c.JSON(walkthroughView{Message: "Solving this objective now earns no points.", Walkthrough: words.walkthrough(c.Params("objective"), text)})
 }
 
 type eventView struct {

@@ -64,14 +64,14 @@ func (h staffLabsAPI) lab(c *fiber.Ctx) error {
 	v.Lab.TraineeName = h.labs.traineeName(c.UserContext(), inst.TraineeID)
 	v.TraineeName = v.Lab.TraineeName
 	if s, err := h.labs.labs.Catalogue().Scenario(inst.ScenarioID); err == nil {
-		v.ScenarioTitle = s.Title
+		v.ScenarioTitle = s.In(readerLanguage(c, h.accounts)).Title
 	}
 	if h.scoring != nil {
 		list, err := h.scoring.Objectives(c.UserContext(), inst.TraineeID, id)
 		if err != nil {
 			return err
 		}
-		v.Objectives = objectiveViews(list)
+		v.Objectives = objectiveViews(list, traineeNames{accounts: h.accounts, labs: h.labs.labs}.labScenarioWords(c, inst.TraineeID, id))
 		if v.Score.Points, v.Score.Solved, err = h.scoring.LabScore(c.UserContext(), inst.TraineeID, id); err != nil {
 			return err
 		}

@@ -84,6 +84,9 @@ func (h terminalAPI) ticket(c *fiber.Ctx) error {
 		}
 		where = "&host=" + url.QueryEscape(host)
 	}
+	// The shell greets in the language the page asks in (the app sends the
+	// reader's choice with every request).
+	where += "&lang=" + acceptedLanguage(c.Get(fiber.HeaderAcceptLanguage))
 	code := h.tickets.Issue(a.UserID, a.Staff, id)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(ticketView{ExpiresIn: int(ticketTTL.Seconds()), Ticket: code, URL: "/api/v1/labs/" + id + "/terminal/ws?ticket=" + code + where})
@@ -130,22 +133,23 @@ func (h terminalAPI) serve(conn *fiberws.Conn) {
 			return
 		}
 	}
+	lang := acceptedLanguage(conn.Query("lang")) // "en" or "ja", whatever the query says
 	if !h.sessions.Begin(tk.UserID) {
-		closeWith(conn, websocket.ClosePolicyViolation, "too many terminals open; close one first")
+		closeWith(conn, websocket.ClosePolicyViolation, terminalNote(lang, noteTooMany))
 		return
 	}
 	actor := labs.Actor{UserID: tk.UserID, Staff: tk.Staff}
 	rows, cols := uint(clamp(conn.Query("rows"), 24)), uint(clamp(conn.Query("cols"), 80))
 	host := strings.Clone(conn.Query("host")) // outlives the request
-	shell, err := h.labs.OpenTerminal(ctx, actor, tk.LabID, host, rows, cols)
+	shell, err := h.labs.OpenTerminal(ctx, actor, tk.LabID, host, lang, rows, cols)
 	if errors.Is(err, labs.ErrNoTerminalHost) {
 		h.sessions.End(tk.UserID)
-		closeWith(conn, websocket.ClosePolicyViolation, "this lab has no terminal in that host")
+		closeWith(conn, websocket.ClosePolicyViolation, terminalNote(lang, noteNoHost))
 		return
 	}
 	if err != nil {
 		h.sessions.End(tk.UserID)
-		closeWith(conn, websocket.CloseInternalServerErr, "the lab's terminal could not start; is the lab running?")
+		closeWith(conn, websocket.CloseInternalServerErr, terminalNote(lang, noteNotStarted))
 		return
 	}
 	var rec terminal.Recorder

@@ -193,4 +193,13 @@ func TestScenarioValidate(t *testing.T) {
 	if err == nil || !strings.Contains(out.String(), "solution[0].objective") {
 		t.Fatalf("bad solution.yaml: %v\n%s", err, out.String())
 	}
+	// And with its Japanese, which must match the manifest's ids.
+	japanese, _ := fs.ReadFile(scenarios.Files(), "orientation/text.ja.yaml")
+	os.WriteFile(filepath.Join(folder, "solution.yaml"), []byte("- {objective: first-flag, answer: x}\n- {objective: field-notes, run: 'true'}\n"), 0o644)
+	os.WriteFile(filepath.Join(folder, "text.ja.yaml"), append(japanese, "  web:9999: 古い画面\n"...), 0o644)
+	out.Reset()
+	err = run(context.Background(), []string{"scenario", "validate", folder}, envOf(nil), nil, &out, io.Discard)
+	if err == nil || !strings.Contains(out.String(), "text.ja.yaml: web_targets.web:9999: translates a web target the manifest no longer has") {
+		t.Fatalf("stale Japanese: %v\n%s", err, out.String())
+	}
 }

@@ -65,7 +65,7 @@ test('in Japanese: a kanji name, the switch, a full-width answer, the progress p
   await spage.getByRole('heading', { name: '防御トラック' }).waitFor()
   if (shots) await spage.screenshot({ path: join(shots, 'ja-scenario-heist.png') })
   await spage.getByRole('button', { name: 'ラボを起動' }).click()
-  const answer = spage.getByLabel("Which IAM role does the web app's instance run as? への回答")
+  const answer = spage.getByLabel('Web アプリのインスタンスはどの IAM ロールで動いていますか？ への回答')
   await answer.waitFor({ timeout: 90000 })
   await answer.fill('ｗｅｂ－ａｐｐ－ｒｏｌｅ')
   await spage.getByRole('button', { name: '送信' }).first().click()

@@ -9,7 +9,9 @@ import { api, setRequestLanguage, type User } from './api'
 
 const storageKey = 'sakimori.language'
 
-export const reading = $state<{ language: Locale; timeZone: string }>({ language: baseLocale, timeZone: '' })
+// content is the language the server has been told of: the page's data
+// (scenario texts) is fetched again when it changes (App.svelte).
+export const reading = $state<{ language: Locale; timeZone: string; content: Locale }>({ language: baseLocale, timeZone: '', content: baseLocale })
 
 overwriteGetLocale(() => reading.language)
 
@@ -25,6 +27,7 @@ export function browserLanguage(languages: readonly string[]): Locale {
 
 function apply(language: Locale) {
   reading.language = language
+  reading.content = language
   setRequestLanguage(language)
   if (typeof document !== 'undefined') document.documentElement.lang = language
 }
@@ -48,10 +51,17 @@ export function adoptAccount(user: User | null) {
 
 // chooseLanguage is the switch in the header: the choice is kept on this
 // browser and, for a signed-in person, on their account.
+// The page's data follows once the account has the choice, as the server
+// words scenarios in the account's language.
 export async function chooseLanguage(language: Locale, user: User | null) {
+  const before = reading.content
   apply(language)
   localStorage.setItem(storageKey, language)
-  if (user) await api.setPreferences({ language, time_zone: user.time_zone ?? '' }).catch(() => {})
+  if (user) {
+    reading.content = before
+    await api.setPreferences({ language, time_zone: user.time_zone ?? '' }).catch(() => {})
+    reading.content = language
+  }
 }
 
 // timeZone is the zone dates are shown in: the account's, else Asia/Tokyo

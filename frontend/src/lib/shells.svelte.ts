@@ -9,10 +9,11 @@
 // just before. If the connection drops (no close from the server), the
 // shell comes back to the same shell on the server, which waits for it
 // there for the terminal grace.
-import { Terminal } from '@xterm/xterm'
+import type { Terminal } from '@xterm/xterm'
 import { m } from '../paraglide/messages.js'
 import { FitAddon } from '@xterm/addon-fit'
 import { api } from './api'
+import { leavesTerminal, newTerminal } from './xterm'
 
 export type ShellStatus = 'connecting' | 'open' | 'closed' | 'reconnecting'
 
@@ -37,14 +38,13 @@ export class LabShell {
     this.lab = lab
     this.host = host
     const dark = document.documentElement.dataset.theme === 'dark'
-    this.term = new Terminal({
+    this.term = newTerminal({
       cursorBlink: true,
       scrollback: 5000,
-      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-      fontSize: 14,
       theme: dark ? { background: '#0b1117' } : { background: '#101820', foreground: '#e6edf3' },
     })
     this.term.loadAddon(this.fit)
+    this.term.attachCustomKeyEventHandler((e) => !leavesTerminal(e))
     this.element = document.createElement('div')
     this.element.className = 'terminal-screen'
     this.term.onData((d) => this.ws?.readyState === WebSocket.OPEN && this.ws.send(encoder.encode(d)))
@@ -79,7 +79,7 @@ export class LabShell {
     this.close('new shell')
     this.shellID = ''
     this.retries = 0
-    this.term.write('\r\n\x1b[33m[new shell]\x1b[0m\r\n')
+    this.term.write(`\r\n\x1b[33m${m.terminal_new_shell_note()}\x1b[0m\r\n`)
     this.connect()
   }
 
@@ -121,7 +121,7 @@ export class LabShell {
         if (typeof e.data !== 'string') return this.term.write(new Uint8Array(e.data))
         const msg = JSON.parse(e.data)
         if (msg.type === 'session') {
-          if (resume && !msg.resumed) this.term.write('\r\n\x1b[33m[the earlier shell had ended; this is a new one]\x1b[0m\r\n')
+          if (resume && !msg.resumed) this.term.write(`\r\n\x1b[33m${m.terminal_earlier_ended_note()}\x1b[0m\r\n`)
           this.shellID = msg.id
         }
         if (msg.type === 'watched') this.watchers = msg.watchers

@@ -21,6 +21,13 @@ const labStates: Record<string, () => string> = {
 }
 export const labStateName = (s: string) => labStates[s]?.() ?? s
 
+// The steps a lab's start-up reports, as the server words them.
+const labSteps: Record<string, () => string> = {
+  queued: m.step_queued, 'creating networks and hosts': m.step_networks, 'waiting for hosts to run': m.step_starting,
+  'removing the old hosts': m.step_resetting, 'removing hosts and networks': m.step_stopping,
+}
+export const labStepName = (s: string) => labSteps[s]?.() ?? s
+
 const cohortRoles: Record<string, () => string> = { member: m.org_role_member, instructor: m.org_role_instructor }
 export const cohortRoleName = (r: string) => cohortRoles[r]?.() ?? r
 
