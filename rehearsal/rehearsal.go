@@ -254,7 +254,7 @@ func (r *Range) playOnce(ctx context.Context, sc *labs.Scenario, trainee, instan
 	if err != nil {
 		return false, "", "", err
 	}
-	if !res.Correct && !res.AlreadySolved {
+	if !res.Correct { // a solved objective's answer is judged too, for practice
 		return false, fmt.Sprintf("the answer %q was refused: %s", tail(answer, 120), res.Message), "", nil
 	}
 	detail := res.Message

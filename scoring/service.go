@@ -208,7 +208,7 @@ func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID
 }
 
 // attempt records one try at an objective, judged by judge, unless it is
-// already solved or out of attempts.
+// out of attempts. A try at a solved objective is practice (see practise).
 func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, judge func(*Event) error) (Result, error) {
 	now := s.now().UTC()
 	past, err := s.store.Attempts(ctx, lab.TraineeID, lab.ScenarioID, o.ID, now.Add(-LockoutWindow))
@@ -220,7 +220,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		left = max(o.MaxAttempts-past.Wrong, 0)
 	}
 	if past.Solved {
-		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved.", Outcome: AlreadySolved}, nil
+		return s.practise(ctx, lab, o, ip, left, judge)
 	}
 	if left == 0 {
 		return Result{}, ErrNoAttemptsLeft
