@@ -320,11 +320,12 @@ func validateIsolation(path string, h HostDef, p *problems) {
 // their schema, with what they may refer to here: the hosts checks and
 // live logs run in, and the variables that hold flags.
 func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]string, p *problems) {
-	flags := map[string]bool{}
+	flags, declared := map[string]bool{}, map[string]bool{}
 	for name, kind := range vars {
 		flags[name] = kind == "flag"
+		declared[name] = true
 	}
-	for _, sp := range scoring.ValidateObjectives(s.Objectives, s.Hints, scoring.Setting{Hosts: hosts, FlagVariables: flags}) {
+	for _, sp := range scoring.ValidateObjectives(s.Objectives, s.Hints, scoring.Setting{Hosts: hosts, FlagVariables: flags, Variables: declared}) {
 		*p = append(*p, Problem(sp))
 	}
 }

@@ -39,6 +39,17 @@ func TestAWSCLIAgainstTheEmulatedCloud(t *testing.T) {
 		{`aws s3 ls s3://acme-public --no-sign-request`, "banner.txt"},
 		{`aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=analyst --max-results 50 --query 'Events[].EventName' --output text`, "ListUsers"},
 		{`AWS_ACCESS_KEY_ID=AKIAEXAMPLEEXAMPLE00 AWS_SECRET_ACCESS_KEY=x aws sts get-caller-identity 2>&1 || true`, "InvalidClientTokenId"},
+		// What a responder reaches for first (issue: labs 1-3 as a trainee found them).
+		{`n=$(aws cloudtrail lookup-events --start-time "$(date -u -d '-1 hour' +%FT%TZ)" --end-time "$(date -u -d '+1 hour' +%FT%TZ)" --query 'length(Events)' --output text); [ "$n" -gt 0 ] && echo some`, "some"},
+		{`aws cloudtrail lookup-events --start-time "$(date -u -d '+1 hour' +%FT%TZ)" --query 'length(Events)' --output text`, "0"},
+		{`aws iam list-attached-role-policies --role-name web-app-role --output json`, `"AttachedPolicies": []`},
+		{`aws iam list-attached-user-policies --user-name analyst --output json`, `"AttachedPolicies": []`},
+		{`aws cloudtrail describe-trails --query 'trailList[0].S3BucketName' --output text`, "acme-cloudtrail-logs"},
+		{`aws sts get-session-token --query Credentials.AccessKeyId --output text`, "ASIA"},
+		{`aws ec2 describe-regions --query "Regions[?RegionName=='us-east-1'].RegionName" --output text`, "us-east-1"},
+		{`a=$(aws ec2 describe-instances --query 'Reservations[0].Instances[0].IamInstanceProfile.Id' --output text); b=$(curl -s "$WEB/fetch?url=http://169.254.169.254/latest/meta-data/iam/info" | jq -r .InstanceProfileId); [ "$a" = "$b" ] && echo "same:$a"`, "same:AIPA"},
+		{`curl -s "$WEB/fetch?url=http://169.254.169.254/"`, "latest"},
+		{`aws ec2 run-instances --image-id ami-0abc --instance-type t3.micro --count 1 --query 'Instances[0].InstanceId' --output text > /tmp/i && aws ec2 terminate-instances --instance-ids "$(cat /tmp/i)" --query 'TerminatingInstances[0].CurrentState.Name' --output text`, "shutting-down"},
 	}
 	for _, c := range checks {
 		out := runIn(t, rg, inst.ID, `export AWS_PROFILE=analyst; aws() { command aws --endpoint-url "$CLOUD" "$@"; }; `+c.cmd)

@@ -197,7 +197,11 @@ func (r *Range) refuse(ctx context.Context, trainee, instance, objective string,
 	if kind == scoring.KindCheck {
 		return r.Scoring.RunCheck(ctx, trainee, instance, objective, "")
 	}
-	return r.Scoring.Submit(ctx, trainee, instance, objective, wrong, "")
+	res, err := r.Scoring.Submit(ctx, trainee, instance, objective, wrong, "")
+	if errors.Is(err, scoring.ErrAttackNotLoggedYet) {
+		return scoring.Result{Message: "not graded: the attack is not in the lab's log yet"}, nil // refused all the same
+	}
+	return res, err
 }
 
 // play runs one step until its objective passes or its time is up.
@@ -251,10 +255,13 @@ func (r *Range) playOnce(ctx context.Context, sc *labs.Scenario, trainee, instan
 		return false, "the script printed no answer", "", nil
 	}
 	res, err := r.Scoring.Submit(ctx, trainee, instance, st.Objective, answer, "")
+	if errors.Is(err, scoring.ErrAttackNotLoggedYet) {
+		return false, "the attack is not in the lab's log yet", "", nil // tried again while the step's time lasts
+	}
 	if err != nil {
 		return false, "", "", err
 	}
-	if !res.Correct && !res.AlreadySolved {
+	if !res.Correct { // a solved objective's answer is judged too, for practice
 		return false, fmt.Sprintf("the answer %q was refused: %s", tail(answer, 120), res.Message), "", nil
 	}
 	detail := res.Message

@@ -14,4 +14,9 @@ const (
 	CheckNotPassed      Outcome = "check_not_passed"
 	AnotherTraineesFlag Outcome = "another_trainees_flag"
 	EarlierLabsFlag     Outcome = "earlier_labs_flag"
+	// A try at an objective solved before (AlreadySolved when right):
+	// judged, but not recorded, for practice.
+	PracticeWrong          Outcome = "practice_wrong"
+	PracticeRuleNotYet     Outcome = "practice_rule_not_yet" // Evidence says why
+	PracticeCheckNotPassed Outcome = "practice_check_not_passed"
 )

@@ -144,7 +144,7 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
 		// The objective's own events and the lab's log are two streams:
 		// a correlation rule must not count across them.
-		g := r.Evaluate(o.Malicious, o.Benign)
+		g := r.Evaluate(s.inLab(lab, o.Malicious), s.inLab(lab, o.Benign))
 		live := ""
 		if o.Live != nil {
 			m, b, err := s.liveEvents(ctx, lab, o)
@@ -162,7 +162,8 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 }
 
 // liveEvents reads the lab's own log and splits it by the author's truth
-// rule into the attack and everything else.
+// rule into the attack and everything else. Until the log holds the
+// attack, there is no grading: ErrAttackNotLoggedYet.
 func (s *Service) liveEvents(ctx context.Context, lab Lab, o Objective) (malicious, benign []map[string]any, err error) {
 	truth, err := sigma.Parse(o.Live.Truth)
 	if err != nil {
@@ -181,6 +182,11 @@ func (s *Service) liveEvents(ctx context.Context, lab Lab, o Objective) (malicio
 		} else {
 			benign = append(benign, ev)
 		}
+	}
+	if len(malicious) == 0 {
+		// Graded now, a rule that missed the attack would pass: there is
+		// nothing in the log yet for it to miss.
+		return nil, nil, ErrAttackNotLoggedYet
 	}
 	return malicious, benign, nil
 }
@@ -208,7 +214,7 @@ func (s *Service) RunCheck(ctx context.Context, trainee, instanceID, objectiveID
 }
 
 // attempt records one try at an objective, judged by judge, unless it is
-// already solved or out of attempts.
+// out of attempts. A try at a solved objective is practice (see practise).
 func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, judge func(*Event) error) (Result, error) {
 	now := s.now().UTC()
 	past, err := s.store.Attempts(ctx, lab.TraineeID, lab.ScenarioID, o.ID, now.Add(-LockoutWindow))
@@ -220,7 +226,7 @@ func (s *Service) attempt(ctx context.Context, lab Lab, o Objective, ip string, 
 		left = max(o.MaxAttempts-past.Wrong, 0)
 	}
 	if past.Solved {
-		return Result{Correct: true, AlreadySolved: true, AttemptsLeft: left, Message: "Already solved.", Outcome: AlreadySolved}, nil
+		return s.practise(ctx, lab, o, ip, left, judge)
 	}
 	if left == 0 {
 		return Result{}, ErrNoAttemptsLeft

@@ -51,6 +51,9 @@ func (f *labsOf) Objectives(string) ([]scoring.Objective, []scoring.Hint, error)
 			{ID: "detect", Kind: scoring.KindDetection, Points: 60, MaxAttempts: 2,
 				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
 				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}}},
+			{ID: "detect-key", Kind: scoring.KindDetection, Points: 60,
+				Malicious: []map[string]any{{"eventName": "RunInstances", "userIdentity": map[string]any{"accessKeyId": "${var.ci_key}"}}},
+				Benign:    []map[string]any{{"eventName": "RunInstances", "userIdentity": map[string]any{"accessKeyId": "AKIAOTHERKEY"}}}},
 			{ID: "detect-live", Kind: scoring.KindDetection, Points: 60,
 				Malicious: []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "198.51.100.7"}},
 				Benign:    []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}},
@@ -71,6 +74,9 @@ func (f *labsOf) Value(l scoring.Lab, variable string) string {
 func (f *labsOf) ReadEvents(_ context.Context, l scoring.Lab, host string, cmd []string) ([]map[string]any, error) {
 	if l.ID == "down" || host != "cloud" {
 		return nil, errors.New("engine gone")
+	}
+	if l.ID == "quiet" { // the intruder has not acted yet
+		return []map[string]any{{"eventName": "GetObject", "sourceIPAddress": "10.213.0.11"}}, nil
 	}
 	return []map[string]any{
 		{"eventName": "GetObject", "sourceIPAddress": "203.0.113.9"},
@@ -434,6 +440,39 @@ func TestDetectionOnTheLabsOwnLog(t *testing.T) {
 		}
 		if _, err := svc.Submit(ctx, "bob", "down", "detect-live", good, ""); !errors.Is(err, scoring.ErrCheckUnavailable) {
 			t.Fatalf("a lab whose log cannot be read: %v", err)
+		}
+	})
+}
+
+// Before the intruder's events are in the lab's log, no rule is graded:
+// one that misses the attack would pass on a log without it.
+func TestDetectionWaitsForTheAttackInTheLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, f := setup(t, db)
+		f.labs["quiet"] = scoring.Lab{ID: "quiet", TraineeID: "bob", ScenarioID: "s3", Running: true}
+		blind := "detection:\n  s: {eventName: GetObject, sourceIPAddress: 198.51.100.7}\n  condition: s\n"
+		if _, err := svc.Submit(ctx, "bob", "quiet", "detect-live", blind, ""); !errors.Is(err, scoring.ErrAttackNotLoggedYet) {
+			t.Fatalf("a rule graded before the attack was logged: %v", err)
+		}
+		if a, _ := db.Scoring().Attempts(ctx, "bob", "s3", "detect-live", time.Time{}); a.Wrong != 0 || a.Solved {
+			t.Fatalf("waiting for the attack cost an attempt: %+v", a)
+		}
+	})
+}
+
+// A detection's fixed events may name the lab's own values: a rule on the
+// lab's real key id fits them, one on another lab's does not.
+func TestDetectionEventsCarryTheLabsValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		rule := func(key string) string {
+			return "detection:\n  s: {eventName: RunInstances, userIdentity.accessKeyId: '" + key + "'}\n  condition: s\n"
+		}
+		if r, err := svc.Submit(ctx, "alice", "la", "detect-key", rule("FLAG{lb-ci_key}"), ""); err != nil || r.Correct {
+			t.Fatalf("a rule on another lab's key: %+v, %v", r, err)
+		}
+		if r, err := svc.Submit(ctx, "alice", "la", "detect-key", rule("FLAG{la-ci_key}"), ""); err != nil || !r.Correct {
+			t.Fatalf("a rule on the lab's own key: %+v, %v", r, err)
 		}
 	})
 }

@@ -20,6 +20,7 @@ type Problem struct {
 type Setting struct {
 	Hosts         map[string]bool // the scenario's host names
 	FlagVariables map[string]bool // its variables of kind flag
+	Variables     map[string]bool // all its variables, which detection events may name as ${var.NAME}
 }
 
 // objectiveID is the shape of an objective's id: it appears in URLs.

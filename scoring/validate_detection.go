@@ -41,6 +41,12 @@ func validateDetection(path string, o Objective, in Setting, p *problems) {
 			}
 		}
 	}
+	for i, ev := range o.Malicious {
+		unknownValues(fmt.Sprintf("%s.malicious_events[%d]", path, i), ev, in, p)
+	}
+	for i, ev := range o.Benign {
+		unknownValues(fmt.Sprintf("%s.benign_events[%d]", path, i), ev, in, p)
+	}
 	l := o.Live
 	if l == nil {
 		return
@@ -82,6 +88,27 @@ func validateTruth(path string, o Objective, p *problems) {
 	for i, ev := range o.Benign {
 		if truth.Matches(ev) {
 			p.add(path, "matches benign_events[%d]: it must match none of them", i)
+		}
+	}
+}
+
+// unknownValues reports each ${var.NAME} in an event that names no
+// variable of the scenario: it would be graded as written.
+func unknownValues(path string, v any, in Setting, p *problems) {
+	switch v := v.(type) {
+	case string:
+		for _, m := range labValue.FindAllStringSubmatch(v, -1) {
+			if !in.Variables[m[1]] {
+				p.add(path, "uses ${var.%s}, which is not declared in variables", m[1])
+			}
+		}
+	case map[string]any:
+		for _, x := range v {
+			unknownValues(path, x, in, p)
+		}
+	case []any:
+		for _, x := range v {
+			unknownValues(path, x, in, p)
 		}
 	}
 }

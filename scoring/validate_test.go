@@ -35,7 +35,7 @@ const detection = `
     - {eventName: DescribeInstances, sourceIPAddress: 203.0.113.50, userIdentity: {type: IAMUser}}
 `
 
-var setting = scoring.Setting{Hosts: map[string]bool{"cloud": true, "box": true}, FlagVariables: map[string]bool{"flag": true}}
+var setting = scoring.Setting{Hosts: map[string]bool{"cloud": true, "box": true}, FlagVariables: map[string]bool{"flag": true}, Variables: map[string]bool{"flag": true, "key": true}}
 
 func objectivesFrom(t *testing.T, text string) []scoring.Objective {
 	t.Helper()
@@ -80,6 +80,9 @@ func TestDetectionsNoRuleCouldPassAreRefused(t *testing.T) {
 		{"event both attack and benign", func(o *scoring.Objective) { o.Benign[1] = o.Malicious[1] }, "objectives[0].benign_events[1]", "is also malicious_events[1]"},
 		{"no benign events", func(o *scoring.Objective) { o.Benign = nil }, "objectives[0]", "malicious_events and benign_events"},
 		{"no attack events", func(o *scoring.Objective) { o.Malicious = nil }, "objectives[0]", "malicious_events and benign_events"},
+		{"event names an undeclared variable", func(o *scoring.Objective) {
+			o.Benign[0]["userIdentity"] = map[string]any{"accessKeyId": "${var.nokey}"}
+		}, "objectives[0].benign_events[0]", "${var.nokey}, which is not declared"},
 		{"log on another kind", func(o *scoring.Objective) { o.Kind = scoring.KindQuestion; o.Answers = []string{"x"} }, "objectives[0].live_events", "only detection"},
 	}
 	for _, tc := range cases {

@@ -25,6 +25,7 @@ var japanese = map[string]string{
 	"capacity_reserve_invalid":  "コホート用に確保するラボ数は 0〜1000 の範囲で指定してください。",
 	"change_required":           "ロール、無効化、またはその両方を指定してください。",
 	"check_unavailable":         "現在ラボでチェックを実行できません。もう一度お試しください。",
+	"attack_not_logged_yet":     "ラボのログにまだ侵入者の活動が記録されていないため、ルールを採点できません。1 分ほど待ってからもう一度お試しください（試行回数は消費されません）。",
 	"cohort_archived":           "このコホートはアーカイブ済みのため、新しい参加者を受け付けていません。",
 	"cohort_forbidden":          "閲覧はできますが、変更する権限がありません。",
 	"cohort_not_found":          "該当するコホートがありません。",

@@ -18,7 +18,13 @@ func verdictMessage(lang string, r scoring.Result) string {
 	case scoring.CorrectLate:
 		return fmt.Sprintf("正解です（提出期限後）。+%d ポイント獲得しました。", r.Points)
 	case scoring.AlreadySolved:
-		return "この目標は解決済みです。"
+		return "正解です。この目標は解決済みのため、ポイントは加算されません。"
+	case scoring.PracticeWrong:
+		return "不正解です（練習のため、ポイントは加算されません）。"
+	case scoring.PracticeRuleNotYet:
+		return "まだ条件を満たしていません（練習のため、ポイントは加算されません）。ルールの判定結果: " + r.Evidence
+	case scoring.PracticeCheckNotPassed:
+		return "チェックは通っていません（練習のため、ポイントは加算されません）。"
 	case scoring.Wrong:
 		return "不正解です。"
 	case scoring.RuleNotYet:

@@ -33,7 +33,7 @@ func TestVerdictsInTheReadersLanguage(t *testing.T) {
 	if r.body["correct"] != true || r.body["points"] != float64(100) || r.body["message"] != "正解です。+100 ポイント獲得しました。" {
 		t.Fatalf("the lab's own flag, typed full-width: %s", r.raw)
 	}
-	if r := submit(fullWidth); r.body["already_solved"] != true || r.body["message"] != "この目標は解決済みです。" {
+	if r := submit(fullWidth); r.body["already_solved"] != true || r.body["message"] != "正解です。この目標は解決済みのため、ポイントは加算されません。" {
 		t.Fatalf("a second submission: %s", r.raw)
 	}
 }

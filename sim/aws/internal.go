@@ -47,7 +47,7 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
 		info := ec2.InstanceInfo{ID: inst.ID, Type: inst.Type, Image: inst.Image, HTTPTokens: inst.HTTPTokens,
 			Account: s.acct.ID, Region: s.acct.Region}
 		if inst.Role != nil {
-			info.Role = inst.Role.Name
+			info.Role, info.ProfileID = inst.Role.Name, ec2.ProfileID(inst.Role)
 		}
 		info.Address, _ = s.acct.ShownAddress(inst.Address)
 		s.acct.Unlock()

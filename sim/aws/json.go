@@ -10,8 +10,8 @@ import (
 	"github.com/sakimori/sakimori/sim/aws/trail"
 )
 
-// serveJSON is the JSON protocol; the only action served is CloudTrail's
-// LookupEvents (sim/aws/trail).
+// serveJSON is the JSON protocol; the actions served are CloudTrail's
+// LookupEvents (sim/aws/trail) and DescribeTrails.
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody))
 	if err != nil {
@@ -25,6 +25,11 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	case apiErr != nil:
 	case c.Anonymous():
 		apiErr = &account.APIError{Status: http.StatusBadRequest, Code: "MissingAuthenticationTokenException", Message: "Request is missing Authentication Token"}
+	case action == "DescribeTrails":
+		q := &account.Call{Service: "cloudtrail", Caller: c}
+		if apiErr = s.acct.Authorize(q, "cloudtrail:DescribeTrails", "*"); apiErr == nil {
+			out = map[string]any{"trailList": s.trails()}
+		}
 	case action != "LookupEvents":
 		apiErr = &account.APIError{Status: http.StatusBadRequest, Code: "UnknownOperationException", Message: "Unknown operation " + target}
 	default:

@@ -319,7 +319,7 @@ func TestInstancesAndMetadataOptions(t *testing.T) {
 		t.Fatalf("run: %v %v", run, err)
 	}
 	term, err := c.TerminateInstances(ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{*run.Instances[0].InstanceId}})
-	if err != nil || term.TerminatingInstances[0].CurrentState.Name != ec2types.InstanceStateNameTerminated {
+	if err != nil || term.TerminatingInstances[0].CurrentState.Name != ec2types.InstanceStateNameShuttingDown {
 		t.Fatalf("terminate: %v %v", term, err)
 	}
 	if _, err := c.TerminateInstances(ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{"i-0a3f9c2e7b1d45e68"}}); code(err) != "OperationNotPermitted" {

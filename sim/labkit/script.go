@@ -51,3 +51,31 @@ func Get(hc *http.Client, u, ua string) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return string(b), err
 }
+
+// Intrude plays an intruder: run after delay, again every few seconds
+// until it first succeeds (the lab's other hosts may still be starting,
+// and the story has the intruder act before the trainee does), then
+// again every `every` until ctx ends. After a few minutes without success
+// (a trainee already closed the hole) it keeps to `every` as well.
+func Intrude(ctx context.Context, delay, every time.Duration, run func() error) {
+	if !Sleep(ctx, delay) {
+		return
+	}
+	wait, began := retryEvery, time.Now()
+	for {
+		if err := run(); err != nil {
+			Logger.Info("intruder: run ended early", "err", err)
+		} else {
+			wait = every
+		}
+		if time.Since(began) > 3*time.Minute {
+			wait = every
+		}
+		if !Sleep(ctx, wait) {
+			return
+		}
+	}
+}
+
+// retryEvery is how soon an intruder tries again before its first success.
+var retryEvery = 3 * time.Second

@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -13,11 +15,14 @@ import (
 )
 
 // gitHistory is CLOUDSIM_GIT: repositories by path, each a list of
-// commits; a file set to null is removed by that commit.
+// commits; a file set to null is removed by that commit. A commit's date
+// is `when` (a fixed time) or `ago` (how long before the lab starts, like
+// "21d" or "20d23h48m"), so a story's "three weeks ago" stays true.
 type gitHistory struct {
 	Repos map[string][]struct {
 		Author  string             `yaml:"author"`
 		When    time.Time          `yaml:"when"`
+		Ago     string             `yaml:"ago"`
 		Message string             `yaml:"message"`
 		Files   map[string]*string `yaml:"files"`
 	} `yaml:"repos"`
@@ -44,10 +49,50 @@ func runGit(ctx context.Context, args []string) error {
 			return fmt.Errorf("CLOUDSIM_GIT: %s has no commits", path)
 		}
 		changes := make([]gitrepo.Change, len(commits))
+		now := time.Now().UTC().Truncate(time.Minute)
 		for i, c := range commits {
-			changes[i] = gitrepo.Change{Author: c.Author, When: c.When, Message: c.Message, Files: c.Files}
+			when, err := commitDate(c.When, c.Ago, now)
+			if err != nil {
+				return fmt.Errorf("CLOUDSIM_GIT: %s commit %d: %v", path, i+1, err)
+			}
+			changes[i] = gitrepo.Change{Author: c.Author, When: when, Message: c.Message, Files: c.Files}
 		}
 		repos[path] = gitrepo.Build(changes)
 	}
 	return labkit.Serve(ctx, *listen, gitrepo.NewServer(repos))
+}
+
+// commitDate is a commit's date: when, or ago before now.
+func commitDate(when time.Time, ago string, now time.Time) (time.Time, error) {
+	switch {
+	case ago == "" && when.IsZero():
+		return time.Time{}, fmt.Errorf("give when or ago")
+	case ago == "":
+		return when, nil
+	case !when.IsZero():
+		return time.Time{}, fmt.Errorf("give when or ago, not both")
+	}
+	d, err := daysAndDuration(ago)
+	if err != nil || d < 0 {
+		return time.Time{}, fmt.Errorf("ago %q is not a duration like 21d or 20d23h48m", ago)
+	}
+	return now.Add(-d), nil
+}
+
+// daysAndDuration reads a Go duration that may start with whole days.
+func daysAndDuration(s string) (time.Duration, error) {
+	days, rest, found := strings.Cut(s, "d")
+	if !found {
+		return time.ParseDuration(s)
+	}
+	n, err := strconv.Atoi(days)
+	if err != nil {
+		return 0, err
+	}
+	d := time.Duration(n) * 24 * time.Hour
+	if rest == "" {
+		return d, nil
+	}
+	more, err := time.ParseDuration(rest)
+	return d + more, err
 }

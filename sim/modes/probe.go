@@ -20,6 +20,7 @@ import (
 // expected, 1 when not, 2 when it could not ask.
 //
 //	sakimori-sim probe status URL CODE...            an HTTP status is one of CODE
+//	sakimori-sim probe status -redirect TARGET URL CODE...   the same, URL's {redirect} a local redirect to TARGET
 //	sakimori-sim probe aws [-creds imds|env] s3 METHOD PATH EXPECT
 //	sakimori-sim probe aws [-creds imds|env] sts|iam|ec2 ACTION [Name=Value...] EXPECT
 //	sakimori-sim probe running [-creds env:NAME] -type TYPE -max N   at most N instances of TYPE run
@@ -47,9 +48,21 @@ func runProbe(args []string) int {
 }
 
 func probeStatus(args []string) int {
-	if len(args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe status URL CODE...")
+	fs := flag.NewFlagSet("probe status", flag.ContinueOnError)
+	redirect := fs.String("redirect", "", "answer on a local address with a redirect to this URL; {redirect} in URL is that address, query-escaped")
+	if err := fs.Parse(args); err != nil || fs.NArg() < 2 {
+		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe status [-redirect TARGET] URL CODE...")
 		return 2
+	}
+	args = fs.Args()
+	if *redirect != "" {
+		local, stop, err := redirector(*redirect)
+		if err != nil {
+			fmt.Println("cannot redirect:", err)
+			return 2
+		}
+		defer stop()
+		args[0] = strings.ReplaceAll(args[0], "{redirect}", url.QueryEscape(local))
 	}
 	hc := &http.Client{Timeout: 10 * time.Second}
 	resp, err := hc.Get(args[0])

@@ -36,17 +36,10 @@ func leakCI(ctx context.Context, env labkit.Env) error {
 }
 
 func leakIntruder(ctx context.Context, env labkit.Env) error {
-	if !labkit.Sleep(ctx, labkit.Duration(env, "DELAY", 30*time.Second)) {
-		return nil
-	}
-	for {
-		if err := leakOnce(env); err != nil {
-			labkit.Logger.Info("intruder: run ended early", "err", err)
-		}
-		if !labkit.Sleep(ctx, 15*time.Minute) {
-			return nil
-		}
-	}
+	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 5*time.Second), 15*time.Minute, func() error {
+		return leakOnce(env)
+	})
+	return nil
 }
 
 func leakOnce(env labkit.Env) error {

@@ -37,17 +37,10 @@ func heistUsers(ctx context.Context, env labkit.Env) error {
 func heistIntruder(ctx context.Context, env labkit.Env) error {
 	web, cloud := env("WEB"), env("CLOUD")
 	hc := &http.Client{Timeout: 10 * time.Second}
-	if !labkit.Sleep(ctx, labkit.Duration(env, "DELAY", 45*time.Second)) {
-		return nil
-	}
-	for {
-		if err := heistOnce(hc, web, cloud); err != nil {
-			labkit.Logger.Info("intruder: run ended early", "err", err)
-		}
-		if !labkit.Sleep(ctx, 10*time.Minute) {
-			return nil
-		}
-	}
+	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 5*time.Second), 10*time.Minute, func() error {
+		return heistOnce(hc, web, cloud)
+	})
+	return nil
 }
 
 func heistOnce(hc *http.Client, web, cloud string) error {

@@ -75,7 +75,27 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}input{width:70%;padding:.4rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap}</style></head>
 <body><h1>Acme Link Preview</h1><p>Paste a link and we will fetch a preview for you.</p>
 <form action="fetch" method="get"><label>URL <input name="url" value="{{.}}" placeholder="http://example.com/"></label> <button>Preview</button></form>
+<footer><p><a href="/docs">API documentation</a></p></footer>
 </body></html>`))
+
+// robots is what the app asks crawlers to leave alone, which, as on many
+// real sites, tells everyone else where its admin interface is.
+const robots = "User-agent: *\nDisallow: /admin/\nDisallow: /fetch\n"
+
+// docs is the app's API page, as operators of such apps publish it.
+const docs = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme Link Preview: API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}code,pre{background:#f4f4f4}pre{padding:1rem}</style></head>
+<body><h1>Acme Link Preview API</h1>
+<h2>GET /fetch?url=URL</h2><p>Fetches URL from our servers and returns its body as plain text.</p>
+<h2>GET /healthz</h2><p>Liveness.</p>
+<h2>Operators</h2>
+<p>These take the operator's admin token: <code>Authorization: Bearer TOKEN</code>.</p>
+<h3>GET /admin/fetch-policy</h3><p>The destinations the app refuses to fetch.</p>
+<h3>PUT /admin/fetch-policy</h3><p>Sets them: addresses or CIDR ranges, checked against the address the app connects to.</p>
+<pre>{"deny": ["192.0.2.0/24", "2001:db8::/32"]}</pre>
+</body></html>
+`
 
 func (f *Fetcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -86,6 +106,15 @@ func (f *Fetcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.fetch(w, r)
 	case "/healthz":
 		_, _ = io.WriteString(w, "ok\n")
+	case "/robots.txt":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, robots)
+	case "/docs":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, docs)
+	case "/admin", "/admin/":
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"endpoints": ["/admin/fetch-policy"], "docs": "/docs"}`+"\n")
 	case "/admin/fetch-policy":
 		f.admin(w, r)
 	default:

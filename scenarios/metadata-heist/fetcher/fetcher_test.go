@@ -56,3 +56,43 @@ func TestFetcherForgesRequestsUntilItsDenyListIsSet(t *testing.T) {
 		}
 	}
 }
+
+// The admin interface can be found as on a real site: the home page links
+// the API documentation, which names it, and robots.txt lists it.
+func TestAdminInterfaceIsDiscoverable(t *testing.T) {
+	f := New("admin-token")
+	if _, body := call(t, f, "GET", "/", "", ""); !strings.Contains(body, `href="/docs"`) {
+		t.Fatalf("the home page links no documentation: %s", body)
+	}
+	if status, body := call(t, f, "GET", "/docs", "", ""); status != 200 || !strings.Contains(body, "PUT /admin/fetch-policy") || !strings.Contains(body, "Bearer") {
+		t.Fatalf("the documentation: %d %s", status, body)
+	}
+	if status, body := call(t, f, "GET", "/robots.txt", "", ""); status != 200 || !strings.Contains(body, "Disallow: /admin/") {
+		t.Fatalf("robots.txt: %d %s", status, body)
+	}
+	if status, body := call(t, f, "GET", "/admin/", "", ""); status != 200 || !strings.Contains(body, "/admin/fetch-policy") {
+		t.Fatalf("the admin index: %d %s", status, body)
+	}
+}
+
+// The deny list holds against a redirect to a denied address and against
+// IPv6 link-local destinations once they are denied too.
+func TestDenyListHoldsAgainstRedirectsAndIPv6(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "secret")
+	}))
+	defer upstream.Close()
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(upstream.URL, "127.0.0.1", "127.0.0.2", 1), http.StatusFound)
+	}))
+	defer redirector.Close()
+	f := New("admin-token")
+	if status, _ := call(t, f, "PUT", "/admin/fetch-policy", "admin-token", `{"deny":["127.0.0.2/32", "fe80::/10"]}`); status != 200 {
+		t.Fatalf("setting the deny list: %d", status)
+	}
+	for _, target := range []string{redirector.URL + "/", "http://[fe80::a9fe:a9fe]/latest/meta-data/"} {
+		if status, body := call(t, f, "GET", "/fetch?url="+url.QueryEscape(target), "", ""); status != 403 || !strings.Contains(body, "refused") {
+			t.Errorf("%s: %d %q", target, status, body)
+		}
+	}
+}

@@ -72,9 +72,10 @@ type Instance struct {
 	Role            *Role
 	Address         string
 	HTTPTokens      string
-	State           string // running, terminated
+	State           string // running, terminated (shutting down for a while after Ended)
 	Launched        time.Time
-	Simulated       bool // made by RunInstances: exists only in the control plane
+	Ended           time.Time // when it was terminated
+	Simulated       bool      // made by RunInstances: exists only in the control plane
 }
 
 // Bucket is what the account keeps of a bucket beside its objects.
@@ -184,6 +185,18 @@ func (a *Account) MintSession(r *Role, sessionName string, lifetime time.Duratio
 	k := &AccessKey{
 		ID: "ASIA" + RandomID(16), Secret: RandomSecret(), Active: true, Created: now,
 		Role: r, SessionName: sessionName, Token: randomToken(), Expires: now.Add(lifetime),
+	}
+	a.Keys[k.ID] = k
+	return k
+}
+
+// MintUserSession makes temporary credentials for a user, as STS's
+// GetSessionToken hands out: the user's identity and policies, with a
+// session token and an expiry.
+func (a *Account) MintUserSession(u *User, lifetime time.Duration, now time.Time) *AccessKey {
+	k := &AccessKey{
+		ID: "ASIA" + RandomID(16), Secret: RandomSecret(), Active: true, Created: now,
+		User: u, Token: randomToken(), Expires: now.Add(lifetime),
 	}
 	a.Keys[k.ID] = k
 	return k

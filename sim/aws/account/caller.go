@@ -88,7 +88,7 @@ func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Ca
 	if key == nil || !key.Active {
 		return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: "The AWS Access Key Id you provided does not exist in our records."}
 	}
-	if key.Role != nil {
+	if key.Token != "" { // a session: a role's, or a user's (GetSessionToken)
 		if req.SecurityToken != key.Token {
 			return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: "The security token included in the request is invalid."}
 		}

@@ -15,7 +15,7 @@ import (
 // Actions are the EC2 actions the lab serves.
 var Actions = map[string]account.Handler{
 	"DescribeInstances": describeInstances, "ModifyInstanceMetadataOptions": modifyMetadataOptions,
-	"RunInstances": runInstances, "TerminateInstances": terminateInstances,
+	"RunInstances": runInstances, "TerminateInstances": terminateInstances, "DescribeRegions": describeRegions,
 }
 
 type ec2State struct {
@@ -56,15 +56,22 @@ type ec2Response struct {
 
 func (r *ec2Response) SetRequestID(id string) { r.RequestID = id }
 
-func stateOf(i *account.Instance) ec2State {
-	if i.State == "terminated" {
+// ShuttingDown is how long a terminated instance is shutting-down before
+// it is terminated, as on EC2 (where it takes about as long).
+const ShuttingDown = 30 * time.Second
+
+func stateOf(a *account.Account, i *account.Instance) ec2State {
+	switch {
+	case i.State == "terminated" && a.Now().Sub(i.Ended) < ShuttingDown:
+		return ec2State{32, "shutting-down"}
+	case i.State == "terminated":
 		return ec2State{48, "terminated"}
 	}
 	return ec2State{16, "running"}
 }
 
 func instanceView(a *account.Account, i *account.Instance) ec2Instance {
-	v := ec2Instance{InstanceID: i.ID, ImageID: i.Image, State: stateOf(i), InstanceType: i.Type,
+	v := ec2Instance{InstanceID: i.ID, ImageID: i.Image, State: stateOf(a, i), InstanceType: i.Type,
 		LaunchTime:      i.Launched.UTC().Format(time.RFC3339),
 		MetadataOptions: metadataOptions{"applied", i.HTTPTokens, 1, "enabled"}}
 	if a, ok := a.ShownAddress(i.Address); ok {
@@ -74,7 +81,7 @@ func instanceView(a *account.Account, i *account.Instance) ec2Instance {
 		v.Profile = &struct {
 			Arn string `xml:"arn"`
 			ID  string `xml:"id"`
-		}{"arn:aws:iam::" + a.ID + ":instance-profile/" + i.Role.Name, "AIPA" + i.Role.ID[4:]}
+		}{"arn:aws:iam::" + a.ID + ":instance-profile/" + i.Role.Name, ProfileID(i.Role)}
 	}
 	return v
 }
@@ -164,10 +171,24 @@ func runInstances(a *account.Account, q *account.Call) (any, *account.APIError) 
 		a.Instances[i.ID] = i
 		res.Instances = append(res.Instances, instanceView(a, i))
 	}
-	return &struct {
-		ec2Response
-		reservation
-	}{reservation: res}, nil
+	return &launched{reservation: res}, nil
+}
+
+// launched is RunInstances' answer.
+type launched struct {
+	ec2Response
+	reservation
+}
+
+// AuditResponse lists the instances made, as CloudTrail's RunInstances
+// record does: the way to tell from the trail what to terminate.
+func (l *launched) AuditResponse() map[string]any {
+	items := make([]any, len(l.Instances))
+	for i, inst := range l.Instances {
+		items[i] = map[string]any{"instanceId": inst.InstanceID, "imageId": inst.ImageID, "instanceType": inst.InstanceType,
+			"instanceState": map[string]any{"code": inst.State.Code, "name": inst.State.Name}, "launchTime": inst.LaunchTime}
+	}
+	return map[string]any{"reservationId": l.ReservationID, "ownerId": l.OwnerID, "instancesSet": map[string]any{"items": items}}
 }
 
 func terminateInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
@@ -196,9 +217,11 @@ func terminateInstances(a *account.Account, q *account.Call) (any, *account.APIE
 			// the lab itself, not teach anything.
 			return nil, &account.APIError{Status: http.StatusBadRequest, Code: "OperationNotPermitted", Message: "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
 		}
-		prev := stateOf(i)
-		i.State = "terminated"
-		out.Instances = append(out.Instances, change{id, stateOf(i), prev})
+		prev := stateOf(a, i)
+		if i.State != "terminated" {
+			i.State, i.Ended = "terminated", a.Now()
+		}
+		out.Instances = append(out.Instances, change{id, stateOf(a, i), prev})
 	}
 	return out, nil
 }
@@ -210,4 +233,31 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// regions are the regions DescribeRegions lists (those enabled by default).
+var regions = []string{"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+	"ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2"}
+
+func describeRegions(a *account.Account, q *account.Call) (any, *account.APIError) {
+	if e := a.Authorize(q, "ec2:DescribeRegions", "*"); e != nil {
+		return nil, e
+	}
+	type region struct {
+		Name     string `xml:"regionName"`
+		Endpoint string `xml:"regionEndpoint"`
+		OptIn    string `xml:"optInStatus"`
+	}
+	wanted := account.ListParam(q.Params, "RegionName")
+	out := &struct {
+		ec2Response
+		Regions []region `xml:"regionInfo>item"`
+	}{}
+	for _, r := range regions {
+		if len(wanted) == 0 || contains(wanted, r) {
+			out.Regions = append(out.Regions, region{r, "ec2." + r + ".amazonaws.com", "opt-in-not-required"})
+		}
+	}
+	return out, nil
 }

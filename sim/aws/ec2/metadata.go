@@ -17,7 +17,12 @@ type InstanceInfo struct {
 	Address    string `json:"address"`
 	Account    string `json:"account"`
 	Region     string `json:"region"`
+	ProfileID  string `json:"profileId"` // the instance profile's id, as DescribeInstances shows it
 }
+
+// ProfileID is the id of the instance profile that carries role r: one
+// id, whether DescribeInstances or the metadata service tells it.
+func ProfileID(r *account.Role) string { return "AIPA" + r.ID[4:] }
 
 // RoleCredentials is the metadata service's credentials document.
 type RoleCredentials struct {

@@ -47,6 +47,7 @@ var Actions = map[string]account.Handler{
 	"PutRolePolicy": putRolePolicy, "DeleteRolePolicy": deleteRolePolicy,
 	"ListUserPolicies": listUserPolicies, "GetUserPolicy": getUserPolicy,
 	"PutUserPolicy": putUserPolicy, "DeleteUserPolicy": deleteUserPolicy,
+	"ListAttachedRolePolicies": listAttachedRolePolicies, "ListAttachedUserPolicies": listAttachedUserPolicies,
 }
 
 func userView(a *account.Account, u *account.User) iamUser {
@@ -142,7 +143,7 @@ func listAccessKeys(a *account.Account, q *account.Call) (any, *account.APIError
 			IsTruncated bool            `xml:"IsTruncated"`
 		}
 		for _, id := range account.SortedKeys(a.Keys) {
-			if k := a.Keys[id]; k.User == u {
+			if k := a.Keys[id]; k.User == u && k.Token == "" { // long-term keys, not sessions
 				out.Keys = append(out.Keys, accessKeyMeta{u.Name, k.ID, status(k.Active), k.Created.UTC().Format(time.RFC3339)})
 			}
 		}
@@ -159,7 +160,7 @@ func status(active bool) string {
 
 func ownedKey(a *account.Account, u *account.User, id string) (*account.AccessKey, *account.APIError) {
 	k := a.Keys[id]
-	if k == nil || k.User != u {
+	if k == nil || k.User != u || k.Token != "" {
 		return nil, &account.APIError{Status: http.StatusNotFound, Code: "NoSuchEntity", Message: "The Access Key with id " + id + " cannot be found."}
 	}
 	return k, nil

@@ -42,6 +42,7 @@ type Cloud interface {
 // Instance is what the service tells about its instance.
 type Instance struct {
 	ID, Type, Image, Role, HTTPTokens, Address, Account, Region string
+	ProfileID                                                   string // empty from an older cloud: made up from ID
 }
 
 // Service is one instance's metadata service.
@@ -132,10 +133,15 @@ func (s *Service) validToken(tok string) bool {
 	return ok && s.now().Before(exp)
 }
 
+// versions is what the service's root lists: the API versions it serves,
+// as EC2's does (abridged), latest last.
+const versions = "1.0\n2007-01-19\n2007-03-01\n2008-02-01\n2009-04-04\n2011-01-01\n2012-01-12\n2014-02-25\n2016-09-02\n2018-09-24\n2019-10-01\n2020-10-27\n2021-01-03\n2021-03-23\n2021-07-15\n2022-09-24\nlatest\n"
+
 func (s *Service) serveMetadata(w http.ResponseWriter, r *http.Request, inst Instance, version string) {
 	zone := inst.Region + "a"
 	hostname := "ip-" + strings.ReplaceAll(inst.Address, ".", "-") + ".ec2.internal"
 	text := map[string]string{
+		"":                                              versions,
 		"/latest":                                       "dynamic\nmeta-data\n",
 		"/latest/meta-data":                             "ami-id\nhostname\niam/\ninstance-id\ninstance-type\nlocal-hostname\nlocal-ipv4\nplacement/\n",
 		"/latest/meta-data/ami-id":                      inst.Image,
@@ -166,9 +172,13 @@ func (s *Service) serveMetadata(w http.ResponseWriter, r *http.Request, inst Ins
 			"imageId": inst.Image, "instanceId": inst.ID, "instanceType": inst.Type, "privateIp": inst.Address,
 			"region": inst.Region, "version": "2017-09-30"})
 	case inst.Role != "" && path == "/latest/meta-data/iam/info":
+		profileID := inst.ProfileID
+		if profileID == "" {
+			profileID = "AIPA" + strings.ToUpper(inst.ID[2:])
+		}
 		writeJSON(w, map[string]any{"Code": "Success", "LastUpdated": s.now().UTC().Format(time.RFC3339),
 			"InstanceProfileArn": fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", inst.Account, inst.Role),
-			"InstanceProfileId":  "AIPA" + strings.ToUpper(inst.ID[2:])})
+			"InstanceProfileId":  profileID})
 	case inst.Role != "" && path == "/latest/meta-data/iam/security-credentials/"+inst.Role:
 		body, err := s.cloud.Credentials(version, path)
 		if err != nil {
@@ -202,6 +212,7 @@ type Remote struct {
 func (c *Remote) Instance() (Instance, error) {
 	var info struct {
 		ID, Type, Image, Role, HTTPTokens, Address, Account, Region string
+		ProfileID                                                   string
 	}
 	body, err := c.call(http.MethodGet, "/_sim/instances/"+url.PathEscape(c.InstanceID))
 	if err != nil {

@@ -144,3 +144,25 @@ func TestVersionOneAndTokens(t *testing.T) {
 		t.Errorf("an unknown path: %d, want 404", status)
 	}
 }
+
+// The service's root lists its versions, and the instance profile's id is
+// the one DescribeInstances shows for the instance.
+func TestRootVersionsAndOneInstanceProfileID(t *testing.T) {
+	cloud, meta := setup(t)
+	if code, body := do(t, "GET", meta+"/", nil); code != 200 || !strings.HasSuffix(body, "\nlatest") || !strings.HasPrefix(body, "1.0\n") {
+		t.Fatalf("root: %d %q", code, body)
+	}
+	_, info := do(t, "GET", meta+"/latest/meta-data/iam/info", nil)
+	var doc struct{ InstanceProfileId string }
+	if err := json.Unmarshal([]byte(info), &doc); err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(cloud), Credentials: credentials.NewStaticCredentialsProvider("AKIAADMIN00000000001", "admin-secret", "")}
+	out, err := ec2.NewFromConfig(cfg).DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown := *out.Reservations[0].Instances[0].IamInstanceProfile.Id; shown != doc.InstanceProfileId || shown == "" {
+		t.Fatalf("DescribeInstances says %q, the metadata service %q", shown, doc.InstanceProfileId)
+	}
+}

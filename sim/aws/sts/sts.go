@@ -11,7 +11,8 @@ import (
 )
 
 // Actions are the STS actions the lab serves.
-var Actions = map[string]account.Handler{"GetCallerIdentity": getCallerIdentity, "AssumeRole": assumeRole}
+var Actions = map[string]account.Handler{"GetCallerIdentity": getCallerIdentity, "AssumeRole": assumeRole,
+	"GetSessionToken": getSessionToken}
 
 type stsCredentials struct {
 	AccessKeyID     string `xml:"AccessKeyId"`

@@ -22,12 +22,15 @@ type lookupEvent struct {
 type LookupError struct{ Code, Message string }
 
 // Lookup answers CloudTrail's LookupEvents (its JSON request body) from t:
-// management events, newest first, a page at a time.
+// management events, newest first, a page at a time, within StartTime and
+// EndTime when given.
 func Lookup(t *Trail, body []byte) (any, *LookupError) {
 	var in struct {
 		LookupAttributes []struct{ AttributeKey, AttributeValue string }
 		MaxResults       int
 		NextToken        string
+		StartTime        *float64 // seconds since the epoch, as the CLI sends them
+		EndTime          *float64
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
@@ -36,6 +39,9 @@ func Lookup(t *Trail, body []byte) (any, *LookupError) {
 	}
 	if len(in.LookupAttributes) > 1 {
 		return nil, &LookupError{"InvalidLookupAttributesException", "You cannot specify more than one lookup attribute."}
+	}
+	if in.StartTime != nil && in.EndTime != nil && *in.StartTime > *in.EndTime {
+		return nil, &LookupError{"InvalidTimeRangeException", "Start time must be before end time."}
 	}
 	if in.MaxResults <= 0 || in.MaxResults > 50 {
 		in.MaxResults = 50
@@ -52,6 +58,9 @@ func Lookup(t *Trail, body []byte) (any, *LookupError) {
 			AccessKeyID: rec.UserIdentity.AccessKeyID, EventSource: rec.EventSource, Username: usernameOf(rec.UserIdentity)}
 		if t, err := time.Parse(time.RFC3339, rec.EventTime); err == nil {
 			ev.EventTime = float64(t.Unix())
+		}
+		if (in.StartTime != nil && ev.EventTime < *in.StartTime) || (in.EndTime != nil && ev.EventTime > *in.EndTime) {
+			continue
 		}
 		if len(in.LookupAttributes) == 1 && !attributeMatches(in.LookupAttributes[0].AttributeKey, in.LookupAttributes[0].AttributeValue, ev) {
 			continue

@@ -1,0 +1,137 @@
+package aws
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// The calls a responder makes with the real AWS CLI answer as on AWS.
+
+func TestLookupEventsKeepsToItsTimeRange(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	_, _ = awssts.NewFromConfig(l.analyst()).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
+	ct := cloudtrail.NewFromConfig(l.analyst())
+	count := func(start, end time.Time) int {
+		out, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: &start, EndTime: &end})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.Events)
+	}
+	now := time.Now()
+	if n := count(now.Add(-time.Hour), now.Add(time.Hour)); n == 0 {
+		t.Fatal("no events in the hour around now")
+	}
+	if n := count(now.Add(time.Hour), now.Add(2*time.Hour)); n != 0 {
+		t.Fatalf("%d events from the future", n)
+	}
+	if n := count(now.Add(-3*time.Hour), now.Add(-2*time.Hour)); n != 0 {
+		t.Fatalf("%d events from before the lab", n)
+	}
+	if _, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(now), EndTime: aws.Time(now.Add(-time.Hour))}); code(err) != "InvalidTimeRangeException" {
+		t.Fatalf("an end before the start: %v", err)
+	}
+}
+
+func TestResponderCallsAnswer(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	iam := awsiam.NewFromConfig(l.analyst())
+	roles, err := iam.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: aws.String("web-app-role")})
+	if err != nil || len(roles.AttachedPolicies) != 0 {
+		t.Fatalf("attached role policies: %+v, %v", roles, err)
+	}
+	if _, err := iam.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: aws.String("nope")}); code(err) != "NoSuchEntity" {
+		t.Fatalf("an unknown role: %v", err)
+	}
+	users, err := iam.ListAttachedUserPolicies(ctx, &awsiam.ListAttachedUserPoliciesInput{UserName: aws.String("analyst")})
+	if err != nil || len(users.AttachedPolicies) != 0 {
+		t.Fatalf("attached user policies: %+v, %v", users, err)
+	}
+	trails, err := cloudtrail.NewFromConfig(l.analyst()).DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{})
+	if err != nil || len(trails.TrailList) != 1 || *trails.TrailList[0].S3BucketName != "acme-trail" || !*trails.TrailList[0].IsMultiRegionTrail {
+		t.Fatalf("trails: %+v, %v", trails, err)
+	}
+	regions, err := awsec2.NewFromConfig(l.analyst()).DescribeRegions(ctx, &awsec2.DescribeRegionsInput{})
+	if err != nil || len(regions.Regions) < 10 {
+		t.Fatalf("regions: %+v, %v", regions, err)
+	}
+}
+
+func TestSessionTokenOfAUser(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	out, err := awssts.NewFromConfig(l.analyst()).GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
+	if err != nil || !strings.HasPrefix(*out.Credentials.AccessKeyId, "ASIA") {
+		t.Fatalf("session token: %+v, %v", out, err)
+	}
+	c := out.Credentials
+	session := l.config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+	who, err := awssts.NewFromConfig(session).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
+	if err != nil || *who.Arn != "arn:aws:iam::210987654321:user/analyst" {
+		t.Fatalf("the session is the user's: %+v, %v", who, err)
+	}
+	if _, err := awssts.NewFromConfig(l.config(*c.AccessKeyId, *c.SecretAccessKey, "")).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{}); code(err) != "InvalidClientTokenId" {
+		t.Fatalf("a session key without its token: %v", err)
+	}
+	if _, err := awssts.NewFromConfig(session).GetSessionToken(ctx, &awssts.GetSessionTokenInput{}); code(err) != "AccessDenied" {
+		t.Fatalf("a session asking for another: %v", err)
+	}
+	keys, _ := awsiam.NewFromConfig(l.analyst()).ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{})
+	if len(keys.AccessKeyMetadata) != 1 {
+		t.Fatalf("sessions listed as access keys: %+v", keys.AccessKeyMetadata)
+	}
+}
+
+// Terminated instances shut down first, and the trail's RunInstances
+// record lists the instances it made.
+func TestInstancesShutDownAndLaunchesAreListed(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	c := awsec2.NewFromConfig(l.analyst())
+	run, err := c.RunInstances(ctx, &awsec2.RunInstancesInput{ImageId: aws.String("ami-miner"), MinCount: aws.Int32(2), MaxCount: aws.Int32(2), InstanceType: "p3.16xlarge"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, _ := l.srv.acct.Trail.Since(0)
+	var listed []string
+	for _, r := range records {
+		if r.EventName == "RunInstances" {
+			for _, item := range r.ResponseElements["instancesSet"].(map[string]any)["items"].([]any) {
+				listed = append(listed, item.(map[string]any)["instanceId"].(string))
+			}
+		}
+	}
+	if len(listed) != 2 || listed[0] != *run.Instances[0].InstanceId || listed[1] != *run.Instances[1].InstanceId {
+		t.Fatalf("RunInstances lists %v", listed)
+	}
+	id := *run.Instances[0].InstanceId
+	term, err := c.TerminateInstances(ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	if err != nil || term.TerminatingInstances[0].CurrentState.Name != ec2types.InstanceStateNameShuttingDown {
+		t.Fatalf("terminate: %+v, %v", term, err)
+	}
+	state := func() ec2types.InstanceStateName {
+		out, err := c.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{InstanceIds: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Reservations[0].Instances[0].State.Name
+	}
+	if s := state(); s != ec2types.InstanceStateNameShuttingDown {
+		t.Fatalf("just after terminate: %s", s)
+	}
+	l.srv.acct.Instances[id].Ended = time.Now().Add(-time.Minute)
+	if s := state(); s != ec2types.InstanceStateNameTerminated {
+		t.Fatalf("a minute after terminate: %s", s)
+	}
+}
