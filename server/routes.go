@@ -180,7 +180,9 @@ func routes(app *fiber.App, d Deps) {
 		d.Scoring.Watch(hub)
 		d.Labs.Watch(hub)
 		lv := liveAPI{live: live.NewService(liveSources{cohorts: d.Cohorts, scoring: d.Scoring, labs: d.Labs}, hub, d.Messages, nil),
-			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, writeTimeout: d.Options.WriteTimeout, audit: d.Audit}
+			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, writeTimeout: d.Options.WriteTimeout, audit: d.Audit,
+			open: newOpenStreams()}
+		app.Hooks().OnShutdown(lv.open.closeAll)
 		lv.live.UseHints(d.Scoring)
 		api.Get("/cohorts/:id/live", signedIn, lv.matrix)
 		api.Get("/cohorts/:id/charts", signedIn, lv.charts)
