@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"strconv"
 	"sync"
@@ -21,43 +22,50 @@ import (
 // server must be set to release its buffers between requests
 // (ReduceMemoryUsage), or the request's read buffer is held by the stream.
 
-// openStreams are the connections live streams have taken over. The
-// server does not know them any more, so it cannot close them when it
-// shuts down; closeAll does.
+// openStreams are the live streams on connections taken over. The server
+// does not know those connections any more, so it cannot end them when it
+// shuts down; closeAll does, by ending each stream.
 type openStreams struct {
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	mu   sync.Mutex
+	next int
+	open map[int]context.CancelFunc
 }
 
-func newOpenStreams() *openStreams { return &openStreams{conns: map[net.Conn]struct{}{}} }
+func newOpenStreams() *openStreams { return &openStreams{open: map[int]context.CancelFunc{}} }
 
-func (o *openStreams) add(c net.Conn) {
+// start gives a stream its context, which ends after limit or at closeAll,
+// and the function to call when the stream is over.
+func (o *openStreams) start(limit time.Duration) (context.Context, func()) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.conns[c] = struct{}{}
-}
-
-func (o *openStreams) remove(c net.Conn) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	delete(o.conns, c)
+	o.next++
+	id := o.next
+	o.open[id] = cancel
+	return ctx, func() {
+		cancel()
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		delete(o.open, id)
+	}
 }
 
 // closeAll ends every open stream; their browsers reconnect.
 func (o *openStreams) closeAll() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for c := range o.conns {
-		_ = c.Close() // a stream whose browser has gone is already closed
+	for _, cancel := range o.open {
+		cancel()
 	}
 	return nil
 }
 
-// takeOver answers the request with an event stream that run writes until
-// it returns, on the connection itself. The response's head is the one
-// the handlers before built (security headers and all), with the event
-// stream's own headers, chunked, and the connection closed at the end.
-func takeOver(c *fiber.Ctx, open *openStreams, writeTimeout, heartbeat time.Duration, run func(s *sse)) {
+// takeOver answers the request with an event stream that run writes, on
+// the connection itself, until it returns or ctx ends: after limit, or
+// when the server shuts down. The response's head is the one the handlers
+// before built (the request's id, the security headers), with the event
+// stream's own headers, chunked, the connection closed at its end.
+func takeOver(c *fiber.Ctx, open *openStreams, limit, writeTimeout, heartbeat time.Duration, run func(ctx context.Context, s *sse)) {
 	sseHeaders(c)
 	h := &c.Response().Header
 	h.SetStatusCode(fiber.StatusOK)
@@ -66,14 +74,14 @@ func takeOver(c *fiber.Ctx, open *openStreams, writeTimeout, heartbeat time.Dura
 	head := h.Header() // a copy: the request's memory is reused once the handler returns
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(conn net.Conn) {
-		open.add(conn)
-		defer open.remove(conn)
+		ctx, end := open.start(limit)
+		defer end()
 		s := &sse{out: &chunks{conn: conn}, deadline: streamDeadline{conn: conn, wait: writeTimeout + heartbeat}}
 		s.deadline.extend()
 		if _, err := conn.Write(head); err != nil {
 			return
 		}
-		run(s)
+		run(ctx, s)
 		s.deadline.extend()
 		_, _ = conn.Write([]byte("0\r\n\r\n")) // the end of the chunked body; the connection closes next
 	})

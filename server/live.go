@@ -100,11 +100,9 @@ func (h liveAPI) matrix(c *fiber.Ctx) error {
 		return err
 	}
 	cohortID := strings.Clone(c.Params("id"))
-	takeOver(c, h.open, h.writeTimeout, h.heartbeat, func(s *sse) {
+	takeOver(c, h.open, liveLimit, h.writeTimeout, h.heartbeat, func(ctx context.Context, s *sse) {
 		defer h.streams.End(a.UserID)
 		defer h.live.Hub().Close(sub)
-		ctx, cancel := context.WithTimeout(context.Background(), liveLimit)
-		defer cancel()
 		now := h.live.Now()
 		rows := make([]liveRow, len(m.Rows))
 		for i, r := range m.Rows {
@@ -213,11 +211,9 @@ func (h liveAPI) inbox(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	takeOver(c, h.open, h.writeTimeout, h.heartbeat, func(s *sse) {
+	takeOver(c, h.open, liveLimit, h.writeTimeout, h.heartbeat, func(ctx context.Context, s *sse) {
 		defer h.streams.End(a.UserID)
 		defer h.live.Hub().Close(sub)
-		ctx, cancel := context.WithTimeout(context.Background(), liveLimit)
-		defer cancel()
 		if !s.raw("retry: 3000\n\n") {
 			return
 		}
