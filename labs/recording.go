@@ -110,11 +110,16 @@ func (s *Service) OpenRecording(ctx context.Context, a Actor, id string) (Record
 	if _, err := s.Lab(ctx, a, rec.InstanceID); err != nil {
 		return Recording{}, nil, ErrRecordingNotFound // not theirs: not there
 	}
-	f, err := os.Open(filepath.Join(s.opt.RecordingsDir, rec.InstanceID, rec.ID+".cast"))
+	f, err := s.openCast(rec)
 	if err != nil {
 		return Recording{}, nil, ErrRecordingNotFound
 	}
 	return rec, f, nil
+}
+
+// openCast opens a recording's cast file.
+func (s *Service) openCast(rec Recording) (*os.File, error) {
+	return os.Open(filepath.Join(s.opt.RecordingsDir, rec.InstanceID, rec.ID+".cast"))
 }
 
 // Cast writes one session as asciicast v2: a header line, then one

@@ -129,6 +129,10 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/scoring/suspicions", d.Tokens.Require(accounts.RoleInstructor), sc.suspicions)
 		api.Get("/scoring/trainees/:trainee", d.Tokens.Require(accounts.RoleInstructor), sc.trainee)
 	}
+	if d.Labs != nil {
+		ts := typedSessionsAPI{labs: d.Labs, audit: d.Audit}
+		api.Get("/scoring/trainees/:trainee/terminal", d.Tokens.Require(accounts.RoleInstructor), ts.list)
+	}
 
 	if d.Scoring != nil && d.Labs != nil {
 		p := progressAPI{labs: d.Labs, scoring: d.Scoring}
