@@ -2,6 +2,7 @@ package labs
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -173,6 +174,12 @@ func (c *Cast) event(kind string, b []byte) {
 	c.pending[kind] = append([]byte(nil), data[cut:]...)
 	if cut > 0 {
 		c.line(kind, string(data[:cut]))
+	}
+	// A command entered is written out at once, output and all before it,
+	// so a trainee's timeline shows it while the session is still open.
+	// Keys come at a person's pace: this costs a write a command.
+	if kind == "i" && bytes.ContainsAny(b, "\r\n") && !c.closed {
+		_ = c.w.Flush() // a failed write shows at Close, which reports it
 	}
 }
 

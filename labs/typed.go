@@ -125,7 +125,7 @@ func (s *Service) TypedSessions(ctx context.Context, traineeID string) ([]TypedS
 			if f, err := s.openCast(r); err == nil {
 				cmds, more, err := CommandsTyped(f, r.StartedAt, MaxTypedCommands)
 				f.Close()
-				if err == nil {
+				if err == nil && cmds != nil {
 					t.Commands, t.More = cmds, more
 				}
 			}
