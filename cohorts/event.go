@@ -10,17 +10,21 @@ import (
 )
 
 // Event is a time-boxed competition: a set of scenarios played between
-// StartsAt and EndsAt, either by one cohort's members or, with no cohort,
-// by everyone on the range. Only what its players score in its scenarios
+// StartsAt and EndsAt, by one cohort's members, by the members of every
+// cohort of one organisation, or, with neither, by everyone on the range. Only what its players score in its scenarios
 // inside its window counts on its board. Its id is the stable handle
 // partner integrations keep.
 type Event struct {
-	ID        string
-	CohortID  string // empty: a range-wide event, run by range admins
-	Name      string
-	Scenarios []string // scenario ids
-	StartsAt  time.Time
-	EndsAt    time.Time
+	ID       string
+	CohortID string // empty: an organisation's or a range-wide event
+	// OrganisationID, set only when CohortID is not, makes the event the
+	// organisation's: played by the trainees of all its cohorts and run by
+	// its org admins.
+	OrganisationID string
+	Name           string
+	Scenarios      []string // scenario ids
+	StartsAt       time.Time
+	EndsAt         time.Time
 	// FreezeAt, when set, is when the board stops moving for players: from
 	// then until the results are out they see it as it stood then, while
 	// the event's managers keep seeing it live.
@@ -30,7 +34,7 @@ type Event struct {
 }
 
 // RangeWide reports whether the event is open to everyone on the range.
-func (e Event) RangeWide() bool { return e.CohortID == "" }
+func (e Event) RangeWide() bool { return e.CohortID == "" && e.OrganisationID == "" }
 
 // EventPhase is where an event stands in its window at some moment.
 type EventPhase string

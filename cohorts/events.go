@@ -18,10 +18,11 @@ type EventStore interface {
 }
 
 // EventFilter picks events: with All, every one; otherwise the range-wide
-// ones and those of the cohorts named.
+// ones and those of the cohorts and organisations named.
 type EventFilter struct {
-	All       bool
-	CohortIDs []string
+	All             bool
+	CohortIDs       []string
+	OrganisationIDs []string
 }
 
 // UseEvents gives the service the store events are kept in. Without it
@@ -60,10 +61,34 @@ func (s *Service) CreateEvent(ctx context.Context, a Actor, cohortID string, f E
 	return e, nil
 }
 
+// CreateOrgEvent runs an event across an organisation the actor runs (its
+// org admins, range admins): its board holds the trainees of every cohort
+// of the organisation. To anyone outside it the organisation does not
+// exist.
+func (s *Service) CreateOrgEvent(ctx context.Context, a Actor, orgID string, f EventFields) (Event, error) {
+	if s.events == nil {
+		return Event{}, errNoEvents
+	}
+	if _, err := s.managedOrg(ctx, a, orgID); err != nil {
+		return Event{}, err
+	}
+	f, err := f.clean(s.catalogue)
+	if err != nil {
+		return Event{}, err
+	}
+	e := Event{ID: newID(), OrganisationID: orgID, CreatedBy: a.UserID, CreatedAt: s.now().UTC()}
+	e.set(f)
+	if err := s.events.CreateEvent(ctx, e); err != nil {
+		return Event{}, err
+	}
+	return e, nil
+}
+
 // eventFor loads an event and says what the actor may do with it. A
 // range-wide event is seen by everyone and managed by range admins; a
-// cohort's follows the cohort, and one of a cohort the actor has no part in
-// is not found.
+// cohort's follows the cohort; an organisation's is managed by its org
+// admins and seen by its members and the members of its cohorts. One the
+// actor has no part in is not found.
 func (s *Service) eventFor(ctx context.Context, a Actor, id string) (Event, access, error) {
 	if s.events == nil {
 		return Event{}, noAccess, errNoEvents
@@ -78,6 +103,13 @@ func (s *Service) eventFor(ctx context.Context, a Actor, id string) (Event, acce
 		}
 		return e, sees, nil
 	}
+	if e.OrganisationID != "" {
+		acc, err := s.orgEventAccess(ctx, a, e.OrganisationID)
+		if err != nil {
+			return Event{}, noAccess, err
+		}
+		return e, acc, nil
+	}
 	_, acc, err := s.cohortFor(ctx, s.store, a, e.CohortID)
 	if errors.Is(err, ErrCohortNotFound) {
 		return Event{}, noAccess, ErrEventNotFound
@@ -86,6 +118,34 @@ func (s *Service) eventFor(ctx context.Context, a Actor, id string) (Event, acce
 		return Event{}, noAccess, err
 	}
 	return e, acc, nil
+}
+
+// orgEventAccess is what the actor may do with an organisation's event:
+// its org admins and range admins run it; its other members, and the
+// members of its cohorts, play or watch it; anyone else is told there is
+// no such event.
+func (s *Service) orgEventAccess(ctx context.Context, a Actor, orgID string) (access, error) {
+	if a.rangeAdmin() {
+		return manages, nil
+	}
+	role, ok, err := s.store.OrgRole(ctx, orgID, a.UserID)
+	if err != nil {
+		return noAccess, err
+	}
+	if ok && role == OrgAdmin {
+		return manages, nil
+	}
+	if ok {
+		return sees, nil
+	}
+	in, err := s.store.Cohorts(ctx, CohortFilter{MemberID: a.UserID, IncludeArchived: true})
+	if err != nil {
+		return noAccess, err
+	}
+	if slices.ContainsFunc(in, func(c Cohort) bool { return c.OrganisationID == orgID }) {
+		return sees, nil
+	}
+	return noAccess, ErrEventNotFound
 }
 
 func (s *Service) managedEvent(ctx context.Context, a Actor, id string) (Event, error) {
@@ -161,21 +221,36 @@ func (s *Service) Events(ctx context.Context, a Actor) ([]ListedEvent, error) {
 		if err != nil {
 			return nil, err
 		}
-		var ids []string
+		var ids, orgIDs []string
 		for _, c := range runs {
 			managed[c.ID] = true
-			ids = append(ids, c.ID)
 		}
-		for _, c := range member {
+		for _, c := range append(member, runs...) {
 			ids = append(ids, c.ID)
+			orgIDs = append(orgIDs, c.OrganisationID)
 		}
-		if list, err = s.events.Events(ctx, EventFilter{CohortIDs: ids}); err != nil {
+		orgs, err := s.store.Organisations(ctx, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			orgIDs = append(orgIDs, o.ID)
+			if role, ok, err := s.store.OrgRole(ctx, o.ID, a.UserID); err != nil {
+				return nil, err
+			} else if ok && role == OrgAdmin {
+				managed[o.ID] = true
+			}
+		}
+		slices.Sort(orgIDs)
+		f := EventFilter{CohortIDs: ids, OrganisationIDs: slices.Compact(orgIDs)}
+		if list, err = s.events.Events(ctx, f); err != nil {
 			return nil, err
 		}
 	}
 	out := make([]ListedEvent, len(list))
 	for i, e := range list {
-		out[i] = ListedEvent{Event: e, Manage: a.rangeAdmin() || managed[e.CohortID]}
+		run := managed[e.CohortID] || managed[e.OrganisationID]
+		out[i] = ListedEvent{Event: e, Manage: a.rangeAdmin() || run}
 	}
 	return out, nil
 }
@@ -189,8 +264,9 @@ func (s *Service) CohortBoard(ctx context.Context, a Actor, cohortID string) (c 
 
 // EventAt finds the event a trainee's solve of a scenario at a time falls
 // in: a running event holding the scenario, of a cohort they are an active
-// trainee of or range-wide. A cohort's event comes before a range-wide
-// one, then the latest to start. ok is false when there is none.
+// trainee of, of that cohort's organisation, or range-wide. A cohort's
+// event comes before an organisation's, that before a range-wide one, then
+// the latest to start. ok is false when there is none.
 func (s *Service) EventAt(ctx context.Context, traineeID, scenarioID string, at time.Time) (Event, bool, error) {
 	if s.events == nil {
 		return Event{}, false, nil
@@ -199,15 +275,15 @@ func (s *Service) EventAt(ctx context.Context, traineeID, scenarioID string, at 
 	if err != nil {
 		return Event{}, false, err
 	}
-	var ids []string
+	var ids, orgIDs []string
 	for _, c := range member {
 		if role, ok, err := s.store.CohortRole(ctx, c.ID, traineeID); err != nil {
 			return Event{}, false, err
 		} else if ok && role == CohortMember {
-			ids = append(ids, c.ID)
+			ids, orgIDs = append(ids, c.ID), append(orgIDs, c.OrganisationID)
 		}
 	}
-	list, err := s.events.Events(ctx, EventFilter{CohortIDs: ids})
+	list, err := s.events.Events(ctx, EventFilter{CohortIDs: ids, OrganisationIDs: orgIDs})
 	if err != nil {
 		return Event{}, false, err
 	}
@@ -217,9 +293,20 @@ func (s *Service) EventAt(ctx context.Context, traineeID, scenarioID string, at 
 		if !slices.Contains(e.Scenarios, scenarioID) || at.Before(e.StartsAt) || !at.Before(e.EndsAt) {
 			continue
 		}
-		if !found || (best.RangeWide() && !e.RangeWide()) {
+		if !found || narrowness(e) > narrowness(best) {
 			best, found = e, true
 		}
 	}
 	return best, found, nil
+}
+
+// narrowness ranks an event's players: a cohort, an organisation, the range.
+func narrowness(e Event) int {
+	switch {
+	case e.CohortID != "":
+		return 2
+	case e.OrganisationID != "":
+		return 1
+	}
+	return 0
 }

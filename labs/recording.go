@@ -2,6 +2,7 @@ package labs
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -110,11 +111,16 @@ func (s *Service) OpenRecording(ctx context.Context, a Actor, id string) (Record
 	if _, err := s.Lab(ctx, a, rec.InstanceID); err != nil {
 		return Recording{}, nil, ErrRecordingNotFound // not theirs: not there
 	}
-	f, err := os.Open(filepath.Join(s.opt.RecordingsDir, rec.InstanceID, rec.ID+".cast"))
+	f, err := s.openCast(rec)
 	if err != nil {
 		return Recording{}, nil, ErrRecordingNotFound
 	}
 	return rec, f, nil
+}
+
+// openCast opens a recording's cast file.
+func (s *Service) openCast(rec Recording) (*os.File, error) {
+	return os.Open(filepath.Join(s.opt.RecordingsDir, rec.InstanceID, rec.ID+".cast"))
 }
 
 // Cast writes one session as asciicast v2: a header line, then one
@@ -168,6 +174,12 @@ func (c *Cast) event(kind string, b []byte) {
 	c.pending[kind] = append([]byte(nil), data[cut:]...)
 	if cut > 0 {
 		c.line(kind, string(data[:cut]))
+	}
+	// A command entered is written out at once, output and all before it,
+	// so a trainee's timeline shows it while the session is still open.
+	// Keys come at a person's pace: this costs a write a command.
+	if kind == "i" && bytes.ContainsAny(b, "\r\n") && !c.closed {
+		_ = c.w.Flush() // a failed write shows at Close, which reports it
 	}
 }
 

@@ -84,3 +84,20 @@ func TestCastStopsAtItsLimit(t *testing.T) {
 		t.Fatal("the cast does not say it stopped")
 	}
 }
+
+// A command entered is in the file at once, with what was shown before
+// it, while the session is still open; keys before Enter may wait.
+func TestCastWritesOutEachCommandEntered(t *testing.T) {
+	c, _, path := newCast(t)
+	defer c.Close()
+	c.Output([]byte("$ "))
+	c.Input([]byte("whoam"))
+	if data, _ := os.ReadFile(path); len(data) != 0 {
+		t.Fatalf("written before Enter: %q", data)
+	}
+	c.Input([]byte("i\r"))
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), `"o","$ "`) || !strings.Contains(string(data), `"i","i\r"`) {
+		t.Fatalf("after Enter the file holds %q", data)
+	}
+}

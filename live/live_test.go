@@ -3,6 +3,8 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -248,5 +250,41 @@ func TestOpenReadsAWholeClassAtOnce(t *testing.T) {
 	}
 	if r := m.Row("t2"); r.LabID != "new-t2" || r.LabState != labs.StateRunning {
 		t.Fatalf("the newest lab: %+v", r)
+	}
+}
+
+// folded is wholeClass that also reads the class folded (ClassSummary).
+type folded struct{ *wholeClass }
+
+func (f folded) ClassProgress(ctx context.Context, ids []string, s string) (scoring.ClassProgress, error) {
+	records, err := f.ClassRecords(ctx, ids, s)
+	return scoring.FoldClassProgress(records), err
+}
+
+// A class read folded (each cell's furthest state, and only the counted
+// and marked records in full) builds the same matrix as every record.
+func TestOpenFoldedIsTheSameMatrix(t *testing.T) {
+	src := &wholeClass{fakeSources: class(3, 2)}
+	src.records["t1"] = src.records["t1"][:1]
+	at := time.Now()
+	src.records["t2"] = append(src.records["t2"],
+		scoring.Event{ID: "h", Kind: scoring.EventHint, TraineeID: "t2", ScenarioID: "s", ObjectiveID: "o0", At: at},
+		scoring.Event{ID: "f", Kind: scoring.EventSubmission, TraineeID: "t2", ScenarioID: "s", ObjectiveID: "o1", Correct: true, Note: "late,fast_solve", At: at})
+	hub := live.NewHub()
+	want, sub, err := live.NewService(src, hub, nil, nil).Open(context.Background(), cohorts.Actor{}, "c", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub.Close(sub)
+	got, sub, err := live.NewService(folded{src}, hub, nil, nil).Open(context.Background(), cohorts.Actor{}, "c", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub.Close(sub)
+	if !reflect.DeepEqual(got.Rows, want.Rows) {
+		t.Fatalf("folded %+v\nrecords %+v", got.Rows, want.Rows)
+	}
+	if r := got.Row("t2"); r.Hints != 1 || !slices.Contains(r.Marks, "fast_solve") {
+		t.Fatalf("t2: %+v", r)
 	}
 }

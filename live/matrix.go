@@ -145,6 +145,31 @@ func (m *Matrix) Apply(e scoring.Event) (objective string, rowChanged bool) {
 	return "", rowChanged
 }
 
+// applyProgress folds a class's progress in: the same matrix as applying
+// every record it was folded from.
+func (m *Matrix) applyProgress(p scoring.ClassProgress) {
+	for _, r := range p.Reached {
+		row, i, ok := m.cell(r.TraineeID, r.ObjectiveID)
+		if !ok {
+			continue
+		}
+		next := Attempted
+		if r.Solved {
+			next = Solved
+		}
+		row.Cells[i] = max(row.Cells[i], next)
+	}
+	for _, e := range p.Notable {
+		m.Apply(e)
+	}
+}
+
+func (m *Matrix) cell(traineeID, objectiveID string) (*Row, int, bool) {
+	r := m.Row(traineeID)
+	i, ok := m.column[objectiveID]
+	return r, i, ok && r != nil
+}
+
 // suspicions are the record's marks an instructor should look at.
 func suspicions(e scoring.Event) []string {
 	var out []string

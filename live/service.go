@@ -47,6 +47,13 @@ type WholeClass interface {
 	ClassLabs(ctx context.Context, traineeIDs []string) ([]labs.Instance, error)
 }
 
+// ClassSummary is WholeClass that also reads a class's records already
+// folded to what the matrix keeps; Open prefers it, since decoding every
+// record of a large class is most of its first data's time.
+type ClassSummary interface {
+	ClassProgress(ctx context.Context, traineeIDs []string, scenarioID string) (scoring.ClassProgress, error)
+}
+
 // Messages keeps what instructors send to their cohorts.
 type Messages interface {
 	AddMessage(ctx context.Context, m Message) error
@@ -160,12 +167,20 @@ func (m *Matrix) fill(traineeID string, records []scoring.Event, instances []lab
 // fillClass folds the whole class's records and newest labs of the
 // scenario in, read at once.
 func (m *Matrix) fillClass(ctx context.Context, src WholeClass, ids []string) error {
-	records, err := src.ClassRecords(ctx, ids, m.ScenarioID)
-	if err != nil {
-		return err
-	}
-	for _, e := range records {
-		m.Apply(e)
+	if summary, ok := src.(ClassSummary); ok {
+		p, err := summary.ClassProgress(ctx, ids, m.ScenarioID)
+		if err != nil {
+			return err
+		}
+		m.applyProgress(p)
+	} else {
+		records, err := src.ClassRecords(ctx, ids, m.ScenarioID)
+		if err != nil {
+			return err
+		}
+		for _, e := range records {
+			m.Apply(e)
+		}
 	}
 	instances, err := src.ClassLabs(ctx, ids)
 	if err != nil {

@@ -9,11 +9,14 @@ import (
 // a cohort: only what they did in its scenarios inside its window counts.
 // Points are those fixed into each record at solve time.
 type BoardScope struct {
-	CohortID  string    // only this cohort's trainees (active members); empty: everyone
-	Scenarios []string  // only records in these scenarios; empty: every scenario
-	From      time.Time // records at or after this; zero: from the beginning
-	Until     time.Time // and before this; zero: no end
-	FreezeAt  time.Time // players see the board as it stood then; zero: never frozen
+	CohortID string // only this cohort's trainees (active members); empty: everyone
+	// OrganisationID, when set, keeps only the trainees (active members)
+	// of the organisation's cohorts.
+	OrganisationID string
+	Scenarios      []string  // only records in these scenarios; empty: every scenario
+	From           time.Time // records at or after this; zero: from the beginning
+	Until          time.Time // and before this; zero: no end
+	FreezeAt       time.Time // players see the board as it stood then; zero: never frozen
 }
 
 // BoardStore is what scoped scoreboards need from storage.

@@ -9,8 +9,12 @@ import (
 
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
+	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/scoring"
 )
+
+var errEventScopeConflict = fault.InvalidField("organisation_id", "event_scope_conflict",
+	"An event is for one cohort or one whole organisation, not both.")
 
 // eventsAPI serves events and the scoreboards scoped to an event or a
 // cohort. Who may see and run each is the cohorts service's to say; what
@@ -22,21 +26,23 @@ type eventsAPI struct {
 }
 
 type competitionView struct {
-	ID        string     `json:"id"`
-	CohortID  string     `json:"cohort_id,omitempty"` // absent: range-wide
-	Name      string     `json:"name"`
-	Scenarios []string   `json:"scenarios"`
-	StartsAt  time.Time  `json:"starts_at"`
-	EndsAt    time.Time  `json:"ends_at"`
-	FreezeAt  *time.Time `json:"freeze_at,omitempty"`
-	Phase     string     `json:"phase"`
-	CreatedAt time.Time  `json:"created_at"`
-	Manage    bool       `json:"manage"` // the caller may change it and sees its board live
+	ID       string `json:"id"`
+	CohortID string `json:"cohort_id,omitempty"` // absent with organisation_id: range-wide
+	// OrganisationID is set for an event across an organisation's cohorts.
+	OrganisationID string     `json:"organisation_id,omitempty"`
+	Name           string     `json:"name"`
+	Scenarios      []string   `json:"scenarios"`
+	StartsAt       time.Time  `json:"starts_at"`
+	EndsAt         time.Time  `json:"ends_at"`
+	FreezeAt       *time.Time `json:"freeze_at,omitempty"`
+	Phase          string     `json:"phase"`
+	CreatedAt      time.Time  `json:"created_at"`
+	Manage         bool       `json:"manage"` // the caller may change it and sees its board live
 }
 
 func competitionViewOf(e cohorts.Event, manage bool) competitionView {
 	return competitionView{
-		ID: e.ID, CohortID: e.CohortID, Name: e.Name, Scenarios: e.Scenarios, StartsAt: e.StartsAt, EndsAt: e.EndsAt,
+		ID: e.ID, CohortID: e.CohortID, OrganisationID: e.OrganisationID, Name: e.Name, Scenarios: e.Scenarios, StartsAt: e.StartsAt, EndsAt: e.EndsAt,
 		FreezeAt: e.FreezeAt, Phase: string(e.Phase(time.Now())), CreatedAt: e.CreatedAt, Manage: manage,
 	}
 }
@@ -48,12 +54,15 @@ type competitionList struct {
 // competitionRequest is an event's settable fields; dates are RFC 3339, and an
 // empty freeze_at means the board never freezes.
 type competitionRequest struct {
-	CohortID  string   `json:"cohort_id"` // on create only; empty runs it range-wide
-	Name      string   `json:"name"`
-	Scenarios []string `json:"scenarios"`
-	StartsAt  string   `json:"starts_at"`
-	EndsAt    string   `json:"ends_at"`
-	FreezeAt  string   `json:"freeze_at"`
+	CohortID string `json:"cohort_id"` // on create only; empty runs it range-wide
+	// OrganisationID, on create only and instead of cohort_id, runs it
+	// across the organisation's cohorts.
+	OrganisationID string   `json:"organisation_id"`
+	Name           string   `json:"name"`
+	Scenarios      []string `json:"scenarios"`
+	StartsAt       string   `json:"starts_at"`
+	EndsAt         string   `json:"ends_at"`
+	FreezeAt       string   `json:"freeze_at"`
 }
 
 func (r competitionRequest) fields() (cohorts.EventFields, error) {
@@ -105,7 +114,16 @@ func (h eventsAPI) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.cohorts.CreateEvent(c.UserContext(), cohortActor(c), strings.TrimSpace(req.CohortID), f)
+	var e cohorts.Event
+	cohortID, orgID := strings.TrimSpace(req.CohortID), strings.TrimSpace(req.OrganisationID)
+	switch {
+	case cohortID != "" && orgID != "":
+		return errEventScopeConflict
+	case orgID != "":
+		e, err = h.cohorts.CreateOrgEvent(c.UserContext(), cohortActor(c), orgID, f)
+	default:
+		e, err = h.cohorts.CreateEvent(c.UserContext(), cohortActor(c), cohortID, f)
+	}
 	if err != nil {
 		return err
 	}
@@ -150,6 +168,9 @@ func (h eventsAPI) record(c *fiber.Ctx, action audit.Action, e cohorts.Event) er
 	detail := map[string]string{"name": e.Name, "starts_at": e.StartsAt.Format(time.RFC3339), "ends_at": e.EndsAt.Format(time.RFC3339)}
 	if e.CohortID != "" {
 		detail["cohort_id"] = e.CohortID
+	}
+	if e.OrganisationID != "" {
+		detail["organisation_id"] = e.OrganisationID
 	}
 	if e.FreezeAt != nil {
 		detail["freeze_at"] = e.FreezeAt.Format(time.RFC3339)
@@ -221,7 +242,7 @@ func (c eventContests) Contest(ctx context.Context, traineeID, scenarioID string
 // eventScope is what counts on an event's board: its players' records in
 // its scenarios between its start and end, frozen at its freeze.
 func eventScope(e cohorts.Event) scoring.BoardScope {
-	scope := scoring.BoardScope{CohortID: e.CohortID, Scenarios: e.Scenarios, From: e.StartsAt, Until: e.EndsAt}
+	scope := scoring.BoardScope{CohortID: e.CohortID, OrganisationID: e.OrganisationID, Scenarios: e.Scenarios, From: e.StartsAt, Until: e.EndsAt}
 	if e.FreezeAt != nil {
 		scope.FreezeAt = *e.FreezeAt
 	}

@@ -55,7 +55,7 @@ func (h labsAPI) events(c *fiber.Ctx) error {
 		defer h.streams.End(actor.UserID)
 		ctx, cancel := context.WithTimeout(context.Background(), streamLimit)
 		defer cancel()
-		h.stream(ctx, &sse{w: w, deadline: deadline}, actor, first)
+		h.stream(ctx, &sse{out: body{w}, deadline: deadline}, actor, first)
 	})
 	return nil
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,6 +30,7 @@ type liveAPI struct {
 	heartbeat time.Duration
 	// writeTimeout is the server's; each write moves a stream's deadline on.
 	writeTimeout time.Duration
+	open         *openStreams   // the connections the streams have taken over
 	audit        audit.Recorder // messages and hints to a whole class
 }
 
@@ -99,15 +99,10 @@ func (h liveAPI) matrix(c *fiber.Ctx) error {
 		h.streams.End(a.UserID)
 		return err
 	}
-	cohortID := c.Params("id")
-	sseHeaders(c)
-	deadline := newStreamDeadline(c, h.writeTimeout, h.heartbeat)
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+	cohortID := strings.Clone(c.Params("id"))
+	takeOver(c, h.open, liveLimit, h.writeTimeout, h.heartbeat, func(ctx context.Context, s *sse) {
 		defer h.streams.End(a.UserID)
 		defer h.live.Hub().Close(sub)
-		ctx, cancel := context.WithTimeout(context.Background(), liveLimit)
-		defer cancel()
-		s := &sse{w: w, deadline: deadline}
 		now := h.live.Now()
 		rows := make([]liveRow, len(m.Rows))
 		for i, r := range m.Rows {
@@ -116,6 +111,7 @@ func (h liveAPI) matrix(c *fiber.Ctx) error {
 		if !s.send("snapshot", liveSnapshot{CohortID: cohortID, ScenarioID: m.ScenarioID, Columns: m.Columns, Rows: rows, At: now.UTC()}) {
 			return
 		}
+		rows = nil // the snapshot is sent; the stream keeps only its matrix
 		s.follow(ctx, sub, h.heartbeat, func(ch live.Change) bool {
 			return h.apply(s, m, ch)
 		})
@@ -215,14 +211,9 @@ func (h liveAPI) inbox(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	sseHeaders(c)
-	deadline := newStreamDeadline(c, h.writeTimeout, h.heartbeat)
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+	takeOver(c, h.open, liveLimit, h.writeTimeout, h.heartbeat, func(ctx context.Context, s *sse) {
 		defer h.streams.End(a.UserID)
 		defer h.live.Hub().Close(sub)
-		ctx, cancel := context.WithTimeout(context.Background(), liveLimit)
-		defer cancel()
-		s := &sse{w: w, deadline: deadline}
 		if !s.raw("retry: 3000\n\n") {
 			return
 		}
@@ -248,7 +239,7 @@ func sseHeaders(c *fiber.Ctx) {
 
 // sse writes numbered server-sent events to one stream.
 type sse struct {
-	w        *bufio.Writer
+	out      interface{ emit(text string) error }
 	next     int
 	deadline streamDeadline
 }
@@ -256,10 +247,7 @@ type sse struct {
 // raw writes text as it is: a field or a comment line.
 func (s *sse) raw(text string) bool {
 	s.deadline.extend()
-	if _, err := s.w.WriteString(text); err != nil {
-		return false
-	}
-	return s.w.Flush() == nil
+	return s.out.emit(text) == nil
 }
 
 func (s *sse) send(event string, v any) bool {

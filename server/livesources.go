@@ -76,6 +76,10 @@ func (s liveSources) ClassRecords(ctx context.Context, traineeIDs []string, scen
 	return s.scoring.ClassHistory(ctx, traineeIDs, scenarioID)
 }
 
+func (s liveSources) ClassProgress(ctx context.Context, traineeIDs []string, scenarioID string) (scoring.ClassProgress, error) {
+	return s.scoring.ClassProgress(ctx, traineeIDs, scenarioID)
+}
+
 func (s liveSources) ClassLabs(ctx context.Context, traineeIDs []string) ([]labs.Instance, error) {
 	return s.labs.ClassLabs(ctx, traineeIDs)
 }

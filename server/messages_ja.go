@@ -203,6 +203,7 @@ var japanese = map[string]string{
 	"feed_cursor_out_of_range":     "カーソルがフィードの末尾を超えています。別のレンジか、復元したデータベースのものかもしれません。",
 	"feed_limit_invalid":           "limit は 1〜1000 の範囲で指定してください。",
 	"freeze_outside_event":         "凍結時刻は、イベントの開始後から終了時刻までの間で指定してください。",
+	"event_scope_conflict":         "イベントの対象は、1つのコホートか1つの組織全体のどちらかです。両方は指定できません。",
 	"hint_required":                "開放するヒントを選んでください。",
 	"partner_rate_limited":         "このトークンは 1 分あたりの呼び出し回数を超えました。しばらく待ってから、もう一度お試しください。",
 	"partner_scope_invalid":        "スコープは read:roster、write:roster、read:progress、read:records から 1 つ以上指定してください。",

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/scoring"
 )
 
 // traineeNames puts names on ids in staff views: a trainee's display name
@@ -42,4 +43,22 @@ func (n traineeNames) scenario(id string) string {
 		return s.Title
 	}
 	return id
+}
+
+// isCheck says whether an objective is a state check the range runs, from
+// the catalogue; false when the scenario or objective is gone.
+func (n traineeNames) isCheck(scenarioID, objectiveID string) bool {
+	if n.labs == nil {
+		return false
+	}
+	s, err := n.labs.Catalogue().Scenario(scenarioID)
+	if err != nil {
+		return false
+	}
+	for _, o := range s.Objectives {
+		if o.ID == objectiveID {
+			return o.Kind == scoring.KindCheck
+		}
+	}
+	return false
 }

@@ -129,6 +129,10 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/scoring/suspicions", d.Tokens.Require(accounts.RoleInstructor), sc.suspicions)
 		api.Get("/scoring/trainees/:trainee", d.Tokens.Require(accounts.RoleInstructor), sc.trainee)
 	}
+	if d.Labs != nil {
+		ts := typedSessionsAPI{labs: d.Labs, audit: d.Audit}
+		api.Get("/scoring/trainees/:trainee/terminal", d.Tokens.Require(accounts.RoleInstructor), ts.list)
+	}
 
 	if d.Scoring != nil && d.Labs != nil {
 		p := progressAPI{labs: d.Labs, scoring: d.Scoring}
@@ -180,7 +184,9 @@ func routes(app *fiber.App, d Deps) {
 		d.Scoring.Watch(hub)
 		d.Labs.Watch(hub)
 		lv := liveAPI{live: live.NewService(liveSources{cohorts: d.Cohorts, scoring: d.Scoring, labs: d.Labs}, hub, d.Messages, nil),
-			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, writeTimeout: d.Options.WriteTimeout, audit: d.Audit}
+			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, writeTimeout: d.Options.WriteTimeout, audit: d.Audit,
+			open: newOpenStreams()}
+		app.Hooks().OnShutdown(lv.open.closeAll)
 		lv.live.UseHints(d.Scoring)
 		api.Get("/cohorts/:id/live", signedIn, lv.matrix)
 		api.Get("/cohorts/:id/charts", signedIn, lv.charts)

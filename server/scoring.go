@@ -266,6 +266,7 @@ type eventView struct {
 	SharedWith string    `json:"shared_with,omitempty"`
 	Note       string    `json:"note,omitempty"`
 	Evidence   string    `json:"evidence,omitempty"`
+	Check      bool      `json:"check,omitempty"` // a state check the range ran: correct is passed, evidence its output
 	IP         string    `json:"ip"`
 	At         time.Time `json:"at"`
 }
@@ -294,7 +295,7 @@ func (h scoringAPI) trainee(c *fiber.Ctx) error {
 	for i, e := range list {
 		out[i] = eventView{Kind: string(e.Kind), Lab: e.InstanceID, Scenario: e.ScenarioID, Objective: e.ObjectiveID,
 			Hint: e.HintID, Correct: e.Correct, Points: e.Points, SharedWith: e.SharedWith, Note: e.Note,
-			Evidence: e.Evidence, IP: e.IP, At: e.At}
+			Evidence: e.Evidence, Check: e.Kind == scoring.EventSubmission && h.names.isCheck(e.ScenarioID, e.ObjectiveID), IP: e.IP, At: e.At}
 	}
 	return c.JSON(historyView{TraineeName: h.names.trainees(c.UserContext())(c.Params("trainee")), Events: out})
 }

@@ -29,7 +29,7 @@ func runningLab(t testing.TB, rg *range_, token string) string {
 }
 
 // flagIn reads the trainee's flag where the lab's web host keeps it.
-func flagIn(t *testing.T, d driver.Driver, lab string) string {
+func flagIn(t testing.TB, d driver.Driver, lab string) string {
 	t.Helper()
 	s, err := d.Exec(context.Background(), lab, "web", driver.ExecRequest{Command: []string{"sh", "-c", `echo "$FLAG"`}})
 	if err != nil {

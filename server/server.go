@@ -122,6 +122,7 @@ func New(d Deps) (*fiber.App, error) {
 		WriteTimeout:            d.Options.WriteTimeout,
 		IdleTimeout:             2 * time.Minute,
 		ReadBufferSize:          16 * 1024, // headers beyond this get 431, not a crash
+		ReduceMemoryUsage:       true,      // an idle connection or a live stream holds no buffers (see takeOver)
 		ErrorHandler:            errorHandler(d.Logger, d.Accounts),
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          d.Options.TrustedProxies,

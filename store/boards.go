@@ -59,6 +59,12 @@ func scoped(q *gorm.DB, scope scoring.BoardScope) *gorm.DB {
 		q = q.Joins("JOIN cohort_members m ON m.user_id = e.trainee_id AND m.cohort_id = ? AND m.role = ? AND m.removed_at IS NULL",
 			scope.CohortID, string(cohorts.CohortMember))
 	}
+	if scope.OrganisationID != "" {
+		// A subquery, not a join: a trainee in two of the organisation's
+		// cohorts must not count twice.
+		q = q.Where("e.trainee_id IN (SELECT m.user_id FROM cohort_members m JOIN cohorts c ON c.id = m.cohort_id "+
+			"WHERE c.organisation_id = ? AND m.role = ? AND m.removed_at IS NULL)", scope.OrganisationID, string(cohorts.CohortMember))
+	}
 	if len(scope.Scenarios) > 0 {
 		q = q.Where("e.scenario_id IN ?", scope.Scenarios)
 	}

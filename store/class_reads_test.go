@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,60 @@ func TestClassReads(t *testing.T) {
 		events, err := db.Scoring().ClassEvents(ctx, []string{"a", "c"}, "s")
 		if err != nil || len(events) != 2 || events[0].ID != "e2" || events[1].ID != "e1" {
 			t.Fatalf("records of a and c in s: %+v %v", events, err)
+		}
+	})
+}
+
+// A class's progress folded in the database: one cell a trainee and
+// objective, solved if any submission was right; hints, walkthroughs and
+// marked submissions in full; other trainees and scenarios left out.
+func TestClassProgressFoldsSubmissions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		trainees(t, db, "a", "b", "c")
+		at := time.Now().UTC().Truncate(time.Second)
+		for i, e := range []scoring.Event{
+			{ID: "a1", TraineeID: "a", ObjectiveID: "o1"},
+			{ID: "a2", TraineeID: "a", ObjectiveID: "o1", Correct: true},
+			{ID: "a3", TraineeID: "a", ObjectiveID: "o2"},
+			{ID: "a4", TraineeID: "a", ObjectiveID: "o3", Correct: true, Note: "late,fast_solve"},
+			{ID: "a5", TraineeID: "a", Kind: scoring.EventHint, HintID: "h1", ObjectiveID: "o2"},
+			{ID: "b1", TraineeID: "b", ObjectiveID: "o1", SharedWith: "a"},
+			{ID: "b2", TraineeID: "b", ObjectiveID: "o2", Note: "late"},
+			{ID: "c1", TraineeID: "c", ObjectiveID: "o1", Correct: true},
+			{ID: "x1", TraineeID: "a", ObjectiveID: "o4"}, // another scenario
+		} {
+			if e.Kind == "" {
+				e.Kind = scoring.EventSubmission
+			}
+			e.ScenarioID, e.InstanceID, e.At = "s", "l"+e.TraineeID, at.Add(time.Duration(i)*time.Second)
+			if e.ID == "x1" {
+				e.ScenarioID = "other"
+			}
+			must(t, db.Scoring().Record(ctx, e))
+		}
+		p, err := db.Scoring().ClassProgress(ctx, []string{"a", "b"}, "s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reached := map[string]bool{}
+		for _, r := range p.Reached {
+			reached[r.TraineeID+"/"+r.ObjectiveID] = r.Solved
+		}
+		want := map[string]bool{"a/o1": true, "a/o2": false, "a/o3": true, "b/o1": false, "b/o2": false}
+		if len(reached) != len(want) || len(p.Reached) != len(want) {
+			t.Fatalf("cells: %+v", p.Reached)
+		}
+		for k, v := range want {
+			if got, ok := reached[k]; !ok || got != v {
+				t.Fatalf("cell %s: %v %v (%+v)", k, got, ok, p.Reached)
+			}
+		}
+		var ids []string
+		for _, e := range p.Notable {
+			ids = append(ids, e.ID)
+		}
+		if strings.Join(ids, ",") != "a4,a5,b1" {
+			t.Fatalf("records in full: %v", ids)
 		}
 	})
 }

@@ -14,15 +14,17 @@ import (
 var _ cohorts.EventStore = (*Cohorts)(nil)
 
 type competitionRow struct {
-	ID        string `gorm:"primaryKey"`
-	CohortID  *string
-	Name      string
-	Scenarios string // JSON array
-	StartsAt  time.Time
-	EndsAt    time.Time
-	FreezeAt  *time.Time
-	CreatedBy string
-	CreatedAt time.Time
+	ID       string `gorm:"primaryKey"`
+	CohortID *string
+	// OrganisationID is set for an organisation's event.
+	OrganisationID *string
+	Name           string
+	Scenarios      string // JSON array
+	StartsAt       time.Time
+	EndsAt         time.Time
+	FreezeAt       *time.Time
+	CreatedBy      string
+	CreatedAt      time.Time
 }
 
 func (competitionRow) TableName() string { return "events" }
@@ -37,6 +39,9 @@ func competitionRowOf(e cohorts.Event) (competitionRow, error) {
 	if e.CohortID != "" {
 		r.CohortID = &e.CohortID
 	}
+	if e.OrganisationID != "" {
+		r.OrganisationID = &e.OrganisationID
+	}
 	return r, nil
 }
 
@@ -49,6 +54,9 @@ func (r competitionRow) event() (cohorts.Event, error) {
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
 	if r.CohortID != nil {
 		e.CohortID = *r.CohortID
+	}
+	if r.OrganisationID != nil {
+		e.OrganisationID = *r.OrganisationID
 	}
 	if r.FreezeAt != nil {
 		t := r.FreezeAt.UTC()
@@ -108,11 +116,14 @@ func (s *Cohorts) DeleteEvent(ctx context.Context, id string) error {
 func (s *Cohorts) Events(ctx context.Context, f cohorts.EventFilter) ([]cohorts.Event, error) {
 	q := s.db.WithContext(ctx).Order("starts_at DESC, id")
 	if !f.All {
+		where, args := "(cohort_id IS NULL AND organisation_id IS NULL)", []any{}
 		if len(f.CohortIDs) > 0 {
-			q = q.Where("cohort_id IS NULL OR cohort_id IN ?", f.CohortIDs)
-		} else {
-			q = q.Where("cohort_id IS NULL")
+			where, args = where+" OR cohort_id IN ?", append(args, f.CohortIDs)
 		}
+		if len(f.OrganisationIDs) > 0 {
+			where, args = where+" OR organisation_id IN ?", append(args, f.OrganisationIDs)
+		}
+		q = q.Where(where, args...)
 	}
 	var rows []competitionRow
 	if err := q.Find(&rows).Error; err != nil {

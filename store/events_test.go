@@ -122,3 +122,57 @@ func TestScopedScoreboardCountsOnlyTheScope(t *testing.T) {
 		}
 	})
 }
+
+// An organisation's event is listed for the organisations named, and its
+// board holds the trainees of every cohort of the organisation, each once
+// though they are in two, and nobody else.
+func TestOrganisationEventsListAndBoardTheirCohorts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, c := cohortFixture(t, db)
+		now := time.Now().UTC().Truncate(time.Second)
+		second := cohorts.Cohort{ID: "c2", OrganisationID: "o1", Name: "Cloud IR 2027", StartsAt: now, EndsAt: now.Add(24 * time.Hour),
+			JoinCode: "DDDD-EEEE-FFFF", CreatedAt: now}
+		if err := s.CreateCohort(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddMembers(ctx, []cohorts.Membership{
+			{ID: "m1", CohortID: c.ID, Person: cohorts.Person{ID: "u2"}, Role: cohorts.CohortMember, Via: cohorts.ViaAdded, JoinedAt: now},
+			{ID: "m2", CohortID: second.ID, Person: cohorts.Person{ID: "u2"}, Role: cohorts.CohortMember, Via: cohorts.ViaAdded, JoinedAt: now},
+			{ID: "m3", CohortID: second.ID, Person: cohorts.Person{ID: "u1"}, Role: cohorts.CohortMember, Via: cohorts.ViaAdded, JoinedAt: now},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		e := cohorts.Event{ID: "e3", OrganisationID: "o1", Name: "学内CTF", Scenarios: []string{"web-101"},
+			StartsAt: now, EndsAt: now.Add(time.Hour), CreatedBy: "u1", CreatedAt: now}
+		if err := s.CreateEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Event(ctx, "e3"); err != nil || !reflect.DeepEqual(got, e) || got.RangeWide() {
+			t.Fatalf("Event = %+v, %v; want %+v", got, err, e)
+		}
+		for _, tc := range []struct {
+			f    cohorts.EventFilter
+			want int
+		}{
+			{cohorts.EventFilter{OrganisationIDs: []string{"o1"}}, 1},
+			{cohorts.EventFilter{CohortIDs: []string{c.ID}, OrganisationIDs: []string{"other"}}, 0},
+			{cohorts.EventFilter{}, 0},
+			{cohorts.EventFilter{All: true}, 1},
+		} {
+			if list, err := s.Events(ctx, tc.f); err != nil || len(list) != tc.want {
+				t.Fatalf("Events(%+v) = %+v, %v; want %d", tc.f, list, err, tc.want)
+			}
+		}
+		for i, who := range []string{"u1", "u2", "u3"} {
+			r := scoring.Event{ID: "s" + who, Kind: scoring.EventSubmission, TraineeID: who, InstanceID: "i", ScenarioID: "web-101",
+				ObjectiveID: "o1", Correct: true, Points: 100 * (i + 1), At: now.Add(time.Minute)}
+			if err := db.Scoring().Record(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		board, err := db.Scoring().ScopedScoreboard(ctx, scoring.BoardScope{OrganisationID: "o1", Scenarios: e.Scenarios, From: e.StartsAt, Until: e.EndsAt}, 10)
+		if err != nil || len(board) != 2 || board[0].TraineeID != "u2" || board[0].Points != 200 || board[1].TraineeID != "u1" {
+			t.Fatalf("the organisation's board = %+v, %v; want u2 (once) then u1, not u3", board, err)
+		}
+	})
+}

@@ -60,11 +60,20 @@ func (c wholeClassFromDB) ClassLabs(ctx context.Context, ids []string) ([]labs.I
 	return c.db.Labs().ListInstances(ctx, labs.ListFilter{Trainees: ids})
 }
 
+// foldedFromDB reads the class folded in the database, as the server's
+// sources do now (live.ClassSummary).
+type foldedFromDB struct{ wholeClassFromDB }
+
+func (c foldedFromDB) ClassProgress(ctx context.Context, ids []string, scenario string) (scoring.ClassProgress, error) {
+	return c.db.Scoring().ClassProgress(ctx, ids, scenario)
+}
+
 // BenchmarkLiveSnapshotFromDatabase is a connecting viewer's first data for
 // a class of 500 trainees by 30 objectives (50 by 10 under -short), read
 // from each database: every trainee has a wrong answer and a solve of every
 // objective (30,000 records) and a running lab. Target: under a second. It
-// reads the class both ways: two reads a trainee, and all at once (what the
+// reads the class three ways: two reads a trainee, every record of the
+// class at once, and the class's records folded in the database (what the
 // server does).
 //
 //	SAKIMORI_TEST_POSTGRES_URL=… go test -run '^$' -bench LiveSnapshot -benchtime 10x -timeout 30m ./store/
@@ -122,7 +131,7 @@ func BenchmarkLiveSnapshotFromDatabase(b *testing.B) {
 				}()
 			}
 			wg.Wait()
-			for name, sources := range map[string]live.Sources{"one-read-a-trainee": src, "whole-class": wholeClassFromDB{src}} {
+			for name, sources := range map[string]live.Sources{"one-read-a-trainee": src, "whole-class": wholeClassFromDB{src}, "folded": foldedFromDB{wholeClassFromDB{src}}} {
 				b.Run(name, func(b *testing.B) {
 					svc := live.NewService(sources, live.NewHub(), nil, nil)
 					b.ReportAllocs()

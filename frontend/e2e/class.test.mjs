@@ -3,8 +3,9 @@
 // of three trainees and assigns Metadata Heist with a due date; a trainee
 // from the roster finds it assigned, launches it and answers an objective;
 // the instructor's matrix turns the cell solved with no reload; a broadcast
-// reaches the trainee's lab page; the trainee's timeline links the answer
-// to its moment in the replay. With SAKIMORI_SCREENSHOTS set, the matrix and
+// reaches the trainee's lab page; the trainee's timeline shows the terminal
+// opened and the command typed in it, and links the answer to its moment in
+// the replay. With SAKIMORI_SCREENSHOTS set, the matrix and
 // the timeline are saved for the README.
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
@@ -74,6 +75,9 @@ test('a class: roster, assignment, a solve seen live, a broadcast, the timeline'
   await page.getByRole('button', { name: 'Launch lab' }).click()
   await page.getByText('Connected').waitFor({ timeout: 120000 })
   await matrix.locator('.badge.state[data-state=running]').waitFor()
+  await page.locator('[data-testid=terminal]').click()
+  await page.keyboard.type('echo "timeline-$((6*7))"\n')
+  await page.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('timeline-42'), null, { timeout: 30000 })
   const answer = page.getByLabel('Answer for Which IAM role does the web app\'s instance run as?')
   await answer.fill('web-app-role')
   await page.getByRole('button', { name: 'Submit' }).first().click()
@@ -87,11 +91,14 @@ test('a class: roster, assignment, a solve seen live, a broadcast, the timeline'
   await page.getByTestId('cohort-message').getByText('Fifteen minutes left — 残り15分').waitFor()
   if (shots) (mkdirSync(shots, { recursive: true }), await tpage.screenshot({ path: join(shots, 'live-matrix.png') }))
 
-  // The trainee's timeline, from their name in the matrix: the launch and
-  // the answer, each linked to the replay at its moment.
+  // The trainee's timeline, from their name in the matrix: the launch, the
+  // terminal opened and the command typed in it, and the answer, each
+  // linked to the replay at its moment.
   await matrix.getByRole('link', { name: /hanako/ }).click()
   const timeline = tpage.getByTestId('timeline')
   await timeline.getByText('Launched').waitFor()
+  await timeline.getByText('Terminal opened').first().waitFor()
+  await timeline.getByTestId('timeline-command').getByText('echo "timeline-$((6*7))"', { exact: true }).waitFor()
   await timeline.getByText('correct').waitFor()
   const replay = timeline.getByTestId('timeline-replay').last()
   assert.match(await replay.getAttribute('href'), /^\/labs\/l[a-z2-7]{12}\/replay\?at=/)

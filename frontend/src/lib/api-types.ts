@@ -1883,6 +1883,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scoring/trainees/{trainee}/terminal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every terminal session in one trainee's labs, with the commands typed in each (instructors and admins).
+         * @description For the trainee's timeline: each session's opening (`started_at`) and
+         *     the command lines read from its recording's input, each at the
+         *     moment Enter was pressed, with erasing applied and escape sequences
+         *     (arrows, a command recalled from history) left out. At most 500
+         *     commands a session (`more` says there were others), each cut at 300
+         *     characters. Who may see it is as for the trainee's records; reading
+         *     it is noted in the audit log.
+         */
+        get: operations["traineeTerminal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -2661,11 +2687,11 @@ export interface paths {
         };
         /**
          * The events the caller plays or runs, latest start first.
-         * @description Range admins see every event; everyone else the range-wide ones and those of their own cohorts.
+         * @description Range admins see every event; everyone else the range-wide ones, those of their own cohorts, and those of the organisations they or their cohorts belong to.
          */
         get: operations["listEvents"];
         put?: never;
-        /** Runs an event for a cohort (its managers) or, with no cohort_id, for the whole range (range admins). */
+        /** Runs an event for a cohort (its managers), across an organisation's cohorts (its org admins), or, with neither, for the whole range (range admins). */
         post: operations["createEvent"];
         delete?: never;
         options?: never;
@@ -3388,6 +3414,33 @@ export interface components {
             /** @description The size limit was hit; the rest was not kept. */
             truncated: boolean;
         };
+        TypedSession: {
+            id: string;
+            lab_id: string;
+            trainee_id: string;
+            /** @description An instructor's session in the trainee's lab. */
+            by_staff: boolean;
+            /**
+             * Format: date-time
+             * @description When the terminal was opened.
+             */
+            started_at: string;
+            /** Format: date-time */
+            ended_at?: string;
+            bytes: number;
+            /** @description The size limit was hit; the rest was not kept. */
+            truncated: boolean;
+            commands: {
+                /** Format: date-time */
+                at: string;
+                text: string;
+            }[];
+            /** @description The session held more commands than are listed. */
+            more?: boolean;
+        };
+        TypedSessionList: {
+            sessions: components["schemas"]["TypedSession"][];
+        };
         RecordingList: {
             recordings: components["schemas"]["Recording"][];
         };
@@ -3463,8 +3516,10 @@ export interface components {
         Event: {
             /** @description Stable; partner integrations keep it. */
             id: string;
-            /** @description Absent for a range-wide event. */
+            /** @description Absent for an organisation's or a range-wide event. */
             cohort_id?: string;
+            /** @description Set for an event across an organisation: its board holds the trainees of all the organisation's cohorts. */
+            organisation_id?: string;
             name: string;
             scenarios: string[];
             /** Format: date-time */
@@ -3487,8 +3542,10 @@ export interface components {
             events: components["schemas"]["Event"][];
         };
         EventRequest: {
-            /** @description On create only; empty or absent runs the event range-wide. */
+            /** @description On create only. With neither this nor organisation_id the event is range-wide. */
             cohort_id?: string;
+            /** @description On create only, instead of cohort_id: runs the event across the organisation's cohorts (its org admins and range admins may). */
+            organisation_id?: string;
             name: string;
             scenarios: string[];
             /** Format: date-time */
@@ -3563,7 +3620,10 @@ export interface components {
             points: number;
             shared_with?: string;
             note?: string;
+            /** @description A check's output, or why a detection rule did not match. */
             evidence?: string;
+            /** @description A state check the range ran in the lab: correct is passed, evidence its output. */
+            check?: boolean;
             ip: string;
             /** Format: date-time */
             at: string;
@@ -4351,7 +4411,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No such event, or one of a cohort the caller has no part in (another organisation's answers the same). */
+        /** @description No such event, or one of a cohort or organisation the caller has no part in (another organisation's answers the same). */
         EventNotFound: {
             headers: {
                 [name: string]: unknown;
@@ -6782,6 +6842,41 @@ export interface operations {
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
+    traineeTerminal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trainee: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypedSessionList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description The trainee is not one of the instructor's, or the range keeps no recordings. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
     auditLog: {
         parameters: {
             query?: {
@@ -8405,9 +8500,17 @@ export interface operations {
                     "application/json": components["schemas"]["Event"];
                 };
             };
-            400: components["responses"]["EventRefused"];
+            /** @description The request or one of its fields is refused; `scenarios[i]` names a scenario by its place. Both cohort_id and organisation_id are refused as event_scope_conflict. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthenticated"];
-            /** @description A member of the cohort may not run its events; only range admins run range-wide ones. */
+            /** @description A member of the cohort may not run its events, nor an instructor of the organisation its organisation's; only range admins run range-wide ones. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8416,7 +8519,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            404: components["responses"]["CohortNotFound"];
+            /** @description No such cohort or organisation, or one the caller has no part in. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The cohort is archived and takes no new events. */
             409: {
                 headers: {

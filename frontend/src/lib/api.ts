@@ -31,6 +31,7 @@ export type StaffLab = Schemas['StaffLab']
 export type ListedInvite = Schemas['ListedInvite']
 export type Suspicion = Schemas['Suspicion']
 export type TraineeHistory = Schemas['TraineeHistory']
+export type TypedSession = Schemas['TypedSession']
 export type MfaChallenge = Schemas['MFAChallenge']
 export type MfaEnrolment = Schemas['MFAEnrolment']
 export type MfaStatus = Schemas['MFAStatus']
@@ -375,6 +376,8 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     suspicions: () => request<Schemas['SuspicionList']>('GET', '/api/v1/scoring/suspicions').then((r) => r.suspicions),
     traineeHistory: (trainee: string) =>
       request<TraineeHistory>('GET', `/api/v1/scoring/trainees/${encodeURIComponent(trainee)}`),
+    traineeTerminal: (trainee: string) =>
+      request<Schemas['TypedSessionList']>('GET', `/api/v1/scoring/trainees/${encodeURIComponent(trainee)}/terminal`).then((r) => r.sessions),
 
     // Admin: accounts, invites and password resets.
     users: (q: string, limit = 50, offset = 0) =>
