@@ -57,6 +57,9 @@ type Record struct {
 	Correct     bool      `json:"correct"`
 	Points      int       `json:"points"`
 	At          time.Time `json:"at"`
+	// LabID is the lab instance the work was done in. Transcripts cite
+	// it; the feed and exports leave it out.
+	LabID string `json:"-"`
 }
 
 // CohortTotals is a cohort's work in sum.

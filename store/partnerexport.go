@@ -72,7 +72,7 @@ func (p *Partners) EachRecord(ctx context.Context, cohortID string, fn func(part
 	defer rows.Close()
 	for rows.Next() {
 		var r partners.Record
-		if err := rows.Scan(&r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.At); err != nil {
+		if err := rows.Scan(&r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.At, &r.LabID); err != nil {
 			return internal(err)
 		}
 		r.At = r.At.UTC()
