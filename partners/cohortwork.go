@@ -19,6 +19,24 @@ func (s *Service) EachCohortRecord(ctx context.Context, t Token, cohortID string
 	return s.store.EachRecord(ctx, cohortID, fn)
 }
 
+// EachCohortSolve is EachCohortRecord for correct answers only, in no set
+// order: a cohort's transcripts need no more.
+func (s *Service) EachCohortSolve(ctx context.Context, t Token, cohortID string, fn func(Record) error) error {
+	if err := allow(t, ReadRecords); err != nil {
+		return err
+	}
+	if _, err := s.cohort(ctx, t, cohortID); err != nil {
+		return err
+	}
+	return s.store.EachSolve(ctx, cohortID, fn)
+}
+
+// EachSolveOfCohort is EachCohortSolve for the range's own staff, who the
+// caller has checked manage the cohort.
+func (s *Service) EachSolveOfCohort(ctx context.Context, cohortID string, fn func(Record) error) error {
+	return s.store.EachSolve(ctx, cohortID, fn)
+}
+
 // EachRecordOfCohort is EachCohortRecord for the range's own staff. The
 // caller has checked that they manage the cohort: no token bounds it.
 func (s *Service) EachRecordOfCohort(ctx context.Context, cohortID string, fn func(Record) error) error {

@@ -23,6 +23,7 @@ type cohortWork struct {
 	cohort  cohorts.Cohort
 	members []cohorts.Membership
 	records func(ctx context.Context, fn func(partners.Record) error) error
+	solves  func(ctx context.Context, fn func(partners.Record) error) error // correct answers only
 }
 
 // trainees are the cohort's trainees, named, in roster order, with anyone
@@ -71,9 +72,15 @@ func (w cohortWork) solvesByTrainee(ctx context.Context, each func(partners.Reco
 	return solves, worked, err
 }
 
-// view reads the cohort's transcripts together.
+// view reads the cohort's transcripts together, from its solves alone.
 func (w cohortWork) view(ctx context.Context, ix *competency.Index, issued time.Time) (competency.CohortView, error) {
-	solves, worked, err := w.solvesByTrainee(ctx, nil)
+	solves := map[string][]competency.Record{}
+	worked := map[string][]progress.Record{} // only who has any: the view needs no progress
+	err := w.solves(ctx, func(r partners.Record) error {
+		solves[r.TraineeID] = append(solves[r.TraineeID], competency.Record{ID: r.ID, Scenario: r.ScenarioID, Objective: r.ObjectiveID, Lab: r.LabID, At: r.At})
+		worked[r.TraineeID] = nil
+		return nil
+	})
 	if err != nil {
 		return competency.CohortView{}, err
 	}

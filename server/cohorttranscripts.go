@@ -49,7 +49,10 @@ func (h cohortTranscriptsAPI) work(c *fiber.Ctx) (cohortWork, error) {
 	records := func(ctx context.Context, fn func(partners.Record) error) error {
 		return h.partners.EachRecordOfCohort(ctx, id, fn)
 	}
-	return cohortWork{cohort: v.Cohort, members: members, records: records}, nil
+	solves := func(ctx context.Context, fn func(partners.Record) error) error {
+		return h.partners.EachSolveOfCohort(ctx, id, fn)
+	}
+	return cohortWork{cohort: v.Cohort, members: members, records: records, solves: solves}, nil
 }
 
 func (h cohortTranscriptsAPI) view(c *fiber.Ctx) error {

@@ -83,7 +83,10 @@ func (h partnerTranscriptsAPI) work(c *fiber.Ctx) (cohortWork, error) {
 	records := func(ctx context.Context, fn func(partners.Record) error) error {
 		return h.partners.EachCohortRecord(ctx, token, id, fn)
 	}
-	return cohortWork{cohort: co, members: members, records: records}, nil
+	solves := func(ctx context.Context, fn func(partners.Record) error) error {
+		return h.partners.EachCohortSolve(ctx, token, id, fn)
+	}
+	return cohortWork{cohort: co, members: members, records: records, solves: solves}, nil
 }
 
 func (h partnerTranscriptsAPI) cohort(c *fiber.Ctx) error {
