@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/labs"
@@ -27,6 +28,7 @@ type cohortTranscriptsAPI struct {
 	partners *partners.Service // streams a cohort's records
 	labs     *labs.Service
 	accounts *accounts.Service
+	audit    audit.Recorder // a cohort's archive downloaded is recorded
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -93,6 +95,9 @@ func (h cohortTranscriptsAPI) archive(c *fiber.Ctx) error {
 	}
 	w, err := h.work(c)
 	if err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.CohortExport, TargetKind: "cohort", TargetID: w.cohort.ID}); err != nil {
 		return err
 	}
 	ix, catalogue, issued := competencyIndex(h.labs), progressCatalogue(h.labs), h.now().UTC()

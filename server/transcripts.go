@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/competency/pdf"
 	"github.com/sakimori/sakimori/fault"
@@ -26,6 +27,7 @@ type transcriptsAPI struct {
 	labs     *labs.Service
 	scoring  *scoring.Service
 	accounts *accounts.Service
+	audit    audit.Recorder // staff reading a trainee's transcript is recorded
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -71,8 +73,9 @@ func (h transcriptsAPI) transcriptOf(ctx context.Context, traineeID string) (com
 }
 
 // staffTranscript is a trainee's transcript for staff who teach them;
-// anyone else's trainee is not found.
-func (h transcriptsAPI) staffTranscript(c *fiber.Ctx) (competency.Transcript, error) {
+// anyone else's trainee is not found. Reading it is recorded, as reading
+// the trainee's records is.
+func (h transcriptsAPI) staffTranscript(c *fiber.Ctx, view string) (competency.Transcript, error) {
 	id := strings.Clone(c.Params("id"))
 	ok, err := supervises(c, id)
 	if err != nil {
@@ -81,7 +84,12 @@ func (h transcriptsAPI) staffTranscript(c *fiber.Ctx) (competency.Transcript, er
 	if !ok {
 		return competency.Transcript{}, errTraineeNotFound
 	}
-	return h.transcriptOf(c.UserContext(), id)
+	t, err := h.transcriptOf(c.UserContext(), id)
+	if err != nil {
+		return competency.Transcript{}, err
+	}
+	entry := audit.Entry{Action: audit.TraineeRecordView, TargetKind: "user", TargetID: id, Detail: map[string]string{"view": view}}
+	return t, recordAction(c, h.audit, entry)
 }
 
 func (h transcriptsAPI) mine(c *fiber.Ctx) error {
@@ -109,7 +117,7 @@ func (h transcriptsAPI) mineLayer(c *fiber.Ctx) error {
 }
 
 func (h transcriptsAPI) trainee(c *fiber.Ctx) error {
-	t, err := h.staffTranscript(c)
+	t, err := h.staffTranscript(c, "transcript")
 	if err != nil {
 		return err
 	}
@@ -117,7 +125,7 @@ func (h transcriptsAPI) trainee(c *fiber.Ctx) error {
 }
 
 func (h transcriptsAPI) traineePDF(c *fiber.Ctx) error {
-	t, err := h.staffTranscript(c)
+	t, err := h.staffTranscript(c, "transcript_pdf")
 	if err != nil {
 		return err
 	}
@@ -125,7 +133,7 @@ func (h transcriptsAPI) traineePDF(c *fiber.Ctx) error {
 }
 
 func (h transcriptsAPI) traineeLayer(c *fiber.Ctx) error {
-	t, err := h.staffTranscript(c)
+	t, err := h.staffTranscript(c, "attack_layer")
 	if err != nil {
 		return err
 	}

@@ -265,3 +265,30 @@ func TestPartnersReadTranscriptsOfTheirOrganisation(t *testing.T) {
 	}
 	checkArchive(t, cl, cl.rg.call("GET", a+"/archive", nil, bearer(cl.secret["A"])...))
 }
+
+// Staff reading a trainee's transcript, in any form, is recorded as a
+// read of the trainee's records; a trainee reading their own is not; a
+// cohort's archive downloaded is recorded against the cohort.
+func TestTranscriptReadsByStaffAreAudited(t *testing.T) {
+	cl := newTranscriptClass(t)
+	path := "/api/v1/trainees/" + cl.hanakoID + "/transcript"
+	for _, p := range []string{path, path + "/pdf", path + "/layer"} {
+		expect(t, cl.rg.call("GET", p, nil, bearer(cl.token["teachA"])...), 200, "")
+	}
+	expect(t, cl.rg.call("GET", "/api/v1/me/transcript", nil, bearer(cl.hanako)...), 200, "")
+	entries := auditEntries(t, cl.rg, cl.token["admin"], "action=trainee_record.view")
+	views := map[string]bool{}
+	for _, e := range entries {
+		if e["actor_id"] != cl.userID["teachA"] || e["target_id"] != cl.hanakoID {
+			t.Errorf("entry %v", e)
+		}
+		views[e["detail"].(map[string]any)["view"].(string)] = true
+	}
+	if len(entries) != 3 || !views["transcript"] || !views["transcript_pdf"] || !views["attack_layer"] {
+		t.Fatalf("entries %v", entries)
+	}
+	expect(t, cl.rg.call("GET", "/api/v1/cohorts/"+cl.a["id"].(string)+"/archive", nil, bearer(cl.token["teachA"])...), 200, "")
+	if e := onlyEntry(t, cl.rg, cl.token["admin"], "cohort.export"); e["target_id"] != cl.a["id"] || e["actor_id"] != cl.userID["teachA"] {
+		t.Fatalf("cohort.export: %v", e)
+	}
+}

@@ -3,6 +3,7 @@ package pdf_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,5 +100,16 @@ func TestAnEmptyTranscriptPrints(t *testing.T) {
 	}
 	if got := text(t, buf.Bytes()); !strings.Contains(got, "No evidence yet.") {
 		t.Errorf("text:\n%s", got)
+	}
+}
+
+// BenchmarkWrite prints a transcript of 26 solves: a cohort archive
+// prints one per trainee, and the font is read for each.
+func BenchmarkWrite(b *testing.B) {
+	t := transcript(26)
+	for b.Loop() {
+		if err := pdf.Write(io.Discard, t, pdf.English); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
