@@ -99,6 +99,11 @@ func (w cohortWork) transcripts(ix *competency.Index, solves map[string][]compet
 	return out
 }
 
+// archiveTime bounds the writing of one cohort archive. Each trainee's PDF
+// takes about 0.2 s on a busy 2-core machine (docs/BENCHMARKS.md), so an
+// hour holds a cohort of over 10,000.
+const archiveTime = time.Hour
+
 // archiveRecord is a record as the archive lists it: with its lab.
 type archiveRecord struct {
 	partners.Record

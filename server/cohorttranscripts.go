@@ -24,13 +24,14 @@ import (
 // heat map as a Navigator layer, and the whole cohort as a ZIP. A cohort's
 // evidence is the work its trainees did while members.
 type cohortTranscriptsAPI struct {
-	cohorts  *cohorts.Service
-	partners *partners.Service // streams a cohort's records
-	labs     *labs.Service
-	accounts *accounts.Service
-	audit    audit.Recorder // a cohort's archive downloaded is recorded
-	log      *slog.Logger
-	now      func() time.Time
+	cohorts      *cohorts.Service
+	partners     *partners.Service // streams a cohort's records
+	labs         *labs.Service
+	accounts     *accounts.Service
+	audit        audit.Recorder // a cohort's archive downloaded is recorded
+	writeTimeout time.Duration  // each write of an archive is bounded by it
+	log          *slog.Logger
+	now          func() time.Time
 }
 
 type cohortCompetenciesView struct {
@@ -101,7 +102,7 @@ func (h cohortTranscriptsAPI) archive(c *fiber.Ctx) error {
 		return err
 	}
 	ix, catalogue, issued := competencyIndex(h.labs), progressCatalogue(h.labs), h.now().UTC()
-	return streamDownload(c, "cohort-"+w.cohort.ID+".zip", "application/zip", h.log, func(ctx context.Context, out io.Writer) error {
+	return streamDownloadWithin(c, "cohort-"+w.cohort.ID+".zip", "application/zip", archiveTime, h.writeTimeout, h.log, func(ctx context.Context, out io.Writer) error {
 		return w.writeArchive(ctx, out, ix, catalogue, words, issued)
 	})
 }

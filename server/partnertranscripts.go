@@ -21,11 +21,12 @@ import (
 // a cohort's competencies, layer and archive (read:roster, read:progress
 // and read:records, since they hold all three).
 type partnerTranscriptsAPI struct {
-	partners *partners.Service
-	labs     *labs.Service
-	accounts *accounts.Service
-	log      *slog.Logger
-	now      func() time.Time
+	partners     *partners.Service
+	labs         *labs.Service
+	accounts     *accounts.Service
+	writeTimeout time.Duration // each write of an archive is bounded by it
+	log          *slog.Logger
+	now          func() time.Time
 }
 
 func (h partnerTranscriptsAPI) transcriptOf(c *fiber.Ctx) (competency.Transcript, error) {
@@ -123,7 +124,7 @@ func (h partnerTranscriptsAPI) archive(c *fiber.Ctx) error {
 		return err
 	}
 	ix, catalogue, issued := competencyIndex(h.labs), progressCatalogue(h.labs), h.now().UTC()
-	return streamDownload(c, "cohort-"+w.cohort.ID+".zip", "application/zip", h.log, func(ctx context.Context, out io.Writer) error {
+	return streamDownloadWithin(c, "cohort-"+w.cohort.ID+".zip", "application/zip", archiveTime, h.writeTimeout, h.log, func(ctx context.Context, out io.Writer) error {
 		return w.writeArchive(ctx, out, ix, catalogue, words, issued)
 	})
 }

@@ -215,7 +215,8 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/trainees/:id/transcript/pdf", staff, tr.traineePDF)
 		api.Get("/trainees/:id/transcript/layer", staff, tr.traineeLayer)
 		if d.Cohorts != nil && d.Partners != nil {
-			ct := cohortTranscriptsAPI{cohorts: d.Cohorts, partners: d.Partners, labs: d.Labs, accounts: d.Accounts, audit: d.Audit, log: d.Logger, now: time.Now}
+			ct := cohortTranscriptsAPI{cohorts: d.Cohorts, partners: d.Partners, labs: d.Labs, accounts: d.Accounts, audit: d.Audit,
+				writeTimeout: d.Options.WriteTimeout, log: d.Logger, now: time.Now}
 			api.Get("/cohorts/:id/competencies", signedIn, ct.view)
 			api.Get("/cohorts/:id/competencies/layer", signedIn, ct.layer)
 			api.Get("/cohorts/:id/archive", signedIn, ct.archive)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,9 +28,9 @@ type transcriptClass struct {
 	secret           map[string]string
 }
 
-func newTranscriptClass(t *testing.T) *transcriptClass {
+func newTranscriptClass(t *testing.T, opts ...option) *transcriptClass {
 	t.Helper()
-	cl := &transcriptClass{class: classOn(t, newRangeWithLabs(t, fakeLabs())), secret: map[string]string{}}
+	cl := &transcriptClass{class: classOn(t, newRangeWithLabs(t, fakeLabs(), opts...)), secret: map[string]string{}}
 	ctx := context.Background()
 	u, err := cl.rg.accounts.CreateUser(ctx, accounts.NewUser{Email: "hanako@range.test", DisplayName: "佐藤 花子", Password: "long enough password", Role: accounts.RoleTrainee})
 	if err != nil {
@@ -229,6 +230,17 @@ func checkArchive(t *testing.T, cl *transcriptClass, r reply) {
 func TestACohortArchiveForItsInstructor(t *testing.T) {
 	cl := newTranscriptClass(t)
 	checkArchive(t, cl, cl.rg.call("GET", "/api/v1/cohorts/"+cl.a["id"].(string)+"/archive", nil, bearer(cl.token["teachA"])...))
+}
+
+// An archive takes longer to write than the server's write timeout (each
+// trainee's PDF takes a while) and still arrives whole over a real
+// connection: each write moves the deadline on.
+func TestAnArchiveOutlivesTheWriteTimeout(t *testing.T) {
+	cl := newTranscriptClass(t, withWriteTimeout(50*time.Millisecond))
+	base := cl.rg.listen()
+	req, _ := http.NewRequest("GET", base+"/api/v1/cohorts/"+cl.a["id"].(string)+"/archive", nil)
+	req.Header.Set("Authorization", "Bearer "+cl.token["teachA"])
+	checkArchive(t, cl, send(t, req))
 }
 
 func TestPartnersReadTranscriptsOfTheirOrganisation(t *testing.T) {

@@ -40,7 +40,8 @@ func Write(w io.Writer, t competency.Transcript, words Words) error {
 	if d.err != nil {
 		return d.err
 	}
-	return d.pdf.Write(w)
+	_, err = d.pdf.WriteTo(w)
+	return err
 }
 
 // document is a PDF being written top to bottom; the first failure is
