@@ -35,29 +35,99 @@ type Gap struct {
 	Name      string `json:"name"`
 }
 
+// reach is what one trainee has shown: the techniques and statements
+// with evidence, and each work role's share.
+type reach struct {
+	techniques []string
+	statements []string
+	shares     map[string]float64 // by role id, for roles trained or partly shown
+}
+
 // Cohort reads a cohort's transcripts together.
 func (ix *Index) Cohort(transcripts []Transcript) CohortView {
-	v := CohortView{Trainees: make([]Trainee, len(transcripts)), Roles: []RoleRow{}, Techniques: []HeatCell{}, Gaps: []Gap{}}
-	heat := map[string]int{}
-	shown := map[string]bool{}
+	trainees := make([]Trainee, len(transcripts))
+	reached := make([]reach, len(transcripts))
 	for i, t := range transcripts {
-		v.Trainees[i] = t.Trainee
+		trainees[i] = t.Trainee
+		r := reach{shares: map[string]float64{}}
 		for _, it := range t.Techniques {
-			heat[it.ID]++
-			shown[it.ID] = true
+			r.techniques = append(r.techniques, it.ID)
 		}
 		for _, it := range t.Statements {
-			shown[it.ID] = true
+			r.statements = append(r.statements, it.ID)
+		}
+		for _, a := range t.Roles {
+			r.shares[a.ID] = a.Share
+		}
+		reached[i] = r
+	}
+	return ix.cohort(trainees, reached)
+}
+
+// CohortOf is Cohort from the trainees' solves, without building anyone's
+// evidence lines: what a cohort's matrix needs and no more. solves holds
+// each trainee's, by id.
+func (ix *Index) CohortOf(trainees []Trainee, solves map[string][]Record) CohortView {
+	reached := make([]reach, len(trainees))
+	for i, t := range trainees {
+		techniques, statements := map[string]bool{}, map[string]bool{}
+		r := reach{shares: map[string]float64{}}
+		for _, s := range solves[t.ID] {
+			m, ok := ix.objectives[objectiveKey{s.Scenario, s.Objective}]
+			if !ok {
+				continue
+			}
+			for _, id := range m.techniques {
+				techniques[id] = true
+			}
+			for _, id := range m.statements {
+				statements[id] = true
+			}
+			for _, role := range m.roles {
+				if _, ok := r.shares[role.ID]; !ok {
+					r.shares[role.ID] = 0 // trained, though nothing of it shown yet
+				}
+			}
+		}
+		for _, role := range ix.f.roles {
+			shown := 0
+			for _, id := range role.Statements {
+				if statements[id] {
+					shown++
+				}
+			}
+			if shown > 0 {
+				r.shares[role.ID] = float64(shown) / float64(len(role.Statements))
+			}
+		}
+		r.techniques, r.statements = keys(techniques), keys(statements)
+		reached[i] = r
+	}
+	return ix.cohort(trainees, reached)
+}
+
+func (ix *Index) cohort(trainees []Trainee, reached []reach) CohortView {
+	v := CohortView{Trainees: trainees, Roles: []RoleRow{}, Techniques: []HeatCell{}, Gaps: []Gap{}}
+	if v.Trainees == nil {
+		v.Trainees = []Trainee{}
+	}
+	heat := map[string]int{}
+	shown := map[string]bool{}
+	for _, r := range reached {
+		for _, id := range r.techniques {
+			heat[id]++
+			shown[id] = true
+		}
+		for _, id := range r.statements {
+			shown[id] = true
 		}
 	}
 	for _, role := range ix.f.Roles() {
-		row := RoleRow{ID: role.ID, Name: role.Name, Shares: make([]float64, len(transcripts))}
+		row := RoleRow{ID: role.ID, Name: role.Name, Shares: make([]float64, len(reached))}
 		any := false
-		for i, t := range transcripts {
-			for _, a := range t.Roles {
-				if a.ID == role.ID {
-					row.Shares[i], any = a.Share, true
-				}
+		for i, r := range reached {
+			if share, ok := r.shares[role.ID]; ok {
+				row.Shares[i], any = share, true
 			}
 		}
 		if any || ix.trains(role) {

@@ -1,6 +1,8 @@
 package competency_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +142,28 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// CohortOf, which builds no evidence lines, reads a cohort as Cohort does
+// from the full transcripts.
+func TestCohortOfMatchesCohort(t *testing.T) {
+	ix := competency.NewIndex(competency.Bundled(), catalogue())
+	trainees := []competency.Trainee{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	solves := map[string][]competency.Record{
+		"a": {{ID: "1", Scenario: "metadata-heist", Objective: "steal", At: at}},
+		"b": {{ID: "2", Scenario: "metadata-heist", Objective: "triage", At: at}, {ID: "3", Scenario: "open-by-default", Objective: "list", At: at},
+			{ID: "4", Scenario: "retired", Objective: "gone", At: at}},
+	}
+	var transcripts []competency.Transcript
+	for _, tr := range trainees {
+		transcripts = append(transcripts, ix.Transcript(tr, solves[tr.ID], at))
+	}
+	want, _ := json.Marshal(ix.Cohort(transcripts))
+	got, _ := json.Marshal(ix.CohortOf(trainees, solves))
+	if string(got) != string(want) {
+		t.Fatalf("CohortOf:\n%s\nCohort:\n%s", got, want)
+	}
+	if empty, _ := json.Marshal(ix.CohortOf(nil, nil)); !strings.Contains(string(empty), `"trainees":[]`) {
+		t.Errorf("an empty cohort: %s", empty)
+	}
 }

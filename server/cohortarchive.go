@@ -72,19 +72,20 @@ func (w cohortWork) solvesByTrainee(ctx context.Context, each func(partners.Reco
 	return solves, worked, err
 }
 
-// view reads the cohort's transcripts together, from its solves alone.
-func (w cohortWork) view(ctx context.Context, ix *competency.Index, issued time.Time) (competency.CohortView, error) {
+// view reads the cohort's competencies together, from its solves alone
+// and without anyone's evidence lines.
+func (w cohortWork) view(ctx context.Context, ix *competency.Index) (competency.CohortView, error) {
 	solves := map[string][]competency.Record{}
-	worked := map[string][]progress.Record{} // only who has any: the view needs no progress
+	seen := map[string]bool{}
 	err := w.solves(ctx, func(r partners.Record) error {
 		solves[r.TraineeID] = append(solves[r.TraineeID], competency.Record{ID: r.ID, Scenario: r.ScenarioID, Objective: r.ObjectiveID, Lab: r.LabID, At: r.At})
-		worked[r.TraineeID] = nil
+		seen[r.TraineeID] = true
 		return nil
 	})
 	if err != nil {
 		return competency.CohortView{}, err
 	}
-	return ix.Cohort(w.transcripts(ix, solves, worked, issued)), nil
+	return ix.CohortOf(w.trainees(seen), solves), nil
 }
 
 func (w cohortWork) transcripts(ix *competency.Index, solves map[string][]competency.Record, worked map[string][]progress.Record, issued time.Time) []competency.Transcript {

@@ -63,7 +63,7 @@ func (h cohortTranscriptsAPI) view(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs), h.now().UTC())
+	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (h cohortTranscriptsAPI) layer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs), h.now().UTC())
+	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
 	if err != nil {
 		return err
 	}

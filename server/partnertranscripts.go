@@ -95,7 +95,7 @@ func (h partnerTranscriptsAPI) cohort(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs), h.now().UTC())
+	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (h partnerTranscriptsAPI) layer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs), h.now().UTC())
+	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
 	if err != nil {
 		return err
 	}
