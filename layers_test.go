@@ -42,6 +42,7 @@ var rules = map[string][]string{
 	"labs":         join(fiber, gorm, docker, labSide, edges),
 	"scoring":      join(fiber, gorm, docker, labSide, edges, []string{module + "/labs"}),
 	"progress":     join(fiber, gorm, docker, labSide, edges),
+	"competency":   join(fiber, gorm, docker, labSide, edges),
 	"cohorts":      join(fiber, gorm, docker, labSide, edges),
 	"rehearsal":    join(fiber, gorm, docker, labSide, edges),
 	"live":         join(fiber, gorm, docker, labSide, edges),

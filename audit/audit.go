@@ -72,6 +72,7 @@ const (
 	CohortMemberRemove       Action = "cohort.member_remove"
 	CohortJoinCodeRotate     Action = "cohort.join_code_rotate"
 	CohortRosterImport       Action = "cohort.roster_import"
+	CohortExport             Action = "cohort.export" // the whole cohort's archive, records and transcripts, downloaded
 	CohortMessage            Action = "cohort.message"     // to every member
 	CohortHintUnlock         Action = "cohort.hint_unlock" // for every member, at no cost to them
 	AssignmentCreate         Action = "assignment.create"
@@ -94,7 +95,7 @@ var actions = map[Action]bool{
 	PartnerTokenCreate: true, PartnerTokenRevoke: true, PersonErase: true, RecordingsExpire: true,
 	OrganisationCreate: true, OrganisationMemberPut: true, OrganisationMemberRemove: true,
 	CohortCreate: true, CohortUpdate: true, CohortArchive: true, CohortMemberAdd: true, CohortMemberRemove: true,
-	CohortJoinCodeRotate: true, CohortRosterImport: true, CohortMessage: true, CohortHintUnlock: true,
+	CohortJoinCodeRotate: true, CohortRosterImport: true, CohortExport: true, CohortMessage: true, CohortHintUnlock: true,
 	AssignmentCreate: true, AssignmentUpdate: true, AssignmentDelete: true,
 	SSOProviderChange: true, SSOSettingsChange: true,
 }

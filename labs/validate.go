@@ -70,6 +70,7 @@ func Validate(s *Scenario) []Problem {
 	hosts := validateHosts(s, nets, vars, &p)
 	validateObjectives(s, hosts, vars, &p)
 	validateSolution(s, hosts, &p)
+	validateCompetencies(s, &p)
 	return p
 }
 

@@ -42,6 +42,9 @@ type Store interface {
 	EachRosterRow(ctx context.Context, cohortID string, fn func(RosterRow) error) error
 	EachProgressRow(ctx context.Context, cohortID string, fn func(ProgressRow) error) error
 	EachRecord(ctx context.Context, cohortID string, fn func(Record) error) error
+	// EachSolve is EachRecord for correct submissions only, in no set
+	// order: what a cohort's transcripts are made from.
+	EachSolve(ctx context.Context, cohortID string, fn func(Record) error) error
 }
 
 // Record is one scored event as partners see it: a submission, a hint
@@ -57,6 +60,9 @@ type Record struct {
 	Correct     bool      `json:"correct"`
 	Points      int       `json:"points"`
 	At          time.Time `json:"at"`
+	// LabID is the lab instance the work was done in. Transcripts cite
+	// it; the feed and exports leave it out.
+	LabID string `json:"-"`
 }
 
 // CohortTotals is a cohort's work in sum.

@@ -79,6 +79,11 @@ type Objective struct {
 	Benign    []map[string]any `yaml:"benign_events"`
 	// Live adds the lab's own log to what a detection is graded on.
 	Live *LiveEvents `yaml:"live_events"`
+	// What solving it shows, for the competency transcript: ATT&CK
+	// technique ids (the scenario's when empty) and NICE task, knowledge
+	// and skill statement ids.
+	Attack []string `yaml:"attack"`
+	NICE   []string `yaml:"nice"`
 }
 
 // LiveEvents is where a detection objective reads the lab's own log

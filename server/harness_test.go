@@ -93,10 +93,14 @@ func newRange(t testing.TB, opts ...option) *range_ {
 	return newRangeWithLabs(t, nil, opts...)
 }
 
+// rangeDB opens a range's database: SQLite, unless a benchmark fills one
+// of its own in bulk.
+var rangeDB = func(t testing.TB) *store.DB { return storetest.Open(t, "sqlite") }
+
 // newRangeWithLabs is newRange with the lab endpoints served over d.
 func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	t.Helper()
-	db := storetest.Open(t, "sqlite")
+	db := rangeDB(t)
 	pw, err := accounts.NewPasswords(cheap)
 	if err != nil {
 		t.Fatal(err)

@@ -174,14 +174,27 @@ func (h partnersAPI) export(c *fiber.Ctx) error {
 // streamDownload sends a download written by write as it is written.
 // write runs after the handler returns, so it gets a context of its own.
 func streamDownload(c *fiber.Ctx, name, contentType string, log *slog.Logger, write func(context.Context, io.Writer) error) error {
+	return streamDownloadWithin(c, name, contentType, 10*time.Minute, 0, log, write)
+}
+
+// streamDownloadWithin is streamDownload with its own bound on how long
+// the writing may take. With a positive writeTimeout, each write moves the
+// connection's deadline on by it, so a download that takes longer than
+// the server's write timeout is not cut while its reader keeps reading.
+func streamDownloadWithin(c *fiber.Ctx, name, contentType string, limit, writeTimeout time.Duration, log *slog.Logger, write func(context.Context, io.Writer) error) error {
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	rid := requestIDOf(c)
+	deadline := newStreamDeadline(c, writeTimeout, 0)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		defer cancel()
-		if err := write(ctx, w); err != nil && log != nil {
+		var out io.Writer = w
+		if writeTimeout > 0 {
+			out = deadlineWriter{w: w, deadline: deadline}
+		}
+		if err := write(ctx, out); err != nil && log != nil {
 			log.Error("download cut short", "request_id", rid, "file", name, "err", err)
 		}
 		_ = w.Flush()

@@ -79,6 +79,7 @@ func TestPartnerTokenScopesByEndpoint(t *testing.T) {
 		{"GET", a + "/summary", partners.ReadProgress, 200},
 		{"GET", "/api/partner/v1/assignments/" + cl.assignment + "/status", partners.ReadProgress, 200},
 		{"GET", "/api/partner/v1/trainees/" + cl.userID["trainee"] + "/progress", partners.ReadProgress, 200},
+		{"GET", "/api/partner/v1/trainees/" + cl.userID["trainee"] + "/transcript", partners.ReadProgress, 200},
 		{"GET", "/api/partner/v1/records", partners.ReadRecords, 200},
 		{"GET", a + "/exports/roster?format=json", partners.ReadRoster, 200},
 		{"GET", a + "/exports/progress?format=csv", partners.ReadProgress, 200},

@@ -209,6 +209,25 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/events/:id/scoreboard", signedIn, ev.eventBoard)
 		api.Get("/cohorts/:id/scoreboard", signedIn, ev.cohortBoard)
 	}
+	if d.Scoring != nil && d.Labs != nil {
+		// Competency transcripts: a trainee's own, and their classes'
+		// trainees' for staff (as JSON, PDF and ATT&CK Navigator layer).
+		tr := transcriptsAPI{labs: d.Labs, scoring: d.Scoring, accounts: d.Accounts, audit: d.Audit, log: d.Logger, now: time.Now}
+		api.Get("/me/transcript", signedIn, tr.mine)
+		api.Get("/me/transcript/pdf", signedIn, tr.minePDF)
+		api.Get("/me/transcript/layer", signedIn, tr.mineLayer)
+		staff := d.Tokens.Require(accounts.RoleInstructor)
+		api.Get("/trainees/:id/transcript", staff, tr.trainee)
+		api.Get("/trainees/:id/transcript/pdf", staff, tr.traineePDF)
+		api.Get("/trainees/:id/transcript/layer", staff, tr.traineeLayer)
+		if d.Cohorts != nil && d.Partners != nil {
+			ct := cohortTranscriptsAPI{cohorts: d.Cohorts, partners: d.Partners, labs: d.Labs, accounts: d.Accounts, audit: d.Audit,
+				writeTimeout: d.Options.WriteTimeout, log: d.Logger, now: time.Now}
+			api.Get("/cohorts/:id/competencies", signedIn, ct.view)
+			api.Get("/cohorts/:id/competencies/layer", signedIn, ct.layer)
+			api.Get("/cohorts/:id/archive", signedIn, ct.archive)
+		}
+	}
 	if d.Partners != nil {
 		partnerRoutes(app, api, d)
 	}

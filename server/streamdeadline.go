@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net"
 	"time"
 
@@ -29,4 +30,17 @@ func (d streamDeadline) extend() {
 	if d.conn != nil {
 		_ = d.conn.SetWriteDeadline(time.Now().Add(d.wait))
 	}
+}
+
+// deadlineWriter moves the connection's write deadline on before each
+// write: a long download (a cohort archive) lasts as long as it keeps
+// writing, each write bounded by the write timeout.
+type deadlineWriter struct {
+	w        io.Writer
+	deadline streamDeadline
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	d.deadline.extend()
+	return d.w.Write(p)
 }

@@ -72,7 +72,27 @@ func (p *Partners) EachRecord(ctx context.Context, cohortID string, fn func(part
 	defer rows.Close()
 	for rows.Next() {
 		var r partners.Record
-		if err := rows.Scan(&r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.At); err != nil {
+		if err := rows.Scan(&r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.At, &r.LabID); err != nil {
+			return internal(err)
+		}
+		r.At = r.At.UTC()
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return internal(rows.Err())
+}
+
+func (p *Partners) EachSolve(ctx context.Context, cohortID string, fn func(partners.Record) error) error {
+	rows, err := p.db.WithContext(ctx).Raw(`SELECT `+recordColumns+` FROM scoring_events e
+		WHERE e.kind = 'submission' AND e.correct AND `+inCohort, cohortID).Rows()
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r partners.Record
+		if err := rows.Scan(&r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.At, &r.LabID); err != nil {
 			return internal(err)
 		}
 		r.At = r.At.UTC()

@@ -22,7 +22,7 @@ const inCohort = `EXISTS (SELECT 1 FROM cohort_members m
 	WHERE m.cohort_id = ? AND m.user_id = e.trainee_id AND m.role = 'member'
 	AND m.joined_at <= e.created_at AND (m.removed_at IS NULL OR m.removed_at > e.created_at))`
 
-const recordColumns = `e.id, e.kind, e.trainee_id, e.scenario_id, e.objective_id, e.hint_id, e.correct, e.points, e.created_at`
+const recordColumns = `e.id, e.kind, e.trainee_id, e.scenario_id, e.objective_id, e.hint_id, e.correct, e.points, e.created_at, e.instance_id`
 
 type feedRow struct {
 	Seq         int64
@@ -36,11 +36,12 @@ type feedRow struct {
 	Correct     bool
 	Points      int
 	CreatedAt   time.Time
+	InstanceID  string
 }
 
 func (r feedRow) record() partners.Record {
 	return partners.Record{Position: partners.Position{Tx: r.Tx, Seq: r.Seq}, ID: r.ID, Kind: r.Kind, TraineeID: r.TraineeID,
-		ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID, Correct: r.Correct, Points: r.Points, At: r.CreatedAt.UTC()}
+		ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID, Correct: r.Correct, Points: r.Points, At: r.CreatedAt.UTC(), LabID: r.InstanceID}
 }
 
 // FeedAfter reads the feed below a horizon past which nothing can still
@@ -93,7 +94,7 @@ func scanFeed(q *gorm.DB, out *[]feedRow) error {
 	defer rows.Close()
 	for rows.Next() {
 		var r feedRow
-		if err := rows.Scan(&r.Seq, &r.Tx, &r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.CreatedAt); err != nil {
+		if err := rows.Scan(&r.Seq, &r.Tx, &r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.CreatedAt, &r.InstanceID); err != nil {
 			return err
 		}
 		*out = append(*out, r)

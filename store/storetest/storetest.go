@@ -51,6 +51,19 @@ func Open(t testing.TB, dialect string) *store.DB {
 // OpenAt is Open with the store's clock pinned to now.
 func OpenAt(t testing.TB, dialect string, now func() time.Time) *store.DB {
 	t.Helper()
+	db, _ := openURL(t, dialect, now)
+	return db
+}
+
+// OpenWithURL is Open, also giving the database's URL, for benchmarks
+// that fill it in bulk over a connection of their own.
+func OpenWithURL(t testing.TB, dialect string) (*store.DB, string) {
+	t.Helper()
+	return openURL(t, dialect, time.Now)
+}
+
+func openURL(t testing.TB, dialect string, now func() time.Time) (*store.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	var dbURL string
 	if dialect == "postgres" {
@@ -70,7 +83,7 @@ func OpenAt(t testing.TB, dialect string, now func() time.Time) *store.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", dialect, err)
 	}
-	return db
+	return db, dbURL
 }
 
 // createPostgres makes an empty database on the test server and returns its

@@ -1909,6 +1909,197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's competency transcript, every line with its evidence.
+         * @description Worked out from the caller's correct answers: the NICE Framework
+         *     work roles (attainment is the share of a role's task, knowledge and
+         *     skill statements shown), the statements, and the MITRE ATT&CK
+         *     techniques their solved objectives evidence. Each evidence line
+         *     names the record, the lab it was made in, the scenario and
+         *     objective, how it was verified (flag, question, check or
+         *     detection) and when.
+         */
+        get: operations["myTranscript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/transcript/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's transcript as a PDF to print, in the language asked for or the caller's own. */
+        get: operations["myTranscriptPDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/transcript/layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's ATT&CK techniques as a Navigator layer (format 4.5), scored by the objectives that showed each. */
+        get: operations["myAttackLayer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainees/{id}/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A trainee's competency transcript (instructors of the trainee's classes, and admins).
+         * @description An instructor sees only the trainees of the cohorts they manage;
+         *     any other trainee is not found. Range admins see everyone.
+         */
+        get: operations["traineeTranscript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainees/{id}/transcript/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A trainee's transcript as a PDF (instructors of the trainee's classes, and admins). */
+        get: operations["traineeTranscriptPDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainees/{id}/transcript/layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A trainee's ATT&CK techniques as a Navigator layer (instructors of the trainee's classes, and admins). */
+        get: operations["traineeAttackLayer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/competencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The cohort's work role × trainee matrix, ATT&CK heat map and gaps (the cohort's managers).
+         * @description From the work the cohort's trainees did while members. A trainee
+         *     who has left but whose work counts is listed after the roster,
+         *     without a name.
+         */
+        get: operations["cohortCompetencies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/competencies/layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's ATT&CK heat map as a Navigator layer, scored by the trainees who showed each technique (the cohort's managers). */
+        get: operations["cohortAttackLayer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The whole cohort as a ZIP, streamed (the cohort's managers).
+         * @description cohort.json, members.json, records.jsonl (every record of the
+         *     cohort's work, one JSON object a line, with its lab), progress.json,
+         *     transcripts/<trainee>.json and transcripts/<trainee>.pdf for each
+         *     trainee, competencies.json and attack-layer.json. The archive is
+         *     written as it is read; one cut short by a failure on the server
+         *     has no central directory.
+         */
+        get: operations["cohortArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -2999,6 +3190,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/partner/v1/trainees/{id}/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A trainee's competency transcript from their work in the organisation's cohorts only (read:progress).
+         * @description `issued` is the time of the latest evidence, so the same evidence
+         *     keeps the same ETag.
+         */
+        get: operations["partnerTraineeTranscript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/trainees/{id}/transcript/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The same transcript as a PDF, in English unless lang asks for Japanese (read:progress). */
+        get: operations["partnerTraineeTranscriptPDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/competencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's work role × trainee matrix, ATT&CK heat map and gaps (read:roster, read:progress and read:records). */
+        get: operations["partnerCohortCompetencies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/competencies/layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The cohort's ATT&CK heat map as a Navigator layer (read:roster, read:progress and read:records). */
+        get: operations["partnerCohortAttackLayer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partner/v1/cohorts/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The whole cohort as a ZIP, streamed, as staff get it (read:roster, read:progress and read:records). */
+        get: operations["partnerCohortArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/partner/v1/records": {
         parameters: {
             query?: never;
@@ -3484,6 +3774,7 @@ export interface components {
         };
         Verdict: {
             correct: boolean;
+            /** @description The objective was solved before: the attempt is practice, judged (correct says how) but not recorded and worth no points. */
             already_solved: boolean;
             points: number;
             /** @description -1: unlimited. */
@@ -3580,7 +3871,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change";
         AuditEntry: {
             /**
              * Format: int64
@@ -4142,6 +4433,98 @@ export interface components {
             solves: number;
             points: number;
         };
+        Transcript: {
+            trainee: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            issued: string;
+            /** @description NICE work roles the trainee trained or showed statements of. */
+            roles: {
+                /** @example PD-WRL-003 */
+                id: string;
+                name: string;
+                category: string;
+                /** @description The role's statements shown. */
+                evidenced: string[];
+                /** @description The role's statements. */
+                total: number;
+                share: number;
+                /** @description Solves in scenarios that train the role. */
+                evidence: components["schemas"]["Evidence"][];
+            }[];
+            techniques: components["schemas"]["TranscriptItem"][];
+            statements: components["schemas"]["TranscriptItem"][];
+            sources: {
+                name: string;
+                version: string;
+                notice: string;
+            }[];
+        };
+        TranscriptItem: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "technique" | "task" | "knowledge" | "skill";
+            evidence: components["schemas"]["Evidence"][];
+        };
+        Evidence: {
+            record_id: string;
+            scenario_id: string;
+            scenario_title: string;
+            objective_id: string;
+            objective_title: string;
+            /** @enum {string} */
+            verified: "flag" | "question" | "check" | "detection";
+            lab_id: string;
+            /** Format: date-time */
+            at: string;
+        };
+        CohortCompetencies: {
+            cohort_id: string;
+            trainees: {
+                id: string;
+                name: string;
+            }[];
+            roles: {
+                id: string;
+                name: string;
+                /** @description One per trainee, in the order of trainees. */
+                shares: number[];
+            }[];
+            techniques: {
+                id: string;
+                name: string;
+                trainees: number;
+            }[];
+            gaps: {
+                /** @enum {string} */
+                framework: "attack" | "nice";
+                id: string;
+                name: string;
+            }[];
+        };
+        /** @description An ATT&CK Navigator layer, layer format 4.5. */
+        AttackLayer: {
+            name: string;
+            versions: {
+                attack?: string;
+                navigator: string;
+                /** @enum {string} */
+                layer: "4.5";
+            };
+            /** @enum {string} */
+            domain: "enterprise-attack";
+            description?: string;
+            techniques: {
+                techniqueID: string;
+                tactic?: string;
+                score: number;
+                comment?: string;
+            }[];
+            gradient: Record<string, never>;
+        };
         TraineeProgress: {
             trainee_id: string;
             points: number;
@@ -4178,6 +4561,54 @@ export interface components {
         };
     };
     responses: {
+        /** @description The transcript as a PDF, its fonts embedded, to download. */
+        TranscriptPDF: {
+            headers: {
+                "Content-Disposition"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/pdf": string;
+            };
+        };
+        /** @description The transcript cannot be printed in the language asked for. */
+        TranscriptLanguageUnsupported: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such trainee, or not one of the instructor's. */
+        TranscriptTraineeNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The ATT&CK Navigator layer, to download and open in the Navigator. */
+        AttackLayer: {
+            headers: {
+                "Content-Disposition"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AttackLayer"];
+            };
+        };
+        /** @description The ZIP, to download. */
+        CohortArchive: {
+            headers: {
+                "Content-Disposition"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/zip": string;
+            };
+        };
         /** @description No partner token, one the range did not issue, a revoked or expired one, or one without the scope this call needs. */
         PartnerUnauthenticated: {
             headers: {
@@ -4458,6 +4889,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The language the PDF's headings are printed in. */
+        TranscriptLanguage: "en" | "ja";
         IfNoneMatch: string;
         /** @description A lab's id; any other shape is a lab that does not exist. */
         LabID: string;
@@ -6562,7 +6995,20 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["ObjectiveNotFound"];
-            409: components["responses"]["NotAnswerable"];
+            /**
+             * @description The lab is not running, the attempts are used up, the objective is not answered this way, or the
+             *     trainee's assignment of the scenario is past due and closed; or (attack_not_logged_yet) a detection
+             *     is graded on the lab's own log and the intruder's events are not in it yet, so no rule can be graded
+             *     (this costs no attempt; try again shortly).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["BodyTooLarge"];
             429: components["responses"]["AnswersLimited"];
             500: components["responses"]["Internal"];
@@ -6873,6 +7319,201 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myTranscript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transcript. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myTranscriptPDF: {
+        parameters: {
+            query?: {
+                /** @description The language the PDF's headings are printed in. */
+                lang?: components["parameters"]["TranscriptLanguage"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TranscriptPDF"];
+            400: components["responses"]["TranscriptLanguageUnsupported"];
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myAttackLayer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AttackLayer"];
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    traineeTranscript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transcript. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["TranscriptTraineeNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    traineeTranscriptPDF: {
+        parameters: {
+            query?: {
+                /** @description The language the PDF's headings are printed in. */
+                lang?: components["parameters"]["TranscriptLanguage"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TranscriptPDF"];
+            400: components["responses"]["TranscriptLanguageUnsupported"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["TranscriptTraineeNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    traineeAttackLayer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AttackLayer"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["TranscriptTraineeNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    cohortCompetencies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohort's competencies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortCompetencies"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    cohortAttackLayer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AttackLayer"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    cohortArchive: {
+        parameters: {
+            query?: {
+                /** @description The language the PDF's headings are printed in. */
+                lang?: components["parameters"]["TranscriptLanguage"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CohortArchive"];
+            400: components["responses"]["TranscriptLanguageUnsupported"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["CohortNotFound"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };
@@ -9169,6 +9810,161 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerTraineeTranscript: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transcript. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            /** @description The person was never a trainee in the organisation's cohorts. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerTraineeTranscriptPDF: {
+        parameters: {
+            query?: {
+                /** @description The language the PDF's headings are printed in. */
+                lang?: components["parameters"]["TranscriptLanguage"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TranscriptPDF"];
+            400: components["responses"]["TranscriptLanguageUnsupported"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            /** @description The person was never a trainee in the organisation's cohorts. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohortCompetencies: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohort's competencies. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortCompetencies"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohortAttackLayer: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The layer. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttackLayer"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
+            429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    partnerCohortArchive: {
+        parameters: {
+            query?: {
+                /** @description The language the PDF's headings are printed in. */
+                lang?: components["parameters"]["TranscriptLanguage"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CohortArchive"];
+            400: components["responses"]["TranscriptLanguageUnsupported"];
+            401: components["responses"]["PartnerUnauthenticated"];
+            404: components["responses"]["CohortNotFound"];
             429: components["responses"]["PartnerRateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];

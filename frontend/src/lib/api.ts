@@ -20,6 +20,8 @@ export type Scenario = Schemas['Scenario']
 export type Recording = Schemas['Recording']
 export type Competency = Schemas['Competency']
 export type Progress = Schemas['Progress']
+export type Transcript = Schemas['Transcript']
+export type CohortCompetencies = Schemas['CohortCompetencies']
 export type LabState = Schemas['LabState']
 export type Lab = Schemas['Lab']
 export type LabHealth = Schemas['LabHealth']
@@ -257,6 +259,19 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     return res.text()
   }
 
+  // file fetches a download (a PDF, a layer, an archive) with the access
+  // token, as a blob to save.
+  async function file(path: string): Promise<Blob> {
+    const open = () => fetchImpl(path, { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'same-origin' })
+    let res = await open()
+    if (res.status === 401 && (await refresh())) res = await open()
+    if (!res.ok) {
+      const e = (await res.json().catch(() => null))?.error
+      throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? `The server answered ${res.status}.`)
+    }
+    return res.blob()
+  }
+
   function signedIn(p: Promise<Session>): Promise<Session> {
     return p.then((s) => (publish(s), s))
   }
@@ -337,6 +352,16 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
         body: { host: t.host, port: t.port } satisfies Schemas['WebLinkRequest'],
       }),
     myProgress: () => request<Progress>('GET', '/api/v1/me/progress'),
+    // Competency transcripts: the signed-in person's, or a trainee's for
+    // staff (trainee set), as JSON, a PDF in a language, or a Navigator layer.
+    transcript: (trainee?: string) => request<Transcript>('GET', transcriptPath(trainee)),
+    transcriptPDF: (lang: string, trainee?: string) => file(`${transcriptPath(trainee)}/pdf?lang=${encodeURIComponent(lang)}`),
+    transcriptLayer: (trainee?: string) => file(`${transcriptPath(trainee)}/layer`),
+    cohortCompetencies: (cohort: string) =>
+      request<CohortCompetencies>('GET', `/api/v1/cohorts/${encodeURIComponent(cohort)}/competencies`),
+    cohortLayer: (cohort: string) => file(`/api/v1/cohorts/${encodeURIComponent(cohort)}/competencies/layer`),
+    cohortArchive: (cohort: string, lang: string) =>
+      file(`/api/v1/cohorts/${encodeURIComponent(cohort)}/archive?lang=${encodeURIComponent(lang)}`),
     allLabs: () => request<Schemas['LabList']>('GET', '/api/v1/labs?all=1').then((r) => r.labs),
     recordings: (lab: string) =>
       request<Schemas['RecordingList']>('GET', `/api/v1/labs/${encodeURIComponent(lab)}/recordings`).then((r) => r.recordings),
@@ -503,3 +528,8 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
 export type Client = ReturnType<typeof createClient>
 
 export const api = createClient()
+
+// transcriptPath is the signed-in person's transcript, or a trainee's.
+function transcriptPath(trainee?: string): string {
+  return trainee ? `/api/v1/trainees/${encodeURIComponent(trainee)}/transcript` : '/api/v1/me/transcript'
+}
