@@ -72,7 +72,7 @@ const (
 	CohortMemberRemove       Action = "cohort.member_remove"
 	CohortJoinCodeRotate     Action = "cohort.join_code_rotate"
 	CohortRosterImport       Action = "cohort.roster_import"
-	CohortExport             Action = "cohort.export" // the whole cohort's archive, records and transcripts, downloaded
+	CohortExport             Action = "cohort.export"      // the whole cohort's archive, records and transcripts, downloaded
 	CohortMessage            Action = "cohort.message"     // to every member
 	CohortHintUnlock         Action = "cohort.hint_unlock" // for every member, at no cost to them
 	AssignmentCreate         Action = "assignment.create"
