@@ -45,8 +45,9 @@ func LoadCatalogue(fsys fs.FS) (*Catalogue, error) {
 
 // LoadScenario reads one scenario folder: its scenario.yaml, its text in
 // every other language the range requires (text.<lang>.yaml, see
-// TextLanguages) and, when the folder has one, its solution.yaml, the
-// reference solution kept beside the manifest.
+// TextLanguages), its instructor notes (README.md and README.<lang>.md)
+// and, when the folder has one, its solution.yaml, the reference solution
+// kept beside the manifest.
 func LoadScenario(fsys fs.FS, dir string) (*Scenario, error) {
 	manifest := path.Join(dir, "scenario.yaml")
 	data, err := fs.ReadFile(fsys, manifest)
@@ -65,10 +66,24 @@ func LoadScenario(fsys fs.FS, dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := loadTexts(fsys, dir, s); err != nil {
+	textErr := loadTexts(fsys, dir, s)
+	notes, err := loadNotes(fsys, dir, s)
+	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	if textErr == nil && len(notes) == 0 {
+		return s, nil
+	}
+	// One report of everything the folder lacks, the words and the notes.
+	var me *ManifestError
+	if textErr != nil && !errors.As(textErr, &me) {
+		return nil, textErr
+	}
+	if me == nil {
+		me = &ManifestError{Source: manifest}
+	}
+	me.Problems = append(me.Problems, notes...)
+	return nil, me
 }
 
 // Scenario returns one scenario.

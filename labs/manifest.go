@@ -42,6 +42,7 @@ type Scenario struct {
 	sourcePath  string
 	sourceBytes []byte
 	texts       map[string]*ScenarioText // the words in other languages, by language (see In)
+	notes       map[string]string        // the instructor notes, by language, English too (see Notes)
 }
 
 // Incident is a public incident the scenario re-enacts.

@@ -33,6 +33,12 @@ type ScenarioText struct {
 type ObjectiveText struct {
 	Title       string `yaml:"title"`
 	Walkthrough string `yaml:"walkthrough"`
+	// Choices labels a multiple-choice objective's choices, by the choice
+	// as the manifest writes it. The choice stays the answer submitted and
+	// recorded; only the words shown change. Every choice needs its label,
+	// even one the same in both languages (IMDSv1), so a translator decides
+	// each rather than an English word slipping through.
+	Choices map[string]string `yaml:"choices"`
 }
 
 func textFile(lang string) string { return "text." + lang + ".yaml" }
@@ -91,6 +97,14 @@ func checkText(file string, s *Scenario, t *ScenarioText) []Problem {
 		ot := t.Objectives[o.ID]
 		untranslated("objectives."+o.ID+".title", o.Title, ot.Title)
 		untranslated("objectives."+o.ID+".walkthrough", o.Walkthrough, ot.Walkthrough)
+		for _, choice := range o.Choices {
+			untranslated("objectives."+o.ID+".choices."+choice, choice, ot.Choices[choice])
+		}
+		for _, choice := range sortedKeys(ot.Choices) {
+			if !slices.Contains(o.Choices, choice) {
+				gone("objectives."+o.ID+".choices."+choice, "a choice")
+			}
+		}
 	}
 	hints := map[string]bool{}
 	for _, h := range s.Hints {
@@ -168,6 +182,17 @@ func (s *Scenario) In(lang string) *Scenario {
 		}
 	}
 	return &c
+}
+
+// ChoiceLabel is how a multiple-choice objective's choice reads in lang:
+// the overlay's label, else the choice as the manifest writes it.
+func (s *Scenario) ChoiceLabel(lang, objective, choice string) string {
+	if t, ok := s.texts[lang]; ok {
+		if label := t.Objectives[objective].Choices[choice]; label != "" {
+			return label
+		}
+	}
+	return choice
 }
 
 func or(text, english string) string {

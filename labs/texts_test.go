@@ -15,8 +15,15 @@ title: サンプル
 hints: {h1: 周りを調べてください}
 `
 
+// withChoice is valid with a multiple-choice question added.
+var withChoice = strings.Replace(valid, "objectives: [", `objectives: [{id: which, track: defence, kind: question, points: 10, title: "Which one?", choices: ["Yes", "No"], answers: ["Yes"]}, `, 1)
+
 func sampleFolder(japanese string) fstest.MapFS {
-	fsys := fstest.MapFS{"sample/scenario.yaml": {Data: []byte(valid)}}
+	return folderOf(valid, japanese)
+}
+
+func folderOf(manifest, japanese string) fstest.MapFS {
+	fsys := fstest.MapFS{"sample/scenario.yaml": {Data: []byte(manifest)}}
 	if japanese != "" {
 		fsys["sample/text.ja.yaml"] = &fstest.MapFile{Data: []byte(japanese)}
 	}
@@ -29,19 +36,31 @@ func TestJapaneseTextMatchesTheManifest(t *testing.T) {
 	if _, err := LoadScenario(sampleFolder(validJapanese), "sample"); err != nil {
 		t.Fatalf("a complete overlay: %v", err)
 	}
-	cases := []struct{ name, japanese, path, message string }{
-		{"no overlay", "", "text.ja.yaml", "is missing"},
-		{"no title", "hints: {h1: 周りを調べてください}\n", "text.ja.yaml: title", `no translation of "Sample"`},
-		{"no hint", "title: サンプル\n", "text.ja.yaml: hints.h1", `no translation of "look around"`},
-		{"a hint gone", "title: サンプル\nhints: {h1: 周りを調べてください, h2: 古いヒント}\n", "text.ja.yaml: hints.h2", "translates a hint the manifest no longer has"},
-		{"an objective gone", validJapanese + "objectives: {old: {title: 古い目標}}\n", "text.ja.yaml: objectives.old", "translates an objective"},
-		{"a walkthrough the objective lacks", validJapanese + "objectives: {get-flag: {walkthrough: 手順}}\n", "text.ja.yaml: objectives.get-flag.walkthrough", "a walkthrough"},
-		{"a web target gone", validJapanese + "web_targets: {'box:80': 画面}\n", "text.ja.yaml: web_targets.box:80", "a web target"},
-		{"an unknown key", validJapanese + "titel: x\n", "text.ja.yaml", "titel"},
+	choiceJapanese := validJapanese + "objectives: {which: {title: 'どちら？', choices: {'Yes': はい, 'No': いいえ}}}\n"
+	chooser, err := LoadScenario(folderOf(withChoice, choiceJapanese), "sample")
+	if err != nil {
+		t.Fatalf("a complete overlay with choices: %v", err)
+	}
+	// A choice is still the answer: only its label changes with the language.
+	if ja, en := chooser.ChoiceLabel("ja", "which", "Yes"), chooser.ChoiceLabel("en", "which", "Yes"); ja != "はい" || en != "Yes" {
+		t.Fatalf("choice labels: %q in Japanese, %q in English", ja, en)
+	}
+	cases := []struct{ name, manifest, japanese, path, message string }{
+		{"a choice unlabelled", withChoice, validJapanese + "objectives: {which: {title: 'どちら？', choices: {'Yes': はい}}}\n", "text.ja.yaml: objectives.which.choices.No", `no translation of "No"`},
+		{"no choice labels", withChoice, validJapanese + "objectives: {which: {title: 'どちら？'}}\n", "text.ja.yaml: objectives.which.choices.Yes", `no translation of "Yes"`},
+		{"a choice gone", withChoice, validJapanese + "objectives: {which: {title: 'どちら？', choices: {'Yes': はい, 'No': いいえ, Maybe: たぶん}}}\n", "text.ja.yaml: objectives.which.choices.Maybe", "translates a choice the manifest no longer has"},
+		{"no overlay", valid, "", "text.ja.yaml", "is missing"},
+		{"no title", valid, "hints: {h1: 周りを調べてください}\n", "text.ja.yaml: title", `no translation of "Sample"`},
+		{"no hint", valid, "title: サンプル\n", "text.ja.yaml: hints.h1", `no translation of "look around"`},
+		{"a hint gone", valid, "title: サンプル\nhints: {h1: 周りを調べてください, h2: 古いヒント}\n", "text.ja.yaml: hints.h2", "translates a hint the manifest no longer has"},
+		{"an objective gone", valid, validJapanese + "objectives: {old: {title: 古い目標}}\n", "text.ja.yaml: objectives.old", "translates an objective"},
+		{"a walkthrough the objective lacks", valid, validJapanese + "objectives: {get-flag: {walkthrough: 手順}}\n", "text.ja.yaml: objectives.get-flag.walkthrough", "a walkthrough"},
+		{"a web target gone", valid, validJapanese + "web_targets: {'box:80': 画面}\n", "text.ja.yaml: web_targets.box:80", "a web target"},
+		{"an unknown key", valid, validJapanese + "titel: x\n", "text.ja.yaml", "titel"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := LoadScenario(sampleFolder(tc.japanese), "sample")
+			_, err := LoadScenario(folderOf(tc.manifest, tc.japanese), "sample")
 			var me *ManifestError
 			if !errors.As(err, &me) {
 				t.Fatalf("want a manifest error, got %v", err)

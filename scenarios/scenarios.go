@@ -10,7 +10,7 @@ package scenarios
 
 import "embed"
 
-//go:embed */scenario.yaml */text.*.yaml */solution.yaml */README.md
+//go:embed */scenario.yaml */text.*.yaml */solution.yaml */README*.md
 var files embed.FS
 
 // Files returns the catalogue: one directory per scenario.

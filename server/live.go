@@ -32,6 +32,7 @@ type liveAPI struct {
 	writeTimeout time.Duration
 	open         *openStreams   // the connections the streams have taken over
 	audit        audit.Recorder // messages and hints to a whole class
+	names        traineeNames   // the objectives' words in the reader's language
 }
 
 type liveLab struct {
@@ -100,6 +101,7 @@ func (h liveAPI) matrix(c *fiber.Ctx) error {
 		return err
 	}
 	cohortID := strings.Clone(c.Params("id"))
+	columns := columnsIn(m.Columns, h.names.scenarioIn(m.ScenarioID, readerLanguage(c, h.names.accounts)))
 	takeOver(c, h.open, liveLimit, h.writeTimeout, h.heartbeat, func(ctx context.Context, s *sse) {
 		defer h.streams.End(a.UserID)
 		defer h.live.Hub().Close(sub)
@@ -108,7 +110,7 @@ func (h liveAPI) matrix(c *fiber.Ctx) error {
 		for i, r := range m.Rows {
 			rows[i] = liveRowOf(r, now, true)
 		}
-		if !s.send("snapshot", liveSnapshot{CohortID: cohortID, ScenarioID: m.ScenarioID, Columns: m.Columns, Rows: rows, At: now.UTC()}) {
+		if !s.send("snapshot", liveSnapshot{CohortID: cohortID, ScenarioID: m.ScenarioID, Columns: columns, Rows: rows, At: now.UTC()}) {
 			return
 		}
 		rows = nil // the snapshot is sent; the stream keeps only its matrix

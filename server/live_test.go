@@ -244,3 +244,26 @@ func TestLiveStreamsPerPersonAreLimited(t *testing.T) {
 	}
 	expect(t, lc.rg.call("GET", lc.livePath(), nil, bearer(lc.token["teacher"])...), 429, "too_many_streams")
 }
+
+// An instructor reading in Japanese sees the live view's objectives, their
+// hints and the class charts' objectives in Japanese; ids stay.
+func TestLiveViewSpeaksTheReadersLanguage(t *testing.T) {
+	lc := newLiveClass(t)
+	_, events := openStream(t, lc.base, lc.livePath(), lc.token["teacher"], "Accept-Language", "ja")
+	snap := next(t, events, "snapshot")
+	raw, _ := json.Marshal(snap.Data["columns"])
+	if !strings.Contains(string(raw), `"id":"first-flag"`) || !strings.Contains(string(raw), `"title":"Web ホストが配信しているフラグを読み取る"`) ||
+		!strings.Contains(string(raw), "環境変数") {
+		t.Fatalf("columns in Japanese: %s", raw)
+	}
+	_, english := openStream(t, lc.base, lc.livePath(), lc.token["teacher"])
+	raw, _ = json.Marshal(next(t, english, "snapshot").Data["columns"])
+	if !strings.Contains(string(raw), `"title":"Read the flag the web host serves"`) {
+		t.Fatalf("columns in English: %s", raw)
+	}
+	charts := lc.rg.call("GET", lc.chartsPath(), nil, append(bearer(lc.token["teacher"]), "Accept-Language", "ja")...)
+	expect(t, charts, 200, "")
+	if !strings.Contains(charts.raw, `"title":"Web ホストが配信しているフラグを読み取る"`) {
+		t.Fatalf("charts in Japanese: %s", charts.raw)
+	}
+}

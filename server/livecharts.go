@@ -71,5 +71,14 @@ func (h liveAPI) charts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(classChartsViewOf(c.Params("id"), scenarioID, ch))
+	v := classChartsViewOf(c.Params("id"), scenarioID, ch)
+	if sc := h.names.scenarioIn(scenarioID, readerLanguage(c, h.names.accounts)); sc != nil {
+		for i := range v.TimeToSolve {
+			v.TimeToSolve[i].Title = objectiveTitle(sc, v.TimeToSolve[i].ObjectiveID, v.TimeToSolve[i].Title)
+		}
+		for i := range v.Stuck {
+			v.Stuck[i].Title = objectiveTitle(sc, v.Stuck[i].ObjectiveID, v.Stuck[i].Title)
+		}
+	}
+	return c.JSON(v)
 }

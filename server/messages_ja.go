@@ -123,6 +123,7 @@ var japanese = map[string]string{
 	"roster_unreadable":               "ファイルを CSV として読み取れませんでした。",
 	"rule_invalid":                    "このルールは使用できません。",
 	"scenario_not_found":              "その ID のシナリオはありません。",
+	"scenario_notes_not_found":        "このシナリオには講師用ノートがありません。",
 	"scenario_repeated":               "1 つの課題に同じシナリオは 1 回だけ含められます。",
 	"scenario_required":               "シナリオを選んでください。",
 	"scenario_track_missing":          "このシナリオには指定したトラックがありません。",

@@ -35,14 +35,25 @@ func (n traineeNames) trainees(ctx context.Context) func(id string) string {
 	}
 }
 
-func (n traineeNames) scenario(id string) string {
-	if n.labs == nil {
-		return id
-	}
-	if s, err := n.labs.Catalogue().Scenario(id); err == nil {
+// scenario is a scenario's title in lang; its id when it is gone.
+func (n traineeNames) scenario(id, lang string) string {
+	if s := n.scenarioIn(id, lang); s != nil {
 		return s.Title
 	}
 	return id
+}
+
+// scenarioIn is a scenario with its words in lang; nil when the range runs
+// no labs or the scenario is gone.
+func (n traineeNames) scenarioIn(id, lang string) *labs.Scenario {
+	if n.labs == nil {
+		return nil
+	}
+	s, err := n.labs.Catalogue().Scenario(id)
+	if err != nil {
+		return nil
+	}
+	return s.In(lang)
 }
 
 // isCheck says whether an objective is a state check the range runs, from

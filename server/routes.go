@@ -85,6 +85,7 @@ func routes(app *fiber.App, d Deps) {
 		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: d.Audit, writeTimeout: d.Options.WriteTimeout}
 		api.Get("/scenarios", signedIn, l.scenarios)
 		api.Get("/scenarios/:id", signedIn, l.scenario)
+		api.Get("/scenarios/:id/notes", d.Tokens.Require(accounts.RoleInstructor), l.notes)
 		api.Post("/labs", signedIn, userLimiter("launch", d.Options.LaunchPerMinute), settle, l.launch)
 		api.Get("/labs", signedIn, l.list)
 		api.Get("/labs/:id", signedIn, l.instanceOp(getLab))
@@ -185,7 +186,7 @@ func routes(app *fiber.App, d Deps) {
 		d.Labs.Watch(hub)
 		lv := liveAPI{live: live.NewService(liveSources{cohorts: d.Cohorts, scoring: d.Scoring, labs: d.Labs}, hub, d.Messages, nil),
 			streams: terminal.NewSessions(liveStreamsPerUser), heartbeat: streamHeartbeat, writeTimeout: d.Options.WriteTimeout, audit: d.Audit,
-			open: newOpenStreams()}
+			open: newOpenStreams(), names: traineeNames{accounts: d.Accounts, labs: d.Labs}}
 		app.Hooks().OnShutdown(lv.open.closeAll)
 		lv.live.UseHints(d.Scoring)
 		api.Get("/cohorts/:id/live", signedIn, lv.matrix)

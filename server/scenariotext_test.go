@@ -39,7 +39,7 @@ func TestScenarioWordsFollowTheReadersLanguage(t *testing.T) {
 		t.Fatalf("hint in Japanese: %s", r.raw)
 	}
 	r = rg.call("POST", "/api/v1/labs/"+lab+"/objectives/first-flag/walkthrough", nil, japanese...)
-	if !strings.Contains(r.raw, "busybox の") {
+	if !strings.Contains(r.raw, "busybox の") || !strings.Contains(r.raw, `"message":"この目標をこれから解決しても、ポイントは加算されません。"`) {
 		t.Fatalf("walkthrough in Japanese: %s", r.raw)
 	}
 	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
@@ -73,4 +73,42 @@ func TestTerminalTicketCarriesTheReadersLanguage(t *testing.T) {
 	if url, _ := r.body["url"].(string); !strings.HasSuffix(url, "&lang=en") {
 		t.Fatalf("ticket url %q", url)
 	}
+}
+
+// A multiple-choice objective shows each choice as a value to submit and a
+// label in the reader's language; the value is what scores.
+func TestChoicesCarryAValueAndALabel(t *testing.T) {
+	rg := newRangeWithLabs(t, fakeLabs())
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	lab := runningLabOf(t, rg, alice, "metadata-heist")
+	r := rg.call("GET", "/api/v1/labs/"+lab+"/objectives", nil, append(bearer(alice), "Accept-Language", "ja")...)
+	expect(t, r, 200, "")
+	if !strings.Contains(r.raw, `"choices":[{"value":"IMDSv1","label":"IMDSv1"},{"value":"IMDSv2","label":"IMDSv2"}]`) {
+		t.Fatalf("choices: %s", r.raw)
+	}
+	r = rg.call("POST", "/api/v1/labs/"+lab+"/objectives/delivery-version", map[string]string{"answer": "IMDSv1"}, bearer(alice)...)
+	expect(t, r, 200, "")
+	if r.body["correct"] != true {
+		t.Fatalf("the choice's value scores: %s", r.raw)
+	}
+}
+
+// Staff read a scenario's instructor notes in their language; trainees,
+// whom the walkthrough would spoil, cannot.
+func TestInstructorNotesAreForStaff(t *testing.T) {
+	rg := newRangeWithLabs(t, fakeLabs())
+	alice, _ := rg.userWithRole("alice@range.test", accounts.RoleTrainee)
+	teacher, _ := rg.userWithRole("teacher@range.test", accounts.RoleInstructor)
+
+	r := rg.call("GET", "/api/v1/scenarios/metadata-heist/notes", nil, append(bearer(teacher), "Accept-Language", "ja")...)
+	expect(t, r, 200, "")
+	if r.body["language"] != "ja" || !strings.Contains(r.raw, "講師用ノート") {
+		t.Fatalf("notes in Japanese: %s", r.raw)
+	}
+	r = rg.call("GET", "/api/v1/scenarios/metadata-heist/notes", nil, bearer(teacher)...)
+	if r.body["language"] != "en" || !strings.Contains(r.raw, "instructor notes") {
+		t.Fatalf("notes in English: %s", r.raw)
+	}
+	expect(t, rg.call("GET", "/api/v1/scenarios/metadata-heist/notes", nil, bearer(alice)...), 403, "forbidden")
+	expect(t, rg.call("GET", "/api/v1/scenarios/no-such/notes", nil, bearer(teacher)...), 404, "scenario_not_found")
 }

@@ -34,11 +34,18 @@ type objectiveStateView struct {
 	Title        string        `json:"title"`
 	Points       int           `json:"points"`
 	Solved       bool          `json:"solved"`
-	Choices      []string      `json:"choices,omitempty"` // multiple choice: pick one
+	Choices      []choiceView  `json:"choices,omitempty"` // multiple choice: pick one
 	Walkthrough  bool          `json:"walkthrough_available"`
 	Revealed     bool          `json:"walkthrough_revealed"`
 	AttemptsLeft int           `json:"attempts_left"` // -1: unlimited
 	Hints        []hintView    `json:"hints"`
+}
+
+// choiceView is one choice of a multiple-choice objective: the value the
+// trainee submits, and the label shown in the reader's language.
+type choiceView struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
 }
 
 type objectiveList struct {
@@ -77,7 +84,10 @@ func objectiveViews(list []scoring.ObjectiveState, words *scenarioWords) []objec
 	for i, o := range list {
 		v := objectiveStateView{ID: o.Objective.ID, Track: o.Objective.Track, Kind: o.Objective.Kind, Title: words.title(o.Objective.ID, o.Objective.Title),
 			Points: o.Objective.Points, Solved: o.Solved, AttemptsLeft: o.AttemptsLeft, Hints: []hintView{},
-			Walkthrough: o.WalkthroughAvailable(), Revealed: o.Revealed, Choices: o.Objective.Choices}
+			Walkthrough: o.WalkthroughAvailable(), Revealed: o.Revealed}
+		for _, choice := range o.Objective.Choices {
+			v.Choices = append(v.Choices, choiceView{Value: choice, Label: words.choice(o.Objective.ID, choice)})
+		}
 		for _, hs := range o.Hints {
 			v.Hints = append(v.Hints, hintView{ID: hs.ID, Cost: hs.Cost, Unlocked: hs.Unlocked, Text: words.hint(hs.ID, hs.Text)})
 		}
@@ -195,6 +205,7 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 	}
 	out := make([]suspicionView, len(list))
 	name := h.names.trainees(c.UserContext())
+	lang := readerLanguage(c, h.names.accounts)
 	for i, e := range list {
 		out[i] = suspicionView{Reason: e.SuspicionReason(), Trainee: e.TraineeID, SharedWith: e.SharedWith, Lab: e.InstanceID, Scenario: e.ScenarioID,
 			Objective: strings.Clone(e.ObjectiveID), IP: e.IP, At: e.At}
@@ -202,7 +213,7 @@ func (h scoringAPI) suspicions(c *fiber.Ctx) error {
 		if e.SharedWith != "" && !a.MayActFor(e.SharedWith) {
 			out[i].SharedWithName = "" // not one of the instructor's trainees
 		}
-		out[i].ScenarioTitle = h.names.scenario(e.ScenarioID)
+		out[i].ScenarioTitle = h.names.scenario(e.ScenarioID, lang)
 	}
 	return c.JSON(suspicionList{Suspicions: out})
 }
@@ -252,7 +263,7 @@ func (h scoringAPI) walkthrough(c *fiber.Ctx) error {
 		return err
 	}
 	words := h.names.labScenarioWords(c, auth.PrincipalOf(c).UserID, id)
-	return c.JSON(walkthroughView{Message: "Solving this objective now earns no points.", Walkthrough: words.walkthrough(c.Params("objective"), text)})
+	return c.JSON(walkthroughView{Message: walkthroughMessage(readerLanguage(c, h.names.accounts)), Walkthrough: words.walkthrough(c.Params("objective"), text)})
 }
 
 type eventView struct {

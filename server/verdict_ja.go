@@ -38,3 +38,12 @@ func verdictMessage(lang string, r scoring.Result) string {
 	}
 	return r.Message
 }
+
+// walkthroughMessage is what revealing a walkthrough costs, said once the
+// walkthrough is shown.
+func walkthroughMessage(lang string) string {
+	if lang == "ja" {
+		return "この目標をこれから解決しても、ポイントは加算されません。"
+	}
+	return "Solving this objective now earns no points."
+}

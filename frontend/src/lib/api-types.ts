@@ -639,6 +639,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scenarios/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A scenario's instructor notes (instructors and admins).
+         * @description Markdown, in the reader's language when the scenario has notes in it, else in English; `language` says which. Trainees cannot read them: they hold the walkthrough.
+         */
+        get: operations["getScenarioNotes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/labs": {
         parameters: {
             query?: never;
@@ -3586,6 +3606,16 @@ export interface components {
         Track: "attack" | "defence";
         /** @enum {string} */
         ObjectiveKind: "flag" | "question" | "check" | "detection";
+        /** @description A scenario's instructor notes, Markdown. */
+        ScenarioNotes: {
+            scenario: string;
+            /**
+             * @description The language the notes are in; English when the scenario has none in the reader's.
+             * @enum {string}
+             */
+            language: "en" | "ja";
+            markdown: string;
+        };
         Scenario: {
             id: string;
             version: number;
@@ -3756,8 +3786,13 @@ export interface components {
             title: string;
             points: number;
             solved: boolean;
-            /** @description For multiple choice; pick one. */
-            choices?: string[];
+            /** @description For multiple choice; pick one and submit its value. */
+            choices?: {
+                /** @description What is submitted as the answer; the same in every language. */
+                value: string;
+                /** @description The choice as shown, in the reader's language. */
+                label: string;
+            }[];
             walkthrough_available: boolean;
             walkthrough_revealed: boolean;
             /** @description -1: unlimited. */
@@ -6297,6 +6332,39 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             /** @description No such scenario. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getScenarioNotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioNotes"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No such scenario, or it has no notes. */
             404: {
                 headers: {
                     [name: string]: unknown;

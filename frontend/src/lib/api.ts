@@ -17,6 +17,7 @@ export type Session = Schemas['Session']
 export type SetupStatus = Schemas['SetupStatus']
 export type WebTarget = Schemas['WebTarget']
 export type Scenario = Schemas['Scenario']
+export type ScenarioNotes = Schemas['ScenarioNotes']
 export type Recording = Schemas['Recording']
 export type Competency = Schemas['Competency']
 export type Progress = Schemas['Progress']
@@ -342,6 +343,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<Invite>('POST', '/api/v1/invites', { body }),
     scenarios: () => request<Schemas['ScenarioList']>('GET', '/api/v1/scenarios').then((r) => r.scenarios),
     scenario: (id: string) => request<Scenario>('GET', `/api/v1/scenarios/${encodeURIComponent(id)}`),
+    scenarioNotes: (id: string) => request<ScenarioNotes>('GET', `/api/v1/scenarios/${encodeURIComponent(id)}/notes`),
     // labEvents follows a lab's start-up until it settles.
     labEvents: (id: string, onLab: (l: Lab) => void, signal?: AbortSignal) =>
       stream(`/api/v1/labs/${encodeURIComponent(id)}/events`, (d) => onLab(JSON.parse(d) as Lab), signal),
