@@ -10,7 +10,7 @@ type URLs struct {
 	Base string // the range's public origin, e.g. https://range.example.ac.jp
 }
 
-const prefix = "/api/badges"
+const prefix = "/api/v1/badges"
 
 // Issuer is the issuer's id: its controller document and profile.
 func (u URLs) Issuer() string { return u.Base + prefix + "/issuer" }
