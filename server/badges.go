@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -93,8 +94,22 @@ func (h badgesAPI) statusList(c *fiber.Ctx) error {
 	return sendDocument(c, doc, "")
 }
 
-func (h badgesAPI) credential(c *fiber.Ctx) error {
+// publicAward is a badge anyone may read by its id. An erased person's
+// badges are gone with them: their name is on the badge.
+func (h badgesAPI) publicAward(c *fiber.Ctx) (badges.StoredAward, error) {
 	a, err := h.badges.Award(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return badges.StoredAward{}, err
+	}
+	u, err := h.accounts.User(c.UserContext(), a.UserID)
+	if errors.Is(err, accounts.ErrUserNotFound) || (err == nil && u.DisplayName == accounts.Pseudonym(u.ID)) {
+		return badges.StoredAward{}, badges.ErrNotFound
+	}
+	return a, err
+}
+
+func (h badgesAPI) credential(c *fiber.Ctx) error {
+	a, err := h.publicAward(c)
 	if err != nil {
 		return err
 	}
@@ -106,7 +121,7 @@ func (h badgesAPI) credential(c *fiber.Ctx) error {
 }
 
 func (h badgesAPI) credentialJWT(c *fiber.Ctx) error {
-	a, err := h.badges.Award(c.UserContext(), strings.Clone(c.Params("id")))
+	a, err := h.publicAward(c)
 	if err != nil {
 		return err
 	}
@@ -134,7 +149,7 @@ type badgeVerification struct {
 // verification is what the public verification page shows: the range's
 // own check of the badge's proof and revocation.
 func (h badgesAPI) verification(c *fiber.Ctx) error {
-	a, err := h.badges.Award(c.UserContext(), strings.Clone(c.Params("id")))
+	a, err := h.publicAward(c)
 	if err != nil {
 		return err
 	}

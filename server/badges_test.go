@@ -317,4 +317,10 @@ func TestBadgeRefusals(t *testing.T) {
 	if n := strings.Count(audit.raw, `"role_threshold"`); n != 1 {
 		t.Errorf("%d threshold changes recorded, want the one accepted: %s", n, audit.raw)
 	}
+
+	// An erased person's badges, which carry their name, are gone.
+	expect(t, cl.rg.call("POST", "/api/v1/users/"+cl.hanakoID+"/erase", nil, bearer(cl.token["admin"])...), 200, "")
+	for _, path := range []string{"", "/jwt", "/verification"} {
+		expect(t, cl.rg.call("GET", "/api/v1/badges/credentials/"+id+path, nil), 404, "badge_not_found")
+	}
 }
