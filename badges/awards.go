@@ -74,7 +74,8 @@ func (s *Service) Credential(ctx context.Context, a StoredAward) (map[string]any
 	if err != nil {
 		return nil, err
 	}
-	return iss.Credential(a.award())
+	// The same award and key always sign to the same credential.
+	return s.signed.get("credential "+iss.Kid+" "+a.ID, func() (map[string]any, error) { return iss.Credential(a.award()) })
 }
 
 // JWT is the award's credential in its VC-JOSE-COSE form.

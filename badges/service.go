@@ -35,6 +35,7 @@ type Service struct {
 	now   func() time.Time
 
 	keyOnce sync.Mutex // makes the first key once, not once per request
+	signed  signedCache
 }
 
 // NewService makes the badge service. base is the range's public origin;
@@ -139,6 +140,8 @@ func (s *Service) KeyDocument(ctx context.Context, kid string) (map[string]any, 
 var errKeyNotFound = fault.New(fault.NotFound, "badge_key_not_found", "No such issuer key.")
 
 // StatusList is the signed revocation list credential as it stands now.
+// It is signed again only when a badge has been revoked (or the key has
+// changed) since: the list is public, and signing costs a millisecond or two.
 func (s *Service) StatusList(ctx context.Context) (map[string]any, error) {
 	iss, err := s.issuer(ctx)
 	if err != nil {
@@ -148,5 +151,6 @@ func (s *Service) StatusList(ctx context.Context) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return iss.StatusListCredential(revoked, s.now())
+	key := fmt.Sprint("status ", iss.Kid, revoked)
+	return s.signed.get(key, func() (map[string]any, error) { return iss.StatusListCredential(revoked, s.now()) })
 }
