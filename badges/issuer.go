@@ -77,17 +77,23 @@ type PublicKey struct {
 	Key ed25519.PublicKey
 }
 
-// ControllerDocument is served at the issuer's id. It names the keys that
-// may assert credentials for the issuer; the DID v1 context gives the
-// assertionMethod term its meaning, though the issuer is an https URL.
-func (u URLs) ControllerDocument(keys []PublicKey) map[string]any {
+// IssuerDocument is served at the issuer's id. It is both the issuer's
+// Open Badges Profile (its name and origin) and its controller document,
+// naming the keys that may assert credentials for it. The DID v1 context
+// comes first and gives assertionMethod its meaning, though the issuer is
+// an https URL: verifiers read such a document as it is, without framing.
+func (u URLs) IssuerDocument(name string, keys []PublicKey) map[string]any {
 	methods := make([]any, 0, len(keys))
 	for _, k := range keys {
 		methods = append(methods, u.Key(k.Kid))
 	}
 	return map[string]any{
-		"@context":        []any{"https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"},
+		"@context": []any{"https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1",
+			CredentialsContext, OpenBadgesContext},
 		"id":              u.Issuer(),
+		"type":            []any{"Profile"},
+		"name":            name,
+		"url":             u.Base,
 		"assertionMethod": methods,
 	}
 }

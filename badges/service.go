@@ -114,13 +114,13 @@ func (s *Service) PublicKeys(ctx context.Context) ([]PublicKey, error) {
 	return out, nil
 }
 
-// ControllerDocument is the issuer's controller document.
-func (s *Service) ControllerDocument(ctx context.Context) (map[string]any, error) {
+// IssuerDocument is the issuer's profile and controller document.
+func (s *Service) IssuerDocument(ctx context.Context) (map[string]any, error) {
 	keys, err := s.PublicKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.urls.ControllerDocument(keys), nil
+	return s.urls.IssuerDocument(s.name, keys), nil
 }
 
 // KeyDocument is the Multikey verification method of kid.

@@ -35,7 +35,7 @@ func (p *publisher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var doc any
 	switch {
 	case url == u.Issuer():
-		doc = u.ControllerDocument(p.keys)
+		doc = u.IssuerDocument(p.issuer.Name, p.keys)
 	case url == u.StatusList():
 		var err error
 		if doc, err = p.issuer.StatusListCredential(p.revoked, time.Now()); err != nil {

@@ -71,7 +71,7 @@ func sendDocument(c *fiber.Ctx, doc any, filename string) error {
 }
 
 func (h badgesAPI) issuer(c *fiber.Ctx) error {
-	doc, err := h.badges.ControllerDocument(c.UserContext())
+	doc, err := h.badges.IssuerDocument(c.UserContext())
 	if err != nil {
 		return err
 	}

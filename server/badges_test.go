@@ -299,6 +299,8 @@ func TestBadgeRefusals(t *testing.T) {
 		{name: "unknown badge", method: "GET", url: "/api/v1/me/badges/" + unknown, token: cl.hanako, status: 404, code: "badge_not_found"},
 		{name: "unknown credential", method: "GET", url: "/api/v1/badges/credentials/" + unknown, status: 404, code: "badge_not_found"},
 		{name: "malformed credential id", method: "GET", url: "/api/v1/badges/credentials/x'1", status: 404, code: "badge_not_found"},
+		{name: "issuer profile and controller", method: "GET", url: "/api/v1/badges/issuer", status: 200,
+			has: []string{`"type":["Profile"]`, `"name":"Test range"`, `"assertionMethod":["` + cl.base + `/api/v1/badges/issuer/keys/`}},
 		{name: "unknown key", method: "GET", url: "/api/v1/badges/issuer/keys/nope", status: 404, code: "badge_key_not_found"},
 		{name: "revoke unknown", method: "POST", url: "/api/v1/badges/credentials/" + unknown + "/revoke", token: cl.token["admin"], status: 404, code: "badge_not_found"},
 		{name: "revoke by a trainee", method: "POST", url: "/api/v1/badges/credentials/" + id + "/revoke", token: cl.hanako, status: 403, code: "forbidden"},
