@@ -6,7 +6,8 @@
 // the same page shows it revoked.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { apiCall, flagOf, launchBrowser, missing, seedClass, signIn, startRange, watchConsole } from './range.mjs'
@@ -19,6 +20,18 @@ after(async () => {
   await chrome?.close()
   await range?.stop()
 })
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+// axeViolations runs axe-core (WCAG 2.2 AA) on the page as it is, as the
+// accessibility suite does, and names each violation.
+async function axeViolations(page, where) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }),
+  )
+  return result.violations.map((v) => `${where}: ${v.id} ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`)
+}
 
 async function shot(page, name) {
   if (!shots) return
@@ -70,6 +83,7 @@ test('a trainee completes orientation, and the public page verifies their badge,
   await assert.doesNotReject(card.getByRole('link', { name: 'Download (JSON-LD)' }).waitFor())
   await assert.doesNotReject(card.getByRole('link', { name: 'Download (JWT)' }).waitFor())
   await shot(page, 'badges-mine')
+  const found = await axeViolations(page, '/badges')
   await card.getByRole('link', { name: 'Verification page' }).click()
   await page.locator('[data-verdict="valid"]').waitFor()
   const verifyURL = page.url()
@@ -83,6 +97,14 @@ test('a trainee completes orientation, and the public page verifies their badge,
   assert.match(await outsider.locator('.facts').textContent(), /hanako/)
   assert.equal(new URL(outsider.url()).pathname, new URL(verifyURL).pathname, 'no sign-in was asked for')
   await shot(outsider, 'badge-verification')
+  found.push(...(await axeViolations(outsider, '/verify (en)')))
+  // The same page in Japanese, still without signing in.
+  await outsider.evaluate(() => localStorage.setItem('sakimori.language', 'ja'))
+  await outsider.reload()
+  await outsider.getByText('有効：このレンジが発行し、改変も取り消しもされていません。', { exact: false }).waitFor()
+  assert.equal(await outsider.locator('html').getAttribute('lang'), 'ja')
+  found.push(...(await axeViolations(outsider, '/verify (ja)')))
+  assert.deepEqual(found, [])
 
   // Revoked by the admin, the same page says so.
   const id = new URL(verifyURL).pathname.split('/').pop()
