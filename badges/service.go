@@ -34,8 +34,8 @@ type Service struct {
 	name  string
 	now   func() time.Time
 
-	keyOnce sync.Mutex // makes the first key once, not once per request
-	signed  signedCache
+	keyMu  sync.Mutex // makes the first key once, not once per request
+	signed signedCache
 }
 
 // NewService makes the badge service. base is the range's public origin;
@@ -79,8 +79,8 @@ func (s *Service) issuer(ctx context.Context) (Issuer, error) {
 }
 
 func (s *Service) firstKey(ctx context.Context) ([]StoredKey, error) {
-	s.keyOnce.Lock()
-	defer s.keyOnce.Unlock()
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
 	if keys, err := s.store.Keys(ctx); err != nil || len(keys) > 0 {
 		return keys, err
 	}
