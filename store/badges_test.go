@@ -161,3 +161,33 @@ func TestBadgeIssuerKeyIsSealedAndMadeOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestBadgeStatusListIsSignedAgainOnlyWhenItChanges: the public list is
+// served from what was signed until a badge is revoked. The clock moves on
+// every reading, so a list signed again would carry a new proof.
+func TestBadgeStatusListIsSignedAgainOnlyWhenItChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		must(t, db.Accounts().CreateUser(ctx, user("t1", "t1@example.org", accounts.RoleTrainee)))
+		var mu sync.Mutex
+		at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); at = at.Add(time.Minute); return at }
+		svc, err := badges.NewService(db.Badges(), "https://range.example.org", "Sakimori", make([]byte, 32), clock)
+		must(t, err)
+		held, err := svc.Grant(ctx, "t1", "Name", []badges.Achievement{achievement(badges.KindScenario, "s1")})
+		must(t, err)
+		proof := func() any {
+			list, err := svc.StatusList(ctx)
+			must(t, err)
+			return list["proof"].(map[string]any)["proofValue"]
+		}
+		first := proof()
+		if proof() != first {
+			t.Error("an unchanged status list was signed again")
+		}
+		_, err = svc.Revoke(ctx, held[0].ID, "admin")
+		must(t, err)
+		if proof() == first {
+			t.Error("the status list was not signed again after a revocation")
+		}
+	})
+}
