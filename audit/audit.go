@@ -86,6 +86,12 @@ const (
 	SSOSettingsChange Action = "sso_settings.change" // local passwords switched off or on
 )
 
+// Open Badges.
+const (
+	BadgeRevoke          Action = "badge.revoke"           // a trainee's badge revoked by an admin
+	BadgeThresholdChange Action = "badge_threshold.change" // an organisation's work-role badge threshold set
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -98,6 +104,7 @@ var actions = map[Action]bool{
 	CohortJoinCodeRotate: true, CohortRosterImport: true, CohortExport: true, CohortMessage: true, CohortHintUnlock: true,
 	AssignmentCreate: true, AssignmentUpdate: true, AssignmentDelete: true,
 	SSOProviderChange: true, SSOSettingsChange: true,
+	BadgeRevoke: true, BadgeThresholdChange: true,
 }
 
 // Known reports whether a is one of the actions above.

@@ -173,3 +173,13 @@ func PartnerCursorKey(s Secrets) []byte {
 	}
 	return key
 }
+
+// BadgeSealKey seals the Open Badges issuer's private keys. Like SealKey
+// it derives from the flag key, with its own label.
+func BadgeSealKey(s Secrets) []byte {
+	key, err := hkdf.Key(sha256.New, s.FlagKey, nil, "sakimori/badge-seal/v1", 32)
+	if err != nil {
+		panic(err) // only for a length HKDF cannot give; 32 it always can
+	}
+	return key
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/sakimori/sakimori/accounts/sso/oidc"
 	"github.com/sakimori/sakimori/accounts/sso/saml"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/config"
@@ -141,6 +142,11 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.SSO = sso.NewService(db.SSO(), svc, testFlagKey, nil)
 	deps.SSO.UseFlow(sso.OIDC, oidc.New(deps.Options.PublicURL, nil, nil))
 	deps.SSO.UseFlow(sso.SAML, saml.New(deps.Options.PublicURL, spKey, spCert, db.SSO(), nil))
+	badgeSvc, err := badges.NewService(db.Badges(), deps.Options.PublicURL, "Test range", testFlagKey, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.Badges = badgeSvc
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

@@ -219,4 +219,9 @@ var japanese = map[string]string{
 	"partner_token_revoked":        "このパートナートークンは取り消されています。",
 	"terminal_host_not_found":      "このラボのそのホストにはターミナルがありません。",
 	"trainee_not_found":            "担当するクラスに該当する受講者がいません。",
+	// Open Badges.
+	"badge_not_found":              "該当するバッジがありません。",
+	"badge_already_revoked":        "このバッジはすでに取り消されています。",
+	"badge_threshold_out_of_range": "職務ロールの基準は 1〜100 の整数（パーセント）で指定してください。",
+	"badge_key_not_found":          "該当する発行者の鍵がありません。",
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/accounts/sso"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/live"
@@ -99,6 +100,7 @@ type Deps struct {
 	Messages live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
 	Partners *partners.Service    // nil: the partner API and partner tokens are not served
 	SSO      *sso.Service         // nil: nobody signs in through an organisation's provider (needs cohorts too)
+	Badges   *badges.Service      // nil: no Open Badges are issued
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/config"
@@ -107,6 +108,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	badgeSvc, err := badges.NewService(db.Badges(), cfg.PublicURL, badgeIssuerName(cfg.PublicURL), config.BadgeSealKey(secrets), time.Now)
+	if err != nil {
+		return err
+	}
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app, err := server.New(server.Deps{
@@ -129,6 +134,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Partners: partners.NewService(db.Partners(), cohortsSvc, auditLog, config.PartnerCursorKey(secrets), time.Now),
 		Messages: db.Messages(),
 		SSO:      ssoSvc,
+		Badges:   badgeSvc,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

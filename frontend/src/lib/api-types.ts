@@ -3031,6 +3031,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/badges/issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Open Badges issuer's controller document; its id is the issuer id every badge names.
+         * @description Lists, under `assertionMethod`, every key the issuer has signed
+         *     with. Public: verifiers read it without an account.
+         */
+        get: operations["badgeIssuer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/badges/issuer/keys/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kid: string;
+            };
+            cookie?: never;
+        };
+        /** One of the issuer's keys, as a Multikey verification method (Ed25519, publicKeyMultibase). */
+        get: operations["badgeIssuerKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/badges/status/revocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed BitstringStatusListCredential every badge's revocation status points at. */
+        get: operations["badgeStatusList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/badges/credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A badge as an OpenBadgeCredential with its embedded DataIntegrityProof (public, by its unguessable id). */
+        get: operations["badgeCredential"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/badges/credentials/{id}/jwt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The same badge secured as VC-JOSE-COSE (a compact JWS, alg EdDSA, typ vc+jwt). */
+        get: operations["badgeCredentialJWT"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/badges/credentials/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The range's own check of a badge (proof and revocation), for the public verification page. */
+        get: operations["badgeVerification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/badges/credentials/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revokes a badge (range admins); its bit in the status list is set for good. Recorded as badge.revoke. */
+        post: operations["revokeBadge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/badges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's badges, after granting any newly earned (scenarios completed, work roles over the threshold). */
+        get: operations["myBadges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/badges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** One of the caller's own badges; anyone else's is not found. */
+        get: operations["myBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/badge-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The organisation's work-role badge threshold (its admins and range admins); 60 until set. */
+        get: operations["organisationBadgeSettings"];
+        /**
+         * Sets the share of a NICE work role's statements (whole percent, 1 to 100) a trainee must show for its badge. Recorded as badge_threshold.change.
+         * @description A trainee in several organisations is held to the strictest of their thresholds.
+         */
+        put: operations["setOrganisationBadgeSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/partner/v1/cohorts": {
         parameters: {
             query?: never;
@@ -3906,7 +4098,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "badge.revoke" | "badge_threshold.change";
         AuditEntry: {
             /**
              * Format: int64
@@ -4594,6 +4786,55 @@ export interface components {
             /** @description Records were waiting beyond this page. */
             more: boolean;
         };
+        /** @description A JSON-LD document (a credential, a controller document, a verification method); its shape is the W3C and 1EdTech specifications'. */
+        JSONLDDocument: {
+            [key: string]: unknown;
+        };
+        BadgeAlignment: {
+            /** @description NICE Workforce Framework for Cybersecurity, or MITRE ATT&CK. */
+            framework: string;
+            code: string;
+            name: string;
+            url: string;
+        };
+        Badge: {
+            id: string;
+            /** @enum {string} */
+            kind: "scenario" | "work-role";
+            /** @description The scenario id or the NICE work role id. */
+            ref: string;
+            name: string;
+            description: string;
+            criteria: string;
+            alignments: components["schemas"]["BadgeAlignment"][];
+            /** @description The holder's display name when earned. */
+            holder: string;
+            /** Format: date-time */
+            issued_at: string;
+            revoked: boolean;
+            /** Format: date-time */
+            revoked_at?: string;
+            credential_url: string;
+            jwt_url: string;
+        };
+        BadgeList: {
+            badges: components["schemas"]["Badge"][];
+        };
+        BadgeVerification: {
+            /** @description The proof checks against the issuer's published key and the badge is not revoked. */
+            valid: boolean;
+            revoked: boolean;
+            /** Format: date-time */
+            revoked_at?: string;
+            /** @description Why the proof did not check, when it did not. */
+            problem?: string;
+            issuer: string;
+            issuer_id: string;
+            badge: components["schemas"]["Badge"];
+        };
+        BadgeSettings: {
+            role_threshold: number;
+        };
     };
     responses: {
         /** @description The transcript as a PDF, its fonts embedded, to download. */
@@ -4834,6 +5075,15 @@ export interface components {
         };
         /** @description Something failed on the server; the cause is logged, never sent. */
         Internal: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such badge (or, for a trainee, not theirs). */
+        BadgeNotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -9532,6 +9782,319 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["CohortForbidden"];
             404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    badgeIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The controller document (DID v1 and Multikey contexts, an https id). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JSONLDDocument"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    badgeIssuerKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verification method. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JSONLDDocument"];
+                };
+            };
+            /** @description No such key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    badgeStatusList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status list credential, with an eddsa-rdfc-2022 proof. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JSONLDDocument"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    badgeCredential: {
+        parameters: {
+            query?: {
+                /** @description Sent as a file to save. */
+                download?: "1";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JSONLDDocument"];
+                };
+            };
+            404: components["responses"]["BadgeNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    badgeCredentialJWT: {
+        parameters: {
+            query?: {
+                /** @description Sent as a file to save. */
+                download?: "1";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JWT. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+jwt": string;
+                };
+            };
+            404: components["responses"]["BadgeNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    badgeVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The check and what the badge states. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeVerification"];
+                };
+            };
+            404: components["responses"]["BadgeNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    revokeBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The badge, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Badge"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["BadgeNotFound"];
+            /** @description The badge is already revoked; nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myBadges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The badges, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    myBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The badge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Badge"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["BadgeNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    organisationBadgeSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeSettings"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    setOrganisationBadgeSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BadgeSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeSettings"];
+                };
+            };
+            /** @description The body is refused, or the threshold is outside 1 to 100. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

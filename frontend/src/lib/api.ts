@@ -69,6 +69,9 @@ export type SsoProvider = Schemas['SSOProvider']
 export type SsoProviderRequest = Schemas['SSOProviderRequest']
 export type SsoSettings = Schemas['SSOSettings']
 export type SsoIdentity = Schemas['SSOIdentity']
+export type Badge = Schemas['Badge']
+export type BadgeVerification = Schemas['BadgeVerification']
+export type BadgeSettings = Schemas['BadgeSettings']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -455,6 +458,15 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     updateSsoProvider: (id: string, body: SsoProviderRequest) =>
       request<SsoProvider>('PUT', `/api/v1/sso/providers/${encodeURIComponent(id)}`, { body }),
     deleteSsoProvider: (id: string) => request<void>('DELETE', `/api/v1/sso/providers/${encodeURIComponent(id)}`),
+    // Open Badges: the signed-in person's, any badge's public check (no
+    // sign-in), revocation (range admins) and an organisation's threshold.
+    myBadges: () => request<Schemas['BadgeList']>('GET', '/api/v1/me/badges').then((r) => r.badges),
+    badgeVerification: (id: string) =>
+      request<BadgeVerification>('GET', `/api/v1/badges/credentials/${encodeURIComponent(id)}/verification`, { auth: false }),
+    revokeBadge: (id: string) => request<Badge>('POST', `/api/v1/badges/credentials/${encodeURIComponent(id)}/revoke`),
+    orgBadgeSettings: (org: string) => request<BadgeSettings>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`),
+    setOrgBadgeSettings: (org: string, body: BadgeSettings) =>
+      request<BadgeSettings>('PUT', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`, { body }),
     // An organisation's partner tokens (its org admins and range admins).
     partnerTokens: (org: string) =>
       request<Schemas['PartnerTokenList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens`).then((r) => r.tokens),
