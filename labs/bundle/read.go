@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/sakimori/sakimori/fault"
 )
 
 // Limits bound what reading one bundle may cost. A bundle comes from an
@@ -30,11 +28,13 @@ var DefaultLimits = Limits{MaxEntries: 256, MaxFileSize: 4 << 20, MaxTotalSize: 
 // text compresses very well, and a few hundred KiB cannot hurt anyone.
 const ratioFloor = 1 << 20
 
-// ErrBadBundle is a bundle refused while reading; its message says why.
-var ErrBadBundle = fault.New(fault.Invalid, "bad_bundle", "The scenario bundle is not a safe .tar.gz of a scenario folder.")
+// ErrBadBundle is in the chain of every refusal of Read; the error's own
+// text says why, in a sentence fit to show the author. (A web route that
+// takes bundles turns it into its own fault with a code.)
+var ErrBadBundle = errors.New("scenario bundle refused")
 
 func refuse(format string, args ...any) error {
-	return &fault.Error{Kind: ErrBadBundle.Kind, Code: ErrBadBundle.Code, Message: fmt.Sprintf(format, args...)}
+	return fmt.Errorf("%w: "+format, append([]any{ErrBadBundle}, args...)...)
 }
 
 // Read reads a bundle and keeps it only if all of it is safe. It refuses
