@@ -149,3 +149,49 @@ func TestAuthoredScenarioVersions(t *testing.T) {
 		}
 	})
 }
+
+// Drafts published at once get distinct numbers, each exactly once.
+func TestAuthoredPublishesAtOnceGetDistinctNumbers(t *testing.T) {
+	v1, v2 := orientationBundles(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+		must(t, db.Cohorts().CreateOrganisation(ctx, cohorts.Organisation{ID: "o1", Name: "o1", Slug: "o1", Kind: cohorts.University, CreatedAt: now}))
+		must(t, db.Accounts().CreateUser(ctx, user("alice", "alice@example.org", accounts.RoleInstructor)))
+		alice := authoring.Actor{UserID: "alice", OrganisationID: "o1"}
+		svc := authoring.NewService(db.Authoring(), bundle.DefaultLimits, func() time.Time { return now })
+		var drafts []authoring.Version
+		for _, data := range [][]byte{v1, v2} {
+			v, err := svc.Upload(ctx, alice, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drafts = append(drafts, v)
+		}
+		errs := make(chan error, 4)
+		for range 2 {
+			for _, d := range drafts {
+				go func() { _, err := svc.Publish(ctx, alice, d.AuthoredID, d.Digest); errs <- err }()
+			}
+		}
+		published, refused := 0, 0
+		for range 4 {
+			switch err := <-errs; {
+			case err == nil:
+				published++
+			case errors.Is(err, authoring.ErrPublished):
+				refused++
+			default:
+				t.Errorf("publish: %v", err)
+			}
+		}
+		versions, err := svc.Versions(ctx, alice, drafts[0].AuthoredID)
+		if err != nil || len(versions) != 2 {
+			t.Fatalf("versions: %+v, %v", versions, err)
+		}
+		numbers := map[int]bool{versions[0].Number: true, versions[1].Number: true}
+		if !numbers[1] || !numbers[2] || published != 2 || refused != 2 {
+			t.Fatalf("numbers %v, %d published, %d refused", numbers, published, refused)
+		}
+	})
+}
