@@ -95,4 +95,3 @@ type Store interface {
 	// SetVisibility shares a scenario with the range, or makes it private.
 	SetVisibility(ctx context.Context, authoredID string, v Visibility) error
 }
-
