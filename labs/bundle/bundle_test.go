@@ -254,10 +254,37 @@ func TestExportRefusesSymlinks(t *testing.T) {
 	dir := t.TempDir()
 	_ = os.MkdirAll(filepath.Join(dir, "s"), 0o755)
 	_ = os.WriteFile(filepath.Join(dir, "s", "scenario.yaml"), []byte("id: s\n"), 0o644)
-	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "s", "passwd")); err != nil {
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "s", "README.md")); err != nil {
 		t.Skip(err)
 	}
 	if _, err := bundle.Export(os.DirFS(dir), "s"); err == nil || !strings.Contains(err.Error(), "regular files") {
 		t.Fatalf("export: %v", err)
+	}
+}
+
+// Export takes the bundle's layout from a folder on disk and leaves the
+// rest, such as a built-in scenario's Go code, out.
+func TestExportTakesTheLayoutOnly(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"s/scenario.yaml": "id: s\n", "s/text.ja.yaml": "title: x\n", "s/solution.yaml": "[]\n",
+		"s/README.md": "notes\n", "s/README.ja.md": "メモ\n", "s/files/web/index.html": "<p>hi</p>\n",
+		"s/app/app.go": "package app\n", "s/notes.txt": "private\n", "s/app/README.md": "no\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		_ = os.WriteFile(p, []byte(text), 0o644)
+	}
+	data, err := bundle.Export(os.DirFS(dir), "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Read(bytes.NewReader(data), bundle.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "README.ja.md README.md files/web/index.html scenario.yaml solution.yaml text.ja.yaml"
+	if got := strings.Join(b.Paths(), " "); got != want {
+		t.Fatalf("exported %s\nwant     %s", got, want)
 	}
 }

@@ -8,12 +8,15 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 	"time"
 )
 
-// Export reads the scenario folder dir of fsys into a bundle. Every regular
-// file below dir is taken; a symlink or any other special file is refused
-// rather than followed, and so is a path a bundle could not carry.
+// Export reads the scenario folder dir of fsys into a bundle: the files a
+// bundle carries (see InLayout). Anything else in the folder, such as the
+// Go code of a built-in scenario's lab-side apps, is left out. A symlink or
+// any other special file is refused rather than followed, and so is a path
+// a bundle could not carry.
 func Export(fsys fs.FS, dir string) ([]byte, error) {
 	files := map[string][]byte{}
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
@@ -26,6 +29,9 @@ func Export(fsys fs.FS, dir string) ([]byte, error) {
 		rel := p
 		if dir != "." {
 			rel = p[len(dir)+1:]
+		}
+		if !InLayout(rel) {
+			return nil
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s: only regular files go in a bundle", p)
@@ -51,6 +57,27 @@ func Export(fsys fs.FS, dir string) ([]byte, error) {
 
 // Manifest is the file every bundle must have.
 const Manifest = "scenario.yaml"
+
+// InLayout says whether a path inside a scenario folder is one a bundle
+// carries: scenario.yaml, solution.yaml, text.<lang>.yaml, README*.md at
+// the top, and anything below files/.
+func InLayout(rel string) bool {
+	if strings.HasPrefix(rel, "files/") {
+		return true
+	}
+	if strings.Contains(rel, "/") {
+		return false
+	}
+	switch {
+	case rel == Manifest, rel == "solution.yaml":
+		return true
+	case strings.HasPrefix(rel, "text.") && strings.HasSuffix(rel, ".yaml"):
+		return true
+	case strings.HasPrefix(rel, "README") && strings.HasSuffix(rel, ".md"):
+		return true
+	}
+	return false
+}
 
 // Bytes writes the bundle deterministically: folders then files in sorted
 // order, every time zero, no owner, fixed modes, and gzip without a name or
