@@ -30,7 +30,9 @@ func NewService(store Store, limits bundle.Limits, now func() time.Time) *Servic
 // (bundle.Import); nothing is kept otherwise. The first upload of a
 // manifest id makes the scenario, with the actor as its author; later
 // uploads are for its authors only. Uploading the same bytes again returns
-// the version already kept.
+// the version already kept. The caller has already checked that the actor
+// may write scenarios for the organisation (an instructor or org admin of
+// it): the service does not know organisations' members.
 func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version, error) {
 	_, parsed, err := bundle.Import(data, s.limits)
 	if err != nil {
