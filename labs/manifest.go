@@ -173,27 +173,75 @@ func ParseScenario(data []byte, source string) (*Scenario, error) {
 // are validated as if they were the manifest's solution field, and a
 // solution in both places is refused.
 func ParseScenarioWithSolution(data, solution []byte, source string) (*Scenario, error) {
+	root, shape := checkYAMLShape(data)
+	if len(shape) > 0 {
+		return nil, &ManifestError{Source: source, Problems: shape}
+	}
 	var s Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
-		return nil, &ManifestError{Source: source, Problems: []Problem{{Path: "", Message: yamlMessage(err)}}}
+		return nil, &ManifestError{Source: source, Problems: decodeProblems(err, root)}
 	}
+	var solutionRoot *yaml.Node
 	if solution != nil {
 		if len(s.Solution) > 0 {
-			return nil, &ManifestError{Source: source, Problems: []Problem{{Path: "solution", Message: "is given both here and in solution.yaml: keep one"}}}
+			return nil, &ManifestError{Source: source, Problems: placed([]Problem{{Path: "solution", Message: "is given both here and in solution.yaml: keep one"}}, root)}
+		}
+		var shape []Problem
+		if solutionRoot, shape = checkYAMLShape(solution); len(shape) > 0 {
+			return nil, &ManifestError{Source: source, Problems: inFile(solutionFile, shape)}
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(solution))
 		dec.KnownFields(true)
 		if err := dec.Decode(&s.Solution); err != nil && !errors.Is(err, io.EOF) {
-			return nil, &ManifestError{Source: source, Problems: []Problem{{Path: "solution", Message: "solution.yaml: " + yamlMessage(err)}}}
+			problems := inFile(solutionFile, decodeProblems(err, solutionRoot))
+			for i := range problems {
+				problems[i].Path, problems[i].Message = "solution", solutionFile+": "+problems[i].Message
+			}
+			return nil, &ManifestError{Source: source, Problems: problems}
 		}
 	}
 	s.sourcePath, s.sourceBytes = source, data
 	if problems := Validate(&s); len(problems) > 0 {
-		return nil, &ManifestError{Source: source, Problems: problems}
+		return nil, &ManifestError{Source: source, Problems: capProblems(placeSolution(problems, root, solutionRoot))}
 	}
 	return &s, nil
+}
+
+const solutionFile = "solution.yaml"
+
+func placed(problems []Problem, root *yaml.Node) []Problem {
+	place(problems, root)
+	return problems
+}
+
+// inFile marks problems as found in file beside the manifest.
+func inFile(file string, problems []Problem) []Problem {
+	for i := range problems {
+		problems[i].File = file
+	}
+	return problems
+}
+
+// placeSolution places each problem in the manifest, or, for the steps of
+// a solution kept in solution.yaml, in that file.
+func placeSolution(problems []Problem, root, solutionRoot *yaml.Node) []Problem {
+	if solutionRoot == nil {
+		return placed(problems, root)
+	}
+	steps := solutionRoot
+	if steps.Kind == yaml.DocumentNode && len(steps.Content) > 0 {
+		steps = steps.Content[0]
+	}
+	wrapped := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "solution", Line: 1, Column: 1}, steps}}
+	for i := range problems {
+		if problems[i].Path == "solution" || strings.HasPrefix(problems[i].Path, "solution[") {
+			problems[i].File = solutionFile
+			place(problems[i:i+1], wrapped)
+		}
+	}
+	return placed(problems, root)
 }
 
 func yamlMessage(err error) string {
@@ -203,17 +251,30 @@ func yamlMessage(err error) string {
 }
 
 // Problem is one thing wrong with a manifest, at a field path such as
-// hosts[1].capabilities[0].
+// hosts[1].capabilities[0] and, when it is known, at a line and column
+// (1-based) of the manifest, or of File when the problem is in a file
+// beside it such as solution.yaml.
 type Problem struct {
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	File    string `json:"file,omitempty"`
 }
 
 func (p Problem) String() string {
-	if p.Path == "" {
-		return p.Message
+	text := p.Message
+	if p.Path != "" {
+		text = p.Path + ": " + p.Message
 	}
-	return p.Path + ": " + p.Message
+	if p.Line > 0 {
+		where := ""
+		if p.File != "" {
+			where = p.File + " "
+		}
+		text += fmt.Sprintf(" (%sline %d, column %d)", where, p.Line, p.Column)
+	}
+	return text
 }
 
 // ManifestError lists every problem found in one manifest.

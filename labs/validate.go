@@ -327,7 +327,7 @@ func validateObjectives(s *Scenario, hosts map[string]bool, vars map[string]stri
 		declared[name] = true
 	}
 	for _, sp := range scoring.ValidateObjectives(s.Objectives, s.Hints, scoring.Setting{Hosts: hosts, FlagVariables: flags, Variables: declared}) {
-		*p = append(*p, Problem(sp))
+		*p = append(*p, Problem{Path: sp.Path, Message: sp.Message})
 	}
 }
 

@@ -32,6 +32,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Use(supervision(d.Cohorts))
 
 	api.Get("/openapi.json", contract) // describes every route in this table
+	api.Get("/scenario-schema.json", scenarioSchema)
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
 	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options, sso: d.SSO}

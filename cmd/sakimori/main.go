@@ -10,6 +10,7 @@
 //	sakimori images build          build the lab images, with no registry
 //	sakimori scenario validate …   check scenario manifests
 //	sakimori scenario test ID…     play scenarios' reference solutions on live labs
+//	sakimori scenario export|import   move a scenario as a bundle (.tar.gz)
 //	sakimori version               print the version
 package main
 
@@ -55,6 +56,10 @@ Usage:
   sakimori scenario validate [PATH…]  check scenario manifests (default: the built-in catalogue)
   sakimori scenario test [flags] ID…|all
                                       launch each scenario for a throwaway trainee and play its reference solution
+  sakimori scenario export [-o FILE] ID|FOLDER
+                                      write a scenario as a bundle (.tar.gz), see docs/authoring.md
+  sakimori scenario import -dir DIR BUNDLE
+                                      check a bundle and write its scenario folder into DIR
   sakimori version                    print the version
 
 Every setting is a flag and a SAKIMORI_* environment variable; a flag wins.

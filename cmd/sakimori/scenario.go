@@ -26,7 +26,7 @@ import (
 	"github.com/sakimori/sakimori/store"
 )
 
-const scenarioUsage = "usage: sakimori scenario validate [PATH…] | sakimori scenario test [flags] ID…|all"
+const scenarioUsage = "usage: sakimori scenario validate [PATH…] | sakimori scenario test [flags] ID…|all | sakimori scenario export [-o FILE] ID|FOLDER | sakimori scenario import -dir DIR BUNDLE"
 
 // scenario checks scenarios: validate reads their manifests, test plays
 // their reference solutions on live labs.
@@ -39,6 +39,10 @@ func scenario(ctx context.Context, args []string, getenv func(string) string, st
 		return scenarioValidate(args[1:], stdout)
 	case "test":
 		return scenarioTest(ctx, args[1:], getenv, stdout)
+	case "export":
+		return scenarioExport(args[1:], stdout)
+	case "import":
+		return scenarioImport(args[1:], stdout)
 	}
 	return errors.New(scenarioUsage)
 }
@@ -171,8 +175,8 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// scenarioValidate checks manifests: the built-in catalogue, or the files
-// or folders named (a folder is read as one scenario folder or a catalogue).
+// scenarioValidate checks manifests: the built-in catalogue, or the files,
+// folders or bundles named (a folder is read as one scenario folder).
 func scenarioValidate(paths []string, stdout io.Writer) error {
 	if len(paths) == 0 {
 		c, err := labs.LoadCatalogue(scenarios.Files())
@@ -202,10 +206,16 @@ func scenarioValidate(paths []string, stdout io.Writer) error {
 }
 
 // validateScenario reads a scenario folder (its scenario.yaml and the
-// solution.yaml beside it), or one manifest file on its own.
+// solution.yaml beside it), a bundle of one, or one manifest file on its
+// own.
 func validateScenario(p string) (*labs.Scenario, error) {
 	p = filepath.Clean(p)
-	if st, err := os.Stat(p); err == nil && st.IsDir() {
+	st, err := os.Stat(p)
+	if err == nil && !st.IsDir() && isBundle(p) {
+		_, s, err := readBundleFile(p)
+		return s, err
+	}
+	if err == nil && st.IsDir() {
 		return labs.LoadScenario(os.DirFS(filepath.Dir(p)), filepath.Base(p))
 	}
 	if filepath.Base(p) == "scenario.yaml" {

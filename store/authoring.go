@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/sakimori/sakimori/authoring"
+)
+
+// Authoring implements authoring.Store.
+type Authoring struct{ db *gorm.DB }
+
+// Authoring returns the authored-scenario store over db.
+func (db *DB) Authoring() *Authoring { return &Authoring{db: db.gorm} }
+
+var _ authoring.Store = (*Authoring)(nil)
+
+type authoredRow struct {
+	ID             string `gorm:"primaryKey"`
+	OrganisationID string
+	ScenarioID     string
+	Visibility     string
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+func (authoredRow) TableName() string { return "authored_scenarios" }
+
+type authorRow struct {
+	AuthoredID string `gorm:"primaryKey"`
+	UserID     string `gorm:"primaryKey"`
+	AddedAt    time.Time
+}
+
+func (authorRow) TableName() string { return "authored_scenario_authors" }
+
+type bundleRow struct {
+	Digest    string `gorm:"primaryKey"`
+	Size      int64
+	Data      []byte
+	CreatedAt time.Time
+}
+
+func (bundleRow) TableName() string { return "scenario_bundles" }
+
+type versionRow struct {
+	AuthoredID  string `gorm:"primaryKey"`
+	Digest      string `gorm:"primaryKey"`
+	Number      *int
+	UploadedBy  string
+	CreatedAt   time.Time
+	PublishedAt *time.Time
+	Size        int64 `gorm:"->;-:migration"` // read from the bundle
+}
+
+func (versionRow) TableName() string { return "authored_scenario_versions" }
+
+func (r versionRow) version() authoring.Version {
+	v := authoring.Version{AuthoredID: r.AuthoredID, Digest: r.Digest, Size: r.Size, UploadedBy: r.UploadedBy,
+		CreatedAt: r.CreatedAt.UTC(), PublishedAt: utcPtr(r.PublishedAt)}
+	if r.Number != nil {
+		v.Number = *r.Number
+	}
+	return v
+}
+
+func (a *Authoring) scenario(ctx context.Context, where string, args ...any) (authoring.Scenario, error) {
+	var row authoredRow
+	err := a.db.WithContext(ctx).Where(where, args...).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return authoring.Scenario{}, authoring.ErrNotFound
+	}
+	if err != nil {
+		return authoring.Scenario{}, internal(err)
+	}
+	var authors []authorRow
+	if err := a.db.WithContext(ctx).Where("authored_id = ?", row.ID).Order("added_at, user_id").Find(&authors).Error; err != nil {
+		return authoring.Scenario{}, internal(err)
+	}
+	s := authoring.Scenario{ID: row.ID, OrganisationID: row.OrganisationID, ScenarioID: row.ScenarioID,
+		Visibility: authoring.Visibility(row.Visibility), CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC()}
+	for _, au := range authors {
+		s.Authors = append(s.Authors, au.UserID)
+	}
+	return s, nil
+}
+
+func (a *Authoring) ScenarioByName(ctx context.Context, orgID, scenarioID string) (authoring.Scenario, error) {
+	return a.scenario(ctx, "organisation_id = ? AND scenario_id = ?", orgID, scenarioID)
+}
+
+func (a *Authoring) Scenario(ctx context.Context, id string) (authoring.Scenario, error) {
+	return a.scenario(ctx, "id = ?", id)
+}
+
+func (a *Authoring) CreateScenario(ctx context.Context, s authoring.Scenario) error {
+	return internal(a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := authoredRow{ID: s.ID, OrganisationID: s.OrganisationID, ScenarioID: s.ScenarioID,
+			Visibility: string(s.Visibility), CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return tx.Create(&authorRow{AuthoredID: s.ID, UserID: s.CreatedBy, AddedAt: s.CreatedAt}).Error
+	}))
+}
+
+func (a *Authoring) PutVersion(ctx context.Context, v authoring.Version, data []byte) (authoring.Version, error) {
+	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		b := bundleRow{Digest: v.Digest, Size: int64(len(data)), Data: data, CreatedAt: v.CreatedAt}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&b).Error; err != nil {
+			return err
+		}
+		row := versionRow{AuthoredID: v.AuthoredID, Digest: v.Digest, UploadedBy: v.UploadedBy, CreatedAt: v.CreatedAt}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("Size").Create(&row).Error
+	})
+	if err != nil {
+		return authoring.Version{}, internal(err)
+	}
+	return a.Version(ctx, v.AuthoredID, v.Digest)
+}
+
+// versions reads version rows with their bundle's size.
+func (a *Authoring) versions(ctx context.Context) *gorm.DB {
+	return a.db.WithContext(ctx).Table("authored_scenario_versions AS v").
+		Select("v.authored_id, v.digest, v.number, v.uploaded_by, v.created_at, v.published_at, b.size").
+		Joins("JOIN scenario_bundles b ON b.digest = v.digest")
+}
+
+func (a *Authoring) Versions(ctx context.Context, authoredID string) ([]authoring.Version, error) {
+	var rows []versionRow
+	err := a.versions(ctx).Where("v.authored_id = ?", authoredID).
+		Order("CASE WHEN v.number IS NULL THEN 1 ELSE 0 END, v.number DESC, v.created_at DESC, v.digest").Find(&rows).Error
+	if err != nil {
+		return nil, internal(err)
+	}
+	out := make([]authoring.Version, len(rows))
+	for i, r := range rows {
+		out[i] = r.version()
+	}
+	return out, nil
+}
+
+func (a *Authoring) Version(ctx context.Context, authoredID, digest string) (authoring.Version, error) {
+	var rows []versionRow
+	if err := a.versions(ctx).Where("v.authored_id = ? AND v.digest = ?", authoredID, digest).Find(&rows).Error; err != nil {
+		return authoring.Version{}, internal(err)
+	}
+	if len(rows) == 0 {
+		return authoring.Version{}, authoring.ErrNotFound
+	}
+	return rows[0].version(), nil
+}
+
+func (a *Authoring) Publish(ctx context.Context, authoredID, digest string, at time.Time) (authoring.Version, error) {
+	var refusal error
+	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Touching the scenario's row first takes its lock (a row lock on
+		// PostgreSQL, the write lock on SQLite), so publishes of one
+		// scenario run one at a time and each reads the number before it.
+		if err := tx.Exec("UPDATE authored_scenarios SET id = id WHERE id = ?", authoredID).Error; err != nil {
+			return err
+		}
+		var row versionRow
+		err := tx.Omit("Size").Where("authored_id = ? AND digest = ?", authoredID, digest).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			refusal = authoring.ErrNotFound
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if row.Number != nil {
+			refusal = authoring.ErrPublished
+			return nil
+		}
+		var last *int
+		if err := tx.Model(&versionRow{}).Where("authored_id = ?", authoredID).Select("MAX(number)").Scan(&last).Error; err != nil {
+			return err
+		}
+		next := 1
+		if last != nil {
+			next = *last + 1
+		}
+		// The number IS NULL guard and UNIQUE (authored_id, number) keep two
+		// publishes at once from sharing a number or re-numbering a version.
+		res := tx.Model(&versionRow{}).Where("authored_id = ? AND digest = ? AND number IS NULL", authoredID, digest).
+			Updates(map[string]any{"number": next, "published_at": at})
+		if res.Error == nil && res.RowsAffected == 0 {
+			refusal = authoring.ErrPublished
+		}
+		return res.Error
+	})
+	if err != nil {
+		return authoring.Version{}, internal(err)
+	}
+	if refusal != nil {
+		return authoring.Version{}, refusal
+	}
+	return a.Version(ctx, authoredID, digest)
+}
+
+func (a *Authoring) Bundle(ctx context.Context, digest string) ([]byte, error) {
+	var row bundleRow
+	err := a.db.WithContext(ctx).Where("digest = ?", digest).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, authoring.ErrNotFound
+	}
+	return row.Data, internal(err)
+}
+
+func (a *Authoring) SetVisibility(ctx context.Context, authoredID string, v authoring.Visibility) error {
+	res := a.db.WithContext(ctx).Model(&authoredRow{}).Where("id = ?", authoredID).Update("visibility", string(v))
+	if res.Error == nil && res.RowsAffected == 0 {
+		return authoring.ErrNotFound
+	}
+	return internal(res.Error)
+}
