@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -67,9 +68,10 @@ type badgeClass struct {
 
 func newBadgeClass(t *testing.T) *badgeClass {
 	t.Helper()
-	// The bundled scenarios name no NICE statements on their objectives
-	// yet, so no work role can be attained with them: Metadata Heist's
-	// first objective is given two of Vulnerability Analysis's four here.
+	// A copy of the catalogue in which only Metadata Heist's first objective
+	// names NICE statements, two of Vulnerability Analysis's four, so that
+	// completing the scenario shows half the role and the organisation's
+	// threshold decides whether that earns its badge.
 	plain := labsWith
 	labsWith = func(t testing.TB, db *store.DB, d driver.Driver) *labs.Service {
 		cat, err := labs.LoadCatalogue(statementsOnHeist(t))
@@ -104,6 +106,8 @@ func newBadgeClass(t *testing.T) *badgeClass {
 
 // statementsOnHeist is the bundled catalogue with NICE statements T1118
 // and K0672 (Vulnerability Analysis) on Metadata Heist's first objective.
+var niceLine = regexp.MustCompile(`(?m)^    nice: \[[^\]]*\]\n`)
+
 func statementsOnHeist(t testing.TB) fs.FS {
 	src := scenarios.Files()
 	out := fstest.MapFS{}
@@ -112,6 +116,9 @@ func statementsOnHeist(t testing.TB) fs.FS {
 			return err
 		}
 		data, err := fs.ReadFile(src, path)
+		if strings.HasSuffix(path, "/scenario.yaml") {
+			data = niceLine.ReplaceAll(data, nil)
+		}
 		if path == "metadata-heist/scenario.yaml" {
 			old := "  - id: role-name\n    track: attack\n"
 			if !bytes.Contains(data, []byte(old)) {
