@@ -64,6 +64,27 @@ func (s *Service) RaiseRole(ctx context.Context, u User, to Role) (User, error) 
 	return u, nil
 }
 
+// ApplyMappedRole sets the role an identity provider's role mapping gives
+// an account the provider manages: one made by a sign-in, with no password
+// of its own, whose role follows the institution's records both ways.
+// Only trainee and instructor are moved between; an admin or a partner
+// (made so by an admin) and an account with a password are left as they
+// are, except that a trainee is still raised as RaiseRole does.
+func (s *Service) ApplyMappedRole(ctx context.Context, u User, to Role) (User, error) {
+	managed := u.PasswordHash == ""
+	if !managed || (u.Role != RoleTrainee && u.Role != RoleInstructor) || (to != RoleTrainee && to != RoleInstructor) {
+		return s.RaiseRole(ctx, u, to)
+	}
+	if u.Role == to {
+		return u, nil
+	}
+	u.Role = to
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
 func truncateRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) > n {

@@ -278,3 +278,37 @@ func TestSAMLPeerRefusals(t *testing.T) {
 		t.Fatalf("accounts: %d before, %d after", before, after)
 	}
 }
+
+// The role mapping is applied at every sign-in to an account the provider
+// manages (made by a sign-in, with no password of its own): faculty who
+// are students again become trainees and members, in the range and the
+// organisation. A range admin is never lowered by it.
+func TestSAMLRoleMappingDemotes(t *testing.T) {
+	s := newSAMLPeer(t)
+	faculty := url.Values{"login": {"taro"}}
+	student := url.Values{"login": {"taro"}, "affiliation": {"student,member"}}
+
+	u := s.signIn(t, faculty)
+	if u["role"] != "instructor" || orgRoleOf(t, s.rg, s.admin, s.org, "taro@uni.example.ac.jp") != "instructor" {
+		t.Fatalf("faculty: %v", u)
+	}
+	u = s.signIn(t, student)
+	if u["role"] != "trainee" {
+		t.Fatalf("no longer faculty, still %v", u["role"])
+	}
+	if role := orgRoleOf(t, s.rg, s.admin, s.org, "taro@uni.example.ac.jp"); role != "member" {
+		t.Fatalf("no longer faculty, still %q in the organisation", role)
+	}
+	if u = s.signIn(t, faculty); u["role"] != "instructor" {
+		t.Fatalf("faculty again: %v", u)
+	}
+
+	// An admin made so by another admin stays one.
+	r := s.rg.call("PATCH", "/api/v1/users/"+u["id"].(string), map[string]any{"role": "admin"}, "Authorization", "Bearer "+s.admin)
+	if r.status != 200 {
+		t.Fatalf("make admin: %d %s", r.status, r.raw)
+	}
+	if u = s.signIn(t, student); u["role"] != "admin" {
+		t.Fatalf("a range admin was lowered by the role mapping: %v", u["role"])
+	}
+}

@@ -239,6 +239,12 @@ func (s *SSO) PlaceMember(ctx context.Context, orgID, userID string, instructor 
 	})
 }
 
+func (s *SSO) LowerMember(ctx context.Context, orgID, userID string) error {
+	return internal(s.db.WithContext(ctx).Model(&orgMemberRow{}).
+		Where("organisation_id = ? AND user_id = ? AND removed_at IS NULL AND role = ?", orgID, userID, "instructor").
+		Update("role", "member").Error)
+}
+
 func (s *SSO) SaveRequest(ctx context.Context, r sso.Request) error {
 	// Requests nobody came back for are dropped as new ones are made.
 	if err := s.db.WithContext(ctx).Where("expires_at < ?", r.CreatedAt).Delete(&ssoRequestRow{}).Error; err != nil {

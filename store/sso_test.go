@@ -149,6 +149,12 @@ func TestSSOPlacementAndPasswordSwitch(t *testing.T) {
 		if err := s.PlaceMember(ctx, "o1", "u1", false, now); err != nil || role() != cohorts.OrgInstructor {
 			t.Fatalf("a sign-in without the group lowered the role: %v %q", err, role())
 		}
+		if err := s.LowerMember(ctx, "o1", "u1"); err != nil || role() != cohorts.OrgMember {
+			t.Fatalf("lowered: %v %q", err, role())
+		}
+		if err := s.LowerMember(ctx, "o1", "nobody"); err != nil {
+			t.Fatalf("lowering no member: %v", err)
+		}
 		if off, _ := s.PasswordsOffFor(ctx, "u1"); off {
 			t.Fatal("passwords off before anyone switched them off")
 		}

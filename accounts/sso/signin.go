@@ -154,18 +154,30 @@ func (s *Service) admit(ctx context.Context, p Provider, c Claims) (accounts.Use
 }
 
 // place keeps a returning person in the organisation and applies the
-// role mapping, which only ever raises a role.
+// role mapping. For an account the provider manages (made by a sign-in,
+// with no password) the mapped role is applied both ways, in the range
+// and in the organisation, so someone who left the faculty is no longer
+// an instructor; an account with a password is only ever raised. Admins'
+// and partners' roles are never touched.
 func (s *Service) place(ctx context.Context, p Provider, u accounts.User, c Claims) (accounts.User, error) {
 	now := s.now().UTC()
 	instructor := p.instructor(c)
+	mapped := accounts.RoleTrainee
 	if instructor {
-		var err error
-		if u, err = s.accounts.RaiseRole(ctx, u, accounts.RoleInstructor); err != nil {
-			return accounts.User{}, err
-		}
+		mapped = accounts.RoleInstructor
+	}
+	was := u.Role
+	u, err := s.accounts.ApplyMappedRole(ctx, u, mapped)
+	if err != nil {
+		return accounts.User{}, err
 	}
 	if err := s.store.TouchIdentity(ctx, c.Issuer, c.Subject, now); err != nil {
 		return accounts.User{}, err
+	}
+	if was == accounts.RoleInstructor && u.Role == accounts.RoleTrainee {
+		if err := s.store.LowerMember(ctx, p.OrganisationID, u.ID); err != nil {
+			return accounts.User{}, err
+		}
 	}
 	return u, s.store.PlaceMember(ctx, p.OrganisationID, u.ID, instructor && u.Role != accounts.RoleTrainee, now)
 }
