@@ -13,6 +13,10 @@ type ExternalUser struct {
 	Email       string
 	DisplayName string // as the provider sends it; made unique here
 	Role        Role
+	// Then, if set, runs inside the transaction that makes the account,
+	// with that transaction's store: linking the identity the account is
+	// made for. Its error undoes the account, so none is left unlinked.
+	Then func(ctx context.Context, tx Store, u User) error
 }
 
 // CreateExternalUser makes a passwordless account. An account with the
@@ -42,7 +46,12 @@ func (s *Service) CreateExternalUser(ctx context.Context, in ExternalUser) (User
 			name = truncateRunes(base, MaxDisplayNameLength-4) + fmt.Sprintf(" %d", n)
 		}
 		u := User{ID: newID(), Email: email, DisplayName: name, NameKeys: NameKeysOf(name), Role: in.Role, CreatedAt: s.now().UTC()}
-		err := s.store.InTx(ctx, func(tx Store) error { return createUser(ctx, tx, u) })
+		err := s.store.InTx(ctx, func(tx Store) error {
+			if err := createUser(ctx, tx, u); err != nil || in.Then == nil {
+				return err
+			}
+			return in.Then(ctx, tx, u)
+		})
 		if !errors.Is(err, ErrDisplayNameTaken) {
 			return u, err
 		}

@@ -239,6 +239,18 @@ func (s *SSO) PlaceMember(ctx context.Context, orgID, userID string, instructor 
 	})
 }
 
+// CreateIdentity and PlaceMember on the accounts store write within its
+// transaction: a new account and its link are made together (sso.Links).
+func (a *Accounts) CreateIdentity(ctx context.Context, id sso.Identity) error {
+	return (&SSO{db: a.db}).CreateIdentity(ctx, id)
+}
+
+func (a *Accounts) PlaceMember(ctx context.Context, orgID, userID string, instructor bool, at time.Time) error {
+	return (&SSO{db: a.db}).PlaceMember(ctx, orgID, userID, instructor, at)
+}
+
+var _ sso.Links = (*Accounts)(nil)
+
 func (s *SSO) LowerMember(ctx context.Context, orgID, userID string) error {
 	return internal(s.db.WithContext(ctx).Model(&orgMemberRow{}).
 		Where("organisation_id = ? AND user_id = ? AND removed_at IS NULL AND role = ?", orgID, userID, "instructor").

@@ -139,18 +139,28 @@ func (s *Service) admit(ctx context.Context, p Provider, c Claims) (accounts.Use
 	if p.instructor(c) {
 		role = accounts.RoleInstructor
 	}
-	u, err := s.accounts.CreateExternalUser(ctx, accounts.ExternalUser{Email: c.Email, DisplayName: c.DisplayName, Role: role})
+	now := s.now().UTC()
+	// The account, its link and its membership are one transaction: a link
+	// that fails (the same person's sign-in racing this one) leaves no
+	// account behind that nobody could sign in to.
+	link := func(ctx context.Context, tx accounts.Store, u accounts.User) error {
+		l, ok := tx.(Links)
+		if !ok {
+			return errors.New("sso: the accounts store cannot link identities in its transaction")
+		}
+		if err := l.CreateIdentity(ctx, Identity{Issuer: c.Issuer, Subject: c.Subject, UserID: u.ID, ProviderID: p.ID, CreatedAt: now, LastUsedAt: now}); err != nil {
+			return err
+		}
+		return l.PlaceMember(ctx, p.OrganisationID, u.ID, role == accounts.RoleInstructor, now)
+	}
+	u, err := s.accounts.CreateExternalUser(ctx, accounts.ExternalUser{Email: c.Email, DisplayName: c.DisplayName, Role: role, Then: link})
 	if errors.Is(err, accounts.ErrEmailTaken) {
 		return accounts.User{}, ErrEmailInUse
 	}
 	if err != nil {
 		return accounts.User{}, err
 	}
-	now := s.now().UTC()
-	if err := s.store.CreateIdentity(ctx, Identity{Issuer: c.Issuer, Subject: c.Subject, UserID: u.ID, ProviderID: p.ID, CreatedAt: now, LastUsedAt: now}); err != nil {
-		return accounts.User{}, err
-	}
-	return u, s.store.PlaceMember(ctx, p.OrganisationID, u.ID, role == accounts.RoleInstructor, now)
+	return u, nil
 }
 
 // place keeps a returning person in the organisation and applies the

@@ -52,3 +52,11 @@ type Store interface {
 	// active member of has passwords off.
 	PasswordsOffFor(ctx context.Context, userID string) (bool, error)
 }
+
+// Links is what the accounts store's transaction also does, so that a new
+// account, its identity link and its membership are made together or not
+// at all.
+type Links interface {
+	CreateIdentity(ctx context.Context, id Identity) error
+	PlaceMember(ctx context.Context, orgID, userID string, instructor bool, at time.Time) error
+}
