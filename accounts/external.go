@@ -13,6 +13,10 @@ type ExternalUser struct {
 	Email       string
 	DisplayName string // as the provider sends it; made unique here
 	Role        Role
+	// Then, if set, runs inside the transaction that makes the account,
+	// with that transaction's store: linking the identity the account is
+	// made for. Its error undoes the account, so none is left unlinked.
+	Then func(ctx context.Context, tx Store, u User) error
 }
 
 // CreateExternalUser makes a passwordless account. An account with the
@@ -42,7 +46,12 @@ func (s *Service) CreateExternalUser(ctx context.Context, in ExternalUser) (User
 			name = truncateRunes(base, MaxDisplayNameLength-4) + fmt.Sprintf(" %d", n)
 		}
 		u := User{ID: newID(), Email: email, DisplayName: name, NameKeys: NameKeysOf(name), Role: in.Role, CreatedAt: s.now().UTC()}
-		err := s.store.InTx(ctx, func(tx Store) error { return createUser(ctx, tx, u) })
+		err := s.store.InTx(ctx, func(tx Store) error {
+			if err := createUser(ctx, tx, u); err != nil || in.Then == nil {
+				return err
+			}
+			return in.Then(ctx, tx, u)
+		})
 		if !errors.Is(err, ErrDisplayNameTaken) {
 			return u, err
 		}
@@ -55,6 +64,27 @@ func (s *Service) CreateExternalUser(ctx context.Context, in ExternalUser) (User
 // partner's or an admin's: those are the range admins' to set.
 func (s *Service) RaiseRole(ctx context.Context, u User, to Role) (User, error) {
 	if u.Role != RoleTrainee || to == RoleTrainee || !to.Valid() {
+		return u, nil
+	}
+	u.Role = to
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// ApplyMappedRole sets the role an identity provider's role mapping gives
+// an account the provider manages: one made by a sign-in, with no password
+// of its own, whose role follows the institution's records both ways.
+// Only trainee and instructor are moved between; an admin or a partner
+// (made so by an admin) and an account with a password are left as they
+// are, except that a trainee is still raised as RaiseRole does.
+func (s *Service) ApplyMappedRole(ctx context.Context, u User, to Role) (User, error) {
+	managed := u.PasswordHash == ""
+	if !managed || (u.Role != RoleTrainee && u.Role != RoleInstructor) || (to != RoleTrainee && to != RoleInstructor) {
+		return s.RaiseRole(ctx, u, to)
+	}
+	if u.Role == to {
 		return u, nil
 	}
 	u.Role = to

@@ -37,3 +37,32 @@ func TestExternalAccounts(t *testing.T) {
 		t.Fatalf("stored role %v", again.Role)
 	}
 }
+
+// The mapped role moves a provider-managed account both ways between
+// trainee and instructor; an account with a password is only raised, and
+// an admin is never moved.
+func TestApplyMappedRole(t *testing.T) {
+	svc, _ := newService(t, false)
+	ctx := context.Background()
+	ext, err := svc.CreateExternalUser(ctx, accounts.ExternalUser{Email: "ext@uni.example", Role: accounts.RoleInstructor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ext, _ = svc.ApplyMappedRole(ctx, ext, accounts.RoleTrainee); ext.Role != accounts.RoleTrainee {
+		t.Fatalf("managed account not lowered: %v", ext.Role)
+	}
+	if again, _ := svc.User(ctx, ext.ID); again.Role != accounts.RoleTrainee {
+		t.Fatalf("stored role %v", again.Role)
+	}
+	pw, err := svc.CreateUser(ctx, accounts.NewUser{Email: "pw@uni.example", DisplayName: "Pw", Password: "long enough password", Role: accounts.RoleInstructor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw, _ = svc.ApplyMappedRole(ctx, pw, accounts.RoleTrainee); pw.Role != accounts.RoleInstructor {
+		t.Fatal("an account with a password was lowered")
+	}
+	adm, _ := svc.CreateExternalUser(ctx, accounts.ExternalUser{Email: "adm@uni.example", Role: accounts.RoleAdmin})
+	if adm, _ = svc.ApplyMappedRole(ctx, adm, accounts.RoleTrainee); adm.Role != accounts.RoleAdmin {
+		t.Fatal("an admin was lowered")
+	}
+}

@@ -239,6 +239,24 @@ func (s *SSO) PlaceMember(ctx context.Context, orgID, userID string, instructor 
 	})
 }
 
+// CreateIdentity and PlaceMember on the accounts store write within its
+// transaction: a new account and its link are made together (sso.Links).
+func (a *Accounts) CreateIdentity(ctx context.Context, id sso.Identity) error {
+	return (&SSO{db: a.db}).CreateIdentity(ctx, id)
+}
+
+func (a *Accounts) PlaceMember(ctx context.Context, orgID, userID string, instructor bool, at time.Time) error {
+	return (&SSO{db: a.db}).PlaceMember(ctx, orgID, userID, instructor, at)
+}
+
+var _ sso.Links = (*Accounts)(nil)
+
+func (s *SSO) LowerMember(ctx context.Context, orgID, userID string) error {
+	return internal(s.db.WithContext(ctx).Model(&orgMemberRow{}).
+		Where("organisation_id = ? AND user_id = ? AND removed_at IS NULL AND role = ?", orgID, userID, "instructor").
+		Update("role", "member").Error)
+}
+
 func (s *SSO) SaveRequest(ctx context.Context, r sso.Request) error {
 	// Requests nobody came back for are dropped as new ones are made.
 	if err := s.db.WithContext(ctx).Where("expires_at < ?", r.CreatedAt).Delete(&ssoRequestRow{}).Error; err != nil {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -149,6 +150,12 @@ func TestSSOPlacementAndPasswordSwitch(t *testing.T) {
 		if err := s.PlaceMember(ctx, "o1", "u1", false, now); err != nil || role() != cohorts.OrgInstructor {
 			t.Fatalf("a sign-in without the group lowered the role: %v %q", err, role())
 		}
+		if err := s.LowerMember(ctx, "o1", "u1"); err != nil || role() != cohorts.OrgMember {
+			t.Fatalf("lowered: %v %q", err, role())
+		}
+		if err := s.LowerMember(ctx, "o1", "nobody"); err != nil {
+			t.Fatalf("lowering no member: %v", err)
+		}
 		if off, _ := s.PasswordsOffFor(ctx, "u1"); off {
 			t.Fatal("passwords off before anyone switched them off")
 		}
@@ -188,6 +195,52 @@ func TestSSOFailuresNewestFirstPerOrganisation(t *testing.T) {
 		}
 		if fs, _ := s.Failures(ctx, "other", 10); len(fs) != 0 {
 			t.Fatalf("another organisation's failures: %d", len(fs))
+		}
+	})
+}
+
+// A new account and its identity link are one transaction: a link that
+// fails (the identity taken by a sign-in racing this one) leaves no
+// account behind.
+func TestSSONewAccountAndLinkAreOneTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, p := ssoWorld(t, db)
+		now := time.Now().UTC().Truncate(time.Second)
+		if err := s.CreateIdentity(ctx, sso.Identity{Issuer: p.Issuer, Subject: "racer", UserID: "u1", ProviderID: p.ID, CreatedAt: now, LastUsedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		pw, err := accounts.NewPasswords(accounts.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := accounts.NewService(db.Accounts(), pw, accounts.Options{RefreshTTL: time.Hour})
+		link := func(id sso.Identity) func(context.Context, accounts.Store, accounts.User) error {
+			return func(ctx context.Context, tx accounts.Store, u accounts.User) error {
+				id.UserID = u.ID
+				if err := tx.(sso.Links).CreateIdentity(ctx, id); err != nil {
+					return err
+				}
+				return tx.(sso.Links).PlaceMember(ctx, "o1", u.ID, false, now)
+			}
+		}
+		_, err = svc.CreateExternalUser(ctx, accounts.ExternalUser{Email: "racer@uni.example", Role: accounts.RoleTrainee,
+			Then: link(sso.Identity{Issuer: p.Issuer, Subject: "racer", ProviderID: p.ID, CreatedAt: now, LastUsedAt: now})})
+		if !errors.Is(err, sso.ErrIdentityTaken) {
+			t.Fatalf("a taken identity: %v", err)
+		}
+		if _, err := db.Accounts().UserByEmail(ctx, "racer@uni.example"); !errors.Is(err, accounts.ErrUserNotFound) {
+			t.Fatalf("an account was left without its link: %v", err)
+		}
+		u, err := svc.CreateExternalUser(ctx, accounts.ExternalUser{Email: "new@uni.example", Role: accounts.RoleTrainee,
+			Then: link(sso.Identity{Issuer: p.Issuer, Subject: "new", ProviderID: p.ID, CreatedAt: now, LastUsedAt: now})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, ok, err := s.Identity(ctx, p.Issuer, "new"); err != nil || !ok || id.UserID != u.ID {
+			t.Fatalf("link: %+v %v %v", id, ok, err)
+		}
+		if r, _, _ := db.Cohorts().OrgRole(ctx, "o1", u.ID); r != cohorts.OrgMember {
+			t.Fatalf("membership: %q", r)
 		}
 	})
 }

@@ -16,7 +16,7 @@ import (
 type Accounts interface {
 	User(ctx context.Context, id string) (accounts.User, error)
 	CreateExternalUser(ctx context.Context, in accounts.ExternalUser) (accounts.User, error)
-	RaiseRole(ctx context.Context, u accounts.User, to accounts.Role) (accounts.User, error)
+	ApplyMappedRole(ctx context.Context, u accounts.User, to accounts.Role) (accounts.User, error)
 }
 
 // Service configures organisations' providers and runs sign-ins through

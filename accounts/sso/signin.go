@@ -139,33 +139,55 @@ func (s *Service) admit(ctx context.Context, p Provider, c Claims) (accounts.Use
 	if p.instructor(c) {
 		role = accounts.RoleInstructor
 	}
-	u, err := s.accounts.CreateExternalUser(ctx, accounts.ExternalUser{Email: c.Email, DisplayName: c.DisplayName, Role: role})
+	now := s.now().UTC()
+	// The account, its link and its membership are one transaction: a link
+	// that fails (the same person's sign-in racing this one) leaves no
+	// account behind that nobody could sign in to.
+	link := func(ctx context.Context, tx accounts.Store, u accounts.User) error {
+		l, ok := tx.(Links)
+		if !ok {
+			return errors.New("sso: the accounts store cannot link identities in its transaction")
+		}
+		if err := l.CreateIdentity(ctx, Identity{Issuer: c.Issuer, Subject: c.Subject, UserID: u.ID, ProviderID: p.ID, CreatedAt: now, LastUsedAt: now}); err != nil {
+			return err
+		}
+		return l.PlaceMember(ctx, p.OrganisationID, u.ID, role == accounts.RoleInstructor, now)
+	}
+	u, err := s.accounts.CreateExternalUser(ctx, accounts.ExternalUser{Email: c.Email, DisplayName: c.DisplayName, Role: role, Then: link})
 	if errors.Is(err, accounts.ErrEmailTaken) {
 		return accounts.User{}, ErrEmailInUse
 	}
 	if err != nil {
 		return accounts.User{}, err
 	}
-	now := s.now().UTC()
-	if err := s.store.CreateIdentity(ctx, Identity{Issuer: c.Issuer, Subject: c.Subject, UserID: u.ID, ProviderID: p.ID, CreatedAt: now, LastUsedAt: now}); err != nil {
-		return accounts.User{}, err
-	}
-	return u, s.store.PlaceMember(ctx, p.OrganisationID, u.ID, role == accounts.RoleInstructor, now)
+	return u, nil
 }
 
 // place keeps a returning person in the organisation and applies the
-// role mapping, which only ever raises a role.
+// role mapping. For an account the provider manages (made by a sign-in,
+// with no password) the mapped role is applied both ways, in the range
+// and in the organisation, so someone who left the faculty is no longer
+// an instructor; an account with a password is only ever raised. Admins'
+// and partners' roles are never touched.
 func (s *Service) place(ctx context.Context, p Provider, u accounts.User, c Claims) (accounts.User, error) {
 	now := s.now().UTC()
 	instructor := p.instructor(c)
+	mapped := accounts.RoleTrainee
 	if instructor {
-		var err error
-		if u, err = s.accounts.RaiseRole(ctx, u, accounts.RoleInstructor); err != nil {
-			return accounts.User{}, err
-		}
+		mapped = accounts.RoleInstructor
+	}
+	was := u.Role
+	u, err := s.accounts.ApplyMappedRole(ctx, u, mapped)
+	if err != nil {
+		return accounts.User{}, err
 	}
 	if err := s.store.TouchIdentity(ctx, c.Issuer, c.Subject, now); err != nil {
 		return accounts.User{}, err
+	}
+	if was == accounts.RoleInstructor && u.Role == accounts.RoleTrainee {
+		if err := s.store.LowerMember(ctx, p.OrganisationID, u.ID); err != nil {
+			return accounts.User{}, err
+		}
 	}
 	return u, s.store.PlaceMember(ctx, p.OrganisationID, u.ID, instructor && u.Role != accounts.RoleTrainee, now)
 }

@@ -27,6 +27,9 @@ type Store interface {
 	// with the role given, or raises their active membership to it; it
 	// never lowers an org admin's or instructor's role.
 	PlaceMember(ctx context.Context, orgID, userID string, instructor bool, at time.Time) error
+	// LowerMember makes an active instructor of the organisation a member
+	// again (the role mapping no longer names them); an org admin stays.
+	LowerMember(ctx context.Context, orgID, userID string) error
 
 	SaveRequest(ctx context.Context, r Request) error
 	// TakeRequest deletes the request and returns it; only one caller can
@@ -48,4 +51,12 @@ type Store interface {
 	// PasswordsOffFor reports whether any organisation the person is an
 	// active member of has passwords off.
 	PasswordsOffFor(ctx context.Context, userID string) (bool, error)
+}
+
+// Links is what the accounts store's transaction also does, so that a new
+// account, its identity link and its membership are made together or not
+// at all.
+type Links interface {
+	CreateIdentity(ctx context.Context, id Identity) error
+	PlaceMember(ctx context.Context, orgID, userID string, instructor bool, at time.Time) error
 }

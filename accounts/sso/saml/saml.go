@@ -151,6 +151,11 @@ func (f *Flow) Finish(ctx context.Context, p sso.Provider, _ string, r sso.Reque
 		if errors.As(err, &invalid) && invalid.PrivateErr != nil {
 			err = invalid.PrivateErr
 		}
+		// An answer that came too late is the person's to retry, not an
+		// attack: it is told apart from one the range does not trust.
+		if errors.Is(err, crewjam.ErrExpired) {
+			return sso.Claims{}, fault.Wrap(sso.ErrTokenExpired, err)
+		}
 		return sso.Claims{}, fault.Wrap(sso.ErrTokenUntrusted, err)
 	}
 	until := f.now().Add(time.Hour)

@@ -251,7 +251,7 @@ func TestSAMLSignInAndItsRefusals(t *testing.T) {
 			to, _ := flow.Begin(ctx, p, "", &r)
 			return r, impostor.answer(t, to, person(), time.Now())
 		}, "sso_token_untrusted"},
-		{"expired", func(t *testing.T) (sso.Request, []byte) { return begin(t, time.Now().Add(-2*time.Hour)) }, "sso_token_untrusted"},
+		{"expired", func(t *testing.T) (sso.Request, []byte) { return begin(t, time.Now().Add(-2*time.Hour)) }, "sso_token_expired"},
 		{"a response to a request we never made", func(t *testing.T) (sso.Request, []byte) {
 			r, resp := begin(t, time.Now())
 			r.Nonce = "id-never-made"
