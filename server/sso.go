@@ -1,6 +1,8 @@
 package server
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/accounts/sso"
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/server/auth"
@@ -122,6 +125,12 @@ func (a ssoAPI) finish(c *fiber.Ctx, reply url.Values) error {
 		return a.refused(c, err)
 	}
 	if !out.Linked {
+		if !out.MultiFactor {
+			step, err := a.secondStep(c, out.User)
+			if err != nil || step != "" {
+				return err
+			}
+		}
 		refresh, err := a.sessions.accounts.StartSession(c.UserContext(), out.User, a.sessions.client(c))
 		if err != nil {
 			return err
@@ -129,6 +138,38 @@ func (a ssoAPI) finish(c *fiber.Ctx, reply url.Values) error {
 		a.sessions.setCookie(c, refresh)
 	}
 	return c.Redirect(out.ReturnTo, fiber.StatusSeeOther)
+}
+
+// secondStep asks for the range's own second factor after a provider's
+// sign-in that did not assert one, as after a right password: the person
+// lands on the sign-in page at the factor step, or at setting one up when
+// their role requires it. The step rides in the address's fragment, which
+// browsers never send to a server nor in a Referer; it is short-lived and
+// single-use besides. "" when no step is needed.
+func (a ssoAPI) secondStep(c *fiber.Ctx, u accounts.User) (string, error) {
+	f, err := a.sessions.accounts.SecondFactorFor(c.UserContext(), u)
+	if err != nil {
+		return "", err
+	}
+	var step any
+	switch {
+	case f.Challenge != "":
+		step = mfaChallengeView{MFARequired: true, Challenge: f.Challenge, Methods: f.Methods, ExpiresAt: f.ExpiresAt}
+	case f.EnrolmentRequired:
+		token, exp, err := a.sessions.tokens.IssueEnrolment(u)
+		if err != nil {
+			return "", err
+		}
+		step = mfaEnrolmentView{EnrolmentRequired: true, EnrolmentToken: token, TokenType: "Bearer", ExpiresAt: exp, User: viewOf(u)}
+	default:
+		return "", nil
+	}
+	body, err := json.Marshal(step)
+	if err != nil {
+		return "", err
+	}
+	to := "/signin#sso_step=" + base64.RawURLEncoding.EncodeToString(body)
+	return to, c.Redirect(to, fiber.StatusSeeOther)
 }
 
 // refused sends the browser to the sign-in page with the refusal's code.

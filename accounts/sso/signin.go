@@ -58,6 +58,8 @@ type Outcome struct {
 	Linked   bool
 	ReturnTo string
 	IDToken  string
+	// MultiFactor: the provider asserted a multi-factor sign-in.
+	MultiFactor bool
 }
 
 // Finish completes a sign-in with what the provider sent back. state is
@@ -105,7 +107,7 @@ func (s *Service) finish(ctx context.Context, p Provider, r Request, reply url.V
 	if c.Issuer == "" || c.Subject == "" {
 		return Outcome{}, ErrSubjectMissing
 	}
-	out := Outcome{Provider: p, ReturnTo: r.ReturnTo, IDToken: c.IDToken}
+	out := Outcome{Provider: p, ReturnTo: r.ReturnTo, IDToken: c.IDToken, MultiFactor: c.MultiFactor}
 	if r.LinkUserID != "" {
 		out.User, err = s.link(ctx, p, r.LinkUserID, c)
 		out.Linked = true

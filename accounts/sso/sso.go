@@ -62,6 +62,10 @@ type Claims struct {
 	EmailVerified bool
 	DisplayName   string
 	Roles         []string // the values of the provider's RoleClaim
+	// MultiFactor says the provider asserts it checked more than one
+	// factor (OIDC amr, SAML AuthnContextClassRef): only then does the
+	// sign-in stand in for the range's own second factor.
+	MultiFactor bool
 	// IDToken is kept for an RP-initiated logout's hint (OIDC only).
 	IDToken string
 }

@@ -36,7 +36,21 @@ func mergeClaims(c sso.Claims, all map[string]any, roleClaim string) sso.Claims 
 	if len(c.Roles) == 0 {
 		c.Roles = values(all[roleClaim])
 	}
+	c.MultiFactor = c.MultiFactor || multiFactor(values(all["amr"]))
 	return c
+}
+
+// multiFactor reads the ID token's amr (RFC 8176): "mfa" itself, or two
+// different methods (a password and a one-time code, say).
+func multiFactor(amr []string) bool {
+	seen := map[string]bool{}
+	for _, m := range amr {
+		if m == "mfa" {
+			return true
+		}
+		seen[m] = true
+	}
+	return len(seen) >= 2
 }
 
 // verified reads email_verified, which some providers send as a string.

@@ -26,3 +26,24 @@ func TestClaimsAreReadWhateverTheirShape(t *testing.T) {
 		t.Fatalf("no role claim named, yet roles read: %v", c.Roles)
 	}
 }
+
+// A sign-in counts as multi-factor only when amr says so: "mfa", or two
+// different methods; a password alone, or nothing said, does not.
+func TestMultiFactorFromAMR(t *testing.T) {
+	cases := []struct {
+		amr  any
+		want bool
+	}{
+		{[]any{"pwd", "mfa"}, true}, {[]any{"mfa"}, true}, {[]any{"pwd", "otp"}, true}, {"mfa", true},
+		{[]any{"pwd"}, false}, {[]any{"otp", "otp"}, false}, {nil, false}, {[]any{7, "pwd"}, false},
+	}
+	for _, tc := range cases {
+		claims := map[string]any{}
+		if tc.amr != nil {
+			claims["amr"] = tc.amr
+		}
+		if got := mergeClaims(sso.Claims{}, claims, "").MultiFactor; got != tc.want {
+			t.Errorf("amr %v: multi-factor %v, want %v", tc.amr, got, tc.want)
+		}
+	}
+}

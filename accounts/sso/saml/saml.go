@@ -239,5 +239,14 @@ func claimsOf(a *crewjam.Assertion, roleClaim string) sso.Claims {
 		roleClaim = oid
 	}
 	c.Roles = attrs[roleClaim]
+	for _, st := range a.AuthnStatements {
+		if st.AuthnContext.AuthnContextClassRef != nil && st.AuthnContext.AuthnContextClassRef.Value == refedsMFA {
+			c.MultiFactor = true
+		}
+	}
 	return c
 }
+
+// refedsMFA is the REFEDS MFA profile's AuthnContextClassRef, which
+// GakuNin's IdPs send when the person passed a second factor.
+const refedsMFA = "https://refeds.org/profile/mfa"

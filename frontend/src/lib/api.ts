@@ -317,6 +317,9 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     passkeyOnlyBegin: () => request<PasskeyCeremony>('POST', '/api/v1/auth/passkey/begin', { auth: false }),
     passkeyOnlyFinish: (ceremony: string, credential: Record<string, unknown>) =>
       signedIn(request<Session>('POST', '/api/v1/auth/passkey/finish', { body: { ceremony, credential }, auth: false })),
+    // ssoStep takes the second-factor step a provider's sign-in was sent on
+    // with, as a right password's reply would have brought it.
+    ssoStep: (r: MfaChallenge | MfaEnrolment) => afterPassword(Promise.resolve(r)),
     // forgetEnrolment drops an enrolment token once it has done its work.
     forgetEnrolment() {
       if (enrolling) token = null
