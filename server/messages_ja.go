@@ -218,4 +218,23 @@ var japanese = map[string]string{
 	"partner_token_revoked":        "このパートナートークンは取り消されています。",
 	"terminal_host_not_found":      "このラボのそのホストにはターミナルがありません。",
 	"trainee_not_found":            "担当するクラスに該当する受講者がいません。",
+
+	// LTI 1.3: launches from a learning platform, deep links, grades.
+	"lti_platform_not_found":  "該当する学習プラットフォームは登録されていません。",
+	"lti_issuer_unknown":      "この学習プラットフォームはレンジに登録されていません。組織の管理者に追加を依頼してください。",
+	"lti_platform_revoked":    "この学習プラットフォームの登録は取り消されています。",
+	"lti_state_invalid":       "この起動は不明、使用済み、または期限切れです。コースからもう一度起動してください。",
+	"lti_token_untrusted":     "起動は信頼するプラットフォームの署名がないか、別のツール宛てのため拒否されました。",
+	"lti_token_expired":       "起動の有効期限が切れています。コースからもう一度起動してください。",
+	"lti_nonce_replayed":      "この起動はすでに使われています。コースからもう一度起動してください。",
+	"lti_deployment_unknown":  "起動元のデプロイメントはこのプラットフォームに登録されていません。",
+	"lti_message_unsupported": "この起動は LTI 1.3 のリソースリンクまたはディープリンクの要求ではありません。",
+	"lti_claims_missing":      "起動に、あなたが誰か、メールアドレス、またはコースの情報がありません。",
+	"lti_context_unbound":     "このコースはまだレンジのクラスに結び付けられていません。先に担当講師がコースから開く必要があります。",
+	"lti_email_in_use":        "あなたのメールアドレスのアカウントがすでにあり、このプラットフォームと結び付いていません。管理者に連絡してください。",
+	"lti_not_deep_linking":    "この起動からはコンテンツを返せません。ディープリンクの要求ではないか、使用済みです。",
+	"lti_platform_mismatch":   "この項目は、要求したものとは別のクラスまたはプラットフォームのものです。",
+	"lti_grading_failed":      "学習プラットフォームが成績を受け付けませんでした。後でもう一度送ります。",
+	"lti_platform_invalid":    "プラットフォームには名前、発行者、クライアント ID、デプロイメント ID と、ログイン・トークン・鍵の https(またはループバック)URL が必要です。",
+	"lti_platform_taken":      "この発行者とクライアント ID のプラットフォームはすでに登録されています。",
 }

@@ -3313,6 +3313,187 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lti/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * LTI 1.3 third-party login initiation; the platform (an LMS) sends the browser here to start a launch.
+         * @description The platform is found by `iss` (and `client_id` when sent); a
+         *     deployment named must be one of its registered ones. A state and a
+         *     nonce are remembered for ten minutes, and the browser is sent to the
+         *     platform's authorization endpoint (`response_type=id_token`,
+         *     `response_mode=form_post`, `prompt=none`) with them.
+         */
+        get: operations["ltiLogin"];
+        put?: never;
+        /** The login initiation, posted as a form; as the GET. */
+        post: operations["ltiLoginPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/launch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The LTI launch (the platform's form_post of its id_token); signs the person in and lands them in the course's cohort.
+         * @description Checked in this order, each refusal recording nothing: the issuer
+         *     (with `azp`, or the single audience, as client id) is a registered
+         *     platform, not revoked; the signature, against the platform's key
+         *     set (fetched and cached; fetched again when a token names a key
+         *     the cached set lacks); `iss`, `aud` and `exp` (30 s of skew);
+         *     `azp`; the deployment id is one registered; the message is an
+         *     `LtiResourceLinkRequest` or `LtiDeepLinkingRequest` of version
+         *     1.3.0 with a subject, an email and a course; the nonce was never
+         *     seen; the state is this platform's, with this nonce, taken once.
+         *     The person is found by (issuer, subject), or made; a course's first
+         *     launch by an instructor binds it to a new cohort of the platform's
+         *     organisation, and a learner of a course not yet bound is refused.
+         *     LTI roles of instructor or administrator make an instructor.
+         *     The browser goes to the assignment's cohort, or, for a deep
+         *     linking request, to `/lti/deep-link` with a ticket in the fragment.
+         */
+        post: operations["ltiLaunch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The range's LTI public keys (RS256), for platforms to check its deep-link replies and client assertions.
+         * @description The signing key, and keys retired by a rotation for a grace period (a week), so a platform's cached set still checks what they signed.
+         */
+        get: operations["ltiJWKS"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/deep-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs the deep-link reply with the assignment an instructor picked; the page posts it to the platform.
+         * @description The ticket is the one the deep linking launch gave this person,
+         *     used once; the assignment must be of the cohort bound to the course
+         *     that asked. The reply is an `LtiDeepLinkingResponse` whose audience
+         *     is that platform alone, with one `ltiResourceLink` and its
+         *     `lineItem` (score maximum 100), signed by the range's current key.
+         */
+        post: operations["ltiDeepLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/lti/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** An organisation's learning platforms, and the values an LMS admin enters for the range (range admins). */
+        get: operations["listLTIPlatforms"];
+        put?: never;
+        /** Registers a learning platform for an organisation by hand (range admins). */
+        post: operations["registerLTIPlatform"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/platforms/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revokes a platform for good (range admins); its launches, deep links and grades are refused from then on. */
+        post: operations["revokeLTIPlatform"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/platforms/{id}/grades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a platform's changed grades now (range admins), as the periodic round does.
+         * @description An AGS access token is asked for by the client-credentials grant with a JWT client assertion signed by the range's key; each grade that changed since it was last sent is posted to its line item's scores.
+         */
+        post: operations["publishLTIGrades"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Makes a new LTI signing key (range admins); the old one stays in the key set for the grace period. */
+        post: operations["rotateLTIKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3871,7 +4052,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "lti_platform.change" | "lti_key.rotate";
         AuditEntry: {
             /**
              * Format: int64
@@ -4558,6 +4739,65 @@ export interface components {
             next_cursor: string;
             /** @description Records were waiting beyond this page. */
             more: boolean;
+        };
+        JWKSet: {
+            keys: {
+                kty: string;
+                kid: string;
+                alg?: string;
+                use?: string;
+                n?: string;
+                e?: string;
+            }[];
+        };
+        LTIDeepLinkRequest: {
+            /** @description The ticket the deep linking launch put in the picker's fragment. */
+            ticket: string;
+            assignment_id: string;
+        };
+        LTIDeepLinkReply: {
+            return_url: string;
+            jwt: string;
+        };
+        LTIPlatformRequest: {
+            name: string;
+            /** @description The platform's issuer: https, or http on loopback. */
+            issuer: string;
+            /** @description The range's client id at the platform. */
+            client_id: string;
+            deployment_ids: string[];
+            /** @description The platform's OIDC authorization endpoint. */
+            auth_url: string;
+            /** @description The platform's OAuth2 token endpoint (AGS). */
+            token_url: string;
+            /** @description Where the platform publishes its keys. */
+            jwks_url: string;
+        };
+        LTIPlatform: {
+            id: string;
+            organisation_id: string;
+            name: string;
+            issuer: string;
+            client_id: string;
+            deployment_ids: string[];
+            auth_url: string;
+            token_url: string;
+            jwks_url: string;
+            revoked: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        LTIPlatformList: {
+            /** @description What an LMS admin enters to add the range by hand. */
+            tool: {
+                login_url: string;
+                launch_url: string;
+                jwks_url: string;
+                redirect_uris: string[];
+                deep_link_url: string;
+                scopes: string[];
+            };
+            platforms: components["schemas"]["LTIPlatform"][];
         };
     };
     responses: {
@@ -10006,6 +10246,458 @@ export interface operations {
             };
             401: components["responses"]["PartnerUnauthenticated"];
             429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiLogin: {
+        parameters: {
+            query: {
+                iss: string;
+                login_hint: string;
+                target_link_uri?: string;
+                lti_message_hint?: string;
+                client_id?: string;
+                lti_deployment_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the platform's authorization endpoint. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The initiation lacks the issuer or the login hint. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No platform with this issuer (and client id) is registered. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The platform's registration is revoked, or the deployment is not one of its. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiLoginPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    iss?: string;
+                    login_hint?: string;
+                    target_link_uri?: string;
+                    lti_message_hint?: string;
+                    client_id?: string;
+                    lti_deployment_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description To the platform's authorization endpoint. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The initiation lacks the issuer or the login hint. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No platform with this issuer (and client id) is registered. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The platform's registration is revoked, or the deployment is not one of its. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiLaunch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    id_token?: string;
+                    state?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in, to the cohort, the assignment or the deep-link picker. */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an LTI 1.3 launch this tool takes, or one without a person, an email or a course. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The issuer is not registered; the token is not signed by the platform's key, is for another tool, or expired; its nonce was used; or the state is unknown, used or not this launch's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The registration is revoked, the deployment unknown, the course not yet bound (for a learner), or the account disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An account with the person's email exists and is not linked to this platform. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiJWKS: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JSON Web Key Set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwk-set+json": components["schemas"]["JWKSet"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiDeepLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LTIDeepLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to post the reply, and the reply (the form field `JWT`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIDeepLinkReply"];
+                };
+            };
+            /** @description The request is refused, or the ticket is not this person's, not a deep linking request's, or used. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not an instructor; the platform is revoked; or the assignment is of another course or platform. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket's platform is no longer registered. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listLTIPlatforms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tool's URLs and the platforms. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIPlatformList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    registerLTIPlatform: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LTIPlatformRequest"];
+            };
+        };
+        responses: {
+            /** @description The platform. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIPlatform"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            /** @description A platform with this issuer and client id is registered already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    revokeLTIPlatform: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The platform, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIPlatform"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No such platform. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    publishLTIGrades: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many grades were sent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sent: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a range admin, or the platform's registration is revoked (nothing is asked of it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such platform. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            /** @description The platform refused the token request or a score, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateLTIKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key's id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

@@ -1,0 +1,103 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/lti"
+	"github.com/sakimori/sakimori/server/auth"
+)
+
+// ltiAPI is the range as an LTI 1.3 tool: a platform's login initiation,
+// its launch, the range's keys, and the deep-link reply an instructor
+// picks.
+type ltiAPI struct {
+	lti      *lti.Service
+	sessions sessions
+}
+
+// login answers a platform's third-party login initiation (GET or POST)
+// by sending the browser to the platform's authorization endpoint.
+func (a ltiAPI) login(c *fiber.Ctx) error {
+	v := func(k string) string { return strings.Clone(c.FormValue(k, c.Query(k))) }
+	to, _, err := a.lti.Login(c.UserContext(), lti.Initiation{
+		Issuer: v("iss"), ClientID: v("client_id"), LoginHint: v("login_hint"), MessageHint: v("lti_message_hint"),
+		TargetLinkURI: v("target_link_uri"), DeploymentID: v("lti_deployment_id"),
+	})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Redirect(to, fiber.StatusFound)
+}
+
+// launch takes the platform's form_post: it checks the id_token, admits
+// the person into the cohort bound to the course, signs them in, and
+// sends them to the assignment, the class, or the deep-link picker.
+func (a ltiAPI) launch(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	l, err := a.lti.Validate(c.UserContext(), strings.Clone(c.FormValue("state")), strings.Clone(c.FormValue("id_token")))
+	if err != nil {
+		return err
+	}
+	in, err := a.lti.Land(c.UserContext(), l)
+	if err != nil {
+		return err
+	}
+	refresh, err := a.sessions.accounts.StartSession(c.UserContext(), in.User, a.sessions.client(c))
+	if err != nil {
+		return err
+	}
+	a.sessions.setCookie(c, refresh)
+	return c.Redirect(landingPath(in), fiber.StatusSeeOther)
+}
+
+// landingPath is the page a launch lands on. The deep-link ticket goes in
+// the fragment, so it is never sent to a server or logged.
+func landingPath(in lti.Landing) string {
+	switch {
+	case in.Ticket != "":
+		return "/lti/deep-link?cohort=" + in.CohortID + "#ticket=" + in.Ticket
+	case in.AssignmentID != "":
+		return "/cohorts/" + in.CohortID + "?assignment=" + in.AssignmentID
+	default:
+		return "/cohorts/" + in.CohortID
+	}
+}
+
+// jwks publishes the range's public keys.
+func (a ltiAPI) jwks(c *fiber.Ctx) error {
+	set, err := a.lti.JWKS(c.UserContext())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/jwk-set+json")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.Send(set)
+}
+
+type ltiDeepLinkRequest struct {
+	Ticket       string `json:"ticket"`
+	AssignmentID string `json:"assignment_id"`
+}
+
+type ltiDeepLinkView struct {
+	ReturnURL string `json:"return_url"`
+	JWT       string `json:"jwt"`
+}
+
+// deepLink signs the reply to a deep linking request with the assignment
+// the instructor picked; the page posts it to the platform.
+func (a ltiAPI) deepLink(c *fiber.Ctx) error {
+	var req ltiDeepLinkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	out, err := a.lti.DeepLink(c.UserContext(), auth.PrincipalOf(c).UserID, req.Ticket, req.AssignmentID)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(ltiDeepLinkView{ReturnURL: out.ReturnURL, JWT: out.JWT})
+}
