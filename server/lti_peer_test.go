@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/labs/driver/drivertest"
+	"github.com/sakimori/sakimori/server"
 )
 
 const ltiClientID = "sakimori-tool"
@@ -35,16 +37,18 @@ func ltiRange(t *testing.T) *lms {
 	}
 	base := "http://" + ln.Addr().String()
 	d := fakeLabs()
-	rg := newRangeWithLabs(t, d, withPublicURL(base))
+	// Refused launches count as failed sign-ins of the address; the tests
+	// make more than a person would in a minute.
+	rg := newRangeWithLabs(t, d, withPublicURL(base), func(deps *server.Deps, _ *accounts.Options) { deps.Options.LoginPerMinute = 1000 })
 	go func() { _ = rg.app.Listener(ln) }()
 	t.Cleanup(func() { _ = rg.app.ShutdownWithTimeout(5 * time.Second) })
 	return &lms{t: t, rg: rg, base: base, issuer: startLMS(t, base), admin: rg.setupAdmin(), labs: d}
 }
 
 // startLMS starts one LMS peer that knows the range at base.
-func startLMS(t *testing.T, base string) string {
-	return nodePeer(t, "lms-peer", "peer.mjs", "PEER_CLIENT_ID="+ltiClientID, "PEER_TOOL_LOGIN="+base+"/api/v1/lti/login",
-		"PEER_TOOL_LAUNCH="+base+"/api/v1/lti/launch", "PEER_TOOL_JWKS="+base+"/api/v1/lti/jwks")
+func startLMS(t *testing.T, base string, env ...string) string {
+	return nodePeer(t, "lms-peer", "peer.mjs", append([]string{"PEER_CLIENT_ID=" + ltiClientID, "PEER_TOOL_LOGIN=" + base + "/api/v1/lti/login",
+		"PEER_TOOL_LAUNCH=" + base + "/api/v1/lti/launch", "PEER_TOOL_JWKS=" + base + "/api/v1/lti/jwks"}, env...)...)
 }
 
 // register makes an organisation (once) and registers the LMS at issuer

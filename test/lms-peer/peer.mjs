@@ -10,6 +10,7 @@
 //   PEER_TOOL_LOGIN, PEER_TOOL_LAUNCH, PEER_TOOL_JWKS: the range's URLs,
 //     registered by hand as client PEER_CLIENT_ID (optional: a tool can
 //     also register itself dynamically).
+//   PEER_DOMAIN: the domain of its people's email addresses.
 //   PEER_PORT: the port (0: any free one). The first line printed is
 //     "listening <issuer>".
 import express from 'express';
@@ -35,10 +36,11 @@ const roles = {
   instructor: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
 };
 // The course's people: login -> who they are.
+const domain = process.env.PEER_DOMAIN ?? 'lms.example.ac.jp';
 const people = {
-  alice: { sub: 'lms-user-alice', name: 'Alice Learner', email: 'alice@lms.example.ac.jp', role: 'learner' },
-  bob: { sub: 'lms-user-bob', name: 'Bob Learner', email: 'bob@lms.example.ac.jp', role: 'learner' },
-  carol: { sub: 'lms-user-carol', name: 'Carol Instructor', email: 'carol@lms.example.ac.jp', role: 'instructor' },
+  alice: { sub: 'lms-user-alice', name: 'Alice Learner', email: `alice@${domain}`, role: 'learner' },
+  bob: { sub: 'lms-user-bob', name: 'Bob Learner', email: `bob@${domain}`, role: 'learner' },
+  carol: { sub: 'lms-user-carol', name: 'Carol Instructor', email: `carol@${domain}`, role: 'instructor' },
 };
 
 // Tools registered, by client id: by hand (the environment) or dynamically.
@@ -276,6 +278,7 @@ app.get('/inspect', (_req, res) => res.json({
   links: [...links.values()],
   line_items: [...lineItems.values()].map((li) => ({ ...lineItemView(li), scores: Object.fromEntries(li.scores) })),
   refusals: received.refusals,
+  tokens_issued: accessTokens.size,
 }));
 
 const server = app.listen(Number(process.env.PEER_PORT ?? 0), '127.0.0.1', () => {
