@@ -59,6 +59,7 @@ type Options struct {
 	SealKey   []byte        // 32 bytes; seals the private keys
 	KeyGrace  time.Duration // how long a retired key is still published
 	HTTP      *http.Client  // for platforms' keys and AGS; nil: a client with a timeout
+	Now       func() time.Time
 }
 
 // NewService makes the tool. ctx bounds the platform key cache's refreshes.
@@ -78,8 +79,11 @@ func NewService(ctx context.Context, st Store, acc Accounts, classes Classes, o 
 	if err != nil {
 		return nil, err
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	return &Service{store: st, accounts: acc, classes: classes, sealer: sealer, base: o.PublicURL, grace: o.KeyGrace,
-		http: hc, jwks: cache, now: time.Now}, nil
+		http: hc, jwks: cache, now: o.Now}, nil
 }
 
 // URLs the platform is told: where logins start, launches land, keys are.
