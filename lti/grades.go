@@ -18,7 +18,7 @@ import (
 // accessToken asks the platform's token endpoint for an AGS token by the
 // client-credentials grant, proving the range is the client with a JWT
 // signed by its current key. A revoked platform is asked for nothing.
-func (s *Service) accessToken(ctx context.Context, p Platform) (string, error) {
+func (s *Service) accessToken(ctx context.Context, p Platform, scopes ...string) (string, error) {
 	if p.Revoked {
 		return "", ErrPlatformRevoked
 	}
@@ -34,7 +34,7 @@ func (s *Service) accessToken(ctx context.Context, p Platform) (string, error) {
 		"grant_type":            {"client_credentials"},
 		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
 		"client_assertion":      {assertion},
-		"scope":                 {ScopeLineItem + " " + ScopeScore},
+		"scope":                 {strings.Join(scopes, " ")},
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -52,22 +52,32 @@ func (s *Service) accessToken(ctx context.Context, p Platform) (string, error) {
 
 // do sends req and decodes a 2xx JSON reply into out (if any).
 func (s *Service) do(req *http.Request, out any) error {
+	_, err := s.doPaged(req, out)
+	return err
+}
+
+// doPaged is do that also returns the reply's rel="next" link, if any.
+func (s *Service) doPaged(req *http.Request, out any) (string, error) {
 	resp, err := s.http.Do(req)
 	if err != nil {
-		return errors.Join(ErrGradingFailed, err)
+		return "", errors.Join(ErrPlatformFailed, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if resp.StatusCode/100 != 2 {
-		return errors.Join(ErrGradingFailed, fmt.Errorf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, body))
+		return "", errors.Join(ErrPlatformFailed, fmt.Errorf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, body))
+	}
+	next := ""
+	if m := nextPage.FindStringSubmatch(resp.Header.Get("Link")); m != nil {
+		next = m[1]
 	}
 	if out == nil {
-		return nil
+		return next, nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return errors.Join(ErrGradingFailed, err)
+		return "", errors.Join(ErrPlatformFailed, err)
 	}
-	return nil
+	return next, nil
 }
 
 // PublishPlatform sends one platform's changed grades now.
@@ -139,11 +149,11 @@ func (s *Service) publish(ctx context.Context, p Platform, links []ResourceLink)
 			if err != nil {
 				return sent, err
 			}
-			if had && last.Given == g.Given {
-				continue
+			if had && last.Given == g.Given || !had && g.Given == 0 && !sc.Done {
+				continue // unchanged, or nothing done yet: the gradebook stays empty
 			}
 			if token == "" {
-				if token, err = s.accessToken(ctx, p); err != nil {
+				if token, err = s.accessToken(ctx, p, ScopeLineItem, ScopeScore); err != nil {
 					return sent, err
 				}
 			}
@@ -171,7 +181,7 @@ func (s *Service) postScore(ctx context.Context, token, lineItem, subject string
 	})
 	u, err := url.Parse(lineItem)
 	if err != nil {
-		return errors.Join(ErrGradingFailed, err)
+		return errors.Join(ErrPlatformFailed, err)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/scores"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))

@@ -37,7 +37,12 @@ func (s *Service) Land(ctx context.Context, l Launch) (Landing, error) {
 		if err != nil {
 			return Landing{}, err
 		}
-		b = Binding{PlatformID: l.Platform.ID, ContextID: l.ContextID, CohortID: id, Title: title}
+		b = Binding{PlatformID: l.Platform.ID, ContextID: l.ContextID, CohortID: id, Title: title, MembershipsURL: l.Memberships}
+		if err := s.store.Bind(ctx, b); err != nil {
+			return Landing{}, err
+		}
+	} else if l.Memberships != "" && l.Memberships != b.MembershipsURL {
+		b.MembershipsURL = l.Memberships
 		if err := s.store.Bind(ctx, b); err != nil {
 			return Landing{}, err
 		}

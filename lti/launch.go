@@ -24,6 +24,7 @@ type Launch struct {
 	ContextTitle string
 	ResourceID   string // our content item's custom.resource, if any
 	LineItemURL  string // the AGS endpoint's lineitem, if any
+	Memberships  string // the NRPS roster's URL, if any
 	DeepLinking  DeepLinkSettings
 }
 
@@ -141,6 +142,12 @@ func claimsOf(tok jwt.Token) (Launch, string, error) {
 	}
 	if err := claim(tok, claimAGS, &ags); err == nil {
 		l.LineItemURL = ags.LineItem
+	}
+	var nrps struct {
+		URL string `json:"context_memberships_url"`
+	}
+	if err := claim(tok, claimNRPS, &nrps); err == nil {
+		l.Memberships = nrps.URL
 	}
 	if l.MessageType == DeepLinkingMsg {
 		if err := claim(tok, claimDeepLinking, &l.DeepLinking); err != nil || l.DeepLinking.ReturnURL == "" {

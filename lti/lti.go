@@ -30,6 +30,8 @@ const (
 	claimAGS          = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 	ScopeLineItem     = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 	ScopeScore        = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+	ScopeMemberships  = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+	claimNRPS         = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 )
 
 // Platform is one registered learning platform: the values its admin
@@ -73,6 +75,8 @@ type Binding struct {
 	ContextID  string
 	CohortID   string
 	Title      string
+	// MembershipsURL is the course's NRPS roster, if the platform offers one.
+	MembershipsURL string
 }
 
 // ResourceLink is a link placed in the LMS by Deep Linking: launching it

@@ -2,6 +2,7 @@ package lti
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/url"
@@ -67,19 +68,33 @@ func (s *Service) Revoke(ctx context.Context, id string) (Platform, error) {
 	return p, nil
 }
 
-// Run publishes changed grades every period until ctx ends; a platform
-// that fails is tried again at the next round.
+// Run publishes changed grades every period, and syncs the rosters every
+// sixty, until ctx ends; a platform that fails is tried again at the next
+// round.
 func (s *Service) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	for {
+	for round := 1; ; round++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := s.Publish(ctx); err != nil && log != nil {
-				log.Warn("lti: publishing grades", "err", err)
+		}
+		if _, err := s.Publish(ctx); err != nil && log != nil {
+			log.Warn("lti: publishing grades", "err", err)
+		}
+		if round%60 != 0 {
+			continue
+		}
+		ps, err := s.store.Platforms(ctx, "")
+		for _, p := range ps {
+			if !p.Revoked {
+				_, e := s.SyncRoster(ctx, p.ID)
+				err = errors.Join(err, e)
 			}
+		}
+		if err != nil && log != nil {
+			log.Warn("lti: syncing rosters", "err", err)
 		}
 	}
 }

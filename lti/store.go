@@ -25,7 +25,10 @@ type Store interface {
 	AddKey(ctx context.Context, k Key, retireOthersAt time.Time) error
 
 	Binding(ctx context.Context, platformID, contextID string) (b Binding, ok bool, err error)
+	// Bind stores the binding, or its new roster URL.
 	Bind(ctx context.Context, b Binding) error
+	// Bindings are the platform's courses.
+	Bindings(ctx context.Context, platformID string) ([]Binding, error)
 
 	SaveLink(ctx context.Context, l ResourceLink) error
 	Link(ctx context.Context, platformID, resourceID string) (l ResourceLink, ok bool, err error)

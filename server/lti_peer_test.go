@@ -163,6 +163,23 @@ func TestLTIStoryAtThePeerLMS(t *testing.T) {
 		t.Fatalf("carol's role in the organisation: %q", role)
 	}
 
+	// The course's roster comes over NRPS: its learners are in the cohort
+	// before they first launch.
+	roster := m.rg.call("POST", "/api/v1/lti/platforms/"+pid+"/roster", nil, bearer(m.admin)...)
+	expect(t, roster, 200, "")
+	if roster.body["courses"] != float64(1) || roster.body["enrolled"] != float64(3) {
+		t.Fatalf("roster sync: %s", roster.raw)
+	}
+	members := m.rg.call("GET", "/api/v1/cohorts/"+cohortID+"/members", nil, bearer(carolToken)...)
+	if !strings.Contains(members.raw, "bob@lms.example.ac.jp") || !strings.Contains(members.raw, "alice@lms.example.ac.jp") {
+		t.Fatalf("the cohort after the roster sync: %s", members.raw)
+	}
+	before := countUsers(t, m.rg, m.admin)
+	expect(t, m.rg.call("POST", "/api/v1/lti/platforms/"+pid+"/roster", nil, bearer(m.admin)...), 200, "")
+	if countUsers(t, m.rg, m.admin) != before {
+		t.Fatal("a second roster sync made accounts")
+	}
+
 	made := m.rg.call("POST", "/api/v1/cohorts/"+cohortID+"/assignments", map[string]any{"title": "Orientation", "scenarios": []string{"orientation"},
 		"tracks": "attack", "opens_at": "2026-01-05T09:00:00Z", "due_at": "2099-01-12T09:00:00Z", "late_policy": "accept"}, bearer(carolToken)...)
 	expect(t, made, 201, "")
@@ -205,6 +222,9 @@ func TestLTIStoryAtThePeerLMS(t *testing.T) {
 	mine := m.rg.call("GET", "/api/v1/me/assignments", nil, bearer(aliceToken)...)
 	if !strings.Contains(mine.raw, assignmentID) {
 		t.Fatalf("alice's assignments: %s", mine.raw)
+	}
+	if countUsers(t, m.rg, m.admin) != before {
+		t.Fatal("alice's launch made a second account beside the one her roster entry made")
 	}
 	// A second launch is the same account.
 	action, fields = m.launchForm(newBrowser(t, m.base), m.issuer, "user=alice&link="+link["id"].(string), "")

@@ -117,6 +117,7 @@ func TestLTIRefusals(t *testing.T) {
 	t.Run("an AGS token request for a revoked registration", func(t *testing.T) {
 		expect(t, m.rg.call("POST", "/api/v1/lti/platforms/"+otherID+"/revoke", nil, bearer(m.admin)...), 200, "")
 		expect(t, m.rg.call("POST", "/api/v1/lti/platforms/"+otherID+"/grades", nil, bearer(m.admin)...), 403, "lti_platform_revoked")
+		expect(t, m.rg.call("POST", "/api/v1/lti/platforms/"+otherID+"/roster", nil, bearer(m.admin)...), 403, "lti_platform_revoked")
 		if n := m.inspect(other)["tokens_issued"]; n != float64(0) {
 			t.Fatalf("the revoked platform was asked for %v tokens", n)
 		}

@@ -63,7 +63,7 @@ func (a ltiAdminAPI) list(c *fiber.Ctx) error {
 	}
 	out := ltiPlatformList{Platforms: []ltiPlatformView{}, Tool: ltiToolView{
 		LoginURL: a.lti.LoginURL(), LaunchURL: a.lti.LaunchURL(), JWKSURL: a.lti.JWKSURL(), Redirects: []string{a.lti.LaunchURL()},
-		DeepLink: a.lti.LaunchURL(), Scopes: []string{lti.ScopeLineItem, lti.ScopeScore},
+		DeepLink: a.lti.LaunchURL(), Scopes: []string{lti.ScopeLineItem, lti.ScopeScore, lti.ScopeMemberships},
 	}}
 	for _, p := range ps {
 		out.Platforms = append(out.Platforms, ltiPlatformViewOf(p))
@@ -143,4 +143,19 @@ func (a ltiAdminAPI) rotate(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(ltiKeyView{KeyID: kid})
+}
+
+type ltiRosterView struct {
+	Courses  int `json:"courses"`
+	Enrolled int `json:"enrolled"`
+	Skipped  int `json:"skipped"`
+}
+
+// roster syncs a platform's course rosters into their cohorts now (NRPS).
+func (a ltiAdminAPI) roster(c *fiber.Ctx) error {
+	r, err := a.lti.SyncRoster(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(ltiRosterView{Courses: r.Courses, Enrolled: r.Enrolled, Skipped: r.Skipped})
 }

@@ -22,5 +22,6 @@ func ltiRoutes(api fiber.Router, d Deps, s sessions, limit fiber.Handler) {
 	api.Post("/organisations/:id/lti/platforms", admin, ad.create)
 	api.Post("/lti/platforms/:id/revoke", admin, ad.revoke)
 	api.Post("/lti/platforms/:id/grades", admin, ad.publish)
+	api.Post("/lti/platforms/:id/roster", admin, ad.roster)
 	api.Post("/lti/keys", admin, ad.rotate)
 }

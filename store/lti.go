@@ -67,8 +67,13 @@ func (ltiStateRow) TableName() string { return "lti_states" }
 type ltiBindingRow struct {
 	PlatformID string `gorm:"primaryKey"`
 	ContextID  string `gorm:"primaryKey"`
-	CohortID   string
-	Title      string
+	CohortID       string
+	Title          string
+	MembershipsURL string `gorm:"column:memberships_url"`
+}
+
+func (r ltiBindingRow) binding() lti.Binding {
+	return lti.Binding{PlatformID: r.PlatformID, ContextID: r.ContextID, CohortID: r.CohortID, Title: r.Title, MembershipsURL: r.MembershipsURL}
 }
 
 func (ltiBindingRow) TableName() string { return "lti_bindings" }
@@ -219,11 +224,25 @@ func (s *LTI) Binding(ctx context.Context, platformID, contextID string) (lti.Bi
 	if err != nil {
 		return lti.Binding{}, false, internal(err)
 	}
-	return lti.Binding{PlatformID: row.PlatformID, ContextID: row.ContextID, CohortID: row.CohortID, Title: row.Title}, true, nil
+	return row.binding(), true, nil
 }
 
 func (s *LTI) Bind(ctx context.Context, b lti.Binding) error {
-	return internal(s.db.WithContext(ctx).Create(&ltiBindingRow{PlatformID: b.PlatformID, ContextID: b.ContextID, CohortID: b.CohortID, Title: b.Title}).Error)
+	return internal(s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&ltiBindingRow{
+		PlatformID: b.PlatformID, ContextID: b.ContextID, CohortID: b.CohortID, Title: b.Title, MembershipsURL: b.MembershipsURL,
+	}).Error)
+}
+
+func (s *LTI) Bindings(ctx context.Context, platformID string) ([]lti.Binding, error) {
+	var rows []ltiBindingRow
+	if err := s.db.WithContext(ctx).Where("platform_id = ?", platformID).Order("context_id").Find(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	out := make([]lti.Binding, len(rows))
+	for i, r := range rows {
+		out[i] = r.binding()
+	}
+	return out, nil
 }
 
 func (s *LTI) SaveLink(ctx context.Context, l lti.ResourceLink) error {

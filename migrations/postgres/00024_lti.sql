@@ -43,6 +43,8 @@ CREATE TABLE lti_bindings (
     context_id  TEXT NOT NULL,
     cohort_id   TEXT NOT NULL REFERENCES cohorts (id),
     title       TEXT NOT NULL,
+    -- the course's Names and Role Provisioning service, as its last launch said
+    memberships_url TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (platform_id, context_id)
 );
 

@@ -3477,6 +3477,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lti/platforms/{id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Syncs a platform's course rosters into their cohorts now (range admins), as the hourly round does.
+         * @description For every course bound to a cohort whose launches named a Names and
+         *     Role Provisioning service, an access token is asked for (scope
+         *     contextmembership.readonly) and the roster read, page by page. Each
+         *     active member with an email is found by (issuer, subject) or made,
+         *     placed in the organisation and enrolled in the cohort; LTI roles of
+         *     instructor or administrator make an instructor.
+         */
+        post: operations["syncLTIRoster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lti/keys": {
         parameters: {
             query?: never;
@@ -10666,6 +10693,71 @@ export interface operations {
             };
             500: components["responses"]["Internal"];
             /** @description The platform refused the token request or a score, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    syncLTIRoster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the sync did. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        courses: number;
+                        enrolled: number;
+                        /** @description Members without an email, or not active. */
+                        skipped: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a range admin, or the platform's registration is revoked (nothing is asked of it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such platform. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A member's email belongs to an account not linked to this platform. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            /** @description The platform did not answer the token or roster request, or the database did not answer. */
             503: {
                 headers: {
                     [name: string]: unknown;
