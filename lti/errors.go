@@ -19,7 +19,7 @@ var (
 	ErrEmailInUse         = fault.New(fault.Conflict, "lti_email_in_use", "An account with your email already exists on the range and is not linked to this platform; ask an admin.")
 	ErrLaunchNotDeepLink  = fault.New(fault.Invalid, "lti_not_deep_linking", "This launch cannot return a content item: it was not a deep linking request, or is used.")
 	ErrPlatformMismatch   = fault.New(fault.Forbidden, "lti_platform_mismatch", "This item belongs to another class or platform than the one asking.")
-	ErrPlatformFailed      = fault.New(fault.Unavailable, "lti_platform_unavailable", "The learning platform did not answer a token, grade or roster request as it should; it will be asked again.")
+	ErrPlatformFailed     = fault.New(fault.Unavailable, "lti_platform_unavailable", "The learning platform did not answer a token, grade or roster request as it should; it will be asked again.")
 	ErrPlatformInvalid    = fault.New(fault.Invalid, "lti_platform_invalid", "A platform needs a name, an issuer, a client id, a deployment id and https (or loopback) URLs for login, token and keys.")
 	ErrPlatformTaken      = fault.New(fault.Conflict, "lti_platform_taken", "A platform with this issuer and client id is already registered.")
 )

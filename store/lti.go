@@ -65,8 +65,8 @@ type ltiStateRow struct {
 func (ltiStateRow) TableName() string { return "lti_states" }
 
 type ltiBindingRow struct {
-	PlatformID string `gorm:"primaryKey"`
-	ContextID  string `gorm:"primaryKey"`
+	PlatformID     string `gorm:"primaryKey"`
+	ContextID      string `gorm:"primaryKey"`
 	CohortID       string
 	Title          string
 	MembershipsURL string `gorm:"column:memberships_url"`

@@ -85,7 +85,7 @@ func TestLTIKeysRotateWithAGracePeriod(t *testing.T) {
 			var set struct {
 				Keys []struct {
 					Kid, Alg, Kty string
-					D            string `json:"d"`
+					D             string `json:"d"`
 				}
 			}
 			if err := json.Unmarshal(raw, &set); err != nil {
