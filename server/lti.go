@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/lti"
 	"github.com/sakimori/sakimori/server/auth"
 )
@@ -15,6 +16,7 @@ import (
 type ltiAPI struct {
 	lti      *lti.Service
 	sessions sessions
+	audit    audit.Recorder
 }
 
 // login answers a platform's third-party login initiation (GET or POST)

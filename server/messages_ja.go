@@ -236,5 +236,7 @@ var japanese = map[string]string{
 	"lti_platform_mismatch":    "この項目は、要求したものとは別のクラスまたはプラットフォームのものです。",
 	"lti_platform_unavailable": "学習プラットフォームがトークン、成績、名簿の要求に正しく応答しませんでした。後でもう一度要求します。",
 	"lti_platform_invalid":     "プラットフォームには名前、発行者、クライアント ID、デプロイメント ID と、ログイン・トークン・鍵の https(またはループバック)URL が必要です。",
+	"lti_registration_invalid": "この登録リンクは不明、使用済み、または期限切れです。レンジの管理者に新しいリンクを依頼してください。",
+	"lti_registration_failed":  "学習プラットフォームの設定または登録サービスが LTI 動的登録の求めるとおりに応答しませんでした。",
 	"lti_platform_taken":       "この発行者とクライアント ID のプラットフォームはすでに登録されています。",
 }

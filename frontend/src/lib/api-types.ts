@@ -3504,6 +3504,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations/{id}/lti/registration-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Makes the IMS LTI Dynamic Registration URL an LMS admin pastes to add the range for this organisation (range admins).
+         * @description The URL holds a sealed token naming the organisation; it registers one platform, within a week.
+         */
+        post: operations["makeLTIRegistrationURL"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/register/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * IMS LTI Dynamic Registration - the LMS opens the admin's URL with its configuration and a one-time registration token.
+         * @description The platform's openid-configuration is fetched; its issuer must be
+         *     the prefix of the URL it came from. The range posts its tool
+         *     registration (login, redirect and key set URLs, the deep linking
+         *     message, the AGS and NRPS scopes) to the platform's
+         *     registration_endpoint with the registration token, and stores the
+         *     platform with the client id and deployment id it returned. The page
+         *     then tells the LMS's window to close (org.imsglobal.lti.close); it
+         *     may be framed.
+         */
+        get: operations["ltiDynamicRegistration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lti/keys": {
         parameters: {
             query?: never;
@@ -10758,6 +10809,100 @@ export interface operations {
             };
             500: components["responses"]["Internal"];
             /** @description The platform did not answer the token or roster request, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    makeLTIRegistrationURL: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string;
+                        /** Format: date-time */
+                        expires_at: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiDynamicRegistration: {
+        parameters: {
+            query: {
+                openid_configuration: string;
+                registration_token?: string;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Registered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description What the platform returned is not a usable registration. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL's token is unknown, forged, used or expired. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The platform is registered already with this client id. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            /** @description The platform's configuration or registration service did not answer as the specification asks, or the database did not answer. */
             503: {
                 headers: {
                     [name: string]: unknown;
