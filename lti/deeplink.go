@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 // DeepLinkReply is the signed LtiDeepLinkingResponse and where the
@@ -72,9 +74,29 @@ func (s *Service) DeepLink(ctx context.Context, userID, ticket, assignmentID str
 	if t.Settings.Data != "" {
 		claims[claimDLData] = t.Settings.Data
 	}
-	jwt, err := s.sign(ctx, claims)
+	signed, err := s.sign(ctx, claims)
 	if err != nil {
 		return DeepLinkReply{}, err
 	}
-	return DeepLinkReply{ReturnURL: t.Settings.ReturnURL, JWT: jwt}, nil
+	return DeepLinkReply{ReturnURL: t.Settings.ReturnURL, JWT: signed}, nil
+}
+
+// IsOwnReply says whether raw is a deep-link reply this range signed that
+// has not expired, so the page that carries it to the platform carries
+// nothing else.
+func (s *Service) IsOwnReply(ctx context.Context, raw string) bool {
+	set, err := s.JWKS(ctx)
+	if err != nil {
+		return false
+	}
+	keys, err := jwk.Parse(set)
+	if err != nil {
+		return false
+	}
+	tok, err := jwt.Parse([]byte(raw), jwt.WithKeySet(keys), jwt.WithValidate(true), jwt.WithClock(jwt.ClockFunc(s.now)))
+	if err != nil {
+		return false
+	}
+	var kind string
+	return tok.Get(claimMessageType, &kind) == nil && kind == DeepLinkingReply
 }

@@ -187,6 +187,22 @@ func TestLTIStoryAtThePeerLMS(t *testing.T) {
 
 	reply := m.rg.call("POST", "/api/v1/lti/deep-link", map[string]string{"ticket": ticket, "assignment_id": assignmentID}, bearer(carolToken)...)
 	expect(t, reply, 200, "")
+	// The app posts the reply to the range's carrying page, which posts it on.
+	carry, err := http.PostForm(m.base+"/api/v1/lti/deep-link/reply", url.Values{"return_url": {reply.body["return_url"].(string)}, "jwt": {reply.body["jwt"].(string)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := decode(carry)
+	if a := formAction.FindStringSubmatch(page.raw); page.status != 200 || a == nil || html.UnescapeString(a[1]) != reply.body["return_url"] ||
+		!strings.Contains(carry.Header.Get("Content-Security-Policy"), "form-action "+m.issuer) {
+		t.Fatalf("the carrying page: %d %s", page.status, page.raw)
+	}
+	forged := reply.body["jwt"].(string)[:len(reply.body["jwt"].(string))-6] + "AAAAAA"
+	notOurs, err := http.PostForm(m.base+"/api/v1/lti/deep-link/reply", url.Values{"return_url": {reply.body["return_url"].(string)}, "jwt": {forged}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, decode(notOurs), 400, "lti_not_deep_linking")
 	back, err := http.PostForm(reply.body["return_url"].(string), url.Values{"JWT": {reply.body["jwt"].(string)}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,14 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"html/template"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/lti"
 )
 
 type ltiRegistrationURLView struct {
@@ -58,4 +60,30 @@ func (a ltiAPI) register(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return registered.Execute(c.Response().BodyWriter(), map[string]string{"Name": p.Name, "Nonce": n})
+}
+
+// carry is the page that posts a deep-link reply to the platform: the
+// app's own pages may post forms only to the range, so the reply leaves
+// from this page, whose policy lets it post to the platform's return URL.
+var carry = template.Must(template.New("carry").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Sakimori</title></head>
+<body><form method="post" action="{{.To}}" id="reply"><input type="hidden" name="JWT" value="{{.JWT}}"><noscript><button>Continue</button></noscript></form>
+<script nonce="{{.Nonce}}">document.getElementById('reply').submit()</script>
+</body></html>`))
+
+// carryReply takes the app's form post of a deep-link reply and sends it
+// on to the platform; only a reply this range signed is carried.
+func (a ltiAPI) carryReply(c *fiber.Ctx) error {
+	to, signed := strings.Clone(c.FormValue("return_url")), strings.Clone(c.FormValue("jwt"))
+	u, err := url.Parse(to)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !a.lti.IsOwnReply(c.UserContext(), signed) {
+		return lti.ErrLaunchNotDeepLink
+	}
+	nonce := make([]byte, 16)
+	_, _ = rand.Read(nonce)
+	n := base64.RawStdEncoding.EncodeToString(nonce)
+	c.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+n+"'; form-action "+u.Scheme+"://"+u.Host+"; frame-ancestors 'none'")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return carry.Execute(c.Response().BodyWriter(), map[string]string{"To": to, "JWT": signed, "Nonce": n})
 }

@@ -16,6 +16,7 @@ func ltiRoutes(api fiber.Router, d Deps, s sessions, limit fiber.Handler) {
 	api.Get("/lti/jwks", a.jwks)
 	api.Get("/lti/register/:token", limit, settle, a.register)
 	api.Post("/lti/deep-link", d.Tokens.Require(accounts.RoleInstructor), a.deepLink)
+	api.Post("/lti/deep-link/reply", a.carryReply)
 
 	admin := d.Tokens.Require(accounts.RoleAdmin)
 	ad := ltiAdminAPI{lti: d.LTI, cohorts: d.Cohorts, audit: d.Audit}

@@ -3416,6 +3416,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lti/deep-link/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Carries a deep-link reply to the platform - a page that posts it to the return URL (the app's own pages post only to the range).
+         * @description Only a reply this range signed, not expired, is carried; the page's policy lets it post to the return URL's origin alone.
+         */
+        post: operations["ltiCarryDeepLinkReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations/{id}/lti/platforms": {
         parameters: {
             query?: never;
@@ -10587,6 +10607,44 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiCarryDeepLinkReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    return_url?: string;
+                    jwt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The page that posts the reply (form field `JWT`) to the return URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not a reply this range signed, expired, or no web URL to return to. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
         };
     };
     listLTIPlatforms: {
