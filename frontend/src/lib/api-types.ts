@@ -4897,6 +4897,11 @@ export interface components {
             };
             platforms: components["schemas"]["LTIPlatform"][];
         };
+        LTIRegistrationURL: {
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
     };
     responses: {
         /** @description The transcript as a PDF, its fonts embedded, to download. */
@@ -10894,11 +10899,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        url: string;
-                        /** Format: date-time */
-                        expires_at: string;
-                    };
+                    "application/json": components["schemas"]["LTIRegistrationURL"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
