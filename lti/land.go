@@ -50,7 +50,7 @@ func (s *Service) Land(ctx context.Context, l Launch) (Landing, error) {
 	if err := s.classes.Enrol(ctx, b.CohortID, u.ID, l.Instructor); err != nil {
 		return Landing{}, err
 	}
-	out := Landing{User: u, CohortID: b.CohortID}
+	out := Landing{User: u, Instructor: l.Instructor, CohortID: b.CohortID}
 	if l.MessageType == DeepLinkingMsg && l.Instructor {
 		out.Ticket, err = s.ticket(u.ID, l)
 		return out, err

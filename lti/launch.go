@@ -38,6 +38,7 @@ type DeepLinkSettings struct {
 // and the assignment or the deep-link ticket the launch was for.
 type Landing struct {
 	User         accounts.User
+	Instructor   bool
 	CohortID     string
 	AssignmentID string
 	Ticket       string // deep linking: what the picker sends back

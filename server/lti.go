@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,8 +36,8 @@ func (a ltiAPI) login(c *fiber.Ctx) error {
 }
 
 // launch takes the platform's form_post: it checks the id_token, admits
-// the person into the cohort bound to the course, signs them in, and
-// sends them to the assignment, the class, or the deep-link picker.
+// the person into the cohort bound to the course, and sends them on to be
+// signed in and land on the assignment, the class, or the deep-link picker.
 func (a ltiAPI) launch(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	l, err := a.lti.Validate(c.UserContext(), strings.Clone(c.FormValue("state")), strings.Clone(c.FormValue("id_token")))
@@ -47,24 +48,41 @@ func (a ltiAPI) launch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	refresh, err := a.sessions.accounts.StartSession(c.UserContext(), in.User, a.sessions.client(c))
+	// The session starts at the next, same-site GET: a browser drops a
+	// SameSite cookie set in answer to the platform's cross-site POST.
+	return c.Redirect("/api/v1/lti/enter?code="+url.QueryEscape(a.lti.Entry(in.User.ID, landingPath(in))), fiber.StatusSeeOther)
+}
+
+// enter takes a launch's way in: it signs the person in and sends them to
+// the page the launch was for.
+func (a ltiAPI) enter(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	u, path, err := a.lti.TakeEntry(c.UserContext(), strings.Clone(c.Query("code")))
+	if err != nil {
+		return err
+	}
+	refresh, err := a.sessions.accounts.StartSession(c.UserContext(), u, a.sessions.client(c))
 	if err != nil {
 		return err
 	}
 	a.sessions.setCookie(c, refresh)
-	return c.Redirect(landingPath(in), fiber.StatusSeeOther)
+	// The app's landing page marks that this browser now holds a session,
+	// then goes on; the path rides in the fragment, never sent to a server.
+	return c.Redirect("/lti/landed#to="+url.QueryEscape(path), fiber.StatusSeeOther)
 }
 
-// landingPath is the page a launch lands on. The deep-link ticket goes in
-// the fragment, so it is never sent to a server or logged.
+// landingPath is the page a launch lands on: the picker for a deep
+// linking request, the class for its instructors, and for a learner their
+// home page, which lists what is assigned to them. The deep-link ticket
+// goes in the fragment, so it is never sent to a server or logged.
 func landingPath(in lti.Landing) string {
 	switch {
 	case in.Ticket != "":
 		return "/lti/deep-link?cohort=" + in.CohortID + "#ticket=" + in.Ticket
-	case in.AssignmentID != "":
-		return "/cohorts/" + in.CohortID + "?assignment=" + in.AssignmentID
-	default:
+	case in.Instructor:
 		return "/cohorts/" + in.CohortID
+	default:
+		return "/"
 	}
 }
 

@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -83,10 +84,11 @@ func TestLTIRefusals(t *testing.T) {
 		b := newBrowser(t, m.base)
 		action, fields := m.launchForm(b, m.issuer, "user=carol&kind=deeplink", "")
 		m.post(b, action, fields).Body.Close()
-		if b.held == nil {
+		picker := landed(b)
+		if picker == nil {
 			t.Fatal("the first launch did not reach the picker")
 		}
-		ticket = b.held.Fragment[len("ticket="):]
+		ticket = picker.Fragment[len("ticket="):]
 		carolToken = b.session().body["access_token"].(string)
 		users := countUsers(t, m.rg, m.admin)
 		expect(t, decode(m.post(newBrowser(t, m.base), action, fields)), 401, "lti_nonce_replayed")
@@ -99,7 +101,7 @@ func TestLTIRefusals(t *testing.T) {
 		b := newBrowser(t, m.base)
 		action, fields := m.launchForm(b, other, "user=carol&kind=deeplink", "")
 		m.post(b, action, fields).Body.Close()
-		otherCohort := b.held.Query().Get("cohort")
+		otherCohort := landed(b).Query().Get("cohort")
 		made := m.rg.call("POST", "/api/v1/cohorts/"+otherCohort+"/assignments", map[string]any{"title": "Theirs", "scenarios": []string{"orientation"},
 			"tracks": "attack", "opens_at": "2026-01-05T09:00:00Z", "due_at": "2099-01-12T09:00:00Z", "late_policy": "accept"}, bearer(m.admin)...)
 		expect(t, made, 201, "")
@@ -112,6 +114,34 @@ func TestLTIRefusals(t *testing.T) {
 		otherCarol := b.session().body["access_token"].(string)
 		expect(t, m.rg.call("POST", "/api/v1/lti/deep-link", map[string]string{"ticket": ticket, "assignment_id": made.body["id"].(string)},
 			bearer(otherCarol)...), 400, "lti_not_deep_linking")
+	})
+
+	t.Run("a launch's way in taken twice", func(t *testing.T) {
+		b := newBrowser(t, m.base)
+		action, fields := m.launchForm(b, m.issuer, "user=carol&kind=deeplink", "")
+		b.holdAt = "/api/v1/lti/enter"
+		resp, err := b.client.PostForm(action, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if b.held == nil {
+			t.Fatal("the launch did not send the browser on to enter")
+		}
+		enter := b.held.String()
+		first, err := http.Get(enter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first.Body.Close()
+		if first.Request.URL.Path != "/lti/landed" || !strings.Contains(first.Request.URL.Fragment, "/lti/deep-link") {
+			t.Fatalf("entering landed on %s", first.Request.URL)
+		}
+		again, err := http.Get(enter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, decode(again), 401, "lti_state_invalid")
 	})
 
 	t.Run("an AGS token request for a revoked registration", func(t *testing.T) {

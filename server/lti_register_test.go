@@ -44,7 +44,7 @@ func TestLTIDynamicRegistrationAtThePeer(t *testing.T) {
 	carol := newBrowser(t, m.base)
 	action, fields := m.launchForm(carol, m.issuer, "user=carol&kind=deeplink&client="+client, "")
 	m.post(carol, action, fields).Body.Close()
-	if carol.held == nil || carol.held.Path != "/lti/deep-link" {
+	if p := landed(carol); p == nil || p.Path != "/lti/deep-link" {
 		t.Fatal("a launch through the registered platform did not reach the picker")
 	}
 

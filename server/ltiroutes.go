@@ -13,6 +13,7 @@ func ltiRoutes(api fiber.Router, d Deps, s sessions, limit fiber.Handler) {
 	api.Get("/lti/login", limit, settle, a.login)
 	api.Post("/lti/login", limit, settle, a.login)
 	api.Post("/lti/launch", limit, settle, a.launch)
+	api.Get("/lti/enter", limit, settle, a.enter)
 	api.Get("/lti/jwks", a.jwks)
 	api.Get("/lti/register/:token", limit, settle, a.register)
 	api.Post("/lti/deep-link", d.Tokens.Require(accounts.RoleInstructor), a.deepLink)
