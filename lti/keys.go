@@ -48,7 +48,8 @@ func (s *Service) Rotate(ctx context.Context) (string, error) {
 	return kid, s.store.AddKey(ctx, k, now)
 }
 
-// current is the signing key, made on first use.
+// current is the signing key, made on first use, and made anew when the
+// one held cannot be opened here.
 func (s *Service) current(ctx context.Context) (signer, error) {
 	keys, err := s.store.Keys(ctx)
 	if err != nil {
@@ -56,7 +57,10 @@ func (s *Service) current(ctx context.Context) (signer, error) {
 	}
 	for _, k := range keys {
 		if k.RetiredAt == nil {
-			return s.open(k)
+			if sg, err := s.open(k); err == nil {
+				return sg, nil
+			}
+			break // sealed with another key (a restore without its secrets): replaced below
 		}
 	}
 	if _, err := s.Rotate(ctx); err != nil {
@@ -103,7 +107,7 @@ func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
 		}
 		sg, err := s.open(k)
 		if err != nil {
-			return nil, err
+			continue // sealed with another key (a restore without its secrets): it signs nothing here
 		}
 		pub, err := jwk.Import(sg.key.Public())
 		if err != nil {

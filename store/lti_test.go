@@ -123,3 +123,32 @@ func TestLTIKeysRotateWithAGracePeriod(t *testing.T) {
 		}
 	})
 }
+
+// A key sealed under another sealing key (a restore without its secrets)
+// is replaced at the next use, and never published.
+func TestLTIKeysSealedElsewhereAreReplaced(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c, cancel := context.WithCancel(ctx)
+		defer cancel()
+		mk := func(b byte) *lti.Service {
+			key := make([]byte, 32)
+			key[0] = b
+			svc, err := lti.NewService(c, db.LTI(), nil, nil, lti.Options{PublicURL: "https://range.example", SealKey: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return svc
+		}
+		old, err := mk(1).Rotate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := mk(2).JWKS(ctx)
+		if err != nil {
+			t.Fatalf("the key set after a restore without its secrets: %v", err)
+		}
+		if strings.Contains(string(raw), old) || !strings.Contains(string(raw), `"kid"`) {
+			t.Fatalf("published: %s", raw)
+		}
+	})
+}
