@@ -62,11 +62,8 @@ func (s *Service) Land(ctx context.Context, l Launch) (Landing, error) {
 		}
 		if ok && link.ContextID == l.ContextID {
 			out.AssignmentID = link.AssignmentID
-			if l.LineItemURL != "" && link.LineItemURL != l.LineItemURL {
-				link.LineItemURL = l.LineItemURL
-				if err := s.store.SaveLink(ctx, link); err != nil {
-					return Landing{}, err
-				}
+			if err := s.learnLineItem(ctx, l, link, b.CohortID); err != nil {
+				return Landing{}, err
 			}
 		}
 	}

@@ -24,6 +24,8 @@ type Launch struct {
 	ContextTitle string
 	ResourceID   string // our content item's custom.resource, if any
 	LineItemURL  string // the AGS endpoint's lineitem, if any
+	LineItemsURL string // the AGS endpoint's lineitems (the course's), if any
+	LinkID       string // the platform's resource link id
 	Memberships  string // the NRPS roster's URL, if any
 	DeepLinking  DeepLinkSettings
 }
@@ -139,10 +141,17 @@ func claimsOf(tok jwt.Token) (Launch, string, error) {
 		l.ResourceID = custom["resource"]
 	}
 	var ags struct {
-		LineItem string `json:"lineitem"`
+		LineItem  string `json:"lineitem"`
+		LineItems string `json:"lineitems"`
 	}
 	if err := claim(tok, claimAGS, &ags); err == nil {
-		l.LineItemURL = ags.LineItem
+		l.LineItemURL, l.LineItemsURL = ags.LineItem, ags.LineItems
+	}
+	var link struct {
+		ID string `json:"id"`
+	}
+	if err := claim(tok, claimResourceLink, &link); err == nil {
+		l.LinkID = link.ID
 	}
 	var nrps struct {
 		URL string `json:"context_memberships_url"`

@@ -30,7 +30,7 @@ type lms struct {
 
 // ltiRange serves a range with the fake lab driver on a loopback port and
 // starts an LMS that knows it as client ltiClientID.
-func ltiRange(t *testing.T) *lms {
+func ltiRange(t *testing.T, peerEnv ...string) *lms {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ func ltiRange(t *testing.T) *lms {
 	rg := newRangeWithLabs(t, d, withPublicURL(base), func(deps *server.Deps, _ *accounts.Options) { deps.Options.LoginPerMinute = 1000 })
 	go func() { _ = rg.app.Listener(ln) }()
 	t.Cleanup(func() { _ = rg.app.ShutdownWithTimeout(5 * time.Second) })
-	return &lms{t: t, rg: rg, base: base, issuer: startLMS(t, base), admin: rg.setupAdmin(), labs: d}
+	return &lms{t: t, rg: rg, base: base, issuer: startLMS(t, base, peerEnv...), admin: rg.setupAdmin(), labs: d}
 }
 
 // startLMS starts one LMS peer that knows the range at base.

@@ -11,6 +11,8 @@
 //     registered by hand as client PEER_CLIENT_ID (optional: a tool can
 //     also register itself dynamically).
 //   PEER_DOMAIN: the domain of its people's email addresses.
+//   PEER_DEEP_LINK_LINE_ITEMS=off: make no line item from a deep link's
+//     lineItem (as some LMSs do), leaving the tool to make its own by AGS.
 //   PEER_PORT: the port (0: any free one). The first line printed is
 //     "listening <issuer>".
 import express from 'express';
@@ -162,7 +164,7 @@ app.post('/deep-link/return', async (req, res) => {
     for (const item of payload[dl + 'content_items'] ?? []) {
       if (item.type !== 'ltiResourceLink') continue;
       const link = { id: 'link-' + randomUUID(), title: item.title, custom: item.custom ?? {}, lineItemId: '' };
-      if (item.lineItem) {
+      if (item.lineItem && process.env.PEER_DEEP_LINK_LINE_ITEMS !== 'off') {
         const li = { id: randomUUID(), label: item.lineItem.label, scoreMaximum: item.lineItem.scoreMaximum,
           resourceId: item.lineItem.resourceId ?? '', resourceLinkId: link.id, scores: new Map() };
         lineItems.set(li.id, li);

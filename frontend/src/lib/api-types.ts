@@ -3361,11 +3361,37 @@ export interface paths {
          *     The person is found by (issuer, subject), or made; a course's first
          *     launch by an instructor binds it to a new cohort of the platform's
          *     organisation, and a learner of a course not yet bound is refused.
-         *     LTI roles of instructor or administrator make an instructor.
+         *     LTI roles of instructor or administrator make an instructor. At a
+         *     link's first launch the line item its grades go to is learned from
+         *     the AGS claim; when the platform made none from the deep link's
+         *     lineItem, the range makes one in the course's line items.
          *     The browser goes to the assignment's cohort, or, for a deep
          *     linking request, to `/lti/deep-link` with a ticket in the fragment.
          */
         post: operations["ltiLaunch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/enter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signs a launched person in and sends them to the page the launch was for.
+         * @description A launch sends the browser here with a sealed one-time code, valid a
+         *     minute: browsers drop a SameSite session cookie set in answer to the
+         *     platform's cross-site POST, so the session starts at this same-site
+         *     GET instead.
+         */
+        get: operations["ltiEnter"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -10486,11 +10512,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in, to the cohort, the assignment or the deep-link picker. */
+            /** @description Admitted; on to /api/v1/lti/enter, which signs the person in. */
             303: {
                 headers: {
                     Location?: string;
-                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -10532,6 +10557,57 @@ export interface operations {
                 };
             };
             413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            /** @description The platform did not answer the line item request a first launch of a link makes, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ltiEnter: {
+        parameters: {
+            query: {
+                code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in, to the app's `/lti/landed` page, with the cohort, assignment or deep-link picker to go on to in its fragment (`to`). */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The code is unknown, used or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["TooManyAttempts"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
