@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { apiCall, launchBrowser, missing, startRange, watchConsole } from './range.mjs'
+import { apiCall, launchBrowser, missing, signIn, startRange, watchConsole } from './range.mjs'
 
 const peerDir = join(import.meta.dirname, '../../test/lms-peer')
 const shots = process.env.SAKIMORI_SCREENSHOTS
@@ -103,4 +103,22 @@ test('an instructor links an assignment from the LMS, and a learner launched fro
     await learner.screenshot({ path: join(shots, 'lti-launch.png') })
   }
   assert.deepEqual(learnerErrors, [])
+})
+
+test('the range admin sees the platform, makes a registration URL and revokes the platform', { skip }, async () => {
+  const page = await signIn(await chrome.browser.newContext(), range, 'admin@range.test')
+  const errors = watchConsole(page)
+  await page.goto(range.url + '/organisations')
+  await page.getByRole('button', { name: 'Example University' }).click()
+  const panel = page.getByRole('region', { name: 'Learning platforms of Example University (LTI 1.3)' })
+  await panel.getByRole('cell', { name: lms }).waitFor()
+  await panel.getByText(site + '/api/v1/lti/jwks').waitFor()
+  await panel.getByRole('button', { name: 'Make a registration URL' }).click()
+  const url = await panel.getByTestId('lti-registration-url').textContent()
+  assert.match(url, new RegExp('^' + site + '/api/v1/lti/register/v1:'))
+  await panel.getByRole('button', { name: 'Revoke' }).click()
+  await panel.getByRole('cell', { name: 'Revoked' }).waitFor()
+  const { platforms } = await apiCall(range, 'GET', `/api/v1/organisations/${org.id}/lti/platforms`, admin)
+  assert.equal(platforms[0].revoked, true)
+  assert.deepEqual(errors, [])
 })
