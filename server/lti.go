@@ -24,15 +24,51 @@ type ltiAPI struct {
 // by sending the browser to the platform's authorization endpoint.
 func (a ltiAPI) login(c *fiber.Ctx) error {
 	v := func(k string) string { return strings.Clone(c.FormValue(k, c.Query(k))) }
-	to, _, err := a.lti.Login(c.UserContext(), lti.Initiation{
+	to, state, err := a.lti.Login(c.UserContext(), lti.Initiation{
 		Issuer: v("iss"), ClientID: v("client_id"), LoginHint: v("login_hint"), MessageHint: v("lti_message_hint"),
 		TargetLinkURI: v("target_link_uri"), DeploymentID: v("lti_deployment_id"),
 	})
 	if err != nil {
 		return err
 	}
+	a.bindState(c, state)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect(to, fiber.StatusFound)
+}
+
+// ltiStateCookie binds a launch's state to the browser that started it, so
+// a launch form carried to another browser signs nobody in there. The
+// platform's form_post is cross-site: the cookie must be SameSite=None,
+// which browsers take only when Secure, so over plain http (development)
+// there is no binding and the state alone, single-use, stands.
+const ltiStateCookie = "sakimori_lti_"
+
+func stateCookieName(state string) string {
+	return ltiStateCookie + state[:12] // one per launch in flight, so two tabs do not clash
+}
+
+func (a ltiAPI) bindState(c *fiber.Ctx, state string) {
+	if !a.sessions.opt.SecureCookies {
+		return
+	}
+	c.Cookie(&fiber.Cookie{Name: stateCookieName(state), Value: state, Path: "/api/v1/lti/launch", MaxAge: 600,
+		HTTPOnly: true, Secure: true, SameSite: fiber.CookieSameSiteNoneMode})
+}
+
+// boundState says whether the launch comes from the browser its state was
+// given to; it takes the cookie away either way.
+func (a ltiAPI) boundState(c *fiber.Ctx, state string) bool {
+	if !a.sessions.opt.SecureCookies {
+		return true
+	}
+	if len(state) < 12 {
+		return false
+	}
+	name := stateCookieName(state)
+	held := c.Cookies(name)
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/api/v1/lti/launch", MaxAge: -1, HTTPOnly: true, Secure: true,
+		SameSite: fiber.CookieSameSiteNoneMode})
+	return held == state
 }
 
 // launch takes the platform's form_post: it checks the id_token, admits
@@ -40,7 +76,11 @@ func (a ltiAPI) login(c *fiber.Ctx) error {
 // signed in and land on the assignment, the class, or the deep-link picker.
 func (a ltiAPI) launch(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	l, err := a.lti.Validate(c.UserContext(), strings.Clone(c.FormValue("state")), strings.Clone(c.FormValue("id_token")))
+	state := strings.Clone(c.FormValue("state"))
+	if !a.boundState(c, state) {
+		return lti.ErrStateUnknown
+	}
+	l, err := a.lti.Validate(c.UserContext(), state, strings.Clone(c.FormValue("id_token")))
 	if err != nil {
 		return err
 	}
