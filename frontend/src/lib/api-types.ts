@@ -3324,7 +3324,9 @@ export interface paths {
          * LTI 1.3 third-party login initiation; the platform (an LMS) sends the browser here to start a launch.
          * @description The platform is found by `iss` (and `client_id` when sent); a
          *     deployment named must be one of its registered ones. A state and a
-         *     nonce are remembered for ten minutes, and the browser is sent to the
+         *     nonce are remembered for ten minutes (with secure cookies the state
+         *     is also set in a SameSite=None cookie of this browser, which the
+         *     launch must bring), and the browser is sent to the
          *     platform's authorization endpoint (`response_type=id_token`,
          *     `response_mode=form_post`, `prompt=none`) with them.
          */
@@ -3357,7 +3359,9 @@ export interface paths {
          *     `azp`; the deployment id is one registered; the message is an
          *     `LtiResourceLinkRequest` or `LtiDeepLinkingRequest` of version
          *     1.3.0 with a subject, an email and a course; the nonce was never
-         *     seen; the state is this platform's, with this nonce, taken once.
+         *     seen; the state is this platform's, with this nonce, taken once, and
+         *     (with secure cookies) comes with the `sakimori_lti_…` cookie the
+         *     login initiation set in this browser.
          *     The person is found by (issuer, subject), or made; a course's first
          *     launch by an instructor binds it to a new cohort of the platform's
          *     organisation, and a learner of a course not yet bound is refused.
