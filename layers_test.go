@@ -47,6 +47,7 @@ var rules = map[string][]string{
 	"rehearsal":    join(fiber, gorm, docker, labSide, edges),
 	"live":         join(fiber, gorm, docker, labSide, edges),
 	"partners":     join(fiber, gorm, docker, labSide, edges),
+	"lti":          join(fiber, gorm, docker, labSide, edges),
 	"fault":        {"github.com/", "gopkg.in/"},
 	"manifest":     {module + "/"}, // the manifest's value types: a leaf both labs and scoring use
 	"labs/driver":  {module + "/labs/driver/docker"},

@@ -92,6 +92,12 @@ const (
 	BadgeThresholdChange Action = "badge_threshold.change" // an organisation's work-role badge threshold set
 )
 
+// What range admins change in how learning platforms launch into the range.
+const (
+	LTIPlatformChange Action = "lti_platform.change" // registered or revoked
+	LTIKeyRotate      Action = "lti_key.rotate"      // a new signing key; the old one stays published a while
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -105,6 +111,7 @@ var actions = map[Action]bool{
 	AssignmentCreate: true, AssignmentUpdate: true, AssignmentDelete: true,
 	SSOProviderChange: true, SSOSettingsChange: true,
 	BadgeRevoke: true, BadgeThresholdChange: true,
+	LTIPlatformChange: true, LTIKeyRotate: true,
 }
 
 // Known reports whether a is one of the actions above.

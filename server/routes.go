@@ -239,6 +239,9 @@ func routes(app *fiber.App, d Deps) {
 	if d.Badges != nil {
 		badgeRoutes(api, d)
 	}
+	if d.LTI != nil && d.Cohorts != nil {
+		ltiRoutes(api, d, s, signIn)
+	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }

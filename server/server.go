@@ -20,6 +20,7 @@ import (
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/live"
+	"github.com/sakimori/sakimori/lti"
 	"github.com/sakimori/sakimori/partners"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
@@ -101,6 +102,7 @@ type Deps struct {
 	Partners *partners.Service    // nil: the partner API and partner tokens are not served
 	SSO      *sso.Service         // nil: nobody signs in through an organisation's provider (needs cohorts too)
 	Badges   *badges.Service      // nil: no Open Badges are issued
+	LTI      *lti.Service         // nil: no learning platform launches into the range (needs cohorts too)
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

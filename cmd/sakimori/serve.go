@@ -109,6 +109,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	badgeSvc, err := badges.NewService(db.Badges(), cfg.PublicURL, badgeIssuerName(cfg.PublicURL), config.BadgeSealKey(secrets), time.Now)
+	ltiSvc, err := newLTI(ctx, cfg.PublicURL, db, accountsSvc, cohortsSvc, secrets, log)
 	if err != nil {
 		return err
 	}
@@ -135,6 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Messages: db.Messages(),
 		SSO:      ssoSvc,
 		Badges:   badgeSvc,
+		LTI:      ltiSvc,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

@@ -3542,6 +3542,315 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lti/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * LTI 1.3 third-party login initiation; the platform (an LMS) sends the browser here to start a launch.
+         * @description The platform is found by `iss` (and `client_id` when sent); a
+         *     deployment named must be one of its registered ones. A state and a
+         *     nonce are remembered for ten minutes (with secure cookies the state
+         *     is also set in a SameSite=None cookie of this browser, which the
+         *     launch must bring), and the browser is sent to the
+         *     platform's authorization endpoint (`response_type=id_token`,
+         *     `response_mode=form_post`, `prompt=none`) with them.
+         */
+        get: operations["ltiLogin"];
+        put?: never;
+        /** The login initiation, posted as a form; as the GET. */
+        post: operations["ltiLoginPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/launch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The LTI launch (the platform's form_post of its id_token); signs the person in and lands them in the course's cohort.
+         * @description Checked in this order, each refusal recording nothing: the issuer
+         *     (with `azp`, or the single audience, as client id) is a registered
+         *     platform, not revoked; the signature, against the platform's key
+         *     set (fetched and cached; fetched again when a token names a key
+         *     the cached set lacks); `iss`, `aud` and `exp` (30 s of skew);
+         *     `azp`; the deployment id is one registered; the message is an
+         *     `LtiResourceLinkRequest` or `LtiDeepLinkingRequest` of version
+         *     1.3.0 with a subject, an email and a course; the nonce was never
+         *     seen; the state is this platform's, with this nonce, taken once, and
+         *     (with secure cookies) comes with the `sakimori_lti_…` cookie the
+         *     login initiation set in this browser.
+         *     The person is found by (issuer, subject), or made; a course's first
+         *     launch by an instructor binds it to a new cohort of the platform's
+         *     organisation, and a learner of a course not yet bound is refused.
+         *     LTI roles of instructor or administrator make an instructor. At a
+         *     link's first launch the line item its grades go to is learned from
+         *     the AGS claim; when the platform made none from the deep link's
+         *     lineItem, the range makes one in the course's line items.
+         *     The browser goes to the assignment's cohort, or, for a deep
+         *     linking request, to `/lti/deep-link` with a ticket in the fragment.
+         */
+        post: operations["ltiLaunch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/enter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signs a launched person in and sends them to the page the launch was for.
+         * @description A launch sends the browser here with a sealed one-time code, valid a
+         *     minute: browsers drop a SameSite session cookie set in answer to the
+         *     platform's cross-site POST, so the session starts at this same-site
+         *     GET instead.
+         */
+        get: operations["ltiEnter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The range's LTI public keys (RS256), for platforms to check its deep-link replies and client assertions.
+         * @description The signing key, and keys retired by a rotation for a grace period (a week), so a platform's cached set still checks what they signed.
+         */
+        get: operations["ltiJWKS"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/deep-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs the deep-link reply with the assignment an instructor picked; the page posts it to the platform.
+         * @description The ticket is the one the deep linking launch gave this person,
+         *     used once; the assignment must be of the cohort bound to the course
+         *     that asked. The reply is an `LtiDeepLinkingResponse` whose audience
+         *     is that platform alone, with one `ltiResourceLink` and its
+         *     `lineItem` (score maximum 100), signed by the range's current key.
+         */
+        post: operations["ltiDeepLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/deep-link/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Carries a deep-link reply to the platform - a page that posts it to the return URL (the app's own pages post only to the range).
+         * @description Only a reply this range signed, not expired, is carried; the page's policy lets it post to the return URL's origin alone.
+         */
+        post: operations["ltiCarryDeepLinkReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/lti/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** An organisation's learning platforms, and the values an LMS admin enters for the range (range admins). */
+        get: operations["listLTIPlatforms"];
+        put?: never;
+        /** Registers a learning platform for an organisation by hand (range admins). */
+        post: operations["registerLTIPlatform"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/platforms/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revokes a platform for good (range admins); its launches, deep links and grades are refused from then on. */
+        post: operations["revokeLTIPlatform"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/platforms/{id}/grades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a platform's changed grades now (range admins), as the periodic round does.
+         * @description An AGS access token is asked for by the client-credentials grant with a JWT client assertion signed by the range's key; each grade that changed since it was last sent is posted to its line item's scores.
+         */
+        post: operations["publishLTIGrades"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/platforms/{id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Syncs a platform's course rosters into their cohorts now (range admins), as the hourly round does.
+         * @description For every course bound to a cohort whose launches named a Names and
+         *     Role Provisioning service, an access token is asked for (scope
+         *     contextmembership.readonly) and the roster read, page by page. Each
+         *     active member with an email is found by (issuer, subject) or made,
+         *     placed in the organisation and enrolled in the cohort; LTI roles of
+         *     instructor or administrator make an instructor.
+         */
+        post: operations["syncLTIRoster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/lti/registration-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Makes the IMS LTI Dynamic Registration URL an LMS admin pastes to add the range for this organisation (range admins).
+         * @description The URL holds a sealed token naming the organisation; it registers one platform, within a week.
+         */
+        post: operations["makeLTIRegistrationURL"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/register/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * IMS LTI Dynamic Registration - the LMS opens the admin's URL with its configuration and a one-time registration token.
+         * @description The platform's openid-configuration is fetched; its issuer must be
+         *     the prefix of the URL it came from. The range posts its tool
+         *     registration (login, redirect and key set URLs, the deep linking
+         *     message, the AGS and NRPS scopes) to the platform's
+         *     registration_endpoint with the registration token, and stores the
+         *     platform with the client id and deployment id it returned. The page
+         *     then tells the LMS's window to close (org.imsglobal.lti.close); it
+         *     may be framed.
+         */
+        get: operations["ltiDynamicRegistration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lti/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Makes a new LTI signing key (range admins); the old one stays in the key set for the grace period. */
+        post: operations["rotateLTIKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4115,7 +4424,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "badge.revoke" | "badge_threshold.change";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "badge.revoke" | "badge_threshold.change" | "lti_platform.change" | "lti_key.rotate";
         AuditEntry: {
             /**
              * Format: int64
@@ -4851,6 +5160,70 @@ export interface components {
         };
         BadgeSettings: {
             role_threshold: number;
+        };
+        JWKSet: {
+            keys: {
+                kty: string;
+                kid: string;
+                alg?: string;
+                use?: string;
+                n?: string;
+                e?: string;
+            }[];
+        };
+        LTIDeepLinkRequest: {
+            /** @description The ticket the deep linking launch put in the picker's fragment. */
+            ticket: string;
+            assignment_id: string;
+        };
+        LTIDeepLinkReply: {
+            return_url: string;
+            jwt: string;
+        };
+        LTIPlatformRequest: {
+            name: string;
+            /** @description The platform's issuer: https, or http on loopback. */
+            issuer: string;
+            /** @description The range's client id at the platform. */
+            client_id: string;
+            deployment_ids: string[];
+            /** @description The platform's OIDC authorization endpoint. */
+            auth_url: string;
+            /** @description The platform's OAuth2 token endpoint (AGS). */
+            token_url: string;
+            /** @description Where the platform publishes its keys. */
+            jwks_url: string;
+        };
+        LTIPlatform: {
+            id: string;
+            organisation_id: string;
+            name: string;
+            issuer: string;
+            client_id: string;
+            deployment_ids: string[];
+            auth_url: string;
+            token_url: string;
+            jwks_url: string;
+            revoked: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        LTIPlatformList: {
+            /** @description What an LMS admin enters to add the range by hand. */
+            tool: {
+                login_url: string;
+                launch_url: string;
+                jwks_url: string;
+                redirect_uris: string[];
+                deep_link_url: string;
+                scopes: string[];
+            };
+            platforms: components["schemas"]["LTIPlatform"][];
+        };
+        LTIRegistrationURL: {
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
         };
     };
     responses: {
@@ -10675,6 +11048,701 @@ export interface operations {
             };
             401: components["responses"]["PartnerUnauthenticated"];
             429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiLogin: {
+        parameters: {
+            query: {
+                iss: string;
+                login_hint: string;
+                target_link_uri?: string;
+                lti_message_hint?: string;
+                client_id?: string;
+                lti_deployment_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the platform's authorization endpoint. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The initiation lacks the issuer or the login hint. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No platform with this issuer (and client id) is registered. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The platform's registration is revoked, or the deployment is not one of its. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiLoginPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    iss?: string;
+                    login_hint?: string;
+                    target_link_uri?: string;
+                    lti_message_hint?: string;
+                    client_id?: string;
+                    lti_deployment_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description To the platform's authorization endpoint. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The initiation lacks the issuer or the login hint. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No platform with this issuer (and client id) is registered. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The platform's registration is revoked, or the deployment is not one of its. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiLaunch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    id_token?: string;
+                    state?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Admitted; on to /api/v1/lti/enter, which signs the person in. */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an LTI 1.3 launch this tool takes, or one without a person, an email or a course. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The issuer is not registered; the token is not signed by the platform's key, is for another tool, or expired; its nonce was used; or the state is unknown, used or not this launch's. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The registration is revoked, the deployment unknown, the course not yet bound (for a learner), or the account disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An account with the person's email exists and is not linked to this platform. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            /** @description The platform did not answer the line item request a first launch of a link makes, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ltiEnter: {
+        parameters: {
+            query: {
+                code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in, to the app's `/lti/landed` page, with the cohort, assignment or deep-link picker to go on to in its fragment (`to`). */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The code is unknown, used or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The account is disabled. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiJWKS: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JSON Web Key Set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwk-set+json": components["schemas"]["JWKSet"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiDeepLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LTIDeepLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to post the reply, and the reply (the form field `JWT`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIDeepLinkReply"];
+                };
+            };
+            /** @description The request is refused, or the ticket is not this person's, not a deep linking request's, or used. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not an instructor; the platform is revoked; or the assignment is of another course or platform. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket's platform is no longer registered. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiCarryDeepLinkReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    return_url?: string;
+                    jwt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The page that posts the reply (form field `JWT`) to the return URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not a reply this range signed, expired, or no web URL to return to. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listLTIPlatforms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tool's URLs and the platforms. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIPlatformList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    registerLTIPlatform: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LTIPlatformRequest"];
+            };
+        };
+        responses: {
+            /** @description The platform. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIPlatform"];
+                };
+            };
+            /** @description The request or one of its fields is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            /** @description A platform with this issuer and client id is registered already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    revokeLTIPlatform: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The platform, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIPlatform"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No such platform. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    publishLTIGrades: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many grades were sent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sent: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a range admin, or the platform's registration is revoked (nothing is asked of it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such platform. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            /** @description The platform refused the token request or a score, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    syncLTIRoster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the sync did. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        courses: number;
+                        enrolled: number;
+                        /** @description Members without an email, or not active. */
+                        skipped: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not a range admin, or the platform's registration is revoked (nothing is asked of it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such platform. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A member's email belongs to an account not linked to this platform. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            /** @description The platform did not answer the token or roster request, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    makeLTIRegistrationURL: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LTIRegistrationURL"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    ltiDynamicRegistration: {
+        parameters: {
+            query: {
+                openid_configuration: string;
+                registration_token?: string;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Registered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description What the platform returned is not a usable registration. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL's token is unknown, forged, used or expired. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The platform is registered already with this client id. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["Internal"];
+            /** @description The platform's configuration or registration service did not answer as the specification asks, or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateLTIKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key's id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

@@ -72,6 +72,9 @@ export type SsoIdentity = Schemas['SSOIdentity']
 export type Badge = Schemas['Badge']
 export type BadgeVerification = Schemas['BadgeVerification']
 export type BadgeSettings = Schemas['BadgeSettings']
+export type LtiPlatform = Schemas['LTIPlatform']
+export type LtiPlatformRequest = Schemas['LTIPlatformRequest']
+export type LtiPlatformList = Schemas['LTIPlatformList']
 
 // ApiError is the server's {"error":{code,message,field}} as a thrown value.
 export class ApiError extends Error {
@@ -470,6 +473,17 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     orgBadgeSettings: (org: string) => request<BadgeSettings>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`),
     setOrgBadgeSettings: (org: string, body: BadgeSettings) =>
       request<BadgeSettings>('PUT', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`, { body }),
+
+    // LTI 1.3: an organisation's learning platforms (range admins), and the
+    // reply to a deep linking request an instructor picks an assignment for.
+    ltiPlatforms: (org: string) => request<LtiPlatformList>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/lti/platforms`),
+    registerLtiPlatform: (org: string, body: LtiPlatformRequest) =>
+      request<LtiPlatform>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/lti/platforms`, { body }),
+    revokeLtiPlatform: (id: string) => request<LtiPlatform>('POST', `/api/v1/lti/platforms/${encodeURIComponent(id)}/revoke`),
+    ltiRegistrationURL: (org: string) =>
+      request<Schemas['LTIRegistrationURL']>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/lti/registration-url`),
+    ltiDeepLink: (ticket: string, assignment: string) =>
+      request<Schemas['LTIDeepLinkReply']>('POST', '/api/v1/lti/deep-link', { body: { ticket, assignment_id: assignment } }),
     // An organisation's partner tokens (its org admins and range admins).
     partnerTokens: (org: string) =>
       request<Schemas['PartnerTokenList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens`).then((r) => r.tokens),
