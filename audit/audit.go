@@ -86,6 +86,11 @@ const (
 	SSOSettingsChange Action = "sso_settings.change" // local passwords switched off or on
 )
 
+// What range admins load into the competency frameworks.
+const (
+	FrameworkImport Action = "framework.import" // a SecBoK skill map or an ATT&CK STIX bundle, replacing the last
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -98,6 +103,7 @@ var actions = map[Action]bool{
 	CohortJoinCodeRotate: true, CohortRosterImport: true, CohortExport: true, CohortMessage: true, CohortHintUnlock: true,
 	AssignmentCreate: true, AssignmentUpdate: true, AssignmentDelete: true,
 	SSOProviderChange: true, SSOSettingsChange: true,
+	FrameworkImport: true,
 }
 
 // Known reports whether a is one of the actions above.

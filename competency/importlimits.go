@@ -22,7 +22,8 @@ type ImportLimits struct {
 // under 5 MB; a workbook expands about tenfold.
 var DefaultImportLimits = ImportLimits{MaxBytes: 100 << 20, MaxUncompressed: 200 << 20, MaxRatio: 100}
 
-// Codes of the refusals an import can give.
+// Codes of the refusals an import can give (written out where each is made,
+// as the contract test reads them there).
 const (
 	CodeImportMalformed = "framework_malformed"
 	CodeImportTooLarge  = "framework_too_large"
@@ -30,11 +31,11 @@ const (
 )
 
 func malformed(format string, args ...any) *fault.Error {
-	return fault.New(fault.Invalid, CodeImportMalformed, fmt.Sprintf(format, args...))
+	return fault.New(fault.Invalid, "framework_malformed", fmt.Sprintf(format, args...))
 }
 
 func tooLarge(limit int64) *fault.Error {
-	return fault.New(fault.Invalid, CodeImportTooLarge,
+	return fault.New(fault.Invalid, "framework_too_large",
 		fmt.Sprintf("The file is larger than the %d bytes an import may be.", limit))
 }
 
@@ -53,13 +54,13 @@ func (l ImportLimits) checkZip(data []byte) error {
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > uint64(l.MaxUncompressed) {
-			return fault.New(fault.Invalid, CodeImportZipBomb,
+			return fault.New(fault.Invalid, "framework_zip_bomb",
 				fmt.Sprintf("The workbook expands to more than %d bytes; it is refused as a possible ZIP bomb.", l.MaxUncompressed))
 		}
 		// Tiny entries may compress well without harm; only a large
 		// expansion at a suspicious ratio is refused.
 		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64 > f.CompressedSize64*uint64(l.MaxRatio) {
-			return fault.New(fault.Invalid, CodeImportZipBomb,
+			return fault.New(fault.Invalid, "framework_zip_bomb",
 				fmt.Sprintf("The workbook entry %q expands more than %d times; it is refused as a possible ZIP bomb.", f.Name, l.MaxRatio))
 		}
 	}

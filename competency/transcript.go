@@ -133,6 +133,9 @@ func NewIndex(f *Frameworks, catalogue []Scenario) *Index {
 	return ix
 }
 
+// Frameworks are the catalogues the index reads.
+func (ix *Index) Frameworks() *Frameworks { return ix.f }
+
 // Transcript builds a trainee's transcript from their solves. Solves of
 // objectives the catalogue no longer holds evidence nothing.
 func (ix *Index) Transcript(t Trainee, solves []Record, issued time.Time) Transcript {

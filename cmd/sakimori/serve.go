@@ -18,6 +18,7 @@ import (
 	"github.com/sakimori/sakimori/audit"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
+	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -129,6 +130,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Partners: partners.NewService(db.Partners(), cohortsSvc, auditLog, config.PartnerCursorKey(secrets), time.Now),
 		Messages: db.Messages(),
 		SSO:      ssoSvc,
+		Frameworks: &competency.Importer{Store: db.Frameworks(), Now: time.Now, Limits: competency.ImportLimits{
+			MaxBytes: int64(cfg.FrameworkImportLimit), MaxUncompressed: 2 * int64(cfg.FrameworkImportLimit), MaxRatio: 100}},
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},
