@@ -3,8 +3,8 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
-	"io"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
