@@ -98,6 +98,11 @@ const (
 	LTIKeyRotate      Action = "lti_key.rotate"      // a new signing key; the old one stays published a while
 )
 
+// What range admins load into the competency frameworks.
+const (
+	FrameworkImport Action = "framework.import" // a SecBoK skill map or an ATT&CK STIX bundle, replacing the last
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -112,6 +117,7 @@ var actions = map[Action]bool{
 	SSOProviderChange: true, SSOSettingsChange: true,
 	BadgeRevoke: true, BadgeThresholdChange: true,
 	LTIPlatformChange: true, LTIKeyRotate: true,
+	FrameworkImport: true,
 }
 
 // Known reports whether a is one of the actions above.

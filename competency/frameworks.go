@@ -44,9 +44,10 @@ type WorkRole struct {
 
 // Technique is an ATT&CK technique or sub-technique.
 type Technique struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	Tactics []string `json:"tactics"`
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Tactics   []string `json:"tactics"`
+	Platforms []string `json:"platforms,omitempty"`
 }
 
 // Frameworks are the loaded catalogues, read-only once made: safe for any
@@ -61,6 +62,7 @@ type Frameworks struct {
 	roleNames  map[string]string // name → id: manifests may name a role
 	statements map[string]Statement
 	techniques map[string]Technique
+	secbok     *SecBoK // nil until an admin imports one
 }
 
 type niceFile struct {

@@ -58,7 +58,7 @@ type LayerTechnique struct {
 	Comment           string          `json:"comment"`
 	Enabled           bool            `json:"enabled"`
 	ShowSubtechniques bool            `json:"showSubtechniques"`
-	Metadata          []LayerMetadata `json:"metadata"`
+	Metadata          []LayerMetadata `json:"metadata,omitempty"` // never null: the format wants a list or nothing
 }
 
 // LayerGradient colours scores from MinValue to MaxValue.

@@ -5,25 +5,34 @@ import (
 	"os"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/sakimori/sakimori/competency"
 )
 
-// layerSchema is the Navigator's layer format 4.5 written as a JSON
-// schema: what it requires, the values it allows, and nothing else at the
-// top level, so a misspelt field fails too.
-func layerSchema(t *testing.T) *openapi3.Schema {
+// layerSchema is the Navigator's layer format 4.5 as a JSON schema (see
+// its $comment for where it comes from), compiled by a JSON Schema 2020-12
+// validator.
+func layerSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/layer-4.5.schema.json")
+	f, err := os.Open("testdata/layer-4.5.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s openapi3.Schema
-	if err := json.Unmarshal(raw, &s); err != nil {
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &s
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("layer-4.5.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("layer-4.5.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func validLayer(t *testing.T, l competency.Layer) map[string]any {
@@ -36,7 +45,7 @@ func validLayer(t *testing.T, l competency.Layer) map[string]any {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if err := layerSchema(t).VisitJSON(doc); err != nil {
+	if err := layerSchema(t).Validate(doc); err != nil {
 		t.Fatalf("the layer does not validate: %v\n%s", err, raw)
 	}
 	return doc
@@ -76,12 +85,28 @@ func TestCohortLayerValidatesEvenEmpty(t *testing.T) {
 }
 
 func TestTheSchemaRefusesABrokenLayer(t *testing.T) {
-	l := competency.Bundled().TraineeLayer(competency.Transcript{Trainee: competency.Trainee{Name: "x"}})
-	l.Versions.Layer = "4.4"
-	raw, _ := json.Marshal(l)
-	var doc map[string]any
-	_ = json.Unmarshal(raw, &doc)
-	if layerSchema(t).VisitJSON(doc) == nil {
-		t.Fatal("a layer of format 4.4 passed the 4.5 schema: the schema checks nothing")
+	schema := layerSchema(t)
+	good := competency.Bundled().TraineeLayer(competency.Transcript{Trainee: competency.Trainee{Name: "x"}})
+	good.Techniques = []competency.LayerTechnique{{TechniqueID: "T1190", Score: 1}}
+	broken := map[string]func(doc map[string]any){
+		"format 4.4":        func(doc map[string]any) { doc["versions"].(map[string]any)["layer"] = "4.4" },
+		"old navigator":     func(doc map[string]any) { doc["versions"].(map[string]any)["navigator"] = "4.8.2" },
+		"misspelt field":    func(doc map[string]any) { doc["hideDisable"] = true },
+		"unknown domain":    func(doc map[string]any) { doc["domain"] = "mitre-enterprise" },
+		"technique id":      func(doc map[string]any) { doc["techniques"].([]any)[0].(map[string]any)["techniqueID"] = "T190" },
+		"one gradient stop": func(doc map[string]any) { doc["gradient"].(map[string]any)["colors"] = []any{"#ffffff"} },
+		"no name":           func(doc map[string]any) { delete(doc, "name") },
+	}
+	for name, breakIt := range broken {
+		raw, _ := json.Marshal(good)
+		var doc map[string]any
+		_ = json.Unmarshal(raw, &doc)
+		if err := schema.Validate(doc); err != nil {
+			t.Fatalf("the layer before breaking it does not validate: %#v", err)
+		}
+		breakIt(doc)
+		if schema.Validate(doc) == nil {
+			t.Errorf("%s: the broken layer passed the 4.5 schema", name)
+		}
 	}
 }

@@ -24,6 +24,7 @@ type Objective struct {
 	Verified   string   // how it is met: flag, question, check or detection
 	Techniques []string // ATT&CK ids
 	Statements []string // NICE task, knowledge and skill ids
+	SecBoK     []string // SecBoK item ids
 }
 
 // ErrUnknownItem is wrapped by every error about an id that no loaded
@@ -66,4 +67,27 @@ func (f *Frameworks) Check(s Scenario) []Problem {
 		}
 	}
 	return out
+}
+
+// NoSecBoKWarning is what a check says of SecBoK ids while no skill map is
+// imported: the ids cannot be checked yet, which is a warning, not a fault,
+// since built-in scenarios may map SecBoK before a range imports it.
+const NoSecBoKWarning = "SecBoK item ids are given but no SecBoK skill map is imported, so they are not checked"
+
+// CheckSecBoK names every SecBoK id of the scenario that the skill map does
+// not hold. With no skill map, it gives one warning instead when the
+// scenario names any SecBoK id.
+func CheckSecBoK(s Scenario, sb *SecBoK) (problems []Problem, warning string) {
+	for i, o := range s.Objectives {
+		for j, id := range o.SecBoK {
+			if sb == nil {
+				return nil, NoSecBoKWarning
+			}
+			if _, ok := sb.Item(id); !ok {
+				problems = append(problems, Problem{Path: fmt.Sprintf("objectives[%d].secbok[%d]", i, j),
+					Message: fmt.Sprintf("SecBoK item %q is %v", id, ErrUnknownItem)})
+			}
+		}
+	}
+	return problems, ""
 }

@@ -68,6 +68,7 @@ type Transcript struct {
 	Roles      []Attainment `json:"roles"`
 	Techniques []Item       `json:"techniques"`
 	Statements []Item       `json:"statements"`
+	SecBoK     []Item       `json:"secbok,omitempty"` // only while a SecBoK skill map is imported
 	Sources    []Source     `json:"sources"`
 }
 
@@ -79,6 +80,7 @@ type mapped struct {
 	objective  *Objective
 	techniques []string
 	statements []string
+	secbok     []string
 	roles      []WorkRole
 }
 
@@ -120,16 +122,24 @@ func NewIndex(f *Frameworks, catalogue []Scenario) *Index {
 					m.statements = append(m.statements, id)
 				}
 			}
+			for _, id := range o.SecBoK {
+				if _, ok := f.secbok.Item(id); ok {
+					m.secbok = append(m.secbok, id)
+				}
+			}
 			ix.objectives[objectiveKey{s.ID, o.ID}] = m
 		}
 	}
 	return ix
 }
 
+// Frameworks are the catalogues the index reads.
+func (ix *Index) Frameworks() *Frameworks { return ix.f }
+
 // Transcript builds a trainee's transcript from their solves. Solves of
 // objectives the catalogue no longer holds evidence nothing.
 func (ix *Index) Transcript(t Trainee, solves []Record, issued time.Time) Transcript {
-	techniques, statements := map[string]*Item{}, map[string]*Item{}
+	techniques, statements, secbok := map[string]*Item{}, map[string]*Item{}, map[string]*Item{}
 	roles := map[string]*Attainment{}
 	for _, r := range solves {
 		m, ok := ix.objectives[objectiveKey{r.Scenario, r.Objective}]
@@ -153,6 +163,15 @@ func (ix *Index) Transcript(t Trainee, solves []Record, issued time.Time) Transc
 				st, _ := ix.f.Statement(id)
 				it = &Item{ID: id, Name: st.Text, Kind: string(st.Kind)}
 				statements[id] = it
+			}
+			it.Evidence = append(it.Evidence, ev)
+		}
+		for _, id := range m.secbok {
+			it := secbok[id]
+			if it == nil {
+				item, _ := ix.f.secbok.Item(id)
+				it = &Item{ID: id, Name: item.Name, Kind: "secbok"}
+				secbok[id] = it
 			}
 			it.Evidence = append(it.Evidence, ev)
 		}
@@ -194,6 +213,9 @@ func (ix *Index) Transcript(t Trainee, solves []Record, issued time.Time) Transc
 	}
 	sort.Slice(out.Roles, func(i, j int) bool { return out.Roles[i].ID < out.Roles[j].ID })
 	out.Techniques, out.Statements = items(techniques), items(statements)
+	if ix.f.secbok != nil {
+		out.SecBoK = items(secbok)
+	}
 	if out.Roles == nil {
 		out.Roles = []Attainment{}
 	}
@@ -203,10 +225,14 @@ func (ix *Index) Transcript(t Trainee, solves []Record, issued time.Time) Transc
 // Sources are the frameworks' names, versions and notices, which every
 // transcript carries.
 func (f *Frameworks) Sources() []Source {
-	return []Source{
+	out := []Source{
 		{Name: "NICE Workforce Framework for Cybersecurity", Version: f.NICEVersion, Notice: f.NICEAttribution},
 		{Name: "MITRE ATT&CK Enterprise", Version: f.AttackVersion, Notice: f.AttackNotice},
 	}
+	if f.secbok != nil {
+		out = append(out, Source{Name: "JNSA SecBoK", Version: f.secbok.Version, Notice: SecBoKNotice})
+	}
+	return out
 }
 
 func items(m map[string]*Item) []Item {

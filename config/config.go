@@ -36,17 +36,20 @@ type Config struct {
 	TrustedProxies []string
 	CORSOrigins    []string
 	BodyLimit      int
-	ReadTimeout    time.Duration // for a request's headers and body
-	WriteTimeout   time.Duration // for a response; per write for an event stream
-	AccessTTL      time.Duration
-	RefreshTTL     time.Duration
-	LoginPerMinute int
-	MetricsListen  string // empty: /metrics is served on Listen
-	MetricsToken   string // empty: /metrics needs no token
-	LogFormat      string // "text" or "json"
-	LogLevel       string
-	TerminalGrace  time.Duration // a dropped terminal waits this long for its page
-	LabWebDeadline time.Duration // one request through a lab web link, its answer included
+	// FrameworkImportLimit bounds an imported competency catalogue: the
+	// upload, and for a workbook what it may expand to twice over.
+	FrameworkImportLimit int
+	ReadTimeout          time.Duration // for a request's headers and body
+	WriteTimeout         time.Duration // for a response; per write for an event stream
+	AccessTTL            time.Duration
+	RefreshTTL           time.Duration
+	LoginPerMinute       int
+	MetricsListen        string // empty: /metrics is served on Listen
+	MetricsToken         string // empty: /metrics needs no token
+	LogFormat            string // "text" or "json"
+	LogLevel             string
+	TerminalGrace        time.Duration // a dropped terminal waits this long for its page
+	LabWebDeadline       time.Duration // one request through a lab web link, its answer included
 
 	LabPool             string // the block lab subnets come from
 	LabSubnetBits       int    // each lab network's prefix length

@@ -87,6 +87,9 @@ var options = []option{
 	{name: "body-limit", def: "1048576", usage: "largest request body in bytes",
 		read:  whole(func(c *Config) *int { return &c.BodyLimit }),
 		check: func(c Config) error { return atLeast(c.BodyLimit, 1024) }},
+	{name: "framework-import-limit", def: "104857600", usage: "largest SecBoK workbook or ATT&CK STIX bundle an admin may import, in bytes (the upload must fit body-limit too)",
+		read:  whole(func(c *Config) *int { return &c.FrameworkImportLimit }),
+		check: func(c Config) error { return atLeast(c.FrameworkImportLimit, 1024) }},
 	{name: "read-timeout", def: "30s", usage: "time a client has to send a request's headers and body",
 		read:  span(func(c *Config) *time.Duration { return &c.ReadTimeout }),
 		check: func(c Config) error { return between(c.ReadTimeout, time.Second, 10*time.Minute) }},
@@ -233,7 +236,7 @@ var (
 	// ServerSettings are taken by serve, migrate and user create.
 	ServerSettings = []string{
 		"listen", "public-url", "data-dir", "database-url", "docker-host", "secrets-file", "registration",
-		"trusted-proxies", "cors-origins", "body-limit", "read-timeout", "write-timeout", "access-ttl", "refresh-ttl",
+		"trusted-proxies", "cors-origins", "body-limit", "framework-import-limit", "read-timeout", "write-timeout", "access-ttl", "refresh-ttl",
 		"login-per-minute", "metrics-listen", "metrics-token", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
 		"lab-pool", "lab-subnet-bits", "lab-capacity", "lab-provision-timeout", "lab-extend-by",
 		"lab-max-extensions", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",

@@ -25,7 +25,7 @@ func CompetencyMapping(s *Scenario) competency.Scenario {
 	m := competency.Scenario{ID: s.ID, Title: s.Title, Techniques: s.Attack, Roles: s.NICERoles}
 	for _, o := range s.Objectives {
 		m.Objectives = append(m.Objectives, competency.Objective{ID: o.ID, Title: o.Title, Verified: string(o.Kind),
-			Techniques: o.Attack, Statements: o.NICE})
+			Techniques: o.Attack, Statements: o.NICE, SecBoK: o.SecBoK})
 	}
 	return m
 }

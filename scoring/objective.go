@@ -81,9 +81,11 @@ type Objective struct {
 	Live *LiveEvents `yaml:"live_events"`
 	// What solving it shows, for the competency transcript: ATT&CK
 	// technique ids (the scenario's when empty) and NICE task, knowledge
-	// and skill statement ids.
+	// and skill statement ids, and SecBoK item ids (checked against the
+	// skill map an admin imports, as SecBoK is never bundled).
 	Attack []string `yaml:"attack"`
 	NICE   []string `yaml:"nice"`
+	SecBoK []string `yaml:"secbok"`
 }
 
 // LiveEvents is where a detection objective reads the lab's own log

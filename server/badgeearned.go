@@ -21,6 +21,9 @@ type badgeEarnings struct {
 	scoring *scoring.Service
 	cohorts *cohorts.Service // nil: only the default threshold applies
 	badges  *badges.Service
+	// frameworks: the competency catalogues an admin imported, if any,
+	// which role attainment is measured against as transcripts are.
+	frameworks *competency.Importer
 }
 
 // badge content is written in English: a credential is carried to
@@ -38,7 +41,10 @@ func (e badgeEarnings) earned(ctx context.Context, u accounts.User) ([]badges.Ac
 	}
 	catalogue := e.labs.Catalogue()
 	summary := progress.Summarise(catalogueForProgress(catalogue, badgeLanguage), records)
-	f := competency.Bundled()
+	f, err := loadedFrameworks(ctx, e.frameworks)
+	if err != nil {
+		return nil, err
+	}
 	var out []badges.Achievement
 	for _, sp := range summary.Scenarios {
 		if !sp.Complete {
@@ -55,7 +61,11 @@ func (e badgeEarnings) earned(ctx context.Context, u accounts.User) ([]badges.Ac
 	if err != nil {
 		return nil, err
 	}
-	t := competencyIndex(e.labs).Transcript(competency.Trainee{ID: u.ID, Name: u.DisplayName}, solvesOf(events), time.Now().UTC())
+	idx, err := competencyIndex(ctx, e.labs, e.frameworks)
+	if err != nil {
+		return nil, err
+	}
+	t := idx.Transcript(competency.Trainee{ID: u.ID, Name: u.DisplayName}, solvesOf(events), time.Now().UTC())
 	for _, r := range t.Roles {
 		if badges.Attained(r, threshold) {
 			out = append(out, badges.RoleAchievement(r, threshold))

@@ -12,7 +12,7 @@ import (
 func badgeRoutes(api fiber.Router, d Deps) {
 	h := badgesAPI{badges: d.Badges, accounts: d.Accounts, cohorts: d.Cohorts, audit: d.Audit}
 	if d.Labs != nil && d.Scoring != nil {
-		h.earnings = &badgeEarnings{labs: d.Labs, scoring: d.Scoring, cohorts: d.Cohorts, badges: d.Badges}
+		h.earnings = &badgeEarnings{labs: d.Labs, scoring: d.Scoring, cohorts: d.Cohorts, badges: d.Badges, frameworks: d.Frameworks}
 	}
 	api.Get("/badges/issuer", h.issuer)
 	api.Get("/badges/issuer/keys/:kid", h.key)

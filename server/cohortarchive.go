@@ -180,7 +180,7 @@ func (w cohortWork) writeArchive(ctx context.Context, out io.Writer, ix *compete
 	if err := put("competencies.json", view); err != nil {
 		return err
 	}
-	if err := put("attack-layer.json", competency.Bundled().CohortLayer(w.cohort.Name, view)); err != nil {
+	if err := put("attack-layer.json", ix.Frameworks().CohortLayer(w.cohort.Name, view)); err != nil {
 		return err
 	}
 	return z.Close()

@@ -24,6 +24,7 @@ import (
 // heat map as a Navigator layer, and the whole cohort as a ZIP. A cohort's
 // evidence is the work its trainees did while members.
 type cohortTranscriptsAPI struct {
+	frameworks   *competency.Importer
 	cohorts      *cohorts.Service
 	partners     *partners.Service // streams a cohort's records
 	labs         *labs.Service
@@ -63,7 +64,11 @@ func (h cohortTranscriptsAPI) view(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
+	ix, err := competencyIndex(c.UserContext(), h.labs, h.frameworks)
+	if err != nil {
+		return err
+	}
+	v, err := w.view(c.UserContext(), ix)
 	if err != nil {
 		return err
 	}
@@ -75,11 +80,15 @@ func (h cohortTranscriptsAPI) layer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
+	ix, err := competencyIndex(c.UserContext(), h.labs, h.frameworks)
 	if err != nil {
 		return err
 	}
-	return sendLayer(c, competency.Bundled().CohortLayer(w.cohort.Name, v), "attack-layer-"+w.cohort.ID+".json")
+	v, err := w.view(c.UserContext(), ix)
+	if err != nil {
+		return err
+	}
+	return sendLayer(c, ix.Frameworks().CohortLayer(w.cohort.Name, v), "attack-layer-"+w.cohort.ID+".json")
 }
 
 // archive streams the cohort as a ZIP; see cohortWork.writeArchive.
@@ -101,7 +110,11 @@ func (h cohortTranscriptsAPI) archive(c *fiber.Ctx) error {
 	if err := recordAction(c, h.audit, audit.Entry{Action: audit.CohortExport, TargetKind: "cohort", TargetID: w.cohort.ID}); err != nil {
 		return err
 	}
-	ix, catalogue, issued := competencyIndex(h.labs), progressCatalogue(h.labs, lang), h.now().UTC()
+	ix, err := competencyIndex(c.UserContext(), h.labs, h.frameworks)
+	if err != nil {
+		return err
+	}
+	catalogue, issued := progressCatalogue(h.labs, lang), h.now().UTC()
 	return streamDownloadWithin(c, "cohort-"+w.cohort.ID+".zip", "application/zip", archiveTime, h.writeTimeout, h.log, func(ctx context.Context, out io.Writer) error {
 		return w.writeArchive(ctx, out, ix, catalogue, words, issued)
 	})

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"github.com/sakimori/sakimori/competency"
 	"io"
 	"log/slog"
 	"net"
@@ -132,6 +133,10 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	}
 	svc := accounts.NewService(db.Accounts(), pw, aopt)
 	deps.Accounts = svc
+	if deps.Frameworks == nil {
+		deps.Frameworks = &competency.Importer{Limits: competency.DefaultImportLimits}
+	}
+	deps.Frameworks.Store, deps.Frameworks.Now = db.Frameworks(), time.Now
 	deps.Audit = audit.NewLog(db.Audit(), nil)
 	deps.Cohorts = cohorts.NewService(db.Cohorts(), svc, nil)
 	deps.Messages = db.Messages()

@@ -37,7 +37,7 @@ func partnerRoutes(app *fiber.App, api fiber.Router, d Deps) {
 	pv.Get("/assignments/:id/status", p.assignmentStatus)
 	pv.Get("/trainees/:id/progress", p.progress)
 	pv.Get("/records", p.feed)
-	ts := partnerTranscriptsAPI{partners: d.Partners, labs: d.Labs, accounts: d.Accounts, writeTimeout: d.Options.WriteTimeout, log: d.Logger, now: time.Now}
+	ts := partnerTranscriptsAPI{frameworks: d.Frameworks, partners: d.Partners, labs: d.Labs, accounts: d.Accounts, writeTimeout: d.Options.WriteTimeout, log: d.Logger, now: time.Now}
 	pv.Get("/trainees/:id/transcript", ts.trainee)
 	pv.Get("/trainees/:id/transcript/pdf", ts.traineePDF)
 	pv.Get("/cohorts/:id/competencies", ts.cohort)

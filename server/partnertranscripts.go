@@ -21,6 +21,7 @@ import (
 // a cohort's competencies, layer and archive (read:roster, read:progress
 // and read:records, since they hold all three).
 type partnerTranscriptsAPI struct {
+	frameworks   *competency.Importer
 	partners     *partners.Service
 	labs         *labs.Service
 	accounts     *accounts.Service
@@ -47,7 +48,11 @@ func (h partnerTranscriptsAPI) transcriptOf(c *fiber.Ctx) (competency.Transcript
 	} else if !errors.Is(err, accounts.ErrUserNotFound) {
 		return competency.Transcript{}, err
 	}
-	return competencyIndex(h.labs).Transcript(trainee, solves, h.now().UTC()), nil
+	ix, err := competencyIndex(c.UserContext(), h.labs, h.frameworks)
+	if err != nil {
+		return competency.Transcript{}, err
+	}
+	return ix.Transcript(trainee, solves, h.now().UTC()), nil
 }
 
 func (h partnerTranscriptsAPI) trainee(c *fiber.Ctx) error {
@@ -95,7 +100,11 @@ func (h partnerTranscriptsAPI) cohort(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
+	ix, err := competencyIndex(c.UserContext(), h.labs, h.frameworks)
+	if err != nil {
+		return err
+	}
+	v, err := w.view(c.UserContext(), ix)
 	if err != nil {
 		return err
 	}
@@ -107,11 +116,15 @@ func (h partnerTranscriptsAPI) layer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := w.view(c.UserContext(), competencyIndex(h.labs))
+	ix, err := competencyIndex(c.UserContext(), h.labs, h.frameworks)
 	if err != nil {
 		return err
 	}
-	return sendTagged(c, competency.Bundled().CohortLayer(w.cohort.Name, v))
+	v, err := w.view(c.UserContext(), ix)
+	if err != nil {
+		return err
+	}
+	return sendTagged(c, ix.Frameworks().CohortLayer(w.cohort.Name, v))
 }
 
 func (h partnerTranscriptsAPI) archive(c *fiber.Ctx) error {
@@ -123,7 +136,11 @@ func (h partnerTranscriptsAPI) archive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ix, catalogue, issued := competencyIndex(h.labs), progressCatalogue(h.labs, c.Query("lang")), h.now().UTC()
+	ix, err := competencyIndex(c.UserContext(), h.labs, h.frameworks)
+	if err != nil {
+		return err
+	}
+	catalogue, issued := progressCatalogue(h.labs, c.Query("lang")), h.now().UTC()
 	return streamDownloadWithin(c, "cohort-"+w.cohort.ID+".zip", "application/zip", archiveTime, h.writeTimeout, h.log, func(ctx context.Context, out io.Writer) error {
 		return w.writeArchive(ctx, out, ix, catalogue, words, issued)
 	})

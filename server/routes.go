@@ -214,7 +214,7 @@ func routes(app *fiber.App, d Deps) {
 	if d.Scoring != nil && d.Labs != nil {
 		// Competency transcripts: a trainee's own, and their classes'
 		// trainees' for staff (as JSON, PDF and ATT&CK Navigator layer).
-		tr := transcriptsAPI{labs: d.Labs, scoring: d.Scoring, accounts: d.Accounts, audit: d.Audit, log: d.Logger, now: time.Now}
+		tr := transcriptsAPI{labs: d.Labs, scoring: d.Scoring, accounts: d.Accounts, audit: d.Audit, frameworks: d.Frameworks, log: d.Logger, now: time.Now}
 		api.Get("/me/transcript", signedIn, tr.mine)
 		api.Get("/me/transcript/pdf", signedIn, tr.minePDF)
 		api.Get("/me/transcript/layer", signedIn, tr.mineLayer)
@@ -223,7 +223,7 @@ func routes(app *fiber.App, d Deps) {
 		api.Get("/trainees/:id/transcript/pdf", staff, tr.traineePDF)
 		api.Get("/trainees/:id/transcript/layer", staff, tr.traineeLayer)
 		if d.Cohorts != nil && d.Partners != nil {
-			ct := cohortTranscriptsAPI{cohorts: d.Cohorts, partners: d.Partners, labs: d.Labs, accounts: d.Accounts, audit: d.Audit,
+			ct := cohortTranscriptsAPI{frameworks: d.Frameworks, cohorts: d.Cohorts, partners: d.Partners, labs: d.Labs, accounts: d.Accounts, audit: d.Audit,
 				writeTimeout: d.Options.WriteTimeout, log: d.Logger, now: time.Now}
 			api.Get("/cohorts/:id/competencies", signedIn, ct.view)
 			api.Get("/cohorts/:id/competencies/layer", signedIn, ct.layer)
@@ -241,6 +241,9 @@ func routes(app *fiber.App, d Deps) {
 	}
 	if d.LTI != nil && d.Cohorts != nil {
 		ltiRoutes(api, d, s, signIn)
+	}
+	if d.Frameworks != nil {
+		frameworkRoutes(api, d)
 	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))

@@ -6,6 +6,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/sakimori/sakimori/competency"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -89,23 +90,24 @@ func (o Options) check() error {
 // Deps is everything the server calls into. main builds it; tests build it
 // over real SQLite.
 type Deps struct {
-	Options  Options
-	Logger   *slog.Logger
-	Accounts *accounts.Service
-	Tokens   *auth.Tokens
-	Labs     *labs.Service        // nil: the lab endpoints are not served
-	Scoring  *scoring.Service     // nil: the scoring endpoints are not served
-	Audit    *audit.Log           // where staff actions are recorded; admins read it
-	Cohorts  *cohorts.Service     // nil: the organisation and cohort endpoints are not served
-	Boards   *scoring.Boards      // nil: event and cohort scoreboards are not served (they need cohorts too)
-	Messages live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
-	Partners *partners.Service    // nil: the partner API and partner tokens are not served
-	SSO      *sso.Service         // nil: nobody signs in through an organisation's provider (needs cohorts too)
-	Badges   *badges.Service      // nil: no Open Badges are issued
-	LTI      *lti.Service         // nil: no learning platform launches into the range (needs cohorts too)
-	Checks   []Check              // what /readyz reports
-	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
-	Frontend fs.FS                // the built browser app, served at /
+	Options    Options
+	Logger     *slog.Logger
+	Accounts   *accounts.Service
+	Tokens     *auth.Tokens
+	Labs       *labs.Service        // nil: the lab endpoints are not served
+	Scoring    *scoring.Service     // nil: the scoring endpoints are not served
+	Audit      *audit.Log           // where staff actions are recorded; admins read it
+	Cohorts    *cohorts.Service     // nil: the organisation and cohort endpoints are not served
+	Boards     *scoring.Boards      // nil: event and cohort scoreboards are not served (they need cohorts too)
+	Messages   live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
+	Partners   *partners.Service    // nil: the partner API and partner tokens are not served
+	SSO        *sso.Service         // nil: nobody signs in through an organisation's provider (needs cohorts too)
+	Badges     *badges.Service      // nil: no Open Badges are issued
+	LTI        *lti.Service         // nil: no learning platform launches into the range (needs cohorts too)
+	Frameworks *competency.Importer // nil: only the bundled competency frameworks, and no imports
+	Checks     []Check              // what /readyz reports
+	Metrics    *prometheus.Registry // where HTTP metrics register; /metrics serves it
+	Frontend   fs.FS                // the built browser app, served at /
 }
 
 // New builds the Fiber app. It takes its options as given and refuses any

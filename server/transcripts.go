@@ -24,26 +24,26 @@ import (
 // trainee's to the staff who teach them, as JSON, as a PDF and as an
 // ATT&CK Navigator layer. The evidence is the trainee's scoring records.
 type transcriptsAPI struct {
-	labs     *labs.Service
-	scoring  *scoring.Service
-	accounts *accounts.Service
-	audit    audit.Recorder // staff reading a trainee's transcript is recorded
-	log      *slog.Logger
-	now      func() time.Time
+	labs       *labs.Service
+	scoring    *scoring.Service
+	accounts   *accounts.Service
+	audit      audit.Recorder // staff reading a trainee's transcript is recorded
+	frameworks *competency.Importer
+	log        *slog.Logger
+	now        func() time.Time
 }
 
 var errTranscriptLanguage = fault.InvalidField("lang", "transcript_language_unsupported", "A transcript prints in en or ja.")
 
 // competencyIndex maps the catalogue's objectives to the framework items
 // they evidence, read afresh so a reloaded catalogue counts at once.
-func competencyIndex(l *labs.Service) *competency.Index {
-	var mapped []competency.Scenario
-	if l != nil {
-		for _, s := range l.Catalogue().All() {
-			mapped = append(mapped, labs.CompetencyMapping(s))
-		}
+// The frameworks are the bundled ones with any an admin has imported.
+func competencyIndex(ctx context.Context, l *labs.Service, im *competency.Importer) (*competency.Index, error) {
+	f, err := loadedFrameworks(ctx, im)
+	if err != nil {
+		return nil, err
 	}
-	return competency.NewIndex(competency.Bundled(), mapped)
+	return competency.NewIndex(f, mappedCatalogue(l)), nil
 }
 
 // solvesOf keeps the records that evidence something: correct answers.
@@ -69,7 +69,11 @@ func (h transcriptsAPI) transcriptOf(ctx context.Context, traineeID string) (com
 	if err != nil {
 		return competency.Transcript{}, err
 	}
-	return competencyIndex(h.labs).Transcript(competency.Trainee{ID: u.ID, Name: u.DisplayName}, solvesOf(events), h.now().UTC()), nil
+	ix, err := competencyIndex(ctx, h.labs, h.frameworks)
+	if err != nil {
+		return competency.Transcript{}, err
+	}
+	return ix.Transcript(competency.Trainee{ID: u.ID, Name: u.DisplayName}, solvesOf(events), h.now().UTC()), nil
 }
 
 // staffTranscript is a trainee's transcript for staff who teach them;
@@ -113,7 +117,11 @@ func (h transcriptsAPI) mineLayer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendLayer(c, competency.Bundled().TraineeLayer(t), "attack-layer-"+t.Trainee.ID+".json")
+	f, err := loadedFrameworks(c.UserContext(), h.frameworks)
+	if err != nil {
+		return err
+	}
+	return sendLayer(c, f.TraineeLayer(t), "attack-layer-"+t.Trainee.ID+".json")
 }
 
 func (h transcriptsAPI) trainee(c *fiber.Ctx) error {
@@ -137,7 +145,11 @@ func (h transcriptsAPI) traineeLayer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendLayer(c, competency.Bundled().TraineeLayer(t), "attack-layer-"+t.Trainee.ID+".json")
+	f, err := loadedFrameworks(c.UserContext(), h.frameworks)
+	if err != nil {
+		return err
+	}
+	return sendLayer(c, f.TraineeLayer(t), "attack-layer-"+t.Trainee.ID+".json")
 }
 
 // sendPDF prints the transcript in the language asked for (lang), else

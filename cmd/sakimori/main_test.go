@@ -202,4 +202,13 @@ func TestScenarioValidate(t *testing.T) {
 	if err == nil || !strings.Contains(out.String(), "text.ja.yaml: web_targets.web:9999: translates a web target the manifest no longer has") {
 		t.Fatalf("stale Japanese: %v\n%s", err, out.String())
 	}
+	// SecBoK ids cannot be checked without an imported skill map: a
+	// warning, and the scenario still validates.
+	os.WriteFile(filepath.Join(folder, "text.ja.yaml"), japanese, 0o644)
+	os.WriteFile(filepath.Join(folder, "scenario.yaml"), bytes.Replace(manifest, []byte("  - id: first-flag\n"), []byte("  - id: first-flag\n    secbok: [K0001]\n"), 1), 0o644)
+	out.Reset()
+	err = run(context.Background(), []string{"scenario", "validate", folder}, envOf(nil), nil, &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "warn orientation: SecBoK item ids are given but no SecBoK skill map is imported") {
+		t.Fatalf("SecBoK ids without a skill map: %v\n%s", err, out.String())
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -185,6 +186,7 @@ func scenarioValidate(paths []string, stdout io.Writer) error {
 		}
 		for _, s := range c.All() {
 			fmt.Fprintf(stdout, "ok  %s (built in)\n", s.ID)
+			warnSecBoK(stdout, s)
 		}
 		return nil
 	}
@@ -201,8 +203,18 @@ func scenarioValidate(paths []string, stdout io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(stdout, "ok  %s (%s)\n", s.ID, p)
+		warnSecBoK(stdout, s)
 	}
 	return failed
+}
+
+// warnSecBoK says when a scenario names SecBoK items: validating offline,
+// no imported skill map is at hand to check them against, which is a
+// warning, not a failure (the range checks them when a map is imported).
+func warnSecBoK(stdout io.Writer, s *labs.Scenario) {
+	if _, warning := competency.CheckSecBoK(labs.CompetencyMapping(s), nil); warning != "" {
+		fmt.Fprintf(stdout, "warn %s: %s\n", s.ID, warning)
+	}
 }
 
 // validateScenario reads a scenario folder (its scenario.yaml and the

@@ -19,6 +19,7 @@ import (
 	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
+	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
 	"github.com/sakimori/sakimori/labs/driver/docker"
@@ -137,6 +138,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		SSO:      ssoSvc,
 		Badges:   badgeSvc,
 		LTI:      ltiSvc,
+		Frameworks: &competency.Importer{Store: db.Frameworks(), Now: time.Now, Limits: competency.ImportLimits{
+			MaxBytes: int64(cfg.FrameworkImportLimit), MaxUncompressed: 2 * int64(cfg.FrameworkImportLimit), MaxRatio: 100}},
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

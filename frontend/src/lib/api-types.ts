@@ -3542,6 +3542,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/frameworks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What competency catalogues are imported, and what the range bundles (range admins). */
+        get: operations["listFrameworks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/frameworks/secbok": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports JNSA's SecBoK skill map from its XLSX workbook, replacing the one loaded (range admins).
+         * @description The body is the workbook itself. The first sheet with a header row (in its first 20 rows) naming an
+         *     item id column (ID, No., 項目ID, …) and an item column (知識項目, 小項目, 項目, Item, …) is read;
+         *     大項目 and 中項目 columns are kept when present, blank cells taking the value above. The ZIP directory is
+         *     checked before anything is inflated; the import is one transaction, so a refused one changes nothing.
+         *     Warnings name scenario objectives whose SecBoK ids the new map lacks.
+         */
+        post: operations["importSecBoK"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/frameworks/attack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a full MITRE ATT&CK Enterprise STIX 2.1 bundle, used instead of the bundled subset (range admins).
+         * @description The body is the bundle itself, read object by object. Current attack-pattern objects are kept (their
+         *     mitre-attack id, name, platforms and tactics); revoked and deprecated ones are skipped. The import is
+         *     one transaction, so a refused one changes nothing.
+         */
+        post: operations["importAttack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lti/login": {
         parameters: {
             query?: never;
@@ -3855,6 +3918,34 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ImportedFramework: {
+            /** @enum {string} */
+            kind: "secbok" | "attack";
+            name: string;
+            version: string;
+            /** @description Items (SecBoK) or current techniques (ATT&CK) loaded. */
+            count: number;
+            /** Format: date-time */
+            imported_at: string;
+            /** @description The admin's user id. */
+            imported_by: string;
+        };
+        Frameworks: {
+            loaded: components["schemas"]["ImportedFramework"][];
+            bundled: {
+                name: string;
+                version: string;
+                notice: string;
+            }[];
+        };
+        FrameworkImport: {
+            imported: components["schemas"]["ImportedFramework"];
+            /** @description Scenario objectives naming SecBoK ids the imported map lacks, as "scenario: objectives[i].secbok[j]". */
+            warnings: {
+                path: string;
+                message: string;
+            }[];
+        };
         /** @description The body of every error response. */
         Error: {
             error: components["schemas"]["Problem"];
@@ -4424,7 +4515,7 @@ export interface components {
             at: string;
         };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "badge.revoke" | "badge_threshold.change" | "lti_platform.change" | "lti_key.rotate";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "badge.revoke" | "badge_threshold.change" | "lti_platform.change" | "lti_key.rotate" | "framework.import";
         AuditEntry: {
             /**
              * Format: int64
@@ -5009,6 +5100,8 @@ export interface components {
             }[];
             techniques: components["schemas"]["TranscriptItem"][];
             statements: components["schemas"]["TranscriptItem"][];
+            /** @description SecBoK items shown; present only while a SecBoK skill map is imported. */
+            secbok?: components["schemas"]["TranscriptItem"][];
             sources: {
                 name: string;
                 version: string;
@@ -5019,7 +5112,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            kind: "technique" | "task" | "knowledge" | "skill";
+            kind: "technique" | "task" | "knowledge" | "skill" | "secbok";
             evidence: components["schemas"]["Evidence"][];
         };
         Evidence: {
@@ -11048,6 +11141,108 @@ export interface operations {
             };
             401: components["responses"]["PartnerUnauthenticated"];
             429: components["responses"]["PartnerRateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listFrameworks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The imported catalogues (name, version, item count, when and by whom) and the bundled ones. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Frameworks"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    importSecBoK: {
+        parameters: {
+            query?: {
+                version?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description The skill map as loaded now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkImport"];
+                };
+            };
+            /** @description The upload is not a SecBoK workbook, is larger than the import limit, or expands like a ZIP bomb. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    importAttack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The technique catalogue as loaded now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkImport"];
+                };
+            };
+            /** @description The upload is not an ATT&CK STIX bundle, or is larger than the import limit. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            413: components["responses"]["BodyTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

@@ -121,6 +121,7 @@ function setSessionHint(signedIn: boolean) {
 interface RequestOptions {
   body?: unknown
   csv?: string // sent as text/csv instead of a JSON body
+  file?: Blob // sent as it is, with its own type (an imported framework)
   auth?: boolean // send the access token and refresh on 401 (default true)
 }
 
@@ -159,6 +160,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (opt.body !== undefined) headers['Content-Type'] = 'application/json'
     if (opt.csv !== undefined) headers['Content-Type'] = 'text/csv'
+    if (opt.file !== undefined) headers['Content-Type'] = opt.file.type
     if (opt.auth !== false && token) headers.Authorization = `Bearer ${token}`
     if (readerLanguage) headers['Accept-Language'] = readerLanguage
     let res: Response
@@ -167,7 +169,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
         method,
         headers,
         credentials: 'same-origin',
-        body: opt.csv ?? (opt.body === undefined ? undefined : JSON.stringify(opt.body)),
+        body: opt.file ?? opt.csv ?? (opt.body === undefined ? undefined : JSON.stringify(opt.body)),
       })
     } catch {
       throw new ApiError(0, 'network', m.network_unreachable())
@@ -434,6 +436,16 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     audit: (filter: AuditFilter, cursor = '') =>
       request<Schemas['AuditPage']>('GET', `/api/v1/audit?${auditQuery(filter, cursor ? { cursor } : {})}`),
     auditExport: (filter: AuditFilter, format: 'csv' | 'ndjson') => text(`/api/v1/audit/export?${auditQuery(filter, { format })}`),
+    // Admin: competency catalogues imported (SecBoK, a full ATT&CK bundle).
+    frameworks: () => request<Schemas['Frameworks']>('GET', '/api/v1/admin/frameworks'),
+    importSecBoK: (file: Blob, version: string) =>
+      request<Schemas['FrameworkImport']>('POST', `/api/v1/admin/frameworks/secbok?${new URLSearchParams({ version })}`, {
+        file: new Blob([file], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }),
+      }),
+    importAttack: (file: Blob) =>
+      request<Schemas['FrameworkImport']>('POST', '/api/v1/admin/frameworks/attack', {
+        file: new Blob([file], { type: 'application/json' }),
+      }),
     // Organisations and cohorts.
     organisations: () => request<Schemas['OrganisationList']>('GET', '/api/v1/organisations').then((r) => r.organisations),
     createOrganisation: (body: Schemas['OrganisationRequest']) =>
