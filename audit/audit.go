@@ -86,6 +86,12 @@ const (
 	SSOSettingsChange Action = "sso_settings.change" // local passwords switched off or on
 )
 
+// What org admins change in where their organisation's learning records go.
+const (
+	XAPILRSChange Action = "xapi_lrs.change" // the LRS endpoint or credentials set
+	XAPIReplay    Action = "xapi.replay"     // a statement the LRS refused, sent again
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -98,6 +104,7 @@ var actions = map[Action]bool{
 	CohortJoinCodeRotate: true, CohortRosterImport: true, CohortExport: true, CohortMessage: true, CohortHintUnlock: true,
 	AssignmentCreate: true, AssignmentUpdate: true, AssignmentDelete: true,
 	SSOProviderChange: true, SSOSettingsChange: true,
+	XAPILRSChange: true, XAPIReplay: true,
 }
 
 // Known reports whether a is one of the actions above.

@@ -141,6 +141,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.SSO = sso.NewService(db.SSO(), svc, testFlagKey, nil)
 	deps.SSO.UseFlow(sso.OIDC, oidc.New(deps.Options.PublicURL, nil, nil))
 	deps.SSO.UseFlow(sso.SAML, saml.New(deps.Options.PublicURL, spKey, spCert, db.SSO(), nil))
+	deps.XAPI = xapiService(t, db, deps.Cohorts, deps.Audit)
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

@@ -234,6 +234,9 @@ func routes(app *fiber.App, d Deps) {
 	if d.SSO != nil && d.Cohorts != nil {
 		ssoRoutes(api, d, s, signIn)
 	}
+	if d.XAPI != nil {
+		xapiRoutes(api, d)
+	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }

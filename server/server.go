@@ -22,6 +22,7 @@ import (
 	"github.com/sakimori/sakimori/partners"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
+	"github.com/sakimori/sakimori/xapi"
 )
 
 // Options are the web settings the server needs from configuration.
@@ -99,6 +100,7 @@ type Deps struct {
 	Messages live.Messages        // nil: the live view and cohort messages are not served (they need labs, scoring and cohorts too)
 	Partners *partners.Service    // nil: the partner API and partner tokens are not served
 	SSO      *sso.Service         // nil: nobody signs in through an organisation's provider (needs cohorts too)
+	XAPI     *xapi.Service        // nil: organisations' xAPI forwarding is not managed
 	Checks   []Check              // what /readyz reports
 	Metrics  *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend fs.FS                // the built browser app, served at /

@@ -266,3 +266,65 @@ func TestRejectedStatementIsDeadLetteredAndReplayedAfterTheFix(t *testing.T) {
 		}
 	})
 }
+
+// TestLRSDownThirtySecondsMidStreamEveryStatementArrivesOnce: the worker
+// forwards 120 records while the LRS is stopped for 30 s after the first
+// batches and started again over the same storage. At the end the LRS
+// holds every statement exactly once.
+func TestLRSDownThirtySecondsMidStreamEveryStatementArrivesOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("keeps the LRS down for 30 s")
+	}
+	lrs := startLRS(t)
+	db := storetest.Open(t, "sqlite")
+	if ds := storetest.Dialects(t); len(ds) > 1 {
+		db = storetest.Open(t, ds[len(ds)-1]) // PostgreSQL when it is there: concurrent commits
+	}
+	feedFixture(t, db)
+	_, out := forwarding(t, db, lrs, "en")
+	tag := fmt.Sprintf("restart-%d", time.Now().UnixNano())
+	want := map[string]bool{}
+	record := func(i int) {
+		id := fmt.Sprintf("%s-%03d", tag, i)
+		must(t, db.Scoring().Record(ctx, xapiRecord(id, fmt.Sprintf("t%d", i%8), i%3 != 0)))
+		want[xapi.StatementID(id)] = true
+	}
+	for i := range 60 {
+		record(i)
+	}
+	run, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { out.Run(run, 100*time.Millisecond, nil); close(done) }()
+	defer func() { stop(); <-done }()
+
+	ours := func() map[string]int {
+		seen := map[string]int{}
+		for _, s := range lrs.statements("") {
+			if want[s.ID] {
+				seen[s.ID]++
+			}
+		}
+		return seen
+	}
+	for len(ours()) == 0 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	lrs.stop()
+	for i := 60; i < 120; i++ { // the stream goes on while the LRS is down
+		record(i)
+	}
+	time.Sleep(30 * time.Second)
+	lrs.start()
+	for {
+		seen := ours()
+		if len(seen) == len(want) {
+			for id, n := range seen {
+				if n != 1 {
+					t.Fatalf("statement %s is at the LRS %d times", id, n)
+				}
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

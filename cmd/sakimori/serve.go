@@ -107,6 +107,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	xapiSvc, outbox, err := newXAPI(cfg.PublicURL, db, secrets, labsSvc.Catalogue(), cohortsSvc, auditLog)
+	if err != nil {
+		return err
+	}
+	forwarding := make(chan struct{})
+	go func() { outbox.Run(ctx, cfg.XAPIInterval, log); close(forwarding) }()
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app, err := server.New(server.Deps{
@@ -129,6 +135,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Partners: partners.NewService(db.Partners(), cohortsSvc, auditLog, config.PartnerCursorKey(secrets), time.Now),
 		Messages: db.Messages(),
 		SSO:      ssoSvc,
+		XAPI:     xapiSvc,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},
@@ -169,6 +176,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := labsSvc.Close(closing); err != nil {
 		log.Warn("labs still provisioning at shutdown; the reconciler finishes them at next start", "err", err)
 	}
+	<-forwarding // ctx is done: the outbox stops at its next request
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}

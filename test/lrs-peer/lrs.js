@@ -68,6 +68,7 @@ async function main() {
     FS_LOCAL_STORAGE_DIR: process.env.LRS_FILES || require('os').tmpdir(),
     EXPRESS_MORGAN_DIRECTORY: process.env.LRS_FILES || require('os').tmpdir(),
     WINSTON_CONSOLE_LEVEL: 'error',
+    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', // the SDK is loaded, never used
   });
   patchMemory();
   require('xapi-statements/dist/server');
