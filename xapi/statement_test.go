@@ -10,7 +10,8 @@ import (
 var at = time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 
 func TestStatementIDsAreStableAndDistinct(t *testing.T) {
-	if StatementID("r1") != StatementID("r1") || StatementID("r1") == StatementID("r2") {
+	first, again := StatementID("r1"), StatementID("r"+"1")
+	if first != again || first == StatementID("r2") {
 		t.Fatal("statement ids must be a function of the record id alone")
 	}
 	if id := StatementID("r1"); len(id) != 36 || id[14] != '5' {
