@@ -159,6 +159,10 @@ func forwarding(t *testing.T, db *store.DB, lrs *lrsPeer, language string) (*sto
 // another organisation's records never go.
 func TestStatementsArriveAtTheLRSAndAreQueryableByVerb(t *testing.T) {
 	lrs := startLRS(t)
+	// This LRS's /about lists 1.0.3 alone: statements go as 1.0.3.
+	if v, err := (xapi.Client{}).Version(ctx, xapi.LRS{Endpoint: lrs.URL, Auth: xapi.AuthBasic, Key: "k", Secret: "s"}); err != nil || v != xapi.Version103 {
+		t.Fatalf("version %q (%v)", v, err)
+	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		feedFixture(t, db)
 		_, out := forwarding(t, db, lrs, "en")
