@@ -103,6 +103,12 @@ const (
 	FrameworkImport Action = "framework.import" // a SecBoK skill map or an ATT&CK STIX bundle, replacing the last
 )
 
+// What org admins change in where their organisation's learning records go.
+const (
+	XAPILRSChange Action = "xapi_lrs.change" // the LRS endpoint or credentials set
+	XAPIReplay    Action = "xapi.replay"     // a statement the LRS refused, sent again
+)
+
 // actions is every known action, so a filter naming another is refused.
 var actions = map[Action]bool{
 	InviteCreate: true, UserCreate: true, RoleChange: true, UserDisable: true, UserEnable: true, PasswordResetInvite: true, InviteRevoke: true, MFAReset: true, MFAPolicyChange: true,
@@ -118,6 +124,7 @@ var actions = map[Action]bool{
 	BadgeRevoke: true, BadgeThresholdChange: true,
 	LTIPlatformChange: true, LTIKeyRotate: true,
 	FrameworkImport: true,
+	XAPILRSChange:   true, XAPIReplay: true,
 }
 
 // Known reports whether a is one of the actions above.

@@ -62,6 +62,7 @@ type Config struct {
 	ScoreboardFreeze    time.Time     // zero: never frozen
 	PartnerPerMinute    int           // partner API calls per token per minute
 	RecordingRetention  time.Duration // terminal recordings older than this are deleted; zero keeps them
+	XAPIInterval        time.Duration // how often the xAPI outbox is passed over
 
 	HealthcheckURL string // what `sakimori healthcheck` asks
 

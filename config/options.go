@@ -208,6 +208,9 @@ var options = []option{
 			}
 			return between(c.RecordingRetention, 24*time.Hour, 10*365*24*time.Hour)
 		}},
+	{name: "xapi-interval", def: "10s", usage: "how often statements waiting in the xAPI outbox are sent to organisations' LRSs",
+		read:  span(func(c *Config) *time.Duration { return &c.XAPIInterval }),
+		check: func(c Config) error { return between(c.XAPIInterval, time.Second, time.Hour) }},
 	{name: "scoreboard-freeze", def: "", usage: "RFC 3339 time after which trainees see the scoreboard as it was then",
 		read: reader{"time", func(c *Config, v string) error {
 			if v == "" {
@@ -240,7 +243,7 @@ var (
 		"login-per-minute", "metrics-listen", "metrics-token", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
 		"lab-pool", "lab-subnet-bits", "lab-capacity", "lab-provision-timeout", "lab-extend-by",
 		"lab-max-extensions", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",
-		"partner-per-minute", "recording-retention",
+		"partner-per-minute", "recording-retention", "xapi-interval",
 	}
 	// RehearsalSettings are taken by scenario test, which runs labs of its own
 	// beside any range on the same engine.

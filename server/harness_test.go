@@ -153,6 +153,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	}
 	deps.Badges = badgeSvc
 	deps.LTI = ltiService(t, db, svc, deps.Cohorts, deps.Options.PublicURL)
+	deps.XAPI = xapiService(t, db, deps.Cohorts, deps.Audit)
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

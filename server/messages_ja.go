@@ -250,4 +250,11 @@ var japanese = map[string]string{
 	"framework_malformed":            "ファイルを読み取れません。SecBoK の XLSX ブック、または ATT&CK の STIX 2.1 バンドルを指定してください。取り込みは行われていません。",
 	"framework_too_large":            "ファイルが取り込める大きさの上限を超えています。取り込みは行われていません。",
 	"framework_zip_bomb":             "ブックを展開すると大きくなりすぎるため、ZIP 爆弾の疑いとして拒否しました。取り込みは行われていません。",
+	"xapi_bad_endpoint":              "LRS のエンドポイントは、認証情報・クエリ・フラグメントを含まない http または https の URL で指定してください。",
+	"xapi_bad_credentials":           "LRS の認証情報が不足しています。キーとシークレット（OAuth2 ではトークン URL も）を入力してください。",
+	"xapi_bad_language":              "言語は en や ja のような短い言語タグで指定してください。",
+	"xapi_no_lrs":                    "この組織には転送先の LRS が設定されていません。",
+	"xapi_dead_letter_not_found":     "この ID の保留中のステートメントはありません。",
+	"xapi_lrs_unavailable":           "LRS が今はステートメントを受け付けませんでした（再試行を求められました）。保留のまま残ります。",
+	"xapi_lrs_unreachable":           "LRS に接続できませんでした。ステートメントは保留のまま残ります。",
 }

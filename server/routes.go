@@ -245,6 +245,9 @@ func routes(app *fiber.App, d Deps) {
 	if d.Frameworks != nil {
 		frameworkRoutes(api, d)
 	}
+	if d.XAPI != nil {
+		xapiRoutes(api, d)
+	}
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/sakimori/sakimori/partners"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server/auth"
+	"github.com/sakimori/sakimori/xapi"
 )
 
 // Options are the web settings the server needs from configuration.
@@ -105,6 +106,7 @@ type Deps struct {
 	Badges     *badges.Service      // nil: no Open Badges are issued
 	LTI        *lti.Service         // nil: no learning platform launches into the range (needs cohorts too)
 	Frameworks *competency.Importer // nil: only the bundled competency frameworks, and no imports
+	XAPI       *xapi.Service        // nil: organisations' xAPI forwarding is not managed
 	Checks     []Check              // what /readyz reports
 	Metrics    *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend   fs.FS                // the built browser app, served at /

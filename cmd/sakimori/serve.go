@@ -110,10 +110,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	badgeSvc, err := badges.NewService(db.Badges(), cfg.PublicURL, badgeIssuerName(cfg.PublicURL), config.BadgeSealKey(secrets), time.Now)
+	if err != nil {
+		return err
+	}
 	ltiSvc, err := newLTI(ctx, cfg.PublicURL, db, accountsSvc, cohortsSvc, secrets, log)
 	if err != nil {
 		return err
 	}
+	xapiSvc, outbox, err := newXAPI(cfg.PublicURL, db, secrets, labsSvc.Catalogue(), cohortsSvc, auditLog)
+	if err != nil {
+		return err
+	}
+	forwarding := make(chan struct{})
+	go func() { outbox.Run(ctx, cfg.XAPIInterval, log); close(forwarding) }()
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app, err := server.New(server.Deps{
@@ -140,6 +149,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		LTI:      ltiSvc,
 		Frameworks: &competency.Importer{Store: db.Frameworks(), Now: time.Now, Limits: competency.ImportLimits{
 			MaxBytes: int64(cfg.FrameworkImportLimit), MaxUncompressed: 2 * int64(cfg.FrameworkImportLimit), MaxRatio: 100}},
+		XAPI: xapiSvc,
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},
@@ -180,6 +190,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := labsSvc.Close(closing); err != nil {
 		log.Warn("labs still provisioning at shutdown; the reconciler finishes them at next start", "err", err)
 	}
+	<-forwarding // ctx is done: the outbox stops at its next request
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}

@@ -2989,6 +2989,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations/{id}/xapi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The LRS the organisation's learning records are forwarded to, never its secret (its org admins and range admins). */
+        get: operations["getXAPILRS"];
+        /** Sets the organisation's LRS and its credentials (sealed at rest); an empty secret keeps the stored one. Statements start from records made after the first setting (its org admins and range admins). */
+        put: operations["putXAPILRS"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/xapi/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Statements the organisation's LRS refused (4xx), each with the LRS's reply, oldest first (its org admins and range admins). */
+        get: operations["listXAPIDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/xapi/dead-letters/{record}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                record: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a refused statement again, rebuilt from its record with the organisation's current settings. Delivered, it leaves the list; refused again, it stays with the new reply (its org admins and range admins). */
+        post: operations["replayXAPIDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations/{id}/partner-tokens": {
         parameters: {
             query?: never;
@@ -4514,8 +4573,50 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        XAPILRS: {
+            configured: boolean;
+            /** @description The xAPI root: /statements and /about hang off it. */
+            endpoint: string;
+            /** @description basic, or oauth2 (client credentials); empty when not configured. */
+            auth: string;
+            /** @description The Basic user or OAuth2 client id. */
+            key: string;
+            token_url: string;
+            /** @description The language tag of the statements' display names. */
+            language: string;
+            has_secret: boolean;
+        };
+        XAPILRSRequest: {
+            endpoint: string;
+            /** @enum {string} */
+            auth: "basic" | "oauth2";
+            key: string;
+            /** @description Empty keeps the stored secret. */
+            secret?: string;
+            token_url?: string;
+            language?: string;
+        };
+        XAPIDeadLetter: {
+            record_id: string;
+            /** @description The statement as sent, as JSON. */
+            statement: string;
+            /** @description The LRS's HTTP status. */
+            status: number;
+            /** @description The LRS's reply body, at most 8 KiB. */
+            reply: string;
+            /** Format: date-time */
+            at: string;
+        };
+        XAPIDeadLetterList: {
+            dead_letters: components["schemas"]["XAPIDeadLetter"][];
+        };
+        XAPIReplay: {
+            delivered: boolean;
+            status: number;
+            reply: string;
+        };
         /** @enum {string} */
-        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "badge.revoke" | "badge_threshold.change" | "lti_platform.change" | "lti_key.rotate" | "framework.import";
+        AuditAction: "invite.create" | "invite.revoke" | "user.create" | "user.role_change" | "user.disable" | "user.enable" | "user.password_reset_invite" | "user.mfa_reset" | "mfa_policy.change" | "lab.stop" | "lab.reset" | "lab.extend" | "lab.shadow" | "lab.terminal_open" | "recording.watch" | "suspicions.view" | "trainee_record.view" | "audit.export" | "database.backup" | "partner_token.use" | "partner_token.refused" | "event.create" | "event.update" | "event.delete" | "partner_token.create" | "partner_token.revoke" | "user.erase" | "recordings.expire" | "organisation.create" | "organisation.member_put" | "organisation.member_remove" | "cohort.create" | "cohort.update" | "cohort.archive" | "cohort.member_add" | "cohort.member_remove" | "cohort.join_code_rotate" | "cohort.roster_import" | "cohort.export" | "cohort.message" | "cohort.hint_unlock" | "assignment.create" | "assignment.update" | "assignment.delete" | "sso_provider.change" | "sso_settings.change" | "badge.revoke" | "badge_threshold.change" | "lti_platform.change" | "lti_key.rotate" | "framework.import" | "xapi_lrs.change" | "xapi.replay";
         AuditEntry: {
             /**
              * Format: int64
@@ -10143,6 +10244,145 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["CohortNotFound"];
+        };
+    };
+    getXAPILRS: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The LRS; configured is false when there is none. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XAPILRS"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    putXAPILRS: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["XAPILRSRequest"];
+            };
+        };
+        responses: {
+            /** @description The LRS as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XAPILRS"];
+                };
+            };
+            /** @description The request or one of its fields is refused; nothing is stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listXAPIDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead letters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XAPIDeadLetterList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    replayXAPIDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                record: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the LRS answered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XAPIReplay"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CohortForbidden"];
+            /** @description No such organisation, no LRS, or no dead letter with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            /** @description The LRS could not take the statement now, or the database did not answer; the statement stays set aside. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listPartnerTokens: {

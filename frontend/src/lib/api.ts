@@ -22,6 +22,8 @@ export type Recording = Schemas['Recording']
 export type Competency = Schemas['Competency']
 export type Progress = Schemas['Progress']
 export type Transcript = Schemas['Transcript']
+export type XAPILRS = Schemas['XAPILRS']
+export type XAPIDeadLetter = Schemas['XAPIDeadLetter']
 export type CohortCompetencies = Schemas['CohortCompetencies']
 export type LabState = Schemas['LabState']
 export type Lab = Schemas['Lab']
@@ -505,6 +507,14 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<PartnerToken>('DELETE', `/api/v1/organisations/${encodeURIComponent(org)}/partner-tokens/${encodeURIComponent(id)}`),
     partnerCalls: (org: string, cursor = '') =>
       request<Schemas['AuditPage']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/partner-calls${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+    // An organisation's xAPI forwarding (its org admins and range admins).
+    xapiLRS: (org: string) => request<Schemas['XAPILRS']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/xapi`),
+    putXapiLRS: (org: string, body: Schemas['XAPILRSRequest']) =>
+      request<Schemas['XAPILRS']>('PUT', `/api/v1/organisations/${encodeURIComponent(org)}/xapi`, { body }),
+    xapiDeadLetters: (org: string) =>
+      request<Schemas['XAPIDeadLetterList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/xapi/dead-letters`).then((r) => r.dead_letters),
+    replayXapi: (org: string, record: string) =>
+      request<Schemas['XAPIReplay']>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/xapi/dead-letters/${encodeURIComponent(record)}/replay`),
     cohorts: () => request<Schemas['CohortList']>('GET', '/api/v1/cohorts').then((r) => r.cohorts),
     myCohorts: () => request<Schemas['CohortList']>('GET', '/api/v1/me/cohorts').then((r) => r.cohorts),
     cohort: (id: string) => request<Cohort>('GET', `/api/v1/cohorts/${encodeURIComponent(id)}`),
