@@ -1,0 +1,84 @@
+package k8s
+
+import (
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// kubectl runs the real kubectl against srv with no credentials, as the
+// intruder does. Skipped only where no kubectl is installed.
+func kubectl(t *testing.T, url string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	bin, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl is not installed")
+	}
+	home := t.TempDir()
+	cmd := exec.Command(bin, append([]string{"--server=" + url, "--cache-dir=" + filepath.Join(home, "cache")}, args...)...)
+	cmd.Env = []string{"HOME=" + home, "KUBECONFIG=" + filepath.Join(home, "none")}
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+const podYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: billing
+  namespace: default
+spec:
+  containers:
+  - name: app
+    image: billing:1
+    env:
+    - name: AWS_ACCESS_KEY_ID
+      value: AKIAEXAMPLEKEY000001
+`
+
+func TestKubectlAgainstTheEmulator(t *testing.T) {
+	srv := New("admintoken")
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+
+	out, err := kubectl(t, ts.URL, podYAML, "apply", "-f", "-")
+	if err != nil || !strings.Contains(out, "pod/billing created") {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "get", "pods", "-n", "default")
+	if err != nil || !strings.Contains(out, "billing") || !strings.Contains(out, "Running") {
+		t.Fatalf("get: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "auth", "can-i", "create", "pods")
+	if err != nil || strings.TrimSpace(out) != "yes" {
+		t.Fatalf("can-i: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "exec", "billing", "--", "env")
+	if err != nil || !strings.Contains(out, "AWS_ACCESS_KEY_ID=AKIAEXAMPLEKEY000001") {
+		t.Fatalf("exec: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "delete", "pod", "billing")
+	if err != nil || !strings.Contains(out, `pod "billing" deleted`) {
+		t.Fatalf("delete: %v\n%s", err, out)
+	}
+	if _, ok := srv.Object("pods", "default", "billing"); ok {
+		t.Fatal("the pod is still stored after delete")
+	}
+
+	srv.SetAnonymous(false)
+	out, err = kubectl(t, ts.URL, "", "get", "pods")
+	if err == nil || !strings.Contains(out, "You must be logged in to the server") {
+		t.Fatalf("anonymous get after hardening: %v\n%s", err, out)
+	}
+
+	var audit strings.Builder
+	if err := srv.WriteAudit(&audit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(audit.String(), `"verb":"create","user":{"username":"system:anonymous"`) ||
+		!strings.Contains(audit.String(), `"subresource":"exec"`) {
+		t.Fatalf("audit log lacks the anonymous create and exec:\n%s", audit.String())
+	}
+}
