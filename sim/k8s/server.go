@@ -8,12 +8,12 @@ package k8s
 
 import (
 	"bufio"
-	"sort"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
