@@ -25,6 +25,10 @@ var kinds = []kind{
 	{"", "v1", "configmaps", "ConfigMap", []string{"cm"}, true},
 	{"", "v1", "serviceaccounts", "ServiceAccount", []string{"sa"}, true},
 	{"apps", "v1", "deployments", "Deployment", []string{"deploy"}, true},
+	{"rbac.authorization.k8s.io", "v1", "roles", "Role", nil, true},
+	{"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", nil, true},
+	{"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", nil, false},
+	{"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", nil, false},
 }
 
 func lookupKind(group, resource string) (kind, bool) {
@@ -51,11 +55,13 @@ func resourceList(groupVersion string) map[string]any {
 		}
 		res = append(res, r)
 		if k.resource == "pods" {
+			res = append(res, map[string]any{"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": []string{"get"}})
 			res = append(res, map[string]any{"name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions", "verbs": []string{"create", "get"}})
 		}
 	}
 	if groupVersion == "authorization.k8s.io/v1" {
-		res = append(res, map[string]any{"name": "selfsubjectaccessreviews", "singularName": "", "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": []string{"create"}})
+		res = append(res, map[string]any{"name": "selfsubjectaccessreviews", "singularName": "", "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": []string{"create"}},
+			map[string]any{"name": "selfsubjectrulesreviews", "singularName": "", "namespaced": true, "kind": "SelfSubjectRulesReview", "verbs": []string{"create"}})
 	}
 	return map[string]any{"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": groupVersion, "resources": res}
 }
@@ -65,5 +71,5 @@ func groupList() map[string]any {
 		gv := map[string]any{"groupVersion": name + "/v1", "version": "v1"}
 		return map[string]any{"name": name, "versions": []any{gv}, "preferredVersion": gv}
 	}
-	return map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": []any{group("apps"), group("authorization.k8s.io")}}
+	return map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": []any{group("apps"), group("authorization.k8s.io"), group("rbac.authorization.k8s.io")}}
 }

@@ -38,6 +38,15 @@ spec:
       value: AKIAEXAMPLEKEY000001
 `
 
+const bindingYAML = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: anonymous-admin
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: system:anonymous}
+`
+
 func TestKubectlAgainstTheEmulator(t *testing.T) {
 	srv := New("admintoken")
 	ts := httptest.NewServer(srv)
@@ -58,6 +67,27 @@ func TestKubectlAgainstTheEmulator(t *testing.T) {
 	out, err = kubectl(t, ts.URL, "", "exec", "billing", "--", "env")
 	if err != nil || !strings.Contains(out, "AWS_ACCESS_KEY_ID=AKIAEXAMPLEKEY000001") {
 		t.Fatalf("exec: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "auth", "can-i", "--list")
+	if err != nil || !strings.Contains(out, "*.*") {
+		t.Fatalf("can-i --list: %v\n%s", err, out)
+	}
+	srv.SetLog("default", "billing", "billing started on :8080\n")
+	out, err = kubectl(t, ts.URL, "", "logs", "billing")
+	if err != nil || out != "billing started on :8080\n" {
+		t.Fatalf("logs: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "describe", "pod", "billing")
+	if err != nil || !strings.Contains(out, "AWS_ACCESS_KEY_ID:") || !strings.Contains(out, "AKIAEXAMPLEKEY000001") {
+		t.Fatalf("describe: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, bindingYAML, "apply", "-f", "-")
+	if err != nil || !strings.Contains(out, "clusterrolebinding.rbac.authorization.k8s.io/anonymous-admin created") {
+		t.Fatalf("apply binding: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "get", "clusterrolebindings", "-o", "name")
+	if err != nil || !strings.Contains(out, "anonymous-admin") {
+		t.Fatalf("get bindings: %v\n%s", err, out)
 	}
 	out, err = kubectl(t, ts.URL, "", "delete", "pod", "billing")
 	if err != nil || !strings.Contains(out, `pod "billing" deleted`) {

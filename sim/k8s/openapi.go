@@ -5,7 +5,8 @@ import "strings"
 // openAPIRoot is /openapi/v3: one document per group version.
 func openAPIRoot() map[string]any {
 	paths := map[string]any{}
-	for _, gv := range []string{"api/v1", "apis/apps/v1"} {
+	for _, k := range kinds {
+		gv := k.openAPIPrefix()
 		paths[gv] = map[string]any{"serverRelativeURL": "/openapi/v3/" + gv}
 	}
 	return map[string]any{"paths": paths}
@@ -18,11 +19,7 @@ func openAPIRoot() map[string]any {
 func openAPIDoc(gv string) (map[string]any, bool) {
 	paths := map[string]any{}
 	for _, k := range kinds {
-		prefix := "api/" + k.version
-		if k.group != "" {
-			prefix = "apis/" + k.group + "/" + k.version
-		}
-		if prefix != gv {
+		if k.openAPIPrefix() != gv {
 			continue
 		}
 		gvk := map[string]any{"group": k.group, "version": k.version, "kind": k.kind}
@@ -52,4 +49,11 @@ func openAPIDoc(gv string) (map[string]any, bool) {
 func openAPIPath(path string) (string, bool) {
 	gv, ok := strings.CutPrefix(path, "/openapi/v3/")
 	return gv, ok
+}
+
+func (k kind) openAPIPrefix() string {
+	if k.group == "" {
+		return "api/" + k.version
+	}
+	return "apis/" + k.group + "/" + k.version
 }

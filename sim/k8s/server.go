@@ -29,13 +29,14 @@ type Server struct {
 	rev       int
 	objects   map[string]map[string]map[string]any // resource -> namespace/name -> object
 	audit     []Event
+	podLogs   map[string]string
 	now       func() time.Time
 }
 
 // New returns a server with the given admin bearer token; anonymous
 // access starts on, which is the lab's misconfiguration.
 func New(adminToken string) *Server {
-	s := &Server{adminToken: adminToken, anonymous: true, objects: map[string]map[string]map[string]any{}, now: time.Now}
+	s := &Server{adminToken: adminToken, anonymous: true, objects: map[string]map[string]map[string]any{}, podLogs: map[string]string{}, now: time.Now}
 	for _, ns := range []string{"default", "kube-system"} {
 		s.store("namespaces", "", map[string]any{"metadata": map[string]any{"name": ns}})
 	}
@@ -248,7 +249,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 	case path == "/apis":
 		writeJSON(w, http.StatusOK, groupList())
 		return
-	case path == "/api/v1" || path == "/apis/apps/v1" || path == "/apis/authorization.k8s.io/v1":
+	case path == "/api/v1" || path == "/apis/apps/v1" || path == "/apis/authorization.k8s.io/v1" || path == "/apis/rbac.authorization.k8s.io/v1":
 		writeJSON(w, http.StatusOK, resourceList(strings.TrimPrefix(strings.TrimPrefix(path, "/apis/"), "/api/")))
 		return
 	}
@@ -256,8 +257,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 		writeStatus(w, http.StatusNotFound, "NotFound", "the server could not find the requested resource", nil)
 		return
 	}
-	if req.group == "authorization.k8s.io" && req.resource == "selfsubjectaccessreviews" && r.Method == http.MethodPost {
-		s.accessReview(w, r, u)
+	if req.group == "authorization.k8s.io" && (req.resource == "selfsubjectaccessreviews" || req.resource == "selfsubjectrulesreviews") && r.Method == http.MethodPost {
+		s.accessReview(w, r, u, req.resource == "selfsubjectrulesreviews")
 		return
 	}
 	if req.resource == "namespaces" && req.namespace != "" && req.name == "" {
@@ -272,6 +273,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 	}
 	if req.sub == "exec" && req.resource == "pods" {
 		s.exec(w, r, req)
+		return
+	}
+	if req.sub == "log" && req.resource == "pods" && r.Method == http.MethodGet {
+		s.logs(w, req)
 		return
 	}
 	if req.sub != "" {
@@ -449,7 +454,7 @@ func decodeObject(r *http.Request) (map[string]any, error) {
 	return obj, nil
 }
 
-func (s *Server) accessReview(w http.ResponseWriter, r *http.Request, u user) {
+func (s *Server) accessReview(w http.ResponseWriter, r *http.Request, u user, rules bool) {
 	var obj map[string]any
 	if r.Header.Get("Content-Type") == "application/vnd.kubernetes.protobuf" {
 		// kubectl sends reviews as protobuf. Every caller is allowed
@@ -473,6 +478,15 @@ func (s *Server) accessReview(w http.ResponseWriter, r *http.Request, u user) {
 	// every caller that got this far may do everything.
 	obj["status"] = map[string]any{"allowed": true, "reason": "RBAC: allowed by ClusterRoleBinding \"anonymous-admin\" of ClusterRole \"cluster-admin\" to User \"" + u.Username + "\""}
 	obj["apiVersion"], obj["kind"] = "authorization.k8s.io/v1", "SelfSubjectAccessReview"
+	if rules {
+		all := []string{"*"}
+		obj["kind"] = "SelfSubjectRulesReview"
+		obj["status"] = map[string]any{
+			"resourceRules":    []any{map[string]any{"verbs": all, "apiGroups": all, "resources": all}},
+			"nonResourceRules": []any{map[string]any{"verbs": all, "nonResourceURLs": all}},
+			"incomplete":       false,
+		}
+	}
 	writeJSON(w, http.StatusCreated, obj)
 }
 
