@@ -24,8 +24,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/sakimori/sakimori/sim/labkit"
 	_ "github.com/sakimori/sakimori/sim/k8s"
+	"github.com/sakimori/sakimori/sim/labkit"
 	_ "github.com/sakimori/sakimori/sim/modes"
 
 	_ "github.com/sakimori/sakimori/scenarios/keys-in-the-repo/actors"
