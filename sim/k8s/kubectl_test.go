@@ -2,23 +2,32 @@ package k8s
 
 import (
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// kubectl runs the real kubectl against srv with no credentials, as the
-// intruder does. Skipped only where no kubectl is installed.
+// kubectl runs the real kubectl against url with no credentials, as the
+// intruder does: the workstation image's kubectl when
+// SAKIMORI_TEST_WORKSTATION=1 (the container shares the host's loopback),
+// else this machine's. Skipped only where neither is there.
 func kubectl(t *testing.T, url string, stdin string, args ...string) (string, error) {
 	t.Helper()
-	bin, err := exec.LookPath("kubectl")
-	if err != nil {
-		t.Skip("kubectl is not installed")
-	}
 	home := t.TempDir()
-	cmd := exec.Command(bin, append([]string{"--server=" + url, "--cache-dir=" + filepath.Join(home, "cache")}, args...)...)
-	cmd.Env = []string{"HOME=" + home, "KUBECONFIG=" + filepath.Join(home, "none")}
+	args = append([]string{"--server=" + url, "--kubeconfig=/dev/null"}, args...)
+	var cmd *exec.Cmd
+	if os.Getenv("SAKIMORI_TEST_WORKSTATION") == "1" {
+		cmd = exec.Command("docker", append([]string{"run", "--rm", "-i", "--network", "host", "sakimori-lab/workstation:latest", "kubectl"}, args...)...)
+	} else {
+		bin, err := exec.LookPath("kubectl")
+		if err != nil {
+			t.Skip("kubectl is not installed")
+		}
+		cmd = exec.Command(bin, append([]string{"--cache-dir=" + filepath.Join(home, "cache")}, args...)...)
+		cmd.Env = []string{"HOME=" + home}
+	}
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
