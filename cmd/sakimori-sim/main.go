@@ -9,6 +9,8 @@
 //	sakimori-sim probe ...          state checks the platform runs inside a lab
 //	sakimori-sim trail              the lab's audit trail, a JSON record a line (run in the cloud host)
 //	sakimori-sim dns                the lab's own resolver: its host names, nothing forwarded
+//	sakimori-sim k8s                a Kubernetes API server (sim/k8s) with the cluster of KUBESIM_WORLD
+//	sakimori-sim k8s-audit          that API server's audit log, an audit.k8s.io Event a line
 //
 // Each scenario registers its own pieces (apps for -app, traffic
 // scripts, modes such as opendb) from its folder under scenarios/; adding
@@ -22,6 +24,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	_ "github.com/sakimori/sakimori/sim/k8s"
 	"github.com/sakimori/sakimori/sim/labkit"
 	_ "github.com/sakimori/sakimori/sim/modes"
 

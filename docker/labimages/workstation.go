@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -42,12 +43,16 @@ var WorkstationChanges = []string{
 }
 
 // recipeVersion changes when the steps below change, forcing a rebuild.
-const recipeVersion = "1"
+const recipeVersion = "2"
+
+// KubectlVersion is the kubectl built into /usr/local/bin, ahead of
+// Debian's older one on PATH; the module in kubectl/ pins it.
+const KubectlVersion = "v1.34.4"
 
 // WorkstationHash identifies the recipe, so an unchanged one is not rebuilt.
 func WorkstationHash() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", recipeVersion, WorkstationSuite,
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s", recipeVersion, KubectlVersion, WorkstationSuite,
 		strings.Join(WorkstationPackages, ","), strings.Join(WorkstationChanges, "\x00"))
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -71,7 +76,47 @@ func BuildWorkstationRootfs(ctx context.Context, dir, mirror string, log io.Writ
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("debootstrap: %w", err)
 	}
+	if err := BuildKubectl(ctx, filepath.Join(dir, "usr/local/bin/kubectl"), log); err != nil {
+		return err
+	}
 	return addTrainee(dir)
+}
+
+// BuildKubectl builds the pinned kubectl (the module in kubectl/, beside
+// this file) as a static binary at out. It needs the Go toolchain and the
+// module proxy, as building sakimori-sim does; no container registry.
+func BuildKubectl(ctx context.Context, out string, log io.Writer) error {
+	src, err := kubectlSource()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out,
+		"-ldflags", "-s -w -X k8s.io/component-base/version.gitVersion="+KubectlVersion+" -X k8s.io/client-go/pkg/version.gitVersion="+KubectlVersion, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-mod=readonly")
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building kubectl %s: %w", KubectlVersion, err)
+	}
+	return nil
+}
+
+// kubectlSource finds the kubectl module in the source tree this binary
+// was built from.
+func kubectlSource() (string, error) {
+	if dir := os.Getenv("SAKIMORI_KUBECTL_SOURCE"); dir != "" {
+		return dir, nil
+	}
+	candidates := []string{filepath.Join("docker", "labimages", "kubectl")} // from the repository root
+	if _, file, _, ok := runtime.Caller(0); ok {
+		candidates = append(candidates, filepath.Join(filepath.Dir(file), "kubectl"))
+	}
+	for _, dir := range candidates {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Abs(dir)
+		}
+	}
+	return "", fmt.Errorf("the kubectl module (docker/labimages/kubectl) is not found; set SAKIMORI_KUBECTL_SOURCE to it")
 }
 
 func addTrainee(root string) error {
