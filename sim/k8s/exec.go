@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fasthttp/websocket"
+	"github.com/gorilla/websocket"
 )
 
 // The channel bytes of kubectl's streaming protocol: every binary message
