@@ -2,7 +2,7 @@ package labs
 
 import (
 	"context"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -14,9 +14,13 @@ type Watcher interface {
 	LabChanged(inst Instance)
 }
 
-// Watch makes w hear of every lab change from now on; a later call
-// replaces it. It is safe while the service runs.
-func (s *Service) Watch(w Watcher) { s.watched.w.Store(&w) }
+// Watch makes w hear of every lab change from now on, beside the watchers
+// already there. It is safe while the service runs.
+func (s *Service) Watch(w Watcher) {
+	s.watched.mu.Lock()
+	defer s.watched.mu.Unlock()
+	s.watched.ws = append(s.watched.ws[:len(s.watched.ws):len(s.watched.ws)], w)
+}
 
 // watchedStore tells the instance's followers (changes) and the watcher
 // after each change the store accepted. Every change goes through the
@@ -24,17 +28,22 @@ func (s *Service) Watch(w Watcher) { s.watched.w.Store(&w) }
 type watchedStore struct {
 	Store
 	changes *changes
-	w       atomic.Pointer[Watcher]
+	mu      sync.Mutex
+	ws      []Watcher // replaced, never changed in place: a changer reads a copy
 }
 
 func (ws *watchedStore) tell(ctx context.Context, id string) {
 	ws.changes.changed(id)
-	w := ws.w.Load()
-	if w == nil {
+	ws.mu.Lock()
+	watchers := ws.ws
+	ws.mu.Unlock()
+	if len(watchers) == 0 {
 		return
 	}
 	if inst, err := ws.Instance(context.WithoutCancel(ctx), id); err == nil {
-		(*w).LabChanged(inst)
+		for _, w := range watchers {
+			w.LabChanged(inst)
+		}
 	}
 }
 

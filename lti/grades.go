@@ -129,6 +129,8 @@ func (s *Service) Publish(ctx context.Context) (int, error) {
 }
 
 func (s *Service) publish(ctx context.Context, p Platform, links []ResourceLink) (int, error) {
+	s.publishing.Lock()
+	defer s.publishing.Unlock()
 	token := ""
 	sent := 0
 	for _, l := range links {

@@ -68,17 +68,34 @@ func (s *Service) Revoke(ctx context.Context, id string) (Platform, error) {
 	return p, nil
 }
 
-// Run publishes changed grades every period, and syncs the rosters every
-// sixty, until ctx ends; a platform that fails is tried again at the next
-// round.
+// WorkChanged tells Run that some trainee's work changed, so their grade
+// reaches the LMS now rather than at the next round. It never blocks: a
+// wake-up already waiting covers this change too.
+func (s *Service) WorkChanged() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Run publishes changed grades when a trainee's work changes (see
+// WorkChanged) and every period besides, and syncs the rosters every
+// sixty periods, until ctx ends; a platform that fails is tried again at
+// the next round.
 func (s *Service) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	for round := 1; ; round++ {
+	for round := 0; ; {
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.changed:
+			if _, err := s.Publish(ctx); err != nil && log != nil {
+				log.Warn("lti: publishing grades", "err", err)
+			}
+			continue
 		case <-t.C:
+			round++
 		}
 		if _, err := s.Publish(ctx); err != nil && log != nil {
 			log.Warn("lti: publishing grades", "err", err)

@@ -3,6 +3,7 @@ package lti
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/lestrrat-go/httprc/v3"
@@ -51,6 +52,13 @@ type Service struct {
 	http     *http.Client
 	jwks     *jwk.Cache
 	now      func() time.Time
+	// changed wakes Run when a trainee's work changes; it holds one
+	// wake-up, so a burst of solves makes one publishing pass.
+	changed chan struct{}
+	// publishing makes one pass at a time send grades: a pass asked for
+	// by an admin waits for the one a solve started, and then finds the
+	// grade already sent rather than sending it twice.
+	publishing sync.Mutex
 }
 
 // Options configure the service.
@@ -83,7 +91,7 @@ func NewService(ctx context.Context, st Store, acc Accounts, classes Classes, o 
 		o.Now = time.Now
 	}
 	return &Service{store: st, accounts: acc, classes: classes, sealer: sealer, base: o.PublicURL, grace: o.KeyGrace,
-		http: hc, jwks: cache, now: o.Now}, nil
+		http: hc, jwks: cache, now: o.Now, changed: make(chan struct{}, 1)}, nil
 }
 
 // URLs the platform is told: where logins start, launches land, keys are.

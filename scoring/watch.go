@@ -2,7 +2,7 @@ package scoring
 
 import (
 	"context"
-	"sync/atomic"
+	"sync"
 )
 
 // Watcher hears of every record once it is stored: answers right and
@@ -12,21 +12,38 @@ type Watcher interface {
 	Recorded(e Event)
 }
 
-// Watch makes w hear of every record from now on; a later call replaces
-// it. It is safe while the service runs.
-func (s *Service) Watch(w Watcher) { s.watched.w.Store(&w) }
+// WatchFunc is a Watcher that is one function.
+type WatchFunc func(e Event)
 
-// watchedStore tells the watcher after each record the store kept; a
+func (f WatchFunc) Recorded(e Event) { f(e) }
+
+// Watch makes w hear of every record from now on, beside the watchers
+// already there: the live class view, the LMS gradebooks and the badges
+// each hear every record. It is safe while the service runs.
+func (s *Service) Watch(w Watcher) {
+	s.watched.mu.Lock()
+	defer s.watched.mu.Unlock()
+	s.watched.ws = append(s.watched.ws[:len(s.watched.ws):len(s.watched.ws)], w)
+}
+
+// watchedStore tells the watchers after each record the store kept; a
 // duplicate the store refused is not news.
 type watchedStore struct {
 	Store
-	w atomic.Pointer[Watcher]
+	mu sync.Mutex
+	ws []Watcher // replaced, never changed in place: a recorder reads a copy
 }
 
 func (ws *watchedStore) Record(ctx context.Context, e Event) error {
 	err := ws.Store.Record(ctx, e)
-	if w := ws.w.Load(); err == nil && w != nil {
-		(*w).Recorded(e)
+	if err != nil {
+		return err
 	}
-	return err
+	ws.mu.Lock()
+	watchers := ws.ws
+	ws.mu.Unlock()
+	for _, w := range watchers {
+		w.Recorded(e)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -135,8 +136,9 @@ func statementsOnHeist(t testing.TB) fs.FS {
 	return out
 }
 
-// completeHeist records a solve of every objective of Metadata Heist.
-func (cl *badgeClass) completeHeist(t *testing.T) {
+// completeHeist records a solve of every objective of Metadata Heist but
+// those in leave.
+func (cl *badgeClass) completeHeist(t *testing.T, leave ...string) {
 	cat, err := labs.LoadCatalogue(scenarios.Files())
 	if err != nil {
 		t.Fatal(err)
@@ -147,8 +149,8 @@ func (cl *badgeClass) completeHeist(t *testing.T) {
 	}
 	at := time.Now().UTC().Add(10 * time.Second)
 	for i, o := range s.Objectives {
-		if o.ID == "role-name" || o.ID == "block-ssrf" {
-			continue // solved in the transcript class already
+		if o.ID == "role-name" || o.ID == "block-ssrf" || slices.Contains(leave, o.ID) {
+			continue // solved in the transcript class already, or left for the test
 		}
 		e := scoring.Event{ID: "rec-all-" + o.ID, Kind: scoring.EventSubmission, TraineeID: cl.hanakoID, InstanceID: "lab-heist-2",
 			ScenarioID: "metadata-heist", ObjectiveID: o.ID, Correct: true, Points: 10, At: at.Add(time.Duration(i) * time.Second)}
@@ -284,6 +286,35 @@ func TestBadgesEarnedVerifyIndependentlyAndRevocationShows(t *testing.T) {
 	_ = json.Unmarshal(cred, &doc)
 	if ok, msg := vcVerify(t, map[string]any{"credential": doc}); !ok {
 		t.Errorf("revoking one badge broke another: %s", msg)
+	}
+}
+
+// A badge is granted when the solve that earns it is recorded: the trainee
+// need not open their badges page for their backpack, or a verifier, to
+// find it.
+func TestBadgeGrantedByTheSolveThatEarnsIt(t *testing.T) {
+	cl := newBadgeClass(t)
+	cl.completeHeist(t, "intruder-address")
+	ctx := context.Background()
+	if held, err := cl.rg.db.Badges().AwardsOf(ctx, cl.hanakoID); err != nil || len(held) != 0 {
+		t.Fatalf("badges before the last solve: %v, %v", held, err)
+	}
+	lab := runningLabOf(t, cl.rg, cl.hanako, "metadata-heist")
+	r := cl.rg.call("POST", "/api/v1/labs/"+lab+"/objectives/intruder-address", map[string]string{"answer": "198.51.100.23"}, bearer(cl.hanako)...)
+	if r.body["correct"] != true {
+		t.Fatalf("the last solve: %s", r.raw)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		held, err := cl.rg.db.Badges().AwardsOf(ctx, cl.hanakoID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(held) == 1 && held[0].Achievement.Kind == "scenario" && held[0].Achievement.Ref == "metadata-heist" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("badges after completing Metadata Heist: %+v", held)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/cohorts"
@@ -20,5 +21,8 @@ func ltiService(t testing.TB, db *store.DB, people *accounts.Service, c *cohorts
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the server runs it, with a round so long that only a change of a
+	// trainee's work (WorkChanged) publishes grades during a test.
+	go svc.Run(ctx, time.Hour, nil)
 	return svc
 }

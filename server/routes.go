@@ -248,6 +248,7 @@ func routes(app *fiber.App, d Deps) {
 	if d.XAPI != nil {
 		xapiRoutes(api, d)
 	}
+	watchWork(app, d)
 	api.Use(apiNotFound) // unknown API paths get JSON, never the app's HTML
 	app.Use(frontend(d.Frontend))
 }
