@@ -60,6 +60,13 @@ type Record struct {
 	Correct     bool      `json:"correct"`
 	Points      int       `json:"points"`
 	At          time.Time `json:"at"`
+	// An assignment completed (kind "complete") names the assignment, the
+	// points earned in it, the most it offered and the seconds it took
+	// from the trainee's first launch for it.
+	AssignmentID    string `json:"assignment_id,omitempty"`
+	Score           int    `json:"score,omitempty"`
+	MaxScore        int    `json:"max_score,omitempty"`
+	DurationSeconds int64  `json:"duration_seconds,omitempty"`
 	// LabID is the lab instance the work was done in. Transcripts cite
 	// it; the feed and exports leave it out.
 	LabID string `json:"-"`

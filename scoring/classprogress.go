@@ -51,6 +51,9 @@ func FoldClassProgress(events []Event) ClassProgress {
 	var out ClassProgress
 	at := map[[2]string]int{}
 	for _, e := range events {
+		if e.Milestone() {
+			continue
+		}
 		if e.Kind != EventSubmission || e.SharedWith != "" || hasLiveMark(e.Note) {
 			out.Notable = append(out.Notable, e)
 		}

@@ -49,6 +49,10 @@ const (
 	EventSubmission EventKind = "submission"
 	EventHint       EventKind = "hint"
 	EventReveal     EventKind = "reveal" // the walkthrough was shown: solving earns nothing
+	// Milestones: they count no points and solve nothing, but tell those
+	// who follow a trainee (partners, LRSs) where they are.
+	EventLaunch   EventKind = "launch"   // a lab first ran, once per lab
+	EventComplete EventKind = "complete" // an assignment completed, once per trainee and assignment
 )
 
 // Event is one append-only record: a submission or a hint taken.
@@ -70,6 +74,13 @@ type Event struct {
 	Evidence   string // a check's output
 	IP         string
 	At         time.Time
+	// An assignment completed carries the assignment, the points earned in
+	// its scenarios, the most it offered, and how long it took from the
+	// trainee's first launch for it.
+	AssignmentID string
+	Score        int
+	MaxScore     int
+	Duration     time.Duration
 }
 
 // Store keeps the records.

@@ -10,9 +10,15 @@ package scoring
 func (e Event) Solves() bool { return e.Kind == EventSubmission && e.Correct }
 
 // Progresses reports whether the record belongs in a trainee's progress:
-// every record but a wrong answer (solves, hints taken, walkthroughs
-// revealed). Wrong answers are kept for lockouts and instructors only.
-func (e Event) Progresses() bool { return e.Kind != EventSubmission || e.Correct }
+// solves, hints taken and walkthroughs revealed. Wrong answers are kept for
+// lockouts and instructors only; milestones for those who follow trainees.
+func (e Event) Progresses() bool {
+	return e.Solves() || e.Kind == EventHint || e.Kind == EventReveal
+}
+
+// Milestone reports whether the record is a launch or a completion rather
+// than something done towards an objective.
+func (e Event) Milestone() bool { return e.Kind == EventLaunch || e.Kind == EventComplete }
 
 // SuspicionReason says why a suspicious record is shown to instructors:
 // shared_flag when the answer was another trainee's flag, otherwise its

@@ -59,10 +59,10 @@ func (w cohortWork) solvesByTrainee(ctx context.Context, each func(partners.Reco
 		if solved {
 			solves[r.TraineeID] = append(solves[r.TraineeID], competency.Record{ID: r.ID, Scenario: r.ScenarioID, Objective: r.ObjectiveID, Lab: r.LabID, At: r.At})
 		}
-		if r.Kind != string(scoring.EventSubmission) || r.Correct {
+		if solved || r.Kind == string(scoring.EventHint) || r.Kind == string(scoring.EventReveal) {
 			worked[r.TraineeID] = append(worked[r.TraineeID], progress.Record{Scenario: r.ScenarioID, Objective: r.ObjectiveID, Solved: solved, Points: r.Points, At: r.At})
 		} else if _, ok := worked[r.TraineeID]; !ok {
-			worked[r.TraineeID] = nil // tried, so listed
+			worked[r.TraineeID] = nil // tried (a wrong answer, a launch), so listed
 		}
 		if each != nil {
 			return each(r)

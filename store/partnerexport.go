@@ -71,11 +71,12 @@ func (p *Partners) EachRecord(ctx context.Context, cohortID string, fn func(part
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r partners.Record
-		if err := rows.Scan(&r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.At, &r.LabID); err != nil {
+		var row feedRow
+		if err := rows.Scan(&row.ID, &row.Kind, &row.TraineeID, &row.ScenarioID, &row.ObjectiveID, &row.HintID, &row.Correct, &row.Points, &row.CreatedAt, &row.InstanceID,
+			&row.AssignmentID, &row.Score, &row.MaxScore, &row.DurationMs); err != nil {
 			return internal(err)
 		}
-		r.At = r.At.UTC()
+		r := row.record()
 		if err := fn(r); err != nil {
 			return err
 		}
@@ -91,11 +92,12 @@ func (p *Partners) EachSolve(ctx context.Context, cohortID string, fn func(partn
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r partners.Record
-		if err := rows.Scan(&r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.At, &r.LabID); err != nil {
+		var row feedRow
+		if err := rows.Scan(&row.ID, &row.Kind, &row.TraineeID, &row.ScenarioID, &row.ObjectiveID, &row.HintID, &row.Correct, &row.Points, &row.CreatedAt, &row.InstanceID,
+			&row.AssignmentID, &row.Score, &row.MaxScore, &row.DurationMs); err != nil {
 			return internal(err)
 		}
-		r.At = r.At.UTC()
+		r := row.record()
 		if err := fn(r); err != nil {
 			return err
 		}

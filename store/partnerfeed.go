@@ -22,7 +22,8 @@ const inCohort = `EXISTS (SELECT 1 FROM cohort_members m
 	WHERE m.cohort_id = ? AND m.user_id = e.trainee_id AND m.role = 'member'
 	AND m.joined_at <= e.created_at AND (m.removed_at IS NULL OR m.removed_at > e.created_at))`
 
-const recordColumns = `e.id, e.kind, e.trainee_id, e.scenario_id, e.objective_id, e.hint_id, e.correct, e.points, e.created_at, e.instance_id`
+const recordColumns = `e.id, e.kind, e.trainee_id, e.scenario_id, e.objective_id, e.hint_id, e.correct, e.points, e.created_at, e.instance_id,
+	e.assignment_id, e.score, e.max_score, e.duration_ms`
 
 type feedRow struct {
 	Seq         int64
@@ -37,11 +38,17 @@ type feedRow struct {
 	Points      int
 	CreatedAt   time.Time
 	InstanceID  string
+	// A completion's.
+	AssignmentID string
+	Score        int
+	MaxScore     int
+	DurationMs   int64
 }
 
 func (r feedRow) record() partners.Record {
 	return partners.Record{Position: partners.Position{Tx: r.Tx, Seq: r.Seq}, ID: r.ID, Kind: r.Kind, TraineeID: r.TraineeID,
-		ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID, Correct: r.Correct, Points: r.Points, At: r.CreatedAt.UTC(), LabID: r.InstanceID}
+		ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID, Correct: r.Correct, Points: r.Points, At: r.CreatedAt.UTC(), LabID: r.InstanceID,
+		AssignmentID: r.AssignmentID, Score: r.Score, MaxScore: r.MaxScore, DurationSeconds: r.DurationMs / 1000}
 }
 
 // FeedAfter reads the feed below a horizon past which nothing can still
@@ -94,7 +101,8 @@ func scanFeed(q *gorm.DB, out *[]feedRow) error {
 	defer rows.Close()
 	for rows.Next() {
 		var r feedRow
-		if err := rows.Scan(&r.Seq, &r.Tx, &r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.CreatedAt, &r.InstanceID); err != nil {
+		if err := rows.Scan(&r.Seq, &r.Tx, &r.ID, &r.Kind, &r.TraineeID, &r.ScenarioID, &r.ObjectiveID, &r.HintID, &r.Correct, &r.Points, &r.CreatedAt, &r.InstanceID,
+			&r.AssignmentID, &r.Score, &r.MaxScore, &r.DurationMs); err != nil {
 			return err
 		}
 		*out = append(*out, r)

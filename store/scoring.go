@@ -35,15 +35,25 @@ type eventRow struct {
 	Evidence    string
 	IP          string `gorm:"column:ip"`
 	CreatedAt   time.Time
+	// A completion's (see scoring.EventComplete).
+	AssignmentID string
+	Score        int
+	MaxScore     int
+	DurationMs   int64
 }
 
 func (eventRow) TableName() string { return "scoring_events" }
+
+// scoredKinds picks the records that standings sum: every kind but the
+// milestones, which count nothing.
+const scoredKinds = "e.kind IN ('submission', 'hint', 'reveal')"
 
 func (s *Scoring) Record(ctx context.Context, e scoring.Event) error {
 	row := eventRow{
 		ID: e.ID, Kind: string(e.Kind), TraineeID: e.TraineeID, InstanceID: e.InstanceID, ScenarioID: e.ScenarioID,
 		ObjectiveID: e.ObjectiveID, HintID: e.HintID, Digest: e.Digest, Correct: e.Correct, Points: e.Points,
 		SharedWith: e.SharedWith, Note: e.Note, Evidence: e.Evidence, IP: e.IP, CreatedAt: e.At,
+		AssignmentID: e.AssignmentID, Score: e.Score, MaxScore: e.MaxScore, DurationMs: e.Duration.Milliseconds(),
 	}
 	err := s.db.WithContext(ctx).Create(&row).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -132,6 +142,7 @@ func events(rows []eventRow) []scoring.Event {
 			ID: r.ID, Kind: scoring.EventKind(r.Kind), TraineeID: r.TraineeID, InstanceID: r.InstanceID,
 			ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID, Digest: r.Digest,
 			Correct: r.Correct, Points: r.Points, SharedWith: r.SharedWith, Note: r.Note, Evidence: r.Evidence, IP: r.IP, At: r.CreatedAt,
+			AssignmentID: r.AssignmentID, Score: r.Score, MaxScore: r.MaxScore, Duration: time.Duration(r.DurationMs) * time.Millisecond,
 		}
 	}
 	return out
@@ -153,6 +164,7 @@ func (s *Scoring) Scoreboard(ctx context.Context, scenarioID string, limit int, 
 			"SUM(CASE WHEN e.correct THEN 1 ELSE 0 END) AS solved, " +
 			"MAX(CASE WHEN e.correct THEN e.created_at END) AS last_solve_at").
 		Joins("JOIN users u ON u.id = e.trainee_id").
+		Where(scoredKinds).
 		Group("e.trainee_id, u.display_name").
 		Order("points DESC, last_solve_at ASC, e.trainee_id ASC").
 		Limit(limit)
@@ -192,7 +204,7 @@ func parseDBTime(s string) time.Time {
 // come in full.
 func (s *Scoring) ClassProgress(ctx context.Context, traineeIDs []string, scenarioID string) (scoring.ClassProgress, error) {
 	var out scoring.ClassProgress
-	marked := "kind <> 'submission' OR shared_with <> ''"
+	marked := "kind IN ('hint', 'reveal') OR shared_with <> ''"
 	var args []any
 	for _, m := range scoring.LiveMarks {
 		marked += " OR note LIKE ?"

@@ -140,6 +140,12 @@ func (s *XAPI) record(ctx context.Context, org string, r partners.Record) (xapi.
 		Person: r.TraineeID, ScenarioID: r.ScenarioID, ObjectiveID: r.ObjectiveID, HintID: r.HintID,
 		Registration: r.LabID, Points: r.Points, At: r.At}
 	switch {
+	case r.Kind == "launch":
+		x.Kind = xapi.KindLaunched
+	case r.Kind == "complete":
+		// The attempt is the assignment's, as is the completion.
+		x.Kind, x.Registration = xapi.KindCompleted, r.AssignmentID
+		x.Points, x.MaxPoints, x.Duration = r.Score, r.MaxScore, time.Duration(r.DurationSeconds)*time.Second
 	case r.Kind == "hint":
 		x.Kind = xapi.KindHint
 	case r.Kind == "submission" && r.Correct:

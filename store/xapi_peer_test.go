@@ -30,9 +30,13 @@ type lrsPeer struct {
 	port  string
 	URL   string
 	stop  func()
+	env   []string
+	// bearer, when set, is a token the gateway in front of the LRS takes
+	// (see test/lrs-peer/gateway.js); reads then use it, not Basic.
+	bearer string
 }
 
-func startLRS(t *testing.T) *lrsPeer {
+func startLRS(t *testing.T, env ...string) *lrsPeer {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not installed: the LRS in test/lrs-peer cannot run")
@@ -52,7 +56,7 @@ func startLRS(t *testing.T) *lrsPeer {
 		}
 	}
 	files := t.TempDir()
-	p := &lrsPeer{t: t, dir: dir, state: filepath.Join(files, "state.json")}
+	p := &lrsPeer{t: t, dir: dir, state: filepath.Join(files, "state.json"), env: env}
 	p.start()
 	t.Cleanup(func() { p.stop() })
 	return p
@@ -63,7 +67,7 @@ func (p *lrsPeer) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, "node", "lrs.js")
 	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "LRS_STATE="+p.state, "LRS_FILES="+filepath.Dir(p.state), "LRS_PORT="+p.port)
+	cmd.Env = append(append(os.Environ(), "LRS_STATE="+p.state, "LRS_FILES="+filepath.Dir(p.state), "LRS_PORT="+p.port), p.env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -102,7 +106,11 @@ func (p *lrsPeer) statements(verb string) []xapi.Statement {
 	var all []xapi.Statement
 	for next != "" {
 		req, _ := http.NewRequest(http.MethodGet, next, nil)
-		req.SetBasicAuth("reader", "secret")
+		if p.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+p.bearer)
+		} else {
+			req.SetBasicAuth("reader", "secret")
+		}
 		req.Header.Set("X-Experience-API-Version", "1.0.3")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -173,10 +181,14 @@ func TestStatementsArriveAtTheLRSAndAreQueryableByVerb(t *testing.T) {
 		must(t, sc.Record(ctx, scoring.Event{ID: tag + "-hint", Kind: scoring.EventHint, TraineeID: "t1", InstanceID: "lab-t1",
 			ScenarioID: "s1", HintID: "h1", Points: -5, At: time.Now().UTC()}))
 		must(t, sc.Record(ctx, xapiRecord(tag+"-other", "x0", true)))
+		must(t, sc.Record(ctx, scoring.Event{ID: tag + "-launch", Kind: scoring.EventLaunch, TraineeID: "t0", InstanceID: "lab-t0",
+			ScenarioID: "s1", At: time.Now().UTC()}))
+		must(t, sc.Record(ctx, scoring.Event{ID: tag + "-done", Kind: scoring.EventComplete, TraineeID: "t0", InstanceID: "lab-t0",
+			ScenarioID: "s1", AssignmentID: "as-1", Score: 10, MaxScore: 20, Duration: 90 * time.Second, At: time.Now().UTC()}))
 		n, err := out.Pass(ctx)
 		must(t, err)
-		if n != 3 {
-			t.Fatalf("delivered %d statements, want 3", n)
+		if n != 5 {
+			t.Fatalf("delivered %d statements, want 5", n)
 		}
 		byID := func(verb string) map[string]xapi.Statement {
 			m := map[string]xapi.Statement{}
@@ -208,6 +220,19 @@ func TestStatementsArriveAtTheLRSAndAreQueryableByVerb(t *testing.T) {
 		}
 		if _, ok := byID(xapi.VerbExperienced)[xapi.StatementID(tag+"-hint")]; !ok {
 			t.Fatal("the hint is not among the LRS's experienced statements")
+		}
+		launch, ok := byID(xapi.VerbLaunched)[xapi.StatementID(tag+"-launch")]
+		if !ok || !strings.HasSuffix(launch.Object.ID, "/scenarios/s1") || launch.Context.Registration != xapi.Registration("lab-t0") {
+			t.Fatalf("the launch among the LRS's launched statements: %v %+v", ok, launch)
+		}
+		done, ok := byID(xapi.VerbCompleted)[xapi.StatementID(tag+"-done")]
+		if !ok {
+			t.Fatal("the assignment completed is not among the LRS's completed statements")
+		}
+		if !strings.HasSuffix(done.Object.ID, "/assignments/as-1") || done.Context.Registration != xapi.Registration("as-1") ||
+			done.Result == nil || done.Result.Score == nil || done.Result.Score.Raw != 10 || done.Result.Score.Max != 20 ||
+			done.Result.Score.Scaled != 0.5 || done.Result.Duration != "PT0H1M30S" {
+			t.Fatalf("the completion as the LRS keeps it: %+v %+v", done.Object, done.Result)
 		}
 		// A second pass has nothing left to send.
 		if n, err := out.Pass(ctx); err != nil || n != 0 {

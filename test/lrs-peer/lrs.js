@@ -3,7 +3,9 @@
 // memory repository; this wrapper loads that memory from LRS_STATE at start
 // and writes it back after every change, so the LRS can be stopped and
 // started again over the same storage. It listens on LRS_PORT (or a free
-// port) and prints "listening http://127.0.0.1:PORT/xAPI" once ready.
+// port) and prints "listening http://127.0.0.1:PORT/xAPI" once ready; with
+// LRS_GATEWAY_PORT set, an OAuth2 gateway (gateway.js) stands in front of
+// it and the URL printed is the gateway's.
 'use strict';
 const fs = require('fs');
 const net = require('net');
@@ -82,6 +84,18 @@ async function main() {
       // not yet
     }
     await new Promise((r) => setTimeout(r, 50));
+  }
+  if (process.env.LRS_GATEWAY_PORT !== undefined) {
+    const { startGateway } = require('./gateway');
+    const gw = await startGateway({
+      port: Number(process.env.LRS_GATEWAY_PORT) || 0,
+      lrsPort: port,
+      clientID: process.env.LRS_CLIENT_ID || 'sakimori',
+      clientSecret: process.env.LRS_CLIENT_SECRET || 's3cret',
+      announce: (process.env.LRS_ANNOUNCE || '').split(',').filter(Boolean),
+    });
+    process.stdout.write(`listening http://127.0.0.1:${gw}/xAPI\n`);
+    return;
   }
   process.stdout.write(`listening http://127.0.0.1:${port}/xAPI\n`);
 }

@@ -4646,8 +4646,11 @@ export interface components {
             suspicions: components["schemas"]["Suspicion"][];
         };
         ScoreEvent: {
-            /** @enum {string} */
-            kind: "submission" | "hint" | "reveal";
+            /**
+             * @description launch: the lab first ran; complete: an assignment completed. Neither counts points.
+             * @enum {string}
+             */
+            kind: "submission" | "hint" | "reveal" | "launch" | "complete";
             lab_id: string;
             scenario: string;
             objective?: string;
@@ -5284,8 +5287,11 @@ export interface components {
         FeedRecord: {
             /** @description Stable: the same record always has the same id. */
             id: string;
-            /** @enum {string} */
-            kind: "submission" | "hint" | "reveal";
+            /**
+             * @description launch: a lab first ran (one record a lab); complete: an assignment completed (one a trainee and assignment). Neither counts points.
+             * @enum {string}
+             */
+            kind: "submission" | "hint" | "reveal" | "launch" | "complete";
             trainee_id: string;
             scenario_id: string;
             objective_id?: string;
@@ -5298,6 +5304,14 @@ export interface components {
              * @description When the record was made; the feed is ordered by when it committed.
              */
             at: string;
+            /** @description A completion: the assignment completed. */
+            assignment_id?: string;
+            /** @description A completion: the points earned in the assignment's objectives, hints taken off. */
+            score?: number;
+            /** @description A completion: the most the assignment's objectives offer. */
+            max_score?: number;
+            /** @description A completion: from the trainee's first record in the assignment's scenarios since it opened to its last solve. */
+            duration_seconds?: number;
         };
         FeedPage: {
             records: components["schemas"]["FeedRecord"][];
