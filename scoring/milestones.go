@@ -87,4 +87,3 @@ func (s *Service) RecordCompletion(ctx context.Context, c Completion) error {
 	}
 	return err
 }
-
