@@ -84,10 +84,10 @@ var options = []option{
 			}
 			return nil
 		}},
-	{name: "body-limit", def: "1048576", usage: "largest request body in bytes",
+	{name: "body-limit", def: "1048576", usage: "largest request body in bytes, on every route but the framework imports",
 		read:  whole(func(c *Config) *int { return &c.BodyLimit }),
 		check: func(c Config) error { return atLeast(c.BodyLimit, 1024) }},
-	{name: "framework-import-limit", def: "104857600", usage: "largest SecBoK workbook or ATT&CK STIX bundle an admin may import, in bytes (the upload must fit body-limit too)",
+	{name: "framework-import-limit", def: "104857600", usage: "largest SecBoK workbook or ATT&CK STIX bundle an admin may import, in bytes (these two routes are bounded by this, not body-limit)",
 		read:  whole(func(c *Config) *int { return &c.FrameworkImportLimit }),
 		check: func(c Config) error { return atLeast(c.FrameworkImportLimit, 1024) }},
 	{name: "read-timeout", def: "30s", usage: "time a client has to send a request's headers and body",

@@ -1,8 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"mime"
 	"strconv"
 	"strings"
@@ -27,10 +27,14 @@ type frameworksAPI struct {
 	audit    audit.Recorder
 }
 
-func frameworkRoutes(api fiber.Router, d Deps) {
+func frameworkRoutes(api fiber.Router, d Deps, uploads uploadRoutes) {
 	a := frameworksAPI{importer: d.Frameworks, labs: d.Labs, audit: d.Audit}
 	admin := d.Tokens.Require(accounts.RoleAdmin)
 	api.Get("/admin/frameworks", admin, a.list)
+	// A workbook or a full STIX bundle is far beyond the body limit of
+	// every other route: these two are bounded by the import limit.
+	uploads["/api/v1/admin/frameworks/secbok"] = true
+	uploads["/api/v1/admin/frameworks/attack"] = true
 	api.Post("/admin/frameworks/secbok", admin, a.secbok)
 	api.Post("/admin/frameworks/attack", admin, a.attack)
 }
@@ -84,8 +88,13 @@ func (a frameworksAPI) secbok(c *fiber.Ctx) error {
 	if utf8.RuneCountInString(version) > 40 || strings.ContainsFunc(version, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return errFrameworkVersion
 	}
+	// One byte past the limit is enough for the importer to refuse it.
+	body, err := io.ReadAll(io.LimitReader(uploadStream(c), a.importer.Limits.MaxBytes+1))
+	if err != nil {
+		return errBodyUnreadable(err)
+	}
 	catalogue := mappedCatalogue(a.labs)
-	meta, warnings, err := a.importer.ImportSecBoK(c.UserContext(), c.Body(), version, auth.PrincipalOf(c).UserID, catalogue)
+	meta, warnings, err := a.importer.ImportSecBoK(c.UserContext(), body, version, auth.PrincipalOf(c).UserID, catalogue)
 	if err != nil {
 		return err
 	}
@@ -103,9 +112,9 @@ func (a frameworksAPI) attack(c *fiber.Ctx) error {
 	if mediaType(c) != fiber.MIMEApplicationJSON {
 		return errFrameworkContentType(fiber.MIMEApplicationJSON)
 	}
-	// The body is already read; the decoder walks it object by object, so
-	// it is never held a second time as a parsed tree.
-	meta, err := a.importer.ImportAttack(c.UserContext(), bytes.NewReader(c.Body()), auth.PrincipalOf(c).UserID)
+	// The decoder walks the stream object by object, counting what it
+	// reads against the import limit, so the bundle is never held whole.
+	meta, err := a.importer.ImportAttack(c.UserContext(), uploadStream(c), auth.PrincipalOf(c).UserID)
 	if err != nil {
 		return err
 	}

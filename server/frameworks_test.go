@@ -69,12 +69,20 @@ func loadedFrameworks(t *testing.T, rg *range_, admin string) map[string]map[str
 
 func TestAdminImportsFrameworksAndABadImportChangesNothing(t *testing.T) {
 	lim := competency.ImportLimits{MaxBytes: 64 << 10, MaxUncompressed: 4 << 20, MaxRatio: 100}
-	rg := newRange(t, withImportLimits(lim, 16<<20))
+	// The body limit of every other route is far below the import limit:
+	// the two upload routes are bounded by the import limit alone.
+	const bodyLimit = 4096
+	rg := newRange(t, withImportLimits(lim, bodyLimit))
 	admin := rg.setupAdmin()
 	if got := loadedFrameworks(t, rg, admin); len(got) != 0 {
 		t.Fatalf("a new range has imports: %v", got)
 	}
 	book := secbokXLSX(t, []any{"運用", "1.1", "K1", "インシデント対応"}, []any{nil, nil, "K2", "フォレンジック"})
+	if len(book) <= bodyLimit {
+		t.Fatalf("the workbook (%d bytes) must pass the body limit for this test to mean anything", len(book))
+	}
+	big := `{"name":"` + strings.Repeat("a", len(book)) + `"}`
+	expect(t, rg.call("POST", "/api/v1/users", big, bearer(admin)...), 413, "body_too_large")
 	r := rg.call("POST", "/api/v1/admin/frameworks/secbok?version=2025", book, append(bearer(admin), "Content-Type", xlsxType)...)
 	expect(t, r, 201, "")
 	r = rg.call("POST", "/api/v1/admin/frameworks/attack", stixBundle("T1190", "T1082"), bearer(admin)...)

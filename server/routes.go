@@ -18,6 +18,8 @@ func routes(app *fiber.App, d Deps) {
 	app.Use(recover.New())
 	app.Use(requestID, accessLog(d.Logger), newHTTPMetrics(d.Metrics).middleware)
 	app.Use(auditRequest)
+	uploads := uploadRoutes{}
+	app.Use(uploads.boundBodies(int64(d.Options.BodyLimit)))
 	app.Use(securityHeaders(d.Options.SecureCookies))
 	if cors := corsFor(d.Options.CORSOrigins); cors != nil {
 		app.Use(cors)
@@ -243,7 +245,7 @@ func routes(app *fiber.App, d Deps) {
 		ltiRoutes(api, d, s, signIn)
 	}
 	if d.Frameworks != nil {
-		frameworkRoutes(api, d)
+		frameworkRoutes(api, d, uploads)
 	}
 	if d.XAPI != nil {
 		xapiRoutes(api, d)

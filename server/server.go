@@ -123,19 +123,23 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	app := fiber.New(fiber.Config{
-		AppName:                 "sakimori",
-		DisableStartupMessage:   true,
-		BodyLimit:               d.Options.BodyLimit,
-		ReadTimeout:             d.Options.ReadTimeout,
-		WriteTimeout:            d.Options.WriteTimeout,
-		IdleTimeout:             2 * time.Minute,
-		ReadBufferSize:          16 * 1024, // headers beyond this get 431, not a crash
-		ReduceMemoryUsage:       true,      // an idle connection or a live stream holds no buffers (see takeOver)
-		ErrorHandler:            errorHandler(d.Logger, d.Accounts),
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          d.Options.TrustedProxies,
-		ProxyHeader:             proxyHeader(d.Options.TrustedProxies),
-		EnableIPValidation:      true,
+		AppName:               "sakimori",
+		DisableStartupMessage: true,
+		BodyLimit:             d.Options.BodyLimit,
+		StreamRequestBody:     true, // bodies beyond BodyLimit reach only upload routes (bodylimits.go)
+		// fasthttp would otherwise spool a multipart body of any length
+		// to disk before the limits in bodylimits.go could see it.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  d.Options.ReadTimeout,
+		WriteTimeout:                 d.Options.WriteTimeout,
+		IdleTimeout:                  2 * time.Minute,
+		ReadBufferSize:               16 * 1024, // headers beyond this get 431, not a crash
+		ReduceMemoryUsage:            true,      // an idle connection or a live stream holds no buffers (see takeOver)
+		ErrorHandler:                 errorHandler(d.Logger, d.Accounts),
+		EnableTrustedProxyCheck:      true,
+		TrustedProxies:               d.Options.TrustedProxies,
+		ProxyHeader:                  proxyHeader(d.Options.TrustedProxies),
+		EnableIPValidation:           true,
 	})
 	routes(app, d)
 	return app, nil
