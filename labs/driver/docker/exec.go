@@ -98,14 +98,19 @@ func (s *execSession) CloseWrite() error           { return s.conn.CloseWrite() 
 
 // Close ends the session: the connection, and every process the command
 // started (the engine would leave them running). The processes are killed
-// only while the command still runs, so its id cannot have been reused.
+// only if the command still ran when Close began, so its id was still its
+// own: the kernel keeps a session's id from being reused while any process
+// of the session lives, so the sweep after it cannot reach another
+// session. The command is asked before the connection closes, since
+// closing it may end the command at once (a shell ends when its terminal
+// goes) while what it started runs on.
 func (s *execSession) Close() error {
 	var err error
 	s.closed.Do(func() {
-		s.conn.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		info, ierr := s.engine.cli.ContainerExecInspect(ctx, s.id)
+		s.conn.Close()
 		if ierr != nil || !info.Running || s.pid <= 1 {
 			return
 		}
