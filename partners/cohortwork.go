@@ -19,8 +19,8 @@ func (s *Service) EachCohortRecord(ctx context.Context, t Token, cohortID string
 	return s.store.EachRecord(ctx, cohortID, fn)
 }
 
-// EachCohortSolve is EachCohortRecord for correct answers only, in no set
-// order: a cohort's transcripts need no more.
+// EachCohortSolve is who solved what in the cohort (see Store.EachSolve):
+// a cohort's competency view needs no more.
 func (s *Service) EachCohortSolve(ctx context.Context, t Token, cohortID string, fn func(Record) error) error {
 	if err := allow(t, ReadRecords); err != nil {
 		return err

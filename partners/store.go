@@ -42,8 +42,10 @@ type Store interface {
 	EachRosterRow(ctx context.Context, cohortID string, fn func(RosterRow) error) error
 	EachProgressRow(ctx context.Context, cohortID string, fn func(ProgressRow) error) error
 	EachRecord(ctx context.Context, cohortID string, fn func(Record) error) error
-	// EachSolve is EachRecord for correct submissions only, in no set
-	// order: what a cohort's transcripts are made from.
+	// EachSolve is who solved what in the cohort, in no set order: each
+	// correct submission's trainee, scenario and objective, and nothing
+	// else (the other fields are empty). A cohort's competency view needs
+	// no more, and reads a large cohort's hundreds of thousands of solves.
 	EachSolve(ctx context.Context, cohortID string, fn func(Record) error) error
 }
 

@@ -78,7 +78,7 @@ func (w cohortWork) view(ctx context.Context, ix *competency.Index) (competency.
 	solves := map[string][]competency.Record{}
 	seen := map[string]bool{}
 	err := w.solves(ctx, func(r partners.Record) error {
-		solves[r.TraineeID] = append(solves[r.TraineeID], competency.Record{ID: r.ID, Scenario: r.ScenarioID, Objective: r.ObjectiveID, Lab: r.LabID, At: r.At})
+		solves[r.TraineeID] = append(solves[r.TraineeID], competency.Record{Scenario: r.ScenarioID, Objective: r.ObjectiveID})
 		seen[r.TraineeID] = true
 		return nil
 	})

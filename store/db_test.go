@@ -35,6 +35,7 @@ func TestSQLiteConnectionDefaults(t *testing.T) {
 		"foreign_keys": "1",
 		"busy_timeout": "10000",
 		"synchronous":  "1", // NORMAL
+		"mmap_size":    "268435456",
 	} {
 		got, err := db.Pragma(ctx, pragma)
 		if err != nil || !strings.EqualFold(got, want) {

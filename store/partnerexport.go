@@ -84,20 +84,23 @@ func (p *Partners) EachRecord(ctx context.Context, cohortID string, fn func(part
 	return internal(rows.Err())
 }
 
+// EachSolve reads from the cohort's memberships into each member's solves
+// within them, through scoring_solves_in_time, which holds every column the
+// read needs: the table itself is never visited.
 func (p *Partners) EachSolve(ctx context.Context, cohortID string, fn func(partners.Record) error) error {
-	rows, err := p.db.WithContext(ctx).Raw(`SELECT `+recordColumns+` FROM scoring_events e
-		WHERE e.kind = 'submission' AND e.correct AND `+inCohort, cohortID).Rows()
+	rows, err := p.db.WithContext(ctx).Raw(`SELECT e.trainee_id, e.scenario_id, e.objective_id
+		FROM cohort_members m JOIN scoring_events e ON e.trainee_id = m.user_id AND e.kind = 'submission' AND e.correct
+			AND e.created_at >= m.joined_at AND (m.removed_at IS NULL OR e.created_at < m.removed_at)
+		WHERE m.cohort_id = ? AND m.role = 'member'`, cohortID).Rows()
 	if err != nil {
 		return internal(err)
 	}
 	defer rows.Close()
+	r := partners.Record{Kind: "submission", Correct: true}
 	for rows.Next() {
-		var row feedRow
-		if err := rows.Scan(&row.ID, &row.Kind, &row.TraineeID, &row.ScenarioID, &row.ObjectiveID, &row.HintID, &row.Correct, &row.Points, &row.CreatedAt, &row.InstanceID,
-			&row.AssignmentID, &row.Score, &row.MaxScore, &row.DurationMs); err != nil {
+		if err := rows.Scan(&r.TraineeID, &r.ScenarioID, &r.ObjectiveID); err != nil {
 			return internal(err)
 		}
-		r := row.record()
 		if err := fn(r); err != nil {
 			return err
 		}

@@ -42,6 +42,10 @@ CREATE UNIQUE INDEX scoring_one_launch ON scoring_events (instance_id) WHERE kin
 CREATE UNIQUE INDEX scoring_one_completion ON scoring_events (trainee_id, assignment_id) WHERE kind = 'complete';
 CREATE INDEX scoring_events_scenario_time ON scoring_events (scenario_id, created_at);
 CREATE INDEX scoring_events_class ON scoring_events (trainee_id, scenario_id, objective_id, kind, correct);
+-- A cohort's competency view reads who solved what within each member's
+-- time in the cohort; this index holds all of it (store.Partners.EachSolve).
+CREATE INDEX scoring_solves_in_time ON scoring_events (trainee_id, created_at, scenario_id, objective_id)
+    WHERE kind = 'submission' AND correct;
 -- +goose StatementBegin
 CREATE TRIGGER scoring_events_no_update BEFORE UPDATE ON scoring_events
 BEGIN
