@@ -36,6 +36,11 @@ func Write(w io.Writer, t competency.Transcript, words Words) error {
 	d.roles(t.Roles)
 	d.items(words.Techniques, t.Techniques)
 	d.items(words.Statements, t.Statements)
+	// The transcript holds SecBoK items only while the range has imported
+	// the skill map; without one, there is no heading to print.
+	if t.SecBoK != nil {
+		d.items(words.SecBoK, t.SecBoK)
+	}
 	d.sources(t.Sources)
 	if d.err != nil {
 		return d.err

@@ -18,13 +18,17 @@ import (
 var at = time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
 
 func transcript(solves int) competency.Transcript {
+	return transcriptOn(competency.Bundled(), solves)
+}
+
+func transcriptOn(f *competency.Frameworks, solves int) competency.Transcript {
 	cat := []competency.Scenario{{ID: "metadata-heist", Title: "メタデータ強奪", Techniques: []string{"T1552.005"}, Roles: []string{"Incident Response"},
-		Objectives: []competency.Objective{{ID: "steal", Title: "ロールの鍵を盗む", Verified: "flag", Statements: []string{"T1030", "K0729"}}}}}
+		Objectives: []competency.Objective{{ID: "steal", Title: "ロールの鍵を盗む", Verified: "flag", Statements: []string{"T1030", "K0729"}, SecBoK: []string{"K-3-2"}}}}}
 	var records []competency.Record
 	for i := range solves {
 		records = append(records, competency.Record{ID: fmt.Sprintf("rec-%03d", i), Scenario: "metadata-heist", Objective: "steal", Lab: "lab-7", At: at})
 	}
-	return competency.NewIndex(competency.Bundled(), cat).Transcript(competency.Trainee{ID: "u-1", Name: "佐藤 花子"}, records, at)
+	return competency.NewIndex(f, cat).Transcript(competency.Trainee{ID: "u-1", Name: "佐藤 花子"}, records, at)
 }
 
 // text extracts the PDF's text with poppler's pdftotext, as a reader's
@@ -32,6 +36,9 @@ func transcript(solves int) competency.Transcript {
 func text(t *testing.T, doc []byte) string {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) is required in CI, which installs it")
+		}
 		t.Skip("pdftotext (poppler-utils) is not installed")
 	}
 	path := filepath.Join(t.TempDir(), "transcript.pdf")
@@ -62,6 +69,35 @@ func TestTheTranscriptReadsBackWithJapaneseNames(t *testing.T) {
 	}
 	if buf.Len() > 2<<20 {
 		t.Errorf("the PDF is %d bytes: the font must be embedded as a subset", buf.Len())
+	}
+	if strings.Contains(got, "SecBoK") {
+		t.Errorf("no skill map is imported, yet the PDF speaks of SecBoK:\n%s", got)
+	}
+}
+
+// Once an admin has imported JNSA's skill map, the items a trainee showed
+// are printed with their evidence, under a heading in the reader's
+// language, and the map is credited.
+func TestImportedSecBoKItemsArePrinted(t *testing.T) {
+	f := competency.Bundled().WithSecBoK(competency.NewSecBoK("2025", []competency.SecBoKItem{
+		{ID: "K-3-2", Name: "クラウドの認証情報の保護", Major: "運用"}, {ID: "K-9-9", Name: "使われない項目"}}))
+	for lang, heading := range map[string]string{"en": "JNSA SecBoK knowledge items", "ja": "JNSA SecBoK の知識項目"} {
+		var buf bytes.Buffer
+		if err := pdf.Write(&buf, transcriptOn(f, 1), pdf.For(lang)); err != nil {
+			t.Fatal(err)
+		}
+		got := text(t, buf.Bytes())
+		for _, want := range []string{heading, "K-3-2 クラウドの認証情報の保護", "Japan Network Security Association"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: the PDF's text lacks %q:\n%s", lang, want, got)
+			}
+		}
+		if strings.Contains(got, "K-9-9") {
+			t.Errorf("%s: an item nobody showed is printed:\n%s", lang, got)
+		}
+		if i, j := strings.Index(got, "K-3-2"), strings.LastIndex(got, "rec-000"); i < 0 || j < i {
+			t.Errorf("%s: the SecBoK item has no evidence line after it:\n%s", lang, got)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 type Words struct {
 	Title, TraineeID, Issued       string
 	Roles, Techniques, Statements  string
+	SecBoK                         string // printed only while a skill map is imported
 	Shown, SolvedIn, None, Sources string
 	Record, Lab                    string
 	Attainment                     string // count shown, total, percent
@@ -21,7 +22,8 @@ type Words struct {
 var English = Words{
 	Title: "Competency transcript", TraineeID: "Trainee", Issued: "Issued",
 	Roles: "NICE Framework work roles", Techniques: "MITRE ATT&CK techniques", Statements: "NICE task, knowledge and skill statements",
-	Shown: "Statements shown", SolvedIn: "Solved objectives in labs that train this role", None: "No evidence yet.", Sources: "Frameworks",
+	SecBoK: "JNSA SecBoK knowledge items",
+	Shown:  "Statements shown", SolvedIn: "Solved objectives in labs that train this role", None: "No evidence yet.", Sources: "Frameworks",
 	Record: "record", Lab: "lab", Attainment: "%d of %d statements (%.0f%%)",
 	Verified: map[string]string{"flag": "flag", "question": "question", "check": "state check", "detection": "detection rule"},
 }
@@ -30,7 +32,8 @@ var English = Words{
 var Japanese = Words{
 	Title: "コンピテンシー証明書", TraineeID: "受講者", Issued: "発行",
 	Roles: "NICE フレームワークのワークロール", Techniques: "MITRE ATT&CK のテクニック", Statements: "NICE のタスク・知識・スキル",
-	Shown: "示したステートメント", SolvedIn: "このロールを訓練する演習で解いた課題", None: "まだ根拠がありません。", Sources: "フレームワーク",
+	SecBoK: "JNSA SecBoK の知識項目",
+	Shown:  "示したステートメント", SolvedIn: "このロールを訓練する演習で解いた課題", None: "まだ根拠がありません。", Sources: "フレームワーク",
 	Record: "記録", Lab: "演習環境", Attainment: "%d / %d ステートメント（%.0f%%）",
 	Verified: map[string]string{"flag": "フラグ", "question": "設問", "check": "状態確認", "detection": "検知ルール"},
 }
