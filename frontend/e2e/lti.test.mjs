@@ -6,52 +6,24 @@
 // lands in the class bound to the course. With SAKIMORI_SCREENSHOTS set,
 // the learner's landing is saved for the README.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { apiCall, launchBrowser, missing, signIn, startRange, watchConsole } from './range.mjs'
+import { apiCall, launchBrowser, missing, signIn, startPeer, startRange, watchConsole } from './range.mjs'
 
-const peerDir = join(import.meta.dirname, '../../test/lms-peer')
 const shots = process.env.SAKIMORI_SCREENSHOTS
 const skip = missing() ?? false
 let range, chrome, peer, lms, admin, org, site
-
-// startLMS installs the peer's packages if need be and starts it knowing
-// the range at site as client sakimori-tool.
-async function startLMS() {
-  if (!existsSync(join(peerDir, 'node_modules'))) {
-    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: peerDir, encoding: 'utf8' })
-    if (ci.status !== 0) throw new Error('npm ci in test/lms-peer: ' + ci.stderr)
-  }
-  peer = spawn(process.execPath, ['peer.mjs'], {
-    cwd: peerDir,
-    env: {
-      ...process.env, PEER_CLIENT_ID: 'sakimori-tool', PEER_TOOL_LOGIN: site + '/api/v1/lti/login',
-      PEER_TOOL_LAUNCH: site + '/api/v1/lti/launch', PEER_TOOL_JWKS: site + '/api/v1/lti/jwks',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error('the LMS peer did not start: ' + out)), 30000)
-    peer.stdout.on('data', (chunk) => {
-      out += chunk
-      const m = /listening (\S+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    })
-    peer.on('exit', (c) => reject(new Error(`the LMS peer exited with ${c}: ${out}`)))
-  })
-}
 
 before(async () => {
   if (skip) return
   range = await startRange()
   site = range.url.replace('127.0.0.1', 'localhost')
-  lms = await startLMS()
+  peer = await startPeer('lms-peer', {
+    PEER_CLIENT_ID: 'sakimori-tool', PEER_TOOL_LOGIN: site + '/api/v1/lti/login',
+    PEER_TOOL_LAUNCH: site + '/api/v1/lti/launch', PEER_TOOL_JWKS: site + '/api/v1/lti/jwks',
+  })
+  lms = peer.url
   admin = (await apiCall(range, 'POST', '/api/v1/setup', null, {
     setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
   })).access_token
@@ -65,7 +37,7 @@ before(async () => {
 
 after(async () => {
   await chrome?.close()
-  peer?.kill()
+  peer?.proc.kill()
   await range?.stop()
 })
 

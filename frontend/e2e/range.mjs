@@ -176,3 +176,30 @@ export async function seedClass(range, organisation = { name: 'Academy', slug: '
   await apiCall(range, 'POST', `/api/v1/organisations/${org.id}/members`, admin, { email: 'sensei@uni.test', role: 'instructor' })
   return { admin, org }
 }
+
+// startPeer starts the independent peer in test/<name> (an identity
+// provider, an LMS), installing its packages first if need be, with env
+// added to this process's. It resolves to the peer's address, which the
+// peer prints as "listening <url>", and to the process, to kill when done.
+export async function startPeer(name, env = {}) {
+  const dir = join(here, '../../test', name)
+  if (!existsSync(join(dir, 'node_modules'))) {
+    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' })
+    if (ci.status !== 0) throw new Error(`npm ci in test/${name}: ${ci.stderr}`)
+  }
+  const proc = spawn(process.execPath, ['peer.mjs'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise((resolveURL, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`the peer in test/${name} did not start: ${out}`)), 30000)
+    proc.stdout.on('data', (chunk) => {
+      out += chunk
+      const m = /listening (\S+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolveURL(m[1])
+      }
+    })
+    proc.on('exit', (c) => reject(new Error(`the peer in test/${name} exited with ${c}: ${out}`)))
+  })
+  return { url, proc }
+}

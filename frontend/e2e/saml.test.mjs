@@ -6,46 +6,18 @@
 // the organisation as a trainee; faculty land as instructors through the
 // organisation's role mapping (eduPersonAffiliation = faculty).
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { apiCall, launchBrowser, missing, startRange, watchConsole } from './range.mjs'
+import { apiCall, launchBrowser, missing, startPeer, startRange, watchConsole } from './range.mjs'
 
-const peerDir = join(import.meta.dirname, '../../test/saml-peer')
 const skip = missing() ?? false
 let range, chrome, peer, idp, admin, org, site
-
-async function startPeer(spMetadataURL) {
-  if (!existsSync(join(peerDir, 'node_modules'))) {
-    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: peerDir, encoding: 'utf8' })
-    if (ci.status !== 0) throw new Error('npm ci in test/saml-peer: ' + ci.stderr)
-  }
-  peer = spawn(process.execPath, ['peer.mjs'], {
-    cwd: peerDir,
-    env: { ...process.env, PEER_SP_METADATA_URL: spMetadataURL },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error('the SAML peer did not start: ' + out)), 30000)
-    peer.stdout.on('data', (chunk) => {
-      out += chunk
-      const m = /listening (\S+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    })
-    peer.on('exit', (c) => reject(new Error(`the SAML peer exited with ${c}: ${out}`)))
-  })
-}
 
 before(async () => {
   if (skip) return
   range = await startRange()
   site = range.url.replace('127.0.0.1', 'localhost')
-  idp = await startPeer(site + '/api/v1/auth/sso/saml/metadata')
+  peer = await startPeer('saml-peer', { PEER_SP_METADATA_URL: site + '/api/v1/auth/sso/saml/metadata' })
+  idp = peer.url
   const metadata = await (await fetch(idp + '/metadata')).text()
   admin = (await apiCall(range, 'POST', '/api/v1/setup', null, {
     setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
@@ -69,7 +41,7 @@ before(async () => {
 
 after(async () => {
   await chrome?.close()
-  peer?.kill()
+  peer?.proc.kill()
   await range?.stop()
 })
 

@@ -6,47 +6,18 @@
 // The range is browsed at http://localhost, the public URL it names
 // itself by, so the provider sends people back to the same site.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { apiCall, launchBrowser, missing, startRange, watchConsole } from './range.mjs'
+import { apiCall, launchBrowser, missing, startPeer, startRange, watchConsole } from './range.mjs'
 
-const peerDir = join(import.meta.dirname, '../../test/oidc-peer')
 const skip = missing() ?? false
 let range, chrome, peer, issuer, admin, org, provider, site
-
-// startPeer installs the peer's packages if need be and starts it.
-async function startPeer(redirectURI) {
-  if (!existsSync(join(peerDir, 'node_modules'))) {
-    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: peerDir, encoding: 'utf8' })
-    if (ci.status !== 0) throw new Error('npm ci in test/oidc-peer: ' + ci.stderr)
-  }
-  peer = spawn(process.execPath, ['peer.mjs'], {
-    cwd: peerDir,
-    env: { ...process.env, PEER_REDIRECT_URI: redirectURI, PEER_CLIENT_SECRET: 'browser-test-secret' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error('the OIDC peer did not start: ' + out)), 30000)
-    peer.stdout.on('data', (chunk) => {
-      out += chunk
-      const m = /listening (\S+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    })
-    peer.on('exit', (c) => reject(new Error(`the OIDC peer exited with ${c}: ${out}`)))
-  })
-}
 
 before(async () => {
   if (skip) return
   range = await startRange()
   site = range.url.replace('127.0.0.1', 'localhost')
-  issuer = await startPeer(site + '/api/v1/auth/sso/oidc/callback')
+  peer = await startPeer('oidc-peer', { PEER_REDIRECT_URI: site + '/api/v1/auth/sso/oidc/callback', PEER_CLIENT_SECRET: 'browser-test-secret' })
+  issuer = peer.url
   admin = (await apiCall(range, 'POST', '/api/v1/setup', null, {
     setup_code: range.setupCode, email: 'admin@range.test', password: 'long enough password',
   })).access_token
@@ -60,7 +31,7 @@ before(async () => {
 
 after(async () => {
   await chrome?.close()
-  peer?.kill()
+  peer?.proc.kill()
   await range?.stop()
 })
 
