@@ -7,36 +7,10 @@ import (
 	"io"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/sakimori/sakimori/competency"
+	"github.com/sakimori/sakimori/competency/secboktest"
 	"github.com/sakimori/sakimori/fault"
 )
-
-// secbokWorkbook writes a workbook shaped like JNSA's: a title row and a
-// blank row above the header, section headings between items, and the
-// major and middle categories written once per block as merged cells read.
-func secbokWorkbook(t *testing.T, header []any, rows ...[]any) []byte {
-	t.Helper()
-	wb := excelize.NewFile()
-	defer wb.Close()
-	sheet := "知識項目"
-	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
-		t.Fatal(err)
-	}
-	all := append([][]any{{"セキュリティ知識分野（SecBoK）人材スキルマップ2025年版"}, {}, header}, rows...)
-	for i, row := range all {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := wb.SetSheetRow(sheet, cell, &row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := wb.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 var secbokHeader = []any{"大項目", "中項目", "ID", "知識項目", "CISO"}
 
@@ -49,7 +23,7 @@ func code(err error) string {
 }
 
 func TestParseSecBoKReadsItemsWithTheirCategories(t *testing.T) {
-	data := secbokWorkbook(t, secbokHeader,
+	data := secboktest.Workbook(t, secbokHeader,
 		[]any{"1 セキュリティ運用", "1.1 インシデント対応", "K1001", "インシデントハンドリングの手順", "○"},
 		[]any{nil, nil, "K1002", "フォレンジック調査の基礎"},
 		[]any{nil, "1.2 脆弱性管理"},
@@ -69,7 +43,7 @@ func TestParseSecBoKReadsItemsWithTheirCategories(t *testing.T) {
 }
 
 func TestParseSecBoKToleratesHeaderSpellings(t *testing.T) {
-	data := secbokWorkbook(t, []any{"Category", "ＩＴＥＭ　ＩＤ", "Knowledge Item"},
+	data := secboktest.Workbook(t, []any{"Category", "ＩＴＥＭ　ＩＤ", "Knowledge Item"},
 		[]any{"Ops", "K1", "Incident handling"})
 	sb, err := competency.ParseSecBoK(data, "2025", competency.DefaultImportLimits)
 	if err != nil {
@@ -81,17 +55,17 @@ func TestParseSecBoKToleratesHeaderSpellings(t *testing.T) {
 }
 
 func TestParseSecBoKRefusesBadWorkbooks(t *testing.T) {
-	good := secbokWorkbook(t, secbokHeader, []any{"1", "1.1", "K1", "x"})
+	good := secboktest.Workbook(t, secbokHeader, []any{"1", "1.1", "K1", "x"})
 	cases := map[string]struct {
 		data []byte
 		lim  competency.ImportLimits
 		code string
 	}{
 		"not a zip":     {[]byte("ID,知識項目\nK1,x\n"), competency.DefaultImportLimits, competency.CodeImportMalformed},
-		"no header":     {secbokWorkbook(t, []any{"a", "b"}, []any{"K1", "x"}), competency.DefaultImportLimits, competency.CodeImportMalformed},
-		"no items":      {secbokWorkbook(t, secbokHeader), competency.DefaultImportLimits, competency.CodeImportMalformed},
-		"unnamed item":  {secbokWorkbook(t, secbokHeader, []any{"1", "1.1", "K1"}), competency.DefaultImportLimits, competency.CodeImportMalformed},
-		"id twice":      {secbokWorkbook(t, secbokHeader, []any{"1", "1.1", "K1", "x"}, []any{"1", "1.1", "K1", "y"}), competency.DefaultImportLimits, competency.CodeImportMalformed},
+		"no header":     {secboktest.Workbook(t, []any{"a", "b"}, []any{"K1", "x"}), competency.DefaultImportLimits, competency.CodeImportMalformed},
+		"no items":      {secboktest.Workbook(t, secbokHeader), competency.DefaultImportLimits, competency.CodeImportMalformed},
+		"unnamed item":  {secboktest.Workbook(t, secbokHeader, []any{"1", "1.1", "K1"}), competency.DefaultImportLimits, competency.CodeImportMalformed},
+		"id twice":      {secboktest.Workbook(t, secbokHeader, []any{"1", "1.1", "K1", "x"}, []any{"1", "1.1", "K1", "y"}), competency.DefaultImportLimits, competency.CodeImportMalformed},
 		"too large":     {good, competency.ImportLimits{MaxBytes: 100, MaxUncompressed: 1 << 30, MaxRatio: 100}, competency.CodeImportTooLarge},
 		"expands a lot": {good, competency.ImportLimits{MaxBytes: 1 << 30, MaxUncompressed: 1000, MaxRatio: 100}, competency.CodeImportZipBomb},
 		"bomb entry":    {withEntry(t, good, "xl/media/pad.bin", make([]byte, 8<<20)), competency.DefaultImportLimits, competency.CodeImportZipBomb},

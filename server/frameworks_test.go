@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/competency"
+	"github.com/sakimori/sakimori/competency/secboktest"
 	"github.com/sakimori/sakimori/server"
 )
 
@@ -24,24 +23,9 @@ func withImportLimits(l competency.ImportLimits, bodyLimit int) option {
 	}
 }
 
-// secbokXLSX writes a workbook in SecBoK's layout: categories, an id and
-// the knowledge item, under a title row.
+// secbokXLSX writes a workbook in SecBoK's layout holding rows.
 func secbokXLSX(t *testing.T, rows ...[]any) string {
-	t.Helper()
-	wb := excelize.NewFile()
-	defer wb.Close()
-	all := append([][]any{{"SecBoK 2025"}, {"大項目", "中項目", "ID", "知識項目"}}, rows...)
-	for i, row := range all {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := wb.SetSheetRow("Sheet1", cell, &row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := wb.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return string(secboktest.Workbook(t, secboktest.Header, rows...))
 }
 
 func stixBundle(ids ...string) string {
