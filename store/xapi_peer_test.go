@@ -99,7 +99,12 @@ func (p *lrsPeer) start() {
 // following its "more" links.
 func (p *lrsPeer) statements(verb string) []xapi.Statement {
 	p.t.Helper()
-	next := p.URL + "/statements?limit=100"
+	// One page holds them all: the peer pages by a cursor on version-1
+	// UUIDs compared as strings, whose order is not the order it stores
+	// statements in (it breaks every seven minutes, when the UUID's low
+	// time field wraps), so following its more links may show a statement
+	// twice or skip one.
+	next := p.URL + "/statements?limit=10000"
 	if verb != "" {
 		next += "&verb=" + url.QueryEscape(verb)
 	}
