@@ -7,14 +7,16 @@
 // catalogue still holds only the built-in scenarios.
 //
 // The package knows nothing of HTTP or SQL: it declares Store, which the
-// store package implements. Its errors are plain sentinels until a web
-// route serves it and gives them codes.
+// store package implements. Its errors carry the codes the API answers
+// with.
 package authoring
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/sakimori/sakimori/fault"
 )
 
 // Visibility says who may read a scenario's published versions besides
@@ -61,10 +63,11 @@ func (v Version) Draft() bool { return v.PublishedAt == nil }
 
 // Errors the service returns.
 var (
-	ErrNotFound       = errors.New("authoring: no such scenario or version")
-	ErrNotAnAuthor    = errors.New("authoring: only the scenario's authors may change it")
-	ErrPublished      = errors.New("authoring: the version is already published")
-	ErrScenarioChange = errors.New("authoring: the bundle holds another scenario")
+	ErrNotFound    = fault.New(fault.NotFound, "authored_scenario_not_found", "No such authored scenario or version.")
+	ErrNotAnAuthor = fault.New(fault.Forbidden, "authoring_not_author", "Only the scenario's authors may change it.")
+	// ErrPublished has no code yet: no route publishes until publishing
+	// waits for a green rehearsal of the version.
+	ErrPublished = errors.New("authoring: the version is already published")
 )
 
 // Store keeps authored scenarios, their authors, versions and bundles.
@@ -76,6 +79,8 @@ type Store interface {
 	ScenarioByName(ctx context.Context, orgID, scenarioID string) (Scenario, error)
 	// Scenario finds one by its record id, or returns ErrNotFound.
 	Scenario(ctx context.Context, id string) (Scenario, error)
+	// Scenarios lists an organisation's scenarios, by manifest id.
+	Scenarios(ctx context.Context, orgID string) ([]Scenario, error)
 	// CreateScenario adds a scenario with its creator as its one author.
 	CreateScenario(ctx context.Context, s Scenario) error
 	// PutVersion keeps the bundle once by its digest and adds v as a draft

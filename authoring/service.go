@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs/bundle"
 )
 
@@ -36,7 +37,7 @@ func NewService(store Store, limits bundle.Limits, now func() time.Time) *Servic
 func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version, error) {
 	_, parsed, err := bundle.Import(data, s.limits)
 	if err != nil {
-		return Version{}, err
+		return Version{}, refused(err)
 	}
 	sc, err := s.store.ScenarioByName(ctx, actor.OrganisationID, parsed.ID)
 	switch {
@@ -55,6 +56,14 @@ func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version
 		UploadedBy: actor.UserID, CreatedAt: s.now().UTC()}, data)
 }
 
+// MaxUpload is the largest bundle an upload may send: the most its files
+// may hold, and a tar header and padding for each entry. Compression
+// only shrinks what lab files are (text, small binaries), so a bundle
+// that passes the limits is never larger.
+func (s *Service) MaxUpload() int64 {
+	return s.limits.MaxTotalSize + int64(s.limits.MaxEntries)*1024
+}
+
 // Digest names a bundle: the hex sha256 of its bytes.
 func Digest(data []byte) string {
 	sum := sha256.Sum256(data)
@@ -71,6 +80,16 @@ func (s *Service) Publish(ctx context.Context, actor Actor, authoredID, digest s
 		return Version{}, hide(sc, actor, ErrNotAnAuthor)
 	}
 	return s.store.Publish(ctx, authoredID, digest, s.now().UTC())
+}
+
+// Scenarios lists the scenarios of the actor's organisation that the
+// actor may read anything of: those they author, and the shared ones.
+func (s *Service) Scenarios(ctx context.Context, actor Actor) ([]Scenario, error) {
+	all, err := s.store.Scenarios(ctx, actor.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(sc Scenario) bool { return !sc.isAuthor(actor) && sc.Visibility != Shared }), nil
 }
 
 // Versions lists what the actor may read of a scenario's versions: all of
@@ -133,7 +152,7 @@ func hide(sc Scenario, actor Actor, err error) error {
 }
 
 // ErrVisibility is a visibility other than Private or Shared.
-var ErrVisibility = errors.New("authoring: visibility is private or range")
+var ErrVisibility = fault.InvalidField("visibility", "visibility_invalid", "Visibility is private or range.")
 
 // SetVisibility shares a scenario's published versions with the range, or
 // makes it private again. Authors only.

@@ -97,6 +97,34 @@ func (a *Authoring) Scenario(ctx context.Context, id string) (authoring.Scenario
 	return a.scenario(ctx, "id = ?", id)
 }
 
+func (a *Authoring) Scenarios(ctx context.Context, orgID string) ([]authoring.Scenario, error) {
+	var rows []authoredRow
+	if err := a.db.WithContext(ctx).Where("organisation_id = ?", orgID).Order("scenario_id").Find(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var authors []authorRow
+	if len(ids) > 0 {
+		if err := a.db.WithContext(ctx).Where("authored_id IN ?", ids).Order("added_at, user_id").Find(&authors).Error; err != nil {
+			return nil, internal(err)
+		}
+	}
+	out := make([]authoring.Scenario, len(rows))
+	for i, row := range rows {
+		out[i] = authoring.Scenario{ID: row.ID, OrganisationID: row.OrganisationID, ScenarioID: row.ScenarioID,
+			Visibility: authoring.Visibility(row.Visibility), CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC()}
+		for _, au := range authors {
+			if au.AuthoredID == row.ID {
+				out[i].Authors = append(out[i].Authors, au.UserID)
+			}
+		}
+	}
+	return out, nil
+}
+
 func (a *Authoring) CreateScenario(ctx context.Context, s authoring.Scenario) error {
 	return internal(a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := authoredRow{ID: s.ID, OrganisationID: s.OrganisationID, ScenarioID: s.ScenarioID,

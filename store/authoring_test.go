@@ -111,7 +111,29 @@ func TestAuthoredScenarioVersions(t *testing.T) {
 		if err := svc.SetVisibility(ctx, carol, id, authoring.Shared); !errors.Is(err, authoring.ErrNotFound) {
 			t.Fatalf("an outsider sharing it: %v", err)
 		}
+		listed := func(a authoring.Actor) []string {
+			t.Helper()
+			list, err := svc.Scenarios(ctx, a)
+			must(t, err)
+			var ids []string
+			for _, sc := range list {
+				ids = append(ids, sc.ID)
+			}
+			return ids
+		}
+		if got := listed(alice); len(got) != 1 || got[0] != id {
+			t.Fatalf("the author's list: %v", got)
+		}
+		if got := listed(bob); len(got) != 0 {
+			t.Fatalf("a colleague lists a private scenario: %v", got)
+		}
 		must(t, svc.SetVisibility(ctx, alice, id, authoring.Shared))
+		if got := listed(bob); len(got) != 1 || got[0] != id {
+			t.Fatalf("a colleague's list once it is shared: %v", got)
+		}
+		if got := listed(carol); len(got) != 1 || got[0] == id {
+			t.Fatalf("another organisation lists its own copy only: %v", got)
+		}
 		draftBundle, err := bundle.Read(bytes.NewReader(v2), bundle.DefaultLimits)
 		if err != nil {
 			t.Fatal(err)
