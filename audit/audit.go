@@ -103,6 +103,12 @@ const (
 	FrameworkImport Action = "framework.import" // a SecBoK skill map or an ATT&CK STIX bundle, replacing the last
 )
 
+// What authors do with the scenarios they write on the range.
+const (
+	ScenarioUpload     Action = "authored_scenario.upload"     // a bundle kept as a draft
+	ScenarioVisibility Action = "authored_scenario.visibility" // shared with the range, or made private
+)
+
 // What org admins change in where their organisation's learning records go.
 const (
 	XAPILRSChange Action = "xapi_lrs.change" // the LRS endpoint or credentials set
@@ -124,7 +130,8 @@ var actions = map[Action]bool{
 	BadgeRevoke: true, BadgeThresholdChange: true,
 	LTIPlatformChange: true, LTIKeyRotate: true,
 	FrameworkImport: true,
-	XAPILRSChange:   true, XAPIReplay: true,
+	ScenarioUpload:  true, ScenarioVisibility: true,
+	XAPILRSChange: true, XAPIReplay: true,
 }
 
 // Known reports whether a is one of the actions above.

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"io"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -18,9 +19,36 @@ import (
 // itself (the framework importer answers framework_too_large past its
 // limit).
 
-// uploadRoutes holds the paths of the upload routes. Routes register at
-// setup; requests only read it.
+// uploadRoutes holds the paths of the upload routes, as routes are
+// written: a segment starting with a colon stands for any one segment.
+// Routes register at setup; requests only read it.
 type uploadRoutes map[string]bool
+
+// has says whether path is an upload route's.
+func (u uploadRoutes) has(path string) bool {
+	if u[path] {
+		return true
+	}
+	got := strings.Split(path, "/")
+	for route := range u {
+		if sameRoute(strings.Split(route, "/"), got) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameRoute(route, path []string) bool {
+	if len(route) != len(path) {
+		return false
+	}
+	for i, seg := range route {
+		if seg != path[i] && (!strings.HasPrefix(seg, ":") || path[i] == "") {
+			return false
+		}
+	}
+	return true
+}
 
 // boundBodies reads the body of a request to an ordinary route into
 // memory, refusing it with 413 once it passes limit. Streaming is on for
@@ -32,7 +60,7 @@ func (u uploadRoutes) boundBodies(limit int64) fiber.Handler {
 		if !req.IsBodyStream() {
 			return c.Next()
 		}
-		if u[c.Path()] {
+		if u.has(c.Path()) {
 			// The handler may answer (a 403, a refused import) without
 			// reading the whole body, whose rest would then be read as the
 			// next request: the connection ends with this one.

@@ -24,11 +24,13 @@ import (
 	"github.com/sakimori/sakimori/accounts/sso/oidc"
 	"github.com/sakimori/sakimori/accounts/sso/saml"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/labs"
+	"github.com/sakimori/sakimori/labs/bundle"
 	"github.com/sakimori/sakimori/labs/driver"
 	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
@@ -154,6 +156,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Badges = badgeSvc
 	deps.LTI = ltiService(t, db, svc, deps.Cohorts, deps.Options.PublicURL)
 	deps.XAPI = xapiService(t, db, deps.Cohorts, deps.Audit)
+	deps.Authoring = authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now)
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

@@ -247,6 +247,9 @@ func routes(app *fiber.App, d Deps) {
 	if d.Frameworks != nil {
 		frameworkRoutes(api, d, uploads)
 	}
+	if d.Authoring != nil && d.Cohorts != nil {
+		authoringRoutes(api, d, uploads)
+	}
 	if d.XAPI != nil {
 		xapiRoutes(api, d)
 	}

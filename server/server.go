@@ -17,6 +17,7 @@ import (
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/accounts/sso"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/labs"
@@ -107,6 +108,7 @@ type Deps struct {
 	LTI        *lti.Service         // nil: no learning platform launches into the range (needs cohorts too)
 	Frameworks *competency.Importer // nil: only the bundled competency frameworks, and no imports
 	XAPI       *xapi.Service        // nil: organisations' xAPI forwarding is not managed
+	Authoring  *authoring.Service   // nil: no scenarios are written on the range (needs cohorts too)
 	Checks     []Check              // what /readyz reports
 	Metrics    *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend   fs.FS                // the built browser app, served at /

@@ -16,12 +16,14 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
+	"github.com/sakimori/sakimori/labs/bundle"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
@@ -149,7 +151,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		LTI:      ltiSvc,
 		Frameworks: &competency.Importer{Store: db.Frameworks(), Now: time.Now, Limits: competency.ImportLimits{
 			MaxBytes: int64(cfg.FrameworkImportLimit), MaxUncompressed: 2 * int64(cfg.FrameworkImportLimit), MaxRatio: 100}},
-		XAPI: xapiSvc,
+		XAPI:      xapiSvc,
+		Authoring: authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

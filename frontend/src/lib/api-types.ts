@@ -3664,6 +3664,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations/{id}/authored-scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The organisation's scenarios the caller may read (those they author, and those shared with the range), for its instructors and org admins. */
+        get: operations["listAuthoredScenarios"];
+        put?: never;
+        /**
+         * Keeps a scenario bundle (.tar.gz) as a draft of the scenario it holds, in this organisation.
+         * @description The body is the bundle itself. It is read whole and kept only if it is safe (no paths out of
+         *     the bundle, links, special files or decompression bombs; within the bundle limits) and the
+         *     scenario it holds is valid, exactly as the range reads a scenario folder. The first upload
+         *     of a manifest id makes the scenario, private, with the caller as its author; later uploads
+         *     are for its authors. The same bytes again answer the version already kept. This route is
+         *     bounded by the bundle limits rather than the body limit of other routes.
+         */
+        post: operations["uploadScenarioBundle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+            };
+            cookie?: never;
+        };
+        /** A scenario's versions the caller may read - every one for its authors, the published ones of a shared scenario for others. */
+        get: operations["listScenarioVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/versions/{digest}/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        /** Downloads one version's bundle, byte for byte as uploaded. */
+        get: operations["downloadScenarioBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/diff": {
+        parameters: {
+            query: {
+                /** @description The older version's digest. */
+                from: string;
+                /** @description The newer version's digest. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+            };
+            cookie?: never;
+        };
+        /** How two versions the caller may read differ, file by file (unified diffs; a file that is not text is only said to have changed). */
+        get: operations["diffScenarioVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/visibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Shares a scenario's published versions with the whole range, or makes it private to its authors again (authors only). */
+        put: operations["setScenarioVisibility"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lti/login": {
         parameters: {
             query?: never;
@@ -4004,6 +4128,53 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        AuthoredScenarioList: {
+            scenarios: components["schemas"]["AuthoredScenario"][];
+        };
+        AuthoredScenario: {
+            /** @description The authored scenario's own id. */
+            id: string;
+            /** @description The manifest's id, unique within the organisation. */
+            scenario_id: string;
+            /** @enum {string} */
+            visibility: "private" | "range";
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description User ids. */
+            authors: string[];
+        };
+        ScenarioVersionList: {
+            versions: components["schemas"]["ScenarioVersion"][];
+        };
+        ScenarioVersion: {
+            authored_id: string;
+            /** @description The bundle's sha256, in hex; it names the version. */
+            digest: string;
+            /** @description The version's number, once published. */
+            number?: number;
+            draft: boolean;
+            /** @description The bundle's bytes. */
+            size: number;
+            uploaded_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            published_at?: string;
+        };
+        ScenarioDiff: {
+            files: {
+                path: string;
+                /** @enum {string} */
+                change: "added" | "removed" | "changed";
+                /** @description A unified diff; absent for a file that is not text. */
+                unified?: string;
+            }[];
+        };
+        ScenarioVisibilityRequest: {
+            /** @enum {string} */
+            visibility: "private" | "range";
         };
         /** @description The body of every error response. */
         Error: {
@@ -11496,6 +11667,306 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["RoleForbidden"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listAuthoredScenarios: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scenarios, by manifest id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthoredScenarioList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, or they belong to the organisation without teaching or running it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["OrganisationNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    uploadScenarioBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gzip": string;
+            };
+        };
+        responses: {
+            /** @description The version, a draft (or the one these bytes made before). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioVersion"];
+                };
+            };
+            /** @description The upload is not a gzip body, the bundle is unsafe, or its scenario is not valid (the message places the first problem; field is its path). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or the scenario is someone else's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listScenarioVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published versions by number, newest first, then drafts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioVersionList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, or they belong to the organisation without teaching or running it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read (another organisation's private scenario, or a shared scenario's draft). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    downloadScenarioBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle. Its ETag is its digest; it never changes. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, or they belong to the organisation without teaching or running it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read (another organisation's private scenario, or a shared scenario's draft). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    diffScenarioVersions: {
+        parameters: {
+            query: {
+                /** @description The older version's digest. */
+                from: string;
+                /** @description The newer version's digest. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files that differ, in path order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioDiff"];
+                };
+            };
+            /** @description The two versions are not named. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, or they belong to the organisation without teaching or running it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read (another organisation's private scenario, or a shared scenario's draft). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    setScenarioVisibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScenarioVisibilityRequest"];
+            };
+        };
+        responses: {
+            /** @description Set. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request or its visibility is refused. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or they are not one of the scenario's authors. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read (another organisation's private scenario, or a shared scenario's draft). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["BodyTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
