@@ -23,6 +23,9 @@ export type Competency = Schemas['Competency']
 export type Progress = Schemas['Progress']
 export type Transcript = Schemas['Transcript']
 export type XAPILRS = Schemas['XAPILRS']
+export type AuthoredScenario = Schemas['AuthoredScenario']
+export type ScenarioVersion = Schemas['ScenarioVersion']
+export type ScenarioDiff = Schemas['ScenarioDiff']
 export type XAPIDeadLetter = Schemas['XAPIDeadLetter']
 export type CohortCompetencies = Schemas['CohortCompetencies']
 export type LabState = Schemas['LabState']
@@ -484,6 +487,21 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     badgeVerification: (id: string) =>
       request<BadgeVerification>('GET', `/api/v1/badges/credentials/${encodeURIComponent(id)}/verification`, { auth: false }),
     revokeBadge: (id: string) => request<Badge>('POST', `/api/v1/badges/credentials/${encodeURIComponent(id)}/revoke`),
+    // Scenarios an organisation's instructors write, kept as bundles.
+    authoredScenarios: (org: string) =>
+      request<Schemas['AuthoredScenarioList']>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/authored-scenarios`).then((r) => r.scenarios),
+    uploadScenario: (org: string, bundle: Blob) =>
+      request<ScenarioVersion>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/authored-scenarios`, {
+        file: new Blob([bundle], { type: 'application/gzip' }),
+      }),
+    scenarioVersions: (org: string, scenario: string) =>
+      request<Schemas['ScenarioVersionList']>('GET', `${authoredPath(org, scenario)}/versions`).then((r) => r.versions),
+    scenarioBundle: (org: string, scenario: string, digest: string) =>
+      file(`${authoredPath(org, scenario)}/versions/${encodeURIComponent(digest)}/bundle`),
+    scenarioDiff: (org: string, scenario: string, from: string, to: string) =>
+      request<ScenarioDiff>('GET', `${authoredPath(org, scenario)}/diff?${new URLSearchParams({ from, to })}`),
+    setScenarioVisibility: (org: string, scenario: string, visibility: 'private' | 'range') =>
+      request<void>('PUT', `${authoredPath(org, scenario)}/visibility`, { body: { visibility } }),
     orgBadgeSettings: (org: string) => request<BadgeSettings>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`),
     setOrgBadgeSettings: (org: string, body: BadgeSettings) =>
       request<BadgeSettings>('PUT', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`, { body }),
@@ -585,4 +603,9 @@ export const api = createClient()
 // transcriptPath is the signed-in person's transcript, or a trainee's.
 function transcriptPath(trainee?: string): string {
   return trainee ? `/api/v1/trainees/${encodeURIComponent(trainee)}/transcript` : '/api/v1/me/transcript'
+}
+
+// authoredPath is one of an organisation's authored scenarios.
+function authoredPath(org: string, scenario: string): string {
+  return `/api/v1/organisations/${encodeURIComponent(org)}/authored-scenarios/${encodeURIComponent(scenario)}`
 }
