@@ -59,9 +59,15 @@ func contractOf(t *testing.T, rg *range_) contract {
 // code is one the document lists for that status.
 func (ct contract) holds(t *testing.T, method, path string, body []byte, r reply) {
 	t.Helper()
+	ct.holdsAs(t, method, path, "application/json", body, r)
+}
+
+// holdsAs is holds for a request body sent as ctype.
+func (ct contract) holdsAs(t *testing.T, method, path, ctype string, body []byte, r reply) {
+	t.Helper()
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ctype)
 	}
 	route, params, err := ct.router.FindRoute(routable(req))
 	if err != nil {

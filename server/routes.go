@@ -35,6 +35,7 @@ func routes(app *fiber.App, d Deps) {
 
 	api.Get("/openapi.json", contract) // describes every route in this table
 	api.Get("/scenario-schema.json", scenarioSchema)
+	api.Post("/scenario-validate", d.Tokens.Require(accounts.RoleInstructor), scenarioValidate)
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
 	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options, sso: d.SSO}

@@ -94,6 +94,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scenario-validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a scenario.yaml exactly as the range loads one, and answers every problem at its place (instructors and admins).
+         * @description For an author's editor: send the manifest as typed, show each problem at its line and column.
+         *     Nothing is kept. A manifest with problems is a 200 with `valid: false`; only a request that
+         *     is not a manifest is refused.
+         */
+        post: operations["validateScenario"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/setup": {
         parameters: {
             query?: never;
@@ -4129,6 +4151,18 @@ export interface components {
                 message: string;
             }[];
         };
+        ManifestValidation: {
+            valid: boolean;
+            problems: {
+                /** @description The field at fault, as a path (objectives[0].id); absent for a problem of the whole file. */
+                path?: string;
+                message: string;
+                line?: number;
+                column?: number;
+                /** @description The file, when it is not scenario.yaml (solution.yaml). */
+                file?: string;
+            }[];
+        };
         AuthoredScenarioList: {
             scenarios: components["schemas"]["AuthoredScenario"][];
         };
@@ -6087,6 +6121,43 @@ export interface operations {
                     "application/schema+json": Record<string, never>;
                 };
             };
+            500: components["responses"]["Internal"];
+        };
+    };
+    validateScenario: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": unknown;
+            };
+        };
+        responses: {
+            /** @description Whether the manifest is valid, and every problem found. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManifestValidation"];
+                };
+            };
+            /** @description The body is not sent as YAML. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            413: components["responses"]["BodyTooLarge"];
             500: components["responses"]["Internal"];
         };
     };
