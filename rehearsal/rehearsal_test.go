@@ -3,6 +3,7 @@ package rehearsal_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/sakimori/sakimori/labs/forscoring"
 	"github.com/sakimori/sakimori/rehearsal"
 	"github.com/sakimori/sakimori/scenarios"
+	"github.com/sakimori/sakimori/scenarios/templates"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store/storetest"
 )
@@ -26,6 +28,12 @@ import (
 // built-in catalogue, in the test's own subnet block (10.230.0.0/16).
 func rangeOf(t *testing.T, capacity int) (*rehearsal.Range, *strings.Builder) {
 	t.Helper()
+	return rangeOn(t, scenarios.Files(), "10.230.0.0/16", capacity)
+}
+
+// rangeOn is rangeOf with the catalogue in fsys, in subnet block.
+func rangeOn(t *testing.T, fsys fs.FS, block string, capacity int) (*rehearsal.Range, *strings.Builder) {
+	t.Helper()
 	engine := dockertest.Engine(t)
 	if os.Getenv("SAKIMORI_TEST_WORKSTATION") == "" {
 		if have, _ := engine.ImageHash(context.Background(), labimages.Workstation); have != labimages.WorkstationHash() {
@@ -33,11 +41,11 @@ func rangeOf(t *testing.T, capacity int) (*rehearsal.Range, *strings.Builder) {
 		}
 	}
 	db := storetest.Open(t, "sqlite")
-	cat, err := labs.LoadCatalogue(scenarios.Files())
+	cat, err := labs.LoadCatalogue(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := labs.NewPool("10.230.0.0/16", 26)
+	pool, err := labs.NewPool(block, 26)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +89,31 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 // Every built-in scenario is solvable by its reference solution on the
 // real engine, every wrong answer is refused, every check fails before its
 // hardening; and two trainees' labs of one scenario hold different flags.
+// Every template an author starts from is solvable as it stands: its
+// reference solution passes each objective and a wrong answer fails it.
+func TestTemplatesAreSolvable(t *testing.T) {
+	rg, log := rangeOn(t, templates.Files(), "10.231.0.0/16", len(templates.Names))
+	reports := make([]rehearsal.Report, len(templates.Names))
+	errs := make([]error, len(templates.Names))
+	var wg sync.WaitGroup
+	for i, id := range templates.Names {
+		wg.Go(func() { reports[i], errs[i] = rg.Rehearse(context.Background(), id) })
+	}
+	wg.Wait()
+	t.Log("\n" + log.String())
+	for i, rep := range reports {
+		if errs[i] != nil {
+			t.Errorf("%s: %v", templates.Names[i], errs[i])
+			continue
+		}
+		if !rep.Passed() {
+			for _, s := range rep.Steps {
+				t.Errorf("%s: %s: refused=%v passed=%v: %s", rep.Scenario, s.Objective, s.Refused, s.Passed, s.Detail)
+			}
+		}
+	}
+}
+
 func TestBuiltInScenariosAreSolvable(t *testing.T) {
 	cat, err := labs.LoadCatalogue(scenarios.Files())
 	if err != nil {

@@ -60,6 +60,8 @@ Usage:
                                       write a scenario as a bundle (.tar.gz), see docs/authoring.md
   sakimori scenario import -dir DIR BUNDLE
                                       check a bundle and write its scenario folder into DIR
+  sakimori scenario new [-template one-host|web-app|cloud-account] DIR
+                                      start a scenario folder from a template, named by DIR
   sakimori version                    print the version
 
 Every setting is a flag and a SAKIMORI_* environment variable; a flag wins.

@@ -27,7 +27,7 @@ import (
 	"github.com/sakimori/sakimori/store"
 )
 
-const scenarioUsage = "usage: sakimori scenario validate [PATH…] | sakimori scenario test [flags] ID…|all | sakimori scenario export [-o FILE] ID|FOLDER | sakimori scenario import -dir DIR BUNDLE"
+const scenarioUsage = "usage: sakimori scenario validate [PATH…] | sakimori scenario test [flags] ID…|all | sakimori scenario export [-o FILE] ID|FOLDER | sakimori scenario import -dir DIR BUNDLE | sakimori scenario new [-template NAME] DIR"
 
 // scenario checks scenarios: validate reads their manifests, test plays
 // their reference solutions on live labs.
@@ -44,6 +44,8 @@ func scenario(ctx context.Context, args []string, getenv func(string) string, st
 		return scenarioExport(args[1:], stdout)
 	case "import":
 		return scenarioImport(args[1:], stdout)
+	case "new":
+		return scenarioNew(args[1:], stdout)
 	}
 	return errors.New(scenarioUsage)
 }

@@ -125,3 +125,37 @@ func writeTar(t *testing.T, file string, files map[string]string, link bool) {
 		t.Fatal(err)
 	}
 }
+
+// A new scenario starts from each template, named by its folder, and
+// validates as it is written; a name that is not an id, an unknown
+// template and a folder in use are refused, and write nothing.
+func TestScenarioNewFromEveryTemplate(t *testing.T) {
+	dir := t.TempDir()
+	for _, tpl := range []string{"one-host", "web-app", "cloud-account"} {
+		target := filepath.Join(dir, "my-"+tpl)
+		out, err := runScenario(t, "new", "-template", tpl, target)
+		if err != nil || !strings.Contains(out, "ok  my-"+tpl+": wrote") {
+			t.Fatalf("%s: %v\n%s", tpl, err, out)
+		}
+		if out, err := runScenario(t, "validate", target); err != nil || !strings.Contains(out, "ok  my-"+tpl) {
+			t.Fatalf("%s: the new folder does not validate: %v\n%s", tpl, err, out)
+		}
+		manifest, _ := os.ReadFile(filepath.Join(target, "scenario.yaml"))
+		if !strings.Contains(string(manifest), "\nid: my-"+tpl+"\n") {
+			t.Fatalf("%s: the id is not the folder's name:\n%s", tpl, manifest)
+		}
+	}
+	if _, err := runScenario(t, "new", "-template", "web-app", filepath.Join(dir, "my-web-app")); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("over a folder in use: %v", err)
+	}
+	if _, err := runScenario(t, "new", "-template", "mainframe", filepath.Join(dir, "x")); err == nil || !strings.Contains(err.Error(), "no template") {
+		t.Fatalf("an unknown template: %v", err)
+	}
+	bad := filepath.Join(dir, "My Lab")
+	if _, err := runScenario(t, "new", bad); err == nil {
+		t.Fatal("a folder name that is not an id was taken")
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Fatalf("a refused new scenario wrote its folder: %v", err)
+	}
+}
