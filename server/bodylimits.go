@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/fault"
 )
 
 // Request bodies are bounded per route. Most routes take a small JSON body
@@ -93,5 +95,7 @@ func uploadStream(c *fiber.Ctx) io.Reader {
 // errBodyUnreadable is a body cut short: the client hung up mid-way, or
 // sent a malformed chunk.
 func errBodyUnreadable(err error) error {
-	return fiber.NewError(fiber.StatusBadRequest, "the request body could not be read: "+err.Error())
+	f := fault.New(fault.Invalid, "body_unreadable", "The request body could not be read to its end.")
+	f.Err = err
+	return f
 }

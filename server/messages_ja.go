@@ -255,6 +255,7 @@ var japanese = map[string]string{
 	"scenario_invalid":               "バンドル内のシナリオが正しくありません。sakimori scenario validate で問題の行と列を確かめてください。何も保存されていません。",
 	"diff_versions_missing":          "比べる 2 つのバージョンを from と to（ダイジェスト）で指定してください。",
 	"manifest_content_type_invalid":  "マニフェスト（scenario.yaml）そのものを application/yaml として送ってください。",
+	"body_unreadable":                "リクエスト本文を最後まで読み取れませんでした。",
 	"framework_malformed":            "ファイルを読み取れません。SecBoK の XLSX ブック、または ATT&CK の STIX 2.1 バンドルを指定してください。取り込みは行われていません。",
 	"framework_too_large":            "ファイルが取り込める大きさの上限を超えています。取り込みは行われていません。",
 	"framework_zip_bomb":             "ブックを展開すると大きくなりすぎるため、ZIP 爆弾の疑いとして拒否しました。取り込みは行われていません。",
