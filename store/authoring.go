@@ -81,12 +81,19 @@ func (a *Authoring) scenario(ctx context.Context, where string, args ...any) (au
 	if err := a.db.WithContext(ctx).Where("authored_id = ?", row.ID).Order("added_at, user_id").Find(&authors).Error; err != nil {
 		return authoring.Scenario{}, internal(err)
 	}
+	return row.scenario(authors), nil
+}
+
+// scenario is the row with those of authors that are its own.
+func (row authoredRow) scenario(authors []authorRow) authoring.Scenario {
 	s := authoring.Scenario{ID: row.ID, OrganisationID: row.OrganisationID, ScenarioID: row.ScenarioID,
 		Visibility: authoring.Visibility(row.Visibility), CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC()}
 	for _, au := range authors {
-		s.Authors = append(s.Authors, au.UserID)
+		if au.AuthoredID == row.ID {
+			s.Authors = append(s.Authors, au.UserID)
+		}
 	}
-	return s, nil
+	return s
 }
 
 func (a *Authoring) ScenarioByName(ctx context.Context, orgID, scenarioID string) (authoring.Scenario, error) {
@@ -114,13 +121,7 @@ func (a *Authoring) Scenarios(ctx context.Context, orgID string) ([]authoring.Sc
 	}
 	out := make([]authoring.Scenario, len(rows))
 	for i, row := range rows {
-		out[i] = authoring.Scenario{ID: row.ID, OrganisationID: row.OrganisationID, ScenarioID: row.ScenarioID,
-			Visibility: authoring.Visibility(row.Visibility), CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC()}
-		for _, au := range authors {
-			if au.AuthoredID == row.ID {
-				out[i].Authors = append(out[i].Authors, au.UserID)
-			}
-		}
+		out[i] = row.scenario(authors)
 	}
 	return out, nil
 }
