@@ -87,17 +87,11 @@ func TestAssignmentStatusAndTheTraineesOwnList(t *testing.T) {
 func TestLateSolvesFollowTheAssignmentsPolicy(t *testing.T) {
 	d := fakeLabs()
 	rg := newRangeWithLabs(t, d)
-	admin := rg.setupAdmin()
-	trainee, _ := rg.userWithRole("hanako@range.test", accounts.RoleTrainee)
-	org := rg.call("POST", "/api/v1/organisations", map[string]string{"name": "Uni", "slug": "uni", "kind": "university"}, bearer(admin)...)
-	expect(t, org, 201, "")
-	cohort := rg.call("POST", "/api/v1/cohorts", cohortBody(org.body["id"].(string), "Cloud IR"), bearer(admin)...)
-	expect(t, cohort, 201, "")
-	expect(t, rg.call("POST", "/api/v1/cohorts/join", map[string]string{"code": cohort.body["join_code"].(string)}, bearer(trainee)...), 200, "")
+	admin, trainee, cohort := traineeInCohort(t, rg)
 
 	body := map[string]any{"scenarios": []string{"orientation"}, "tracks": "attack", "opens_at": "2026-01-05T09:00:00Z",
 		"due_at": "2026-01-12T09:00:00Z", "late_policy": "closed"}
-	made := rg.call("POST", "/api/v1/cohorts/"+cohort.body["id"].(string)+"/assignments", body, bearer(admin)...)
+	made := rg.call("POST", "/api/v1/cohorts/"+cohort+"/assignments", body, bearer(admin)...)
 	expect(t, made, 201, "")
 	assignment := "/api/v1/assignments/" + made.body["id"].(string)
 
@@ -125,4 +119,19 @@ func TestLateSolvesFollowTheAssignmentsPolicy(t *testing.T) {
 	if !strings.Contains(score.raw, `"points":70`) {
 		t.Fatalf("the scoreboard after the policy changed: %s", score.raw)
 	}
+}
+
+// traineeInCohort sets up the range's admin, an organisation with one
+// cohort, and a trainee who joined it: the admin's and the trainee's
+// tokens, and the cohort's id.
+func traineeInCohort(t *testing.T, rg *range_) (admin, trainee, cohort string) {
+	t.Helper()
+	admin = rg.setupAdmin()
+	trainee, _ = rg.userWithRole("hanako@range.test", accounts.RoleTrainee)
+	org := rg.call("POST", "/api/v1/organisations", map[string]string{"name": "Uni", "slug": "uni", "kind": "university"}, bearer(admin)...)
+	expect(t, org, 201, "")
+	made := rg.call("POST", "/api/v1/cohorts", cohortBody(org.body["id"].(string), "Cloud IR"), bearer(admin)...)
+	expect(t, made, 201, "")
+	expect(t, rg.call("POST", "/api/v1/cohorts/join", map[string]string{"code": made.body["join_code"].(string)}, bearer(trainee)...), 200, "")
+	return admin, trainee, made.body["id"].(string)
 }

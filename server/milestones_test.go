@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/scoring"
 )
 
@@ -18,14 +17,8 @@ import (
 func TestLaunchAndCompletionBecomeRecords(t *testing.T) {
 	d := fakeLabs()
 	rg := newRangeWithLabs(t, d)
-	admin := rg.setupAdmin()
-	trainee, _ := rg.userWithRole("hanako@range.test", accounts.RoleTrainee)
-	org := rg.call("POST", "/api/v1/organisations", map[string]string{"name": "Uni", "slug": "uni", "kind": "university"}, bearer(admin)...)
-	expect(t, org, 201, "")
-	cohort := rg.call("POST", "/api/v1/cohorts", cohortBody(org.body["id"].(string), "Cloud IR"), bearer(admin)...)
-	expect(t, cohort, 201, "")
-	expect(t, rg.call("POST", "/api/v1/cohorts/join", map[string]string{"code": cohort.body["join_code"].(string)}, bearer(trainee)...), 200, "")
-	made := rg.call("POST", "/api/v1/cohorts/"+cohort.body["id"].(string)+"/assignments", map[string]any{"scenarios": []string{"orientation"},
+	admin, trainee, cohort := traineeInCohort(t, rg)
+	made := rg.call("POST", "/api/v1/cohorts/"+cohort+"/assignments", map[string]any{"scenarios": []string{"orientation"},
 		"tracks": "attack", "opens_at": "2026-01-05T09:00:00Z", "due_at": "2099-01-12T09:00:00Z", "late_policy": "accept"}, bearer(admin)...)
 	expect(t, made, 201, "")
 	assignment := made.body["id"].(string)
