@@ -115,11 +115,11 @@ func (o *Outbox) drain(ctx context.Context, d Destination) (int, error) {
 			return sent, err
 		}
 		if len(records) == 0 {
-			if err := o.store.Advance(ctx, d.Organisation, reached, nil); err != nil {
-				return sent, err
-			}
-			d.Cursor = reached
-			continue
+			// Nothing to send below the horizon: keep how far that is, and
+			// stop until the next pass. Reading again would chase the
+			// horizon for ever on PostgreSQL, where it moves with every
+			// transaction, this Advance's own included.
+			return sent, o.store.Advance(ctx, d.Organisation, reached, nil)
 		}
 		version, err := o.version(ctx, d)
 		if err != nil {
