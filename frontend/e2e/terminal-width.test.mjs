@@ -54,7 +54,9 @@ test('Japanese and emoji take two cells in the lab terminal', { skip, timeout: 1
   await page.keyboard.type('clear\n')
   await page.keyboard.insertText("printf '日本語|\\nabcdef|\\n🔥🔥|\\nabcd|\\n'")
   await page.keyboard.press('Enter')
-  await page.waitForFunction(() => document.querySelector('[data-testid=terminal] .xterm-rows')?.textContent.includes('abcd|'))
+  // The command line itself holds "abcd|": wait for the row printf wrote.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=terminal] .xterm-rows > div')]
+    .some((row) => row.textContent.replace(/\s+$/, '') === 'abcd|'))
 
   const at = await columnsOf(page)
   assert.ok('日本語|' in at && 'abcdef|' in at, `rows found: ${JSON.stringify(at)}`)
