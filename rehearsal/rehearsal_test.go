@@ -19,7 +19,6 @@ import (
 	"github.com/sakimori/sakimori/labs/forscoring"
 	"github.com/sakimori/sakimori/rehearsal"
 	"github.com/sakimori/sakimori/scenarios"
-	"github.com/sakimori/sakimori/scenarios/templates"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store/storetest"
 )
@@ -92,18 +91,18 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 // Every template an author starts from is solvable as it stands: its
 // reference solution passes each objective and a wrong answer fails it.
 func TestTemplatesAreSolvable(t *testing.T) {
-	rg, log := rangeOn(t, templates.Files(), "10.231.0.0/16", len(templates.Names))
-	reports := make([]rehearsal.Report, len(templates.Names))
-	errs := make([]error, len(templates.Names))
+	rg, log := rangeOn(t, scenarios.Templates(), "10.231.0.0/16", len(scenarios.TemplateNames))
+	reports := make([]rehearsal.Report, len(scenarios.TemplateNames))
+	errs := make([]error, len(scenarios.TemplateNames))
 	var wg sync.WaitGroup
-	for i, id := range templates.Names {
+	for i, id := range scenarios.TemplateNames {
 		wg.Go(func() { reports[i], errs[i] = rg.Rehearse(context.Background(), id) })
 	}
 	wg.Wait()
 	t.Log("\n" + log.String())
 	for i, rep := range reports {
 		if errs[i] != nil {
-			t.Errorf("%s: %v", templates.Names[i], errs[i])
+			t.Errorf("%s: %v", scenarios.TemplateNames[i], errs[i])
 			continue
 		}
 		if !rep.Passed() {

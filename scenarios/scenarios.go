@@ -8,10 +8,34 @@
 // part of sakimori-sim.
 package scenarios
 
-import "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
 //go:embed */scenario.yaml */text.*.yaml */solution.yaml */README*.md
 var files embed.FS
 
 // Files returns the catalogue: one directory per scenario.
 func Files() embed.FS { return files }
+
+// The templates an author starts from: one host; a workstation and a web
+// application; a workstation and an emulated cloud account. Each is a
+// complete scenario folder, valid and solvable as it stands, in the
+// catalogue's layout; `sakimori scenario new` copies one under a new id.
+// They are not in the catalogue.
+//
+//go:embed templates/*/scenario.yaml templates/*/text.*.yaml templates/*/solution.yaml templates/*/README*.md
+var templateFiles embed.FS
+
+// TemplateNames lists the templates, in the order an author is offered them.
+var TemplateNames = []string{"one-host", "web-app", "cloud-account"}
+
+// Templates returns the templates: one directory per template.
+func Templates() fs.FS {
+	sub, err := fs.Sub(templateFiles, "templates")
+	if err != nil {
+		panic(err) // the embedded folder is there by construction
+	}
+	return sub
+}

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/sakimori/sakimori/labs/bundle"
-	"github.com/sakimori/sakimori/scenarios/templates"
+	"github.com/sakimori/sakimori/scenarios"
 )
 
 const newUsage = "usage: sakimori scenario new [-template one-host|web-app|cloud-account] DIR"
@@ -27,7 +27,7 @@ var templateID = regexp.MustCompile(`(?m)^id: [a-z0-9-]+$`)
 // not exist yet, or be empty.
 func scenarioNew(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("scenario new", flag.ContinueOnError)
-	tpl := fs.String("template", "web-app", "the template to start from: "+strings.Join(templates.Names, ", "))
+	tpl := fs.String("template", "web-app", "the template to start from: "+strings.Join(scenarios.TemplateNames, ", "))
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -35,12 +35,12 @@ func scenarioNew(args []string, stdout io.Writer) error {
 	if len(rest) != 1 {
 		return errors.New(newUsage)
 	}
-	if !slices.Contains(templates.Names, *tpl) {
-		return fmt.Errorf("no template %q: there are %s", *tpl, strings.Join(templates.Names, ", "))
+	if !slices.Contains(scenarios.TemplateNames, *tpl) {
+		return fmt.Errorf("no template %q: there are %s", *tpl, strings.Join(scenarios.TemplateNames, ", "))
 	}
 	dir := rest[0]
 	id := filepath.Base(filepath.Clean(dir))
-	data, err := bundle.Export(templates.Files(), *tpl)
+	data, err := bundle.Export(scenarios.Templates(), *tpl)
 	if err != nil {
 		return err
 	}
