@@ -154,8 +154,12 @@ func probeRunning(args []string) int {
 	endpoint := fs.String("endpoint", os.Getenv("CLOUDSIM_CLOUD"), "the cloud endpoint")
 	typ := fs.String("type", "", "instance type to count")
 	most := fs.Int("max", 0, "the most that may run")
+	// With -ended, the check also needs that many of the type stopped
+	// (shutting down or terminated): "no miner runs" is true before an
+	// intruder starts any, and must not pass then.
+	ended := fs.Int("ended", 0, "the fewest that must have been terminated")
 	if err := fs.Parse(args); err != nil || *typ == "" {
-		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe running [-creds env:NAME] -type TYPE -max N")
+		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe running [-creds env:NAME] -type TYPE -max N [-ended N]")
 		return 2
 	}
 	c, code := checker(*endpoint, *creds)
@@ -179,13 +183,21 @@ func probeRunning(args []string) int {
 		return 2
 	}
 	var running []string
+	stopped := 0
 	for _, i := range out.Instances {
-		if i.Type == *typ && i.State == "running" {
+		switch {
+		case i.Type != *typ:
+		case i.State == "running":
 			running = append(running, i.ID)
+		case i.State == "shutting-down" || i.State == "terminated":
+			stopped++
 		}
 	}
 	fmt.Printf("%d %s running: %s\n", len(running), *typ, strings.Join(running, " "))
-	if len(running) <= *most {
+	if *ended > 0 {
+		fmt.Printf("%d %s terminated\n", stopped, *typ)
+	}
+	if len(running) <= *most && stopped >= *ended {
 		return 0
 	}
 	return 1
