@@ -107,6 +107,9 @@ const (
 const (
 	ScenarioUpload     Action = "authored_scenario.upload"     // a bundle kept as a draft
 	ScenarioVisibility Action = "authored_scenario.visibility" // shared with the range, or made private
+	ScenarioRehearse   Action = "authored_scenario.rehearse"   // a version's reference solution played on the engine
+	ScenarioPublish    Action = "authored_scenario.publish"    // a rehearsed version opened to launches
+	ScenarioUnpublish  Action = "authored_scenario.unpublish"  // a version withdrawn from new launches
 )
 
 // What org admins change in where their organisation's learning records go.
@@ -130,7 +133,7 @@ var actions = map[Action]bool{
 	BadgeRevoke: true, BadgeThresholdChange: true,
 	LTIPlatformChange: true, LTIKeyRotate: true,
 	FrameworkImport: true,
-	ScenarioUpload:  true, ScenarioVisibility: true,
+	ScenarioUpload:  true, ScenarioVisibility: true, ScenarioRehearse: true, ScenarioPublish: true, ScenarioUnpublish: true,
 	XAPILRSChange: true, XAPIReplay: true,
 }
 

@@ -19,6 +19,10 @@ type Service struct {
 	store  Store
 	limits bundle.Limits
 	now    func() time.Time
+
+	rehearser      Rehearser // nil: this range cannot rehearse (no engine)
+	rehearsalLimit time.Duration
+	live           rehearsals
 }
 
 // NewService makes the service; limits bound every uploaded bundle.
@@ -70,16 +74,45 @@ func Digest(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Publish makes a draft the scenario's next version. Authors only.
+// Publish makes a draft the scenario's next version, or puts a withdrawn
+// one back. Authors only, and only once a rehearsal of that exact version
+// passed: no one launches a scenario its own solution cannot solve.
 func (s *Service) Publish(ctx context.Context, actor Actor, authoredID, digest string) (Version, error) {
-	sc, err := s.store.Scenario(ctx, authoredID)
+	if _, err := s.authored(ctx, actor, authoredID); err != nil {
+		return Version{}, err
+	}
+	if _, err := s.store.Version(ctx, authoredID, digest); err != nil {
+		return Version{}, err
+	}
+	green, err := s.store.Rehearsed(ctx, authoredID, digest)
 	if err != nil {
 		return Version{}, err
 	}
-	if !sc.isAuthor(actor) {
-		return Version{}, hide(sc, actor, ErrNotAnAuthor)
+	if !green {
+		return Version{}, ErrNotRehearsed
 	}
 	return s.store.Publish(ctx, authoredID, digest, s.now().UTC())
+}
+
+// Unpublish withdraws a live version: no new lab starts from it, and labs
+// already running from it run on. Authors only.
+func (s *Service) Unpublish(ctx context.Context, actor Actor, authoredID, digest string) (Version, error) {
+	if _, err := s.authored(ctx, actor, authoredID); err != nil {
+		return Version{}, err
+	}
+	return s.store.Unpublish(ctx, authoredID, digest, s.now().UTC())
+}
+
+// authored loads a scenario the actor authors.
+func (s *Service) authored(ctx context.Context, actor Actor, authoredID string) (Scenario, error) {
+	sc, err := s.store.Scenario(ctx, authoredID)
+	if err != nil {
+		return Scenario{}, err
+	}
+	if !sc.isAuthor(actor) {
+		return Scenario{}, hide(sc, actor, ErrNotAnAuthor)
+	}
+	return sc, nil
 }
 
 // Scenarios lists the scenarios of the actor's organisation that the

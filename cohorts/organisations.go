@@ -144,3 +144,25 @@ func (s *Service) account(ctx context.Context, st Store, email string) (Account,
 	}
 	return who, nil
 }
+
+// Belonging is every organisation the person belongs to: as a member of
+// it, or of one of its cohorts that is not archived. It is what decides
+// which of an organisation's own scenarios they may launch.
+func (s *Service) Belonging(ctx context.Context, userID string) (map[string]bool, error) {
+	out := map[string]bool{}
+	orgs, err := s.store.Organisations(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		out[o.ID] = true
+	}
+	classes, err := s.store.Cohorts(ctx, CohortFilter{MemberID: userID})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range classes {
+		out[c.OrganisationID] = true
+	}
+	return out, nil
+}

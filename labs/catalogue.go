@@ -5,13 +5,42 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
+	"sync"
 
 	"github.com/sakimori/sakimori/fault"
 )
 
-// Catalogue is the set of published scenarios, by id.
+// Catalogue is the set of scenarios labs are launched from, by id: the
+// built-in ones, read at start, and, once UseAuthored is called, versions
+// of scenarios written on the range, found as they are asked for.
 type Catalogue struct {
 	byID map[string]*Scenario
+
+	authored func(id string) (*Scenario, error)
+	mu       sync.Mutex
+	// found keeps authored versions once read. A version's id names its
+	// bytes, so what was read stays true for ever; the map grows only by
+	// the versions labs were launched from or looked at.
+	found map[string]*Scenario
+}
+
+// AuthoredID names one version of a scenario written on the range: its
+// manifest id and the sha256 of its bundle. Built-in ids never hold "@",
+// so the two kinds never meet, and a lab's scenario id names the exact
+// version it was launched from.
+func AuthoredID(scenarioID, digest string) string { return scenarioID + "@" + digest }
+
+// SplitAuthoredID is AuthoredID's inverse; ok is false for a built-in id.
+func SplitAuthoredID(id string) (scenarioID, digest string, ok bool) {
+	return strings.Cut(id, "@")
+}
+
+// UseAuthored lets the catalogue find authored versions (ids made by
+// AuthoredID) through find, which returns the version's scenario with
+// that id, or an error. Call it before the catalogue is in use.
+func (c *Catalogue) UseAuthored(find func(id string) (*Scenario, error)) {
+	c.authored, c.found = find, map[string]*Scenario{}
 }
 
 // ErrScenarioNotFound is returned for an unknown scenario id.
@@ -86,16 +115,33 @@ func LoadScenario(fsys fs.FS, dir string) (*Scenario, error) {
 	return nil, me
 }
 
-// Scenario returns one scenario.
+// Scenario returns one scenario, built in or authored. An authored one is
+// returned whoever asks: whether a person may see or launch it is the
+// authoring service's to say, before they get here.
 func (c *Catalogue) Scenario(id string) (*Scenario, error) {
-	s, ok := c.byID[id]
-	if !ok {
+	if s, ok := c.byID[id]; ok {
+		return s, nil
+	}
+	if _, _, authored := SplitAuthoredID(id); !authored || c.authored == nil {
 		return nil, ErrScenarioNotFound
 	}
+	c.mu.Lock()
+	s, ok := c.found[id]
+	c.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	s, err := c.authored(id)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.found[id] = s
+	c.mu.Unlock()
 	return s, nil
 }
 
-// All returns every scenario, ordered by id.
+// All returns every built-in scenario, ordered by id.
 func (c *Catalogue) All() []*Scenario {
 	out := make([]*Scenario, 0, len(c.byID))
 	for _, s := range c.byID {

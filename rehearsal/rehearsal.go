@@ -95,6 +95,7 @@ func (r *Range) Rehearse(ctx context.Context, scenarioID string) (Report, error)
 	if err := r.waitRunning(ctx, actor, inst.ID); err != nil {
 		return rep, err
 	}
+	r.logf("%s: lab running; a wrong answer to every objective first", scenarioID)
 	kinds := map[string]scoring.Kind{}
 	for _, o := range sc.Objectives {
 		kinds[o.ID] = o.Kind
@@ -327,3 +328,23 @@ func (r *Range) logf(format string, args ...any) {
 
 // ErrFailed is returned by callers that turn a failed report into an error.
 var ErrFailed = errors.New("rehearsal failed")
+
+// RehearseTo is Rehearse writing its progress to log, then a line for
+// each objective, and saying only whether it passed: a rehearsal begun
+// from the editor, whose log streams to the author's page.
+func (r *Range) RehearseTo(ctx context.Context, scenarioID string, log io.Writer) (bool, error) {
+	each := *r
+	each.Log = log
+	rep, err := each.Rehearse(ctx, scenarioID)
+	for _, s := range rep.Steps {
+		refused, passed := "refused a wrong answer", "passed the reference solution"
+		if !s.Refused {
+			refused = "ACCEPTED A WRONG ANSWER"
+		}
+		if !s.Passed {
+			passed = "did not pass the reference solution"
+		}
+		fmt.Fprintf(log, "%-28s %s; %s\n", s.Objective, refused, passed)
+	}
+	return err == nil && rep.Passed(), err
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/fault"
+	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/server/auth"
 )
 
@@ -40,6 +41,13 @@ func authoringRoutes(api fiber.Router, d Deps, uploads uploadRoutes) {
 	api.Get(base+"/:scenario/versions/:digest/bundle", staff, h.bundle)
 	api.Get(base+"/:scenario/diff", staff, h.diff)
 	api.Put(base+"/:scenario/visibility", staff, h.visibility)
+	// What the editor does (authoringeditor.go).
+	api.Post(base+"/drafts", staff, h.saveDraft)
+	api.Get(base+"/:scenario/versions/:digest/files", staff, h.files)
+	api.Post(base+"/:scenario/versions/:digest/rehearsals", staff, h.rehearse)
+	api.Get(base+"/:scenario/versions/:digest/rehearsal", staff, h.rehearsal)
+	api.Post(base+"/:scenario/versions/:digest/publish", staff, h.publish)
+	api.Post(base+"/:scenario/versions/:digest/unpublish", staff, h.unpublish)
 }
 
 // actor is the signed-in person acting for the organisation in the
@@ -62,19 +70,25 @@ type authoredScenarioView struct {
 }
 
 type scenarioVersionView struct {
-	ScenarioID  string     `json:"authored_id"`
-	Digest      string     `json:"digest"`
-	Number      int        `json:"number,omitempty"`
-	Draft       bool       `json:"draft"`
-	Size        int64      `json:"size"`
-	UploadedBy  string     `json:"uploaded_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	PublishedAt *time.Time `json:"published_at,omitempty"`
+	ScenarioID    string     `json:"authored_id"`
+	Digest        string     `json:"digest"`
+	Number        int        `json:"number,omitempty"`
+	Draft         bool       `json:"draft"`
+	Live          bool       `json:"live"` // published and not withdrawn
+	Size          int64      `json:"size"`
+	UploadedBy    string     `json:"uploaded_by"`
+	CreatedAt     time.Time  `json:"created_at"`
+	PublishedAt   *time.Time `json:"published_at,omitempty"`
+	UnpublishedAt *time.Time `json:"unpublished_at,omitempty"`
+	// LabScenario is the id a lab of this version is launched by
+	// (POST /api/v1/labs), and its records name.
+	LabScenario string `json:"lab_scenario"`
 }
 
 func versionView(v authoring.Version) scenarioVersionView {
-	return scenarioVersionView{ScenarioID: v.AuthoredID, Digest: v.Digest, Number: v.Number, Draft: v.Draft(), Size: v.Size,
-		UploadedBy: v.UploadedBy, CreatedAt: v.CreatedAt, PublishedAt: v.PublishedAt}
+	return scenarioVersionView{ScenarioID: v.AuthoredID, Digest: v.Digest, Number: v.Number, Draft: v.Draft(), Live: v.Live(), Size: v.Size,
+		UploadedBy: v.UploadedBy, CreatedAt: v.CreatedAt, PublishedAt: v.PublishedAt, UnpublishedAt: v.UnpublishedAt,
+		LabScenario: labs.AuthoredID(v.Name, v.Digest)}
 }
 
 func (h authoringAPI) list(c *fiber.Ctx) error {

@@ -35,6 +35,7 @@ import (
 	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
 	"github.com/sakimori/sakimori/partners"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/server/auth"
@@ -53,6 +54,7 @@ type range_ struct {
 	tokens    *auth.Tokens
 	setupCode string
 	db        *store.DB
+	authoring *authoring.Service
 }
 
 type option func(*server.Deps, *accounts.Options)
@@ -157,6 +159,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.LTI = ltiService(t, db, svc, deps.Cohorts, deps.Options.PublicURL)
 	deps.XAPI = xapiService(t, db, deps.Cohorts, deps.Audit)
 	deps.Authoring = authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now)
+	deps.Templates = scenarios.Templates()
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)
@@ -166,6 +169,9 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 		deps.Cohorts.UseCoursework(cw, cw)
 		deps.Scoring.UseDeadlines(deps.Cohorts)
 		deps.Labs.UseReserves(forlabs.New(deps.Cohorts))
+		deps.Labs.Catalogue().UseAuthored(func(id string) (*labs.Scenario, error) {
+			return deps.Authoring.LabScenario(context.Background(), id)
+		})
 	}
 	code, err := svc.NewSetupCode(context.Background())
 	if err != nil {
@@ -175,7 +181,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &range_{t: t, app: app, accounts: svc, cohorts: deps.Cohorts, tokens: tokens, setupCode: code, db: db}
+	return &range_{t: t, app: app, accounts: svc, cohorts: deps.Cohorts, tokens: tokens, setupCode: code, db: db, authoring: deps.Authoring}
 }
 
 // listen serves the app on a loopback port for cases app.Test cannot show

@@ -8,6 +8,8 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/authoring"
+	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/scoring"
@@ -21,6 +23,10 @@ type labsAPI struct {
 	accounts *accounts.Service  // names trainees in staff lists
 	streams  *terminal.Sessions // open event streams per person
 	audit    audit.Recorder     // stops and resets of other people's labs
+	// authoring and cohorts let people at scenarios written on the range
+	// (authoredlabs.go); either nil: only the built-in ones.
+	authoring *authoring.Service
+	cohorts   *cohorts.Service
 
 	writeTimeout time.Duration // the server's; each write moves an event stream's deadline on
 }
@@ -41,6 +47,7 @@ type scenarioView struct {
 	Objectives []objectiveView  `json:"objectives,omitempty"`
 	Hosts      []hostView       `json:"hosts,omitempty"`        // in the detail: the briefing
 	ShellEnv   []string         `json:"terminal_env,omitempty"` // in the detail: the terminal's variables, by name
+	Authored   bool             `json:"authored,omitempty"`     // written on the range, not built in
 }
 
 type scenarioList struct {
@@ -71,6 +78,7 @@ func viewOfScenario(s *labs.Scenario, detail bool) scenarioView {
 	for _, i := range s.Incidents {
 		v.Incidents = append(v.Incidents, incidentView{Name: i.Name, Year: i.Year, Reference: i.Reference})
 	}
+	_, _, v.Authored = labs.SplitAuthoredID(s.ID)
 	v.Tracks, v.Web = scoring.TracksOf(s.Objectives), s.WebTargets()
 	if v.Web == nil {
 		v.Web = []labs.WebTarget{}
@@ -93,7 +101,11 @@ func nonNil(s []string) []string {
 }
 
 func (h labsAPI) scenarios(c *fiber.Ctx) error {
-	all := h.labs.Catalogue().All()
+	authored, err := h.authored(c)
+	if err != nil {
+		return err
+	}
+	all := append(h.labs.Catalogue().All(), authored...)
 	out := make([]scenarioView, len(all))
 	lang := readerLanguage(c, h.accounts)
 	for i, s := range all {
@@ -103,6 +115,9 @@ func (h labsAPI) scenarios(c *fiber.Ctx) error {
 }
 
 func (h labsAPI) scenario(c *fiber.Ctx) error {
+	if err := h.mayUse(c, c.Params("id")); err != nil {
+		return err
+	}
 	s, err := h.labs.Catalogue().Scenario(c.Params("id"))
 	if err != nil {
 		return err
@@ -158,6 +173,9 @@ func (h labsAPI) launch(c *fiber.Ctx) error {
 	}
 	if req.Scenario == "" {
 		return fault.InvalidField("scenario", "scenario_required", "Name the scenario to launch.")
+	}
+	if err := h.mayUse(c, req.Scenario); err != nil {
+		return err
 	}
 	inst, err := h.labs.Launch(c.UserContext(), auth.PrincipalOf(c).UserID, req.Scenario)
 	if err != nil {

@@ -36,6 +36,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Get("/openapi.json", contract) // describes every route in this table
 	api.Get("/scenario-schema.json", scenarioSchema)
 	api.Post("/scenario-validate", d.Tokens.Require(accounts.RoleInstructor), scenarioValidate)
+	api.Get("/scenario-templates", d.Tokens.Require(accounts.RoleInstructor), scenarioTemplates(d.Templates))
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
 	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options, sso: d.SSO}
@@ -86,7 +87,8 @@ func routes(app *fiber.App, d Deps) {
 	api.Post("/auth/password-reset", signIn, settle, u.resetPassword)
 
 	if d.Labs != nil {
-		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: d.Audit, writeTimeout: d.Options.WriteTimeout}
+		l := labsAPI{labs: d.Labs, accounts: d.Accounts, streams: terminal.NewSessions(streamsPerUser), audit: d.Audit, writeTimeout: d.Options.WriteTimeout,
+			authoring: d.Authoring, cohorts: d.Cohorts}
 		api.Get("/scenarios", signedIn, l.scenarios)
 		api.Get("/scenarios/:id", signedIn, l.scenario)
 		api.Get("/scenarios/:id/notes", d.Tokens.Require(accounts.RoleInstructor), l.notes)

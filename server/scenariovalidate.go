@@ -21,9 +21,14 @@ func scenarioValidate(c *fiber.Ctx) error {
 		return errManifestContentType
 	}
 	out := validationView{Valid: true, Problems: []labs.Problem{}}
-	_, err := labs.ParseScenario(c.Body(), "scenario.yaml")
+	s, err := labs.ParseScenario(c.Body(), "scenario.yaml")
 	var me *labs.ManifestError
 	switch {
+	case err == nil:
+		// The page trainees will see, in the manifest's own language (the
+		// other languages' text lives in files of its own).
+		preview := viewOfScenario(s, true)
+		out.Preview = &preview
 	case errors.As(err, &me):
 		out.Valid, out.Problems = false, me.Problems
 	case err != nil:
@@ -35,6 +40,7 @@ func scenarioValidate(c *fiber.Ctx) error {
 type validationView struct {
 	Valid    bool           `json:"valid"`
 	Problems []labs.Problem `json:"problems"`
+	Preview  *scenarioView  `json:"preview,omitempty"` // when valid: the scenario as trainees see it
 }
 
 var errManifestContentType = fault.New(fault.Invalid, "manifest_content_type_invalid",

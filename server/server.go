@@ -109,6 +109,7 @@ type Deps struct {
 	Frameworks *competency.Importer // nil: only the bundled competency frameworks, and no imports
 	XAPI       *xapi.Service        // nil: organisations' xAPI forwarding is not managed
 	Authoring  *authoring.Service   // nil: no scenarios are written on the range (needs cohorts too)
+	Templates  fs.FS                // scenario folders an author starts from, one directory each; nil: none
 	Checks     []Check              // what /readyz reports
 	Metrics    *prometheus.Registry // where HTTP metrics register; /metrics serves it
 	Frontend   fs.FS                // the built browser app, served at /

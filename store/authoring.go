@@ -48,20 +48,22 @@ type bundleRow struct {
 func (bundleRow) TableName() string { return "scenario_bundles" }
 
 type versionRow struct {
-	AuthoredID  string `gorm:"primaryKey"`
-	Digest      string `gorm:"primaryKey"`
-	Number      *int
-	UploadedBy  string
-	CreatedAt   time.Time
-	PublishedAt *time.Time
-	Size        int64 `gorm:"->;-:migration"` // read from the bundle
+	AuthoredID    string `gorm:"primaryKey"`
+	Digest        string `gorm:"primaryKey"`
+	Number        *int
+	UploadedBy    string
+	CreatedAt     time.Time
+	PublishedAt   *time.Time
+	UnpublishedAt *time.Time
+	Size          int64  `gorm:"->;-:migration"`             // read from the bundle
+	Name          string `gorm:"->;-:migration;column:name"` // read from the scenario
 }
 
 func (versionRow) TableName() string { return "authored_scenario_versions" }
 
 func (r versionRow) version() authoring.Version {
-	v := authoring.Version{AuthoredID: r.AuthoredID, Digest: r.Digest, Size: r.Size, UploadedBy: r.UploadedBy,
-		CreatedAt: r.CreatedAt.UTC(), PublishedAt: utcPtr(r.PublishedAt)}
+	v := authoring.Version{AuthoredID: r.AuthoredID, Name: r.Name, Digest: r.Digest, Size: r.Size, UploadedBy: r.UploadedBy,
+		CreatedAt: r.CreatedAt.UTC(), PublishedAt: utcPtr(r.PublishedAt), UnpublishedAt: utcPtr(r.UnpublishedAt)}
 	if r.Number != nil {
 		v.Number = *r.Number
 	}
@@ -144,7 +146,7 @@ func (a *Authoring) PutVersion(ctx context.Context, v authoring.Version, data []
 			return err
 		}
 		row := versionRow{AuthoredID: v.AuthoredID, Digest: v.Digest, UploadedBy: v.UploadedBy, CreatedAt: v.CreatedAt}
-		return tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("Size").Create(&row).Error
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("Size", "Name").Create(&row).Error
 	})
 	if err != nil {
 		return authoring.Version{}, internal(err)
@@ -155,8 +157,9 @@ func (a *Authoring) PutVersion(ctx context.Context, v authoring.Version, data []
 // versions reads version rows with their bundle's size.
 func (a *Authoring) versions(ctx context.Context) *gorm.DB {
 	return a.db.WithContext(ctx).Table("authored_scenario_versions AS v").
-		Select("v.authored_id, v.digest, v.number, v.uploaded_by, v.created_at, v.published_at, b.size").
-		Joins("JOIN scenario_bundles b ON b.digest = v.digest")
+		Select("v.authored_id, v.digest, v.number, v.uploaded_by, v.created_at, v.published_at, v.unpublished_at, b.size, s.scenario_id AS name").
+		Joins("JOIN scenario_bundles b ON b.digest = v.digest").
+		Joins("JOIN authored_scenarios s ON s.id = v.authored_id")
 }
 
 func (a *Authoring) Versions(ctx context.Context, authoredID string) ([]authoring.Version, error) {
@@ -194,13 +197,18 @@ func (a *Authoring) Publish(ctx context.Context, authoredID, digest string, at t
 			return err
 		}
 		var row versionRow
-		err := tx.Omit("Size").Where("authored_id = ? AND digest = ?", authoredID, digest).Take(&row).Error
+		err := tx.Omit("Size", "Name").Where("authored_id = ? AND digest = ?", authoredID, digest).Take(&row).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			refusal = authoring.ErrNotFound
 			return nil
 		}
 		if err != nil {
 			return err
+		}
+		if row.Number != nil && row.UnpublishedAt != nil {
+			// Withdrawn: put it back, under the number it had.
+			return tx.Model(&versionRow{}).Where("authored_id = ? AND digest = ?", authoredID, digest).
+				Update("unpublished_at", nil).Error
 		}
 		if row.Number != nil {
 			refusal = authoring.ErrPublished
@@ -247,4 +255,91 @@ func (a *Authoring) SetVisibility(ctx context.Context, authoredID string, v auth
 		return authoring.ErrNotFound
 	}
 	return internal(res.Error)
+}
+
+func (a *Authoring) Unpublish(ctx context.Context, authoredID, digest string, at time.Time) (authoring.Version, error) {
+	if _, err := a.Version(ctx, authoredID, digest); err != nil {
+		return authoring.Version{}, err
+	}
+	res := a.db.WithContext(ctx).Model(&versionRow{}).
+		Where("authored_id = ? AND digest = ? AND number IS NOT NULL AND unpublished_at IS NULL", authoredID, digest).
+		Update("unpublished_at", at)
+	if res.Error != nil {
+		return authoring.Version{}, internal(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return authoring.Version{}, authoring.ErrUnpublished
+	}
+	return a.Version(ctx, authoredID, digest)
+}
+
+func (a *Authoring) VersionsOfBundle(ctx context.Context, digest string) ([]authoring.Version, error) {
+	return a.list(a.versions(ctx).Where("v.digest = ?", digest).Order("v.authored_id"))
+}
+
+func (a *Authoring) LiveVersions(ctx context.Context) ([]authoring.Version, error) {
+	// The highest live number of each scenario: no live version of the
+	// same scenario has a higher one.
+	return a.list(a.versions(ctx).
+		Where("v.number IS NOT NULL AND v.unpublished_at IS NULL").
+		Where("NOT EXISTS (SELECT 1 FROM authored_scenario_versions w WHERE w.authored_id = v.authored_id " +
+			"AND w.number > v.number AND w.unpublished_at IS NULL)").
+		Order("v.authored_id"))
+}
+
+func (a *Authoring) list(q *gorm.DB) ([]authoring.Version, error) {
+	var rows []versionRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, internal(err)
+	}
+	out := make([]authoring.Version, len(rows))
+	for i, r := range rows {
+		out[i] = r.version()
+	}
+	return out, nil
+}
+
+type rehearsalRow struct {
+	ID         string `gorm:"primaryKey"`
+	AuthoredID string
+	Digest     string
+	StartedBy  string
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Passed     bool
+	Log        string
+}
+
+func (rehearsalRow) TableName() string { return "authored_rehearsals" }
+
+func (a *Authoring) CreateRehearsal(ctx context.Context, r authoring.Rehearsal) error {
+	return internal(a.db.WithContext(ctx).Create(&rehearsalRow{ID: r.ID, AuthoredID: r.AuthoredID, Digest: r.Digest,
+		StartedBy: r.StartedBy, StartedAt: r.StartedAt}).Error)
+}
+
+func (a *Authoring) FinishRehearsal(ctx context.Context, id string, passed bool, log string, at time.Time) error {
+	return internal(a.db.WithContext(ctx).Model(&rehearsalRow{}).Where("id = ?", id).
+		Updates(map[string]any{"finished_at": at, "passed": passed, "log": log}).Error)
+}
+
+func (a *Authoring) LatestRehearsal(ctx context.Context, authoredID, digest string) (authoring.Rehearsal, error) {
+	var rows []rehearsalRow
+	err := a.db.WithContext(ctx).Where("authored_id = ? AND digest = ?", authoredID, digest).
+		Order("started_at DESC, id DESC").Limit(1).Find(&rows).Error
+	if err != nil {
+		return authoring.Rehearsal{}, internal(err)
+	}
+	if len(rows) == 0 {
+		return authoring.Rehearsal{}, authoring.ErrNoRehearsal
+	}
+	r := rows[0]
+	return authoring.Rehearsal{ID: r.ID, AuthoredID: r.AuthoredID, Digest: r.Digest, StartedBy: r.StartedBy,
+		StartedAt: r.StartedAt.UTC(), FinishedAt: utcPtr(r.FinishedAt), Passed: r.Passed, Log: r.Log}, nil
+}
+
+func (a *Authoring) Rehearsed(ctx context.Context, authoredID, digest string) (bool, error) {
+	var n int64
+	err := a.db.WithContext(ctx).Model(&rehearsalRow{}).
+		Where("authored_id = ? AND digest = ? AND passed AND finished_at IS NOT NULL", authoredID, digest).Count(&n).Error
+	return n > 0, internal(err)
 }

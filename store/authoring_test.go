@@ -81,6 +81,12 @@ func TestAuthoredScenarioVersions(t *testing.T) {
 			t.Fatalf("bad bundle: %v", err)
 		}
 
+		if _, err := svc.Publish(ctx, alice, id, first.Digest); !errors.Is(err, authoring.ErrNotRehearsed) {
+			t.Fatalf("publish unrehearsed: %v", err)
+		}
+		svc.UseRehearser(scripted{pass: true}, time.Minute)
+		rehearse(t, svc, alice, id, first.Digest, authoring.Passed)
+		rehearse(t, svc, alice, id, second.Digest, authoring.Passed)
 		published, err := svc.Publish(ctx, alice, id, first.Digest)
 		if err != nil || published.Number != 1 || published.Draft() {
 			t.Fatalf("publish: %+v, %v", published, err)
@@ -182,12 +188,14 @@ func TestAuthoredPublishesAtOnceGetDistinctNumbers(t *testing.T) {
 		must(t, db.Accounts().CreateUser(ctx, user("alice", "alice@example.org", accounts.RoleInstructor)))
 		alice := authoring.Actor{UserID: "alice", OrganisationID: "o1"}
 		svc := authoring.NewService(db.Authoring(), bundle.DefaultLimits, func() time.Time { return now })
+		svc.UseRehearser(scripted{pass: true}, time.Minute)
 		var drafts []authoring.Version
 		for _, data := range [][]byte{v1, v2} {
 			v, err := svc.Upload(ctx, alice, data)
 			if err != nil {
 				t.Fatal(err)
 			}
+			rehearse(t, svc, alice, v.AuthoredID, v.Digest, authoring.Passed)
 			drafts = append(drafts, v)
 		}
 		errs := make(chan error, 4)

@@ -16,18 +16,17 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
-	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/badges"
 	"github.com/sakimori/sakimori/cohorts"
 	"github.com/sakimori/sakimori/cohorts/forlabs"
 	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/frontend"
-	"github.com/sakimori/sakimori/labs/bundle"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/labs/forcohorts"
 	"github.com/sakimori/sakimori/labs/forscoring"
 	"github.com/sakimori/sakimori/partners"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/server"
 	"github.com/sakimori/sakimori/server/auth"
@@ -95,6 +94,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), time.Now)
 	scoringSvc.FreezeScoreboard(cfg.ScoreboardFreeze)
+	authoringSvc := newAuthoring(db, labsSvc, scoringSvc, engine, accountsSvc)
+	defer authoringSvc.Close()
 	cohortsSvc := cohorts.NewService(db.Cohorts(), accountsSvc, time.Now)
 	coursework := forcohorts.New(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Labs(), db.Scoring())
 	cohortsSvc.UseCoursework(coursework, coursework)
@@ -152,7 +153,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Frameworks: &competency.Importer{Store: db.Frameworks(), Now: time.Now, Limits: competency.ImportLimits{
 			MaxBytes: int64(cfg.FrameworkImportLimit), MaxUncompressed: 2 * int64(cfg.FrameworkImportLimit), MaxRatio: 100}},
 		XAPI:      xapiSvc,
-		Authoring: authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now),
+		Authoring: authoringSvc,
+		Templates: scenarios.Templates(),
 		Checks: []server.Check{
 			{Name: "database", Check: db.Ping},
 			{Name: "docker", Check: engine.Ping},

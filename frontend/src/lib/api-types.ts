@@ -116,6 +116,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scenario-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scenario folders an author starts from in the editor, with their files (instructors and admins). */
+        get: operations["scenarioTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/setup": {
         parameters: {
             query?: never;
@@ -3810,6 +3827,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations/{id}/authored-scenarios/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keeps the files written in the editor as a draft, exactly as an uploaded bundle of them would be. */
+        post: operations["saveScenarioDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/versions/{digest}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        /** One version's files, for the editor to open. */
+        get: operations["scenarioVersionFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/versions/{digest}/rehearsals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts a rehearsal of one version on the engine (authors only).
+         * @description The version is launched as a lab for a throwaway trainee; a wrong answer to every objective must
+         *     be refused (and every state check fail before its hardening), then each step of the reference
+         *     solution must pass its objective. It runs in the background; follow it with GET .../rehearsal.
+         */
+        post: operations["rehearseScenarioVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/versions/{digest}/rehearsal": {
+        parameters: {
+            query?: {
+                /** @description The log from this byte on: what a page following it has not shown yet. */
+                from?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        /** The version's newest rehearsal, with its state and log so far (authors only). */
+        get: operations["scenarioVersionRehearsal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/versions/{digest}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publishes a version once a rehearsal of that exact version passed, or puts a withdrawn one back (authors only).
+         * @description A draft gets the scenario's next number; a published version never changes. The organisation's
+         *     people (and the range's, once the scenario is shared) then see and launch its newest live version.
+         */
+        post: operations["publishScenarioVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/authored-scenarios/{scenario}/versions/{digest}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraws a published version from new launches; labs running from it run on (authors only). */
+        post: operations["unpublishScenarioVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lti/login": {
         parameters: {
             query?: never;
@@ -4162,6 +4331,8 @@ export interface components {
                 /** @description The file, when it is not scenario.yaml (solution.yaml). */
                 file?: string;
             }[];
+            /** @description When valid, the scenario's page as trainees will see it (in the manifest's own language). */
+            preview?: components["schemas"]["Scenario"];
         };
         AuthoredScenarioList: {
             scenarios: components["schemas"]["AuthoredScenario"][];
@@ -4196,6 +4367,51 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             published_at?: string;
+            /**
+             * Format: date-time
+             * @description When its authors withdrew it; no new lab starts from it.
+             */
+            unpublished_at?: string;
+            /** @description Published and not withdrawn: launchable by the organisation (and by the range once shared). */
+            live?: boolean;
+            /** @description The id to launch a lab of this version with (POST /api/v1/labs); its labs and records name it. */
+            lab_scenario?: string;
+        };
+        ScenarioFiles: {
+            /** @description scenario.yaml first, then by path. */
+            files: components["schemas"]["ScenarioFile"][];
+        };
+        ScenarioFile: {
+            path: string;
+            /** @description The file's text; absent when it is not UTF-8 text. */
+            text?: string;
+            binary?: boolean;
+            size: number;
+        };
+        ScenarioTemplates: {
+            templates: {
+                name: string;
+                files: components["schemas"]["ScenarioFile"][];
+            }[];
+        };
+        ScenarioDraftRequest: {
+            /** @description The scenario folder's files, by path: scenario.yaml, solution.yaml, text.<language>.yaml, README*.md and files under files/. */
+            files: {
+                [key: string]: string;
+            };
+        };
+        Rehearsal: {
+            id: string;
+            digest: string;
+            /** @enum {string} */
+            state: "running" | "passed" | "failed" | "interrupted";
+            started_by: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at?: string;
+            /** @description The log so far (from the byte asked for). */
+            log: string;
         };
         ScenarioDiff: {
             files: {
@@ -4512,6 +4728,8 @@ export interface components {
             hosts?: components["schemas"]["ScenarioHost"][];
             /** @description In the detail only; the names (never the values) of the environment variables the terminal's shell is given. */
             terminal_env?: string[];
+            /** @description Written on the range rather than built in; its id is the manifest id, @, and the sha256 of the version's bundle. */
+            authored?: boolean;
         };
         ScenarioList: {
             scenarios: components["schemas"]["Scenario"][];
@@ -6158,6 +6376,29 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["RoleForbidden"];
             413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    scenarioTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioTemplates"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
             500: components["responses"]["Internal"];
         };
     };
@@ -12037,6 +12278,334 @@ export interface operations {
                 };
             };
             413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    saveScenarioDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScenarioDraftRequest"];
+            };
+        };
+        responses: {
+            /** @description The version, a draft (or the one the same files made before). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioVersion"];
+                };
+            };
+            /** @description The request is refused, a file is not one a scenario folder holds, or the scenario is not valid (field is the first problem's path). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or the scenario is someone else's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["OrganisationNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    scenarioVersionFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioFiles"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or they are not one of the scenario's authors. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    rehearseScenarioVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rehearsal"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or they are not one of the scenario's authors. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description That version is being rehearsed already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            /** @description The database is unavailable, or the range has no lab engine to rehearse on. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    scenarioVersionRehearsal: {
+        parameters: {
+            query?: {
+                /** @description The log from this byte on: what a page following it has not shown yet. */
+                from?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rehearsal. Not cached. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rehearsal"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or they are not one of the scenario's authors. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    publishScenarioVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version as published. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioVersion"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or they are not one of the scenario's authors. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No rehearsal of this version passed, or it is published already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    unpublishScenarioVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation. */
+                id: string;
+                /** @description The authored scenario's id. */
+                scenario: string;
+                /** @description The version's sha256, in hex. */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version as withdrawn. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioVersion"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The caller's role does not allow this, they do not teach or run the organisation, or they are not one of the scenario's authors. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The version is not published. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
         };

@@ -1,0 +1,198 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// scriptedRehearsal stands in for the engine's rehearsal, which the
+// rehearsal package and the browser story run on a real engine: here the
+// API around it is under test.
+type scriptedRehearsal struct{ pass bool }
+
+func (s scriptedRehearsal) RehearseTo(ctx context.Context, id string, log io.Writer) (bool, error) {
+	fmt.Fprintf(log, "%s: launching lab\n", id)
+	fmt.Fprintf(log, "report                       refused a wrong answer; passed the reference solution\n")
+	return s.pass, nil
+}
+
+// templateFiles is one template's files from the editor's list, by path,
+// with its id renamed.
+func templateFiles(t *testing.T, cl *class, name, id string) map[string]string {
+	t.Helper()
+	r := cl.rg.call("GET", "/api/v1/scenario-templates", nil, bearer(cl.token["teachA"])...)
+	expect(t, r, 200, "")
+	var list struct {
+		Templates []struct {
+			Name  string
+			Files []struct{ Path, Text string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.raw), &list); err != nil || len(list.Templates) != 3 {
+		t.Fatalf("templates: %v %s", err, r.raw)
+	}
+	for _, tm := range list.Templates {
+		if tm.Name != name {
+			continue
+		}
+		out := map[string]string{}
+		for _, f := range tm.Files {
+			out[f.Path] = f.Text
+		}
+		if !strings.Contains(out["scenario.yaml"], "id: "+name+"\n") {
+			t.Fatalf("template %s: %v", name, out)
+		}
+		out["scenario.yaml"] = strings.Replace(out["scenario.yaml"], "id: "+name+"\n", "id: "+id+"\n", 1)
+		return out
+	}
+	t.Fatalf("no template %s", name)
+	return nil
+}
+
+// An authored scenario as people meet it through the API: its author
+// saves a draft from a template and launches it to preview; it cannot be
+// published until a rehearsal of that exact version is green; once
+// published the organisation's trainees see and launch it, and another
+// organisation's do not (404); withdrawn, it takes no new launches and the
+// labs already running from it run on.
+func TestAuthoredLabsOverTheAPI(t *testing.T) {
+	cl := classOn(t, newRangeWithLabs(t, fakeLabs()))
+	ct := contractOf(t, cl.rg)
+	cl.token["traineeB"], _ = cl.rg.userWithRole("traineeB@range.test", "trainee")
+	cl.ok("traineeB", "POST", "/api/v1/cohorts/join", map[string]string{"code": cl.b["join_code"].(string)}, 200)
+	send := func(who, method, path string, body any) reply {
+		t.Helper()
+		r := cl.rg.call(method, path, body, bearer(cl.token[who])...)
+		var raw []byte
+		if body != nil {
+			raw, _ = json.Marshal(body)
+		}
+		ct.holds(t, method, path, raw, r)
+		return r
+	}
+	base := "/api/v1/organisations/" + cl.orgA + "/authored-scenarios"
+
+	files := templateFiles(t, cl, "one-host", "night-shift")
+	expect(t, send("trainee", "GET", "/api/v1/scenario-templates", nil), 403, "forbidden")
+	// Refusals keep nothing.
+	expect(t, send("teachA", "POST", base+"/drafts", map[string]any{"files": map[string]string{}}), 400, "draft_files_required")
+	expect(t, send("teachA", "POST", base+"/drafts", map[string]any{"files": map[string]string{"scenario.yaml": files["scenario.yaml"], "../escape": "x"}}),
+		400, "draft_file_not_allowed")
+	broken := map[string]string{}
+	for p, text := range files {
+		broken[p] = text
+	}
+	broken["scenario.yaml"] = strings.Replace(files["scenario.yaml"], "    terminal: true\n", "    terminal: true\n    privileged: true\n", 1)
+	bad := send("teachA", "POST", base+"/drafts", map[string]any{"files": broken})
+	expect(t, bad, 400, "scenario_invalid")
+	if !strings.Contains(bad.raw, `"field":"hosts[0].privileged"`) {
+		t.Fatalf("the refusal names the field: %s", bad.raw)
+	}
+	expect(t, send("teachB", "POST", base+"/drafts", map[string]any{"files": files}), 404, "organisation_not_found")
+	if list := send("teachA", "GET", base, nil); strings.Contains(list.raw, "night-shift") {
+		t.Fatalf("a refused draft was kept: %s", list.raw)
+	}
+
+	draft := send("teachA", "POST", base+"/drafts", map[string]any{"files": files})
+	expect(t, draft, 201, "")
+	id, digest, lab := draft.body["authored_id"].(string), draft.body["digest"].(string), draft.body["lab_scenario"].(string)
+	if lab != "night-shift@"+digest || draft.body["live"] != false {
+		t.Fatalf("draft: %s", draft.raw)
+	}
+	version := base + "/" + id + "/versions/" + digest
+	opened := send("teachA", "GET", version+"/files", nil)
+	expect(t, opened, 200, "")
+	if !strings.HasPrefix(opened.raw, `{"files":[{"path":"scenario.yaml"`) || !strings.Contains(opened.raw, "id: night-shift") {
+		t.Fatalf("files: %.200s", opened.raw)
+	}
+
+	// Unpublished, it is its author's alone.
+	if r := send("trainee", "GET", "/api/v1/scenarios", nil); strings.Contains(r.raw, "night-shift") {
+		t.Fatalf("a trainee lists a draft: %s", r.raw)
+	}
+	expect(t, send("trainee", "POST", "/api/v1/labs", map[string]string{"scenario": lab}), 404, "scenario_not_found")
+	expect(t, send("trainee", "GET", "/api/v1/scenarios/"+lab, nil), 404, "scenario_not_found")
+	expect(t, send("teachB", "GET", "/api/v1/scenarios/"+lab+"/notes", nil), 404, "scenario_not_found")
+	expect(t, send("teachA", "GET", "/api/v1/scenarios/"+lab, nil), 200, "")
+	preview := send("teachA", "POST", "/api/v1/labs", map[string]string{"scenario": lab})
+	expect(t, preview, 202, "")
+	if preview.body["scenario"] != lab {
+		t.Fatalf("the preview lab names the version: %s", preview.raw)
+	}
+
+	expect(t, send("teachA", "POST", version+"/publish", nil), 409, "rehearsal_required")
+	expect(t, send("teachA", "POST", version+"/rehearsals", nil), 503, "rehearsals_unavailable")
+	cl.rg.authoring.UseRehearser(scriptedRehearsal{pass: true}, time.Minute)
+	expect(t, send("teachA", "GET", version+"/rehearsal", nil), 404, "rehearsal_not_found")
+	expect(t, send("teachB", "POST", version+"/rehearsals", nil), 404, "organisation_not_found")
+	expect(t, send("adminA", "POST", version+"/rehearsals", nil), 403, "authoring_not_author")
+	expect(t, send("teachA", "POST", version+"/rehearsals", nil), 202, "")
+	var r reply
+	for range 200 {
+		r = send("teachA", "GET", version+"/rehearsal", nil)
+		expect(t, r, 200, "")
+		if r.body["state"] != "running" {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if r.body["state"] != "passed" || !strings.Contains(r.body["log"].(string), "PASS:") {
+		t.Fatalf("rehearsal: %s", r.raw)
+	}
+	if rest := send("teachA", "GET", version+"/rehearsal?from=10", nil); rest.body["log"] != r.body["log"].(string)[10:] {
+		t.Fatalf("the log from byte 10: %s", rest.raw)
+	}
+
+	published := send("teachA", "POST", version+"/publish", nil)
+	expect(t, published, 200, "")
+	if published.body["number"] != float64(1) || published.body["live"] != true {
+		t.Fatalf("published: %s", published.raw)
+	}
+	expect(t, send("teachA", "POST", version+"/publish", nil), 409, "version_published")
+
+	listed := send("trainee", "GET", "/api/v1/scenarios", nil)
+	if !strings.Contains(listed.raw, `"id":"`+lab+`"`) || !strings.Contains(listed.raw, `"authored":true`) {
+		t.Fatalf("the organisation's trainee lists it: %s", listed.raw)
+	}
+	expect(t, send("trainee", "GET", "/api/v1/scenarios/"+lab, nil), 200, "")
+	running := send("trainee", "POST", "/api/v1/labs", map[string]string{"scenario": lab})
+	expect(t, running, 202, "")
+	if r := send("traineeB", "GET", "/api/v1/scenarios", nil); strings.Contains(r.raw, "night-shift") {
+		t.Fatalf("another organisation's trainee lists it: %s", r.raw)
+	}
+	expect(t, send("traineeB", "POST", "/api/v1/labs", map[string]string{"scenario": lab}), 404, "scenario_not_found")
+
+	expect(t, send("teachA", "POST", version+"/unpublish", nil), 200, "")
+	expect(t, send("teachA", "POST", version+"/unpublish", nil), 409, "version_not_published")
+	expect(t, send("adminA", "POST", "/api/v1/labs", map[string]string{"scenario": lab}), 404, "scenario_not_found")
+	if r := send("trainee", "GET", "/api/v1/scenarios", nil); strings.Contains(r.raw, "night-shift") {
+		t.Fatalf("a withdrawn version is listed: %s", r.raw)
+	}
+	still := send("trainee", "GET", "/api/v1/labs/"+running.body["id"].(string), nil)
+	expect(t, still, 200, "")
+	if still.body["scenario"] != lab || still.body["state"] == "stopped" {
+		t.Fatalf("the running lab after the withdrawal: %s", still.raw)
+	}
+}
+
+// The editor's check of a manifest shows, when it is valid, the page
+// trainees will see.
+func TestValidationPreviewsTheScenario(t *testing.T) {
+	cl := newClass(t)
+	files := templateFiles(t, cl, "web-app", "shop-breach")
+	r := cl.rg.call("POST", "/api/v1/scenario-validate", files["scenario.yaml"], append(bearer(cl.token["teachA"]), "Content-Type", "application/yaml")...)
+	expect(t, r, 200, "")
+	preview, _ := r.body["preview"].(map[string]any)
+	if r.body["valid"] != true || preview["id"] != "shop-breach" || preview["story"] == "" || len(preview["objectives"].([]any)) == 0 {
+		t.Fatalf("preview: %s", r.raw)
+	}
+	r = cl.rg.call("POST", "/api/v1/scenario-validate", "id: x\n", append(bearer(cl.token["teachA"]), "Content-Type", "application/yaml")...)
+	if r.body["valid"] != false || r.body["preview"] != nil {
+		t.Fatalf("an invalid manifest has no preview: %s", r.raw)
+	}
+}

@@ -1,0 +1,176 @@
+package server
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/authoring"
+	"github.com/sakimori/sakimori/fault"
+)
+
+// What the scenario editor does beyond uploading bundles: it saves the
+// folder's files as a draft, opens a version's files, rehearses a version
+// on the engine and follows the rehearsal's log, and publishes or
+// withdraws a version.
+
+type draftRequest struct {
+	Files map[string]string `json:"files"` // by path in the scenario folder
+}
+
+var errDraftEmpty = fault.InvalidField("files", "draft_files_required", "Send the scenario folder's files, scenario.yaml at least.")
+
+func (h authoringAPI) saveDraft(c *fiber.Ctx) error {
+	a, err := h.actor(c)
+	if err != nil {
+		return err
+	}
+	var req draftRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.Files) == 0 {
+		return errDraftEmpty
+	}
+	files := make(map[string][]byte, len(req.Files))
+	for p, text := range req.Files {
+		files[p] = []byte(text)
+	}
+	v, err := h.authoring.SaveDraft(c.UserContext(), a, files)
+	if err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.ScenarioUpload, TargetKind: "authored_scenario", TargetID: v.AuthoredID,
+		Detail: map[string]string{"digest": v.Digest}}); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(versionView(v))
+}
+
+// fileView is one file of a version: its text, or only its size when it
+// is not text (the editor shows text files; others ride along).
+type fileView struct {
+	Path   string `json:"path"`
+	Text   string `json:"text,omitempty"`
+	Binary bool   `json:"binary,omitempty"`
+	Size   int    `json:"size"`
+}
+
+func (h authoringAPI) files(c *fiber.Ctx) error {
+	a, err := h.actor(c)
+	if err != nil {
+		return err
+	}
+	files, err := h.authoring.Files(c.UserContext(), a, c.Params("scenario"), c.Params("digest"))
+	if err != nil {
+		return err
+	}
+	out := make([]fileView, 0, len(files))
+	for p, data := range files {
+		f := fileView{Path: p, Size: len(data)}
+		if utf8.Valid(data) {
+			f.Text = string(data)
+		} else {
+			f.Binary = true
+		}
+		out = append(out, f)
+	}
+	sortFiles(out)
+	return c.JSON(fiber.Map{"files": out})
+}
+
+// sortFiles puts scenario.yaml first, as the editor opens it, then the
+// rest by path.
+func sortFiles(fs []fileView) {
+	sort.Slice(fs, func(i, j int) bool {
+		if (fs[i].Path == "scenario.yaml") != (fs[j].Path == "scenario.yaml") {
+			return fs[i].Path == "scenario.yaml"
+		}
+		return fs[i].Path < fs[j].Path
+	})
+}
+
+type rehearsalView struct {
+	ID         string     `json:"id"`
+	Digest     string     `json:"digest"`
+	State      string     `json:"state"` // running, passed, failed, interrupted
+	StartedBy  string     `json:"started_by"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Log        string     `json:"log"`
+}
+
+func viewOfRehearsal(r authoring.Rehearsal, state authoring.RehearsalState) rehearsalView {
+	return rehearsalView{ID: r.ID, Digest: r.Digest, State: string(state), StartedBy: r.StartedBy,
+		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Log: r.Log}
+}
+
+func (h authoringAPI) rehearse(c *fiber.Ctx) error {
+	a, err := h.actor(c)
+	if err != nil {
+		return err
+	}
+	id, digest := strings.Clone(c.Params("scenario")), strings.Clone(c.Params("digest"))
+	r, err := h.authoring.Rehearse(c.UserContext(), a, id, digest)
+	if err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: audit.ScenarioRehearse, TargetKind: "authored_scenario", TargetID: id,
+		Detail: map[string]string{"digest": digest, "rehearsal": r.ID}}); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(viewOfRehearsal(r, authoring.Running))
+}
+
+// rehearsal is the version's newest rehearsal. While it runs, the editor
+// asks again each second and shows the log from the byte it had (from=N):
+// the log streams to the page without a connection held open for minutes.
+func (h authoringAPI) rehearsal(c *fiber.Ctx) error {
+	a, err := h.actor(c)
+	if err != nil {
+		return err
+	}
+	r, state, err := h.authoring.Rehearsal(c.UserContext(), a, c.Params("scenario"), c.Params("digest"))
+	if err != nil {
+		return err
+	}
+	v := viewOfRehearsal(r, state)
+	if from := c.QueryInt("from", 0); from > 0 && from <= len(v.Log) {
+		v.Log = v.Log[from:]
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(v)
+}
+
+func (h authoringAPI) publish(c *fiber.Ctx) error {
+	return h.release(c, audit.ScenarioPublish, h.authoring.Publish)
+}
+
+func (h authoringAPI) unpublish(c *fiber.Ctx) error {
+	return h.release(c, audit.ScenarioUnpublish, h.authoring.Unpublish)
+}
+
+// release publishes or withdraws one version and records who did.
+func (h authoringAPI) release(c *fiber.Ctx, action audit.Action,
+	do func(ctx context.Context, a authoring.Actor, id, digest string) (authoring.Version, error)) error {
+	a, err := h.actor(c)
+	if err != nil {
+		return err
+	}
+	id, digest := strings.Clone(c.Params("scenario")), strings.Clone(c.Params("digest"))
+	v, err := do(c.UserContext(), a, id, digest)
+	if err != nil {
+		return err
+	}
+	if err := recordAction(c, h.audit, audit.Entry{Action: action, TargetKind: "authored_scenario", TargetID: id,
+		Detail: map[string]string{"digest": digest, "number": strconv.Itoa(v.Number)}}); err != nil {
+		return err
+	}
+	return c.JSON(versionView(v))
+}
