@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,6 +16,16 @@ import (
 // lets the person at it: its authors, to preview a draft; the people of
 // its organisation, and of the range once it is shared, while it is
 // published. To anyone else it does not exist.
+
+// scenarioParam is the scenario id in the address. An authored version's
+// id holds "@", which browsers may send escaped (%40).
+func scenarioParam(c *fiber.Ctx) string {
+	id := c.Params("id")
+	if plain, err := url.PathUnescape(id); err == nil {
+		return plain
+	}
+	return id
+}
 
 // mayUse refuses a person an authored version they may not see or
 // launch, as the catalogue refuses an unknown id. Built-in scenarios are

@@ -118,7 +118,7 @@ func TestAuthoredLabsOverTheAPI(t *testing.T) {
 	expect(t, send("trainee", "POST", "/api/v1/labs", map[string]string{"scenario": lab}), 404, "scenario_not_found")
 	expect(t, send("trainee", "GET", "/api/v1/scenarios/"+lab, nil), 404, "scenario_not_found")
 	expect(t, send("teachB", "GET", "/api/v1/scenarios/"+lab+"/notes", nil), 404, "scenario_not_found")
-	expect(t, send("teachA", "GET", "/api/v1/scenarios/"+lab, nil), 200, "")
+	expect(t, send("teachA", "GET", "/api/v1/scenarios/"+strings.Replace(lab, "@", "%40", 1), nil), 200, "")
 	preview := send("teachA", "POST", "/api/v1/labs", map[string]string{"scenario": lab})
 	expect(t, preview, 202, "")
 	if preview.body["scenario"] != lab {
@@ -159,7 +159,7 @@ func TestAuthoredLabsOverTheAPI(t *testing.T) {
 	if !strings.Contains(listed.raw, `"id":"`+lab+`"`) || !strings.Contains(listed.raw, `"authored":true`) {
 		t.Fatalf("the organisation's trainee lists it: %s", listed.raw)
 	}
-	expect(t, send("trainee", "GET", "/api/v1/scenarios/"+lab, nil), 200, "")
+	expect(t, send("trainee", "GET", "/api/v1/scenarios/"+strings.Replace(lab, "@", "%40", 1), nil), 200, "")
 	running := send("trainee", "POST", "/api/v1/labs", map[string]string{"scenario": lab})
 	expect(t, running, 202, "")
 	if r := send("traineeB", "GET", "/api/v1/scenarios", nil); strings.Contains(r.raw, "night-shift") {

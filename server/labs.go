@@ -115,10 +115,11 @@ func (h labsAPI) scenarios(c *fiber.Ctx) error {
 }
 
 func (h labsAPI) scenario(c *fiber.Ctx) error {
-	if err := h.mayUse(c, c.Params("id")); err != nil {
+	id := scenarioParam(c)
+	if err := h.mayUse(c, id); err != nil {
 		return err
 	}
-	s, err := h.labs.Catalogue().Scenario(c.Params("id"))
+	s, err := h.labs.Catalogue().Scenario(id)
 	if err != nil {
 		return err
 	}

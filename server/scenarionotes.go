@@ -19,10 +19,11 @@ type notesView struct {
 // notes serves a scenario's instructor notes to staff: how the lab runs,
 // what it teaches and its walkthrough, which trainees must not read.
 func (h labsAPI) notes(c *fiber.Ctx) error {
-	if err := h.mayUse(c, c.Params("id")); err != nil {
+	id := scenarioParam(c)
+	if err := h.mayUse(c, id); err != nil {
 		return err
 	}
-	s, err := h.labs.Catalogue().Scenario(c.Params("id"))
+	s, err := h.labs.Catalogue().Scenario(id)
 	if err != nil {
 		return err
 	}

@@ -4373,9 +4373,9 @@ export interface components {
              */
             unpublished_at?: string;
             /** @description Published and not withdrawn: launchable by the organisation (and by the range once shared). */
-            live?: boolean;
+            live: boolean;
             /** @description The id to launch a lab of this version with (POST /api/v1/labs); its labs and records name it. */
-            lab_scenario?: string;
+            lab_scenario: string;
         };
         ScenarioFiles: {
             /** @description scenario.yaml first, then by path. */

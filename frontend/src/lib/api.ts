@@ -26,6 +26,9 @@ export type XAPILRS = Schemas['XAPILRS']
 export type AuthoredScenario = Schemas['AuthoredScenario']
 export type ScenarioVersion = Schemas['ScenarioVersion']
 export type ScenarioDiff = Schemas['ScenarioDiff']
+export type ScenarioFile = Schemas['ScenarioFile']
+export type ManifestValidation = Schemas['ManifestValidation']
+export type Rehearsal = Schemas['Rehearsal']
 export type XAPIDeadLetter = Schemas['XAPIDeadLetter']
 export type CohortCompetencies = Schemas['CohortCompetencies']
 export type LabState = Schemas['LabState']
@@ -502,6 +505,24 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<ScenarioDiff>('GET', `${authoredPath(org, scenario)}/diff?${new URLSearchParams({ from, to })}`),
     setScenarioVisibility: (org: string, scenario: string, visibility: 'private' | 'range') =>
       request<void>('PUT', `${authoredPath(org, scenario)}/visibility`, { body: { visibility } }),
+    // The scenario editor: templates, a manifest checked as typed (with the
+    // trainees' page when valid), drafts saved from files, a version's
+    // files, its rehearsal on the engine, publishing and withdrawing it.
+    scenarioTemplates: () => request<Schemas['ScenarioTemplates']>('GET', '/api/v1/scenario-templates').then((r) => r.templates),
+    validateManifest: (text: string) =>
+      request<ManifestValidation>('POST', '/api/v1/scenario-validate', { file: new Blob([text], { type: 'application/yaml' }) }),
+    saveDraft: (org: string, files: Record<string, string>) =>
+      request<ScenarioVersion>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/authored-scenarios/drafts`, { body: { files } }),
+    scenarioFiles: (org: string, scenario: string, digest: string) =>
+      request<Schemas['ScenarioFiles']>('GET', `${authoredPath(org, scenario)}/versions/${encodeURIComponent(digest)}/files`).then((r) => r.files),
+    rehearse: (org: string, scenario: string, digest: string) =>
+      request<Rehearsal>('POST', `${authoredPath(org, scenario)}/versions/${encodeURIComponent(digest)}/rehearsals`),
+    rehearsal: (org: string, scenario: string, digest: string, from = 0) =>
+      request<Rehearsal>('GET', `${authoredPath(org, scenario)}/versions/${encodeURIComponent(digest)}/rehearsal?from=${from}`),
+    publishVersion: (org: string, scenario: string, digest: string) =>
+      request<ScenarioVersion>('POST', `${authoredPath(org, scenario)}/versions/${encodeURIComponent(digest)}/publish`),
+    unpublishVersion: (org: string, scenario: string, digest: string) =>
+      request<ScenarioVersion>('POST', `${authoredPath(org, scenario)}/versions/${encodeURIComponent(digest)}/unpublish`),
     orgBadgeSettings: (org: string) => request<BadgeSettings>('GET', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`),
     setOrgBadgeSettings: (org: string, body: BadgeSettings) =>
       request<BadgeSettings>('PUT', `/api/v1/organisations/${encodeURIComponent(org)}/badge-settings`, { body }),
