@@ -35,6 +35,9 @@ const (
 type Actor struct {
 	UserID         string
 	OrganisationID string
+	// OrgAdmin is set for someone who runs the organisation: they edit
+	// every scenario of it, as its authors do.
+	OrgAdmin bool
 }
 
 // Scenario is an authored scenario: the manifest id it carries, within one
@@ -75,7 +78,7 @@ func (v Version) Live() bool { return v.PublishedAt != nil && v.UnpublishedAt ==
 // Errors the service returns.
 var (
 	ErrNotFound    = fault.New(fault.NotFound, "authored_scenario_not_found", "No such authored scenario or version.")
-	ErrNotAnAuthor = fault.New(fault.Forbidden, "authoring_not_author", "Only the scenario's authors may change it.")
+	ErrNotAnAuthor = fault.New(fault.Forbidden, "authoring_not_author", "Only the scenario's authors and its organisation's admins may change it.")
 	ErrPublished   = fault.New(fault.Conflict, "version_published", "That version is already published.")
 	ErrUnpublished = fault.New(fault.Conflict, "version_not_published", "That version is not published, so there is nothing to withdraw.")
 )

@@ -53,7 +53,7 @@ func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version
 		}
 	case err != nil:
 		return Version{}, err
-	case !sc.isAuthor(actor):
+	case !sc.mayEdit(actor):
 		return Version{}, ErrNotAnAuthor
 	}
 	return s.store.PutVersion(ctx, Version{AuthoredID: sc.ID, Digest: Digest(data), Size: int64(len(data)),
@@ -109,7 +109,7 @@ func (s *Service) authored(ctx context.Context, actor Actor, authoredID string) 
 	if err != nil {
 		return Scenario{}, err
 	}
-	if !sc.isAuthor(actor) {
+	if !sc.mayEdit(actor) {
 		return Scenario{}, hide(sc, actor, ErrNotAnAuthor)
 	}
 	return sc, nil
@@ -122,7 +122,7 @@ func (s *Service) Scenarios(ctx context.Context, actor Actor) ([]Scenario, error
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(sc Scenario) bool { return !sc.isAuthor(actor) && sc.Visibility != Shared }), nil
+	return slices.DeleteFunc(all, func(sc Scenario) bool { return !sc.mayEdit(actor) && sc.Visibility != Shared }), nil
 }
 
 // Versions lists what the actor may read of a scenario's versions: all of
@@ -138,7 +138,7 @@ func (s *Service) Versions(ctx context.Context, actor Actor, authoredID string) 
 		return nil, err
 	}
 	out := slices.DeleteFunc(all, func(v Version) bool { return !sc.mayRead(actor, v) })
-	if len(out) == 0 && !sc.isAuthor(actor) {
+	if len(out) == 0 && !sc.mayEdit(actor) {
 		return nil, ErrNotFound
 	}
 	return out, nil
@@ -167,12 +167,14 @@ func (s *Service) readable(ctx context.Context, actor Actor, authoredID, digest 
 	return v, nil
 }
 
-func (sc Scenario) isAuthor(actor Actor) bool {
-	return sc.OrganisationID == actor.OrganisationID && slices.Contains(sc.Authors, actor.UserID)
+// mayEdit says whether the actor may change the scenario and read all of
+// it: its authors, and the admins of its organisation.
+func (sc Scenario) mayEdit(actor Actor) bool {
+	return sc.OrganisationID == actor.OrganisationID && (actor.OrgAdmin || slices.Contains(sc.Authors, actor.UserID))
 }
 
 func (sc Scenario) mayRead(actor Actor, v Version) bool {
-	return sc.isAuthor(actor) || (sc.Visibility == Shared && !v.Draft())
+	return sc.mayEdit(actor) || (sc.Visibility == Shared && !v.Draft())
 }
 
 // hide answers someone who may not even read a scenario as if it did not
@@ -197,7 +199,7 @@ func (s *Service) SetVisibility(ctx context.Context, actor Actor, authoredID str
 	if err != nil {
 		return err
 	}
-	if !sc.isAuthor(actor) {
+	if !sc.mayEdit(actor) {
 		return hide(sc, actor, ErrNotAnAuthor)
 	}
 	return s.store.SetVisibility(ctx, authoredID, v)

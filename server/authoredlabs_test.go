@@ -21,6 +21,14 @@ func (s scriptedRehearsal) RehearseTo(ctx context.Context, id string, log io.Wri
 	return s.pass, nil
 }
 
+// colleague adds teachA2, an instructor of organisation A who authors
+// nothing of it.
+func colleague(cl *class) {
+	cl.rg.t.Helper()
+	cl.token["teachA2"], _ = cl.rg.userWithRole("teachA2@range.test", "instructor")
+	cl.ok("adminA", "POST", "/api/v1/organisations/"+cl.orgA+"/members", map[string]string{"email": "teachA2@range.test", "role": "instructor"}, 200)
+}
+
 // templateFiles is one template's files from the editor's list, by path,
 // with its id renamed.
 func templateFiles(t *testing.T, cl *class, name, id string) map[string]string {
@@ -130,7 +138,8 @@ func TestAuthoredLabsOverTheAPI(t *testing.T) {
 	cl.rg.authoring.UseRehearser(scriptedRehearsal{pass: true}, time.Minute)
 	expect(t, send("teachA", "GET", version+"/rehearsal", nil), 404, "rehearsal_not_found")
 	expect(t, send("teachB", "POST", version+"/rehearsals", nil), 404, "organisation_not_found")
-	expect(t, send("adminA", "POST", version+"/rehearsals", nil), 403, "authoring_not_author")
+	colleague(cl)
+	expect(t, send("teachA2", "POST", version+"/rehearsals", nil), 403, "authoring_not_author")
 	expect(t, send("teachA", "POST", version+"/rehearsals", nil), 202, "")
 	var r reply
 	for range 200 {
@@ -153,6 +162,8 @@ func TestAuthoredLabsOverTheAPI(t *testing.T) {
 	if published.body["number"] != float64(1) || published.body["live"] != true {
 		t.Fatalf("published: %s", published.raw)
 	}
+	// The organisation's admin follows it as its author does.
+	expect(t, send("adminA", "GET", version+"/rehearsal", nil), 200, "")
 	expect(t, send("teachA", "POST", version+"/publish", nil), 409, "version_published")
 
 	listed := send("trainee", "GET", "/api/v1/scenarios", nil)

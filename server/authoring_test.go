@@ -43,6 +43,7 @@ func TestAuthoredScenariosOverTheAPI(t *testing.T) {
 	const bodyLimit = 2048
 	cl := newClass(t, withBodyLimit(bodyLimit))
 	ct := contractOf(t, cl.rg)
+	colleague(cl)
 	v1, v2, invalid := orientationBundles(t)
 	if len(v1) <= bodyLimit {
 		t.Fatalf("the bundle (%d bytes) must pass the test range's body limit for this test to mean anything", len(v1))
@@ -89,7 +90,7 @@ func TestAuthoredScenariosOverTheAPI(t *testing.T) {
 		{"not gzip", "teachA", "scenario.yaml", "application/gzip", 400, "bundle_refused"},
 		{"invalid manifest", "teachA", invalid, "application/gzip", 400, "scenario_invalid"},
 		{"JSON", "teachA", v1, "application/json", 400, "bundle_content_type_invalid"},
-		{"a colleague's scenario", "adminA", v2, "application/gzip", 403, "authoring_not_author"},
+		{"a colleague's scenario", "teachA2", v2, "application/gzip", 403, "authoring_not_author"},
 		{"another organisation's instructor", "teachB", v1, "application/gzip", 404, "organisation_not_found"},
 		{"a trainee", "trainee", v1, "application/gzip", 403, "forbidden"},
 	} {
@@ -115,10 +116,15 @@ func TestAuthoredScenariosOverTheAPI(t *testing.T) {
 	if got := listed("teachA", cl.orgA); len(got) != 1 || got[0].(map[string]any)["scenario_id"] != "orientation" {
 		t.Fatalf("the author's list: %v", got)
 	}
-	if got := listed("adminA", cl.orgA); len(got) != 0 {
+	if got := listed("teachA2", cl.orgA); len(got) != 0 {
 		t.Fatalf("a colleague lists a private scenario: %v", got)
 	}
-	expect(t, versions("adminA"), 404, "authored_scenario_not_found")
+	expect(t, versions("teachA2"), 404, "authored_scenario_not_found")
+	// The organisation's admin edits and reads all of its scenarios.
+	if got := listed("adminA", cl.orgA); len(got) != 1 {
+		t.Fatalf("the org admin's list: %v", got)
+	}
+	expect(t, versions("adminA"), 200, "")
 	expect(t, send("teachB", "GET", base+"/"+id+"/versions", nil), 404, "organisation_not_found")
 
 	dl := cl.rg.call("GET", base+"/"+id+"/versions/"+digest1+"/bundle", nil, bearer(cl.token["teachA"])...)
@@ -136,13 +142,13 @@ func TestAuthoredScenariosOverTheAPI(t *testing.T) {
 
 	vis := base + "/" + id + "/visibility"
 	expect(t, send("teachA", "PUT", vis, map[string]string{"visibility": "everyone"}), 400, "visibility_invalid")
-	expect(t, send("adminA", "PUT", vis, map[string]string{"visibility": "range"}), 403, "authoring_not_author")
+	expect(t, send("teachA2", "PUT", vis, map[string]string{"visibility": "range"}), 403, "authoring_not_author")
 	expect(t, send("teachA", "PUT", vis, map[string]string{"visibility": "range"}), 204, "")
 	// Shared: a colleague lists it, and reads no drafts (nothing is published yet).
-	if got := listed("adminA", cl.orgA); len(got) != 1 {
+	if got := listed("teachA2", cl.orgA); len(got) != 1 {
 		t.Fatalf("a colleague's list once shared: %v", got)
 	}
-	expect(t, versions("adminA"), 404, "authored_scenario_not_found")
+	expect(t, versions("teachA2"), 404, "authored_scenario_not_found")
 	if n := len(auditEntries(t, cl.rg, cl.token["admin"], "action=authored_scenario.upload")); n != 3 {
 		t.Errorf("%d uploads audited, want 3 (the same bytes again keep nothing new, yet are a call)", n)
 	}

@@ -57,7 +57,9 @@ func (h authoringAPI) actor(c *fiber.Ctx) (authoring.Actor, error) {
 	if _, err := h.cohorts.TeachingOrganisation(c.UserContext(), cohortActor(c), org); err != nil {
 		return authoring.Actor{}, err
 	}
-	return authoring.Actor{UserID: auth.PrincipalOf(c).UserID, OrganisationID: org}, nil
+	_, err := h.cohorts.ManagedOrganisation(c.UserContext(), cohortActor(c), org)
+	admin := err == nil // its org admins, and range admins
+	return authoring.Actor{UserID: auth.PrincipalOf(c).UserID, OrganisationID: org, OrgAdmin: admin}, nil
 }
 
 type authoredScenarioView struct {

@@ -248,7 +248,7 @@ var japanese = map[string]string{
 	"framework_content_type_invalid": "ファイルそのものをリクエスト本文として送ってください（SecBoK は XLSX、ATT&CK は STIX の JSON）。",
 	"framework_version_invalid":      "バージョンは 40 文字以内で、制御文字を含めずに指定してください。",
 	"authored_scenario_not_found":    "そのシナリオまたはバージョンはありません。",
-	"authoring_not_author":           "このシナリオを変更できるのは作成者だけです。",
+	"authoring_not_author":           "このシナリオを変更できるのは作成者と組織の管理者だけです。",
 	"visibility_invalid":             "公開範囲は private か range で指定してください。",
 	"bundle_refused":                 "このバンドルは受け付けられません（安全でない内容、または上限を超えています）。何も保存されていません。",
 	"bundle_content_type_invalid":    "シナリオのバンドル（.tar.gz）そのものを application/gzip として送ってください。",

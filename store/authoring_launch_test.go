@@ -129,6 +129,11 @@ func TestPublishingWaitsForAGreenRehearsal(t *testing.T) {
 		if state != authoring.Passed || !strings.Contains(running.Log, "PASS:") {
 			t.Fatalf("the green rehearsal: %s %+v", state, running)
 		}
+		// The organisation's admin reads and acts on it as its author does.
+		boss := authoring.Actor{UserID: "bob", OrganisationID: "o1", OrgAdmin: true}
+		if r, _, err := svc.Rehearsal(ctx, boss, id, first.Digest); err != nil || r.ID != running.ID {
+			t.Fatalf("the org admin reads the rehearsal: %v", err)
+		}
 		// Green for the first version is not green for the second.
 		if _, err := svc.Publish(ctx, alice, id, second.Digest); !errors.Is(err, authoring.ErrNotRehearsed) {
 			t.Fatalf("the second version published on the first's rehearsal: %v", err)

@@ -3818,7 +3818,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Shares a scenario's published versions with the whole range, or makes it private to its authors again (authors only). */
+        /** Shares a scenario's published versions with the whole range, or makes it private to its authors again (its authors and org admins). */
         put: operations["setScenarioVisibility"];
         post?: never;
         delete?: never;
@@ -3888,7 +3888,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Starts a rehearsal of one version on the engine (authors only).
+         * Starts a rehearsal of one version on the engine (its authors and org admins).
          * @description The version is launched as a lab for a throwaway trainee; a wrong answer to every objective must
          *     be refused (and every state check fail before its hardening), then each step of the reference
          *     solution must pass its objective. It runs in the background; follow it with GET .../rehearsal.
@@ -3917,7 +3917,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The version's newest rehearsal, with its state and log so far (authors only). */
+        /** The version's newest rehearsal, with its state and log so far (its authors and org admins). */
         get: operations["scenarioVersionRehearsal"];
         put?: never;
         post?: never;
@@ -3944,7 +3944,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Publishes a version once a rehearsal of that exact version passed, or puts a withdrawn one back (authors only).
+         * Publishes a version once a rehearsal of that exact version passed, or puts a withdrawn one back (its authors and org admins).
          * @description A draft gets the scenario's next number; a published version never changes. The organisation's
          *     people (and the range's, once the scenario is shared) then see and launch its newest live version.
          */
@@ -3971,7 +3971,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraws a published version from new launches; labs running from it run on (authors only). */
+        /** Withdraws a published version from new launches; labs running from it run on (its authors and org admins). */
         post: operations["unpublishScenarioVersion"];
         delete?: never;
         options?: never;
