@@ -20,6 +20,7 @@ type Service struct {
 	limits bundle.Limits
 	now    func() time.Time
 
+	images         []string  // the lab images authored scenarios may name; nil: any
 	rehearser      Rehearser // nil: this range cannot rehearse (no engine)
 	rehearsalLimit time.Duration
 	live           rehearsals
@@ -42,6 +43,9 @@ func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version
 	_, parsed, err := bundle.Import(data, s.limits)
 	if err != nil {
 		return Version{}, refused(err)
+	}
+	if err := s.checkImages(parsed); err != nil {
+		return Version{}, err
 	}
 	sc, err := s.store.ScenarioByName(ctx, actor.OrganisationID, parsed.ID)
 	switch {

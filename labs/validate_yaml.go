@@ -64,6 +64,9 @@ var yamlLine = regexp.MustCompile(`^line (\d+): `)
 // decodeProblems turns a decoder's error into problems, one for each
 // error it holds, each at the line it names and, where root has a value
 // on that line, its column.
+// unknownField is the decoder's message for a field the manifest's types lack.
+var unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+
 func decodeProblems(err error, root *yaml.Node) []Problem {
 	var msgs []string
 	if te, ok := err.(*yaml.TypeError); ok {
@@ -78,6 +81,10 @@ func decodeProblems(err error, root *yaml.Node) []Problem {
 			p.Line, _ = strconv.Atoi(g[1])
 			p.Message = m[len(g[0]):]
 			p.Column = columnOn(root, p.Line, p.Message)
+		}
+		// The decoder names Go types; an author needs the field's name.
+		if g := unknownField.FindStringSubmatch(p.Message); g != nil {
+			p.Message = "unknown field " + strconv.Quote(g[1]) + ": it has no meaning here (docs/scenarios.md lists every field)"
 		}
 		out = append(out, p)
 	}

@@ -40,8 +40,9 @@ func templateFiles(t *testing.T, cl *class, name, id string) map[string]string {
 			Name  string
 			Files []struct{ Path, Text string }
 		}
+		Images []string
 	}
-	if err := json.Unmarshal([]byte(r.raw), &list); err != nil || len(list.Templates) != 3 {
+	if err := json.Unmarshal([]byte(r.raw), &list); err != nil || len(list.Templates) != 3 || len(list.Images) != 3 {
 		t.Fatalf("templates: %v %s", err, r.raw)
 	}
 	for _, tm := range list.Templates {
@@ -100,6 +101,16 @@ func TestAuthoredLabsOverTheAPI(t *testing.T) {
 	expect(t, bad, 400, "scenario_invalid")
 	if !strings.Contains(bad.raw, `"field":"hosts[0].privileged"`) {
 		t.Fatalf("the refusal names the field: %s", bad.raw)
+	}
+	pulled := map[string]string{}
+	for p, text := range files {
+		pulled[p] = text
+	}
+	pulled["scenario.yaml"] = strings.Replace(files["scenario.yaml"], "image: sakimori-lab/base:latest", "image: alpine:latest", 1)
+	notOurs := send("teachA", "POST", base+"/drafts", map[string]any{"files": pulled})
+	expect(t, notOurs, 400, "image_not_on_range")
+	if !strings.Contains(notOurs.raw, `"field":"hosts[0].image"`) {
+		t.Fatalf("the refusal names the field: %s", notOurs.raw)
 	}
 	expect(t, send("teachB", "POST", base+"/drafts", map[string]any{"files": files}), 404, "organisation_not_found")
 	if list := send("teachA", "GET", base, nil); strings.Contains(list.raw, "night-shift") {

@@ -160,6 +160,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.XAPI = xapiService(t, db, deps.Cohorts, deps.Audit)
 	deps.Authoring = authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now)
 	deps.Templates = scenarios.Templates()
+	deps.Authoring.UseImages([]string{"sakimori-lab/base:latest", "sakimori-lab/cloud:latest", "sakimori-lab/workstation:latest"})
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

@@ -254,6 +254,7 @@ var japanese = map[string]string{
 	"bundle_content_type_invalid":    "シナリオのバンドル（.tar.gz）そのものを application/gzip として送ってください。",
 	"scenario_invalid":               "バンドル内のシナリオが正しくありません。sakimori scenario validate で問題の行と列を確かめてください。何も保存されていません。",
 	"diff_versions_missing":          "比べる 2 つのバージョンを from と to（ダイジェスト）で指定してください。",
+	"image_not_on_range":             "この演習場にないラボイメージです。演習場がビルドしたイメージだけを指定できます。何も保存されていません。",
 	"version_published":              "そのバージョンはすでに公開されています。",
 	"version_not_published":          "そのバージョンは公開されていないため、取り下げるものがありません。",
 	"rehearsal_not_found":            "そのバージョンはまだリハーサルされていません。",

@@ -36,7 +36,7 @@ func routes(app *fiber.App, d Deps) {
 	api.Get("/openapi.json", contract) // describes every route in this table
 	api.Get("/scenario-schema.json", scenarioSchema)
 	api.Post("/scenario-validate", d.Tokens.Require(accounts.RoleInstructor), scenarioValidate)
-	api.Get("/scenario-templates", d.Tokens.Require(accounts.RoleInstructor), scenarioTemplates(d.Templates))
+	api.Get("/scenario-templates", d.Tokens.Require(accounts.RoleInstructor), scenarioTemplates(d.Templates, labImages(d.Authoring)))
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)
 	s := sessions{accounts: d.Accounts, tokens: d.Tokens, opt: d.Options, sso: d.SSO}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/labs/bundle"
 )
 
@@ -17,12 +18,17 @@ type templateView struct {
 
 // scenarioTemplates is GET /api/v1/scenario-templates: the scenario
 // folders an author starts from in the editor, each with its files, as
-// `sakimori scenario new` writes them.
-func scenarioTemplates(templates fs.FS) fiber.Handler {
+// `sakimori scenario new` writes them, and the lab images authored
+// scenarios may name.
+func scenarioTemplates(templates fs.FS, images func() []string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		out := []templateView{}
+		names := []string{}
+		if images != nil && images() != nil {
+			names = images()
+		}
 		if templates == nil {
-			return c.JSON(fiber.Map{"templates": out})
+			return c.JSON(fiber.Map{"templates": out, "images": names})
 		}
 		dirs, err := fs.ReadDir(templates, ".")
 		if err != nil {
@@ -58,6 +64,15 @@ func scenarioTemplates(templates fs.FS) fiber.Handler {
 			sortFiles(t.Files)
 			out = append(out, t)
 		}
-		return c.JSON(fiber.Map{"templates": out})
+		return c.JSON(fiber.Map{"templates": out, "images": names})
 	}
+}
+
+// labImages lists the images authored scenarios may name, if the range
+// keeps authored scenarios.
+func labImages(a *authoring.Service) func() []string {
+	if a == nil {
+		return nil
+	}
+	return a.Images
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/authoring"
+	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/bundle"
 	"github.com/sakimori/sakimori/labs/driver"
@@ -25,6 +26,9 @@ const rehearsalLimit = 20 * time.Minute
 // lab and scoring services trainees use, each as a throwaway trainee.
 func newAuthoring(db *store.DB, l *labs.Service, sc *scoring.Service, d driver.Driver, people *accounts.Service) *authoring.Service {
 	svc := authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now)
+	// Authored labs run the images this range builds (sakimori images
+	// build), and nothing pulled.
+	svc.UseImages([]string{labimages.Base, labimages.Cloud, labimages.Workstation})
 	l.Catalogue().UseAuthored(func(id string) (*labs.Scenario, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

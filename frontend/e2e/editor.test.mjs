@@ -63,6 +63,7 @@ test('an instructor writes, rehearses and publishes a scenario; only their organ
   await page.getByLabel('Start from a template').selectOption('web-app')
   await page.getByRole('button', { name: 'Start' }).click()
   await page.getByTestId('valid').waitFor()
+  await page.getByTestId('images').getByText(/sakimori-lab\/workstation:latest/).waitFor()
   await page.getByTestId('preview').getByRole('heading', { name: 'Workstation and Web Application' }).waitFor()
 
   // A mistake, typed at the end of the manifest, shows at its line.
@@ -77,11 +78,11 @@ test('an instructor writes, rehearses and publishes a scenario; only their organ
   const problem = page.getByTestId('problems').locator('li').first()
   await problem.waitFor()
   assert.match(await problem.innerText(), new RegExp(`line ${line}, column 1`))
-  assert.match(await problem.innerText(), /privileged/)
+  assert.match(await problem.innerText(), /unknown field "privileged"/)
   await page.locator('.cm-lintRange-error').first().waitFor()
   await page.locator('.cm-gutter-lint .cm-lint-marker-error').first().waitFor()
   assert.ok(await page.getByRole('button', { name: 'Save draft' }).isDisabled(), 'a manifest with problems is not saved')
-  if (shots) (mkdirSync(shots, { recursive: true }), await page.screenshot({ path: join(shots, 'editor-error.png'), fullPage: true }))
+  if (shots) (mkdirSync(shots, { recursive: true }), await page.getByTestId('problems').scrollIntoViewIfNeeded(), await page.screenshot({ path: join(shots, 'editor-error.png') }))
 
   // Fixed, saved, launched as a preview lab.
   await page.keyboard.press('Shift+Home')

@@ -4389,6 +4389,8 @@ export interface components {
             size: number;
         };
         ScenarioTemplates: {
+            /** @description The lab images authored scenarios may name (hosts[].image); any other is refused with image_not_on_range. */
+            images: string[];
             templates: {
                 name: string;
                 files: components["schemas"]["ScenarioFile"][];

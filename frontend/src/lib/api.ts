@@ -508,7 +508,7 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     // The scenario editor: templates, a manifest checked as typed (with the
     // trainees' page when valid), drafts saved from files, a version's
     // files, its rehearsal on the engine, publishing and withdrawing it.
-    scenarioTemplates: () => request<Schemas['ScenarioTemplates']>('GET', '/api/v1/scenario-templates').then((r) => r.templates),
+    scenarioTemplates: () => request<Schemas['ScenarioTemplates']>('GET', '/api/v1/scenario-templates'),
     validateManifest: (text: string) =>
       request<ManifestValidation>('POST', '/api/v1/scenario-validate', { file: new Blob([text], { type: 'application/yaml' }) }),
     saveDraft: (org: string, files: Record<string, string>) =>
