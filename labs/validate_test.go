@@ -93,7 +93,7 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"unknown kind", "kind: flag, points: 50, variable: flag}]", "kind: puzzle, points: 50, variable: flag}]", "objectives[0].kind", "must be one of flag, question, check, detection"},
 		{"variable on a question", "kind: flag, points: 50, variable: flag}]", "kind: question, points: 50, variable: flag, answers: [x]}]", "objectives[0].variable", "only flag objectives"},
 		{"hint target", "objective: get-flag", "objective: missing", "hints[0].objective", "no objective"},
-		{"unknown key", "difficulty: beginner", "difficulty: beginner\nprivileged_mode: true", "", "not found"},
+		{"unknown key", "difficulty: beginner", "difficulty: beginner\nprivileged_mode: true", "", `unknown field "privileged_mode"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

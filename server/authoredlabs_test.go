@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,13 @@ func (s scriptedRehearsal) RehearseTo(ctx context.Context, id string, log io.Wri
 	fmt.Fprintf(log, "%s: launching lab\n", id)
 	fmt.Fprintf(log, "report                       refused a wrong answer; passed the reference solution\n")
 	return s.pass, nil
+}
+
+// edited is files with the first from in scenario.yaml changed to to.
+func edited(files map[string]string, from, to string) map[string]string {
+	out := maps.Clone(files)
+	out["scenario.yaml"] = strings.Replace(files["scenario.yaml"], from, to, 1)
+	return out
 }
 
 // colleague adds teachA2, an instructor of organisation A who authors
@@ -92,21 +100,13 @@ func TestAuthoredLabsOverTheAPI(t *testing.T) {
 	expect(t, send("teachA", "POST", base+"/drafts", map[string]any{"files": map[string]string{}}), 400, "draft_files_required")
 	expect(t, send("teachA", "POST", base+"/drafts", map[string]any{"files": map[string]string{"scenario.yaml": files["scenario.yaml"], "../escape": "x"}}),
 		400, "draft_file_not_allowed")
-	broken := map[string]string{}
-	for p, text := range files {
-		broken[p] = text
-	}
-	broken["scenario.yaml"] = strings.Replace(files["scenario.yaml"], "    terminal: true\n", "    terminal: true\n    privileged: true\n", 1)
+	broken := edited(files, "    terminal: true\n", "    terminal: true\n    privileged: true\n")
 	bad := send("teachA", "POST", base+"/drafts", map[string]any{"files": broken})
 	expect(t, bad, 400, "scenario_invalid")
 	if !strings.Contains(bad.raw, `"field":"hosts[0].privileged"`) {
 		t.Fatalf("the refusal names the field: %s", bad.raw)
 	}
-	pulled := map[string]string{}
-	for p, text := range files {
-		pulled[p] = text
-	}
-	pulled["scenario.yaml"] = strings.Replace(files["scenario.yaml"], "image: sakimori-lab/base:latest", "image: alpine:latest", 1)
+	pulled := edited(files, "image: sakimori-lab/base:latest", "image: alpine:latest")
 	notOurs := send("teachA", "POST", base+"/drafts", map[string]any{"files": pulled})
 	expect(t, notOurs, 400, "image_not_on_range")
 	if !strings.Contains(notOurs.raw, `"field":"hosts[0].image"`) {

@@ -43,14 +43,7 @@ func (h authoringAPI) saveDraft(c *fiber.Ctx) error {
 		files[p] = []byte(text)
 	}
 	v, err := h.authoring.SaveDraft(c.UserContext(), a, files)
-	if err != nil {
-		return err
-	}
-	if err := recordAction(c, h.audit, audit.Entry{Action: audit.ScenarioUpload, TargetKind: "authored_scenario", TargetID: v.AuthoredID,
-		Detail: map[string]string{"digest": v.Digest}}); err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(versionView(v))
+	return h.kept(c, v, err)
 }
 
 // fileView is one file of a version: its text, or only its size when it

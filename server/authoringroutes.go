@@ -132,6 +132,12 @@ func (h authoringAPI) upload(c *fiber.Ctx) error {
 		return fiber.ErrRequestEntityTooLarge
 	}
 	v, err := h.authoring.Upload(c.UserContext(), a, data)
+	return h.kept(c, v, err)
+}
+
+// kept answers a bundle kept as a draft, by upload or from the editor,
+// once it is in the audit log.
+func (h authoringAPI) kept(c *fiber.Ctx, v authoring.Version, err error) error {
 	if err != nil {
 		return err
 	}
