@@ -60,6 +60,10 @@ type rehearsals struct {
 	mu      sync.Mutex
 	running map[string]*liveLog
 	work    sync.WaitGroup
+	// stop ends with Close: a rehearsal takes minutes, and a range
+	// shutting down does not wait for one.
+	stop   context.Context
+	cancel context.CancelFunc
 }
 
 // liveLog is a rehearsal's log as it grows, safe to read while written.
@@ -85,9 +89,13 @@ func (l *liveLog) String() string {
 // r; limit bounds each rehearsal.
 func (s *Service) UseRehearser(r Rehearser, limit time.Duration) {
 	s.rehearser, s.rehearsalLimit = r, limit
+	if s.live.stop == nil {
+		s.live.stop, s.live.cancel = context.WithCancel(context.Background())
+	}
 }
 
-// Rehearse starts a rehearsal of one version for its authors and returns
+// Rehearse starts a rehearsal of one version for its editors (authors and
+// org admins) and returns
 // it running; it goes on in the background, its log readable through
 // Rehearsal as it grows.
 func (s *Service) Rehearse(ctx context.Context, actor Actor, authoredID, digest string) (Rehearsal, error) {
@@ -131,10 +139,12 @@ func (s *Service) Rehearse(ctx context.Context, actor Actor, authoredID, digest 
 func (s *Service) rehearse(r Rehearsal, labID string, log *liveLog) {
 	defer s.live.work.Done()
 	defer s.forget(r.ID)
-	ctx, cancel := context.WithTimeout(context.Background(), s.rehearsalLimit)
+	ctx, cancel := context.WithTimeout(s.live.stop, s.rehearsalLimit)
 	defer cancel()
 	passed, err := s.rehearser.RehearseTo(ctx, labID, log)
 	switch {
+	case err != nil && s.live.stop.Err() != nil:
+		fmt.Fprintln(log, "FAIL: the range stopped during the rehearsal; rehearse again")
 	case errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(log, "FAIL: the rehearsal took longer than %s and was stopped\n", s.rehearsalLimit)
 	case err != nil:
@@ -155,10 +165,16 @@ func (s *Service) forget(id string) {
 	s.live.mu.Unlock()
 }
 
-// Close waits for the rehearsals running here to end.
-func (s *Service) Close() { s.live.work.Wait() }
+// Close stops the rehearsals running here, each kept as failed with the
+// reason in its log, and waits for them to end.
+func (s *Service) Close() {
+	if s.live.cancel != nil {
+		s.live.cancel()
+	}
+	s.live.work.Wait()
+}
 
-// Rehearsal is a version's newest rehearsal, for its authors, with its
+// Rehearsal is a version's newest rehearsal, for its editors, with its
 // state and its log so far.
 func (s *Service) Rehearsal(ctx context.Context, actor Actor, authoredID, digest string) (Rehearsal, RehearsalState, error) {
 	if _, err := s.authored(ctx, actor, authoredID); err != nil {

@@ -79,8 +79,8 @@ func Digest(data []byte) string {
 }
 
 // Publish makes a draft the scenario's next version, or puts a withdrawn
-// one back. Authors only, and only once a rehearsal of that exact version
-// passed: no one launches a scenario its own solution cannot solve.
+// one back. Its editors only (authors and org admins), and only once a
+// rehearsal of that exact version passed: no one launches a scenario its own solution cannot solve.
 func (s *Service) Publish(ctx context.Context, actor Actor, authoredID, digest string) (Version, error) {
 	if _, err := s.authored(ctx, actor, authoredID); err != nil {
 		return Version{}, err
@@ -99,7 +99,7 @@ func (s *Service) Publish(ctx context.Context, actor Actor, authoredID, digest s
 }
 
 // Unpublish withdraws a live version: no new lab starts from it, and labs
-// already running from it run on. Authors only.
+// already running from it run on. Its editors only.
 func (s *Service) Unpublish(ctx context.Context, actor Actor, authoredID, digest string) (Version, error) {
 	if _, err := s.authored(ctx, actor, authoredID); err != nil {
 		return Version{}, err
@@ -107,7 +107,7 @@ func (s *Service) Unpublish(ctx context.Context, actor Actor, authoredID, digest
 	return s.store.Unpublish(ctx, authoredID, digest, s.now().UTC())
 }
 
-// authored loads a scenario the actor authors.
+// authored loads a scenario the actor may edit.
 func (s *Service) authored(ctx context.Context, actor Actor, authoredID string) (Scenario, error) {
 	sc, err := s.store.Scenario(ctx, authoredID)
 	if err != nil {

@@ -30,7 +30,11 @@ type scripted struct {
 func (s scripted) RehearseTo(ctx context.Context, labScenarioID string, log io.Writer) (bool, error) {
 	fmt.Fprintf(log, "%s: launching lab\n", labScenarioID)
 	if s.hold != nil {
-		<-s.hold
+		select {
+		case <-s.hold:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
 	}
 	fmt.Fprintf(log, "%s: find-the-flag passed\n", labScenarioID)
 	return s.pass, nil
@@ -140,6 +144,18 @@ func TestPublishingWaitsForAGreenRehearsal(t *testing.T) {
 		}
 		if v, err := svc.Publish(ctx, alice, id, first.Digest); err != nil || v.Number != 1 {
 			t.Fatalf("publish after a green rehearsal: %+v, %v", v, err)
+		}
+
+		// A range shutting down does not wait minutes for a rehearsal: it
+		// is stopped and kept as failed, saying why.
+		svc.UseRehearser(scripted{pass: true, hold: make(chan struct{})}, time.Minute)
+		if _, err := svc.Rehearse(ctx, alice, id, second.Digest); err != nil {
+			t.Fatal(err)
+		}
+		svc.Close()
+		stopped, state, err := svc.Rehearsal(ctx, alice, id, second.Digest)
+		if err != nil || state != authoring.Failed || !strings.Contains(stopped.Log, "the range stopped during the rehearsal") {
+			t.Fatalf("a rehearsal at shutdown: %s %+v %v", state, stopped, err)
 		}
 	})
 }

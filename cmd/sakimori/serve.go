@@ -95,7 +95,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), time.Now)
 	scoringSvc.FreezeScoreboard(cfg.ScoreboardFreeze)
 	authoringSvc := newAuthoring(db, labsSvc, scoringSvc, engine, accountsSvc)
-	defer authoringSvc.Close()
 	cohortsSvc := cohorts.NewService(db.Cohorts(), accountsSvc, time.Now)
 	coursework := forcohorts.New(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Labs(), db.Scoring())
 	cohortsSvc.UseCoursework(coursework, coursework)
@@ -190,6 +189,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Rehearsals stop first (each kept as failed, its lab stopped), before
+	// the lab service they run on closes.
+	authoringSvc.Close()
 	closing, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := labsSvc.Close(closing); err != nil {
