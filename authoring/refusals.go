@@ -29,7 +29,7 @@ func refused(err error) error {
 		return f
 	case errors.Is(err, bundle.ErrBadBundle):
 		why := strings.TrimPrefix(err.Error(), bundle.ErrBadBundle.Error()+": ")
-		f := fault.New(fault.Invalid, "bundle_refused", "The bundle is refused: "+why+".")
+		f := fault.New(fault.Invalid, "bundle_refused", "The bundle is refused: "+strings.TrimSuffix(why, ".")+".")
 		f.Err = err
 		return f
 	default:

@@ -100,6 +100,7 @@ func LoadScenario(fsys fs.FS, dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	notes = append(loadFiles(fsys, dir, s), notes...)
 	if textErr == nil && len(notes) == 0 {
 		return s, nil
 	}

@@ -42,6 +42,7 @@ type Scenario struct {
 	sourcePath  string
 	sourceBytes []byte
 	texts       map[string]*ScenarioText // the words in other languages, by language (see In)
+	files       map[string][]byte        // what hosts' files name as their source, by that path
 	notes       map[string]string        // the instructor notes, by language, English too (see Notes)
 }
 
@@ -74,6 +75,9 @@ type HostDef struct {
 	// answers at, such as the instance metadata address 169.254.169.254;
 	// only this host can reach them.
 	LoopbackAddresses []string `yaml:"loopback_addresses"`
+	// Files are files of the scenario folder, under files/, that the host
+	// starts with; see FileDef.
+	Files []FileDef `yaml:"files"`
 
 	// Isolation-weakening settings are named here only so the validator can
 	// refuse them by name with a clear reason, rather than as unknown keys.
@@ -86,6 +90,18 @@ type HostDef struct {
 	Devices     []string `yaml:"devices"`
 	SecurityOpt []string `yaml:"security_opt"`
 	User        string   `yaml:"user"`
+}
+
+// FileDef places one file of the scenario folder in a host. The range
+// copies it in through the engine before the host first starts, owned by
+// the host's user, so it needs the host's root to be writable.
+type FileDef struct {
+	Source string `yaml:"source"` // its path in the scenario folder, under files/
+	Path   string `yaml:"path"`   // the absolute path it takes in the host
+	Mode   string `yaml:"mode"`   // octal permissions: "0644" (the default), "0755" for a script
+	// Expand substitutes ${var.NAME} and ${host.NAME} in the file's text, as
+	// in env, so a file can carry the lab's own flag or password.
+	Expand bool `yaml:"expand"`
 }
 
 // Port is a port of a host the browser may open through the platform.

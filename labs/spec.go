@@ -45,6 +45,7 @@ func buildSpec(s *Scenario, inst Instance, vars map[string]string) driver.Instan
 		for k, v := range h.Env {
 			hs.Env[k] = substitute(v, vars, addrOf)
 		}
+		hs.Files = hostFiles(s, h, vars, addrOf)
 		if len(h.Tmpfs) > 0 {
 			hs.Tmpfs = map[string]int64{}
 			for path, size := range h.Tmpfs {

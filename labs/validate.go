@@ -222,6 +222,7 @@ func validateHosts(s *Scenario, nets map[string]bool, vars map[string]string, p 
 		}
 		validateResources(path, h, p)
 		validateIsolation(path, h, p)
+		validateFiles(path, h, p)
 	}
 	// ${host.NAME} names another host; checked once every host is known.
 	for i, h := range s.Hosts {

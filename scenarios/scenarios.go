@@ -25,7 +25,7 @@ func Files() embed.FS { return files }
 // catalogue's layout; `sakimori scenario new` copies one under a new id.
 // They are not in the catalogue.
 //
-//go:embed templates/*/scenario.yaml templates/*/text.*.yaml templates/*/solution.yaml templates/*/README*.md
+//go:embed templates/*/scenario.yaml templates/*/text.*.yaml templates/*/solution.yaml templates/*/README*.md templates/web-app/files
 var templateFiles embed.FS
 
 // TemplateNames lists the templates, in the order an author is offered them.

@@ -2,13 +2,17 @@ package server_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sakimori/sakimori/labs/driver"
 )
 
 // scriptedRehearsal stands in for the engine's rehearsal, which the
@@ -217,4 +221,123 @@ func TestValidationPreviewsTheScenario(t *testing.T) {
 	if r.body["valid"] != false || r.body["preview"] != nil {
 		t.Fatalf("an invalid manifest has no preview: %s", r.raw)
 	}
+}
+
+// A draft carries the files its hosts start with, text and encoded alike:
+// opened again, an encoded file comes back byte for byte, so the editor
+// saves it again unchanged; launched, the host holds the files, the
+// expanded one with the lab's own flag. What a folder's files get wrong is
+// refused at its field and keeps nothing.
+func TestDraftsCarryTheirFiles(t *testing.T) {
+	fake := fakeLabs()
+	cl := classOn(t, newRangeWithLabs(t, fake))
+	ct := contractOf(t, cl.rg)
+	send := func(body map[string]any) reply {
+		t.Helper()
+		path := "/api/v1/organisations/" + cl.orgA + "/authored-scenarios/drafts"
+		raw, _ := json.Marshal(body)
+		r := cl.rg.call("POST", path, body, bearer(cl.token["teachA"])...)
+		ct.holds(t, "POST", path, raw, r)
+		return r
+	}
+	files := templateFiles(t, cl, "web-app", "intranet")
+	if !strings.Contains(files["files/www/flag.txt"], "${var.flag}") {
+		t.Fatalf("the web-app template's files: %v", files)
+	}
+	logo := []byte{0x89, 'P', 'N', 'G', 0, 0xff, 0xfe, 1, 2, 3}
+
+	for _, c := range []struct {
+		name        string
+		body        map[string]any
+		code, field string
+	}{
+		{"sent twice", map[string]any{"files": files, "encoded": map[string][]byte{"files/www/index.html": logo}}, "draft_file_twice", "encoded.files/www/index.html"},
+		{"missing", map[string]any{"files": without(files, "files/www/flag.txt")}, "scenario_invalid", "hosts[1].files[1].source"},
+		{"read-only root", map[string]any{"files": edited(files, "    writable_root: true\n", "")}, "scenario_invalid", "hosts[1].files"},
+		{"over the cap", map[string]any{"files": files, "encoded": map[string][]byte{"files/big.bin": noise(1 << 20)}}, "scenario_invalid", "files"},
+		{"not base64", map[string]any{"files": files, "encoded": map[string]string{"files/logo.png": "%%%"}}, "body_invalid", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := send(c.body)
+			expect(t, r, 400, c.code)
+			if c.field != "" && !strings.Contains(r.raw, `"field":"`+c.field+`"`) {
+				t.Fatalf("the refusal names %s: %s", c.field, r.raw)
+			}
+		})
+	}
+	teach := func(method, path string, body any) reply {
+		t.Helper()
+		return cl.rg.call(method, path, body, bearer(cl.token["teachA"])...)
+	}
+	if list := teach("GET", "/api/v1/organisations/"+cl.orgA+"/authored-scenarios", nil); strings.Contains(list.raw, "intranet") {
+		t.Fatalf("a refused draft was kept: %s", list.raw)
+	}
+
+	draft := send(map[string]any{"files": files, "encoded": map[string][]byte{"files/www/logo.png": logo}})
+	expect(t, draft, 201, "")
+	version := "/api/v1/organisations/" + cl.orgA + "/authored-scenarios/" + draft.body["authored_id"].(string) + "/versions/" + draft.body["digest"].(string)
+	var opened struct {
+		Files []struct {
+			Path   string
+			Text   string
+			Binary bool
+			Data   []byte
+		}
+	}
+	if err := json.Unmarshal([]byte(teach("GET", version+"/files", nil).raw), &opened); err != nil {
+		t.Fatal(err)
+	}
+	again := map[string]any{"files": map[string]string{}, "encoded": map[string][]byte{}}
+	for _, f := range opened.Files {
+		if f.Binary {
+			again["encoded"].(map[string][]byte)[f.Path] = f.Data
+		} else {
+			again["files"].(map[string]string)[f.Path] = f.Text
+		}
+	}
+	if got := again["encoded"].(map[string][]byte)["files/www/logo.png"]; string(got) != string(logo) {
+		t.Fatalf("the encoded file came back as %v", got)
+	}
+	if same := send(again); same.body["digest"] != draft.body["digest"] {
+		t.Fatalf("saving the opened files again made another version: %s", same.raw)
+	}
+
+	launched := teach("POST", "/api/v1/labs", map[string]string{"scenario": draft.body["lab_scenario"].(string)})
+	expect(t, launched, 202, "")
+	id := launched.body["id"].(string)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		r := teach("GET", "/api/v1/labs/"+id, nil)
+		if r.body["state"] == "running" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the preview lab did not run: %s", r.raw)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sess, err := fake.Exec(ctx, id, "web", driver.ExecRequest{Command: []string{"cat", "/srv/www/flag.txt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	_ = sess.CloseWrite()
+	out, _ := io.ReadAll(sess)
+	if !regexp.MustCompile(`^FLAG\{[0-9a-z-]+\}\n$`).Match(out) {
+		t.Fatalf("the web host's flag.txt holds %q", out)
+	}
+}
+
+// without is files less one.
+func without(files map[string]string, p string) map[string]string {
+	out := maps.Clone(files)
+	delete(out, p)
+	return out
+}
+
+// noise is n bytes that do not compress, as a photo's do not.
+func noise(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
 }

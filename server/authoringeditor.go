@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,16 +22,32 @@ import (
 // withdraws a version.
 
 type draftRequest struct {
-	Files map[string]string `json:"files"` // by path in the scenario folder
+	Files   map[string]string `json:"files"`   // text files, by path in the scenario folder
+	Encoded map[string][]byte `json:"encoded"` // the rest, base64 in JSON, by path under files/
 }
 
 var errDraftEmpty = fault.InvalidField("files", "draft_files_required", "Send the scenario folder's files, scenario.yaml at least.")
+
+func errDraftFileTwice(p string) error {
+	return fault.InvalidField("encoded."+p, "draft_file_twice", "This file is sent both as text and encoded; send it once.")
+}
 
 func (h authoringAPI) saveDraft(c *fiber.Ctx) error {
 	a, err := h.actor(c)
 	if err != nil {
 		return err
 	}
+	// The files of a bundle, as JSON: base64 and escapes make them up to
+	// twice the bytes a bundle's limits allow, and no more is read.
+	most := 2 * h.authoring.MaxUpload()
+	data, err := io.ReadAll(io.LimitReader(uploadStream(c), most+1))
+	if err != nil {
+		return errBodyUnreadable(err)
+	}
+	if int64(len(data)) > most {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	c.Request().SetBody(data)
 	var req draftRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -38,20 +55,28 @@ func (h authoringAPI) saveDraft(c *fiber.Ctx) error {
 	if len(req.Files) == 0 {
 		return errDraftEmpty
 	}
-	files := make(map[string][]byte, len(req.Files))
+	files := make(map[string][]byte, len(req.Files)+len(req.Encoded))
 	for p, text := range req.Files {
 		files[p] = []byte(text)
+	}
+	for p, data := range req.Encoded {
+		if _, twice := files[p]; twice {
+			return errDraftFileTwice(p)
+		}
+		files[p] = data
 	}
 	v, err := h.authoring.SaveDraft(c.UserContext(), a, files)
 	return h.kept(c, v, err)
 }
 
-// fileView is one file of a version: its text, or only its size when it
-// is not text (the editor shows text files; others ride along).
+// fileView is one file of a version: its text, or its bytes when it is
+// not text (the editor shows text files; it keeps the others to save them
+// again with the folder).
 type fileView struct {
 	Path   string `json:"path"`
 	Text   string `json:"text,omitempty"`
 	Binary bool   `json:"binary,omitempty"`
+	Data   []byte `json:"data,omitempty"`
 	Size   int    `json:"size"`
 }
 
@@ -70,7 +95,7 @@ func (h authoringAPI) files(c *fiber.Ctx) error {
 		if utf8.Valid(data) {
 			f.Text = string(data)
 		} else {
-			f.Binary = true
+			f.Binary, f.Data = true, data
 		}
 		out = append(out, f)
 	}

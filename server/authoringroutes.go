@@ -35,6 +35,7 @@ func authoringRoutes(api fiber.Router, d Deps, uploads uploadRoutes) {
 	// A bundle may hold files up to the bundle limits, beyond the body
 	// limit of every other route.
 	uploads["/api/v1"+base] = true
+	uploads["/api/v1"+base+"/drafts"] = true // the same files, as JSON
 	api.Get(base, staff, h.list)
 	api.Post(base, staff, h.upload)
 	api.Get(base+"/:scenario/versions", staff, h.versions)

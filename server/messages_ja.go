@@ -263,6 +263,7 @@ var japanese = map[string]string{
 	"rehearsals_unavailable":         "この演習場にはラボのエンジンがないため、シナリオをリハーサルできません。",
 	"draft_files_required":           "シナリオフォルダーのファイル（少なくとも scenario.yaml）を送ってください。",
 	"draft_file_not_allowed":         "シナリオフォルダーに置けないファイルです（scenario.yaml、solution.yaml、text.<言語>.yaml、README*.md、files/ 以下のみ）。何も保存されていません。",
+	"draft_file_twice":               "同じファイルがテキストとエンコード済みの両方で送られています。どちらか一方で送ってください。",
 	"manifest_content_type_invalid":  "マニフェスト（scenario.yaml）そのものを application/yaml として送ってください。",
 	"body_unreadable":                "リクエスト本文を最後まで読み取れませんでした。",
 	"framework_malformed":            "ファイルを読み取れません。SecBoK の XLSX ブック、または ATT&CK の STIX 2.1 バンドルを指定してください。取り込みは行われていません。",

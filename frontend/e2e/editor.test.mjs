@@ -1,6 +1,7 @@
 // The scenario editor, end to end on the real engine: an instructor starts
 // from the web-app template, types a mistake and sees it at its line, fixes
-// it, previews the trainees' page, launches the draft as a lab, rehearses
+// it, attaches a file, previews the trainees' page, launches the draft as a
+// lab, rehearses
 // it (the log follows on the page, green) and publishes it. A trainee of the
 // organisation then launches it; a trainee of another organisation does not
 // see it and cannot reach it.
@@ -88,6 +89,13 @@ test('an instructor writes, rehearses and publishes a scenario; only their organ
   await page.keyboard.press('Shift+Home')
   await page.keyboard.press('Backspace')
   await page.getByTestId('valid').waitFor()
+  // Files travel with the folder: the template's pages, which its web host
+  // starts with, and an image attached from disk, kept as it is.
+  const attached = page.getByTestId('attached')
+  await attached.getByText('files/www/flag.txt').waitFor()
+  await page.getByTestId('attach').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff]) })
+  await attached.getByText('files/logo.png').waitFor()
+  await attached.getByText(/not text, kept as it is/).waitFor()
   await page.getByRole('button', { name: 'Save draft' }).click()
   await page.getByTestId('saved').getByText(/Saved as draft/).waitFor()
   assert.ok(await page.getByRole('button', { name: 'Publish' }).isDisabled(), 'no publishing before a green rehearsal')

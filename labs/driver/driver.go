@@ -44,6 +44,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net/netip"
 	"time"
 )
@@ -106,6 +107,19 @@ type HostSpec struct {
 	// instance metadata address, that no runtime network holds and no
 	// other host can route to.
 	LoopbackAddrs []netip.Addr
+	// Files are written into the host's root file system after it is made
+	// and before it first starts, owned by the host's user (the image's
+	// own when User is empty); missing folders above them are made, owned
+	// by root. They need a writable root: a driver refuses Files on a
+	// ReadOnly host rather than losing them.
+	Files []HostFile
+}
+
+// HostFile is one file a host starts with.
+type HostFile struct {
+	Path string      // absolute and clean, such as /srv/www/index.html
+	Mode fs.FileMode // permission bits only: 0o644, or 0o755 for a script
+	Data []byte
 }
 
 // HostNetwork attaches a host to a network, optionally at a fixed address.

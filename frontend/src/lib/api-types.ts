@@ -4386,6 +4386,11 @@ export interface components {
             /** @description The file's text; absent when it is not UTF-8 text. */
             text?: string;
             binary?: boolean;
+            /**
+             * Format: byte
+             * @description A file that is not text: its bytes, in base64, so the editor can keep it when it saves the folder again.
+             */
+            data?: string;
             size: number;
         };
         ScenarioTemplates: {
@@ -4397,8 +4402,12 @@ export interface components {
             }[];
         };
         ScenarioDraftRequest: {
-            /** @description The scenario folder's files, by path: scenario.yaml, solution.yaml, text.<language>.yaml, README*.md and files under files/. */
+            /** @description The scenario folder's text files, by path: scenario.yaml, solution.yaml, text.<language>.yaml, README*.md and files under files/. */
             files: {
+                [key: string]: string;
+            };
+            /** @description Files that are not text (an image, an archive), by path under files/, each in base64. A path may not be in both. */
+            encoded?: {
                 [key: string]: string;
             };
         };

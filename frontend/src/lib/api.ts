@@ -511,8 +511,8 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     scenarioTemplates: () => request<Schemas['ScenarioTemplates']>('GET', '/api/v1/scenario-templates'),
     validateManifest: (text: string) =>
       request<ManifestValidation>('POST', '/api/v1/scenario-validate', { file: new Blob([text], { type: 'application/yaml' }) }),
-    saveDraft: (org: string, files: Record<string, string>) =>
-      request<ScenarioVersion>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/authored-scenarios/drafts`, { body: { files } }),
+    saveDraft: (org: string, files: Record<string, string>, encoded: Record<string, string> = {}) =>
+      request<ScenarioVersion>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/authored-scenarios/drafts`, { body: { files, encoded } }),
     scenarioFiles: (org: string, scenario: string, digest: string) =>
       request<Schemas['ScenarioFiles']>('GET', `${authoredPath(org, scenario)}/versions/${encodeURIComponent(digest)}/files`).then((r) => r.files),
     rehearse: (org: string, scenario: string, digest: string) =>

@@ -81,6 +81,11 @@ func containerCreate(spec driver.InstanceSpec, h driver.HostSpec) (*container.Co
 	if len(h.Networks) == 0 {
 		return nil, nil, nil, fmt.Errorf("host %s: no network", h.Name)
 	}
+	if len(h.Files) > 0 && h.ReadOnly {
+		// The engine will not copy into a read-only root, and a file left
+		// out would be a lab that cannot be solved.
+		return nil, nil, nil, fmt.Errorf("host %s: files need a writable root", h.Name)
+	}
 	cfg := &container.Config{
 		Image:      h.Image,
 		Cmd:        h.Command,

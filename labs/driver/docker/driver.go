@@ -137,6 +137,13 @@ func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, 
 		if err := e.adopt(name, existing.Config.Labels, spec.ID); err != nil {
 			return "", err
 		}
+		if existing.State != nil && startedAt(existing.State.StartedAt).IsZero() {
+			// Made, but the Create that made it ended before starting it:
+			// its files may not be in yet, and copying them again is safe.
+			if err := e.copyFiles(ctx, existing.ID, existing.Config.Image, h); err != nil {
+				return "", err
+			}
+		}
 		return existing.ID, e.connectRest(ctx, spec, h, existing.ID, existing.NetworkSettings.Networks)
 	case !cerrdefs.IsNotFound(err):
 		return "", e.fail("inspect host "+h.Name, err)
@@ -153,6 +160,9 @@ func (e *Engine) ensureContainer(ctx context.Context, spec driver.InstanceSpec, 
 	}
 	if err != nil {
 		return "", e.fail("create host "+h.Name, err)
+	}
+	if err := e.copyFiles(ctx, created.ID, cfg.Image, h); err != nil {
+		return "", err
 	}
 	return created.ID, e.connectRest(ctx, spec, h, created.ID, nil)
 }

@@ -131,6 +131,9 @@ func (f *Fake) Create(ctx context.Context, spec driver.InstanceSpec) error {
 		if len(h.Networks) == 0 {
 			return fmt.Errorf("host %s: no network", h.Name)
 		}
+		if len(h.Files) > 0 && h.ReadOnly {
+			return fmt.Errorf("host %s: files need a writable root", h.Name)
+		}
 		if err := f.ensure(spec, objectName(spec.ID, h.Name), driver.LabelHost, h.Name, func() *host { return f.newHost(spec, h) }); err != nil {
 			return err
 		}

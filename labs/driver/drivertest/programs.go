@@ -9,14 +9,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sakimori/sakimori/labs/driver"
 )
 
 // Program is a command of the fake: it reads p.Stdin, writes p.Stdout and
 // returns the exit code. It must return once ctx ends (the session was
 // closed or the host destroyed).
 //
-// The fake knows echo, cat (its input only), true, false, env, pwd, id -u,
-// stty size, sleep, and a small sh: `sh -c SCRIPT`, or a shell reading
+// The fake knows echo, cat (its input, or one of the host's files), test
+// -f, -x or -w of a host's file, true, false, env, pwd, id -u, stty size,
+// sleep, and a small sh: `sh -c SCRIPT`, or a shell reading
 // lines from its input, where a line is words separated by ";", with
 // quotes, $NAME and ${NAME}, and exit and exec. Tests add their own with
 // Handle.
@@ -32,8 +35,9 @@ type Process struct {
 	Stdout           io.Writer // with a terminal, stderr too; line ends as a terminal's
 	TTY              bool
 
-	size func() (rows, cols uint)
-	fake *Fake
+	files []driver.HostFile // the host's, as it started with them
+	size  func() (rows, cols uint)
+	fake  *Fake
 }
 
 // Size is the terminal's size (zero without a terminal).
@@ -78,6 +82,7 @@ func init() {
 		"false": func(context.Context, *Process) int { return 1 },
 		"echo":  echo,
 		"cat":   cat,
+		"test":  test,
 		"env":   env,
 		"pwd":   pwd,
 		"id":    id,
@@ -98,8 +103,13 @@ func echo(_ context.Context, p *Process) int {
 
 func cat(_ context.Context, p *Process) int {
 	if len(p.Args) > 1 {
-		fmt.Fprintf(p.Stdout, "cat: %s: No such file or directory\n", p.Args[1])
-		return 1
+		f, ok := p.file(p.Args[1])
+		if !ok {
+			fmt.Fprintf(p.Stdout, "cat: %s: No such file or directory\n", p.Args[1])
+			return 1
+		}
+		_, _ = p.Stdout.Write(f.Data)
+		return 0
 	}
 	if _, err := io.Copy(p.Stdout, p.Stdin); err != nil {
 		return 1
@@ -172,4 +182,31 @@ func exitsAtOnce(cmd []string) (int, bool) {
 	n, ok := strings.CutPrefix(strings.TrimSpace(cmd[2]), "exit ")
 	code, err := strconv.Atoi(strings.TrimSpace(n))
 	return code, ok && err == nil
+}
+
+// test answers -f (is a file), -x (may be run) and -w (may be written:
+// the host's files are its user's) of one of the host's files.
+func test(_ context.Context, p *Process) int {
+	if len(p.Args) != 3 {
+		return 2
+	}
+	f, ok := p.file(p.Args[2])
+	if !ok {
+		return 1
+	}
+	yes := map[string]bool{"-f": true, "-x": f.Mode&0o100 != 0, "-w": f.Mode&0o200 != 0}
+	if yes[p.Args[1]] {
+		return 0
+	}
+	return 1
+}
+
+// file finds one of the host's files by its path.
+func (p *Process) file(name string) (driver.HostFile, bool) {
+	for _, f := range p.files {
+		if f.Path == name {
+			return f, true
+		}
+	}
+	return driver.HostFile{}, false
 }

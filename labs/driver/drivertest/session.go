@@ -42,7 +42,7 @@ func (f *Fake) start(h *host, instance string, req driver.ExecRequest, env map[s
 	p := &Process{
 		Instance: instance, Host: h.spec.Name, Args: req.Command, Env: env,
 		User: h.spec.User, WorkingDir: h.spec.WorkingDir, Stdin: s.stdin, Stdout: out, TTY: req.TTY,
-		size: s.size, fake: f,
+		files: h.spec.Files, size: s.size, fake: f,
 	}
 	go func() {
 		<-ctx.Done() // closed or destroyed: unblock the program's reads and writes

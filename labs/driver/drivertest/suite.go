@@ -71,6 +71,7 @@ func Run(t *testing.T, newDriver func(t *testing.T) driver.Driver, opt Options) 
 		{"ExecWithTerminal", s.execWithTerminal},
 		{"CloseEndsTheCommand", s.closeEndsTheCommand},
 		{"ExitedHostIsReported", s.exitedHostIsReported},
+		{"Files", s.files},
 		{"ConcurrentUse", s.concurrentUse},
 		{"Unavailable", s.unavailable},
 	} {
