@@ -110,6 +110,7 @@ const (
 	ScenarioRehearse   Action = "authored_scenario.rehearse"   // a version's reference solution played on the engine
 	ScenarioPublish    Action = "authored_scenario.publish"    // a rehearsed version opened to launches
 	ScenarioUnpublish  Action = "authored_scenario.unpublish"  // a version withdrawn from new launches
+	LabImageAdd        Action = "lab_image.add"                // an image added from an archive, after its scan
 )
 
 // What org admins change in where their organisation's learning records go.
@@ -133,7 +134,7 @@ var actions = map[Action]bool{
 	BadgeRevoke: true, BadgeThresholdChange: true,
 	LTIPlatformChange: true, LTIKeyRotate: true,
 	FrameworkImport: true,
-	ScenarioUpload:  true, ScenarioVisibility: true, ScenarioRehearse: true, ScenarioPublish: true, ScenarioUnpublish: true,
+	ScenarioUpload:  true, ScenarioVisibility: true, ScenarioRehearse: true, ScenarioPublish: true, ScenarioUnpublish: true, LabImageAdd: true,
 	XAPILRSChange: true, XAPIReplay: true,
 }
 

@@ -128,4 +128,8 @@ type Store interface {
 	Bundle(ctx context.Context, digest string) ([]byte, error)
 	// SetVisibility shares a scenario with the range, or makes it private.
 	SetVisibility(ctx context.Context, authoredID string, v Visibility) error
+	// KeepLabImage records an image added from an archive, replacing the
+	// record of one of the same name; LabImages lists them by name.
+	KeepLabImage(ctx context.Context, img LabImage) error
+	LabImages(ctx context.Context) ([]LabImage, error)
 }

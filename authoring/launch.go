@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/sakimori/sakimori/fault"
 	"github.com/sakimori/sakimori/labs"
@@ -134,27 +133,4 @@ func (s *Service) Files(ctx context.Context, actor Actor, authoredID, digest str
 		return nil, err
 	}
 	return b.Files, nil
-}
-
-// UseImages sets the lab images authored scenarios may name: the ones the
-// range builds. Unset, any image the manifest rules allow is taken.
-func (s *Service) UseImages(names []string) { s.images = slices.Clone(names) }
-
-// Images lists the lab images authored scenarios may name.
-func (s *Service) Images() []string { return slices.Clone(s.images) }
-
-// checkImages refuses a scenario naming an image the range does not have:
-// an authored lab runs only what the range built, never a pulled image.
-func (s *Service) checkImages(sc *labs.Scenario) error {
-	if s.images == nil {
-		return nil
-	}
-	for i, h := range sc.Hosts {
-		if !slices.Contains(s.images, h.Image) {
-			f := fault.New(fault.Invalid, "image_not_on_range", fmt.Sprintf("%q is not one of this range's lab images (%s).", h.Image, strings.Join(s.images, ", ")))
-			f.Field = fmt.Sprintf("hosts[%d].image", i)
-			return f
-		}
-	}
-	return nil
 }

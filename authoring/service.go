@@ -20,8 +20,9 @@ type Service struct {
 	limits bundle.Limits
 	now    func() time.Time
 
-	images         []string  // the lab images authored scenarios may name; nil: any
-	rehearser      Rehearser // nil: this range cannot rehearse (no engine)
+	images         []string    // the lab images the range builds, which authored scenarios may name; nil: any
+	loader         ImageLoader // nil: no images can be added (no engine)
+	rehearser      Rehearser   // nil: this range cannot rehearse (no engine)
 	rehearsalLimit time.Duration
 	live           rehearsals
 }
@@ -44,7 +45,7 @@ func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version
 	if err != nil {
 		return Version{}, refused(err)
 	}
-	if err := s.checkImages(parsed); err != nil {
+	if err := s.checkImages(ctx, parsed); err != nil {
 		return Version{}, err
 	}
 	sc, err := s.store.ScenarioByName(ctx, actor.OrganisationID, parsed.ID)

@@ -253,6 +253,9 @@ func routes(app *fiber.App, d Deps) {
 	if d.Authoring != nil && d.Cohorts != nil {
 		authoringRoutes(api, d, uploads)
 	}
+	if d.Authoring != nil {
+		labImageRoutes(api, d, uploads)
+	}
 	if d.XAPI != nil {
 		xapiRoutes(api, d)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io/fs"
 	"path"
 	"unicode/utf8"
@@ -20,12 +21,18 @@ type templateView struct {
 // folders an author starts from in the editor, each with its files, as
 // `sakimori scenario new` writes them, and the lab images authored
 // scenarios may name.
-func scenarioTemplates(templates fs.FS, images func() []string) fiber.Handler {
+func scenarioTemplates(templates fs.FS, images func(context.Context) ([]string, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		out := []templateView{}
 		names := []string{}
-		if images != nil && images() != nil {
-			names = images()
+		if images != nil {
+			listed, err := images(c.UserContext())
+			if err != nil {
+				return err
+			}
+			if listed != nil {
+				names = listed
+			}
 		}
 		if templates == nil {
 			return c.JSON(fiber.Map{"templates": out, "images": names})
@@ -70,7 +77,7 @@ func scenarioTemplates(templates fs.FS, images func() []string) fiber.Handler {
 
 // labImages lists the images authored scenarios may name, if the range
 // keeps authored scenarios.
-func labImages(a *authoring.Service) func() []string {
+func labImages(a *authoring.Service) func(context.Context) ([]string, error) {
 	if a == nil {
 		return nil
 	}

@@ -343,3 +343,38 @@ func (a *Authoring) Rehearsed(ctx context.Context, authoredID, digest string) (b
 		Where("authored_id = ? AND digest = ? AND passed AND finished_at IS NOT NULL", authoredID, digest).Count(&n).Error
 	return n > 0, internal(err)
 }
+
+type labImageRow struct {
+	Name    string `gorm:"primaryKey"`
+	RunAs   string
+	Layers  int
+	AddedBy *string // nil: an operator at the command line
+	AddedAt time.Time
+}
+
+func (labImageRow) TableName() string { return "lab_images" }
+
+// KeepLabImage implements authoring.Store.
+func (s *Authoring) KeepLabImage(ctx context.Context, img authoring.LabImage) error {
+	row := labImageRow{Name: img.Name, RunAs: img.RunAs, Layers: img.Layers, AddedAt: img.AddedAt.UTC()}
+	if img.AddedBy != "" {
+		row.AddedBy = &img.AddedBy
+	}
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+}
+
+// LabImages implements authoring.Store.
+func (s *Authoring) LabImages(ctx context.Context) ([]authoring.LabImage, error) {
+	var rows []labImageRow
+	if err := s.db.WithContext(ctx).Order("name").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]authoring.LabImage, len(rows))
+	for i, r := range rows {
+		out[i] = authoring.LabImage{Name: r.Name, RunAs: r.RunAs, Layers: r.Layers, AddedAt: r.AddedAt}
+		if r.AddedBy != nil {
+			out[i].AddedBy = *r.AddedBy
+		}
+	}
+	return out, nil
+}

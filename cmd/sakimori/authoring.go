@@ -11,7 +11,7 @@ import (
 	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/bundle"
-	"github.com/sakimori/sakimori/labs/driver"
+	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/rehearsal"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store"
@@ -24,11 +24,12 @@ const rehearsalLimit = 20 * time.Minute
 // newAuthoring wires scenario authoring into the range: the lab catalogue
 // finds authored versions through it, and its rehearsals run on the same
 // lab and scoring services trainees use, each as a throwaway trainee.
-func newAuthoring(db *store.DB, l *labs.Service, sc *scoring.Service, d driver.Driver, people *accounts.Service) *authoring.Service {
+func newAuthoring(db *store.DB, l *labs.Service, sc *scoring.Service, d *docker.Engine, people *accounts.Service) *authoring.Service {
 	svc := authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now)
 	// Authored labs run the images this range builds (sakimori images
 	// build), and nothing pulled.
-	svc.UseImages([]string{labimages.Base, labimages.Cloud, labimages.Workstation})
+	svc.UseImages(labimages.Names())
+	svc.UseImageLoader(d) // and those an admin adds from an archive
 	l.Catalogue().UseAuthored(func(id string) (*labs.Scenario, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -17,8 +17,11 @@ import (
 // images builds the lab images on the engine from files on this machine,
 // skipping any whose inputs have not changed since it was built.
 func images(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "import" {
+		return importImage(ctx, args[1:], getenv, stdout)
+	}
 	if len(args) == 0 || args[0] != "build" {
-		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-sim PATH] [-docker-host ADDR] [-v]")
+		return errors.New("usage: sakimori images build [-workstation] [-mirror URL] [-busybox PATH] [-sim PATH] [-docker-host ADDR] [-v] | sakimori images import [-docker-host ADDR] [database flags] FILE.tar")
 	}
 	fs := flag.NewFlagSet("images build", flag.ContinueOnError)
 	settings := config.Register(fs, getenv, config.ImageSettings...)

@@ -131,3 +131,6 @@ func buildContext(dir string, src Sources) (map[string][]byte, error) {
 	files["busybox"] = bb
 	return files, nil
 }
+
+// Names lists the images the range builds, as scenarios name them.
+func Names() []string { return []string{Base, Cloud, Workstation} }

@@ -458,6 +458,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/lab-images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lab images authored scenarios may name, and those admins added from archives (admins). */
+        get: operations["labImages"];
+        put?: never;
+        /**
+         * Adds a lab image from an image archive, as docker save writes one (admins).
+         * @description The archive is scanned before anything reaches the engine: it must hold
+         *     one image, by name (name:tag, no registry host), that runs as a user
+         *     other than root and holds no setuid or setgid file. Only then is it
+         *     loaded onto the range's engine and recorded; authored scenarios may
+         *     then name it in hosts[].image. Nothing is ever pulled from a registry.
+         *     An image of the same name added before is replaced. At most 2 GiB.
+         */
+        post: operations["addLabImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/mfa-policy": {
         parameters: {
             query?: never;
@@ -4377,6 +4403,22 @@ export interface components {
             /** @description The id to launch a lab of this version with (POST /api/v1/labs); its labs and records name it. */
             lab_scenario: string;
         };
+        LabImages: {
+            /** @description What hosts[].image may name in an authored scenario. */
+            images: string[];
+            added: components["schemas"]["LabImage"][];
+        };
+        LabImage: {
+            /** @description As scenarios name it, e.g. sakimori-lab/shop:1.0. */
+            name: string;
+            /** @description The user its config runs as; never root. */
+            run_as: string;
+            layers: number;
+            /** @description The admin who added it; absent when an operator added it at the command line. */
+            added_by?: string;
+            /** Format: date-time */
+            added_at: string;
+        };
         ScenarioFiles: {
             /** @description scenario.yaml first, then by path. */
             files: components["schemas"]["ScenarioFile"][];
@@ -7130,6 +7172,85 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    labImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every image scenarios may name (the range's own first), and the records of those added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabImages"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    addLabImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-tar": string;
+            };
+        };
+        responses: {
+            /** @description The image, added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabImage"];
+                };
+            };
+            /** @description The archive is refused (the message says why), or the body is not an archive. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description The archive's name is one of the images the range builds itself. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            500: components["responses"]["Internal"];
+            /** @description The database is unavailable, or the range has no lab engine to add images to. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     mfaPolicy: {

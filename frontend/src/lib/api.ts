@@ -454,6 +454,10 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
       request<Schemas['FrameworkImport']>('POST', '/api/v1/admin/frameworks/attack', {
         file: new Blob([file], { type: 'application/json' }),
       }),
+    // Admin: lab images, and adding one from an image archive (docker save).
+    labImages: () => request<Schemas['LabImages']>('GET', '/api/v1/admin/lab-images'),
+    addLabImage: (file: Blob) =>
+      request<Schemas['LabImage']>('POST', '/api/v1/admin/lab-images', { file: new Blob([file], { type: 'application/x-tar' }) }),
     // Organisations and cohorts.
     organisations: () => request<Schemas['OrganisationList']>('GET', '/api/v1/organisations').then((r) => r.organisations),
     createOrganisation: (body: Schemas['OrganisationRequest']) =>

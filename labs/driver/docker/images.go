@@ -12,6 +12,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/jsonmessage"
 )
 
@@ -137,4 +138,52 @@ func (e *Engine) ImportImage(ctx context.Context, tag string, rootfs io.Reader, 
 		return e.fail("import "+tag, err)
 	}
 	return nil
+}
+
+// LoadImage loads an image archive, as `docker save` writes one, onto the
+// engine. The range scans an archive before it calls this
+// (labs/imagearchive); the engine pulls nothing.
+func (e *Engine) LoadImage(ctx context.Context, archive io.Reader) error {
+	resp, err := e.cli.ImageLoad(ctx, archive, client.ImageLoadWithQuiet(true))
+	if err != nil {
+		return e.fail("load image", err)
+	}
+	defer resp.Body.Close()
+	// The load's own errors arrive inside the stream, not as an HTTP error.
+	if err := jsonmessage.DisplayJSONMessagesStream(resp.Body, io.Discard, 0, false, nil); err != nil {
+		return e.fail("load image", err)
+	}
+	return nil
+}
+
+// SaveImage writes an image as an archive, as `docker save` does.
+func (e *Engine) SaveImage(ctx context.Context, tag string, w io.Writer) error {
+	r, err := e.cli.ImageSave(ctx, []string{tag})
+	if err != nil {
+		return e.fail("save image "+tag, err)
+	}
+	defer r.Close()
+	_, err = io.Copy(w, r)
+	return err
+}
+
+// RemoveImage removes an image by name; one already gone is not an error.
+func (e *Engine) RemoveImage(ctx context.Context, tag string) error {
+	_, err := e.cli.ImageRemove(ctx, tag, image.RemoveOptions{Force: true})
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		return e.fail("remove image "+tag, err)
+	}
+	return nil
+}
+
+// HasImage says whether the engine holds an image of that name.
+func (e *Engine) HasImage(ctx context.Context, tag string) (bool, error) {
+	_, err := e.cli.ImageInspect(ctx, tag)
+	switch {
+	case err == nil:
+		return true, nil
+	case cerrdefs.IsNotFound(err):
+		return false, nil
+	}
+	return false, e.fail("inspect image "+tag, err)
 }

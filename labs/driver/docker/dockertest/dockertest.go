@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -95,4 +96,30 @@ func BuildImages(ctx context.Context, engine *docker.Engine) (map[string]string,
 		}
 	}
 	return labimages.Tags(imgs), nil
+}
+
+// SavedImage builds tag from a Dockerfile (FROM one of the lab images),
+// saves it to a file in the test's temporary folder as `docker save` does,
+// and removes it from the engine, so the test starts from the archive
+// alone. It removes the image again when the test ends.
+func SavedImage(t testing.TB, e *docker.Engine, tag, dockerfile string) string {
+	t.Helper()
+	ctx := context.Background()
+	t.Cleanup(func() { _ = e.RemoveImage(context.Background(), tag) })
+	if _, err := e.BuildImage(ctx, tag, map[string][]byte{"Dockerfile": []byte(dockerfile)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "image.tar")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := e.SaveImage(ctx, tag, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RemoveImage(ctx, tag); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
