@@ -22,7 +22,8 @@ type Service struct {
 
 	images         []string    // the lab images the range builds, which authored scenarios may name; nil: any
 	loader         ImageLoader // nil: no images can be added (no engine)
-	rehearser      Rehearser   // nil: this range cannot rehearse (no engine)
+	labLimits      LabLimits
+	rehearser      Rehearser // nil: this range cannot rehearse (no engine)
 	rehearsalLimit time.Duration
 	live           rehearsals
 }
@@ -46,6 +47,9 @@ func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version
 		return Version{}, refused(err)
 	}
 	if err := s.checkImages(ctx, parsed); err != nil {
+		return Version{}, err
+	}
+	if err := s.checkLimits(parsed); err != nil {
 		return Version{}, err
 	}
 	sc, err := s.store.ScenarioByName(ctx, actor.OrganisationID, parsed.ID)

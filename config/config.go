@@ -51,18 +51,21 @@ type Config struct {
 	TerminalGrace        time.Duration // a dropped terminal waits this long for its page
 	LabWebDeadline       time.Duration // one request through a lab web link, its answer included
 
-	LabPool             string // the block lab subnets come from
-	LabSubnetBits       int    // each lab network's prefix length
-	LabCapacity         int    // labs running at once, range-wide
-	LabProvisionTimeout time.Duration
-	LabExtendBy         time.Duration
-	LabMaxExtensions    int
-	LaunchPerMinute     int
-	SubmitPerMinute     int
-	ScoreboardFreeze    time.Time     // zero: never frozen
-	PartnerPerMinute    int           // partner API calls per token per minute
-	RecordingRetention  time.Duration // terminal recordings older than this are deleted; zero keeps them
-	XAPIInterval        time.Duration // how often the xAPI outbox is passed over
+	LabPool              string // the block lab subnets come from
+	LabSubnetBits        int    // each lab network's prefix length
+	LabCapacity          int    // labs running at once, range-wide
+	LabProvisionTimeout  time.Duration
+	LabExtendBy          time.Duration
+	LabMaxExtensions     int
+	AuthoredMaxHosts     int // what one authored scenario may ask of the engine
+	AuthoredMaxMemoryMiB int
+	AuthoredMaxCPUs      int
+	LaunchPerMinute      int
+	SubmitPerMinute      int
+	ScoreboardFreeze     time.Time     // zero: never frozen
+	PartnerPerMinute     int           // partner API calls per token per minute
+	RecordingRetention   time.Duration // terminal recordings older than this are deleted; zero keeps them
+	XAPIInterval         time.Duration // how often the xAPI outbox is passed over
 
 	HealthcheckURL string // what `sakimori healthcheck` asks
 

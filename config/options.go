@@ -191,6 +191,17 @@ var options = []option{
 	{name: "lab-max-extensions", def: "2", usage: "extensions allowed per lab",
 		read:  whole(func(c *Config) *int { return &c.LabMaxExtensions }),
 		check: func(c Config) error { return atLeast(c.LabMaxExtensions, 0) }},
+	// What one authored scenario may ask of the engine; the manifest rules
+	// bound every scenario (8 hosts, 1GiB and 2 cores each) whatever these say.
+	{name: "authored-max-hosts", def: "4", usage: "hosts an authored scenario may have",
+		read:  whole(func(c *Config) *int { return &c.AuthoredMaxHosts }),
+		check: func(c Config) error { return wholeBetween(c.AuthoredMaxHosts, 1, 8) }},
+	{name: "authored-max-memory-mib", def: "1024", usage: "memory, in MiB, an authored scenario's hosts may ask for together (256 each where unset)",
+		read:  whole(func(c *Config) *int { return &c.AuthoredMaxMemoryMiB }),
+		check: func(c Config) error { return wholeBetween(c.AuthoredMaxMemoryMiB, 16, 8<<10) }},
+	{name: "authored-max-cpus", def: "2", usage: "cores an authored scenario's hosts may ask for together (0.5 each where unset)",
+		read:  whole(func(c *Config) *int { return &c.AuthoredMaxCPUs }),
+		check: func(c Config) error { return wholeBetween(c.AuthoredMaxCPUs, 1, 16) }},
 	{name: "launch-per-minute", def: "6", usage: "lab launches and resets per person per minute",
 		read:  whole(func(c *Config) *int { return &c.LaunchPerMinute }),
 		check: func(c Config) error { return atLeast(c.LaunchPerMinute, 1) }},
@@ -242,7 +253,7 @@ var (
 		"trusted-proxies", "cors-origins", "body-limit", "framework-import-limit", "read-timeout", "write-timeout", "access-ttl", "refresh-ttl",
 		"login-per-minute", "metrics-listen", "metrics-token", "log-format", "log-level", "terminal-grace", "lab-web-deadline",
 		"lab-pool", "lab-subnet-bits", "lab-capacity", "lab-provision-timeout", "lab-extend-by",
-		"lab-max-extensions", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",
+		"lab-max-extensions", "authored-max-hosts", "authored-max-memory-mib", "authored-max-cpus", "launch-per-minute", "submit-per-minute", "scoreboard-freeze",
 		"partner-per-minute", "recording-retention", "xapi-interval",
 	}
 	// RehearsalSettings are taken by scenario test, which runs labs of its own
@@ -286,6 +297,13 @@ func atLeast(n, least int) error {
 func between(d, least, most time.Duration) error {
 	if d < least || d > most {
 		return fmt.Errorf("%s: must be between %s and %s", d, least, most)
+	}
+	return nil
+}
+
+func wholeBetween(n, least, most int) error {
+	if n < least || n > most {
+		return fmt.Errorf("%d: must be between %d and %d", n, least, most)
 	}
 	return nil
 }

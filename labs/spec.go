@@ -80,3 +80,15 @@ func substitute(v string, vars map[string]string, addrs map[string]netip.Addr) s
 
 // timeLimit is the scenario's time limit as a duration.
 func (s *Scenario) timeLimit() time.Duration { return time.Duration(s.TimeLimit) }
+
+// Demand is what a scenario's hosts ask of the engine together: memory in
+// bytes and cores, each host that leaves a limit unset counted at the
+// driver's default for it.
+func (s *Scenario) Demand() (memory int64, cpus float64) {
+	for _, h := range s.Hosts {
+		l := driver.Limits{MemoryBytes: int64(h.Resources.Memory), NanoCPUs: int64(h.Resources.CPUs * 1e9)}.OrDefaults()
+		memory += l.MemoryBytes
+		cpus += float64(l.NanoCPUs) / 1e9
+	}
+	return memory, cpus
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/labs/driver"
 )
 
@@ -340,4 +341,39 @@ func noise(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return b
+}
+
+// An operator bounds what one authored scenario asks of the engine: hosts,
+// and memory and cores over all its hosts (a host that sets none counts at
+// the engine's default). Past a bound, a draft is refused at hosts and
+// nothing is kept; at it, the draft is kept.
+func TestAuthoredScenariosKeepWithinTheRangesBounds(t *testing.T) {
+	cl := classOn(t, newRangeWithLabs(t, fakeLabs()))
+	cl.rg.authoring.UseLabLimits(authoring.LabLimits{Hosts: 1, MemoryBytes: 64 << 20, CPUs: 0.25})
+	drafts := "/api/v1/organisations/" + cl.orgA + "/authored-scenarios/drafts"
+	files := templateFiles(t, cl, "one-host", "bounded")
+	const resources = "resources: {memory: 64MiB, cpus: 0.25, pids: 128}"
+	secondHost := "    " + resources + "\n  - {name: peer, image: sakimori-lab/base:latest, networks: [lab]}\n"
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		says  string
+	}{
+		{"a second host", edited(files, "    "+resources+"\n", secondHost), "2 hosts; this range allows an authored scenario 1"},
+		{"more memory", edited(files, "memory: 64MiB", "memory: 65MiB"), "65 MiB of memory together"},
+		{"memory left to the default", edited(files, "memory: 64MiB, ", ""), "256 MiB of memory together (256 MiB each where unset)"},
+		{"more cores", edited(files, "cpus: 0.25", "cpus: 0.5"), "0.5 cores together"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := cl.rg.call("POST", drafts, map[string]any{"files": c.files}, bearer(cl.token["teachA"])...)
+			expect(t, r, 400, "scenario_too_large")
+			if !strings.Contains(r.raw, `"field":"hosts"`) || !strings.Contains(r.raw, c.says) {
+				t.Fatalf("the refusal says %q at hosts: %s", c.says, r.raw)
+			}
+		})
+	}
+	if list := cl.rg.call("GET", "/api/v1/organisations/"+cl.orgA+"/authored-scenarios", nil, bearer(cl.token["teachA"])...); strings.Contains(list.raw, "bounded") {
+		t.Fatalf("a refused draft was kept: %s", list.raw)
+	}
+	expect(t, cl.rg.call("POST", drafts, map[string]any{"files": files}, bearer(cl.token["teachA"])...), 201, "")
 }

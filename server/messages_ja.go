@@ -255,6 +255,7 @@ var japanese = map[string]string{
 	"scenario_invalid":               "バンドル内のシナリオが正しくありません。sakimori scenario validate で問題の行と列を確かめてください。何も保存されていません。",
 	"diff_versions_missing":          "比べる 2 つのバージョンを from と to（ダイジェスト）で指定してください。",
 	"image_not_on_range":             "この演習場にないラボイメージです。演習場がビルドしたイメージと、管理者が追加したイメージだけを指定できます。何も保存されていません。",
+	"scenario_too_large":             "このシナリオは、この演習場が作成シナリオ 1 つに許すホスト数・メモリ・CPU を超えています。何も保存されていません。",
 	"image_refused":                  "このイメージは受け付けられません。root 以外のユーザーで動き、setuid・setgid ファイルを含まないイメージだけを追加できます。何も追加されていません。",
 	"image_name_taken":               "演習場が自らビルドするイメージと同じ名前です。別の名前で保存し直してください。",
 	"images_unavailable":             "この演習場にはイメージを追加するラボエンジンがありません。",

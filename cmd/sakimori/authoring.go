@@ -8,6 +8,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/authoring"
+	"github.com/sakimori/sakimori/config"
 	"github.com/sakimori/sakimori/docker/labimages"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/labs/bundle"
@@ -24,12 +25,13 @@ const rehearsalLimit = 20 * time.Minute
 // newAuthoring wires scenario authoring into the range: the lab catalogue
 // finds authored versions through it, and its rehearsals run on the same
 // lab and scoring services trainees use, each as a throwaway trainee.
-func newAuthoring(db *store.DB, l *labs.Service, sc *scoring.Service, d *docker.Engine, people *accounts.Service) *authoring.Service {
+func newAuthoring(cfg config.Config, db *store.DB, l *labs.Service, sc *scoring.Service, d *docker.Engine, people *accounts.Service) *authoring.Service {
 	svc := authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now)
 	// Authored labs run the images this range builds (sakimori images
 	// build), and nothing pulled.
 	svc.UseImages(labimages.Names())
 	svc.UseImageLoader(d) // and those an admin adds from an archive
+	svc.UseLabLimits(authoring.LabLimits{Hosts: cfg.AuthoredMaxHosts, MemoryBytes: int64(cfg.AuthoredMaxMemoryMiB) << 20, CPUs: float64(cfg.AuthoredMaxCPUs)})
 	l.Catalogue().UseAuthored(func(id string) (*labs.Scenario, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

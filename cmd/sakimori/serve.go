@@ -94,7 +94,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	scoringSvc := scoring.NewService(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Scoring(), time.Now)
 	scoringSvc.FreezeScoreboard(cfg.ScoreboardFreeze)
-	authoringSvc := newAuthoring(db, labsSvc, scoringSvc, engine, accountsSvc)
+	authoringSvc := newAuthoring(cfg, db, labsSvc, scoringSvc, engine, accountsSvc)
 	cohortsSvc := cohorts.NewService(db.Cohorts(), accountsSvc, time.Now)
 	coursework := forcohorts.New(forscoring.New(db.Labs(), labsSvc.Catalogue(), secrets.FlagKey, engine), db.Labs(), db.Scoring())
 	cohortsSvc.UseCoursework(coursework, coursework)

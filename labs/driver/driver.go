@@ -136,6 +136,23 @@ type Limits struct {
 	Pids        int64
 }
 
+// DefaultLimits are what a host gets for each limit its spec leaves zero.
+var DefaultLimits = Limits{MemoryBytes: 256 << 20, NanoCPUs: 500_000_000, Pids: 128}
+
+// OrDefaults is l with DefaultLimits in place of each limit left unset.
+func (l Limits) OrDefaults() Limits {
+	if l.MemoryBytes <= 0 {
+		l.MemoryBytes = DefaultLimits.MemoryBytes
+	}
+	if l.NanoCPUs <= 0 {
+		l.NanoCPUs = DefaultLimits.NanoCPUs
+	}
+	if l.Pids <= 0 {
+		l.Pids = DefaultLimits.Pids
+	}
+	return l
+}
+
 // HostState is one host's state as the runtime sees it.
 type HostState struct {
 	Name      string

@@ -18,9 +18,6 @@ import (
 
 // The hardening every lab container gets (docs/security.md, CIS Docker 5.x).
 const (
-	defaultPids   = 128
-	defaultMemory = 256 << 20
-	defaultCPUs   = 500_000_000 // half a core
 	// Lab processes are the first the kernel kills under memory pressure,
 	// before the platform or the engine.
 	labOOMScoreAdj = 500
@@ -190,18 +187,7 @@ func endpoint(host string, n driver.HostNetwork) *network.EndpointSettings {
 	return es
 }
 
-func withDefaults(l driver.Limits) driver.Limits {
-	if l.MemoryBytes <= 0 {
-		l.MemoryBytes = defaultMemory
-	}
-	if l.NanoCPUs <= 0 {
-		l.NanoCPUs = defaultCPUs
-	}
-	if l.Pids <= 0 {
-		l.Pids = defaultPids
-	}
-	return l
-}
+func withDefaults(l driver.Limits) driver.Limits { return l.OrDefaults() }
 
 // tmpfsOptions sizes every tmpfs and keeps setuid and device files off it.
 func tmpfsOptions(mounts map[string]int64) map[string]string {

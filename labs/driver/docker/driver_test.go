@@ -160,7 +160,7 @@ func TestHostsAreHardened(t *testing.T) {
 		t.Errorf("the host itself went down under the attacks: restarts %d, running %v", info.RestartCount, info.State.Running)
 	}
 	hc := info.HostConfig
-	if *hc.PidsLimit != defaultPids || hc.Memory != defaultMemory || hc.MemorySwap != hc.Memory || hc.Privileged {
+	if *hc.PidsLimit != driver.DefaultLimits.Pids || hc.Memory != driver.DefaultLimits.MemoryBytes || hc.MemorySwap != hc.Memory || hc.Privileged {
 		t.Errorf("limits: pids %d memory %d swap %d privileged %v", *hc.PidsLimit, hc.Memory, hc.MemorySwap, hc.Privileged)
 	}
 	for _, opt := range hc.SecurityOpt {
