@@ -33,6 +33,9 @@ func (s *Service) Diff(ctx context.Context, actor Actor, authoredID, from, to st
 }
 
 func (s *Service) open(ctx context.Context, actor Actor, authoredID, digest string) (*bundle.Bundle, error) {
+	if b, builtIn, err := s.builtInSide(digest); builtIn {
+		return b, err
+	}
 	data, err := s.Bundle(ctx, actor, authoredID, digest)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ type Service struct {
 	images         []string    // the lab images the range builds, which authored scenarios may name; nil: any
 	loader         ImageLoader // nil: no images can be added (no engine)
 	labLimits      LabLimits
+	builtIns       *builtIns // nil: no built-in scenarios to offer
 	rehearser      Rehearser // nil: this range cannot rehearse (no engine)
 	rehearsalLimit time.Duration
 	live           rehearsals

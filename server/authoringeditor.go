@@ -89,6 +89,12 @@ func (h authoringAPI) files(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(fiber.Map{"files": fileViews(files)})
+}
+
+// fileViews is a scenario folder's files as the editor opens them,
+// scenario.yaml first.
+func fileViews(files map[string][]byte) []fileView {
 	out := make([]fileView, 0, len(files))
 	for p, data := range files {
 		f := fileView{Path: p, Size: len(data)}
@@ -100,7 +106,7 @@ func (h authoringAPI) files(c *fiber.Ctx) error {
 		out = append(out, f)
 	}
 	sortFiles(out)
-	return c.JSON(fiber.Map{"files": out})
+	return out
 }
 
 // sortFiles puts scenario.yaml first, as the editor opens it, then the

@@ -161,6 +161,7 @@ func newRangeWithLabs(t testing.TB, d driver.Driver, opts ...option) *range_ {
 	deps.Authoring = authoring.NewService(db.Authoring(), bundle.DefaultLimits, time.Now)
 	deps.Templates = scenarios.Templates()
 	deps.Authoring.UseImages([]string{"sakimori-lab/base:latest", "sakimori-lab/cloud:latest", "sakimori-lab/workstation:latest"})
+	deps.Authoring.UseBuiltIns(scenarios.Files())
 	if d != nil {
 		deps.Labs = labsWith(t, db, d)
 		deps.Scoring = scoring.NewService(forscoring.New(db.Labs(), deps.Labs.Catalogue(), testFlagKey, d), db.Scoring(), nil)

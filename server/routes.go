@@ -255,6 +255,7 @@ func routes(app *fiber.App, d Deps) {
 	}
 	if d.Authoring != nil {
 		labImageRoutes(api, d, uploads)
+		builtInRoutes(api, d)
 	}
 	if d.XAPI != nil {
 		xapiRoutes(api, d)

@@ -14,6 +14,7 @@ import (
 	"github.com/sakimori/sakimori/labs/bundle"
 	"github.com/sakimori/sakimori/labs/driver/docker"
 	"github.com/sakimori/sakimori/rehearsal"
+	"github.com/sakimori/sakimori/scenarios"
 	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store"
 )
@@ -30,7 +31,8 @@ func newAuthoring(cfg config.Config, db *store.DB, l *labs.Service, sc *scoring.
 	// Authored labs run the images this range builds (sakimori images
 	// build), and nothing pulled.
 	svc.UseImages(labimages.Names())
-	svc.UseImageLoader(d) // and those an admin adds from an archive
+	svc.UseImageLoader(d)              // and those an admin adds from an archive
+	svc.UseBuiltIns(scenarios.Files()) // read-only versions, to copy and compare
 	svc.UseLabLimits(authoring.LabLimits{Hosts: cfg.AuthoredMaxHosts, MemoryBytes: int64(cfg.AuthoredMaxMemoryMiB) << 20, CPUs: float64(cfg.AuthoredMaxCPUs)})
 	l.Catalogue().UseAuthored(func(id string) (*labs.Scenario, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -61,6 +61,8 @@ test('an instructor writes, rehearses and publishes a scenario; only their organ
   await page.getByRole('button', { name: 'Academy' }).click()
   await page.getByTestId('new-in-editor').click()
   await page.getByRole('heading', { name: 'Scenario editor' }).waitFor()
+  // Built-in scenarios are offered to copy, beside the templates.
+  await page.getByLabel('Start from a template').locator('option', { hasText: /^Range Orientation \(version \d+\)$/ }).waitFor({ state: 'attached' })
   await page.getByLabel('Start from a template').selectOption('web-app')
   await page.getByRole('button', { name: 'Start' }).click()
   await page.getByTestId('valid').waitFor()

@@ -458,6 +458,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/builtin-scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The range's built-in scenarios as read-only versions (instructors and admins).
+         * @description Each is its folder's bundle, named by its sha256 and numbered by its
+         *     manifest's version. Nothing publishes or withdraws them; an author
+         *     who wants one changed saves a copy of its files as a draft.
+         */
+        get: operations["builtInScenarios"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/builtin-scenarios/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The built-in scenario's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A built-in scenario's files, as its bundle holds them, for the editor to start a copy from. */
+        get: operations["builtInScenarioFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/builtin-scenarios/{id}/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The built-in scenario's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A built-in scenario's bundle (.tar.gz), as sakimori scenario export writes it. */
+        get: operations["builtInScenarioBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/lab-images": {
         parameters: {
             query?: never;
@@ -3807,9 +3869,9 @@ export interface paths {
     "/api/v1/organisations/{id}/authored-scenarios/{scenario}/diff": {
         parameters: {
             query: {
-                /** @description The older version's digest. */
+                /** @description The older version's digest, or builtin:<id> for a built-in scenario (such as the one a draft was copied from). */
                 from: string;
-                /** @description The newer version's digest. */
+                /** @description The newer version's digest, or builtin:<id>. */
                 to: string;
             };
             header?: never;
@@ -4402,6 +4464,21 @@ export interface components {
             live: boolean;
             /** @description The id to launch a lab of this version with (POST /api/v1/labs); its labs and records name it. */
             lab_scenario: string;
+        };
+        BuiltInScenarios: {
+            scenarios: components["schemas"]["BuiltInScenario"][];
+        };
+        BuiltInScenario: {
+            /** @description Its id in the catalogue; also its lab id. */
+            scenario_id: string;
+            title: string;
+            /** @description The manifest's version. */
+            number: number;
+            /** @description The sha256 of its bundle, in hex. */
+            digest: string;
+            size: number;
+            /** @description Always true; a copy saved as a draft is the author's to change. */
+            read_only: boolean;
         };
         LabImages: {
             /** @description What hosts[].image may name in an authored scenario. */
@@ -7172,6 +7249,101 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
             500: components["responses"]["Internal"];
             503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    builtInScenarios: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every built-in scenario, by id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuiltInScenarios"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    builtInScenarioFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The built-in scenario's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its files, scenario.yaml first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioFiles"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No built-in scenario has that id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+        };
+    };
+    builtInScenarioBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The built-in scenario's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle; its ETag is its sha256. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["RoleForbidden"];
+            /** @description No built-in scenario has that id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
         };
     };
     labImages: {
@@ -12299,9 +12471,9 @@ export interface operations {
     diffScenarioVersions: {
         parameters: {
             query: {
-                /** @description The older version's digest. */
+                /** @description The older version's digest, or builtin:<id> for a built-in scenario (such as the one a draft was copied from). */
                 from: string;
-                /** @description The newer version's digest. */
+                /** @description The newer version's digest, or builtin:<id>. */
                 to: string;
             };
             header?: never;
@@ -12343,7 +12515,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read (another organisation's private scenario, or a shared scenario's draft). */
+            /** @description No such organisation or one the caller does not teach; or no such scenario or version, or one the caller may not read (another organisation's private scenario, or a shared scenario's draft); or no such built-in scenario. */
             404: {
                 headers: {
                     [name: string]: unknown;

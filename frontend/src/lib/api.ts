@@ -515,6 +515,9 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     scenarioTemplates: () => request<Schemas['ScenarioTemplates']>('GET', '/api/v1/scenario-templates'),
     validateManifest: (text: string) =>
       request<ManifestValidation>('POST', '/api/v1/scenario-validate', { file: new Blob([text], { type: 'application/yaml' }) }),
+    builtInScenarios: () => request<Schemas['BuiltInScenarios']>('GET', '/api/v1/builtin-scenarios').then((r) => r.scenarios),
+    builtInFiles: (id: string) =>
+      request<Schemas['ScenarioFiles']>('GET', `/api/v1/builtin-scenarios/${encodeURIComponent(id)}/files`).then((r) => r.files),
     saveDraft: (org: string, files: Record<string, string>, encoded: Record<string, string> = {}) =>
       request<ScenarioVersion>('POST', `/api/v1/organisations/${encodeURIComponent(org)}/authored-scenarios/drafts`, { body: { files, encoded } }),
     scenarioFiles: (org: string, scenario: string, digest: string) =>
