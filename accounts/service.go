@@ -73,6 +73,10 @@ type NewUser struct {
 	DisplayName string
 	Password    string
 	Role        Role
+	// Rehearsal marks the range's own throwaway trainee that plays a
+	// scenario's reference solution: no person, so left out of the
+	// people lists, scoreboards and suspicions.
+	Rehearsal bool
 }
 
 // CreateUser makes an account directly, for admins and the command line.
@@ -133,7 +137,7 @@ func (s *Service) prepare(in NewUser) (User, error) {
 	}
 	return User{
 		ID: newID(), Email: email, DisplayName: name, NameKeys: NameKeysOf(name), Role: in.Role,
-		PasswordHash: hash, CreatedAt: s.now().UTC(),
+		PasswordHash: hash, CreatedAt: s.now().UTC(), Rehearsal: in.Rehearsal,
 	}, nil
 }
 

@@ -47,6 +47,7 @@ type User struct {
 	CreatedAt    time.Time
 	DisabledAt   *time.Time
 	Preferences  Preferences // language and time zone; empty until chosen
+	Rehearsal    bool        // the range's own rehearsal trainee, not a person (NewUser.Rehearsal)
 }
 
 // Disabled reports whether the account has been switched off.

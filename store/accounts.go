@@ -35,6 +35,7 @@ type userRow struct {
 	DisabledAt   *time.Time
 	Language     string
 	TimeZone     string
+	Rehearsal    bool
 }
 
 func (userRow) TableName() string { return "users" }
@@ -87,7 +88,7 @@ func (a *Accounts) CreateUser(ctx context.Context, u accounts.User) error {
 	row := userRow{
 		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName,
 		NameFolded: u.NameKeys.Folded, NameShaped: u.NameKeys.Shaped, Role: string(u.Role),
-		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt,
+		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt, Rehearsal: u.Rehearsal,
 	}
 	err := a.db.WithContext(ctx).Create(&row).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -146,15 +147,15 @@ func (r userRow) user() accounts.User {
 		ID: r.ID, Email: r.Email, DisplayName: r.DisplayName,
 		NameKeys: accounts.NameKeys{Folded: r.NameFolded, Shaped: r.NameShaped}, Role: accounts.Role(r.Role),
 		PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt,
-		Preferences: accounts.Preferences{Language: r.Language, TimeZone: r.TimeZone},
+		Preferences: accounts.Preferences{Language: r.Language, TimeZone: r.TimeZone}, Rehearsal: r.Rehearsal,
 	}
 }
 
 func (a *Accounts) ListUsers(ctx context.Context, q accounts.UserQuery) ([]accounts.User, int64, error) {
-	where := a.db.WithContext(ctx).Model(&userRow{})
+	where := a.db.WithContext(ctx).Model(&userRow{}).Where("rehearsal = ?", false) // not people
 	if q.Search != "" {
 		like := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
-		where = where.Where(`email LIKE ? ESCAPE '\' OR LOWER(display_name) LIKE ? ESCAPE '\'`, like, like)
+		where = where.Where(`(email LIKE ? ESCAPE '\' OR LOWER(display_name) LIKE ? ESCAPE '\')`, like, like)
 	}
 	var total int64
 	if err := where.Session(&gorm.Session{}).Count(&total).Error; err != nil {

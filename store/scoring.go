@@ -127,7 +127,9 @@ func (s *Scoring) Score(ctx context.Context, traineeID string) (int, int, error)
 func (s *Scoring) Suspicions(ctx context.Context, limit int) ([]scoring.Event, error) {
 	var rows []eventRow
 	err := s.db.WithContext(ctx).
-		Where("shared_with <> '' OR note LIKE ? OR note LIKE ?", "%fast_solve%", "%no_session%").
+		Where("(shared_with <> '' OR note LIKE ? OR note LIKE ?)", "%fast_solve%", "%no_session%").
+		// A rehearsal solves at a script's pace, and is no one to suspect.
+		Where("trainee_id NOT IN (SELECT id FROM users WHERE rehearsal)").
 		Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, internal(err)
@@ -163,7 +165,7 @@ func (s *Scoring) Scoreboard(ctx context.Context, scenarioID string, limit int, 
 		Select("e.trainee_id, u.display_name, SUM(e.points) AS points, " +
 			"SUM(CASE WHEN e.correct THEN 1 ELSE 0 END) AS solved, " +
 			"MAX(CASE WHEN e.correct THEN e.created_at END) AS last_solve_at").
-		Joins("JOIN users u ON u.id = e.trainee_id").
+		Joins("JOIN users u ON u.id = e.trainee_id AND NOT u.rehearsal"). // the range's rehearsals are no one's standing
 		Where(scoredKinds).
 		Group("e.trainee_id, u.display_name").
 		Order("points DESC, last_solve_at ASC, e.trainee_id ASC").

@@ -50,7 +50,7 @@ func rehearsalTrainee(people *accounts.Service) func(ctx context.Context) (strin
 	return func(ctx context.Context) (string, error) {
 		tag := strings.ToLower(rand.Text()[:10])
 		u, err := people.CreateUser(ctx, accounts.NewUser{Email: "rehearsal-" + tag + "@sakimori.invalid",
-			DisplayName: "rehearsal " + tag, Password: rand.Text(), Role: accounts.RoleTrainee})
+			DisplayName: "rehearsal " + tag, Password: rand.Text(), Role: accounts.RoleTrainee, Rehearsal: true})
 		return u.ID, err
 	}
 }
