@@ -26,7 +26,8 @@ func (s *Scoring) ScopedScoreboard(ctx context.Context, scope scoring.BoardScope
 		Select("e.trainee_id, u.display_name, SUM(e.points) AS points, " +
 			"SUM(CASE WHEN e.correct THEN 1 ELSE 0 END) AS solved, " +
 			"MAX(CASE WHEN e.correct THEN e.created_at END) AS last_solve_at").
-		Joins("JOIN users u ON u.id = e.trainee_id AND NOT u.rehearsal"). // the range's rehearsals are no one's standing
+		// A rehearsal's trainee is the range's own: no one's standing.
+		Joins("JOIN users u ON u.id = e.trainee_id AND NOT u.rehearsal").
 		Where(scoredKinds).
 		Group("e.trainee_id, u.display_name").
 		Order("points DESC, last_solve_at ASC, e.trainee_id ASC").
