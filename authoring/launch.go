@@ -12,16 +12,19 @@ import (
 	"github.com/sakimori/sakimori/labs/bundle"
 )
 
-// Person is someone who may launch labs: their user id and the
+// Person is someone who may launch labs: their user id, the
 // organisations they belong to (as a member of the organisation or of
-// one of its cohorts).
+// one of its cohorts), and those they run.
 type Person struct {
 	UserID        string
 	Organisations map[string]bool
+	Manages       map[string]bool // organisations they are an admin of
+	RangeAdmin    bool            // runs every organisation
 }
 
 // MayLaunch says whether the person may see and launch the version a lab
-// scenario id names (labs.AuthoredID): its authors may, draft or not, to
+// scenario id names (labs.AuthoredID): those who may edit it (its authors,
+// the admins of its organisation, range admins) may, draft or not, to
 // preview it; anyone of its organisation may launch it while it is live,
 // and anyone on the range once the scenario is shared. Anyone else is
 // told it does not exist, as is a withdrawn version.
@@ -44,7 +47,8 @@ func (s *Service) MayLaunch(ctx context.Context, p Person, labScenarioID string)
 		if sc.ScenarioID != name {
 			continue
 		}
-		if slices.Contains(sc.Authors, p.UserID) && p.Organisations[sc.OrganisationID] {
+		author := slices.Contains(sc.Authors, p.UserID) && p.Organisations[sc.OrganisationID]
+		if author || p.Manages[sc.OrganisationID] || p.RangeAdmin {
 			return nil
 		}
 		if v.Live() && (p.Organisations[sc.OrganisationID] || sc.Visibility == Shared) {

@@ -166,3 +166,23 @@ func (s *Service) Belonging(ctx context.Context, userID string) (map[string]bool
 	}
 	return out, nil
 }
+
+// Managing lists the organisations a user is an admin of (range admins
+// run every organisation without being listed here).
+func (s *Service) Managing(ctx context.Context, userID string) (map[string]bool, error) {
+	out := map[string]bool{}
+	orgs, err := s.store.Organisations(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		role, ok, err := s.store.OrgRole(ctx, o.ID, userID)
+		if err != nil {
+			return nil, err
+		}
+		if ok && role == OrgAdmin {
+			out[o.ID] = true
+		}
+	}
+	return out, nil
+}

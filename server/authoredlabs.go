@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/authoring"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/server/auth"
@@ -49,9 +50,14 @@ func (h labsAPI) person(c *fiber.Ctx) (authoring.Person, error) {
 	if h.authoring == nil || h.cohorts == nil {
 		return authoring.Person{}, labs.ErrScenarioNotFound
 	}
-	id := auth.PrincipalOf(c).UserID
-	orgs, err := h.cohorts.Belonging(c.UserContext(), id)
-	return authoring.Person{UserID: id, Organisations: orgs}, err
+	principal := auth.PrincipalOf(c)
+	orgs, err := h.cohorts.Belonging(c.UserContext(), principal.UserID)
+	if err != nil {
+		return authoring.Person{}, err
+	}
+	manages, err := h.cohorts.Managing(c.UserContext(), principal.UserID)
+	return authoring.Person{UserID: principal.UserID, Organisations: orgs, Manages: manages,
+		RangeAdmin: principal.Role == accounts.RoleAdmin}, err
 }
 
 // authored lists the published versions the person may launch.

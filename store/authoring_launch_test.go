@@ -203,6 +203,11 @@ func TestWhoMayLaunchAuthoredVersions(t *testing.T) {
 		may(author, lab1, true) // a draft, to preview
 		may(member, lab1, false)
 		may(outsider, lab1, false)
+		// Those who may edit it preview it too: the organisation's admins
+		// and range admins; another organisation's admin may not.
+		may(authoring.Person{UserID: "oda", Organisations: map[string]bool{"o1": true}, Manages: map[string]bool{"o1": true}}, lab1, true)
+		may(authoring.Person{UserID: "root", RangeAdmin: true}, lab1, true)
+		may(authoring.Person{UserID: "otto", Organisations: map[string]bool{"o2": true}, Manages: map[string]bool{"o2": true}}, lab1, false)
 		may(author, "orientation@"+strings.Repeat("0", 64), false)
 		may(author, labs.AuthoredID("other-name", first.Digest), false)
 		if got := launchable(member); got != "" {
