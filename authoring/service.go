@@ -70,13 +70,11 @@ func (s *Service) Upload(ctx context.Context, actor Actor, data []byte) (Version
 		UploadedBy: actor.UserID, CreatedAt: s.now().UTC()}, data)
 }
 
-// MaxUpload is the largest bundle an upload may send: the most its files
-// may hold, and a tar header and padding for each entry. Compression
-// only shrinks what lab files are (text, small binaries), so a bundle
-// that passes the limits is never larger.
-func (s *Service) MaxUpload() int64 {
-	return s.limits.MaxTotalSize + int64(s.limits.MaxEntries)*1024
-}
+// MaxUpload is the largest bundle an upload may send (bundle.Limits.MaxBundleBytes).
+func (s *Service) MaxUpload() int64 { return s.limits.MaxBundleBytes() }
+
+// MaxFolderJSON is the most a draft's files may take as JSON.
+func (s *Service) MaxFolderJSON() int64 { return s.limits.MaxFolderJSON() }
 
 // Digest names a bundle: the hex sha256 of its bytes.
 func Digest(data []byte) string {

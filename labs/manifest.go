@@ -260,12 +260,6 @@ func placeSolution(problems []Problem, root, solutionRoot *yaml.Node) []Problem 
 	return placed(problems, root)
 }
 
-func yamlMessage(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	return strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-}
-
 // Problem is one thing wrong with a manifest, at a field path such as
 // hosts[1].capabilities[0] and, when it is known, at a line and column
 // (1-based) of the manifest, or of File when the problem is in a file

@@ -39,13 +39,13 @@ func loadNotes(fsys fs.FS, dir string, s *Scenario) ([]Problem, error) {
 		file := notesFile(lang)
 		data, err := fs.ReadFile(fsys, path.Join(dir, file))
 		if errors.Is(err, fs.ErrNotExist) {
-			problems = append(problems, Problem{Path: file, Message: "is missing: the range requires the instructor notes in " + lang + " too"})
+			problems = append(problems, Problem{Path: file, File: file, Message: "is missing: the range requires the instructor notes in " + lang + " too"})
 			continue
 		} else if err != nil {
 			return nil, err
 		}
 		if got := outline(string(data)); !slices.Equal(got, want) {
-			problems = append(problems, Problem{Path: file, Message: fmt.Sprintf("has headings at levels %v where README.md has %v: keep the sections in step", got, want)})
+			problems = append(problems, Problem{Path: file, File: file, Message: fmt.Sprintf("has headings at levels %v where README.md has %v: keep the sections in step", got, want)})
 			continue
 		}
 		s.notes[lang] = string(data)

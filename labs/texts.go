@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -52,19 +54,30 @@ func loadTexts(fsys fs.FS, dir string, s *Scenario) error {
 		file := textFile(lang)
 		data, err := fs.ReadFile(fsys, path.Join(dir, file))
 		if errors.Is(err, fs.ErrNotExist) {
-			problems = append(problems, Problem{Path: file, Message: "is missing: the range requires every scenario's text in " + lang})
+			problems = append(problems, Problem{Path: file, File: file, Message: "is missing: the range requires every scenario's text in " + lang})
 			continue
 		} else if err != nil {
 			return err
 		}
 		var t ScenarioText
+		var root yaml.Node
+		_ = yaml.Unmarshal(data, &root) // to place problems; the decoder below says what is wrong
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
-		if err := dec.Decode(&t); err != nil {
-			problems = append(problems, Problem{Path: file, Message: yamlMessage(err)})
+		if err := dec.Decode(&t); err != nil && !errors.Is(err, io.EOF) {
+			for _, p := range decodeProblems(err, &root) {
+				p.Path, p.File = file, file
+				problems = append(problems, p)
+			}
 			continue
 		}
-		problems = append(problems, checkText(file, s, &t)...)
+		// Each gap is placed at its key in the overlay, or the nearest
+		// key above it that the overlay has.
+		for _, p := range checkText(file, s, &t) {
+			n := locate(&root, strings.TrimPrefix(p.Path, file+": "))
+			p.File, p.Line, p.Column = file, n.Line, n.Column
+			problems = append(problems, p)
+		}
 		if s.texts == nil {
 			s.texts = map[string]*ScenarioText{}
 		}

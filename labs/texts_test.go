@@ -101,3 +101,33 @@ func TestScenarioInJapanese(t *testing.T) {
 		t.Fatal("a translation changed how the objective is scored")
 	}
 }
+
+// A problem of an overlay is in that file, at the line of its key (or of
+// the nearest key above it that the overlay has), so an editor shows it
+// where it is.
+func TestTextProblemsArePlacedInTheirFile(t *testing.T) {
+	for _, c := range []struct {
+		name, japanese, path string
+		line                 int
+	}{
+		{"a hint gone", "title: サンプル\nhints:\n  h1: 周りを調べてください\n  h2: 古いヒント\n", "text.ja.yaml: hints.h2", 4},
+		{"an unknown key", validJapanese + "titel: x\n", "text.ja.yaml", strings.Count(validJapanese, "\n") + 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := LoadScenario(folderOf(valid, c.japanese), "sample")
+			var me *ManifestError
+			if !errors.As(err, &me) {
+				t.Fatalf("loaded: %v", err)
+			}
+			for _, p := range me.Problems {
+				if p.Path == c.path {
+					if p.File != "text.ja.yaml" || p.Line != c.line || p.Column < 1 {
+						t.Fatalf("%+v; want text.ja.yaml line %d", p, c.line)
+					}
+					return
+				}
+			}
+			t.Fatalf("no problem at %s: %v", c.path, me)
+		})
+	}
+}

@@ -61,12 +61,12 @@ func checkYAMLShape(data []byte) (*yaml.Node, []Problem) {
 
 var yamlLine = regexp.MustCompile(`^line (\d+): `)
 
-// decodeProblems turns a decoder's error into problems, one for each
-// error it holds, each at the line it names and, where root has a value
-// on that line, its column.
 // unknownField is the decoder's message for a field the manifest's types lack.
 var unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 
+// decodeProblems turns a decoder's error into problems, one for each
+// error it holds, each at the line it names and, where root has a value
+// on that line, its column.
 func decodeProblems(err error, root *yaml.Node) []Problem {
 	var msgs []string
 	if te, ok := err.(*yaml.TypeError); ok {

@@ -28,6 +28,38 @@ type draftRequest struct {
 
 var errDraftEmpty = fault.InvalidField("files", "draft_files_required", "Send the scenario folder's files, scenario.yaml at least.")
 
+// readFolder reads a scenario folder's files sent as JSON (an upload
+// route's body, read here up to most bytes): text files as they are, the
+// rest from base64.
+func readFolder(c *fiber.Ctx, most int64) (map[string][]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(uploadStream(c), most+1))
+	if err != nil {
+		return nil, errBodyUnreadable(err)
+	}
+	if int64(len(data)) > most {
+		return nil, fiber.ErrRequestEntityTooLarge
+	}
+	c.Request().SetBody(data)
+	var req draftRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return nil, err
+	}
+	if len(req.Files) == 0 {
+		return nil, errDraftEmpty
+	}
+	files := make(map[string][]byte, len(req.Files)+len(req.Encoded))
+	for p, text := range req.Files {
+		files[p] = []byte(text)
+	}
+	for p, data := range req.Encoded {
+		if _, twice := files[p]; twice {
+			return nil, errDraftFileTwice(p)
+		}
+		files[p] = data
+	}
+	return files, nil
+}
+
 func errDraftFileTwice(p string) error {
 	return fault.InvalidField("encoded."+p, "draft_file_twice", "This file is sent both as text and encoded; send it once.")
 }
@@ -37,33 +69,9 @@ func (h authoringAPI) saveDraft(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The files of a bundle, as JSON: base64 and escapes make them up to
-	// twice the bytes a bundle's limits allow, and no more is read.
-	most := 2 * h.authoring.MaxUpload()
-	data, err := io.ReadAll(io.LimitReader(uploadStream(c), most+1))
+	files, err := readFolder(c, h.authoring.MaxFolderJSON())
 	if err != nil {
-		return errBodyUnreadable(err)
-	}
-	if int64(len(data)) > most {
-		return fiber.ErrRequestEntityTooLarge
-	}
-	c.Request().SetBody(data)
-	var req draftRequest
-	if err := decodeJSON(c, &req); err != nil {
 		return err
-	}
-	if len(req.Files) == 0 {
-		return errDraftEmpty
-	}
-	files := make(map[string][]byte, len(req.Files)+len(req.Encoded))
-	for p, text := range req.Files {
-		files[p] = []byte(text)
-	}
-	for p, data := range req.Encoded {
-		if _, twice := files[p]; twice {
-			return errDraftFileTwice(p)
-		}
-		files[p] = data
 	}
 	v, err := h.authoring.SaveDraft(c.UserContext(), a, files)
 	return h.kept(c, v, err)

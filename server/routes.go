@@ -9,6 +9,7 @@ import (
 
 	"github.com/sakimori/sakimori/accounts"
 	"github.com/sakimori/sakimori/audit"
+	"github.com/sakimori/sakimori/labs/bundle"
 	"github.com/sakimori/sakimori/live"
 	"github.com/sakimori/sakimori/server/terminal"
 )
@@ -35,7 +36,10 @@ func routes(app *fiber.App, d Deps) {
 
 	api.Get("/openapi.json", contract) // describes every route in this table
 	api.Get("/scenario-schema.json", scenarioSchema)
-	api.Post("/scenario-validate", d.Tokens.Require(accounts.RoleInstructor), scenarioValidate)
+	// A folder to validate may carry files up to a bundle's limits, as a
+	// draft does; the handler bounds what it reads.
+	uploads["/api/v1/scenario-validate"] = true
+	api.Post("/scenario-validate", d.Tokens.Require(accounts.RoleInstructor), scenarioValidate(bundle.DefaultLimits.MaxFolderJSON()))
 	api.Get("/scenario-templates", d.Tokens.Require(accounts.RoleInstructor), scenarioTemplates(d.Templates, labImages(d.Authoring)))
 	signIn := credentialLimiter(d.Options.LoginPerMinute)
 	sameSite := sameOrigin(d.Options.PublicURL, d.Options.CORSOrigins)

@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"encoding/json"
 	"io/fs"
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/sakimori/sakimori/accounts"
+	"github.com/sakimori/sakimori/labs/bundle"
 	"github.com/sakimori/sakimori/scenarios"
 )
 
@@ -59,6 +62,38 @@ func TestScenarioValidationPlacesEveryProblem(t *testing.T) {
 		t.Fatal("a YAML bomb is valid")
 	}
 
-	expect(t, check(instructor, string(good), "application/json"), 400, "manifest_content_type_invalid")
+	expect(t, check(instructor, string(good), "application/xml"), 400, "manifest_content_type_invalid")
+	expect(t, check(instructor, string(good), "application/json"), 400, "body_invalid")
+
+	// A whole folder, as the editor sends it: a problem of any file is
+	// placed in that file.
+	folder := map[string]string{}
+	_ = fs.WalkDir(scenarios.Files(), "orientation", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && bundle.InLayout(p[len("orientation/"):]) {
+			data, _ := fs.ReadFile(scenarios.Files(), p)
+			folder[p[len("orientation/"):]] = string(data)
+		}
+		return nil
+	})
+	send := func(files map[string]string) reply {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"files": files})
+		return check(instructor, string(body), "application/json")
+	}
+	if r := send(folder); r.body["valid"] != true || r.body["preview"] == nil {
+		t.Fatalf("the orientation folder: %.300s", r.raw)
+	}
+	for file, text := range map[string]string{
+		"solution.yaml": "- objective: nowhere\n  answer: x\n",
+		"text.ja.yaml":  folder["text.ja.yaml"] + "titel: 誤字\n",
+	} {
+		broken := maps.Clone(folder)
+		broken[file] = text
+		ps := problems(send(broken))
+		if len(ps) == 0 || ps[0]["file"] != file || ps[0]["line"] == nil {
+			t.Fatalf("a problem of %s: %v", file, ps)
+		}
+	}
+	expect(t, send(map[string]string{}), 400, "draft_files_required")
 	expect(t, check(trainee, string(good), "application/yaml"), 403, "forbidden")
 }

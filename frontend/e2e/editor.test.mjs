@@ -98,6 +98,21 @@ test('an instructor writes, rehearses and publishes a scenario; only their organ
   await page.getByTestId('attach').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff]) })
   await attached.getByText('files/logo.png').waitFor()
   await attached.getByText(/not text, kept as it is/).waitFor()
+
+  // The whole folder is checked as it is typed: a step for an objective the
+  // manifest lacks shows in solution.yaml, at its line, until it is undone.
+  await page.getByRole('tab', { name: 'solution.yaml' }).click()
+  await code.click()
+  await page.keyboard.press('Control+End')
+  await page.keyboard.type('- objective: nowhere')
+  await page.getByTestId('problems').locator('li', { hasText: 'solution.yaml' }).first().waitFor()
+  await page.locator('.cm-lintRange-error').first().waitFor()
+  for (let i = 0; i < 20 && !(await page.getByTestId('valid').isVisible()); i++) {
+    await page.keyboard.press('Control+z')
+    await page.waitForTimeout(300)
+  }
+  await page.getByTestId('valid').waitFor()
+  await page.getByRole('tab', { name: 'scenario.yaml' }).click()
   await page.getByRole('button', { name: 'Save draft' }).click()
   await page.getByTestId('saved').getByText(/Saved as draft/).waitFor()
   assert.ok(await page.getByRole('button', { name: 'Publish' }).isDisabled(), 'no publishing before a green rehearsal')

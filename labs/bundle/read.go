@@ -20,6 +20,16 @@ type Limits struct {
 	MaxRatio     int64 // uncompressed bytes per compressed byte, once past ratioFloor
 }
 
+// MaxBundleBytes is the largest bundle that can pass the limits: the most
+// its files may hold, and a tar header and padding for each entry.
+// Compression only shrinks what lab files are (text, small binaries), so
+// a bundle that passes is never larger.
+func (l Limits) MaxBundleBytes() int64 { return l.MaxTotalSize + int64(l.MaxEntries)*1024 }
+
+// MaxFolderJSON is the most a folder's files may take as JSON (text, or
+// base64 for the rest, and escapes): twice what a bundle may.
+func (l Limits) MaxFolderJSON() int64 { return 2 * l.MaxBundleBytes() }
+
 // DefaultLimits fit every built-in scenario many times over: the largest
 // is a few tens of KiB in a handful of files.
 var DefaultLimits = Limits{MaxEntries: 256, MaxFileSize: 4 << 20, MaxTotalSize: 16 << 20, MaxRatio: 100}

@@ -104,10 +104,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Checks a scenario.yaml exactly as the range loads one, and answers every problem at its place (instructors and admins).
-         * @description For an author's editor: send the manifest as typed, show each problem at its line and column.
-         *     Nothing is kept. A manifest with problems is a 200 with `valid: false`; only a request that
-         *     is not a manifest is refused.
+         * Checks a scenario.yaml, or a whole scenario folder, exactly as the range loads one, and answers every problem at its place (instructors and admins).
+         * @description For an author's editor: send the manifest as typed (YAML), or the folder's files as a draft
+         *     sends them (JSON), and show each problem at its line and column; a folder's problems name
+         *     their file (`solution.yaml`, `text.ja.yaml`, `README.ja.md`; none for scenario.yaml).
+         *     Nothing is kept. A scenario with problems is a 200 with `valid: false`; only a request that
+         *     is neither is refused.
          */
         post: operations["validateScenario"];
         delete?: never;
@@ -6482,6 +6484,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/yaml": unknown;
+                "application/json": components["schemas"]["ScenarioDraftRequest"];
             };
         };
         responses: {
@@ -6494,7 +6497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ManifestValidation"];
                 };
             };
-            /** @description The body is not sent as YAML. */
+            /** @description The body is neither YAML nor a folder as JSON, or the JSON is not a folder. */
             400: {
                 headers: {
                     [name: string]: unknown;

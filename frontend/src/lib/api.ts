@@ -513,8 +513,8 @@ export function createClient(fetchImpl: Fetch = (...a) => fetch(...a)) {
     // trainees' page when valid), drafts saved from files, a version's
     // files, its rehearsal on the engine, publishing and withdrawing it.
     scenarioTemplates: () => request<Schemas['ScenarioTemplates']>('GET', '/api/v1/scenario-templates'),
-    validateManifest: (text: string) =>
-      request<ManifestValidation>('POST', '/api/v1/scenario-validate', { file: new Blob([text], { type: 'application/yaml' }) }),
+    validateFolder: (files: Record<string, string>, encoded: Record<string, string> = {}) =>
+      request<ManifestValidation>('POST', '/api/v1/scenario-validate', { body: { files, encoded } }),
     builtInScenarios: () => request<Schemas['BuiltInScenarios']>('GET', '/api/v1/builtin-scenarios').then((r) => r.scenarios),
     builtInFiles: (id: string) =>
       request<Schemas['ScenarioFiles']>('GET', `/api/v1/builtin-scenarios/${encodeURIComponent(id)}/files`).then((r) => r.files),

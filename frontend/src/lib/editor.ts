@@ -15,9 +15,10 @@ export type { Problem } from './problems'
 
 export type Schema = Parameters<typeof stateExtensions>[0]
 
-// editorState makes the state of one file. scenario.yaml is checked by
-// check as it changes and completes from schema; other YAML files are
-// highlighted; anything else is plain text.
+// editorState makes the state of one file, checked by check as it
+// changes (the range checks the folder, and answers this file's problems).
+// scenario.yaml completes from schema; YAML files are highlighted; anything
+// else is plain text.
 export function editorState(
   path: string,
   text: string,
@@ -37,8 +38,8 @@ export function editorState(
     EditorView.contentAttributes.of({ 'aria-label': path }),
   ]
   if (path.endsWith('.yaml')) ext.push(yaml())
+  if (check) ext.push(lintGutter(), linter(async (view) => diagnostics(view.state.doc, await check(view.state.doc.toString())), { delay: 400 }))
   if (path === 'scenario.yaml' && check) {
-    ext.push(lintGutter(), linter(async (view) => diagnostics(view.state.doc, await check(view.state.doc.toString())), { delay: 400 }))
     if (schema) {
       const complete = yamlCompletion()
       // It answers [] where it has nothing; CodeMirror wants null there.
