@@ -230,7 +230,8 @@ func TestValidationPreviewsTheScenario(t *testing.T) {
 // A draft carries the files its hosts start with, text and encoded alike:
 // opened again, an encoded file comes back byte for byte, so the editor
 // saves it again unchanged; launched, the host holds the files, the
-// expanded one with the lab's own flag. What a folder's files get wrong is
+// expanded one with the lab's own flag, and solving it counts in progress
+// and on the transcript. What a folder's files get wrong is
 // refused at its field and keeps nothing.
 func TestDraftsCarryTheirFiles(t *testing.T) {
 	fake := fakeLabs()
@@ -329,6 +330,21 @@ func TestDraftsCarryTheirFiles(t *testing.T) {
 	out, _ := io.ReadAll(sess)
 	if !regexp.MustCompile(`^FLAG\{[0-9a-z-]+\}\n$`).Match(out) {
 		t.Fatalf("the web host's flag.txt holds %q", out)
+	}
+
+	// Solved, the authored version counts in progress and on the
+	// transcript, as a built-in scenario does.
+	solved := teach("POST", "/api/v1/labs/"+id+"/objectives/read-flag", map[string]string{"answer": strings.TrimSpace(string(out))})
+	if solved.body["correct"] != true {
+		t.Fatalf("the flag the host holds: %s", solved.raw)
+	}
+	progress := teach("GET", "/api/v1/me/progress", nil)
+	if !strings.Contains(progress.raw, `"id":"`+draft.body["lab_scenario"].(string)+`","title":"Workstation and Web Application"`) ||
+		!strings.Contains(progress.raw, `"completed":1`) || !strings.Contains(progress.raw, `{"id":"T1046","solved":1`) {
+		t.Fatalf("progress: %s", progress.raw)
+	}
+	if transcript := teach("GET", "/api/v1/me/transcript", nil); !strings.Contains(transcript.raw, "T1046") {
+		t.Fatalf("transcript: %.400s", transcript.raw)
 	}
 }
 

@@ -39,8 +39,11 @@ func (e badgeEarnings) earned(ctx context.Context, u accounts.User) ([]badges.Ac
 	for i, ev := range events {
 		records[i] = progress.Record{Scenario: ev.ScenarioID, Objective: ev.ObjectiveID, Solved: ev.Solves(), Points: ev.Points, At: ev.At}
 	}
-	catalogue := e.labs.Catalogue()
-	summary := progress.Summarise(catalogueForProgress(catalogue, badgeLanguage), records)
+	catalogue, err := countedForProgress(ctx, e.labs, badgeLanguage)
+	if err != nil {
+		return nil, err
+	}
+	summary := progress.Summarise(catalogue, records)
 	f, err := loadedFrameworks(ctx, e.frameworks)
 	if err != nil {
 		return nil, err
@@ -50,7 +53,7 @@ func (e badgeEarnings) earned(ctx context.Context, u accounts.User) ([]badges.Ac
 		if !sp.Complete {
 			continue
 		}
-		s, err := catalogue.Scenario(sp.ID)
+		s, err := e.labs.Catalogue().Scenario(sp.ID)
 		if err != nil {
 			continue // no longer in the catalogue: nothing to align it to
 		}

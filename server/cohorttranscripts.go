@@ -15,7 +15,6 @@ import (
 	"github.com/sakimori/sakimori/competency"
 	"github.com/sakimori/sakimori/labs"
 	"github.com/sakimori/sakimori/partners"
-	"github.com/sakimori/sakimori/progress"
 	"github.com/sakimori/sakimori/server/auth"
 )
 
@@ -114,17 +113,12 @@ func (h cohortTranscriptsAPI) archive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	catalogue, issued := progressCatalogue(h.labs, lang), h.now().UTC()
+	catalogue, err := countedForProgress(c.UserContext(), h.labs, lang) // titles in the archive's language
+	if err != nil {
+		return err
+	}
+	issued := h.now().UTC()
 	return streamDownloadWithin(c, "cohort-"+w.cohort.ID+".zip", "application/zip", archiveTime, h.writeTimeout, h.log, func(ctx context.Context, out io.Writer) error {
 		return w.writeArchive(ctx, out, ix, catalogue, words, issued)
 	})
-}
-
-// progressCatalogue is the catalogue as progress reads it, its titles in
-// the language the archive is printed in; none without labs.
-func progressCatalogue(l *labs.Service, lang string) []progress.Scenario {
-	if l == nil {
-		return nil
-	}
-	return catalogueForProgress(l.Catalogue(), lang)
 }

@@ -93,7 +93,11 @@ func (a frameworksAPI) secbok(c *fiber.Ctx) error {
 	if err != nil {
 		return errBodyUnreadable(err)
 	}
-	catalogue := mappedCatalogue(a.labs)
+	var builtIn []*labs.Scenario
+	if a.labs != nil {
+		builtIn = a.labs.Catalogue().All()
+	}
+	catalogue := mappedCatalogue(builtIn)
 	meta, warnings, err := a.importer.ImportSecBoK(c.UserContext(), body, version, auth.PrincipalOf(c).UserID, catalogue)
 	if err != nil {
 		return err
@@ -129,14 +133,12 @@ func (a frameworksAPI) record(c *fiber.Ctx, meta competency.Imported) error {
 		Detail: map[string]string{"version": meta.Version, "count": strconv.Itoa(meta.Count)}})
 }
 
-// mappedCatalogue is what every scenario of the catalogue maps to the
-// competency frameworks.
-func mappedCatalogue(l *labs.Service) []competency.Scenario {
+// mappedCatalogue is what each of scenarios maps to the competency
+// frameworks.
+func mappedCatalogue(scenarios []*labs.Scenario) []competency.Scenario {
 	var mapped []competency.Scenario
-	if l != nil {
-		for _, s := range l.Catalogue().All() {
-			mapped = append(mapped, labs.CompetencyMapping(s))
-		}
+	for _, s := range scenarios {
+		mapped = append(mapped, labs.CompetencyMapping(s))
 	}
 	return mapped
 }

@@ -137,9 +137,9 @@ func (h partnersAPI) progress(c *fiber.Ctx) error {
 	for i, r := range list {
 		records[i] = progress.Record{Scenario: r.ScenarioID, Objective: r.ObjectiveID, Solved: r.Kind == "submission" && r.Correct, Points: r.Points, At: r.At}
 	}
-	var catalogue []progress.Scenario
-	if h.labs != nil {
-		catalogue = catalogueForProgress(h.labs.Catalogue(), "en") // a partner's records keep the manifests' English
+	catalogue, err := countedForProgress(c.UserContext(), h.labs, "en") // a partner's records keep the manifests' English
+	if err != nil {
+		return err
 	}
 	return sendTagged(c, traineeProgressView{TraineeID: strings.Clone(id), Summary: progress.Summarise(catalogue, records)})
 }

@@ -140,7 +140,11 @@ func (h partnerTranscriptsAPI) archive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	catalogue, issued := progressCatalogue(h.labs, c.Query("lang")), h.now().UTC()
+	catalogue, err := countedForProgress(c.UserContext(), h.labs, c.Query("lang"))
+	if err != nil {
+		return err
+	}
+	issued := h.now().UTC()
 	return streamDownloadWithin(c, "cohort-"+w.cohort.ID+".zip", "application/zip", archiveTime, h.writeTimeout, h.log, func(ctx context.Context, out io.Writer) error {
 		return w.writeArchive(ctx, out, ix, catalogue, words, issued)
 	})

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/labs"
@@ -25,14 +27,32 @@ func (h progressAPI) mine(c *fiber.Ctx) error {
 		records[i] = progress.Record{Scenario: e.ScenarioID, Objective: e.ObjectiveID, Solved: e.Solves(), Points: e.Points, At: e.At}
 	}
 	// The app asks in the reader's language (Accept-Language).
-	return c.JSON(progress.Summarise(catalogueForProgress(h.labs.Catalogue(), readerLanguage(c, nil)), records))
+	catalogue, err := countedForProgress(c.UserContext(), h.labs, readerLanguage(c, nil))
+	if err != nil {
+		return err
+	}
+	return c.JSON(progress.Summarise(catalogue, records))
 }
 
-// catalogueForProgress is the catalogue as progress counts it, its titles
+// countedForProgress is every scenario records may name, built in or
+// authored (labs.Service.Counted), as progress counts them, their titles
+// in lang; none without labs.
+func countedForProgress(ctx context.Context, l *labs.Service, lang string) ([]progress.Scenario, error) {
+	if l == nil {
+		return nil, nil
+	}
+	scenarios, err := l.Counted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return catalogueForProgress(scenarios, lang), nil
+}
+
+// catalogueForProgress is scenarios as progress counts them, their titles
 // in lang.
-func catalogueForProgress(c *labs.Catalogue, lang string) []progress.Scenario {
+func catalogueForProgress(scenarios []*labs.Scenario, lang string) []progress.Scenario {
 	var out []progress.Scenario
-	for _, s := range c.All() {
+	for _, s := range scenarios {
 		p := progress.Scenario{ID: s.ID, Title: s.In(lang).Title, Techniques: s.Attack, Roles: s.NICERoles}
 		for _, o := range s.Objectives {
 			p.Objectives = append(p.Objectives, progress.Objective{ID: o.ID, Track: string(o.Track)})

@@ -35,15 +35,23 @@ type transcriptsAPI struct {
 
 var errTranscriptLanguage = fault.InvalidField("lang", "transcript_language_unsupported", "A transcript prints in en or ja.")
 
-// competencyIndex maps the catalogue's objectives to the framework items
-// they evidence, read afresh so a reloaded catalogue counts at once.
+// competencyIndex maps the objectives of every scenario records may name
+// (built in, and the authored versions labs were launched from) to the
+// framework items they evidence, read afresh so a reloaded catalogue or a
+// new version counts at once.
 // The frameworks are the bundled ones with any an admin has imported.
 func competencyIndex(ctx context.Context, l *labs.Service, im *competency.Importer) (*competency.Index, error) {
 	f, err := loadedFrameworks(ctx, im)
 	if err != nil {
 		return nil, err
 	}
-	return competency.NewIndex(f, mappedCatalogue(l)), nil
+	var scenarios []*labs.Scenario
+	if l != nil {
+		if scenarios, err = l.Counted(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return competency.NewIndex(f, mappedCatalogue(scenarios)), nil
 }
 
 // solvesOf keeps the records that evidence something: correct answers.
