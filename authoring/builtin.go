@@ -1,7 +1,6 @@
 package authoring
 
 import (
-	"bytes"
 	"io/fs"
 	"sort"
 	"strings"
@@ -87,11 +86,7 @@ func (s *Service) BuiltInFiles(id string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bundle.Read(bytes.NewReader(data), s.limits)
-	if err != nil {
-		return nil, err
-	}
-	return b.Files, nil
+	return s.filesOf(data)
 }
 
 // BuiltInBundle is a built-in scenario's bundle, and the version it is.
@@ -123,6 +118,6 @@ func (s *Service) builtInSide(version string) (*bundle.Bundle, bool, error) {
 	if err != nil {
 		return nil, true, err
 	}
-	b, err := bundle.Read(bytes.NewReader(data), s.limits)
+	b, err := s.read(data)
 	return b, true, err
 }

@@ -40,8 +40,7 @@ func (s *Service) open(ctx context.Context, actor Actor, authoredID, digest stri
 	if err != nil {
 		return nil, err
 	}
-	// Only bundles that passed Import are kept, so this reads.
-	return bundle.Read(bytes.NewReader(data), s.limits)
+	return s.read(data)
 }
 
 // DiffBundles compares two bundles file by file.

@@ -132,7 +132,18 @@ func (s *Service) Files(ctx context.Context, actor Actor, authoredID, digest str
 	if err != nil {
 		return nil, err
 	}
-	b, err := bundle.Read(bytes.NewReader(data), s.limits)
+	return s.filesOf(data)
+}
+
+// read reads a kept bundle. Only bundles that passed Import are kept (and
+// the built-in ones are the binary's own), so this reads.
+func (s *Service) read(data []byte) (*bundle.Bundle, error) {
+	return bundle.Read(bytes.NewReader(data), s.limits)
+}
+
+// filesOf is a kept bundle's files by path.
+func (s *Service) filesOf(data []byte) (map[string][]byte, error) {
+	b, err := s.read(data)
 	if err != nil {
 		return nil, err
 	}
