@@ -15,6 +15,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -132,7 +133,11 @@ func readManifest(open func() (io.ReadCloser, error)) (manifestEntry, error) {
 }
 
 // readImage reads the image's config and lists every setuid or setgid file
-// of its layers.
+// in the archive. It reads every file, not only those manifest.json names:
+// an engine may load an archive by its OCI index instead, whose manifests
+// can name other layers and configs. So every layer is scanned, every
+// image config must run as someone other than root, and a file that is
+// neither JSON nor a layer is refused.
 func readImage(open func() (io.ReadCloser, error), e manifestEntry) (config, []string, error) {
 	want := map[string]bool{}
 	for _, l := range e.Layers {
@@ -143,22 +148,32 @@ func readImage(open func() (io.ReadCloser, error), e manifestEntry) (config, []s
 	seen := map[string]bool{}
 	gotConfig := false
 	err := walk(open, func(name string, h *tar.Header, r io.Reader) error {
-		if name == clean(e.Config) {
+		if name == "manifest.json" || h.Size == 0 {
+			return nil
+		}
+		br := bufio.NewReader(r)
+		if looksLikeJSON(br) {
 			if h.Size > maxConfig {
-				return refuse("The archive's image config is over %d bytes.", maxConfig)
+				return refuse("The archive's %q is over %d bytes: too large for an image's JSON.", name, maxConfig)
 			}
-			data, err := io.ReadAll(r)
+			data, err := io.ReadAll(br)
 			if err != nil {
 				return err
 			}
-			gotConfig = json.Unmarshal(data, &cfg) == nil
+			var other imageConfig
+			if json.Unmarshal(data, &other) == nil && other.RootFS != nil && runsAsRoot(other.Config.User) && name != clean(e.Config) {
+				return refuse("The archive holds another image config, %q, that runs as root.", name)
+			}
+			if name == clean(e.Config) {
+				gotConfig = json.Unmarshal(data, &cfg) == nil
+			}
 			return nil
 		}
-		if !want[name] {
-			return nil
+		if h.Size < tarBlock && !gzipped(br) {
+			return nil // too small to hold a file of a layer, such as the VERSION of a docker save
 		}
 		seen[name] = true
-		return scanLayer(r, func(p string) { found = append(found, "/"+strings.TrimPrefix(path.Clean("/"+p), "/")) })
+		return scanLayer(br, func(p string) { found = append(found, "/"+strings.TrimPrefix(path.Clean("/"+p), "/")) })
 	})
 	if err != nil {
 		return cfg, nil, err
@@ -172,7 +187,41 @@ func readImage(open func() (io.ReadCloser, error), e manifestEntry) (config, []s
 		}
 	}
 	sort.Strings(found)
-	return cfg, found, nil
+	return cfg, slices.Compact(found), nil
+}
+
+// imageConfig is an image config as found among an archive's blobs: the
+// rootfs field tells it from an index or a manifest.
+type imageConfig struct {
+	RootFS *json.RawMessage `json:"rootfs"`
+	Config struct {
+		User string
+	} `json:"config"`
+}
+
+// tarBlock is a tar header's size: no uncompressed layer is smaller.
+const tarBlock = 512
+
+// gzipped says whether a file starts as a gzip stream does.
+func gzipped(r *bufio.Reader) bool {
+	magic, err := r.Peek(2)
+	return err == nil && magic[0] == 0x1f && magic[1] == 0x8b
+}
+
+// looksLikeJSON says whether a file starts, past white space, with an
+// object or an array, as the archive's JSON files do and no layer does.
+func looksLikeJSON(r *bufio.Reader) bool {
+	head, _ := r.Peek(64)
+	for _, b := range head {
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // scanLayer reads one layer, gzip-compressed or not, calling setuid with
@@ -180,7 +229,7 @@ func readImage(open func() (io.ReadCloser, error), e manifestEntry) (config, []s
 func scanLayer(r io.Reader, setuid func(string)) error {
 	br := bufio.NewReader(r)
 	var layer io.Reader = br
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+	if gzipped(br) {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
 			return refuse("A layer of the archive is not a readable gzip stream.")
@@ -195,7 +244,7 @@ func scanLayer(r io.Reader, setuid func(string)) error {
 			return nil
 		}
 		if err != nil {
-			return refuse("A layer of the archive is not a readable tar: %v.", err)
+			return refuse("A file of the archive is neither JSON nor a readable layer: %v.", err)
 		}
 		if h.Typeflag != tar.TypeDir && h.Mode&(modeSetuid|modeSetgid) != 0 {
 			setuid(h.Name)

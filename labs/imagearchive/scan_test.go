@@ -124,6 +124,11 @@ func TestScanReadsAndRefuses(t *testing.T) {
 		{"unnamed", archive(t, []map[string]any{{"Config": "c", "Layers": []string{}}}, nil), "names no image"},
 		{"missing layer", archive(t, []map[string]any{{"Config": "blobs/sha256/cfg", "RepoTags": []string{"a:1"}, "Layers": []string{"blobs/sha256/gone"}}}, map[string][]byte{"blobs/sha256/cfg": []byte(`{"config":{"User":"1000"}}`)}), `lacks its layer "blobs/sha256/gone"`},
 		{"missing config", archive(t, []map[string]any{{"Config": "blobs/sha256/cfg", "RepoTags": []string{"a:1"}}}, nil), "config \"blobs/sha256/cfg\" is missing"},
+		// An engine may load by the OCI index instead of manifest.json: what
+		// manifest.json does not name is scanned all the same.
+		{"a setuid layer manifest.json does not name", withBlob(t, image(t, "1000", plain), "blobs/sha256/hidden", layer(t, false, file{name: "bin/sh-suid", mode: 0o4755})), "/bin/sh-suid"},
+		{"another config that runs as root", withBlob(t, image(t, "1000", plain), "blobs/sha256/rootcfg", []byte(`{"rootfs": {"type": "layers"}, "config": {"User": ""}}`)), `"blobs/sha256/rootcfg", that runs as root`},
+		{"a file neither JSON nor a layer", withBlob(t, image(t, "1000", plain), "blobs/sha256/odd", []byte(strings.Repeat("plain words, no tar header here. ", 40))), "neither JSON nor a readable layer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := imagearchive.Scan(opener(c.data))
@@ -145,4 +150,25 @@ func TestScanNamesAFewSetuidFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "holds 7 setuid") || !strings.Contains(err.Error(), "/bin/e.") || strings.Contains(err.Error(), "/bin/f") {
 		t.Fatalf("refusal: %v", err)
 	}
+}
+
+// withBlob is an archive with one more file added.
+func withBlob(t *testing.T, data []byte, name string, blob []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		body, _ := io.ReadAll(tr)
+		_ = tw.WriteHeader(h)
+		_, _ = tw.Write(body)
+	}
+	_ = tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(blob)), Typeflag: tar.TypeReg})
+	_, _ = tw.Write(blob)
+	_ = tw.Close()
+	return buf.Bytes()
 }
