@@ -111,26 +111,34 @@ func (s *XAPI) Destinations(ctx context.Context) ([]xapi.Destination, error) {
 	return out, nil
 }
 
+// Records implements xapi.Store. A full page of records that make no statement (walkthroughs shown) is
+// read past, so an empty answer always means the horizon: the outbox then
+// ends its pass, which it must not do while records wait behind them.
 func (s *XAPI) Records(ctx context.Context, org string, after xapi.Position, limit int) ([]xapi.Record, xapi.Position, error) {
-	recs, horizon, err := s.feed.FeedAfter(ctx, org, partners.Position{Tx: after.Tx, Seq: after.Seq}, limit)
-	if err != nil {
-		return nil, after, err
-	}
-	reached := xapi.Position{Tx: horizon.Tx, Seq: horizon.Seq}
-	if len(recs) == limit { // a full page: the horizon may lie further on
-		last := recs[len(recs)-1].Position
-		reached = xapi.Position{Tx: last.Tx, Seq: last.Seq}
-	}
-	if reached.Tx < after.Tx || (reached.Tx == after.Tx && reached.Seq < after.Seq) {
-		reached = after
-	}
-	out := make([]xapi.Record, 0, len(recs))
-	for _, r := range recs {
-		if x, ok := s.record(ctx, org, r); ok {
-			out = append(out, x)
+	for {
+		recs, horizon, err := s.feed.FeedAfter(ctx, org, partners.Position{Tx: after.Tx, Seq: after.Seq}, limit)
+		if err != nil {
+			return nil, after, err
 		}
+		reached := xapi.Position{Tx: horizon.Tx, Seq: horizon.Seq}
+		if len(recs) == limit { // a full page: the horizon may lie further on
+			last := recs[len(recs)-1].Position
+			reached = xapi.Position{Tx: last.Tx, Seq: last.Seq}
+		}
+		if reached.Tx < after.Tx || (reached.Tx == after.Tx && reached.Seq < after.Seq) {
+			reached = after
+		}
+		out := make([]xapi.Record, 0, len(recs))
+		for _, r := range recs {
+			if x, ok := s.record(ctx, org, r); ok {
+				out = append(out, x)
+			}
+		}
+		if len(out) > 0 || len(recs) < limit || reached == after {
+			return out, reached, nil
+		}
+		after = reached
 	}
-	return out, reached, nil
 }
 
 // record turns a scoring record into what a statement is built from;

@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/sakimori/sakimori/scoring"
 	"github.com/sakimori/sakimori/store"
 	"github.com/sakimori/sakimori/store/storetest"
 	"github.com/sakimori/sakimori/xapi"
@@ -42,6 +44,27 @@ func TestAPassWithNothingToSendEnds(t *testing.T) {
 		}
 		if got := s.n.Load(); got > 3 {
 			t.Fatalf("three passes with nothing to send moved the cursor %d times", got)
+		}
+	})
+}
+
+// A full page of records that make no statement (walkthroughs shown) does
+// not hide what waits behind it: the records after it come back at once,
+// where an empty page would have ended the outbox's pass until the next.
+func TestRecordsReadPastAPageOfWalkthroughs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		feedFixture(t, db)
+		const page = 10
+		at := time.Now().UTC()
+		for i := range page + 3 {
+			must(t, db.Scoring().Record(ctx, scoring.Event{ID: fmt.Sprintf("reveal-%02d", i), Kind: scoring.EventReveal, TraineeID: "t0",
+				InstanceID: "i1", ScenarioID: "s1", ObjectiveID: fmt.Sprintf("o%d", i), At: at}))
+		}
+		must(t, db.Scoring().Record(ctx, record("after-the-walkthroughs", "t0")))
+		got, _, err := db.XAPI(sealer(t)).Records(ctx, "o1", xapi.Position{}, page)
+		must(t, err)
+		if len(got) != 1 || got[0].ID != "after-the-walkthroughs" {
+			t.Fatalf("records after a page of walkthroughs: %+v", got)
 		}
 	})
 }
