@@ -50,6 +50,10 @@ test('Japanese and emoji take two cells in the lab terminal', { skip, timeout: 1
   await page.goto(range.url + '/scenarios/orientation')
   await page.getByRole('button', { name: 'Launch lab' }).click()
   await page.getByText('Connected').waitFor({ timeout: 90000 })
+  // The shell opens on a greeting naming its variables ($WEB_HOST among
+  // them, in either language): typed before it is written, the rows below
+  // could scroll out of sight under it.
+  await page.waitForFunction(() => document.querySelector('[data-testid=terminal] .xterm-rows')?.textContent.includes('WEB_HOST'), null, { timeout: 60000 })
   await page.locator('[data-testid=terminal]').click()
   await page.keyboard.type('clear\n')
   await page.keyboard.insertText("printf '日本語|\\nabcdef|\\n🔥🔥|\\nabcd|\\n'")
