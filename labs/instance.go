@@ -131,9 +131,6 @@ type Store interface {
 	MarkTerminalOpened(ctx context.Context, id string, at time.Time) error
 	// Expired lists running instances whose expiry is at or before now.
 	Expired(ctx context.Context, now time.Time) ([]Instance, error)
-	// AuthoredLaunched lists the authored versions (labs.AuthoredID) any
-	// lab was ever launched from, each once.
-	AuthoredLaunched(ctx context.Context) ([]string, error)
 }
 
 // The faults of the lab lifecycle.

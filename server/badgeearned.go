@@ -39,11 +39,7 @@ func (e badgeEarnings) earned(ctx context.Context, u accounts.User) ([]badges.Ac
 	for i, ev := range events {
 		records[i] = progress.Record{Scenario: ev.ScenarioID, Objective: ev.ObjectiveID, Solved: ev.Solves(), Points: ev.Points, At: ev.At}
 	}
-	catalogue, err := countedForProgress(ctx, e.labs, badgeLanguage)
-	if err != nil {
-		return nil, err
-	}
-	summary := progress.Summarise(catalogue, records)
+	summary := progress.Summarise(countedForProgress(e.labs, badgeLanguage, records), records)
 	f, err := loadedFrameworks(ctx, e.frameworks)
 	if err != nil {
 		return nil, err
@@ -64,7 +60,7 @@ func (e badgeEarnings) earned(ctx context.Context, u accounts.User) ([]badges.Ac
 	if err != nil {
 		return nil, err
 	}
-	idx, err := competencyIndex(ctx, e.labs, e.frameworks)
+	idx, err := competencyIndex(ctx, e.labs, e.frameworks, scenarioIDs(events)...)
 	if err != nil {
 		return nil, err
 	}

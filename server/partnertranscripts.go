@@ -140,11 +140,7 @@ func (h partnerTranscriptsAPI) archive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	catalogue, err := countedForProgress(c.UserContext(), h.labs, c.Query("lang"))
-	if err != nil {
-		return err
-	}
-	issued := h.now().UTC()
+	catalogue, issued := countedForProgress(h.labs, c.Query("lang"), nil), h.now().UTC()
 	return streamDownloadWithin(c, "cohort-"+w.cohort.ID+".zip", "application/zip", archiveTime, h.writeTimeout, h.log, func(ctx context.Context, out io.Writer) error {
 		return w.writeArchive(ctx, out, ix, catalogue, words, issued)
 	})

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sakimori/sakimori/labs"
@@ -27,25 +25,21 @@ func (h progressAPI) mine(c *fiber.Ctx) error {
 		records[i] = progress.Record{Scenario: e.ScenarioID, Objective: e.ObjectiveID, Solved: e.Solves(), Points: e.Points, At: e.At}
 	}
 	// The app asks in the reader's language (Accept-Language).
-	catalogue, err := countedForProgress(c.UserContext(), h.labs, readerLanguage(c, nil))
-	if err != nil {
-		return err
-	}
-	return c.JSON(progress.Summarise(catalogue, records))
+	return c.JSON(progress.Summarise(countedForProgress(h.labs, readerLanguage(c, nil), records), records))
 }
 
-// countedForProgress is every scenario records may name, built in or
-// authored (labs.Service.Counted), as progress counts them, their titles
-// in lang; none without labs.
-func countedForProgress(ctx context.Context, l *labs.Service, lang string) ([]progress.Scenario, error) {
+// countedForProgress is the scenarios records may name, built in or the
+// authored versions they name (labs.Service.Counted), as progress counts
+// them, their titles in lang; none without labs.
+func countedForProgress(l *labs.Service, lang string, records []progress.Record) []progress.Scenario {
 	if l == nil {
-		return nil, nil
+		return nil
 	}
-	scenarios, err := l.Counted(ctx)
-	if err != nil {
-		return nil, err
+	named := make([]string, len(records))
+	for i, r := range records {
+		named[i] = r.Scenario
 	}
-	return catalogueForProgress(scenarios, lang), nil
+	return catalogueForProgress(l.Counted(named), lang)
 }
 
 // catalogueForProgress is scenarios as progress counts them, their titles

@@ -35,23 +35,31 @@ type transcriptsAPI struct {
 
 var errTranscriptLanguage = fault.InvalidField("lang", "transcript_language_unsupported", "A transcript prints in en or ja.")
 
-// competencyIndex maps the objectives of every scenario records may name
-// (built in, and the authored versions labs were launched from) to the
-// framework items they evidence, read afresh so a reloaded catalogue or a
-// new version counts at once.
+// competencyIndex maps the objectives of the built-in scenarios, and of the
+// authored versions named (a person's records name them), to the framework
+// items they evidence, read afresh so a reloaded catalogue counts at once.
+// Views of a whole cohort name none: another organisation's private
+// versions never enter them, and neither do their own yet.
 // The frameworks are the bundled ones with any an admin has imported.
-func competencyIndex(ctx context.Context, l *labs.Service, im *competency.Importer) (*competency.Index, error) {
+func competencyIndex(ctx context.Context, l *labs.Service, im *competency.Importer, named ...string) (*competency.Index, error) {
 	f, err := loadedFrameworks(ctx, im)
 	if err != nil {
 		return nil, err
 	}
 	var scenarios []*labs.Scenario
 	if l != nil {
-		if scenarios, err = l.Counted(ctx); err != nil {
-			return nil, err
-		}
+		scenarios = l.Counted(named)
 	}
 	return competency.NewIndex(f, mappedCatalogue(scenarios)), nil
+}
+
+// scenarioIDs are the scenarios a person's records name.
+func scenarioIDs(events []scoring.Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.ScenarioID
+	}
+	return out
 }
 
 // solvesOf keeps the records that evidence something: correct answers.
@@ -77,7 +85,7 @@ func (h transcriptsAPI) transcriptOf(ctx context.Context, traineeID string) (com
 	if err != nil {
 		return competency.Transcript{}, err
 	}
-	ix, err := competencyIndex(ctx, h.labs, h.frameworks)
+	ix, err := competencyIndex(ctx, h.labs, h.frameworks, scenarioIDs(events)...)
 	if err != nil {
 		return competency.Transcript{}, err
 	}

@@ -182,15 +182,6 @@ func (l *Labs) UsedSubnets(ctx context.Context) (map[netip.Prefix]bool, error) {
 	return used, nil
 }
 
-// AuthoredLaunched implements labs.Store: an authored version's id holds
-// an @ (name@digest), which no built-in scenario's does.
-func (l *Labs) AuthoredLaunched(ctx context.Context) ([]string, error) {
-	var ids []string
-	err := l.db.WithContext(ctx).Model(&instanceRow{}).Distinct("scenario_id").
-		Where("scenario_id LIKE ?", "%@%").Order("scenario_id").Pluck("scenario_id", &ids).Error
-	return ids, internal(err)
-}
-
 func (l *Labs) Transition(ctx context.Context, id string, from []labs.State, to labs.State, c labs.Change) (bool, error) {
 	states := make([]string, len(from))
 	for i, s := range from {

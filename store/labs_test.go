@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -150,29 +149,6 @@ func TestTransitionsAreGuarded(t *testing.T) {
 		active, _ := s.ListInstances(ctx, labs.ListFilter{TraineeID: "a", ActiveOnly: true})
 		if len(all) != 2 || len(active) != 1 || active[0].ID != "l2" {
 			t.Fatalf("list: %d all, %d active", len(all), len(active))
-		}
-	})
-}
-
-// The authored versions labs were launched from are listed once each,
-// whoever launched them and however often; built-in scenarios are not.
-func TestAuthoredLaunchedListsEachVersionOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		trainees(t, db, "alice", "bob")
-		s := db.Labs()
-		for i, c := range []struct{ trainee, scenario string }{
-			{"alice", "orientation"}, {"alice", "shop@" + strings.Repeat("b", 64)},
-			{"bob", "shop@" + strings.Repeat("b", 64)}, {"bob", "crm@" + strings.Repeat("a", 64)},
-		} {
-			inst := pending(fmt.Sprintf("l%d", i), c.trainee)
-			inst.ScenarioID = c.scenario
-			inst.State = labs.StateStopped // one active lab a trainee: these are history
-			must(t, s.CreateInstance(ctx, inst, 10))
-		}
-		got, err := s.AuthoredLaunched(ctx)
-		must(t, err)
-		if strings.Join(got, ",") != "crm@"+strings.Repeat("a", 64)+",shop@"+strings.Repeat("b", 64) {
-			t.Fatalf("authored launched: %v", got)
 		}
 	})
 }
