@@ -1,7 +1,9 @@
 package k8s
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -11,8 +13,10 @@ import (
 	"github.com/sakimori/sakimori/sim/telemetry"
 )
 
-// Event is one audit.k8s.io/v1 Event at the Metadata level, with the
-// field names of a real API server's audit log.
+// Event is one audit.k8s.io/v1 Event with the field names of a real API
+// server's audit log. The lab's audit policy is a common one: writes to
+// anything but secrets at the Request level, with the object the caller
+// sent, and everything else at the Metadata level.
 type Event struct {
 	Kind                     string         `json:"kind"`
 	APIVersion               string         `json:"apiVersion"`
@@ -26,6 +30,7 @@ type Event struct {
 	UserAgent                string         `json:"userAgent"`
 	ObjectRef                map[string]any `json:"objectRef"`
 	ResponseStatus           map[string]any `json:"responseStatus"`
+	RequestObject            map[string]any `json:"requestObject,omitempty"`
 	RequestReceivedTimestamp string         `json:"requestReceivedTimestamp"`
 	StageTimestamp           string         `json:"stageTimestamp"`
 }
@@ -49,7 +54,27 @@ func verbOf(r *http.Request, req request) string {
 	return r.Method
 }
 
-func (s *Server) record(r *http.Request, req request, u user, code int, start time.Time) {
+// requestBody reads the object a write sends, for the audit log, and puts
+// the body back for the handler. Secrets stay at the Metadata level, as
+// audit policies keep their values out of the log.
+func requestBody(r *http.Request, req request) map[string]any {
+	if (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) ||
+		req.resource == "secrets" || req.sub != "" || req.group == "authorization.k8s.io" {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	var obj map[string]any
+	if json.Unmarshal(b, &obj) != nil {
+		return nil
+	}
+	return obj
+}
+
+func (s *Server) record(r *http.Request, req request, u user, code int, start time.Time, body map[string]any) {
 	ref := map[string]any{"resource": req.resource, "apiVersion": req.version}
 	if req.group != "" {
 		ref["apiGroup"] = req.group
@@ -73,13 +98,29 @@ func (s *Server) record(r *http.Request, req request, u user, code int, start ti
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.audit = append(s.audit, Event{
-		Kind: "Event", APIVersion: "audit.k8s.io/v1", Level: "Metadata",
-		AuditID: fmt.Sprintf("6f1c0000-0000-4000-8000-%012d", len(s.audit)+1), Stage: "ResponseComplete",
+	if shown, ok := s.addresses[host]; ok {
+		host = shown
+	}
+	s.appendEvent(Event{
 		RequestURI: r.URL.RequestURI(), Verb: verb, User: u, SourceIPs: []string{host}, UserAgent: r.UserAgent(),
-		ObjectRef: ref, ResponseStatus: map[string]any{"metadata": map[string]any{}, "code": code},
-		RequestReceivedTimestamp: start.UTC().Format(time.RFC3339Nano), StageTimestamp: s.now().UTC().Format(time.RFC3339Nano),
+		ObjectRef: ref, ResponseStatus: map[string]any{"metadata": map[string]any{}, "code": code}, RequestObject: body,
+		RequestReceivedTimestamp: start.UTC().Format(time.RFC3339Nano),
 	})
+}
+
+// appendEvent numbers an event and adds it to the log; s.mu is held.
+func (s *Server) appendEvent(e Event) {
+	e.Kind, e.APIVersion, e.Stage = "Event", "audit.k8s.io/v1", "ResponseComplete"
+	e.Level = "Metadata"
+	if e.RequestObject != nil {
+		e.Level = "Request"
+	}
+	e.AuditID = fmt.Sprintf("6f1c0000-0000-4000-8000-%012d", len(s.audit)+1)
+	e.StageTimestamp = s.now().UTC().Format(time.RFC3339Nano)
+	if e.RequestReceivedTimestamp == "" {
+		e.RequestReceivedTimestamp = e.StageTimestamp
+	}
+	s.audit = append(s.audit, e)
 }
 
 // WriteAudit prints the audit log in the lab's telemetry format.

@@ -9,14 +9,14 @@ import (
 	"testing"
 )
 
-// kubectl runs the real kubectl against url with no credentials, as the
-// intruder does: the workstation image's kubectl when
+// kubectl runs the real kubectl against url with no credentials (as the
+// intruder does) unless args give a token: the workstation image's kubectl when
 // SAKIMORI_TEST_WORKSTATION=1 (the container shares the host's loopback),
 // else this machine's. Skipped only where neither is there.
 func kubectl(t *testing.T, url string, stdin string, args ...string) (string, error) {
 	t.Helper()
 	home := t.TempDir()
-	args = append([]string{"--server=" + url, "--kubeconfig=/dev/null"}, args...)
+	args = append([]string{"--server=" + url, "--kubeconfig=/dev/null", "--insecure-skip-tls-verify"}, args...)
 	var cmd *exec.Cmd
 	if os.Getenv("SAKIMORI_TEST_WORKSTATION") == "1" {
 		cmd = exec.Command("docker", append([]string{"run", "--rm", "-i", "--network", "host", "sakimori-lab/workstation:latest", "kubectl"}, args...)...)
@@ -60,8 +60,22 @@ func TestKubectlAgainstTheEmulator(t *testing.T) {
 	srv := New("admintoken")
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
+	admin := httptest.NewTLSServer(srv) // kubectl sends a token over TLS only
+	defer admin.Close()
 
-	out, err := kubectl(t, ts.URL, podYAML, "apply", "-f", "-")
+	// With no binding for it, the anonymous user may read the version and
+	// nothing else, as on a real cluster.
+	out, err := kubectl(t, ts.URL, "", "get", "pods")
+	if err == nil || !strings.Contains(out, "Error from server (Forbidden)") {
+		t.Fatalf("anonymous get with no binding: %v\n%s", err, out)
+	}
+	// The misconfiguration: anonymous bound to cluster-admin.
+	out, err = kubectl(t, admin.URL, bindingYAML, "--token=admintoken", "apply", "-f", "-")
+	if err != nil || !strings.Contains(out, "clusterrolebinding.rbac.authorization.k8s.io/anonymous-admin created") {
+		t.Fatalf("apply binding: %v\n%s", err, out)
+	}
+
+	out, err = kubectl(t, ts.URL, podYAML, "apply", "-f", "-")
 	if err != nil || !strings.Contains(out, "pod/billing created") {
 		t.Fatalf("apply: %v\n%s", err, out)
 	}
@@ -90,10 +104,6 @@ func TestKubectlAgainstTheEmulator(t *testing.T) {
 	if err != nil || !strings.Contains(out, "AWS_ACCESS_KEY_ID:") || !strings.Contains(out, "AKIAEXAMPLEKEY000001") {
 		t.Fatalf("describe: %v\n%s", err, out)
 	}
-	out, err = kubectl(t, ts.URL, bindingYAML, "apply", "-f", "-")
-	if err != nil || !strings.Contains(out, "clusterrolebinding.rbac.authorization.k8s.io/anonymous-admin created") {
-		t.Fatalf("apply binding: %v\n%s", err, out)
-	}
 	out, err = kubectl(t, ts.URL, "", "get", "clusterrolebindings", "-o", "name")
 	if err != nil || !strings.Contains(out, "anonymous-admin") {
 		t.Fatalf("get bindings: %v\n%s", err, out)
@@ -106,6 +116,16 @@ func TestKubectlAgainstTheEmulator(t *testing.T) {
 		t.Fatal("the pod is still stored after delete")
 	}
 
+	// One fix: the binding deleted, anonymous requests are forbidden.
+	out, err = kubectl(t, admin.URL, "", "--token=admintoken", "delete", "clusterrolebinding", "anonymous-admin")
+	if err != nil {
+		t.Fatalf("delete binding: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "get", "pods", "-n", "default")
+	if err == nil || !strings.Contains(out, "Forbidden") && !strings.Contains(out, "forbidden") {
+		t.Fatalf("anonymous get after the binding went: %v\n%s", err, out)
+	}
+	// The other: anonymous authentication off, they are not even known.
 	srv.SetAnonymous(false)
 	out, err = kubectl(t, ts.URL, "", "get", "pods")
 	if err == nil || !strings.Contains(out, "You must be logged in to the server") {

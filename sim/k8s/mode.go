@@ -3,10 +3,12 @@ package k8s
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -23,10 +25,22 @@ func init() {
 }
 
 // World is the cluster a lab starts with: objects as an administrator
-// created them, and the logs of the pods that already ran.
+// created them (an object's `ago` says how long before the lab's start),
+// the logs of its pods, the tokens its users and services hold, and the
+// addresses its audit log shows for the lab's hosts, so the evidence names
+// the story's machines rather than the lab's own network.
 type World struct {
-	Objects []map[string]any  `yaml:"objects"`
-	Logs    map[string]string `yaml:"logs"` // "namespace/pod" -> log text
+	Objects   []map[string]any  `yaml:"objects"`
+	Logs      map[string]string `yaml:"logs"` // "namespace/pod", or "namespace/deployment" for its pods
+	Tokens    []Token           `yaml:"tokens"`
+	Addresses map[string]string `yaml:"addresses"`
+}
+
+// Token is a bearer token and who it authenticates as.
+type Token struct {
+	Token  string   `yaml:"token"`
+	User   string   `yaml:"user"`
+	Groups []string `yaml:"groups"`
 }
 
 // ParseWorld reads KUBESIM_WORLD.
@@ -35,12 +49,46 @@ func ParseWorld(text string) (World, error) {
 	if err := yaml.Unmarshal([]byte(text), &w); err != nil {
 		return w, fmt.Errorf("k8s: world: %w", err)
 	}
+	for from, to := range w.Addresses {
+		if _, err := netip.ParseAddr(from); err != nil {
+			return w, fmt.Errorf("k8s: world: addresses: %q is not an address", from)
+		}
+		if _, err := netip.ParseAddr(to); err != nil {
+			return w, fmt.Errorf("k8s: world: addresses: %q is not an address", to)
+		}
+	}
+	for i, t := range w.Tokens {
+		if t.Token == "" || t.User == "" {
+			return w, fmt.Errorf("k8s: world: tokens[%d] needs a token and a user", i)
+		}
+	}
 	return w, nil
 }
 
 // Load seeds the server with the world.
 func (s *Server) Load(w World) error {
+	s.mu.Lock()
+	for from, to := range w.Addresses {
+		s.addresses[from] = to
+	}
+	for _, t := range w.Tokens {
+		s.tokens[t.Token] = user{t.User, append(append([]string(nil), t.Groups...), "system:authenticated")}
+	}
+	s.mu.Unlock()
 	for _, obj := range w.Objects {
+		if ago, ok := obj["ago"]; ok {
+			d, err := labkit.Ago(fmt.Sprint(ago))
+			if err != nil {
+				return fmt.Errorf("k8s: world: %w", err)
+			}
+			delete(obj, "ago")
+			meta, _ := obj["metadata"].(map[string]any)
+			if meta == nil {
+				meta = map[string]any{}
+				obj["metadata"] = meta
+			}
+			meta["creationTimestamp"] = s.now().Add(-d).UTC().Format(time.RFC3339)
+		}
 		if err := s.Seed(obj); err != nil {
 			return err
 		}
@@ -69,7 +117,8 @@ const simKeyHeader = "X-Sakimori-Sim-Key"
 // runAPIServer serves the cluster of KUBESIM_WORLD.
 func runAPIServer(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("k8s", flag.ContinueOnError)
-	listen := fs.String("listen", ":6443", "address to serve the API on")
+	listen := fs.String("listen", ":8080", "address to serve the API on over plain HTTP, where kubectl sends no credentials")
+	listenTLS := fs.String("listen-tls", ":6443", "address to serve the API on over TLS, where kubectl sends tokens; empty for none")
 	authConfig := fs.String("authentication-config", "", "an AuthenticationConfiguration file, re-read when it changes, as kube-apiserver does")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -88,23 +137,18 @@ func runAPIServer(ctx context.Context, args []string) error {
 	}
 	watch := &authWatch{path: *authConfig, srv: srv}
 	watch.refresh()
-	key := os.Getenv("KUBESIM_KEY")
-	return labkit.Serve(ctx, *listen, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/_sim/audit" {
-			// The platform's channel to the audit log, for detection
-			// grading; it takes the lab's simulator key and is itself not
-			// audited, so the platform stays out of the evidence.
-			if key == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get(simKeyHeader)), []byte(key)) != 1 {
-				writeStatus(w, http.StatusNotFound, "NotFound", "the server could not find the requested resource", nil)
-				return
-			}
-			w.Header().Set("Content-Type", telemetry.ContentType)
-			_ = srv.WriteAudit(w)
-			return
-		}
-		watch.refresh()
-		srv.ServeHTTP(w, r)
-	}))
+	h := labHandler(srv, os.Getenv("KUBESIM_KEY"), watch.refresh)
+	// The same API on both: kubectl sends no token over plain HTTP and, with
+	// no credentials over TLS, asks for a user name, so the open door and
+	// the admin's door are one server on two ports.
+	errs := make(chan error, 2)
+	go func() { errs <- labkit.Serve(ctx, *listen, h) }()
+	if *listenTLS != "" {
+		go func() {
+			errs <- labkit.ServeTLS(ctx, *listenTLS, h, "kubernetes", "kubernetes.default", "localhost", "127.0.0.1")
+		}()
+	}
+	return <-errs
 }
 
 // authWatch applies the anonymous setting of an AuthenticationConfiguration
@@ -173,13 +217,13 @@ func AnonymousEnabled(path string) (bool, error) {
 // readAudit prints the API server's audit log for detection grading.
 func readAudit(args []string) error {
 	fs := flag.NewFlagSet("k8s-audit", flag.ContinueOnError)
-	endpoint := fs.String("endpoint", "http://127.0.0.1:6443", "the API server")
+	endpoint := fs.String("endpoint", "http://127.0.0.1:8080", "the API server")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	req, _ := http.NewRequest(http.MethodGet, *endpoint+"/_sim/audit", nil)
 	req.Header.Set(simKeyHeader, os.Getenv("KUBESIM_KEY"))
-	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	resp, err := labClient().Do(req)
 	if err != nil {
 		return err
 	}
@@ -189,4 +233,44 @@ func readAudit(args []string) error {
 	}
 	_, err = io.Copy(os.Stdout, resp.Body)
 	return err
+}
+
+// labClient speaks to the lab's API server, whose certificate is made at
+// its start and so cannot be verified.
+func labClient() *http.Client {
+	return &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the lab's own server, on the lab's network
+	}}
+}
+
+// labHandler is the API server as a lab serves it: the audit log for
+// grading and unaudited requests for state checks, both behind the lab's
+// simulator key, beside the API itself. refresh runs before each request.
+func labHandler(srv *Server, key string, refresh func()) http.Handler {
+	platform := func(r *http.Request) bool {
+		return key != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(simKeyHeader)), []byte(key)) == 1
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_sim/audit" {
+			// The platform's channel to the audit log, for detection
+			// grading; it takes the lab's simulator key and is itself not
+			// audited, so the platform stays out of the evidence.
+			if !platform(r) {
+				writeStatus(w, http.StatusNotFound, "NotFound", "the server could not find the requested resource", nil)
+				return
+			}
+			w.Header().Set("Content-Type", telemetry.ContentType)
+			_ = srv.WriteAudit(w)
+			return
+		}
+		refresh()
+		if platform(r) {
+			// A state check repeating the attack: answered as anyone
+			// else is, and kept out of the audit log.
+			r.Header.Del(simKeyHeader)
+			srv.ServeUnaudited(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
 }

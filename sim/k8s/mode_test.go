@@ -13,6 +13,11 @@ import (
 
 const world = `
 objects:
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata: {name: anonymous-admin}
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:anonymous"}]
   - apiVersion: v1
     kind: Namespace
     metadata: {name: telemetry}
@@ -67,7 +72,7 @@ func TestAuthenticationConfigTurnsAnonymousOff(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := New("")
+	srv := misconfigured(t, New(""))
 	watch := &authWatch{path: path, srv: srv}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { watch.refresh(); srv.ServeHTTP(w, r) }))
 	defer ts.Close()
@@ -89,7 +94,7 @@ func TestAuthenticationConfigTurnsAnonymousOff(t *testing.T) {
 }
 
 func TestBadRequestsChangeNothing(t *testing.T) {
-	srv := New("admintoken")
+	srv := misconfigured(t, New("admintoken"))
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	do := func(method, path, token, body string) (int, map[string]any) {
@@ -134,4 +139,17 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 	if strings.Contains(pods.String(), `"code":201`) {
 		t.Fatalf("a refused request was audited as created:\n%s", pods.String())
 	}
+}
+
+// misconfigured gives the anonymous user cluster-admin, the lab's hole.
+func misconfigured(t *testing.T, srv *Server) *Server {
+	t.Helper()
+	err := srv.Seed(map[string]any{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+		"metadata": map[string]any{"name": "anonymous-admin"},
+		"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+		"subjects": []any{map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:anonymous"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
 }

@@ -8,6 +8,7 @@ package k8s
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,13 +31,16 @@ type Server struct {
 	objects   map[string]map[string]map[string]any // resource -> namespace/name -> object
 	audit     []Event
 	podLogs   map[string]string
+	tokens    map[string]user   // bearer token -> who it is, besides the admin's
+	addresses map[string]string // a lab host's address -> the address the audit log shows
 	now       func() time.Time
 }
 
 // New returns a server with the given admin bearer token; anonymous
 // access starts on, which is the lab's misconfiguration.
 func New(adminToken string) *Server {
-	s := &Server{adminToken: adminToken, anonymous: true, objects: map[string]map[string]map[string]any{}, podLogs: map[string]string{}, now: time.Now}
+	s := &Server{adminToken: adminToken, anonymous: true, objects: map[string]map[string]map[string]any{}, podLogs: map[string]string{},
+		tokens: map[string]user{}, addresses: map[string]string{}, now: time.Now}
 	for _, ns := range []string{"default", "kube-system"} {
 		s.store("namespaces", "", map[string]any{"metadata": map[string]any{"name": ns}})
 	}
@@ -65,6 +69,9 @@ func (s *Server) Seed(obj map[string]any) error {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.store(k.resource, ns, obj)
+			if k.resource == "deployments" {
+				s.rollOut(ns, obj, false)
+			}
 			return nil
 		}
 	}
@@ -93,11 +100,29 @@ func (s *Server) store(resource, ns string, obj map[string]any) {
 	}
 	if _, ok := meta["uid"]; !ok {
 		meta["uid"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", s.rev)
+	}
+	if _, ok := meta["creationTimestamp"]; !ok {
 		meta["creationTimestamp"] = s.now().UTC().Format(time.RFC3339)
 	}
 	meta["resourceVersion"] = strconv.Itoa(s.rev)
 	obj["apiVersion"], obj["kind"] = k.apiVersion(), k.kind
 	switch resource {
+	case "secrets":
+		// stringData is write-only: the server folds it into data, base64.
+		if sd, ok := obj["stringData"].(map[string]any); ok {
+			data, _ := obj["data"].(map[string]any)
+			if data == nil {
+				data = map[string]any{}
+			}
+			for k, v := range sd {
+				data[k] = base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(v)))
+			}
+			obj["data"] = data
+			delete(obj, "stringData")
+		}
+		if _, ok := obj["type"]; !ok {
+			obj["type"] = "Opaque"
+		}
 	case "pods":
 		obj["status"] = map[string]any{"phase": "Running", "podIP": "10.244.0." + strconv.Itoa(10+s.rev%200)}
 	case "namespaces":
@@ -188,6 +213,11 @@ func (s *Server) authenticate(r *http.Request) (user, bool) {
 		if s.adminToken != "" && auth == "Bearer "+s.adminToken {
 			return user{"kubernetes-admin", []string{"system:masters", "system:authenticated"}}, true
 		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if u, ok := s.tokens[strings.TrimPrefix(auth, "Bearer ")]; ok && strings.HasPrefix(auth, "Bearer ") {
+			return u, true
+		}
 		return user{}, false
 	}
 	s.mu.Lock()
@@ -198,7 +228,14 @@ func (s *Server) authenticate(r *http.Request) (user, bool) {
 	return user{"system:anonymous", []string{"system:unauthenticated"}}, true
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r, true) }
+
+// ServeUnaudited serves a request as ServeHTTP does but leaves it out of
+// the audit log: the lab's state checks use it, so that repeating the
+// attack to see it fail never puts the platform in the trainee's evidence.
+func (s *Server) ServeUnaudited(w http.ResponseWriter, r *http.Request) { s.serve(w, r, false) }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, audited bool) {
 	u, ok := s.authenticate(r)
 	if !ok {
 		// A real API server audits nothing it could not authenticate at
@@ -209,9 +246,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, code: http.StatusOK}
 	req, isResource := parse(r.URL.Path)
 	start := s.now()
-	s.route(rec, r, req, isResource, u)
-	if isResource && req.resource != "" {
-		s.record(r, req, u, rec.code, start)
+	body := requestBody(r, req)
+	if s.authorize(rec, r, u, req, isResource) {
+		s.route(rec, r, req, isResource, u)
+	}
+	if audited && isResource && req.resource != "" {
+		s.record(r, req, u, rec.code, start, body)
 	}
 }
 
@@ -348,6 +388,7 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 		}
 		s.store(k.resource, ns, obj)
 		writeJSON(w, http.StatusCreated, obj)
+		s.changed(k, ns, obj)
 	case r.Method == http.MethodPut && req.name != "":
 		obj, err := decodeObject(r)
 		if err != nil {
@@ -362,10 +403,21 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 		keepIdentity(obj, old)
 		s.store(k.resource, ns, obj)
 		writeJSON(w, http.StatusOK, obj)
+		s.changed(k, ns, obj)
 	case r.Method == http.MethodPatch && req.name != "":
 		old, ok := s.objects[k.resource][key]
 		if !ok {
 			notFound()
+			return
+		}
+		merge := mergePatch
+		switch mediaType(r) {
+		case "application/strategic-merge-patch+json":
+			merge = strategicMerge
+		case "application/merge-patch+json":
+		default:
+			writeStatus(w, http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+				fmt.Sprintf("the server does not take %s patches here: use a merge or strategic merge patch", mediaType(r)), nil)
 			return
 		}
 		var patch map[string]any
@@ -373,10 +425,11 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 			writeStatus(w, http.StatusBadRequest, "BadRequest", "the patch is not a JSON object", nil)
 			return
 		}
-		obj := mergePatch(clone(old), patch).(map[string]any)
+		obj := merge(clone(old), patch).(map[string]any)
 		keepIdentity(obj, old)
 		s.store(k.resource, ns, obj)
 		writeJSON(w, http.StatusOK, obj)
+		s.changed(k, ns, obj)
 	case r.Method == http.MethodDelete && req.name != "":
 		obj, ok := s.objects[k.resource][key]
 		if !ok {
@@ -384,6 +437,9 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 			return
 		}
 		delete(s.objects[k.resource], key)
+		if k.resource == "deployments" {
+			s.removeDeployment(ns, req.name)
+		}
 		if k.resource == "namespaces" {
 			for res, objs := range s.objects {
 				for key, o := range objs {
@@ -397,6 +453,18 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 	default:
 		writeStatus(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the server does not allow this method on the requested resource", nil)
 	}
+}
+
+// changed lets the controllers follow a written object; s.mu is held.
+func (s *Server) changed(k kind, ns string, obj map[string]any) {
+	if k.resource == "deployments" {
+		s.rollOut(ns, obj, true)
+	}
+}
+
+func mediaType(r *http.Request) string {
+	t, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	return strings.TrimSpace(t)
 }
 
 func (k kind) groupSuffix() string {
@@ -417,31 +485,6 @@ func keepIdentity(obj, old map[string]any) {
 	meta["name"], meta["uid"], meta["creationTimestamp"] = oldMeta["name"], oldMeta["uid"], oldMeta["creationTimestamp"]
 }
 
-// mergePatch applies an RFC 7386 merge patch. kubectl's strategic merge
-// patches read the same for the maps and scalars the lab changes; lists
-// are replaced whole.
-func mergePatch(target any, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if !ok {
-		t = map[string]any{}
-	}
-	for key, v := range p {
-		if strings.HasPrefix(key, "$") {
-			continue // strategic-merge directives
-		}
-		if v == nil {
-			delete(t, key)
-			continue
-		}
-		t[key] = mergePatch(t[key], v)
-	}
-	return t
-}
-
 func decodeObject(r *http.Request) (map[string]any, error) {
 	var obj map[string]any
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&obj); err != nil {
@@ -450,7 +493,9 @@ func decodeObject(r *http.Request) (map[string]any, error) {
 	if _, ok := obj["metadata"].(map[string]any); !ok {
 		obj["metadata"] = map[string]any{}
 	}
+	// The server, not the client, says who an object is and when it was made.
 	delete(obj["metadata"].(map[string]any), "uid")
+	delete(obj["metadata"].(map[string]any), "creationTimestamp")
 	return obj, nil
 }
 
@@ -474,9 +519,13 @@ func (s *Server) accessReview(w http.ResponseWriter, r *http.Request, u user, ru
 			return
 		}
 	}
-	// The misconfiguration binds system:anonymous to cluster-admin, so
-	// every caller that got this far may do everything.
-	obj["status"] = map[string]any{"allowed": true, "reason": "RBAC: allowed by ClusterRoleBinding \"anonymous-admin\" of ClusterRole \"cluster-admin\" to User \"" + u.Username + "\""}
+	// Whoever got past the authorizer may do everything: the anonymous
+	// user through the misconfigured binding, token holders as admins.
+	reason := "RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to Group \"system:masters\""
+	if u.Username == anonymousUser {
+		reason = "RBAC: allowed by ClusterRoleBinding \"anonymous-admin\" of ClusterRole \"cluster-admin\" to User \"system:anonymous\""
+	}
+	obj["status"] = map[string]any{"allowed": true, "reason": reason}
 	obj["apiVersion"], obj["kind"] = "authorization.k8s.io/v1", "SelfSubjectAccessReview"
 	if rules {
 		all := []string{"*"}

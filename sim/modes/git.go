@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -72,27 +70,9 @@ func commitDate(when time.Time, ago string, now time.Time) (time.Time, error) {
 	case !when.IsZero():
 		return time.Time{}, fmt.Errorf("give when or ago, not both")
 	}
-	d, err := daysAndDuration(ago)
-	if err != nil || d < 0 {
-		return time.Time{}, fmt.Errorf("ago %q is not a duration like 21d or 20d23h48m", ago)
+	d, err := labkit.Ago(ago)
+	if err != nil {
+		return time.Time{}, err
 	}
 	return now.Add(-d), nil
-}
-
-// daysAndDuration reads a Go duration that may start with whole days.
-func daysAndDuration(s string) (time.Duration, error) {
-	days, rest, found := strings.Cut(s, "d")
-	if !found {
-		return time.ParseDuration(s)
-	}
-	n, err := strconv.Atoi(days)
-	if err != nil {
-		return 0, err
-	}
-	d := time.Duration(n) * 24 * time.Hour
-	if rest == "" {
-		return d, nil
-	}
-	more, err := time.ParseDuration(rest)
-	return d + more, err
 }

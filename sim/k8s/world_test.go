@@ -1,0 +1,216 @@
+package k8s
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+const telemetryWorld = `
+addresses: {"127.0.0.1": 203.0.113.9}
+tokens:
+  - {token: citoken, user: "system:serviceaccount:ci:deployer", groups: ["system:serviceaccounts"]}
+objects:
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata: {name: anonymous-admin}
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:anonymous"}]
+  - apiVersion: v1
+    kind: Namespace
+    metadata: {name: telemetry}
+  - apiVersion: v1
+    kind: Secret
+    metadata: {name: ingest-aws, namespace: telemetry}
+    stringData: {AWS_ACCESS_KEY_ID: AKIAEXAMPLEKEY000003}
+  - apiVersion: apps/v1
+    kind: Deployment
+    ago: 40d
+    metadata: {name: ingest, namespace: telemetry}
+    spec:
+      replicas: 2
+      template:
+        metadata: {labels: {app: ingest}}
+        spec:
+          containers:
+            - name: ingest
+              image: ingest:2.3
+              env:
+                - {name: AWS_ACCESS_KEY_ID, value: AKIAEXAMPLEKEY000003}
+                - {name: REGION, value: us-east-1}
+logs:
+  telemetry/ingest: "ingest: 1200 records uploaded\n"
+`
+
+const minerYAML = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: metrics-agent, namespace: kube-system}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: metrics-agent}}
+  template:
+    metadata: {labels: {app: metrics-agent}}
+    spec:
+      containers:
+      - name: agent
+        image: metrics-agent:1.4
+        args: ["--pool", "stratum+tcp://10.0.9.9:45700"]
+`
+
+// The cluster's controllers make and replace a deployment's pods, and the
+// audit log shows who asked (at the Request level, with what they sent)
+// and who made the pods, at the addresses the story gives.
+func TestDeploymentsPodsAndTheAuditLog(t *testing.T) {
+	w, err := ParseWorld(telemetryWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New("admintoken")
+	if err := srv.Load(w); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	admin := httptest.NewTLSServer(srv)
+	defer admin.Close()
+
+	pods := func(ns string) []map[string]any {
+		var out []map[string]any
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		for _, p := range srv.objects["pods"] {
+			if namespaceOf(p) == ns {
+				out = append(out, clone(p))
+			}
+		}
+		return out
+	}
+	seeded := pods("telemetry")
+	if len(seeded) != 2 {
+		t.Fatalf("the seeded deployment of 2 replicas has %d pods", len(seeded))
+	}
+	created, _ := time.Parse(time.RFC3339, seeded[0]["metadata"].(map[string]any)["creationTimestamp"].(string))
+	if age := time.Since(created); age < 39*24*time.Hour || age > 41*24*time.Hour {
+		t.Fatalf("a pod of a deployment made 40 days ago is %v old", age)
+	}
+	name := seeded[0]["metadata"].(map[string]any)["name"].(string)
+	if !strings.HasPrefix(name, "ingest-") {
+		t.Fatalf("pod name %q", name)
+	}
+	out, err := kubectl(t, ts.URL, "", "-n", "telemetry", "logs", name)
+	if err != nil || out != "ingest: 1200 records uploaded\n" {
+		t.Fatalf("logs of a deployment's pod: %v\n%s", err, out)
+	}
+
+	// The intruder's deployment, anonymous, from the story's address.
+	out, err = kubectl(t, ts.URL, minerYAML, "apply", "-f", "-")
+	if err != nil || !strings.Contains(out, "deployment.apps/metrics-agent created") {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if n := len(pods("kube-system")); n != 1 {
+		t.Fatalf("the new deployment has %d pods", n)
+	}
+	// The admin moves the key into the secret: kubectl set env sends a
+	// strategic merge patch, and the rollout replaces both pods.
+	out, err = kubectl(t, admin.URL, "", "--token=admintoken", "-n", "telemetry", "set", "env", "deployment/ingest", "--from=secret/ingest-aws")
+	if err != nil || !strings.Contains(out, "deployment.apps/ingest env updated") {
+		t.Fatalf("set env: %v\n%s", err, out)
+	}
+	dep, _ := srv.Object("deployments", "telemetry", "ingest")
+	c := containerOf(dep["spec"].(map[string]any)["template"].(map[string]any), "ingest")
+	if c["image"] != "ingest:2.3" || len(list(c["env"])) != 2 {
+		t.Fatalf("set env lost the container's other fields: %v", c)
+	}
+	for _, e := range list(c["env"]) {
+		em := e.(map[string]any)
+		if em["name"] == "AWS_ACCESS_KEY_ID" && (em["value"] != nil || secretRef(em) == nil) {
+			t.Fatalf("the key is not read from the secret: %v", em)
+		}
+	}
+	for _, p := range pods("telemetry") {
+		if p["metadata"].(map[string]any)["name"] == name {
+			t.Fatal("the rollout kept a pod of the old template")
+		}
+	}
+	out, err = kubectl(t, ts.URL, "", "-n", "kube-system", "delete", "deployment", "metrics-agent")
+	if err != nil {
+		t.Fatalf("delete: %v\n%s", err, out)
+	}
+	if n := len(pods("kube-system")); n != 0 {
+		t.Fatalf("the deleted deployment left %d pods", n)
+	}
+	// A service's token from the world; a state check's request unaudited.
+	out, err = kubectl(t, admin.URL, "", "--token=citoken", "-n", "telemetry", "get", "secrets", "-o", "name")
+	if err != nil || !strings.Contains(out, "secret/ingest-aws") {
+		t.Fatalf("the CI's token: %v\n%s", err, out)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/namespaces/kube-system/pods/unaudited-probe", nil)
+	srv.ServeUnaudited(httptest.NewRecorder(), req)
+
+	var log strings.Builder
+	if err := srv.WriteAudit(&log); err != nil {
+		t.Fatal(err)
+	}
+	var events []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("a line of the audit log is not an event: %v\n%s", err, line)
+		}
+		events = append(events, e)
+	}
+	var sawCreate, sawPodMade, sawGC, sawCI bool
+	for _, e := range events {
+		user, _ := e["user"].(map[string]any)
+		ref, _ := e["objectRef"].(map[string]any)
+		if strings.Contains(e["requestURI"].(string), "unaudited-probe") {
+			t.Fatal("an unaudited request is in the log")
+		}
+		if ips := e["sourceIPs"].([]any); ips[0] == "127.0.0.1" {
+			t.Fatalf("the lab's own address is in the log: %v", e)
+		}
+		switch {
+		case user["username"] == "system:anonymous" && e["verb"] == "create" && ref["resource"] == "deployments":
+			sawCreate = e["level"] == "Request" && strings.Contains(jsonText(e["requestObject"]), "10.0.9.9:45700") && e["sourceIPs"].([]any)[0] == "203.0.113.9"
+		case user["username"] == replicaSetController && e["verb"] == "create" && ref["namespace"] == "kube-system":
+			sawPodMade = true
+		case user["username"] == garbageCollector && e["verb"] == "delete":
+			sawGC = true
+		case user["username"] == "system:serviceaccount:ci:deployer":
+			sawCI = true
+		}
+		if ref["resource"] == "secrets" && e["requestObject"] != nil {
+			t.Fatalf("a secret's value is in the log: %v", e)
+		}
+	}
+	if !sawCreate || !sawPodMade || !sawGC || !sawCI {
+		t.Fatalf("create %v, pod made %v, collected %v, ci %v in:\n%s", sawCreate, sawPodMade, sawGC, sawCI, log.String())
+	}
+}
+
+func TestWorldRefusesWhatItCannotUse(t *testing.T) {
+	for _, text := range []string{
+		"addresses: {nowhere: 10.0.0.1}",
+		"addresses: {10.0.0.1: somewhere}",
+		"tokens: [{token: t}]",
+	} {
+		if _, err := ParseWorld(text); err == nil {
+			t.Errorf("%s was accepted", text)
+		}
+	}
+	w, err := ParseWorld("objects: [{apiVersion: v1, kind: Namespace, ago: soon, metadata: {name: x}}]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := New("").Load(w); err == nil || !strings.Contains(err.Error(), "soon") {
+		t.Fatalf("an ago that is no duration: %v", err)
+	}
+}
