@@ -215,6 +215,11 @@ func validateHosts(s *Scenario, nets map[string]bool, vars map[string]string, p 
 				}
 			}
 		}
+		for j, arg := range h.Command {
+			if varRef.MatchString(arg) || hostRef.MatchString(arg) {
+				p.add(fmt.Sprintf("%s.command[%d]", path, j), "is passed as written: ${var.…} and ${host.…} are filled in env only, so set an env variable and use it")
+			}
+		}
 		for j, port := range h.Ports {
 			if port.Port < 1 || port.Port > 65535 {
 				p.add(fmt.Sprintf("%s.ports[%d].port", path, j), "must be 1–65535")

@@ -84,6 +84,7 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"no terminal", "terminal: true", "terminal: false", "hosts", "one to 3 hosts must have terminal: true (it has 0)"},
 		{"undeclared variable", `FLAG: "${var.flag}"`, `FLAG: "${var.secret}"`, "hosts[0].env.FLAG", "not declared"},
 		{"unknown host ref", `PEER: "${host.box}"`, `PEER: "${host.db}"`, "hosts[0].env.PEER", "no such host"},
+		{"reference in a command", "terminal: true", "terminal: true\n    command: [curl, 'http://${host.box}/']", "hosts[0].command[1]", "filled in env only"},
 		{"bad image", "image: sakimori-lab/base:latest", "image: 'UPPER case'", "hosts[0].image", "image reference"},
 		{"variable kind", "kind: flag}]\nobjectives", "kind: wizard}]\nobjectives", "variables[0].kind", "must be one of"},
 		{"flag objective variable", "variable: flag}]", "variable: nope}]", "objectives[0].variable", "kind flag"},

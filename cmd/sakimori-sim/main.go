@@ -11,6 +11,8 @@
 //	sakimori-sim dns                the lab's own resolver: its host names, nothing forwarded
 //	sakimori-sim k8s                a Kubernetes API server (sim/k8s) with the cluster of KUBESIM_WORLD
 //	sakimori-sim k8s-audit          that API server's audit log, an audit.k8s.io Event a line
+//	sakimori-sim k8s-probe ...      state checks of that cluster, kept out of its audit log
+//	sakimori-sim k8s-console        an open Kubernetes dashboard in front of that API server
 //
 // Each scenario registers its own pieces (apps for -app, traffic
 // scripts, modes such as opendb) from its folder under scenarios/; adding
@@ -33,6 +35,7 @@ import (
 	_ "github.com/sakimori/sakimori/scenarios/metadata-heist/fetcher"
 	_ "github.com/sakimori/sakimori/scenarios/open-by-default/actors"
 	_ "github.com/sakimori/sakimori/scenarios/open-by-default/opendb"
+	_ "github.com/sakimori/sakimori/scenarios/unlocked-console/actors"
 )
 
 func main() {

@@ -78,6 +78,10 @@ test('Metadata Heist in the browser: SSRF in the terminal, answer scored, the ap
   await app.getByLabel('URL').fill('http://169.254.169.254/latest/meta-data/instance-id')
   await app.getByRole('button', { name: 'Preview' }).click()
   await app.getByText('i-0a3f9c2e7b1d45e68').waitFor()
+  // Its links are relative, so they stay inside the lab's address.
+  await app.goBack()
+  await app.getByRole('link', { name: 'API documentation' }).click()
+  await app.getByText('GET /admin/fetch-policy').waitFor()
   await app.close()
 
   tpage.once('dialog', (d) => d.accept())

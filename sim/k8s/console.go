@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -22,20 +23,21 @@ func init() {
 // what their containers run with, environment included, for anyone who
 // opens it. Like the dashboards left open in the incidents it re-enacts,
 // it asks the API server as the anonymous user, so it shows what anonymous
-// access allows and stops showing it when that access is closed.
+// access allows and stops showing it when that access is closed. Its links
+// are relative: the range serves a lab's web target below a path of its own.
 
 const consoleAgent = "dashboard/v2.7.0"
 
 func runConsole(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("k8s-console", flag.ContinueOnError)
 	listen := fs.String("listen", ":80", "address to serve the console on")
-	api := fs.String("api", "", "the API server, plain HTTP")
+	api := fs.String("api", os.Getenv("KUBE_API"), "the API server, plain HTTP (default $KUBE_API)")
 	title := fs.String("cluster", "cluster", "the cluster's name, shown in the header")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *api == "" {
-		return fmt.Errorf("k8s-console: -api is required")
+		return fmt.Errorf("k8s-console: give -api or KUBE_API")
 	}
 	return labkit.Serve(ctx, *listen, NewConsole(*api, *title))
 }
@@ -101,7 +103,7 @@ func (c *console) overview(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = c.get("/api/v1/pods", &pods)
 	}
-	page := map[string]any{"Cluster": c.cluster, "Error": err}
+	page := map[string]any{"Cluster": c.cluster, "Error": err, "Root": "./"}
 	if err == nil {
 		var dr, pr []row
 		for _, d := range deps.Items {
@@ -111,13 +113,13 @@ func (c *console) overview(w http.ResponseWriter, r *http.Request) {
 			tmpl, _ := spec["template"].(map[string]any)
 			dr = append(dr, row{Namespace: fmt.Sprint(meta["namespace"]), Name: fmt.Sprint(meta["name"]), Images: images(tmpl),
 				Status: fmt.Sprintf("%v / %v", st["readyReplicas"], st["replicas"]), Age: age(meta),
-				Link: fmt.Sprintf("/deployment/%v/%v", meta["namespace"], meta["name"])})
+				Link: fmt.Sprintf("deployment/%v/%v", meta["namespace"], meta["name"])})
 		}
 		for _, p := range pods.Items {
 			meta, _ := p["metadata"].(map[string]any)
 			st, _ := p["status"].(map[string]any)
 			pr = append(pr, row{Namespace: fmt.Sprint(meta["namespace"]), Name: fmt.Sprint(meta["name"]), Images: images(p),
-				Status: fmt.Sprint(st["phase"]), Age: age(meta), Link: fmt.Sprintf("/pod/%v/%v", meta["namespace"], meta["name"])})
+				Status: fmt.Sprint(st["phase"]), Age: age(meta), Link: fmt.Sprintf("pod/%v/%v", meta["namespace"], meta["name"])})
 		}
 		page["Deployments"], page["Pods"] = dr, pr
 	}
@@ -151,7 +153,7 @@ func (c *console) deployment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *console) detail(w http.ResponseWriter, kind string, r *http.Request, obj map[string]any, err error) {
-	page := map[string]any{"Cluster": c.cluster, "Kind": kind, "Namespace": r.PathValue("ns"), "Name": r.PathValue("name"), "Error": err}
+	page := map[string]any{"Cluster": c.cluster, "Kind": kind, "Namespace": r.PathValue("ns"), "Name": r.PathValue("name"), "Error": err, "Root": "../../"}
 	if err == nil {
 		spec, _ := obj["spec"].(map[string]any)
 		var cs []containerView
@@ -235,7 +237,7 @@ body{font-family:system-ui,sans-serif;margin:0;color:#202124}header{background:#
 header a{color:#fff;text-decoration:none;font-weight:600}main{padding:1rem 1.2rem}table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;font-size:.9rem;overflow-wrap:anywhere}th{background:#f1f3f4}
 .error{background:#fce8e6;border:1px solid #d93025;padding:.8rem;border-radius:4px}code{font-family:monospace}
-</style></head><body><header><a href="/">Kubernetes Dashboard</a> · {{.Cluster}}</header><main>
+</style></head><body><header><a href="{{.Root}}">Kubernetes Dashboard</a> · {{.Cluster}}</header><main>
 {{with .Error}}<p class="error" role="alert">The API server refused the dashboard: {{.Error}}</p>{{end}}`
 
 var overviewPage = template.Must(template.New("overview").Parse(consoleHead + `
@@ -257,4 +259,4 @@ var detailPage = template.Must(template.New("detail").Parse(consoleHead + `
 <h3>Environment variables</h3><table><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>
 {{range .Env}}<tr><td><code>{{.Name}}</code></td><td>{{if .From}}{{.From}}{{else}}<code>{{.Value}}</code>{{end}}</td></tr>{{end}}
 </tbody></table>{{end}}
-<p><a href="/">Back to workloads</a></p></main></body></html>`))
+<p><a href="{{$.Root}}">Back to workloads</a></p></main></body></html>`))

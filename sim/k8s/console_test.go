@@ -35,17 +35,18 @@ func TestConsoleShowsWhatAnonymousMayRead(t *testing.T) {
 	}
 
 	code, page := get("/")
-	if code != 200 || !strings.Contains(page, "acme-telematics") || !strings.Contains(page, `href="/deployment/telemetry/ingest"`) {
+	if code != 200 || !strings.Contains(page, "acme-telematics") || !strings.Contains(page, `href="deployment/telemetry/ingest"`) {
 		t.Fatalf("overview: %d\n%s", code, page)
 	}
-	i := strings.Index(page, `href="/pod/telemetry/ingest-`)
+	i := strings.Index(page, `href="pod/telemetry/ingest-`)
 	if i < 0 {
 		t.Fatalf("no pod linked:\n%s", page)
 	}
 	link := page[i+len(`href="`):]
 	link = link[:strings.Index(link, `"`)]
-	code, page = get(link)
-	if code != 200 || !strings.Contains(page, "AWS_ACCESS_KEY_ID") || !strings.Contains(page, "AKIAEXAMPLEKEY000003") || !strings.Contains(page, "ingest:2.3") {
+	code, page = get("/" + link)
+	if code != 200 || !strings.Contains(page, "AWS_ACCESS_KEY_ID") || !strings.Contains(page, "AKIAEXAMPLEKEY000003") || !strings.Contains(page, "ingest:2.3") ||
+		!strings.Contains(page, `href="../../"`) || strings.Contains(page, `href="/`) {
 		t.Fatalf("pod: %d\n%s", code, page)
 	}
 	if code, _ := get("/pod/telemetry/nothing"); code != 404 {

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -206,6 +207,15 @@ type user struct {
 	Groups   []string `json:"groups"`
 }
 
+func (u user) in(group string) bool {
+	for _, g := range u.Groups {
+		if g == group {
+			return true
+		}
+	}
+	return false
+}
+
 // authenticate names the caller, or returns false when it must get 401.
 func (s *Server) authenticate(r *http.Request) (user, bool) {
 	auth := r.Header.Get("Authorization")
@@ -283,6 +293,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 			writeJSON(w, http.StatusOK, doc)
 			return
 		}
+	case path == "/logs/audit.log":
+		// kube-apiserver's logs handler serves the node's /var/log to
+		// cluster admins; the lab's audit log is the file there.
+		if !u.in("system:masters") && u.Username != anonymousUser {
+			writeStatus(w, http.StatusForbidden, "Forbidden", fmt.Sprintf("forbidden: User %q cannot get path %q", u.Username, path), nil)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_ = s.WriteAudit(w)
+		return
 	case path == "/api":
 		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIVersions", "versions": []string{"v1"}, "serverAddressByClientCIDRs": []any{map[string]any{"clientCIDR": "0.0.0.0/0", "serverAddress": r.Host}}})
 		return
@@ -346,6 +366,9 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 			if k.namespaced && req.namespace != "" && namespaceOf(obj) != req.namespace {
 				continue
 			}
+			if !labelsMatch(obj, r.URL.Query().Get("labelSelector")) {
+				continue
+			}
 			items = append(items, obj)
 		}
 		if wantsTable(r) {
@@ -367,7 +390,7 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 	case r.Method == http.MethodPost && req.name == "":
 		obj, err := decodeObject(r)
 		if err != nil {
-			writeStatus(w, http.StatusBadRequest, "BadRequest", err.Error(), nil)
+			badBody(w, err)
 			return
 		}
 		name, _ := obj["metadata"].(map[string]any)["name"].(string)
@@ -392,7 +415,7 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 	case r.Method == http.MethodPut && req.name != "":
 		obj, err := decodeObject(r)
 		if err != nil {
-			writeStatus(w, http.StatusBadRequest, "BadRequest", err.Error(), nil)
+			badBody(w, err)
 			return
 		}
 		old, ok := s.objects[k.resource][key]
@@ -462,6 +485,17 @@ func (s *Server) changed(k kind, ns string, obj map[string]any) {
 	}
 }
 
+// badBody refuses a body the server cannot read: 415 for an encoding it
+// does not read, 400 for anything else.
+func badBody(w http.ResponseWriter, err error) {
+	var unsupported errUnsupportedProtobuf
+	if errors.As(err, &unsupported) {
+		writeStatus(w, http.StatusUnsupportedMediaType, "UnsupportedMediaType", err.Error(), nil)
+		return
+	}
+	writeStatus(w, http.StatusBadRequest, "BadRequest", err.Error(), nil)
+}
+
 func mediaType(r *http.Request) string {
 	t, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
 	return strings.TrimSpace(t)
@@ -486,9 +520,9 @@ func keepIdentity(obj, old map[string]any) {
 }
 
 func decodeObject(r *http.Request) (map[string]any, error) {
-	var obj map[string]any
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&obj); err != nil {
-		return nil, fmt.Errorf("the body is not a JSON object (%s)", r.Header.Get("Content-Type"))
+	obj, err := readBody(r)
+	if err != nil {
+		return nil, err
 	}
 	if _, ok := obj["metadata"].(map[string]any); !ok {
 		obj["metadata"] = map[string]any{}
@@ -560,4 +594,33 @@ func sortedKeys(m map[string]map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// labelsMatch reads an equality-based label selector (a=b,c==d,e!=f), the
+// kind kubectl sends for a deployment's pods.
+func labelsMatch(obj map[string]any, selector string) bool {
+	if selector == "" {
+		return true
+	}
+	meta, _ := obj["metadata"].(map[string]any)
+	labels, _ := meta["labels"].(map[string]any)
+	for _, term := range strings.Split(selector, ",") {
+		if k, v, ok := strings.Cut(term, "!="); ok {
+			if fmt.Sprint(labels[strings.TrimSpace(k)]) == strings.TrimSpace(v) {
+				return false
+			}
+			continue
+		}
+		k, v, ok := strings.Cut(strings.Replace(term, "==", "=", 1), "=")
+		if !ok {
+			if _, has := labels[strings.TrimSpace(term)]; !has {
+				return false
+			}
+			continue
+		}
+		if got, has := labels[strings.TrimSpace(k)]; !has || fmt.Sprint(got) != strings.TrimSpace(v) {
+			return false
+		}
+	}
+	return true
 }

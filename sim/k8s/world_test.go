@@ -109,6 +109,14 @@ func TestDeploymentsPodsAndTheAuditLog(t *testing.T) {
 	if err != nil || out != "ingest: 1200 records uploaded\n" {
 		t.Fatalf("logs of a deployment's pod: %v\n%s", err, out)
 	}
+	out, err = kubectl(t, ts.URL, "", "-n", "telemetry", "get", "pods", "-l", "app=ingest,tier!=db", "-o", "name")
+	if err != nil || strings.Count(out, "pod/ingest-") != 2 {
+		t.Fatalf("pods by label: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, ts.URL, "", "-n", "telemetry", "get", "pods", "-l", "app=other", "-o", "name")
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Fatalf("pods of another label: %v\n%s", err, out)
+	}
 
 	// The intruder's deployment, anonymous, from the story's address.
 	out, err = kubectl(t, ts.URL, minerYAML, "apply", "-f", "-")
@@ -117,6 +125,11 @@ func TestDeploymentsPodsAndTheAuditLog(t *testing.T) {
 	}
 	if n := len(pods("kube-system")); n != 1 {
 		t.Fatalf("the new deployment has %d pods", n)
+	}
+	srv.SetLog("kube-system", "metrics-agent", "use pool 10.0.9.9:45700\n")
+	out, err = kubectl(t, ts.URL, "", "-n", "kube-system", "logs", "deploy/metrics-agent")
+	if err != nil || out != "use pool 10.0.9.9:45700\n" {
+		t.Fatalf("logs of a deployment: %v\n%s", err, out)
 	}
 	// The admin moves the key into the secret: kubectl set env sends a
 	// strategic merge patch, and the rollout replaces both pods.
@@ -212,5 +225,31 @@ func TestWorldRefusesWhatItCannotUse(t *testing.T) {
 	}
 	if err := New("").Load(w); err == nil || !strings.Contains(err.Error(), "soon") {
 		t.Fatalf("an ago that is no duration: %v", err)
+	}
+}
+
+// The audit log is at /logs/audit.log for cluster admins (and for the
+// anonymous user while it is bound to cluster-admin), not for services.
+func TestAuditLogForAdminsOnly(t *testing.T) {
+	w, err := ParseWorld(telemetryWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New("admintoken")
+	if err := srv.Load(w); err != nil {
+		t.Fatal(err)
+	}
+	admin := httptest.NewTLSServer(srv)
+	defer admin.Close()
+	if out, err := kubectl(t, admin.URL, "", "--token=admintoken", "get", "pods", "-A"); err != nil {
+		t.Fatalf("get pods: %v\n%s", err, out)
+	}
+	out, err := kubectl(t, admin.URL, "", "--token=admintoken", "get", "--raw", "/logs/audit.log")
+	if err != nil || !strings.Contains(out, `"username":"kubernetes-admin"`) || !strings.Contains(out, `"verb":"list"`) {
+		t.Fatalf("admin reads the audit log: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, admin.URL, "", "--token=citoken", "get", "--raw", "/logs/audit.log")
+	if err == nil || !strings.Contains(out, "Forbidden") {
+		t.Fatalf("the CI's token reads the audit log: %v\n%s", err, out)
 	}
 }

@@ -75,7 +75,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}input{width:70%;padding:.4rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap}</style></head>
 <body><h1>Acme Link Preview</h1><p>Paste a link and we will fetch a preview for you.</p>
 <form action="fetch" method="get"><label>URL <input name="url" value="{{.}}" placeholder="http://example.com/"></label> <button>Preview</button></form>
-<footer><p><a href="/docs">API documentation</a></p></footer>
+<footer><p><a href="docs">API documentation</a></p></footer>
 </body></html>`))
 
 // robots is what the app asks crawlers to leave alone, which, as on many

@@ -61,7 +61,7 @@ func TestFetcherForgesRequestsUntilItsDenyListIsSet(t *testing.T) {
 // the API documentation, which names it, and robots.txt lists it.
 func TestAdminInterfaceIsDiscoverable(t *testing.T) {
 	f := New("admin-token")
-	if _, body := call(t, f, "GET", "/", "", ""); !strings.Contains(body, `href="/docs"`) {
+	if _, body := call(t, f, "GET", "/", "", ""); !strings.Contains(body, `href="docs"`) {
 		t.Fatalf("the home page links no documentation: %s", body)
 	}
 	if status, body := call(t, f, "GET", "/docs", "", ""); status != 200 || !strings.Contains(body, "PUT /admin/fetch-policy") || !strings.Contains(body, "Bearer") {
