@@ -11,7 +11,8 @@ import (
 )
 
 // serveJSON is the JSON protocol; the actions served are CloudTrail's
-// LookupEvents (sim/aws/trail) and DescribeTrails.
+// LookupEvents (sim/aws/trail), DescribeTrails, and the calls that
+// control the trail (trails.go).
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody))
 	if err != nil {
@@ -21,6 +22,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	c, apiErr := s.acct.Authenticate(r, body, "cloudtrail")
 	action := target[strings.LastIndex(target, ".")+1:]
 	var out any
+	var params map[string]any
 	switch {
 	case apiErr != nil:
 	case c.Anonymous():
@@ -31,7 +33,10 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 			out = map[string]any{"trailList": s.trails()}
 		}
 	case action != "LookupEvents":
-		apiErr = &account.APIError{Status: http.StatusBadRequest, Code: "UnknownOperationException", Message: "Unknown operation " + target}
+		var served bool
+		if out, params, apiErr, served = s.controlTrail(action, body, &account.Call{Service: "cloudtrail", Caller: c}); !served {
+			apiErr = &account.APIError{Status: http.StatusBadRequest, Code: "UnknownOperationException", Message: "Unknown operation " + target}
+		}
 	default:
 		q := &account.Call{Service: "cloudtrail", Caller: c}
 		if apiErr = s.acct.Authorize(q, "cloudtrail:LookupEvents", "*"); apiErr == nil {
@@ -41,7 +46,10 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.acct.Record(c, "cloudtrail.amazonaws.com", action, nil, nil, apiErr, false)
+	if apiErr != nil && apiErr.Code == "AccessDenied" {
+		apiErr.Code = "AccessDeniedException" // the JSON protocol's name for it
+	}
+	s.acct.Record(c, "cloudtrail.amazonaws.com", action, params, nil, apiErr, false)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	if apiErr != nil {
 		w.WriteHeader(apiErr.Status)

@@ -26,7 +26,8 @@ import (
 type Server struct {
 	acct     *account.Account
 	objects  *s3.Service
-	delivery *trail.Delivery // nil: the world has no trail bucket
+	delivery *trail.Delivery
+	trail    *trailState
 	simKey   string
 }
 
@@ -39,19 +40,18 @@ func New(w *account.World, simKey string) (*Server, error) {
 		return nil, err
 	}
 	s.objects = objects
-	if w.TrailBucket != "" {
-		s.delivery = &trail.Delivery{Trail: s.acct.Trail, Account: s.acct.ID, Region: s.acct.Region,
-			Bucket: w.TrailBucket, Put: objects.Put, Clock: s.acct.Now}
-	}
+	s.delivery = &trail.Delivery{Trail: s.acct.Trail, Account: s.acct.ID, Region: s.acct.Region, Put: objects.Put, Clock: s.acct.Now}
+	s.delivery.SetBucket(w.TrailBucket)
+	// The world's trail bucket is the trail's; a world without one has no
+	// trail until someone creates it.
+	s.trail = &trailState{exists: w.TrailBucket != "", logging: w.TrailBucket != "", bucket: w.TrailBucket,
+		selectors: defaultSelectors(), delivery: s.delivery, region: s.acct.Region, id: s.acct.ID, startedAt: s.acct.Now()}
+	s.acct.Trail.Gate(s.trail.takes)
 	return s, nil
 }
 
 // Run delivers the trail to its bucket until ctx ends.
-func (s *Server) Run(ctx context.Context) {
-	if s.delivery != nil {
-		s.delivery.Run(ctx)
-	}
-}
+func (s *Server) Run(ctx context.Context) { s.delivery.Run(ctx) }
 
 // Trail is the lab's audit trail.
 func (s *Server) Trail() *trail.Trail { return s.acct.Trail }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,10 +22,27 @@ const deliverEvery = 5 * time.Second
 type Delivery struct {
 	Trail           *Trail
 	Account, Region string
-	Bucket          string
 	Put             func(bucket, key string, meta map[string]string, body []byte) error
 	Clock           func() time.Time
 	next            int // the first record not yet delivered
+
+	mu     sync.Mutex
+	bucket string    // where files go; "" for nowhere
+	last   time.Time // when a file was last written
+}
+
+// SetBucket says where the trail delivers from now on.
+func (d *Delivery) SetBucket(bucket string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.bucket = bucket
+}
+
+// Last is when a log file was last delivered; zero if none was.
+func (d *Delivery) Last() time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.last
 }
 
 // Run delivers until ctx ends.
@@ -41,11 +59,21 @@ func (d *Delivery) Run(ctx context.Context) {
 	}
 }
 
-// Once writes the records not yet delivered as one log file.
+// Once writes the records not yet delivered as one log file; the records
+// the trail did not take leave a gap in the files, as a stopped trail does.
 func (d *Delivery) Once() {
-	records, next := d.Trail.Since(d.next)
+	all, next := d.Trail.Since(d.next)
 	d.next = next
-	if len(records) == 0 {
+	var records []Record
+	for _, r := range all {
+		if !r.Withheld {
+			records = append(records, r)
+		}
+	}
+	d.mu.Lock()
+	bucket := d.bucket
+	d.mu.Unlock()
+	if len(records) == 0 || bucket == "" {
 		return
 	}
 	now := d.Clock().UTC()
@@ -55,7 +83,11 @@ func (d *Delivery) Once() {
 	_ = zw.Close()
 	key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz", d.Account, d.Region,
 		now.Format("2006/01/02"), d.Account, d.Region, now.Format("20060102T150405Z"), fileSuffix())
-	_ = d.Put(d.Bucket, key, map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"}, buf.Bytes())
+	if d.Put(bucket, key, map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"}, buf.Bytes()) == nil {
+		d.mu.Lock()
+		d.last = now
+		d.mu.Unlock()
+	}
 }
 
 // fileSuffix is the random end of a log file's name.

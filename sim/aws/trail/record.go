@@ -35,6 +35,12 @@ type Record struct {
 	ManagementEvent     bool           `json:"managementEvent"`
 	EventCategory       string         `json:"eventCategory"`
 	RecipientAccountID  string         `json:"recipientAccountId"`
+
+	// Withheld marks a record the trail did not take (it was stopped,
+	// deleted, or its event selectors left the record out): the record is
+	// in the account's event history (LookupEvents) and the lab's log for
+	// grading, but never delivered to the trail's bucket.
+	Withheld bool `json:"-"`
 }
 
 // Identity is who made a call. Anonymous callers have Type "AWSAccount"
@@ -53,8 +59,13 @@ const trailLimit = 20000
 
 // Trail is one lab's audit trail, in the telemetry format.
 type Trail struct {
-	log *telemetry.Log[Record]
+	log   *telemetry.Log[Record]
+	takes func(Record) bool // whether the trail's logging takes a record; nil: all
 }
+
+// Gate sets what decides, as each record is made, whether the trail's
+// logging takes it; a record it does not take is Withheld.
+func (t *Trail) Gate(takes func(Record) bool) { t.takes = takes }
 
 // New makes an empty trail.
 func New() *Trail { return &Trail{log: telemetry.NewLog[Record](trailLimit)} }
@@ -77,6 +88,9 @@ func (t *Trail) Add(r Record, now time.Time) Record {
 		r.EventCategory = "Management"
 	}
 	r.ManagementEvent = r.EventCategory == "Management"
+	if t.takes != nil {
+		r.Withheld = !t.takes(r)
+	}
 	t.log.Add(r)
 	return r
 }
