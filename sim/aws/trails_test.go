@@ -143,11 +143,17 @@ func TestStoppingTheTrailLeavesAGap(t *testing.T) {
 // machine's loopback), else this machine's; skipped where neither is.
 func (l *lab) awsCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	return l.awsCLIWith(t, "", args...)
+}
+
+// awsCLIWith is awsCLI with stdin.
+func (l *lab) awsCLIWith(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
 	args = append([]string{"--endpoint-url", l.url, "--region", "us-east-1", "--output", "json"}, args...)
 	env := []string{"AWS_ACCESS_KEY_ID=AKIAANALYST000000001", "AWS_SECRET_ACCESS_KEY=analyst-secret", "AWS_PAGER=", "HOME=" + t.TempDir()}
 	var cmd *exec.Cmd
 	if os.Getenv("SAKIMORI_TEST_WORKSTATION") == "1" {
-		run := []string{"run", "--rm", "--network", "host"}
+		run := []string{"run", "--rm", "-i", "--network", "host"}
 		for _, e := range env[:3] {
 			run = append(run, "-e", e)
 		}
@@ -160,6 +166,7 @@ func (l *lab) awsCLI(t *testing.T, args ...string) (string, error) {
 		cmd = exec.Command(bin, args...)
 		cmd.Env = append(env, "PATH="+os.Getenv("PATH"))
 	}
+	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -50,12 +50,14 @@ func classifyS3(r *http.Request) s3Call {
 	case key == "" && has("delete") && r.Method == http.MethodPost:
 		set("DeleteObjects", "s3:DeleteObject")
 		c.resource, c.data = "arn:aws:s3:::"+bucket+"/*", true
-	case key == "" && (has("versions") || has("versioning") || has("location")):
+	case key == "" && has("versioning"):
+		set(map[string]string{"GET": "GetBucketVersioning", "PUT": "PutBucketVersioning"}[r.Method],
+			map[string]string{"GET": "s3:GetBucketVersioning", "PUT": "s3:PutBucketVersioning"}[r.Method])
+	case key == "" && has("versions"):
+		set("ListObjectVersions", "s3:ListBucketVersions")
+		c.data, c.read = true, true
+	case key == "" && has("location"):
 		set("GetBucketLocation", "s3:GetBucketLocation")
-		if has("versions") {
-			set("ListObjectVersions", "s3:ListBucketVersions")
-			c.data, c.read = true, true
-		}
 	case key == "" && r.Method == http.MethodPut:
 		set("CreateBucket", "s3:CreateBucket")
 	case key == "" && r.Method == http.MethodDelete:
@@ -69,12 +71,17 @@ func classifyS3(r *http.Request) s3Call {
 	default:
 		c.resource = "arn:aws:s3:::" + bucket + "/" + key
 		c.data = true
+		// A version named is its own permission, as on S3.
+		version := ""
+		if has("versionId") {
+			version = "Version"
+		}
 		switch r.Method {
 		case http.MethodGet:
-			set("GetObject", "s3:GetObject")
+			set("GetObject", "s3:GetObject"+version)
 			c.read = true
 		case http.MethodHead:
-			set("HeadObject", "s3:GetObject")
+			set("HeadObject", "s3:GetObject"+version)
 			c.read = true
 		case http.MethodPut:
 			set("PutObject", "s3:PutObject")
@@ -82,7 +89,7 @@ func classifyS3(r *http.Request) s3Call {
 				c.event = "CopyObject"
 			}
 		case http.MethodDelete:
-			set("DeleteObject", "s3:DeleteObject")
+			set("DeleteObject", "s3:DeleteObject"+version)
 		default:
 			set("PutObject", "s3:PutObject") // multipart uploads
 		}

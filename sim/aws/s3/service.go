@@ -22,7 +22,7 @@ type Service struct {
 
 // New makes the buckets and first objects of w (and w's trail bucket).
 func New(a *account.Account, w *account.World) (*Service, error) {
-	backend := s3mem.New()
+	backend := &versions{Backend: s3mem.New()}
 	s := &Service{
 		acct: a, backend: backend, trailBucket: w.TrailBucket,
 		objects: gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithTimeSkewLimit(0)).Server(),

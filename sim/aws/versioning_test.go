@@ -1,0 +1,141 @@
+package aws
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// A versioned bucket keeps what is overwritten and deleted: a delete
+// leaves a marker, the old versions stay readable by id, and the trail
+// names each call for what it is.
+func TestVersionedBucketKeepsWhatWasDeleted(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	s3c := l.s3(l.analyst())
+	bucket := aws.String("acme-site")
+	if _, err := s3c.PutBucketVersioning(ctx, &awss3.PutBucketVersioningInput{Bucket: bucket,
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s3c.GetBucketVersioning(ctx, &awss3.GetBucketVersioningInput{Bucket: bucket})
+	if err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
+		t.Fatalf("versioning: %+v, %v", v, err)
+	}
+	for _, body := range []string{"v1 of the report", "v2 of the report"} {
+		if _, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv"), Body: strings.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv")}); code(err) != "NoSuchKey" {
+		t.Fatalf("a deleted object is still read: %v", err)
+	}
+	versions, err := s3c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("reports/")})
+	if err != nil || len(versions.Versions) != 2 || len(versions.DeleteMarkers) != 1 {
+		t.Fatalf("versions: %+v, %v", versions, err)
+	}
+	var first string
+	for _, ver := range versions.Versions {
+		if !*ver.IsLatest {
+			first = *ver.VersionId
+		}
+	}
+	if first == "" {
+		first = *versions.Versions[len(versions.Versions)-1].VersionId
+	}
+	obj, err := s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv"), VersionId: aws.String(first)})
+	if err != nil {
+		t.Fatalf("an old version by id: %v", err)
+	}
+	body, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if !strings.HasPrefix(string(body), "v") {
+		t.Fatalf("the old version holds %q", body)
+	}
+	// Deleting the marker brings the newest version back.
+	marker := versions.DeleteMarkers[0].VersionId
+	if _, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv"), VersionId: marker}); err != nil {
+		t.Fatal(err)
+	}
+	obj, err = s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv")})
+	if err != nil {
+		t.Fatalf("the object after its delete marker went: %v", err)
+	}
+	body, _ = io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if string(body) != "v2 of the report" {
+		t.Fatalf("restored %q", body)
+	}
+	// Deleting the current version by its id rolls back to the one before.
+	current := *obj.VersionId
+	if _, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv"), VersionId: aws.String(current)}); err != nil {
+		t.Fatal(err)
+	}
+	obj, err = s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv")})
+	if err != nil {
+		t.Fatalf("the object after its current version went: %v", err)
+	}
+	body, _ = io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if string(body) != "v1 of the report" {
+		t.Fatalf("rolled back to %q", body)
+	}
+
+	records, _ := l.srv.acct.Trail.Since(0)
+	names := map[string]bool{}
+	for _, r := range records {
+		names[r.EventName] = true
+	}
+	for _, want := range []string{"PutBucketVersioning", "GetBucketVersioning", "ListObjectVersions", "DeleteObject"} {
+		if !names[want] {
+			t.Errorf("the trail has no %s: %v", want, names)
+		}
+	}
+	if names["GetBucketLocation"] {
+		t.Error("a versioning call was logged as GetBucketLocation")
+	}
+}
+
+// The recovery a responder makes with the real CLI: versioning on, an
+// object deleted, its versions listed, the delete marker removed, the
+// object back as it was.
+func TestVersionRecoveryFromTheAWSCLI(t *testing.T) {
+	l := newLab(t)
+	steps := []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"s3api", "put-bucket-versioning", "--bucket", "acme-site", "--versioning-configuration", "Status=Enabled"}, ""},
+		{"", []string{"s3api", "get-bucket-versioning", "--bucket", "acme-site"}, `"Status": "Enabled"`},
+		{"quarterly figures\n", []string{"s3", "cp", "-", "s3://acme-site/reports/q3.csv"}, ""},
+		{"", []string{"s3", "rm", "s3://acme-site/reports/q3.csv"}, "delete: s3://acme-site/reports/q3.csv"},
+		{"", []string{"s3api", "list-object-versions", "--bucket", "acme-site", "--prefix", "reports/", "--query", "DeleteMarkers[0].VersionId", "--output", "text"}, ""},
+	}
+	var marker string
+	for _, s := range steps {
+		out, err := l.awsCLIWith(t, s.stdin, s.args...)
+		if err != nil || !strings.Contains(out, s.want) {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(s.args, " "), err, out)
+		}
+		marker = strings.TrimSpace(out)
+	}
+	if marker == "" || marker == "None" {
+		t.Fatal("no delete marker listed")
+	}
+	if out, err := l.awsCLI(t, "s3api", "delete-object", "--bucket", "acme-site", "--key", "reports/q3.csv", "--version-id", marker); err != nil {
+		t.Fatalf("delete the marker: %v\n%s", err, out)
+	}
+	out, err := l.awsCLI(t, "s3", "cp", "s3://acme-site/reports/q3.csv", "-")
+	if err != nil || out != "quarterly figures\n" {
+		t.Fatalf("the object after recovery: %v\n%q", err, out)
+	}
+}
