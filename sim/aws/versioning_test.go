@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -137,5 +138,44 @@ func TestVersionRecoveryFromTheAWSCLI(t *testing.T) {
 	out, err := l.awsCLI(t, "s3", "cp", "s3://acme-site/reports/q3.csv", "-")
 	if err != nil || out != "quarterly figures\n" {
 		t.Fatalf("the object after recovery: %v\n%q", err, out)
+	}
+}
+
+// The rest of what an intruder with an admin's key does, and a responder
+// undoes, from the real CLI: a second access key, a bucket policy that
+// grants an outside account, and the bucket copied out with s3 sync.
+func TestBackdoorCallsFromTheAWSCLI(t *testing.T) {
+	l := newLab(t)
+	dir := t.TempDir()
+	out, err := l.awsCLI(t, "iam", "create-access-key", "--user-name", "intern", "--query", "AccessKey.AccessKeyId", "--output", "text")
+	key := strings.TrimSpace(out)
+	if err != nil || !strings.HasPrefix(key, "AKIA") {
+		t.Fatalf("create-access-key: %v\n%s", err, out)
+	}
+	if out, err := l.awsCLI(t, "iam", "list-access-keys", "--user-name", "intern"); err != nil || !strings.Contains(out, key) {
+		t.Fatalf("list-access-keys: %v\n%s", err, out)
+	}
+	if out, err := l.awsCLI(t, "iam", "list-users"); err != nil || !strings.Contains(out, `"UserName": "intern"`) {
+		t.Fatalf("list-users: %v\n%s", err, out)
+	}
+	if out, err := l.awsCLI(t, "iam", "delete-access-key", "--user-name", "intern", "--access-key-id", key); err != nil {
+		t.Fatalf("delete-access-key: %v\n%s", err, out)
+	}
+	if out, err := l.awsCLI(t, "iam", "list-access-keys", "--user-name", "intern"); err != nil || strings.Contains(out, key) {
+		t.Fatalf("the deleted key is still listed: %v\n%s", err, out)
+	}
+	outside := `{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::acme-customer-data","arn:aws:s3:::acme-customer-data/*"]}]}`
+	if out, err := l.awsCLI(t, "s3api", "put-bucket-policy", "--bucket", "acme-customer-data", "--policy", outside); err != nil {
+		t.Fatalf("put-bucket-policy with an outside account: %v\n%s", err, out)
+	}
+	if out, err := l.awsCLI(t, "s3api", "get-bucket-policy", "--bucket", "acme-customer-data", "--query", "Policy", "--output", "text"); err != nil || !strings.Contains(out, "999988887777") {
+		t.Fatalf("get-bucket-policy: %v\n%s", err, out)
+	}
+	target := dir // the workstation's CLI writes inside its own container
+	if os.Getenv("SAKIMORI_TEST_WORKSTATION") == "1" {
+		target = "/tmp/site"
+	}
+	if out, err := l.awsCLI(t, "s3", "sync", "s3://acme-site", target); err != nil || !strings.Contains(out, "download: s3://acme-site/public/index.html") {
+		t.Fatalf("s3 sync: %v\n%s", err, out)
 	}
 }
