@@ -127,6 +127,19 @@ export async function setupAdmin(context, range, { email = 'admin@academy.test',
   await page.close()
 }
 
+// register makes a trainee through open registration, in a page of its
+// own in the given browser context, and returns that page on the home page.
+export async function register(context, range, { email, name, password }) {
+  const page = await context.newPage()
+  await page.goto(range.url + '/register')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Display name').fill(name)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByRole('heading', { name: `Welcome, ${name}` }).waitFor()
+  return page
+}
+
 // apiCall calls the range's API directly, failing the test on any refusal.
 export async function apiCall(range, method, path, token, body) {
   const res = await fetch(range.url + path, {

@@ -11,14 +11,7 @@ import (
 // The console shows what the anonymous user may read, keys in a pod's
 // environment included, and the API server's refusal once it may not.
 func TestConsoleShowsWhatAnonymousMayRead(t *testing.T) {
-	w, err := ParseWorld(telemetryWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New("admintoken")
-	if err := srv.Load(w); err != nil {
-		t.Fatal(err)
-	}
+	srv := telemetryCluster(t)
 	api := httptest.NewServer(srv)
 	defer api.Close()
 	ui := httptest.NewServer(NewConsole(api.URL, "acme-telematics"))

@@ -126,16 +126,14 @@ func (p *prober) removed(ref string) int {
 		fmt.Printf("deployment %s: %d, still there\n", ref, code)
 		return 1
 	}
-	var pods struct{ Items []map[string]any }
-	if _, err := p.get("/api/v1/namespaces/"+ns+"/pods", true, &pods); err != nil {
+	pods, err := p.podsOf(ns, name)
+	if err != nil {
 		fmt.Println("no answer:", err)
 		return 2
 	}
-	for _, pod := range pods.Items {
-		if deploymentOf(pod) == name {
-			fmt.Printf("deployment %s is gone, but its pod %s runs\n", ref, pod["metadata"].(map[string]any)["name"])
-			return 1
-		}
+	if len(pods) > 0 {
+		fmt.Printf("deployment %s is gone, but its pod %s runs\n", ref, pods[0]["metadata"].(map[string]any)["name"])
+		return 1
 	}
 	fmt.Printf("deployment %s was made and is gone, with its pods\n", ref)
 	return 0
@@ -189,15 +187,13 @@ func (p *prober) fromSecret(ref string, vars []string) int {
 	spec, _ := dep["spec"].(map[string]any)
 	template, _ := spec["template"].(map[string]any)
 	specs := map[string]map[string]any{"deployment " + name: template}
-	var pods struct{ Items []map[string]any }
-	if _, err := p.get("/api/v1/namespaces/"+ns+"/pods", true, &pods); err != nil {
+	pods, err := p.podsOf(ns, name)
+	if err != nil {
 		fmt.Println("no answer:", err)
 		return 2
 	}
-	for _, pod := range pods.Items {
-		if deploymentOf(pod) == name {
-			specs["pod "+pod["metadata"].(map[string]any)["name"].(string)] = pod
-		}
+	for _, pod := range pods {
+		specs["pod "+pod["metadata"].(map[string]any)["name"].(string)] = pod
 	}
 	fromSecret := map[string]bool{}
 	for what, obj := range specs {
@@ -239,6 +235,25 @@ func (p *prober) fromSecret(ref string, vars []string) int {
 	}
 	fmt.Printf("deployment %s reads %s from secrets\n", ref, strings.Join(vars, ", "))
 	return 0
+}
+
+// podsOf lists the pods a deployment made.
+func (p *prober) podsOf(ns, deployment string) ([]map[string]any, error) {
+	var pods struct{ Items []map[string]any }
+	code, err := p.get("/api/v1/namespaces/"+ns+"/pods", true, &pods)
+	if err != nil {
+		return nil, err
+	}
+	if code != http.StatusOK {
+		return nil, fmt.Errorf("listing pods: %d", code)
+	}
+	var out []map[string]any
+	for _, pod := range pods.Items {
+		if deploymentOf(pod) == deployment {
+			out = append(out, pod)
+		}
+	}
+	return out, nil
 }
 
 func (p *prober) secretHolds(ns, name, key string) bool {

@@ -9,14 +9,7 @@ import (
 // Each probe fails while the hole is open and passes once it is closed,
 // and none of its requests reaches the audit log.
 func TestProbesFailUntilTheFixAndStayOutOfTheLog(t *testing.T) {
-	w, err := ParseWorld(telemetryWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New("admintoken")
-	if err := srv.Load(w); err != nil {
-		t.Fatal(err)
-	}
+	srv := telemetryCluster(t)
 	ts := httptest.NewServer(labHandler(srv, "simkey", func() {}))
 	defer ts.Close()
 	admin := httptest.NewTLSServer(srv)

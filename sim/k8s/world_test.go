@@ -69,14 +69,7 @@ spec:
 // audit log shows who asked (at the Request level, with what they sent)
 // and who made the pods, at the addresses the story gives.
 func TestDeploymentsPodsAndTheAuditLog(t *testing.T) {
-	w, err := ParseWorld(telemetryWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New("admintoken")
-	if err := srv.Load(w); err != nil {
-		t.Fatal(err)
-	}
+	srv := telemetryCluster(t)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	admin := httptest.NewTLSServer(srv)
@@ -231,14 +224,7 @@ func TestWorldRefusesWhatItCannotUse(t *testing.T) {
 // The audit log is at /logs/audit.log for cluster admins (and for the
 // anonymous user while it is bound to cluster-admin), not for services.
 func TestAuditLogForAdminsOnly(t *testing.T) {
-	w, err := ParseWorld(telemetryWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New("admintoken")
-	if err := srv.Load(w); err != nil {
-		t.Fatal(err)
-	}
+	srv := telemetryCluster(t)
 	admin := httptest.NewTLSServer(srv)
 	defer admin.Close()
 	if out, err := kubectl(t, admin.URL, "", "--token=admintoken", "get", "pods", "-A"); err != nil {
@@ -252,4 +238,19 @@ func TestAuditLogForAdminsOnly(t *testing.T) {
 	if err == nil || !strings.Contains(out, "Forbidden") {
 		t.Fatalf("the CI's token reads the audit log: %v\n%s", err, out)
 	}
+}
+
+// telemetryCluster is a server with the telemetry world loaded and an
+// admin token.
+func telemetryCluster(t *testing.T) *Server {
+	t.Helper()
+	w, err := ParseWorld(telemetryWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New("admintoken")
+	if err := srv.Load(w); err != nil {
+		t.Fatal(err)
+	}
+	return srv
 }
