@@ -44,7 +44,7 @@ func New(w *account.World, simKey string) (*Server, error) {
 	s.delivery.SetBucket(w.TrailBucket)
 	// The world's trail bucket is the trail's; a world without one has no
 	// trail until someone creates it.
-	s.trail = &trailState{exists: w.TrailBucket != "", logging: w.TrailBucket != "", bucket: w.TrailBucket,
+	s.trail = &trailState{exists: w.TrailBucket != "", logging: w.TrailBucket != "",
 		selectors: defaultSelectors(), delivery: s.delivery, region: s.acct.Region, id: s.acct.ID, startedAt: s.acct.Now()}
 	s.acct.Trail.Gate(s.trail.takes)
 	return s, nil

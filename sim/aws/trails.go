@@ -23,7 +23,6 @@ type trailState struct {
 	mu         sync.Mutex
 	exists     bool
 	logging    bool
-	bucket     string
 	selectors  []eventSelector
 	startedAt  time.Time
 	stoppedAt  time.Time
@@ -109,7 +108,7 @@ func (s *Server) trails() []map[string]any {
 		return []map[string]any{}
 	}
 	return []map[string]any{{
-		"Name": TrailName, "S3BucketName": t.bucket, "HomeRegion": t.region, "TrailARN": t.arn(),
+		"Name": TrailName, "S3BucketName": t.delivery.Bucket(), "HomeRegion": t.region, "TrailARN": t.arn(),
 		"IncludeGlobalServiceEvents": true, "IsMultiRegionTrail": true, "LogFileValidationEnabled": false,
 		"HasCustomEventSelectors": true, "HasInsightSelectors": false, "IsOrganizationTrail": false,
 	}}
@@ -238,8 +237,8 @@ func (s *Server) createTrail(req trailRequest) (any, map[string]any, *account.AP
 	if t.exists {
 		return bad("TrailAlreadyExistsException", "Trail "+TrailName+" already exists for customer: "+s.acct.ID)
 	}
-	t.exists, t.logging, t.bucket, t.selectors = true, false, req.S3BucketName, defaultSelectors()
+	t.exists, t.logging, t.selectors = true, false, defaultSelectors()
 	t.delivery.SetBucket(req.S3BucketName)
-	return map[string]any{"Name": TrailName, "S3BucketName": t.bucket, "TrailARN": t.arn(), "IsMultiRegionTrail": true,
+	return map[string]any{"Name": TrailName, "S3BucketName": req.S3BucketName, "TrailARN": t.arn(), "IsMultiRegionTrail": true,
 		"IncludeGlobalServiceEvents": true, "LogFileValidationEnabled": false, "IsOrganizationTrail": false}, params, nil, true
 }

@@ -90,6 +90,32 @@ func TestVersionedBucketKeepsWhatWasDeleted(t *testing.T) {
 		t.Fatalf("rolled back to %q", body)
 	}
 
+	// Deleted twice: removing the newer marker leaves the object deleted.
+	for range 2 {
+		if _, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	versions, err = s3c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("reports/")})
+	if err != nil || len(versions.DeleteMarkers) != 2 {
+		t.Fatalf("two deletes: %+v, %v", versions, err)
+	}
+	for _, m := range versions.DeleteMarkers {
+		if *m.IsLatest {
+			marker = m.VersionId
+		}
+	}
+	if _, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv"), VersionId: marker}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv")}); code(err) != "NoSuchKey" {
+		t.Fatalf("with a marker under the one removed, the object came back: %v", err)
+	}
+	versions, err = s3c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("reports/")})
+	if err != nil || len(versions.DeleteMarkers) != 1 || len(versions.Versions) != 1 {
+		t.Fatalf("after removing one of two markers: %+v, %v", versions, err)
+	}
+
 	records, _ := l.srv.acct.Trail.Since(0)
 	names := map[string]bool{}
 	for _, r := range records {

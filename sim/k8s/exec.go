@@ -135,17 +135,12 @@ func secretRef(env map[string]any) map[string]string {
 	return map[string]string{"name": n, "key": k}
 }
 
-// secretValue reads a secret's key the way the kubelet does: stringData as
-// given, data base64-decoded.
+// secretValue reads a secret's key the way the kubelet does: base64 from
+// data (the server folds stringData into it on write).
 func (s *Server) secretValue(ns, name, key string) string {
 	sec, ok := s.Object("secrets", ns, name)
 	if !ok {
 		return ""
-	}
-	if sd, ok := sec["stringData"].(map[string]any); ok {
-		if v, ok := sd[key].(string); ok {
-			return v
-		}
 	}
 	data, _ := sec["data"].(map[string]any)
 	v, _ := data[key].(string)

@@ -13,11 +13,6 @@ import (
 
 const world = `
 objects:
-  - apiVersion: rbac.authorization.k8s.io/v1
-    kind: ClusterRoleBinding
-    metadata: {name: anonymous-admin}
-    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
-    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:anonymous"}]
   - apiVersion: v1
     kind: Namespace
     metadata: {name: telemetry}
@@ -39,7 +34,7 @@ func TestWorldSeedsTheCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New("")
+	srv := misconfigured(t, New(""))
 	if err := srv.Load(w); err != nil {
 		t.Fatal(err)
 	}

@@ -146,6 +146,24 @@ func TestDeploymentsPodsAndTheAuditLog(t *testing.T) {
 			t.Fatal("the rollout kept a pod of the old template")
 		}
 	}
+	// A variable removed: kubectl sends the element with "$patch": "delete".
+	if out, err := kubectl(t, admin.URL, "", "--token=admintoken", "-n", "telemetry", "set", "env", "deployment/ingest", "REGION-"); err != nil {
+		t.Fatalf("set env REGION-: %v\n%s", err, out)
+	}
+	dep, _ = srv.Object("deployments", "telemetry", "ingest")
+	c = containerOf(dep["spec"].(map[string]any)["template"].(map[string]any), "ingest")
+	if env := list(c["env"]); len(env) != 1 || env[0].(map[string]any)["name"] != "AWS_ACCESS_KEY_ID" || c["image"] != "ingest:2.3" {
+		t.Fatalf("after removing REGION: %v", c)
+	}
+	// A JSON patch is refused, and changes nothing.
+	out, err = kubectl(t, admin.URL, "", "--token=admintoken", "-n", "telemetry", "patch", "deployment", "ingest", "--type=json",
+		"-p", `[{"op": "replace", "path": "/spec/replicas", "value": 5}]`)
+	if err == nil || !strings.Contains(out, "UnsupportedMediaType") && !strings.Contains(out, "does not take") {
+		t.Fatalf("a JSON patch: %v\n%s", err, out)
+	}
+	if n := len(pods("telemetry")); n != 2 {
+		t.Fatalf("a refused patch left %d pods", n)
+	}
 	out, err = kubectl(t, ts.URL, "", "-n", "kube-system", "delete", "deployment", "metrics-agent")
 	if err != nil {
 		t.Fatalf("delete: %v\n%s", err, out)

@@ -38,6 +38,13 @@ func (d *Delivery) SetBucket(bucket string) {
 	d.bucket = bucket
 }
 
+// Bucket is where the trail delivers; "" for nowhere.
+func (d *Delivery) Bucket() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.bucket
+}
+
 // Last is when a log file was last delivered; zero if none was.
 func (d *Delivery) Last() time.Time {
 	d.mu.Lock()
