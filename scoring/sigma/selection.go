@@ -286,19 +286,36 @@ func (f fieldMatch) matches(e Event) bool {
 	return false
 }
 
-// lookup follows a dotted path through nested maps.
+// lookup follows a dotted path through nested maps. Through a list of
+// maps it follows every item, and the field's values are all they hold:
+// requestParameters.eventSelectors.includeManagementEvents reads each
+// selector of a PutEventSelectors record, as a log search flattens such
+// a list, and a value matches if any item's does.
 func lookup(e Event, path []string) (any, bool) {
-	var cur any = e
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
+	return follow(e, path)
+}
+
+func follow(cur any, path []string) (any, bool) {
+	if len(path) == 0 {
+		return cur, true
+	}
+	switch x := cur.(type) {
+	case map[string]any:
+		next, ok := x[path[0]]
 		if !ok {
 			return nil, false
 		}
-		if cur, ok = m[p]; !ok {
-			return nil, false
+		return follow(next, path[1:])
+	case []any:
+		var found []any
+		for _, item := range x {
+			if v, ok := follow(item, path); ok {
+				found = append(found, v)
+			}
 		}
+		return found, len(found) > 0
 	}
-	return cur, true
+	return nil, false
 }
 
 // textsOf renders a value for matching; a list matches if any item does.

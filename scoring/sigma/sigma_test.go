@@ -217,6 +217,47 @@ detection:
 	}
 }
 
+// TestFieldsInsideLists: a dotted path reads every item of a list of
+// objects, as CloudTrail's PutEventSelectors record holds its selectors.
+func TestFieldsInsideLists(t *testing.T) {
+	var evs []Event
+	if err := json.Unmarshal([]byte(`[
+ {"eventName":"PutEventSelectors","requestParameters":{"eventSelectors":[
+   {"readWriteType":"All","includeManagementEvents":true},
+   {"readWriteType":"ReadOnly","includeManagementEvents":false,"dataResources":[{"type":"AWS::S3::Object","values":["arn:aws:s3"]}]}]}},
+ {"eventName":"PutEventSelectors","requestParameters":{"eventSelectors":[{"readWriteType":"All","includeManagementEvents":true}]}},
+ {"eventName":"PutEventSelectors","requestParameters":{"eventSelectors":[]}},
+ {"eventName":"StopLogging","requestParameters":{"name":"management-events"}}
+]`), &evs); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		rule string
+		want []int
+	}{
+		{"detection:\n  s: {requestParameters.eventSelectors.includeManagementEvents: 'false'}\n  condition: s\n", []int{0}},
+		{"detection:\n  s: {requestParameters.eventSelectors.readWriteType: All}\n  condition: s\n", []int{0, 1}},
+		{"detection:\n  s: {requestParameters.eventSelectors.dataResources.type|startswith: 'AWS::S3'}\n  condition: s\n", []int{0}},
+		{"detection:\n  s: {requestParameters.eventSelectors.readWriteType|exists: true}\n  condition: s\n", []int{0, 1}},
+		{"detection:\n  s: {requestParameters.eventSelectors.readWriteType: null}\n  condition: s\n", []int{2, 3}},
+	}
+	for _, c := range cases {
+		r, err := Parse(c.rule)
+		if err != nil {
+			t.Fatalf("%s: %v", c.rule, err)
+		}
+		var got []int
+		for i, e := range evs {
+			if r.Matches(e) {
+				got = append(got, i)
+			}
+		}
+		if !equal(got, c.want) {
+			t.Errorf("%s matched %v, want %v", c.rule, got, c.want)
+		}
+	}
+}
+
 func equal(a, b []int) bool {
 	for i := range a {
 		if a[i] != b[i] {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sakimori/sakimori/sim/aws/ec2"
+	"github.com/sakimori/sakimori/sim/labkit"
 	"github.com/sakimori/sakimori/sim/telemetry"
 )
 
@@ -17,11 +18,19 @@ import (
 // plane, so it takes the lab's shared simulator key, which trainees'
 // hosts are never given.
 
-const simKeyHeader = "X-Sakimori-Sim-Key"
-
 func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
-	if s.simKey == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get(simKeyHeader)), []byte(s.simKey)) != 1 {
+	if s.simKey == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(s.simKey)) != 1 {
 		http.Error(w, "not found", http.StatusNotFound) // nothing to see for anyone else
+		return
+	}
+	if r.URL.Path == "/_sim/state" && r.Method == http.MethodGet {
+		st, err := s.state()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(st)
 		return
 	}
 	if r.URL.Path == "/_sim/trail" && r.Method == http.MethodGet {

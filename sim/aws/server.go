@@ -35,6 +35,7 @@ type Server struct {
 // metadata services and the platform on the simulator's own channel.
 func New(w *account.World, simKey string) (*Server, error) {
 	s := &Server{acct: account.New(w, trail.New(), time.Now), simKey: simKey}
+	s.acct.SetSimKey(simKey)
 	objects, err := s3.New(s.acct, w)
 	if err != nil {
 		return nil, err

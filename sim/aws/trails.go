@@ -205,13 +205,29 @@ func (s *Server) controlTrail(action string, body []byte, q *account.Call) (out 
 			}
 		}
 		t.selectors = req.EventSelectors
-		params["eventSelectors"] = req.EventSelectors
+		params["eventSelectors"] = recordedSelectors(req.EventSelectors)
 		return map[string]any{"TrailARN": t.arn(), "EventSelectors": t.selectors}, params, nil, true
 	case "DeleteTrail":
 		t.exists, t.logging = false, false
 		return map[string]any{}, params, nil, true
 	}
 	return nil, params, nil, false
+}
+
+// recordedSelectors are event selectors as CloudTrail's record of
+// PutEventSelectors writes them, in lower camel case (the call itself
+// takes them capitalised).
+func recordedSelectors(sels []eventSelector) []any {
+	out := make([]any, len(sels))
+	for i, sel := range sels {
+		resources := make([]any, len(sel.DataResources))
+		for j, d := range sel.DataResources {
+			resources[j] = map[string]any{"type": d.Type, "values": d.Values}
+		}
+		out[i] = map[string]any{"readWriteType": sel.ReadWriteType, "includeManagementEvents": sel.IncludeManagementEvents,
+			"dataResources": resources, "excludeManagementEventSources": sel.ExcludeManagementEventSources}
+	}
+	return out
 }
 
 // createTrail makes the lab's trail again after a DeleteTrail, delivering

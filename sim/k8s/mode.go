@@ -112,8 +112,6 @@ func cut(key string) (string, string, bool) {
 	return "", "", false
 }
 
-const simKeyHeader = "X-Sakimori-Sim-Key"
-
 // runAPIServer serves the cluster of KUBESIM_WORLD.
 func runAPIServer(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("k8s", flag.ContinueOnError)
@@ -222,7 +220,7 @@ func readAudit(args []string) error {
 		return err
 	}
 	req, _ := http.NewRequest(http.MethodGet, *endpoint+"/_sim/audit", nil)
-	req.Header.Set(simKeyHeader, os.Getenv("KUBESIM_KEY"))
+	req.Header.Set(labkit.SimKeyHeader, os.Getenv("KUBESIM_KEY"))
 	resp, err := labClient().Do(req)
 	if err != nil {
 		return err
@@ -248,7 +246,7 @@ func labClient() *http.Client {
 // simulator key, beside the API itself. refresh runs before each request.
 func labHandler(srv *Server, key string, refresh func()) http.Handler {
 	platform := func(r *http.Request) bool {
-		return key != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(simKeyHeader)), []byte(key)) == 1
+		return key != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(key)) == 1
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/_sim/audit" {
@@ -267,7 +265,7 @@ func labHandler(srv *Server, key string, refresh func()) http.Handler {
 		if platform(r) {
 			// A state check repeating the attack: answered as anyone
 			// else is, and kept out of the audit log.
-			r.Header.Del(simKeyHeader)
+			r.Header.Del(labkit.SimKeyHeader)
 			srv.ServeUnaudited(w, r)
 			return
 		}

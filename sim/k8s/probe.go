@@ -67,7 +67,7 @@ func (p *prober) get(path string, admin bool, into any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set(simKeyHeader, p.key)
+	req.Header.Set(labkit.SimKeyHeader, p.key)
 	if admin {
 		req.Header.Set("Authorization", "Bearer "+p.token)
 	}
@@ -146,7 +146,7 @@ func (p *prober) wasCreated(ns, name string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	req.Header.Set(simKeyHeader, p.key)
+	req.Header.Set(labkit.SimKeyHeader, p.key)
 	resp, err := p.hc.Do(req)
 	if err != nil {
 		return false, err

@@ -222,3 +222,10 @@ func selfSigned(names []string) (tls.Certificate, error) {
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
+
+// SimKeyHeader carries a lab's simulator key: the secret its emulators
+// share with the platform's checks and with each other (an instance's
+// metadata service asking the cloud for credentials), and which no
+// trainee's host is given. A request that carries it is the platform's,
+// so the emulators leave it out of the evidence they log.
+const SimKeyHeader = "X-Sakimori-Sim-Key"

@@ -1,7 +1,6 @@
 package modes
 
 import (
-	"encoding/xml"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/sakimori/sakimori/sim/aws/client"
 	"github.com/sakimori/sakimori/sim/aws/imds"
+	"github.com/sakimori/sakimori/sim/labkit"
 )
 
 // runProbe is a state check: it makes one request, prints what came back
@@ -23,7 +23,7 @@ import (
 //	sakimori-sim probe status -redirect TARGET URL CODE...   the same, URL's {redirect} a local redirect to TARGET
 //	sakimori-sim probe aws [-creds imds|env] s3 METHOD PATH EXPECT
 //	sakimori-sim probe aws [-creds imds|env] sts|iam|ec2 ACTION [Name=Value...] EXPECT
-//	sakimori-sim probe running [-creds env:NAME] -type TYPE -max N   at most N instances of TYPE run
+//	sakimori-sim probe cloud CHECK ...   the cloud's state, read as the platform (cloudprobe.go)
 //
 // -creds env reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; env:NAME
 // reads NAME_ACCESS_KEY_ID and NAME_SECRET_ACCESS_KEY, so a check host can
@@ -32,7 +32,7 @@ import (
 // several joined by | (AccessDenied|NoSuchKey).
 func runProbe(args []string) int {
 	if len(args) < 1 {
-		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe status|aws ...")
+		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe status|aws|cloud ...")
 		return 2
 	}
 	switch args[0] {
@@ -40,8 +40,8 @@ func runProbe(args []string) int {
 		return probeStatus(args[1:])
 	case "aws":
 		return probeAWS(args[1:])
-	case "running":
-		return probeRunning(args[1:])
+	case "cloud":
+		return probeCloud(args[1:])
 	}
 	fmt.Fprintln(os.Stderr, "sakimori-sim probe: unknown probe", args[0])
 	return 2
@@ -124,9 +124,19 @@ func probeAWS(args []string) int {
 	return 1
 }
 
+// platformHeader marks a check's requests as the platform's when the
+// check host holds the lab's simulator key: the cloud answers them as
+// any other and leaves them out of the trail.
+func platformHeader() http.Header {
+	if key := os.Getenv("CLOUDSIM_KEY"); key != "" {
+		return http.Header{labkit.SimKeyHeader: {key}}
+	}
+	return nil
+}
+
 // checker is a client with the credentials -creds names.
 func checker(endpoint, creds string) (*client.Client, int) {
-	c := &client.Client{Endpoint: endpoint, UserAgent: "sakimori-check"}
+	c := &client.Client{Endpoint: endpoint, UserAgent: "sakimori-check", Header: platformHeader()}
 	switch {
 	case creds == "imds":
 		cr, err := client.FromMetadata("http://" + imds.Address)
@@ -148,61 +158,6 @@ func checker(endpoint, creds string) (*client.Client, int) {
 	return c, 0
 }
 
-func probeRunning(args []string) int {
-	fs := flag.NewFlagSet("probe running", flag.ContinueOnError)
-	creds := fs.String("creds", "env", "imds, env or env:NAME")
-	endpoint := fs.String("endpoint", os.Getenv("CLOUDSIM_CLOUD"), "the cloud endpoint")
-	typ := fs.String("type", "", "instance type to count")
-	most := fs.Int("max", 0, "the most that may run")
-	// With -ended, the check also needs that many of the type stopped
-	// (shutting down or terminated): "no miner runs" is true before an
-	// intruder starts any, and must not pass then.
-	ended := fs.Int("ended", 0, "the fewest that must have been terminated")
-	if err := fs.Parse(args); err != nil || *typ == "" {
-		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe running [-creds env:NAME] -type TYPE -max N [-ended N]")
-		return 2
-	}
-	c, code := checker(*endpoint, *creds)
-	if c == nil {
-		return code
-	}
-	res, err := c.Query("ec2", "DescribeInstances", nil)
-	if err != nil || !res.OK() {
-		fmt.Println("DescribeInstances:", res, err)
-		return 2
-	}
-	var out struct {
-		Instances []struct {
-			ID    string `xml:"instanceId"`
-			Type  string `xml:"instanceType"`
-			State string `xml:"instanceState>name"`
-		} `xml:"reservationSet>item>instancesSet>item"`
-	}
-	if err := xml.Unmarshal(res.Body, &out); err != nil {
-		fmt.Println("DescribeInstances:", err)
-		return 2
-	}
-	var running []string
-	stopped := 0
-	for _, i := range out.Instances {
-		switch {
-		case i.Type != *typ:
-		case i.State == "running":
-			running = append(running, i.ID)
-		case i.State == "shutting-down" || i.State == "terminated":
-			stopped++
-		}
-	}
-	fmt.Printf("%d %s running: %s\n", len(running), *typ, strings.Join(running, " "))
-	if *ended > 0 {
-		fmt.Printf("%d %s terminated\n", stopped, *typ)
-	}
-	if len(running) <= *most && stopped >= *ended {
-		return 0
-	}
-	return 1
-}
-
 // runTrail prints the lab's whole audit trail, a JSON record a line, from
 // the cloud's own channel: what detection objectives are graded on.
 func runTrail(args []string) int {
@@ -212,7 +167,7 @@ func runTrail(args []string) int {
 		return 2
 	}
 	req, _ := http.NewRequest(http.MethodGet, *endpoint+"/_sim/trail", nil)
-	req.Header.Set("X-Sakimori-Sim-Key", os.Getenv("CLOUDSIM_KEY"))
+	req.Header.Set(labkit.SimKeyHeader, os.Getenv("CLOUDSIM_KEY"))
 	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sakimori-sim trail:", err)

@@ -34,7 +34,15 @@ type Account struct {
 	addresses        map[netip.Addr]netip.Addr
 	clock            func() time.Time
 	parsed           map[string]*policy.Document // policy text → parsed, so a call parses none
+	// simKey marks the platform's own requests (its state checks): they
+	// are answered as anyone's but never recorded, so the platform is no
+	// actor in the evidence trainees read.
+	simKey string
 }
+
+// SetSimKey sets the lab's simulator key, which the platform's requests
+// carry in SimKeyHeader.
+func (a *Account) SetSimKey(key string) { a.simKey = key }
 
 // User is an IAM user.
 type User struct {
@@ -111,13 +119,17 @@ func New(w *World, events *trail.Trail, clock func() time.Time) *Account {
 		a.Roles[r.Name] = ro
 	}
 	for _, u := range w.Users {
-		us := &User{Name: u.Name, ID: "AIDA" + RandomID(16), Policies: map[string]string{}, Created: now}
+		us := &User{Name: u.Name, ID: "AIDA" + RandomID(16), Policies: map[string]string{}, Created: now.Add(-Age(u.Ago))}
 		for _, p := range u.Policies {
 			us.Policies[p.Name] = p.Document
 		}
 		a.Users[u.Name] = us
 		for _, k := range u.Keys {
-			a.Keys[k.ID] = &AccessKey{ID: k.ID, Secret: k.Secret, Active: true, Created: now, User: us}
+			made := us.Created
+			if k.Ago != "" {
+				made = now.Add(-Age(k.Ago))
+			}
+			a.Keys[k.ID] = &AccessKey{ID: k.ID, Secret: k.Secret, Active: true, Created: made, User: us}
 		}
 	}
 	for _, i := range w.Instances {

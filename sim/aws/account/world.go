@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sakimori/sakimori/sim/aws/policy"
+	"github.com/sakimori/sakimori/sim/labkit"
 )
 
 // World is the account a lab starts with.
@@ -39,12 +40,17 @@ type UserDef struct {
 	Name     string      `yaml:"name"`
 	Keys     []KeyDef    `yaml:"keys"`
 	Policies []PolicyDef `yaml:"policies"`
+	// Ago is how long before the lab's start the user was made (21d,
+	// 400d): list-users and list-access-keys then tell an old identity
+	// from one an intruder made minutes ago, as they do in a real account.
+	Ago string `yaml:"ago"`
 }
 
 // KeyDef is an access key pair.
 type KeyDef struct {
 	ID     string `yaml:"id"`
 	Secret string `yaml:"secret"`
+	Ago    string `yaml:"ago"` // how long before the lab's start it was made; the user's age by default
 }
 
 // PolicyDef is a named inline policy; Document is JSON.
@@ -71,10 +77,13 @@ type InstanceDef struct {
 
 // BucketDef is a bucket and its first objects.
 type BucketDef struct {
-	Name    string      `yaml:"name"`
-	ACL     string      `yaml:"acl"`    // private (default) or public-read
-	Policy  string      `yaml:"policy"` // bucket policy, JSON
-	Objects []ObjectDef `yaml:"objects"`
+	Name   string `yaml:"name"`
+	ACL    string `yaml:"acl"`    // private (default) or public-read
+	Policy string `yaml:"policy"` // bucket policy, JSON
+	// Versioned buckets keep every version; an object listed twice has
+	// two versions, the later one current.
+	Versioned bool        `yaml:"versioned"`
+	Objects   []ObjectDef `yaml:"objects"`
 	// GitFolder publishes a repository's .git folder under this prefix
 	// (e.g. ".git/"), built from History: a site deployed with its history.
 	GitFolder string      `yaml:"git_folder"`
@@ -129,9 +138,15 @@ func ParseWorld(text string) (*World, error) {
 		if err := checkPolicies("user "+u.Name, u.Policies); err != nil {
 			return nil, err
 		}
+		if _, err := labkit.Ago(orNone(u.Ago)); err != nil {
+			return nil, fmt.Errorf("world: user %s: %v", u.Name, err)
+		}
 		for _, k := range u.Keys {
 			if k.ID == "" || k.Secret == "" {
 				return nil, fmt.Errorf("world: user %s: a key needs id and secret", u.Name)
+			}
+			if _, err := labkit.Ago(orNone(k.Ago)); err != nil {
+				return nil, fmt.Errorf("world: user %s: key %s: %v", u.Name, k.ID, err)
 			}
 		}
 	}
@@ -157,6 +172,21 @@ func ParseWorld(text string) (*World, error) {
 		}
 	}
 	return &w, nil
+}
+
+// orNone reads an unset age as none: made as the lab starts.
+func orNone(ago string) string {
+	if ago == "" {
+		return "0s"
+	}
+	return ago
+}
+
+// Age is how long before the lab's start an ago says; ParseWorld has
+// checked it.
+func Age(ago string) time.Duration {
+	d, _ := labkit.Ago(orNone(ago))
+	return d
 }
 
 func checkPolicies(owner string, ps []PolicyDef) error {

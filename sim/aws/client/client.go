@@ -33,6 +33,7 @@ type Client struct {
 	UserAgent string
 	Creds     *Credentials // nil: unsigned (anonymous)
 	HTTP      *http.Client
+	Header    http.Header // sent with every request, unsigned
 }
 
 // Result is a call's outcome: the status, the error code if any, the body.
@@ -76,12 +77,31 @@ func (c *Client) S3(method, path string, body []byte) (Result, error) {
 	return c.do(req, body, "s3")
 }
 
+// JSON calls a JSON-protocol action (CloudTrail's): target is the
+// X-Amz-Target header, body the request, marshalled.
+func (c *Client) JSON(service, target string, body any) (Result, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return Result{}, err
+	}
+	req, err := http.NewRequest(http.MethodPost, c.Endpoint+"/", bytes.NewReader(b))
+	if err != nil {
+		return Result{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", target)
+	return c.do(req, b, service)
+}
+
 func (c *Client) do(req *http.Request, body []byte, service string) (Result, error) {
 	ua := c.UserAgent
 	if ua == "" {
 		ua = "sakimori-sim"
 	}
 	req.Header.Set("User-Agent", ua)
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
 	if c.Creds != nil {
 		region := c.Region
 		if region == "" {

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sakimori/sakimori/sim/labkit"
 )
 
 // Address is where instances find their metadata.
@@ -233,7 +235,7 @@ func (c *Remote) call(method, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("X-Sakimori-Sim-Key", c.SimKey)
+	req.Header.Set(labkit.SimKeyHeader, c.SimKey)
 	client := c.Client
 	if client == nil {
 		client = &http.Client{Timeout: 5 * time.Second}

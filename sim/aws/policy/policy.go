@@ -256,3 +256,55 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
+
+// Outsiders are the principals the policy's Allow statements name that
+// are not of account: anyone ("*"), another account's root or one of its
+// users or roles, or a bare account id. A bucket policy with any lets
+// someone outside the account in.
+func (d *Document) Outsiders(account string) []string {
+	var out []string
+	for _, st := range d.Statement {
+		if st.Effect != "Allow" || st.Principal == nil {
+			continue
+		}
+		for _, p := range principals(st.Principal) {
+			if p == "*" || accountOf(p) != account {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// principals lists a statement's principals of every kind.
+func principals(p any) []string {
+	switch v := p.(type) {
+	case string:
+		return []string{v}
+	case map[string]any:
+		var out []string
+		for _, list := range v {
+			switch l := list.(type) {
+			case string:
+				out = append(out, l)
+			case []any:
+				for _, x := range l {
+					if s, ok := x.(string); ok {
+						out = append(out, s)
+					}
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// accountOf is the account a principal belongs to: the fifth field of an
+// ARN, or the principal itself when it is a bare account id.
+func accountOf(principal string) string {
+	if parts := strings.Split(principal, ":"); len(parts) >= 6 && parts[0] == "arn" {
+		return parts[4]
+	}
+	return principal
+}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,23 @@ func TestPublicMeansAnyonePrincipal(t *testing.T) {
 		if got := Must(doc).Public(); got != want {
 			t.Errorf("%s: public %v, want %v", doc, got, want)
 		}
+	}
+}
+
+func TestOutsiders(t *testing.T) {
+	doc := Must(`{"Version": "2012-10-17", "Statement": [
+	  {"Sid": "Backup", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/svc-backup"}, "Action": "s3:GetObject", "Resource": "*"},
+	  {"Sid": "Own", "Effect": "Allow", "Principal": {"AWS": ["111122223333", "arn:aws:iam::111122223333:root"]}, "Action": "s3:*", "Resource": "*"},
+	  {"Sid": "NoOneElse", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": "*"},
+	  {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::739215604118:root", "arn:aws:sts::444455556666:assumed-role/r/s"]}, "Action": "s3:GetObject", "Resource": "*"},
+	  {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"},
+	  {"Sid": "Bare", "Effect": "Allow", "Principal": {"AWS": "999988887777"}, "Action": "s3:GetObject", "Resource": "*"}]}`)
+	got := doc.Outsiders("111122223333")
+	want := []string{"arn:aws:iam::739215604118:root", "arn:aws:sts::444455556666:assumed-role/r/s", "*", "999988887777"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("outsiders %q, want %q", got, want)
+	}
+	if own := Must(`{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"}]}`).Outsiders("111122223333"); len(own) != 0 {
+		t.Fatalf("the account's own principals counted as outsiders: %q", own)
 	}
 }

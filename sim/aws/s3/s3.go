@@ -8,6 +8,7 @@ import (
 	"github.com/sakimori/sakimori/sim/aws/account"
 
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -114,6 +115,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Query().Get("prefix"); p != "" {
 		params["prefix"] = p
 	}
+	if call.event == "PutBucketPolicy" {
+		params["bucketPolicy"] = recordedPolicy(r)
+	}
 	logged := call.bucket != s.trailBucket || call.bucket == "" // reading the trail does not add to it
 	if apiErr != nil {
 		if logged {
@@ -145,6 +149,19 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if logged {
 		s.acct.Record(c, "s3.amazonaws.com", call.event, params, nil, apiErr, call.data)
 	}
+}
+
+// recordedPolicy is the policy a PutBucketPolicy call puts, as its record
+// keeps it: the document itself, as a JSON object. The body is read here
+// and left for the call to read again.
+func recordedPolicy(r *http.Request) any {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var doc map[string]any
+	if err != nil || json.Unmarshal(body, &doc) != nil {
+		return string(body)
+	}
+	return doc
 }
 
 // authorizeS3 decides as S3 does: an explicit Deny in the caller's or

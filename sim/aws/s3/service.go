@@ -2,6 +2,8 @@ package s3
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"net/http"
 	"strings"
 
@@ -18,13 +20,16 @@ type Service struct {
 	backend     gofakes3.Backend
 	objects     http.Handler
 	trailBucket string // reading it does not add to the trail
+	// originals are the MD5 sums of the objects the world began with, by
+	// bucket and key: what a restore is checked against.
+	originals map[string]map[string]string
 }
 
 // New makes the buckets and first objects of w (and w's trail bucket).
 func New(a *account.Account, w *account.World) (*Service, error) {
 	backend := &versions{Backend: s3mem.New()}
 	s := &Service{
-		acct: a, backend: backend, trailBucket: w.TrailBucket,
+		acct: a, backend: backend, trailBucket: w.TrailBucket, originals: map[string]map[string]string{},
 		objects: gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithTimeSkewLimit(0)).Server(),
 	}
 	buckets := w.Buckets
@@ -36,6 +41,12 @@ func New(a *account.Account, w *account.World) (*Service, error) {
 		if err := backend.CreateBucket(b.Name); err != nil {
 			return nil, err
 		}
+		if b.Versioned {
+			if err := backend.SetVersioningConfiguration(b.Name, gofakes3.VersioningConfiguration{Status: gofakes3.VersioningEnabled}); err != nil {
+				return nil, err
+			}
+		}
+		s.originals[b.Name] = map[string]string{}
 		objects := b.Objects
 		if b.GitFolder != "" {
 			objects = append(objects, gitObjects(b)...)
@@ -44,6 +55,8 @@ func New(a *account.Account, w *account.World) (*Service, error) {
 			if err := s.Put(b.Name, o.Key, map[string]string{"Content-Type": contentType(o.Key)}, []byte(o.Body)); err != nil {
 				return nil, err
 			}
+			sum := md5.Sum([]byte(o.Body))
+			s.originals[b.Name][o.Key] = hex.EncodeToString(sum[:])
 		}
 	}
 	return s, nil
@@ -78,4 +91,27 @@ func contentType(key string) string {
 		return "application/json"
 	}
 	return "text/plain"
+}
+
+// Originals are the MD5 sums of the objects the world began with, by
+// bucket and key.
+func (s *Service) Originals() map[string]map[string]string { return s.originals }
+
+// Current is the MD5 sum of each named key's current version in bucket,
+// left out for a key with none (deleted, or under a delete marker).
+func (s *Service) Current(bucket string, keys map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for key := range keys {
+		obj, err := s.backend.HeadObject(bucket, key)
+		switch {
+		case err == nil:
+			out[key] = hex.EncodeToString(obj.Hash)
+		case gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey):
+		case gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket):
+			return out, nil // the bucket itself was deleted
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -65,6 +65,30 @@ func (v *versions) DeleteObjectVersion(bucket, key string, id gofakes3.VersionID
 	return res, err
 }
 
+// DeleteMultiVersions is DeleteObjects naming versions (how a tool removes
+// many delete markers at once): each goes as DeleteObjectVersion does, so
+// the version under a removed marker becomes current here too.
+func (v *versions) DeleteMultiVersions(bucket string, objects ...gofakes3.ObjectID) (gofakes3.MultiDeleteResult, error) {
+	var res gofakes3.MultiDeleteResult
+	if ok, err := v.BucketExists(bucket); err != nil || !ok {
+		return res, gofakes3.BucketNotFound(bucket)
+	}
+	for _, o := range objects {
+		var err error
+		if o.VersionID == "" {
+			_, err = v.Backend.DeleteObject(bucket, o.Key)
+		} else {
+			_, err = v.DeleteObjectVersion(bucket, o.Key, gofakes3.VersionID(o.VersionID))
+		}
+		if err != nil {
+			res.Error = append(res.Error, gofakes3.ErrorResultFromError(err))
+			continue
+		}
+		res.Deleted = append(res.Deleted, o)
+	}
+	return res, nil
+}
+
 // of lists one key's versions.
 func (v *versions) of(bucket, key string) ([]gofakes3.VersionItem, error) {
 	p := gofakes3.NewPrefix(&key, nil)
