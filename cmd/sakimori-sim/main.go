@@ -30,6 +30,7 @@ import (
 	"github.com/sakimori/sakimori/sim/labkit"
 	_ "github.com/sakimori/sakimori/sim/modes"
 
+	_ "github.com/sakimori/sakimori/scenarios/blind-the-watchers/actors"
 	_ "github.com/sakimori/sakimori/scenarios/keys-in-the-repo/actors"
 	_ "github.com/sakimori/sakimori/scenarios/metadata-heist/actors"
 	_ "github.com/sakimori/sakimori/scenarios/metadata-heist/fetcher"

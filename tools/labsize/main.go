@@ -34,7 +34,7 @@ func main() {
 	flag.Parse()
 	ids := flag.Args()
 	if len(ids) == 0 {
-		ids = []string{"orientation", "open-by-default", "metadata-heist", "keys-in-the-repo", "unlocked-console"}
+		ids = []string{"orientation", "open-by-default", "metadata-heist", "keys-in-the-repo", "unlocked-console", "blind-the-watchers"}
 	}
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
