@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -25,11 +27,13 @@ var upgrader = websocket.Upgrader{
 	WriteBufferSize: 4096,
 }
 
-// exec runs a command in the emulated pod over the websocket protocol
-// kubectl speaks (v5, or v4). A pod here is a model, not a process: the
-// commands a trainee uses to look around (env, printenv, hostname, cat of
-// a mounted secret) answer from the pod's spec, and anything else fails
-// as a missing binary does in a distroless container.
+// exec runs a command in a pod over the websocket protocol kubectl speaks
+// (v5, or v4). A pod that a lab host plays (the world's kubelets) runs it
+// for real: the request goes on to that host's kubelet with the pod's
+// environment, as kube-apiserver hands exec to the node. Any other pod is
+// a model, not a process: the commands a trainee uses to look around
+// (env, printenv, hostname) answer from the pod's spec, and anything else
+// fails as a missing binary does in a distroless container.
 func (s *Server) exec(w http.ResponseWriter, r *http.Request, req request) {
 	pod, ok := s.Object("pods", req.namespace, req.name)
 	if !ok {
@@ -42,28 +46,81 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request, req request) {
 		writeStatus(w, http.StatusBadRequest, "BadRequest", "Upgrade request required", nil)
 		return
 	}
+	container := r.URL.Query().Get("container")
+	if kubelet, ok := s.kubeletOf(pod); ok {
+		s.toKubelet(w, r, kubelet, pod, container)
+		return
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer conn.Close()
-	out, code := s.run(pod, r.URL.Query()["command"], r.URL.Query().Get("container"))
+	out, code := s.run(pod, r.URL.Query()["command"], container)
 	if out != "" {
 		_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanStdout}, out...))
 	}
-	status := map[string]any{"metadata": map[string]any{}, "status": "Success"}
-	if code != 0 {
-		status = map[string]any{"metadata": map[string]any{}, "status": "Failure",
-			"message": fmt.Sprintf("command terminated with non-zero exit code: exit status %d", code),
-			"reason":  "NonZeroExitCode",
-			"details": map[string]any{"causes": []any{map[string]any{"reason": "ExitCode", "message": fmt.Sprint(code)}}}}
-		if code == 127 {
-			_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanStderr}, "sh: "+strings.Join(r.URL.Query()["command"], " ")+": not found\n"...))
+	if code == 127 {
+		_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanStderr}, "sh: "+strings.Join(r.URL.Query()["command"], " ")+": not found\n"...))
+	}
+	_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanError}, execStatus(code)...))
+	_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+}
+
+// kubeletOf is the kubelet of the lab host that plays pod, if one does:
+// the world names it for the pod, or for the deployment it belongs to.
+func (s *Server) kubeletOf(pod map[string]any) (*url.URL, bool) {
+	ns, name := namespaceOf(pod), pod["metadata"].(map[string]any)["name"].(string)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, key := range []string{ns + "/" + name, ns + "/" + deploymentOf(pod)} {
+		if u, ok := s.kubelets[key]; ok {
+			return u, true
 		}
 	}
-	b, _ := json.Marshal(status)
-	_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanError}, b...))
-	_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	return nil, false
+}
+
+// toKubelet passes an exec on to the kubelet that runs it, with the pod's
+// environment; the websocket then runs between kubectl and the kubelet,
+// through this server, as it does through kube-apiserver.
+func (s *Server) toKubelet(w http.ResponseWriter, r *http.Request, kubelet *url.URL, pod map[string]any, container string) {
+	c := containerOf(pod, container)
+	name, _ := c["name"].(string)
+	env, _ := json.Marshal(s.podEnv(pod, c))
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(kubelet)
+			pr.Out.URL.Path = "/exec/" + namespaceOf(pod) + "/" + pod["metadata"].(map[string]any)["name"].(string) + "/" + name
+			pr.Out.URL.RawPath = ""
+			pr.Out.Header.Del("Authorization") // the caller's token is for the API server alone
+			pr.Out.Header.Set(podEnvHeader, string(env))
+		},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			writeStatus(w, http.StatusInternalServerError, "InternalError",
+				"error dialing backend: "+err.Error(), nil)
+		},
+	}
+	proxy.ServeHTTP(w, r)
+}
+
+// podEnv is a container's environment as its process sees it: the
+// kubelet's own variables, plain values, and secrets' values (resolved
+// when the container starts).
+func (s *Server) podEnv(pod, c map[string]any) map[string]string {
+	name := pod["metadata"].(map[string]any)["name"].(string)
+	env := map[string]string{"HOSTNAME": name, "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
+	ns := namespaceOf(pod)
+	for _, e := range list(c["env"]) {
+		em, _ := e.(map[string]any)
+		n, _ := em["name"].(string)
+		if v, ok := em["value"].(string); ok {
+			env[n] = v
+		} else if ref := secretRef(em); ref != nil {
+			env[n] = s.secretValue(ns, ref["name"], ref["key"])
+		}
+	}
+	return env
 }
 
 // run answers a command from the pod model: its output and exit code.
@@ -71,23 +128,10 @@ func (s *Server) run(pod map[string]any, command []string, container string) (st
 	if len(command) == 0 {
 		return "", 127
 	}
-	c := containerOf(pod, container)
 	name := pod["metadata"].(map[string]any)["name"].(string)
 	switch command[0] {
 	case "env", "printenv":
-		env := map[string]string{"HOSTNAME": name, "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
-		ns := namespaceOf(pod)
-		for _, e := range list(c["env"]) {
-			em, _ := e.(map[string]any)
-			n, _ := em["name"].(string)
-			if v, ok := em["value"].(string); ok {
-				env[n] = v
-			} else if ref := secretRef(em); ref != nil {
-				// The kubelet resolves a secretKeyRef when the container
-				// starts; the value is in the process's environment either way.
-				env[n] = s.secretValue(ns, ref["name"], ref["key"])
-			}
-		}
+		env := s.podEnv(pod, containerOf(pod, container))
 		if len(command) == 2 && command[0] == "printenv" {
 			v, ok := env[command[1]]
 			if !ok {

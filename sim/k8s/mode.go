@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -34,6 +35,10 @@ type World struct {
 	Logs      map[string]string `yaml:"logs"` // "namespace/pod", or "namespace/deployment" for its pods
 	Tokens    []Token           `yaml:"tokens"`
 	Addresses map[string]string `yaml:"addresses"`
+	// Kubelets names the lab hosts that play pods: "namespace/pod", or
+	// "namespace/deployment" for its pods, to the URL of the host's
+	// kubelet (sakimori-sim kubelet), where kubectl exec then runs.
+	Kubelets map[string]string `yaml:"kubelets"`
 }
 
 // Token is a bearer token and who it authenticates as.
@@ -62,6 +67,14 @@ func ParseWorld(text string) (World, error) {
 			return w, fmt.Errorf("k8s: world: tokens[%d] needs a token and a user", i)
 		}
 	}
+	for key, u := range w.Kubelets {
+		if _, _, ok := cut(key); !ok {
+			return w, fmt.Errorf("k8s: world: kubelets: %q is not namespace/pod", key)
+		}
+		if p, err := url.Parse(u); err != nil || p.Scheme != "http" || p.Host == "" {
+			return w, fmt.Errorf("k8s: world: kubelets: %q is not an http:// URL", u)
+		}
+	}
 	return w, nil
 }
 
@@ -73,6 +86,9 @@ func (s *Server) Load(w World) error {
 	}
 	for _, t := range w.Tokens {
 		s.tokens[t.Token] = user{t.User, append(append([]string(nil), t.Groups...), "system:authenticated")}
+	}
+	for key, u := range w.Kubelets {
+		s.kubelets[key], _ = url.Parse(u) // ParseWorld checked it
 	}
 	s.mu.Unlock()
 	for _, obj := range w.Objects {

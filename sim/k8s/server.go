@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,8 +33,9 @@ type Server struct {
 	objects   map[string]map[string]map[string]any // resource -> namespace/name -> object
 	audit     []Event
 	podLogs   map[string]string
-	tokens    map[string]user   // bearer token -> who it is, besides the admin's
-	addresses map[string]string // a lab host's address -> the address the audit log shows
+	tokens    map[string]user     // bearer token -> who it is, besides the admin's
+	addresses map[string]string   // a lab host's address -> the address the audit log shows
+	kubelets  map[string]*url.URL // "namespace/pod" or "namespace/deployment" -> the kubelet that runs its exec
 	now       func() time.Time
 }
 
@@ -41,7 +43,7 @@ type Server struct {
 // access starts on, which is the lab's misconfiguration.
 func New(adminToken string) *Server {
 	s := &Server{adminToken: adminToken, anonymous: true, objects: map[string]map[string]map[string]any{}, podLogs: map[string]string{},
-		tokens: map[string]user{}, addresses: map[string]string{}, now: time.Now}
+		tokens: map[string]user{}, addresses: map[string]string{}, kubelets: map[string]*url.URL{}, now: time.Now}
 	for _, ns := range []string{"default", "kube-system"} {
 		s.store("namespaces", "", map[string]any{"metadata": map[string]any{"name": ns}})
 	}

@@ -1,0 +1,137 @@
+package k8s
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const playedWorld = `
+objects:
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata: {name: anonymous-admin}
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: system:anonymous}]
+  - apiVersion: v1
+    kind: Namespace
+    metadata: {name: telemetry}
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: ingest-0, namespace: telemetry}
+    spec:
+      containers:
+        - name: ingest
+          image: ingest:2
+          env: [{name: AWS_ACCESS_KEY_ID, value: AKIAEXAMPLEKEY000002}]
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: modelled, namespace: telemetry}
+    spec:
+      containers: [{name: app, image: app:1}]
+kubelets:
+  telemetry/ingest-0: KUBELET
+`
+
+// playedCluster is an API server whose pod ingest-0 a kubelet on this
+// machine plays, and the kubelet's URL.
+func playedCluster(t *testing.T) (api, kubelet string) {
+	t.Helper()
+	kl := httptest.NewServer(&Kubelet{Allowed: func(ip net.IP) bool { return ip.IsLoopback() }})
+	t.Cleanup(kl.Close)
+	w, err := ParseWorld(strings.Replace(playedWorld, "KUBELET", kl.URL, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New("admintoken")
+	if err := srv.Load(w); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts.URL, kl.URL
+}
+
+// kubectl exec into a pod a lab host plays runs there for real, with the
+// pod's environment and not the host's, its streams, stdin and exit code
+// carried through the API server as kube-apiserver carries them.
+func TestKubectlExecRunsWhereThePodIsPlayed(t *testing.T) {
+	api, _ := playedCluster(t)
+	t.Setenv("SAKIMORI_HOST_ONLY", "a lab secret")
+
+	out, err := kubectl(t, api, "", "-n", "telemetry", "exec", "ingest-0", "--", "sh", "-c",
+		`echo "key=$AWS_ACCESS_KEY_ID host=$HOSTNAME"; echo to-stderr >&2; env | grep -c SAKIMORI_HOST_ONLY; exit 3`)
+	if err == nil || !strings.Contains(out, "key=AKIAEXAMPLEKEY000002 host=ingest-0") || !strings.Contains(out, "to-stderr") ||
+		!strings.Contains(out, "\n0\n") || !strings.Contains(out, "command terminated with exit code 3") {
+		t.Fatalf("exec: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, api, "echo from-stdin\nexit\n", "-n", "telemetry", "exec", "-i", "ingest-0", "--", "sh")
+	if err != nil || strings.TrimSpace(out) != "from-stdin" {
+		t.Fatalf("exec -i: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "ingest-0", "--", "no-such-tool")
+	if err == nil || !strings.Contains(out, `"no-such-tool": executable file not found`) || !strings.Contains(out, "exit code 127") {
+		t.Fatalf("exec of a missing binary: %v\n%s", err, out)
+	}
+	// A pod no host plays still answers from its spec.
+	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "modelled", "--", "hostname")
+	if err != nil || strings.TrimSpace(out) != "modelled" {
+		t.Fatalf("exec into a modelled pod: %v\n%s", err, out)
+	}
+}
+
+// With a terminal, the command gets a real one.
+func TestKubeletGivesATerminal(t *testing.T) {
+	_, kubelet := playedCluster(t)
+	u, _ := url.Parse(kubelet)
+	u.Scheme, u.Path = "ws", "/exec/telemetry/ingest-0/ingest"
+	u.RawQuery = url.Values{"command": {"sh", "-c", "tty"}, "stdin": {"true"}, "stdout": {"true"}, "tty": {"true"}}.Encode()
+	dialer := websocket.Dialer{Subprotocols: []string{"v5.channel.k8s.io"}}
+	conn, _, err := dialer.Dial(u.String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanResize}, `{"Width":100,"Height":30}`...))
+	var out strings.Builder
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			break
+		}
+		if len(msg) > 0 && msg[0] == chanStdout {
+			out.Write(msg[1:])
+		}
+		if len(msg) > 0 && msg[0] == chanError && !strings.Contains(string(msg), "Success") {
+			t.Fatalf("status: %s", msg[1:])
+		}
+	}
+	if !strings.Contains(out.String(), "/dev/pts/") {
+		t.Fatalf("no terminal: %q", out.String())
+	}
+}
+
+// Only the API server may call a kubelet: anyone else is refused before
+// anything runs.
+func TestKubeletRefusesOthers(t *testing.T) {
+	kl := httptest.NewServer(&Kubelet{Allowed: func(net.IP) bool { return false }})
+	defer kl.Close()
+	resp, err := http.Get(kl.URL + "/exec/telemetry/ingest-0/ingest?command=id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a stranger's exec got %d", resp.StatusCode)
+	}
+	if _, err := ParseWorld("kubelets: {telemetry/ingest-0: 'ftp://x'}"); err == nil {
+		t.Fatal("a kubelet that is not an http URL was accepted")
+	}
+}
