@@ -165,6 +165,31 @@ func TestVersionRecoveryFromTheAWSCLI(t *testing.T) {
 	if err != nil || out != "quarterly figures\n" {
 		t.Fatalf("the object after recovery: %v\n%q", err, out)
 	}
+
+	// Deleted in bulk (s3 rm --recursive sends DeleteObjects), read by
+	// version, and brought back in bulk by removing the markers with
+	// delete-objects, as a responder with many objects does.
+	if out, err := l.awsCLI(t, "s3", "rm", "--recursive", "s3://acme-site/reports/"); err != nil || !strings.Contains(out, "delete: s3://acme-site/reports/q3.csv") {
+		t.Fatalf("s3 rm --recursive: %v\n%s", err, out)
+	}
+	out, err = l.awsCLI(t, "s3api", "list-object-versions", "--bucket", "acme-site", "--prefix", "reports/",
+		"--query", "[DeleteMarkers[?IsLatest].VersionId | [0], Versions[?IsLatest==`false`].VersionId | [0]]", "--output", "text")
+	fields := strings.Fields(out)
+	if err != nil || len(fields) != 2 {
+		t.Fatalf("the marker and the version under it: %v\n%s", err, out)
+	}
+	marker, version := fields[0], fields[1]
+	if out, err := l.awsCLI(t, "s3api", "get-object", "--bucket", "acme-site", "--key", "reports/q3.csv", "--version-id", version, "/dev/null"); err != nil || !strings.Contains(out, version) {
+		t.Fatalf("get-object by version: %v\n%s", err, out)
+	}
+	if out, err := l.awsCLI(t, "s3api", "delete-objects", "--bucket", "acme-site", "--delete",
+		`{"Objects": [{"Key": "reports/q3.csv", "VersionId": "`+marker+`"}]}`); err != nil || !strings.Contains(out, marker) {
+		t.Fatalf("delete-objects of the marker: %v\n%s", err, out)
+	}
+	out, err = l.awsCLI(t, "s3", "cp", "s3://acme-site/reports/q3.csv", "-")
+	if err != nil || out != "quarterly figures\n" {
+		t.Fatalf("the object after a bulk recovery: %v\n%q", err, out)
+	}
 }
 
 // The rest of what an intruder with an admin's key does, and a responder
