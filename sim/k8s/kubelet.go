@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/creack/pty"
 	"github.com/gorilla/websocket"
@@ -192,6 +193,7 @@ func (s *session) run(ctx context.Context, command, env []string, stdin, tty boo
 		outputs.Add(1)
 		go s.stream(chanStdout, f, &outputs)
 	} else {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group of its own, ended as one (a terminal's session is one already)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			return 0, err
@@ -212,7 +214,7 @@ func (s *session) run(ctx context.Context, command, env []string, stdin, tty boo
 		go s.stream(chanStdout, stdout, &outputs)
 		go s.stream(chanStderr, stderr, &outputs)
 	}
-	go s.input(in, term)
+	go s.input(cmd, in, term)
 	outputs.Wait() // all output read (a terminal's ends with the process)
 	err := cmd.Wait()
 	if term != nil {
@@ -225,15 +227,20 @@ func (s *session) run(ctx context.Context, command, env []string, stdin, tty boo
 	return 0, err
 }
 
-// input relays kubectl's stdin and terminal sizes until it closes stdin
-// or the connection.
-func (s *session) input(in io.WriteCloser, term *os.File) {
+// input relays kubectl's stdin and terminal sizes until the connection
+// ends. A connection that ends before the command does means kubectl has
+// gone (^C, a dropped network): the command is ended too, so no shell is
+// left waiting on a terminal nobody holds.
+func (s *session) input(cmd *exec.Cmd, in io.WriteCloser, term *os.File) {
 	for {
 		_, msg, err := s.conn.ReadMessage()
 		if err != nil || len(msg) == 0 {
 			if in != nil && term == nil {
 				in.Close()
 			}
+			// Its whole group: a shell's children go with it. After the
+			// command's own end this finds nothing, and does no harm.
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			return
 		}
 		switch msg[0] {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,36 @@ func TestKubeletGivesATerminal(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "/dev/pts/") {
 		t.Fatalf("no terminal: %q", out.String())
+	}
+}
+
+// A shell whose kubectl has gone is ended, not left on its terminal.
+func TestKubeletEndsWhatItsCallerLeft(t *testing.T) {
+	_, kubelet := playedCluster(t)
+	u, _ := url.Parse(kubelet)
+	u.Scheme, u.Path = "ws", "/exec/telemetry/ingest-0/ingest"
+	marker := "sakimori-left-" + strings.ReplaceAll(t.Name(), "/", "-")
+	u.RawQuery = url.Values{"command": {"sh", "-c", "sleep 300; echo " + marker}, "stdin": {"true"}, "stdout": {"true"}, "tty": {"true"}}.Encode()
+	conn, _, err := (&websocket.Dialer{Subprotocols: []string{"v5.channel.k8s.io"}}).Dial(u.String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := func() bool {
+		out, _ := exec.Command("pgrep", "-f", marker).Output()
+		return len(strings.TrimSpace(string(out))) > 0
+	}
+	for i := 0; i < 50 && !running(); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !running() {
+		t.Fatal("the command never started")
+	}
+	conn.Close()
+	for i := 0; i < 50 && running(); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if running() {
+		t.Fatal("the command outlived its connection")
 	}
 }
 
