@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -133,5 +135,59 @@ func TestInstancesShutDownAndLaunchesAreListed(t *testing.T) {
 	l.srv.acct.Instances[id].Ended = time.Now().Add(-time.Minute)
 	if s := state(); s != ec2types.InstanceStateNameTerminated {
 		t.Fatalf("a minute after terminate: %s", s)
+	}
+}
+
+// Nothing of the emulator or the lab's network shows: the buckets' owner
+// is the account, with no display name (S3 no longer sends one), and the
+// trail names S3's host, not the address the request went to.
+func TestNoEmulatorOrLabAddressInWhatS3Shows(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	out, err := l.s3(l.analyst()).ListBuckets(ctx, nil)
+	if err != nil || out.Owner == nil || *out.Owner.ID != "210987654321" || out.Owner.DisplayName != nil || len(out.Buckets) != 4 {
+		t.Fatalf("list-buckets: %+v, %v", out, err)
+	}
+	if _, err := l.s3(l.analyst()).GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("banner.txt")}); err != nil {
+		t.Fatal(err)
+	}
+	records, _ := l.srv.acct.Trail.Since(0)
+	host := strings.TrimPrefix(l.url, "http://")
+	for _, r := range records {
+		if r.EventSource != "s3.amazonaws.com" {
+			continue
+		}
+		if r.RequestParameters["Host"] != "s3.us-east-1.amazonaws.com" || strings.Contains(fmt.Sprint(r.RequestParameters), host) {
+			t.Fatalf("%s names the lab's host: %v", r.EventName, r.RequestParameters)
+		}
+		if _, named := r.RequestParameters["bucketName"]; r.EventName == "ListBuckets" && named {
+			t.Fatalf("ListBuckets names a bucket: %v", r.RequestParameters)
+		}
+	}
+	// The trail's bucket lets CloudTrail write, as the console sets it up,
+	// and that service is no outsider.
+	policy, err := l.s3(l.analyst()).GetBucketPolicy(ctx, &awss3.GetBucketPolicyInput{Bucket: aws.String("acme-trail")})
+	if err != nil || !strings.Contains(*policy.Policy, `"Service": "cloudtrail.amazonaws.com"`) {
+		t.Fatalf("the trail bucket's policy: %v, %v", policy, err)
+	}
+}
+
+// IAM's quota holds a user to two access keys, and users are in no group.
+func TestAccessKeyQuotaAndGroups(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	iam := awsiam.NewFromConfig(l.analyst())
+	if _, err := iam.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("intern")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iam.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("intern")}); code(err) != "LimitExceeded" {
+		t.Fatalf("a third key: %v", err)
+	}
+	groups, err := iam.ListGroupsForUser(ctx, &awsiam.ListGroupsForUserInput{UserName: aws.String("intern")})
+	if err != nil || len(groups.Groups) != 0 {
+		t.Fatalf("groups: %+v, %v", groups, err)
+	}
+	if _, err := iam.ListGroupsForUser(ctx, &awsiam.ListGroupsForUserInput{UserName: aws.String("nobody")}); code(err) != "NoSuchEntity" {
+		t.Fatalf("groups of no one: %v", err)
 	}
 }

@@ -56,18 +56,18 @@ func (t *trailState) arn() string {
 }
 
 // takes decides whether the trail takes a record as it is made. The
-// calls that stop and start it are taken while it exists, as CloudTrail
-// logs both ends of a gap.
+// calls that stop and start it are taken whether it is logging or not, as
+// CloudTrail logs both ends of a gap, but only as its event selectors
+// say: a trail told to leave management events out has no record of them
+// either.
 func (t *trailState) takes(r trail.Record) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.exists {
 		return false
 	}
-	if r.EventSource == "cloudtrail.amazonaws.com" && (r.EventName == "StopLogging" || r.EventName == "StartLogging") {
-		return true
-	}
-	if !t.logging {
+	ends := r.EventSource == "cloudtrail.amazonaws.com" && (r.EventName == "StopLogging" || r.EventName == "StartLogging")
+	if !t.logging && !ends {
 		return false
 	}
 	for _, sel := range t.selectors {

@@ -75,6 +75,17 @@ func TestVersionedBucketKeepsWhatWasDeleted(t *testing.T) {
 	if string(body) != "v2 of the report" {
 		t.Fatalf("restored %q", body)
 	}
+	// The version made current again keeps the id it was listed under.
+	if *obj.VersionId != *versions.Versions[0].VersionId && *obj.VersionId != *versions.Versions[1].VersionId {
+		t.Fatalf("the restored version has a new id %s, not one of those listed", *obj.VersionId)
+	}
+	again, err := s3c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("reports/")})
+	if err != nil || len(again.Versions) != 2 || !*again.Versions[0].IsLatest || *again.Versions[0].VersionId != *obj.VersionId {
+		t.Fatalf("after the marker went, the newest version is not listed first under its id: %+v, %v", again, err)
+	}
+	if !again.Versions[0].LastModified.After(*again.Versions[1].LastModified) && !again.Versions[0].LastModified.Equal(*again.Versions[1].LastModified) {
+		t.Fatalf("versions out of order: %v then %v", again.Versions[0].LastModified, again.Versions[1].LastModified)
+	}
 	// Deleting the current version by its id rolls back to the one before.
 	current := *obj.VersionId
 	if _, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: aws.String("reports/q3.csv"), VersionId: aws.String(current)}); err != nil {
@@ -228,5 +239,60 @@ func TestBackdoorCallsFromTheAWSCLI(t *testing.T) {
 	}
 	if out, err := l.awsCLI(t, "s3", "sync", "s3://acme-site", target); err != nil || !strings.Contains(out, "download: s3://acme-site/public/index.html") {
 		t.Fatalf("s3 sync: %v\n%s", err, out)
+	}
+}
+
+// A ransomware-style overwrite then delete is undone as on S3: the marker
+// and the intruder's version are removed by the ids they were listed
+// under, in either order, and the record is current again under its own
+// id; a version's head reads whether or not it is current.
+func TestOverwriteThenDeleteIsUndoneByListedIDs(t *testing.T) {
+	for _, markerFirst := range []bool{true, false} {
+		l := newLab(t)
+		ctx := context.Background()
+		s3c := l.s3(l.analyst())
+		bucket, key := aws.String("acme-site"), aws.String("records/customers.csv")
+		if _, err := s3c.PutBucketVersioning(ctx, &awss3.PutBucketVersioningInput{Bucket: bucket,
+			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+			t.Fatal(err)
+		}
+		put := func(body string) string {
+			out, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: bucket, Key: key, Body: strings.NewReader(body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return *out.VersionId
+		}
+		record := put("id,name\n1001,Aiko\n")
+		scrambled := put("ACME-7F3K-2291 scrambled")
+		del, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: key})
+		if err != nil || del.VersionId == nil {
+			t.Fatalf("delete: %+v, %v", del, err)
+		}
+		if _, err := s3c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: bucket, Key: key, VersionId: aws.String(record)}); err != nil {
+			t.Fatalf("the head of a version under a marker: %v", err)
+		}
+		order := []string{*del.VersionId, scrambled}
+		if !markerFirst {
+			order = []string{scrambled, *del.VersionId}
+		}
+		for _, id := range order {
+			if _, err := s3c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: bucket, Key: key, VersionId: aws.String(id)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		obj, err := s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: bucket, Key: key})
+		if err != nil {
+			t.Fatalf("marker first %v: the record after the undoing: %v", markerFirst, err)
+		}
+		body, _ := io.ReadAll(obj.Body)
+		obj.Body.Close()
+		if string(body) != "id,name\n1001,Aiko\n" || *obj.VersionId != record {
+			t.Fatalf("marker first %v: current is %q under %s, want the record under %s", markerFirst, body, *obj.VersionId, record)
+		}
+		list, err := s3c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("records/")})
+		if err != nil || len(list.Versions) != 1 || len(list.DeleteMarkers) != 0 || *list.Versions[0].VersionId != record {
+			t.Fatalf("marker first %v: versions left: %+v, %v", markerFirst, list, err)
+		}
 	}
 }

@@ -45,6 +45,7 @@ func probeCloud(args []string) int {
 	otherUser := fs.Bool("for-other-user", false, "did: the call named a user other than the caller (CreateAccessKey for someone else)")
 	outside := fs.Bool("outside", false, "did: the bucket policy the call put lets someone outside the account in")
 	after := fs.String("after", "", "did: the call came after a successful call of this name by the same user")
+	allow := fs.String("allow", "", "no-outside-grant: outside accounts the organisation itself trusts, comma-separated")
 	typ := fs.String("type", "", "running: the instance type")
 	most := fs.Int("max", 0, "running: the most that may run")
 	ended := fs.Int("ended", 0, "running: the fewest that must have been ended")
@@ -71,7 +72,7 @@ func probeCloud(args []string) int {
 		}
 		return verdict(keysDeleted(st, records, *by))
 	case "no-outside-grant":
-		return verdict(noOutsideGrant(st, records))
+		return verdict(noOutsideGrant(st, records, strings.Split(*allow, ",")))
 	case "restored":
 		if fs.NArg() != 1 {
 			break
@@ -234,9 +235,9 @@ func madeKey(r trail.Record) string {
 	return id
 }
 
-func noOutsideGrant(st aws.State, records []trail.Record) (bool, string) {
+func noOutsideGrant(st aws.State, records []trail.Record, trusted []string) (bool, string) {
 	account := st.Account
-	if !anyOutsideGrant(st, records) {
+	if !anyOutsideGrant(st, records, trusted) {
 		return false, "no bucket policy has let anyone outside " + account + " in yet, so there is nothing to take back"
 	}
 	var found []string
@@ -245,7 +246,7 @@ func noOutsideGrant(st aws.State, records []trail.Record) (bool, string) {
 		if err != nil {
 			continue
 		}
-		for _, p := range doc.Outsiders(account) {
+		for _, p := range outsiders(doc, account, trusted) {
 			found = append(found, bucket+" lets "+p+" in")
 		}
 	}
@@ -257,14 +258,26 @@ func noOutsideGrant(st aws.State, records []trail.Record) (bool, string) {
 }
 
 // anyOutsideGrant reports whether any bucket policy put during the lab let
-// someone outside the account in.
-func anyOutsideGrant(st aws.State, records []trail.Record) bool {
+// someone outside the account, and not trusted, in.
+func anyOutsideGrant(st aws.State, records []trail.Record, trusted []string) bool {
 	for _, r := range succeeded(records, "PutBucketPolicy") {
-		if len(putPolicy(r).Outsiders(st.Account)) > 0 {
+		if len(outsiders(putPolicy(r), st.Account, trusted)) > 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// outsiders are a policy's outside principals but those of the trusted
+// accounts (an organisation's own backup account, say).
+func outsiders(doc *policy.Document, account string, trusted []string) []string {
+	var out []string
+	for _, p := range doc.Outsiders(account) {
+		if p == "*" || !slices.Contains(trusted, policy.AccountOf(p)) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // putPolicy is the policy a PutBucketPolicy record put; an empty one if

@@ -159,6 +159,15 @@ func TestCloudProbesFollowTheHarmAndItsUndoing(t *testing.T) {
 		t.Fatalf("the probes are in the trail: %d records, want %d", trailLen(), before)
 	}
 
+	// An outside account the organisation trusts may stay when named.
+	mustDo(t)(in.S3("PUT", "/records?policy", []byte(`{"Statement": [{"Sid": "OrgBackupVault", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::380219475601:role/org-backup-vault"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::records/*"}]}`)))
+	if code := probe("no-outside-grant"); code != 1 {
+		t.Fatal("an outside account passed unnamed")
+	}
+	if code := probe("no-outside-grant", "-allow", "111122223333,380219475601"); code != 0 {
+		t.Fatal("a trusted outside account failed the check")
+	}
+
 	// A restore from the wrong version is not a restore.
 	mustDo(t)(in.S3("PUT", "/records/customers.csv", []byte("id,name\n1,old\n")))
 	if code := probe("restored", "records"); code != 1 {

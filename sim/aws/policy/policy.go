@@ -257,18 +257,19 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// Outsiders are the principals the policy's Allow statements name that
-// are not of account: anyone ("*"), another account's root or one of its
-// users or roles, or a bare account id. A bucket policy with any lets
-// someone outside the account in.
+// Outsiders are the AWS principals the policy's Allow statements name
+// that are not of account: anyone ("*"), another account's root or one of
+// its users or roles, or a bare account id. A bucket policy with any lets
+// someone outside the account in. A service principal (CloudTrail writing
+// its logs) is AWS acting for the account, not an outsider.
 func (d *Document) Outsiders(account string) []string {
 	var out []string
 	for _, st := range d.Statement {
 		if st.Effect != "Allow" || st.Principal == nil {
 			continue
 		}
-		for _, p := range principals(st.Principal) {
-			if p == "*" || accountOf(p) != account {
+		for _, p := range awsPrincipals(st.Principal) {
+			if p == "*" || AccountOf(p) != account {
 				out = append(out, p)
 			}
 		}
@@ -276,33 +277,32 @@ func (d *Document) Outsiders(account string) []string {
 	return out
 }
 
-// principals lists a statement's principals of every kind.
-func principals(p any) []string {
+// awsPrincipals lists a statement's AWS principals: "*", or those under
+// its Principal's "AWS" key.
+func awsPrincipals(p any) []string {
 	switch v := p.(type) {
 	case string:
 		return []string{v}
 	case map[string]any:
-		var out []string
-		for _, list := range v {
-			switch l := list.(type) {
-			case string:
-				out = append(out, l)
-			case []any:
-				for _, x := range l {
-					if s, ok := x.(string); ok {
-						out = append(out, s)
-					}
+		switch l := v["AWS"].(type) {
+		case string:
+			return []string{l}
+		case []any:
+			var out []string
+			for _, x := range l {
+				if s, ok := x.(string); ok {
+					out = append(out, s)
 				}
 			}
+			return out
 		}
-		return out
 	}
 	return nil
 }
 
-// accountOf is the account a principal belongs to: the fifth field of an
+// AccountOf is the account a principal belongs to: the fifth field of an
 // ARN, or the principal itself when it is a bare account id.
-func accountOf(principal string) string {
+func AccountOf(principal string) string {
 	if parts := strings.Split(principal, ":"); len(parts) >= 6 && parts[0] == "arn" {
 		return parts[4]
 	}

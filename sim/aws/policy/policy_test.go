@@ -72,7 +72,8 @@ func TestOutsiders(t *testing.T) {
 	  {"Sid": "NoOneElse", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": "*"},
 	  {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::739215604118:root", "arn:aws:sts::444455556666:assumed-role/r/s"]}, "Action": "s3:GetObject", "Resource": "*"},
 	  {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"},
-	  {"Sid": "Bare", "Effect": "Allow", "Principal": {"AWS": "999988887777"}, "Action": "s3:GetObject", "Resource": "*"}]}`)
+	  {"Sid": "Bare", "Effect": "Allow", "Principal": {"AWS": "999988887777"}, "Action": "s3:GetObject", "Resource": "*"},
+	  {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "*"}]}`)
 	got := doc.Outsiders("111122223333")
 	want := []string{"arn:aws:iam::739215604118:root", "arn:aws:sts::444455556666:assumed-role/r/s", "*", "999988887777"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {

@@ -108,7 +108,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if apiErr == nil {
 		apiErr = s.authorizeS3(c, call, r)
 	}
-	params := map[string]any{"bucketName": call.bucket, "Host": r.Host}
+	// The record names the service's own host, as a path-style request to
+	// S3 has it, never the lab's address the request really went to.
+	params := map[string]any{"Host": "s3." + s.acct.Region + ".amazonaws.com"}
+	if call.bucket != "" {
+		params["bucketName"] = call.bucket
+	}
 	if call.Key != "" {
 		params["key"] = call.Key
 	}
@@ -134,8 +139,19 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			apiErr = e
 			writeS3Error(w, e)
 		}
+	case "ListBuckets":
+		s.listBuckets(rec)
 	default:
-		s.objects.ServeHTTP(rec, r)
+		if r.Method == http.MethodHead && r.URL.Query().Has("versionId") {
+			// A version's head: gofakes3 answers HEAD for the current
+			// version only, so it is a GET of that version with the body
+			// left unsent.
+			get := r.Clone(r.Context()) // the server still answers the HEAD it was sent
+			get.Method = http.MethodGet
+			s.objects.ServeHTTP(headOnly{rec}, get)
+		} else {
+			s.objects.ServeHTTP(rec, r)
+		}
 		if rec.status >= 300 {
 			apiErr = &account.APIError{Status: rec.status, Code: rec.errorCode()}
 		} else if call.event == "CreateBucket" {
@@ -291,6 +307,36 @@ func writeS3Error(w http.ResponseWriter, e *account.APIError) {
 		RequestID string   `xml:"RequestId"`
 	}{Code: e.Code, Message: e.Message, RequestID: account.NewRequestID()})
 }
+
+// listBuckets answers ListBuckets with the account as the owner: its id,
+// and no display name, which S3 no longer returns.
+func (s *Service) listBuckets(w http.ResponseWriter) {
+	buckets, err := s.backend.ListBuckets()
+	if err != nil {
+		writeS3Error(w, &account.APIError{Status: http.StatusInternalServerError, Code: "InternalError", Message: err.Error()})
+		return
+	}
+	type bucket struct {
+		Name         string `xml:"Name"`
+		CreationDate string `xml:"CreationDate"`
+	}
+	out := struct {
+		XMLName xml.Name `xml:"ListAllMyBucketsResult"`
+		Xmlns   string   `xml:"xmlns,attr"`
+		OwnerID string   `xml:"Owner>ID"`
+		Buckets []bucket `xml:"Buckets>Bucket"`
+	}{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/", OwnerID: s.acct.ID}
+	for _, b := range buckets {
+		out.Buckets = append(out.Buckets, bucket{b.Name, b.CreationDate.UTC().Format("2006-01-02T15:04:05.000Z")})
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	_ = xml.NewEncoder(w).Encode(out)
+}
+
+// headOnly passes a response's status and headers on and drops its body.
+type headOnly struct{ http.ResponseWriter }
+
+func (h headOnly) Write(b []byte) (int, error) { return len(b), nil }
 
 // recorder notes the status and, for errors, the body (to log the code).
 type recorder struct {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -27,7 +29,8 @@ type Service struct {
 
 // New makes the buckets and first objects of w (and w's trail bucket).
 func New(a *account.Account, w *account.World) (*Service, error) {
-	backend := &versions{Backend: s3mem.New()}
+	clock := &worldClock{now: a.Now}
+	backend := newVersions(s3mem.New(s3mem.WithTimeSource(clock)))
 	s := &Service{
 		acct: a, backend: backend, trailBucket: w.TrailBucket, originals: map[string]map[string]string{},
 		objects: gofakes3.New(backend, gofakes3.WithAutoBucket(false), gofakes3.WithTimeSkewLimit(0)).Server(),
@@ -35,7 +38,7 @@ func New(a *account.Account, w *account.World) (*Service, error) {
 	buckets := w.Buckets
 	if w.TrailBucket != "" {
 		buckets = append(buckets, account.BucketDef{Name: w.TrailBucket})
-		a.Buckets[w.TrailBucket] = &account.Bucket{}
+		a.Buckets[w.TrailBucket] = &account.Bucket{Policy: trailBucketPolicy(w.TrailBucket, a.ID)}
 	}
 	for _, b := range buckets {
 		if err := backend.CreateBucket(b.Name); err != nil {
@@ -52,7 +55,10 @@ func New(a *account.Account, w *account.World) (*Service, error) {
 			objects = append(objects, gitObjects(b)...)
 		}
 		for _, o := range objects {
-			if err := s.Put(b.Name, o.Key, map[string]string{"Content-Type": contentType(o.Key)}, []byte(o.Body)); err != nil {
+			clock.back(account.Age(o.Ago))
+			err := s.Put(b.Name, o.Key, map[string]string{"Content-Type": contentType(o.Key)}, []byte(o.Body))
+			clock.back(0)
+			if err != nil {
 				return nil, err
 			}
 			sum := md5.Sum([]byte(o.Body))
@@ -114,4 +120,40 @@ func (s *Service) Current(bucket string, keys map[string]string) (map[string]str
 		}
 	}
 	return out, nil
+}
+
+// worldClock is the object store's time: the account's, except while the
+// world's first objects are put, when it reads as long before the lab's
+// start as each object's age says, so their versions carry the story's
+// dates.
+type worldClock struct {
+	now func() time.Time
+	mu  sync.Mutex
+	ago time.Duration
+}
+
+func (c *worldClock) back(d time.Duration) {
+	c.mu.Lock()
+	c.ago = d
+	c.mu.Unlock()
+}
+
+func (c *worldClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now().Add(-c.ago)
+}
+
+func (c *worldClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
+
+// trailBucketPolicy is the policy CloudTrail's console puts on a trail's
+// bucket: the service may check the bucket's ACL and write the account's
+// logs. (The console's also asks for the bucket-owner-full-control ACL,
+// a condition the emulated policies do not evaluate, so it is left out.)
+func trailBucketPolicy(bucket, account string) string {
+	return `{"Version": "2012-10-17", "Statement": [
+  {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+   "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::` + bucket + `"},
+  {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+   "Action": "s3:PutObject", "Resource": "arn:aws:s3:::` + bucket + `/AWSLogs/` + account + `/*"}]}`
 }
