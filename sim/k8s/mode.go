@@ -235,16 +235,11 @@ func readAudit(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	req, _ := http.NewRequest(http.MethodGet, *endpoint+"/_sim/audit", nil)
-	req.Header.Set(labkit.SimKeyHeader, os.Getenv("KUBESIM_KEY"))
-	resp, err := labClient().Do(req)
+	resp, err := labkit.PlatformGet(labClient(), *endpoint+"/_sim/audit", os.Getenv("KUBESIM_KEY"))
 	if err != nil {
-		return err
+		return fmt.Errorf("k8s-audit: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("k8s-audit: %s", resp.Status)
-	}
 	_, err = io.Copy(os.Stdout, resp.Body)
 	return err
 }

@@ -142,19 +142,11 @@ func (p *prober) removed(ref string) int {
 // wasCreated reads the audit log for a successful creation of the
 // deployment, so that a check of its removal cannot pass before it exists.
 func (p *prober) wasCreated(ns, name string) (bool, error) {
-	req, err := http.NewRequest(http.MethodGet, p.server+"/_sim/audit", nil)
+	resp, err := labkit.PlatformGet(p.hc, p.server+"/_sim/audit", p.key)
 	if err != nil {
-		return false, err
-	}
-	req.Header.Set(labkit.SimKeyHeader, p.key)
-	resp, err := p.hc.Do(req)
-	if err != nil {
-		return false, err
+		return false, fmt.Errorf("audit log: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return false, fmt.Errorf("audit log: %s", resp.Status)
-	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	for sc.Scan() {

@@ -109,20 +109,7 @@ type cloudReader struct {
 }
 
 func (c cloudReader) get(path string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodGet, c.endpoint+path, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set(labkit.SimKeyHeader, c.key)
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s: %s", path, resp.Status)
-	}
-	return resp, nil
+	return labkit.PlatformGet(c.hc, c.endpoint+path, c.key)
 }
 
 func (c cloudReader) state() (aws.State, error) {

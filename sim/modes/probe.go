@@ -166,18 +166,12 @@ func runTrail(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	req, _ := http.NewRequest(http.MethodGet, *endpoint+"/_sim/trail", nil)
-	req.Header.Set(labkit.SimKeyHeader, os.Getenv("CLOUDSIM_KEY"))
-	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	resp, err := labkit.PlatformGet(&http.Client{Timeout: 15 * time.Second}, *endpoint+"/_sim/trail", os.Getenv("CLOUDSIM_KEY"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sakimori-sim trail:", err)
 		return 2
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintln(os.Stderr, "sakimori-sim trail:", resp.Status)
-		return 2
-	}
 	_, _ = io.Copy(os.Stdout, resp.Body)
 	return 0
 }
