@@ -177,6 +177,30 @@ func TestVersionRecoveryFromTheAWSCLI(t *testing.T) {
 		t.Fatalf("the object after recovery: %v\n%q", err, out)
 	}
 
+	// A bucket never versioned says nothing of versioning, as on S3.
+	if out, err := l.awsCLI(t, "s3api", "get-bucket-versioning", "--bucket", "acme-public"); err != nil || strings.TrimSpace(out) != "" {
+		t.Fatalf("get-bucket-versioning of a bucket never versioned: %v\n%q", err, out)
+	}
+	// An old version copied back on top: the textbook restore.
+	if out, err := l.awsCLIWith(t, "ransomed\n", "s3", "cp", "-", "s3://acme-site/reports/q3.csv"); err != nil {
+		t.Fatalf("overwrite: %v\n%s", err, out)
+	}
+	oldest, err := l.awsCLI(t, "s3api", "list-object-versions", "--bucket", "acme-site", "--prefix", "reports/q3.csv", "--query", "Versions[-1].VersionId", "--output", "text")
+	if err != nil {
+		t.Fatalf("list: %v\n%s", err, oldest)
+	}
+	if out, err := l.awsCLI(t, "s3api", "copy-object", "--bucket", "acme-site", "--key", "reports/q3.csv",
+		"--copy-source", "acme-site/reports/q3.csv?versionId="+strings.TrimSpace(oldest)); err != nil || !strings.Contains(out, "CopyObjectResult") {
+		t.Fatalf("copy-object of a version: %v\n%s", err, out)
+	}
+	if out, err := l.awsCLI(t, "s3", "cp", "s3://acme-site/reports/q3.csv", "-"); err != nil || out != "quarterly figures\n" {
+		t.Fatalf("after copying the old version back: %v\n%q", err, out)
+	}
+	if out, err := l.awsCLI(t, "s3api", "copy-object", "--bucket", "acme-site", "--key", "reports/q3.csv",
+		"--copy-source", "acme-site/reports/q3.csv?versionId=3/no-such-version"); err == nil || !strings.Contains(out, "NoSuchVersion") {
+		t.Fatalf("copy-object of a version that is not there: %v\n%s", err, out)
+	}
+
 	// Deleted in bulk (s3 rm --recursive sends DeleteObjects), read by
 	// version, and brought back in bulk by removing the markers with
 	// delete-objects, as a responder with many objects does.

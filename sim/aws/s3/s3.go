@@ -141,6 +141,23 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "ListBuckets":
 		s.listBuckets(rec)
+	case "GetBucketVersioning":
+		if e := s.versioning(rec, call.bucket); e != nil {
+			apiErr = e
+			writeS3Error(w, e)
+		}
+	case "CopyObject":
+		if b, k, version, ok := copySource(r.Header.Get("X-Amz-Copy-Source")); ok && version != "" {
+			if e := s.copyVersion(rec, c, call, b, k, version); e != nil {
+				apiErr = e
+				writeS3Error(w, e)
+			}
+			break
+		}
+		s.objects.ServeHTTP(rec, r)
+		if rec.status >= 300 {
+			apiErr = &account.APIError{Status: rec.status, Code: rec.errorCode()}
+		}
 	default:
 		if r.Method == http.MethodHead && r.URL.Query().Has("versionId") {
 			// A version's head: gofakes3 answers HEAD for the current

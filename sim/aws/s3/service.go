@@ -19,7 +19,7 @@ import (
 // Service is the object store of one account.
 type Service struct {
 	acct        *account.Account
-	backend     gofakes3.Backend
+	backend     *versions
 	objects     http.Handler
 	trailBucket string // reading it does not add to the trail
 	// originals are the MD5 sums of the objects the world began with, by
