@@ -162,6 +162,26 @@ func TestKubeletRefusesOthers(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a stranger's exec got %d", resp.StatusCode)
 	}
+	// The API server itself gets clear refusals for what a kubelet cannot run.
+	kl2 := httptest.NewServer(&Kubelet{Allowed: func(net.IP) bool { return true }})
+	defer kl2.Close()
+	for path, want := range map[string]int{
+		"/exec/telemetry/ingest-0":                    http.StatusNotFound,   // no container
+		"/logs/telemetry/ingest-0/ingest":             http.StatusNotFound,   // not an exec
+		"/exec/telemetry/ingest-0/ingest":             http.StatusBadRequest, // no command
+		"/exec/telemetry/ingest-0/ingest?command=env": http.StatusBadRequest, // the environment below does not parse
+	} {
+		req, _ := http.NewRequest(http.MethodGet, kl2.URL+path, nil)
+		req.Header.Set(podEnvHeader, "{not json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
 	if _, err := ParseWorld("kubelets: {telemetry/ingest-0: 'ftp://x'}"); err == nil {
 		t.Fatal("a kubelet that is not an http URL was accepted")
 	}
