@@ -54,7 +54,7 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
 	case what == "" && r.Method == http.MethodGet:
 		s.acct.Lock()
 		info := ec2.InstanceInfo{ID: inst.ID, Type: inst.Type, Image: inst.Image, HTTPTokens: inst.HTTPTokens,
-			Account: s.acct.ID, Region: s.acct.Region}
+			Account: s.acct.ID, Region: inst.Region}
 		if inst.Role != nil {
 			info.Role, info.ProfileID = inst.Role.Name, ec2.ProfileID(inst.Role)
 		}

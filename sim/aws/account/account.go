@@ -77,6 +77,8 @@ type AccessKey struct {
 // Instance is an EC2 instance.
 type Instance struct {
 	ID, Type, Image string
+	Region          string // where it runs; the account's home region unless started elsewhere
+	Reservation     string // the RunInstances call that made it ("r-…"), shared by the instances it made
 	Role            *Role
 	Address         string
 	HTTPTokens      string
@@ -146,7 +148,11 @@ func New(w *World, events *trail.Trail, clock func() time.Time) *Account {
 		}
 		// An instance with no lab host behind it exists in the control
 		// plane only, like those RunInstances makes (an intruder's miners).
-		a.Instances[i.ID] = &Instance{ID: i.ID, Type: typ, Image: image, Role: a.Roles[i.Role], Address: i.Address,
+		region := i.Region
+		if region == "" {
+			region = a.Region
+		}
+		a.Instances[i.ID] = &Instance{ID: i.ID, Type: typ, Image: image, Region: region, Reservation: "r-" + strings.TrimPrefix(i.ID, "i-"), Role: a.Roles[i.Role], Address: i.Address,
 			HTTPTokens: tokens, State: "running", Launched: now, Simulated: i.Address == ""}
 	}
 	for _, b := range w.Buckets {

@@ -18,6 +18,10 @@ type Caller struct {
 	Key       *AccessKey // nil when anonymous
 	SourceIP  netip.Addr // as the cloud sees it (after the world's address map)
 	UserAgent string
+	// Region is the region the request was signed for: where a regional
+	// service (EC2, STS) acts and where its record lands. Anonymous
+	// requests are the account's home region.
+	Region string
 	// Platform marks a request that carried the lab's simulator key: one
 	// of the platform's checks, answered as any other but not recorded.
 	Platform bool
@@ -74,7 +78,7 @@ func AccessDenied(c Caller, account, action, resource string) *APIError {
 // anonymous caller; whether that is enough is the service's call. Codes
 // differ by service as they do on AWS.
 func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Caller, *APIError) {
-	c := Caller{SourceIP: a.sourceIP(r), UserAgent: r.UserAgent(),
+	c := Caller{SourceIP: a.sourceIP(r), UserAgent: r.UserAgent(), Region: a.Region,
 		Platform: a.simKey != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(a.simKey)) == 1}
 	req, err := sigv4.Parse(r)
 	if errors.Is(err, sigv4.ErrMissing) {
@@ -86,6 +90,9 @@ func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Ca
 	}
 	if err != nil {
 		return c, &APIError{Status: http.StatusBadRequest, Code: "IncompleteSignature", Message: err.Error()}
+	}
+	if req.Region != "" {
+		c.Region = req.Region
 	}
 	a.Lock()
 	key := a.Keys[req.AccessKeyID]
@@ -137,7 +144,7 @@ func (a *Account) Record(c Caller, source, name string, params, response map[str
 		return
 	}
 	rec := trail.Record{
-		EventSource: source, EventName: name, AWSRegion: a.Region, SourceIPAddress: c.SourceIP.String(),
+		EventSource: source, EventName: name, AWSRegion: a.recordRegion(c, source), SourceIPAddress: c.SourceIP.String(),
 		UserAgent: c.UserAgent, UserIdentity: c.Identity(a.ID), RequestParameters: params,
 		ResponseElements: response, RecipientAccountID: a.ID, ReadOnly: readOnly(name),
 	}
@@ -148,6 +155,19 @@ func (a *Account) Record(c Caller, source, name string, params, response map[str
 		rec.ErrorCode, rec.ErrorMessage, rec.ResponseElements = apiErr.Code, apiErr.Message, nil
 	}
 	a.Trail.Add(rec, a.Now())
+}
+
+// recordRegion is the region a call's record names: the signed region for
+// regional services, us-east-1 for IAM (global, recorded there), and the
+// account's home region for the rest (its buckets and its trail live there).
+func (a *Account) recordRegion(c Caller, source string) string {
+	switch source {
+	case "ec2.amazonaws.com", "sts.amazonaws.com":
+		return c.Region
+	case "iam.amazonaws.com":
+		return "us-east-1"
+	}
+	return a.Region
 }
 
 func readOnly(name string) bool {

@@ -70,6 +70,7 @@ type InstanceDef struct {
 	ID         string `yaml:"id"`
 	Type       string `yaml:"type"`
 	Image      string `yaml:"image"`
+	Region     string `yaml:"region"` // the world's region unless given
 	Role       string `yaml:"role"`
 	Address    string `yaml:"address"`     // the lab host that is this instance; none: control plane only
 	HTTPTokens string `yaml:"http_tokens"` // optional (IMDSv1 allowed) or required

@@ -37,7 +37,10 @@ type ec2Instance struct {
 	PrivateIPAddress string   `xml:"privateIpAddress,omitempty"`
 	InstanceType     string   `xml:"instanceType"`
 	LaunchTime       string   `xml:"launchTime"`
-	Profile          *struct {
+	Placement        struct {
+		AvailabilityZone string `xml:"availabilityZone"`
+	} `xml:"placement"`
+	Profile *struct {
 		Arn string `xml:"arn"`
 		ID  string `xml:"id"`
 	} `xml:"iamInstanceProfile,omitempty"`
@@ -74,6 +77,7 @@ func instanceView(a *account.Account, i *account.Instance) ec2Instance {
 	v := ec2Instance{InstanceID: i.ID, ImageID: i.Image, State: stateOf(a, i), InstanceType: i.Type,
 		LaunchTime:      i.Launched.UTC().Format(time.RFC3339),
 		MetadataOptions: metadataOptions{"applied", i.HTTPTokens, 1, "enabled"}}
+	v.Placement.AvailabilityZone = i.Region + "a"
 	if a, ok := a.ShownAddress(i.Address); ok {
 		v.PrivateIPAddress = a
 	}
@@ -94,7 +98,7 @@ func describeInstances(a *account.Account, q *account.Call) (any, *account.APIEr
 	a.Lock()
 	defer a.Unlock()
 	for _, id := range wanted {
-		if a.Instances[id] == nil {
+		if inRegion(a, q, id) == nil {
 			return nil, notFoundInstance(id)
 		}
 	}
@@ -102,13 +106,35 @@ func describeInstances(a *account.Account, q *account.Call) (any, *account.APIEr
 		ec2Response
 		Reservations []reservation `xml:"reservationSet>item"`
 	}{}
+	// Instances are listed in the reservations that made them, as on EC2:
+	// one RunInstances of four miners is one reservation of four.
+	at := map[string]int{}
 	for _, id := range account.SortedKeys(a.Instances) {
-		if len(wanted) > 0 && !contains(wanted, id) {
+		i := inRegion(a, q, id)
+		if i == nil || len(wanted) > 0 && !contains(wanted, id) {
 			continue
 		}
-		out.Reservations = append(out.Reservations, reservation{"r-" + id[2:], a.ID, []ec2Instance{instanceView(a, a.Instances[id])}})
+		n, ok := at[i.Reservation]
+		if !ok {
+			n = len(out.Reservations)
+			at[i.Reservation] = n
+			out.Reservations = append(out.Reservations, reservation{i.Reservation, a.ID, nil})
+		}
+		out.Reservations[n].Instances = append(out.Reservations[n].Instances, instanceView(a, i))
 	}
 	return out, nil
+}
+
+// inRegion is the instance id names if it runs in the region the call was
+// signed for: EC2 is regional, so an instance elsewhere does not exist
+// for this call, as on AWS (where a miner in another region goes unseen
+// by a responder who only looks at their default one). The caller holds
+// a's lock.
+func inRegion(a *account.Account, q *account.Call, id string) *account.Instance {
+	if i := a.Instances[id]; i != nil && i.Region == q.Caller.Region {
+		return i
+	}
+	return nil
 }
 
 func notFoundInstance(id string) *account.APIError {
@@ -130,7 +156,7 @@ func modifyMetadataOptions(a *account.Account, q *account.Call) (any, *account.A
 	}
 	a.Lock()
 	defer a.Unlock()
-	i := a.Instances[q.Params.Get("InstanceId")]
+	i := inRegion(a, q, q.Params.Get("InstanceId"))
 	if i == nil || i.State == "terminated" {
 		return nil, notFoundInstance(q.Params.Get("InstanceId"))
 	}
@@ -166,7 +192,7 @@ func runInstances(a *account.Account, q *account.Call) (any, *account.APIError) 
 	defer a.Unlock()
 	res := reservation{ReservationID: "r-" + account.HexID(17), OwnerID: a.ID}
 	for range count {
-		i := &account.Instance{ID: "i-" + account.HexID(17), Type: typ, Image: q.Params.Get("ImageId"), HTTPTokens: "optional",
+		i := &account.Instance{ID: "i-" + account.HexID(17), Type: typ, Image: q.Params.Get("ImageId"), Region: q.Caller.Region, Reservation: res.ReservationID, HTTPTokens: "optional",
 			State: "running", Launched: a.Now(), Simulated: true}
 		a.Instances[i.ID] = i
 		res.Instances = append(res.Instances, instanceView(a, i))
@@ -208,7 +234,7 @@ func terminateInstances(a *account.Account, q *account.Call) (any, *account.APIE
 		Instances []change `xml:"instancesSet>item"`
 	}{}
 	for _, id := range ids {
-		i := a.Instances[id]
+		i := inRegion(a, q, id)
 		if i == nil {
 			return nil, notFoundInstance(id)
 		}

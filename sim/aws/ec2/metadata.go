@@ -59,7 +59,7 @@ func Credentials(a *account.Account, inst *account.Instance, version, path strin
 	shown, _ := a.ShownAddress(address)
 	a.Trail.Add(trail.Record{
 		EventSource: "ec2.amazonaws.com", EventName: "InstanceMetadataCredentials", EventType: "AwsServiceEvent",
-		AWSRegion: a.Region, SourceIPAddress: shown, UserAgent: "ec2-instance-metadata",
+		AWSRegion: inst.Region, SourceIPAddress: shown, UserAgent: "ec2-instance-metadata",
 		UserIdentity:        trail.Identity{Type: "AWSService", PrincipalID: "ec2.amazonaws.com"},
 		RequestParameters:   map[string]any{"instanceId": inst.ID, "roleName": roleName, "path": path},
 		ResponseElements:    map[string]any{"accessKeyId": k.ID, "expiration": k.Expires.UTC().Format(time.RFC3339)},

@@ -83,17 +83,34 @@ func (d *Delivery) Once() {
 	if len(records) == 0 || bucket == "" {
 		return
 	}
+	// A trail that covers every region delivers each region's records
+	// under that region's folder, as CloudTrail does: a responder who
+	// reads only the home region's folder misses what happened elsewhere.
 	now := d.Clock().UTC()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_ = json.NewEncoder(zw).Encode(map[string]any{"Records": records})
-	_ = zw.Close()
-	key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz", d.Account, d.Region,
-		now.Format("2006/01/02"), d.Account, d.Region, now.Format("20060102T150405Z"), fileSuffix())
-	if d.Put(bucket, key, map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"}, buf.Bytes()) == nil {
-		d.mu.Lock()
-		d.last = now
-		d.mu.Unlock()
+	byRegion := map[string][]Record{}
+	var order []string
+	for _, r := range records {
+		region := r.AWSRegion
+		if region == "" {
+			region = d.Region
+		}
+		if byRegion[region] == nil {
+			order = append(order, region)
+		}
+		byRegion[region] = append(byRegion[region], r)
+	}
+	for _, region := range order {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_ = json.NewEncoder(zw).Encode(map[string]any{"Records": byRegion[region]})
+		_ = zw.Close()
+		key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.json.gz", d.Account, region,
+			now.Format("2006/01/02"), d.Account, region, now.Format("20060102T150405Z"), fileSuffix())
+		if d.Put(bucket, key, map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"}, buf.Bytes()) == nil {
+			d.mu.Lock()
+			d.last = now
+			d.mu.Unlock()
+		}
 	}
 }
 

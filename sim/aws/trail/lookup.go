@@ -22,9 +22,10 @@ type lookupEvent struct {
 type LookupError struct{ Code, Message string }
 
 // Lookup answers CloudTrail's LookupEvents (its JSON request body) from t:
-// management events, newest first, a page at a time, within StartTime and
-// EndTime when given.
-func Lookup(t *Trail, body []byte) (any, *LookupError) {
+// management events of one region (event history is regional on AWS:
+// global IAM calls show in us-east-1), newest first, a page at a time,
+// within StartTime and EndTime when given.
+func Lookup(t *Trail, body []byte, region string) (any, *LookupError) {
 	var in struct {
 		LookupAttributes []struct{ AttributeKey, AttributeValue string }
 		MaxResults       int
@@ -51,7 +52,7 @@ func Lookup(t *Trail, body []byte) (any, *LookupError) {
 	var matched []lookupEvent
 	for i := len(all) - 1; i >= 0; i-- {
 		rec := all[i]
-		if !rec.ManagementEvent {
+		if !rec.ManagementEvent || rec.AWSRegion != "" && rec.AWSRegion != region {
 			continue
 		}
 		ev := lookupEvent{EventID: rec.EventID, EventName: rec.EventName, ReadOnly: strconv.FormatBool(rec.ReadOnly),
