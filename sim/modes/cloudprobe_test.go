@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/sakimori/sakimori/sim/aws"
@@ -234,5 +236,33 @@ func TestCloudProbeRunning(t *testing.T) {
 	}
 	if code := probe("sideways"); code != 2 {
 		t.Fatal("an unknown check was not a usage error")
+	}
+}
+
+// -creds file: checks with credentials kept in a file, such as the ones an
+// intruder stole; no file, or one without a key, cannot be checked.
+func TestProbeWithCredentialsFromAFile(t *testing.T) {
+	cloudLab(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.json", `{"AccessKeyId": "AKIAEXAMPLEOPSADMIN1", "SecretAccessKey": "ops-secret", "Token": ""}`)
+	wrong := write("wrong.json", `{"AccessKeyId": "AKIAEXAMPLEOPSADMIN1", "SecretAccessKey": "not-it"}`)
+	empty := write("empty.json", `{}`)
+	if code := probeAWS([]string{"-creds", "file:" + good, "sts", "GetCallerIdentity", "ok"}); code != 0 {
+		t.Fatalf("the file's credentials: exit %d", code)
+	}
+	if code := probeAWS([]string{"-creds", "file:" + wrong, "sts", "GetCallerIdentity", "ok"}); code != 1 {
+		t.Fatalf("a wrong secret passed: exit %d", code)
+	}
+	for _, p := range []string{empty, filepath.Join(dir, "missing.json")} {
+		if code := probeAWS([]string{"-creds", "file:" + p, "sts", "GetCallerIdentity", "InvalidClientTokenId"}); code != 2 {
+			t.Fatalf("%s: exit %d, want 2", p, code)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package modes
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -27,7 +28,9 @@ import (
 //
 // -creds env reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; env:NAME
 // reads NAME_ACCESS_KEY_ID and NAME_SECRET_ACCESS_KEY, so a check host can
-// hold a checker's identity beside the one the lab is about.
+// hold a checker's identity beside the one the lab is about. -creds
+// file:PATH reads a credentials document (the metadata service's shape:
+// AccessKeyId, SecretAccessKey, Token), such as an intruder's stolen ones.
 // EXPECT is "ok" or the error code expected (AccessDenied, ...), or
 // several joined by | (AccessDenied|NoSuchKey).
 func runProbe(args []string) int {
@@ -83,7 +86,7 @@ func probeStatus(args []string) int {
 
 func probeAWS(args []string) int {
 	fs := flag.NewFlagSet("probe aws", flag.ContinueOnError)
-	creds := fs.String("creds", "env", "imds (the instance's role), env (AWS_ACCESS_KEY_ID, ...), env:NAME or none (anonymous)")
+	creds := fs.String("creds", "env", "imds (the instance's role), env (AWS_ACCESS_KEY_ID, ...), env:NAME, file:PATH or none (anonymous)")
 	endpoint := fs.String("endpoint", os.Getenv("CLOUDSIM_CLOUD"), "the cloud endpoint")
 	if err := fs.Parse(args); err != nil || fs.NArg() < 3 {
 		fmt.Fprintln(os.Stderr, "usage: sakimori-sim probe aws [-creds imds|env] SERVICE ... EXPECT")
@@ -151,8 +154,18 @@ func checker(endpoint, creds string) (*client.Client, int) {
 	case strings.HasPrefix(creds, "env:"):
 		name := strings.TrimPrefix(creds, "env:")
 		c.Creds = &client.Credentials{AccessKeyID: os.Getenv(name + "_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv(name + "_SECRET_ACCESS_KEY")}
+	case strings.HasPrefix(creds, "file:"):
+		b, err := os.ReadFile(strings.TrimPrefix(creds, "file:"))
+		c.Creds = &client.Credentials{}
+		if err == nil {
+			err = json.Unmarshal(b, c.Creds)
+		}
+		if err != nil || c.Creds.AccessKeyID == "" {
+			fmt.Println("no credentials to check:", err)
+			return nil, 2
+		}
 	default:
-		fmt.Fprintln(os.Stderr, "-creds is imds, env, env:NAME or none")
+		fmt.Fprintln(os.Stderr, "-creds is imds, env, env:NAME, file:PATH or none")
 		return nil, 2
 	}
 	return c, 0

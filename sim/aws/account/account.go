@@ -58,6 +58,19 @@ type Role struct {
 	ID       string
 	Policies map[string]string
 	Created  time.Time
+	// PoliciesChanged is when its policies last changed: an instance's
+	// metadata service hands out fresh credentials after it (see
+	// ec2.Credentials).
+	PoliciesChanged time.Time
+}
+
+// Issued is when a session's credentials were issued (aws:TokenIssueTime);
+// zero for a long-term key, which has no such time.
+func (k *AccessKey) Issued() time.Time {
+	if k == nil || k.Token == "" {
+		return time.Time{}
+	}
+	return k.Created
 }
 
 // AccessKey is a long-term user key or a session's temporary key.

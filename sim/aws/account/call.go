@@ -30,7 +30,9 @@ func (a *Account) Authorize(q *Call, action, resource string) *APIError {
 	a.Lock()
 	docs := a.IdentityPolicies(q.Caller.Key)
 	a.Unlock()
-	if policy.Evaluate(policy.Request{Action: action, Resource: resource, Principal: q.Caller.ARN(a.ID), SourceIP: q.Caller.SourceIP}, docs...) != policy.Allowed {
+	req := policy.Request{Action: action, Resource: resource, Principal: q.Caller.ARN(a.ID), SourceIP: q.Caller.SourceIP,
+		TokenIssued: q.Caller.Key.Issued(), Now: a.Now()}
+	if policy.Evaluate(req, docs...) != policy.Allowed {
 		apiErr := AccessDenied(q.Caller, a.ID, action, resource)
 		if q.Service == "ec2" {
 			apiErr.Code = "UnauthorizedOperation"

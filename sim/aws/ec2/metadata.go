@@ -50,7 +50,11 @@ func Credentials(a *account.Account, inst *account.Instance, version, path strin
 	}
 	now := a.Now()
 	k := a.InstanceSessions[inst.ID]
-	if k == nil || now.After(k.Expires.Add(-15*time.Minute)) {
+	// EC2 rotates an instance's credentials well before they expire. The
+	// lab also rotates them once the role's policies change: on AWS an
+	// instance whose role had its older sessions revoked waits for the
+	// next rotation, which would strand the lab's app for up to an hour.
+	if k == nil || now.After(k.Expires.Add(-15*time.Minute)) || k.Created.Before(inst.Role.PoliciesChanged) {
 		k = a.MintSession(inst.Role, inst.ID, instanceCredentialLifetime, now)
 		a.InstanceSessions[inst.ID] = k
 	}

@@ -336,7 +336,13 @@ func putPolicy(policies map[string]string, q *account.Call) (any, *account.APIEr
 }
 
 func putRolePolicy(a *account.Account, q *account.Call) (any, *account.APIError) {
-	return withRole(a, q, "iam:PutRolePolicy", func(r *account.Role) (any, *account.APIError) { return putPolicy(r.Policies, q) })
+	return withRole(a, q, "iam:PutRolePolicy", func(r *account.Role) (any, *account.APIError) {
+		out, err := putPolicy(r.Policies, q)
+		if err == nil {
+			r.PoliciesChanged = a.Now()
+		}
+		return out, err
+	})
 }
 
 func putUserPolicy(a *account.Account, q *account.Call) (any, *account.APIError) {
@@ -356,7 +362,13 @@ func deletePolicy(owner string, policies map[string]string, q *account.Call) (an
 }
 
 func deleteRolePolicy(a *account.Account, q *account.Call) (any, *account.APIError) {
-	return withRole(a, q, "iam:DeleteRolePolicy", func(r *account.Role) (any, *account.APIError) { return deletePolicy("role", r.Policies, q) })
+	return withRole(a, q, "iam:DeleteRolePolicy", func(r *account.Role) (any, *account.APIError) {
+		out, err := deletePolicy("role", r.Policies, q)
+		if err == nil {
+			r.PoliciesChanged = a.Now()
+		}
+		return out, err
+	})
 }
 
 func deleteUserPolicy(a *account.Account, q *account.Call) (any, *account.APIError) {

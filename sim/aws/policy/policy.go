@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"path"
 	"strings"
+	"time"
 )
 
 // Document is a parsed policy.
@@ -79,18 +80,8 @@ func Parse(text string) (*Document, error) {
 			return nil, fmt.Errorf("statement %d needs Action or NotAction", i)
 		}
 		for op, keys := range st.Condition {
-			if op != "IpAddress" && op != "NotIpAddress" {
-				return nil, fmt.Errorf("statement %d: Condition: operator %s is not supported here (IpAddress, NotIpAddress)", i, op)
-			}
-			for key, values := range keys {
-				if !strings.EqualFold(key, "aws:SourceIp") {
-					return nil, fmt.Errorf("statement %d: Condition.%s: only aws:SourceIp is supported", i, op)
-				}
-				for _, v := range values {
-					if _, err := parsePrefix(v); err != nil {
-						return nil, fmt.Errorf("statement %d: Condition.%s: %q is not an address or CIDR range", i, op, v)
-					}
-				}
+			if err := checkCondition(op, keys); err != nil {
+				return nil, fmt.Errorf("statement %d: Condition.%s: %v", i, op, err)
 			}
 		}
 	}
@@ -113,6 +104,10 @@ type Request struct {
 	Resource  string // ARN
 	Principal string // caller's ARN, for resource policies; "*" when anonymous
 	SourceIP  netip.Addr
+	// TokenIssued is when the caller's temporary credentials were issued
+	// (aws:TokenIssueTime); zero for a user's long-term key, which has none.
+	TokenIssued time.Time
+	Now         time.Time // aws:CurrentTime
 }
 
 // Decision is the outcome of evaluating policies.
@@ -160,14 +155,8 @@ func (st Statement) applies(req Request) bool {
 		return false
 	}
 	for op, keys := range st.Condition {
-		for _, values := range keys {
-			in := false
-			for _, v := range values {
-				if p, err := parsePrefix(v); err == nil && req.SourceIP.IsValid() && p.Contains(req.SourceIP) {
-					in = true
-				}
-			}
-			if (op == "IpAddress") != in {
+		for key, values := range keys {
+			if !conditionHolds(op, key, values, req) {
 				return false
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestEvaluate(t *testing.T) {
@@ -44,6 +45,8 @@ func TestParseRefusesWhatItCannotEvaluate(t *testing.T) {
 		`{"Statement":{"Effect":"Allow","Resource":"*"}}`,
 		`{"Statement":{"Effect":"Allow","Action":"*","Condition":{"StringLike":{"aws:username":"a*"}}}}`,
 		`{"Statement":{"Effect":"Allow","Action":"*","Condition":{"IpAddress":{"aws:SourceIp":"not-an-ip"}}}}`,
+		`{"Statement":{"Effect":"Deny","Action":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"yesterday"}}}}`,
+		`{"Statement":{"Effect":"Deny","Action":"*","Condition":{"DateLessThan":{"aws:SourceIp":"2026-12-04T09:00:00Z"}}}}`,
 	} {
 		if _, err := Parse(doc); err == nil {
 			t.Errorf("Parse(%s) accepted it", doc)
@@ -81,5 +84,36 @@ func TestOutsiders(t *testing.T) {
 	}
 	if own := Must(`{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"}]}`).Outsiders("111122223333"); len(own) != 0 {
 		t.Fatalf("the account's own principals counted as outsiders: %q", own)
+	}
+}
+
+// The console's "Revoke active sessions" policy denies sessions issued
+// before its time, and nothing else: not later sessions, not long-term
+// keys (which have no aws:TokenIssueTime).
+func TestRevokeOlderSessions(t *testing.T) {
+	revoke := Must(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":["*"],"Resource":["*"],
+		"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-12-04T09:00:00Z"}}}}`)
+	allow := Must(`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`)
+	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	for _, c := range []struct {
+		issued time.Time
+		want   Decision
+	}{
+		{at("2026-12-04T08:59:59Z"), Denied},
+		{at("2026-12-04T09:00:00Z"), Allowed},
+		{at("2026-12-04T09:30:00Z"), Allowed},
+		{time.Time{}, Allowed},
+	} {
+		req := Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", TokenIssued: c.issued, Now: at("2026-12-04T10:00:00Z")}
+		if got := Evaluate(req, allow, revoke); got != c.want {
+			t.Errorf("a session issued %v: %v, want %v", c.issued, got, c.want)
+		}
+	}
+	late := Must(`{"Statement":{"Effect":"Deny","Action":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2026-12-31T00:00:00Z"}}}}`)
+	if got := Evaluate(Request{Action: "s3:GetObject", Now: at("2026-12-04T10:00:00Z")}, allow, late); got != Allowed {
+		t.Errorf("before the cut-off: %v", got)
+	}
+	if got := Evaluate(Request{Action: "s3:GetObject", Now: at("2027-01-01T00:00:00Z")}, allow, late); got != Denied {
+		t.Errorf("after the cut-off: %v", got)
 	}
 }

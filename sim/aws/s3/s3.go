@@ -212,7 +212,8 @@ func (s *Service) authorizeS3(c account.Caller, call s3Call, r *http.Request) *a
 	if meta != nil && meta.Policy != "" && !(c.Anonymous() && meta.Block.RestrictPublicBuckets) {
 		bucketPolicy = s.acct.Document(meta.Policy)
 	}
-	req := policy.Request{Action: call.action, Resource: call.resource, Principal: c.ARN(s.acct.ID), SourceIP: c.SourceIP}
+	req := policy.Request{Action: call.action, Resource: call.resource, Principal: c.ARN(s.acct.ID), SourceIP: c.SourceIP,
+		TokenIssued: c.Key.Issued(), Now: s.acct.Now()}
 	switch policy.Evaluate(req, append(docs, bucketPolicy)...) {
 	case policy.Denied:
 		return account.AccessDenied(c, s.acct.ID, call.action, call.resource)

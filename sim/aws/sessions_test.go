@@ -1,0 +1,61 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/sakimori/sakimori/sim/aws/ec2"
+)
+
+// Hardening the metadata service does not take back credentials already
+// stolen: they work until they expire, or until the role's older sessions
+// are revoked (a Deny on aws:TokenIssueTime, as the console writes). The
+// instance then gets fresh credentials, which work.
+func TestRevokingOlderSessionsStopsStolenCredentials(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	stolen := l.roleConfig(t)
+	read := func(cfg aws.Config) error {
+		_, err := l.s3(cfg).GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-customer-data"), Key: aws.String("flag.txt")})
+		return err
+	}
+	if err := read(stolen); err != nil {
+		t.Fatalf("the stolen session before the revoke: %v", err)
+	}
+	// The session was taken an hour ago; the revoke is for a minute ago.
+	for _, k := range l.srv.acct.Keys {
+		if k.Role != nil {
+			k.Created = time.Now().Add(-time.Hour)
+		}
+	}
+	revoke := `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"` +
+		time.Now().Add(-time.Minute).UTC().Format(time.RFC3339) + `"}}}}`
+	if _, err := awsiam.NewFromConfig(l.analyst()).PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("web-app-role"),
+		PolicyName: aws.String("AWSRevokeOlderSessions"), PolicyDocument: aws.String(revoke)}); err != nil {
+		t.Fatal(err)
+	}
+	var apiErr smithy.APIError
+	if err := read(stolen); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+		t.Fatalf("the stolen session after the revoke: %v", err)
+	}
+	fresh := l.roleConfig(t)
+	keyOf := func(cfg aws.Config) string { c, _ := cfg.Credentials.Retrieve(ctx); return c.AccessKeyID }
+	if keyOf(fresh) == keyOf(stolen) {
+		t.Fatal("the metadata service handed out the revoked session again")
+	}
+	if err := read(fresh); err != nil {
+		t.Fatalf("the instance's fresh session: %v", err)
+	}
+	inst := l.srv.acct.Instances["i-0a3f9c2e7b1d45e68"]
+	again, _ := ec2.Credentials(l.srv.acct, inst, "v2", "/")
+	if keyOf(fresh) != again.AccessKeyID {
+		t.Fatalf("the instance's session changed again without a policy change: %s, then %s", keyOf(fresh), again.AccessKeyID)
+	}
+}
