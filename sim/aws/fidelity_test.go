@@ -191,3 +191,33 @@ func TestAccessKeyQuotaAndGroups(t *testing.T) {
 		t.Fatalf("groups of no one: %v", err)
 	}
 }
+
+// A key that does not exist, or was deactivated, is refused in each
+// service's own words, and the same words for both: the caller cannot tell
+// a deactivated key from one never made.
+func TestUnknownAndInactiveKeysAnswerAsAWSDoes(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	made, err := awsiam.NewFromConfig(l.analyst()).CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, secret := *made.AccessKey.AccessKeyId, *made.AccessKey.SecretAccessKey
+	if _, err := awsiam.NewFromConfig(l.analyst()).UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{AccessKeyId: &id, Status: "Inactive"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cfg := range []aws.Config{l.config("AKIAUNKNOWN000000001", "x", ""), l.config(id, secret, "")} {
+		_, err := awssts.NewFromConfig(cfg).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
+		if code(err) != "InvalidClientTokenId" || !strings.Contains(err.Error(), "The security token included in the request is invalid.") {
+			t.Errorf("STS: %v", err)
+		}
+		_, err = awsec2.NewFromConfig(cfg).DescribeInstances(ctx, &awsec2.DescribeInstancesInput{})
+		if code(err) != "AuthFailure" || !strings.Contains(err.Error(), "AWS was not able to validate the provided access credentials") {
+			t.Errorf("EC2: %v", err)
+		}
+		_, err = l.s3(cfg).ListBuckets(ctx, &awss3.ListBucketsInput{})
+		if code(err) != "InvalidAccessKeyId" || !strings.Contains(err.Error(), "does not exist in our records") {
+			t.Errorf("S3: %v", err)
+		}
+	}
+}

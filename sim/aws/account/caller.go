@@ -74,6 +74,15 @@ func AccessDenied(c Caller, account, action, resource string) *APIError {
 		Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", who, action, resource)}
 }
 
+// unknownKeyMessage is what each service says of a key that does not
+// exist or is inactive: the same words for both, as on AWS, so a caller
+// cannot tell a deactivated key from one never made.
+var unknownKeyMessage = map[string]string{
+	"InvalidAccessKeyId":   "The AWS Access Key Id you provided does not exist in our records.",
+	"AuthFailure":          "AWS was not able to validate the provided access credentials",
+	"InvalidClientTokenId": "The security token included in the request is invalid.",
+}
+
 // Authenticate checks a request's signature. An unsigned request is an
 // anonymous caller; whether that is enough is the service's call. Codes
 // differ by service as they do on AWS.
@@ -99,7 +108,7 @@ func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Ca
 	a.Unlock()
 	now := a.Now()
 	if key == nil || !key.Active {
-		return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: "The AWS Access Key Id you provided does not exist in our records."}
+		return c, &APIError{Status: http.StatusForbidden, Code: badKey, Message: unknownKeyMessage[badKey]}
 	}
 	if key.Token != "" { // a session: a role's, or a user's (GetSessionToken)
 		if req.SecurityToken != key.Token {
