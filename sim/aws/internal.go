@@ -1,13 +1,11 @@
 package aws
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/sakimori/sakimori/sim/aws/ec2"
-	"github.com/sakimori/sakimori/sim/labkit"
 	"github.com/sakimori/sakimori/sim/telemetry"
 )
 
@@ -19,7 +17,7 @@ import (
 // hosts are never given.
 
 func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request) {
-	if s.simKey == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(s.simKey)) != 1 {
+	if !s.acct.IsPlatform(r) {
 		http.Error(w, "not found", http.StatusNotFound) // nothing to see for anyone else
 		return
 	}

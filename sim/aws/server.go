@@ -28,13 +28,12 @@ type Server struct {
 	objects  *s3.Service
 	delivery *trail.Delivery
 	trail    *trailState
-	simKey   string
 }
 
 // New builds the account of w. simKey authenticates the instance hosts'
 // metadata services and the platform on the simulator's own channel.
 func New(w *account.World, simKey string) (*Server, error) {
-	s := &Server{acct: account.New(w, trail.New(), time.Now), simKey: simKey}
+	s := &Server{acct: account.New(w, trail.New(), time.Now)}
 	s.acct.SetSimKey(simKey)
 	objects, err := s3.New(s.acct, w)
 	if err != nil {

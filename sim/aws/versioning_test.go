@@ -2,14 +2,17 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // A versioned bucket keeps what is overwritten and deleted: a delete
@@ -317,6 +320,31 @@ func TestOverwriteThenDeleteIsUndoneByListedIDs(t *testing.T) {
 		list, err := s3c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("records/")})
 		if err != nil || len(list.Versions) != 1 || len(list.DeleteMarkers) != 0 || *list.Versions[0].VersionId != record {
 			t.Fatalf("marker first %v: versions left: %+v, %v", markerFirst, list, err)
+		}
+	}
+}
+
+// A copy reads its source: a caller who may write the target but not read
+// the source is refused, for the current object and for a named version
+// alike (s3:GetObject, s3:GetObjectVersion), and nothing is written.
+func TestCopyNeedsReadingTheSource(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	s3c := l.s3(l.analyst())
+	// The analyst may not read the customer data's objects (the world's
+	// policy) nor, from here on, their versions.
+	if _, err := awsiam.NewFromConfig(l.analyst()).PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("analyst"), PolicyName: aws.String("no-versions"),
+		PolicyDocument: aws.String(`{"Statement":{"Effect":"Deny","Action":"s3:GetObjectVersion","Resource":"arn:aws:s3:::acme-customer-data/*"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"acme-customer-data/flag.txt", "acme-customer-data/flag.txt?versionId=null"} {
+		_, err := s3c.CopyObject(ctx, &awss3.CopyObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("copied.txt"), CopySource: aws.String(src)})
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+			t.Errorf("copying %s: %v", src, err)
+		}
+		if _, err := s3c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("copied.txt")}); err == nil {
+			t.Fatalf("copying %s wrote the target", src)
 		}
 	}
 }

@@ -74,6 +74,13 @@ func AccessDenied(c Caller, account, action, resource string) *APIError {
 		Message: fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", who, action, resource)}
 }
 
+// IsPlatform reports whether r carries the lab's simulator key: one of the
+// platform's requests (a check, the grader, an instance's metadata
+// service), never a trainee's, whose hosts do not hold the key.
+func (a *Account) IsPlatform(r *http.Request) bool {
+	return a.simKey != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(a.simKey)) == 1
+}
+
 // unknownKeyMessage is what each service says of a key that does not
 // exist or is inactive: the same words for both, as on AWS, so a caller
 // cannot tell a deactivated key from one never made.
@@ -87,8 +94,7 @@ var unknownKeyMessage = map[string]string{
 // anonymous caller; whether that is enough is the service's call. Codes
 // differ by service as they do on AWS.
 func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Caller, *APIError) {
-	c := Caller{SourceIP: a.sourceIP(r), UserAgent: r.UserAgent(), Region: a.Region,
-		Platform: a.simKey != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(a.simKey)) == 1}
+	c := Caller{SourceIP: a.sourceIP(r), UserAgent: r.UserAgent(), Region: a.Region, Platform: a.IsPlatform(r)}
 	req, err := sigv4.Parse(r)
 	if errors.Is(err, sigv4.ErrMissing) {
 		return c, nil

@@ -28,6 +28,13 @@ func copySource(header string) (bucket, key, version string, ok bool) {
 	return bucket, key, version, ok && bucket != "" && key != ""
 }
 
+// copySourceCurrent is a copy source naming the current object (no
+// version).
+func copySourceCurrent(header string) (bucket, key string, ok bool) {
+	bucket, key, version, ok := copySource(header)
+	return bucket, key, ok && version == ""
+}
+
 // copyVersion serves a CopyObject of a named version, which gofakes3 does
 // not: how a responder puts an old version back on top. The caller needs
 // s3:GetObjectVersion on the source as well as s3:PutObject on the target,

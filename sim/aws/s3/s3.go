@@ -154,6 +154,16 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			break
 		}
+		// The current object is read as GetObject reads it: a caller
+		// who may write the target but not read the source is refused.
+		if b, k, ok := copySourceCurrent(r.Header.Get("X-Amz-Copy-Source")); ok {
+			src := s3Call{event: "GetObject", action: "s3:GetObject", bucket: b, Key: k, resource: "arn:aws:s3:::" + b + "/" + k, data: true, read: true}
+			if e := s.authorizeS3(c, src, nil); e != nil {
+				apiErr = e
+				writeS3Error(w, e)
+				break
+			}
+		}
 		s.objects.ServeHTTP(rec, r)
 		if rec.status >= 300 {
 			apiErr = &account.APIError{Status: rec.status, Code: rec.errorCode()}
