@@ -221,3 +221,79 @@ func TestUnknownAndInactiveKeysAnswerAsAWSDoes(t *testing.T) {
 		}
 	}
 }
+
+// A responder may stop a miner rather than terminate it, keeping its disks
+// for evidence: stopping, then stopped; started again, running. A
+// terminated one can be neither; the lab's own hosts may not be stopped;
+// one unknown id changes nothing.
+func TestInstancesStopAndStart(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	c := awsec2.NewFromConfig(l.analyst())
+	run, err := c.RunInstances(ctx, &awsec2.RunInstancesInput{ImageId: aws.String("ami-miner"), MinCount: aws.Int32(2), MaxCount: aws.Int32(2), InstanceType: "p3.16xlarge"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := *run.Instances[0].InstanceId, *run.Instances[1].InstanceId
+	if _, err := c.StopInstances(ctx, &awsec2.StopInstancesInput{InstanceIds: []string{a, "i-0000000000000dead"}}); code(err) != "InvalidInstanceID.NotFound" {
+		t.Fatalf("stopping with an unknown id: %v", err)
+	}
+	state := func(id string) ec2types.InstanceStateName {
+		out, err := c.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{InstanceIds: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Reservations[0].Instances[0].State.Name
+	}
+	if s := state(a); s != ec2types.InstanceStateNameRunning {
+		t.Fatalf("a call with an unknown id changed %s: %s", a, s)
+	}
+	stop, err := c.StopInstances(ctx, &awsec2.StopInstancesInput{InstanceIds: []string{a}})
+	if err != nil || stop.StoppingInstances[0].CurrentState.Name != ec2types.InstanceStateNameStopping {
+		t.Fatalf("stop: %+v, %v", stop, err)
+	}
+	l.srv.acct.Instances[a].Ended = time.Now().Add(-time.Minute)
+	if s := state(a); s != ec2types.InstanceStateNameStopped {
+		t.Fatalf("a minute after stop: %s", s)
+	}
+	if _, err := c.StartInstances(ctx, &awsec2.StartInstancesInput{InstanceIds: []string{a}}); err != nil {
+		t.Fatal(err)
+	}
+	if s := state(a); s != ec2types.InstanceStateNameRunning {
+		t.Fatalf("after start: %s", s)
+	}
+	if _, err := c.TerminateInstances(ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{b}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StopInstances(ctx, &awsec2.StopInstancesInput{InstanceIds: []string{b}}); code(err) != "IncorrectInstanceState" {
+		t.Fatalf("stopping a terminated instance: %v", err)
+	}
+	if _, err := c.StopInstances(ctx, &awsec2.StopInstancesInput{InstanceIds: []string{"i-0a3f9c2e7b1d45e68"}}); code(err) != "OperationNotPermitted" {
+		t.Fatalf("stopping the lab's own host: %v", err)
+	}
+}
+
+// Which role each instance runs as, by association: the instance's
+// profile, as DescribeInstances names it; filters narrow the answer.
+func TestInstanceProfileAssociations(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	c := awsec2.NewFromConfig(l.analyst())
+	out, err := c.DescribeIamInstanceProfileAssociations(ctx, &awsec2.DescribeIamInstanceProfileAssociationsInput{})
+	if err != nil || len(out.IamInstanceProfileAssociations) != 1 {
+		t.Fatalf("%+v, %v", out, err)
+	}
+	as := out.IamInstanceProfileAssociations[0]
+	if *as.InstanceId != "i-0a3f9c2e7b1d45e68" || *as.IamInstanceProfile.Arn != "arn:aws:iam::210987654321:instance-profile/web-app-role" || as.State != "associated" {
+		t.Fatalf("association: %+v %+v", as, *as.IamInstanceProfile)
+	}
+	desc, _ := c.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{InstanceIds: []string{"i-0a3f9c2e7b1d45e68"}})
+	if got := *desc.Reservations[0].Instances[0].IamInstanceProfile.Id; got != *as.IamInstanceProfile.Id {
+		t.Fatalf("profile id %s here, %s in DescribeInstances", *as.IamInstanceProfile.Id, got)
+	}
+	none, err := c.DescribeIamInstanceProfileAssociations(ctx, &awsec2.DescribeIamInstanceProfileAssociationsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: []string{"i-0000000000000dead"}}}})
+	if err != nil || len(none.IamInstanceProfileAssociations) != 0 {
+		t.Fatalf("filtered to another instance: %+v, %v", none, err)
+	}
+}

@@ -59,3 +59,26 @@ func TestRevokingOlderSessionsStopsStolenCredentials(t *testing.T) {
 		t.Fatalf("the instance's session changed again without a policy change: %s, then %s", keyOf(fresh), again.AccessKeyID)
 	}
 }
+
+// A listing narrowed by s3:prefix, from the AWS SDK: the prefix the
+// policy names is listed, any other is refused.
+func TestListingNarrowedByPrefix(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::acme-customer-data",
+		"Condition":{"StringLike":{"s3:prefix":["exports/*"]}}}}`
+	if _, err := awsiam.NewFromConfig(l.analyst()).PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("intern"),
+		PolicyName: aws.String("exports-only"), PolicyDocument: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	intern := l.s3(l.config("AKIAINTERN0000000001", "intern-secret", ""))
+	if _, err := intern.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-customer-data"), Prefix: aws.String("exports/2019")}); err != nil {
+		t.Fatalf("the allowed prefix: %v", err)
+	}
+	var apiErr smithy.APIError
+	for _, p := range []*string{aws.String("secrets/"), nil} {
+		if _, err := intern.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-customer-data"), Prefix: p}); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+			t.Fatalf("prefix %v: %v", p, err)
+		}
+	}
+}

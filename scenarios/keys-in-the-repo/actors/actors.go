@@ -71,6 +71,7 @@ func leakScout(ctx context.Context, env labkit.Env) error {
 // in, so the trail's count of instances is the story's.
 func leakIntruder(ctx context.Context, env labkit.Env) error {
 	next := 0
+	pause := func() { labkit.Sleep(ctx, 1500*time.Millisecond) } // a tool's pace, not all in one second
 	labkit.Intrude(ctx, labkit.Duration(env, "DELAY", 5*time.Second), 15*time.Minute, func() error {
 		if next == len(minerRegions) {
 			return nil
@@ -83,12 +84,18 @@ func leakIntruder(ctx context.Context, env labkit.Env) error {
 			if _, err := c.Query("sts", "GetCallerIdentity", nil); err != nil {
 				return err
 			}
-			_, _ = c.Query("ec2", "DescribeRegions", nil)
-			_, _ = c.S3("GET", "/", nil)
-			_, _ = c.S3("GET", "/acme-build-artifacts?list-type=2", nil)
-			_, _ = c.Query("iam", "CreateAccessKey", url.Values{"UserName": {"ci-deployer"}})
+			for _, call := range []func(){
+				func() { _, _ = c.Query("ec2", "DescribeRegions", nil) },
+				func() { _, _ = c.S3("GET", "/", nil) },
+				func() { _, _ = c.S3("GET", "/acme-build-artifacts?list-type=2", nil) },
+				func() { _, _ = c.Query("iam", "CreateAccessKey", url.Values{"UserName": {"ci-deployer"}}) },
+			} {
+				pause()
+				call()
+			}
 		}
 		for ; next < len(minerRegions); next++ {
+			pause()
 			m := minerRegions[next]
 			c.Region = m.region
 			n := fmt.Sprint(m.count)

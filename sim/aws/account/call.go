@@ -31,7 +31,7 @@ func (a *Account) Authorize(q *Call, action, resource string) *APIError {
 	docs := a.IdentityPolicies(q.Caller.Key)
 	a.Unlock()
 	req := policy.Request{Action: action, Resource: resource, Principal: q.Caller.ARN(a.ID), SourceIP: q.Caller.SourceIP,
-		TokenIssued: q.Caller.Key.Issued(), Now: a.Now()}
+		TokenIssued: q.Caller.Key.Issued(), Now: a.Now(), Context: q.Caller.ConditionContext(a.ID)}
 	if policy.Evaluate(req, docs...) != policy.Allowed {
 		apiErr := AccessDenied(q.Caller, a.ID, action, resource)
 		if q.Service == "ec2" {

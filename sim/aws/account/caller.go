@@ -55,6 +55,24 @@ func (c Caller) Identity(account string) trail.Identity {
 	}
 }
 
+// ConditionContext is what the caller brings to a policy's string
+// conditions: aws:username for a user, aws:PrincipalArn, aws:PrincipalType
+// and aws:userid for anyone signed in (keys by lower-case name).
+func (c Caller) ConditionContext(account string) map[string]string {
+	if c.Key == nil {
+		return map[string]string{}
+	}
+	id := c.Identity(account)
+	ctx := map[string]string{"aws:principalarn": c.ARN(account), "aws:userid": id.PrincipalID}
+	if c.Key.User != nil {
+		ctx["aws:username"], ctx["aws:principaltype"] = c.Key.User.Name, "User"
+	} else {
+		// A role session's principal ARN is the role's, as IAM evaluates it.
+		ctx["aws:principalarn"], ctx["aws:principaltype"] = "arn:aws:iam::"+account+":role/"+c.Key.Role.Name, "AssumedRole"
+	}
+	return ctx
+}
+
 // apiError is an error in the shape every AWS protocol reports: an HTTP
 // status, a code clients switch on, and a message.
 type APIError struct {

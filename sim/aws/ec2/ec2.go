@@ -16,6 +16,8 @@ import (
 var Actions = map[string]account.Handler{
 	"DescribeInstances": describeInstances, "ModifyInstanceMetadataOptions": modifyMetadataOptions,
 	"RunInstances": runInstances, "TerminateInstances": terminateInstances, "DescribeRegions": describeRegions,
+	"StopInstances": stopInstances, "StartInstances": startInstances,
+	"DescribeIamInstanceProfileAssociations": describeProfileAssociations,
 }
 
 type ec2State struct {
@@ -58,20 +60,6 @@ type ec2Response struct {
 }
 
 func (r *ec2Response) SetRequestID(id string) { r.RequestID = id }
-
-// ShuttingDown is how long a terminated instance is shutting-down before
-// it is terminated, as on EC2 (where it takes about as long).
-const ShuttingDown = 30 * time.Second
-
-func stateOf(a *account.Account, i *account.Instance) ec2State {
-	switch {
-	case i.State == "terminated" && a.Now().Sub(i.Ended) < ShuttingDown:
-		return ec2State{32, "shutting-down"}
-	case i.State == "terminated":
-		return ec2State{48, "terminated"}
-	}
-	return ec2State{16, "running"}
-}
 
 func instanceView(a *account.Account, i *account.Instance) ec2Instance {
 	v := ec2Instance{InstanceID: i.ID, ImageID: i.Image, State: stateOf(a, i), InstanceType: i.Type,
@@ -215,41 +203,6 @@ func (l *launched) AuditResponse() map[string]any {
 			"instanceState": map[string]any{"code": inst.State.Code, "name": inst.State.Name}, "launchTime": inst.LaunchTime}
 	}
 	return map[string]any{"reservationId": l.ReservationID, "ownerId": l.OwnerID, "instancesSet": map[string]any{"items": items}}
-}
-
-func terminateInstances(a *account.Account, q *account.Call) (any, *account.APIError) {
-	if e := a.Authorize(q, "ec2:TerminateInstances", "*"); e != nil {
-		return nil, e
-	}
-	ids := account.ListParam(q.Params, "InstanceId")
-	a.Lock()
-	defer a.Unlock()
-	type change struct {
-		InstanceID string   `xml:"instanceId"`
-		Current    ec2State `xml:"currentState"`
-		Previous   ec2State `xml:"previousState"`
-	}
-	out := &struct {
-		ec2Response
-		Instances []change `xml:"instancesSet>item"`
-	}{}
-	for _, id := range ids {
-		i := inRegion(a, q, id)
-		if i == nil {
-			return nil, notFoundInstance(id)
-		}
-		if !i.Simulated {
-			// The lab's real hosts stay up: terminating them would end
-			// the lab itself, not teach anything.
-			return nil, &account.APIError{Status: http.StatusBadRequest, Code: "OperationNotPermitted", Message: "The instance '" + id + "' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again."}
-		}
-		prev := stateOf(a, i)
-		if i.State != "terminated" {
-			i.State, i.Ended = "terminated", a.Now()
-		}
-		out.Instances = append(out.Instances, change{id, stateOf(a, i), prev})
-	}
-	return out, nil
 }
 
 func contains(list []string, v string) bool {

@@ -14,8 +14,31 @@ import (
 //   - DateLessThan, DateGreaterThan (and their Equals forms) on
 //     aws:TokenIssueTime and aws:CurrentTime: what the console's "Revoke
 //     active sessions" writes, a Deny of every session issued before now.
+//   - StringEquals, StringNotEquals, StringLike, StringNotLike (and the
+//     IgnoreCase forms of the first two) on the keys in stringKeys, such
+//     as s3:prefix to narrow a listing.
 
 var ipOperators = map[string]bool{"IpAddress": true, "NotIpAddress": true}
+
+// stringOperators say whether the request's value matches one of the
+// policy's; negated reports the Not forms, which hold when none matches
+// (and when the request lacks the key, as on AWS).
+var stringOperators = map[string]struct {
+	match   func(have, want string) bool
+	negated bool
+}{
+	"StringEquals":              {func(h, w string) bool { return h == w }, false},
+	"StringNotEquals":           {func(h, w string) bool { return h == w }, true},
+	"StringEqualsIgnoreCase":    {strings.EqualFold, false},
+	"StringNotEqualsIgnoreCase": {strings.EqualFold, true},
+	"StringLike":                {func(h, w string) bool { return Match(w, h) }, false},
+	"StringNotLike":             {func(h, w string) bool { return Match(w, h) }, true},
+}
+
+// stringKeys are the condition keys the emulator fills in a request's
+// Context: who calls, and what an S3 listing asks for.
+var stringKeys = map[string]bool{"aws:username": true, "aws:principalarn": true, "aws:principaltype": true,
+	"aws:userid": true, "s3:prefix": true, "s3:delimiter": true}
 
 var dateOperators = map[string]func(a, b time.Time) bool{
 	"DateLessThan":          func(a, b time.Time) bool { return a.Before(b) },
@@ -38,6 +61,10 @@ func checkCondition(op string, keys map[string]Strings) error {
 					return fmt.Errorf("%q is not an address or CIDR range", v)
 				}
 			}
+		case stringOperators[op].match != nil:
+			if !stringKeys[strings.ToLower(key)] {
+				return fmt.Errorf("%s: the key %s is not one the lab's requests carry (aws:username, aws:PrincipalArn, aws:PrincipalType, aws:userid, s3:prefix, s3:delimiter)", op, key)
+			}
 		case dateOperators[op] != nil:
 			if !strings.EqualFold(key, "aws:TokenIssueTime") && !strings.EqualFold(key, "aws:CurrentTime") {
 				return fmt.Errorf("%s takes aws:TokenIssueTime or aws:CurrentTime", op)
@@ -48,7 +75,7 @@ func checkCondition(op string, keys map[string]Strings) error {
 				}
 			}
 		default:
-			return fmt.Errorf("operator %s is not supported here (IpAddress, NotIpAddress, DateLessThan, DateGreaterThan and their kin)", op)
+			return fmt.Errorf("operator %s is not supported here (IpAddress, NotIpAddress, String…, Date…)", op)
 		}
 	}
 	return nil
@@ -66,6 +93,16 @@ func conditionHolds(op, key string, values Strings, req Request) bool {
 			}
 		}
 		return (op == "IpAddress") == in
+	}
+	if so := stringOperators[op]; so.match != nil {
+		have, ok := req.Context[strings.ToLower(key)]
+		matched := false
+		for _, v := range values {
+			if ok && so.match(have, v) {
+				matched = true
+			}
+		}
+		return matched != so.negated
 	}
 	var have time.Time
 	if strings.EqualFold(key, "aws:TokenIssueTime") {

@@ -108,6 +108,10 @@ type Request struct {
 	// (aws:TokenIssueTime); zero for a user's long-term key, which has none.
 	TokenIssued time.Time
 	Now         time.Time // aws:CurrentTime
+	// Context holds the request's other condition keys, by lower-case
+	// name (aws:username, aws:principalarn, s3:prefix, ...), for the
+	// string operators; a key the request does not have is absent.
+	Context map[string]string
 }
 
 // Decision is the outcome of evaluating policies.

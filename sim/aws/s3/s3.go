@@ -223,7 +223,17 @@ func (s *Service) authorizeS3(c account.Caller, call s3Call, r *http.Request) *a
 		bucketPolicy = s.acct.Document(meta.Policy)
 	}
 	req := policy.Request{Action: call.action, Resource: call.resource, Principal: c.ARN(s.acct.ID), SourceIP: c.SourceIP,
-		TokenIssued: c.Key.Issued(), Now: s.acct.Now()}
+		TokenIssued: c.Key.Issued(), Now: s.acct.Now(), Context: c.ConditionContext(s.acct.ID)}
+	if r != nil && call.action == "s3:ListBucket" {
+		// A listing's own keys, present when the request names them.
+		q := r.URL.Query()
+		if q.Has("prefix") {
+			req.Context["s3:prefix"] = q.Get("prefix")
+		}
+		if q.Has("delimiter") {
+			req.Context["s3:delimiter"] = q.Get("delimiter")
+		}
+	}
 	switch policy.Evaluate(req, append(docs, bucketPolicy)...) {
 	case policy.Denied:
 		return account.AccessDenied(c, s.acct.ID, call.action, call.resource)
