@@ -8,7 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/sakimori/sakimori/sim/telemetry"
 )
@@ -30,7 +33,7 @@ type Event struct {
 	UserAgent                string         `json:"userAgent"`
 	ObjectRef                map[string]any `json:"objectRef"`
 	ResponseStatus           map[string]any `json:"responseStatus"`
-	RequestObject            map[string]any `json:"requestObject,omitempty"`
+	RequestObject            any            `json:"requestObject,omitempty"` // an object, or a JSON patch's list of operations
 	RequestReceivedTimestamp string         `json:"requestReceivedTimestamp"`
 	StageTimestamp           string         `json:"stageTimestamp"`
 }
@@ -54,12 +57,13 @@ func verbOf(r *http.Request, req request) string {
 	return r.Method
 }
 
-// requestBody reads the object a write sends, for the audit log, and puts
-// the body back for the handler. Secrets stay at the Metadata level, as
-// audit policies keep their values out of the log.
-func requestBody(r *http.Request, req request) map[string]any {
+// requestBody reads the object a write sends (or a JSON patch's list of
+// operations), for the audit log, and puts the body back for the
+// handler. Secrets stay at the Metadata level, as audit policies keep
+// their values out of the log.
+func requestBody(r *http.Request, req request) any {
 	if (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) ||
-		req.resource == "secrets" || req.sub != "" || req.group == "authorization.k8s.io" {
+		req.resource == "secrets" || (req.sub != "" && req.sub != "scale") || req.group == "authorization.k8s.io" || req.group == "authentication.k8s.io" {
 		return nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -67,14 +71,18 @@ func requestBody(r *http.Request, req request) map[string]any {
 	if err != nil {
 		return nil
 	}
-	var obj map[string]any
+	var obj any
 	if json.Unmarshal(b, &obj) != nil {
 		return nil
 	}
-	return obj
+	switch obj.(type) {
+	case map[string]any, []any:
+		return obj
+	}
+	return nil
 }
 
-func (s *Server) record(r *http.Request, req request, u user, code int, start time.Time, body map[string]any) {
+func (s *Server) record(r *http.Request, req request, u user, code int, start time.Time, body any) {
 	ref := map[string]any{"resource": req.resource, "apiVersion": req.version}
 	if req.group != "" {
 		ref["apiGroup"] = req.group
@@ -101,6 +109,12 @@ func (s *Server) record(r *http.Request, req request, u user, code int, start ti
 	if shown, ok := s.addresses[host]; ok {
 		host = shown
 	}
+	if u.pod != "" {
+		host = "pod:" + u.pod
+	}
+	if ref, ok := strings.CutPrefix(host, "pod:"); ok {
+		host = s.podAddress(ref)
+	}
 	s.appendEvent(Event{
 		RequestURI: r.URL.RequestURI(), Verb: verb, User: u, SourceIPs: []string{host}, UserAgent: r.UserAgent(),
 		ObjectRef: ref, ResponseStatus: map[string]any{"metadata": map[string]any{}, "code": code}, RequestObject: body,
@@ -108,14 +122,38 @@ func (s *Server) record(r *http.Request, req request, u user, code int, start ti
 	})
 }
 
-// appendEvent numbers an event and adds it to the log; s.mu is held.
+// podAddress is the address of a pod ("namespace/name"), or of a
+// deployment's first pod, for the audit log; once the pod is gone, the
+// last one it had. s.mu is held.
+func (s *Server) podAddress(ref string) string {
+	ns, name, _ := strings.Cut(ref, "/")
+	var candidates []map[string]any
+	if p, ok := s.objects["pods"][ref]; ok {
+		candidates = append(candidates, p)
+	}
+	for _, key := range sortedKeys(s.objects["pods"]) {
+		if p := s.objects["pods"][key]; namespaceOf(p) == ns && deploymentOf(p) == name {
+			candidates = append(candidates, p)
+		}
+	}
+	for _, p := range candidates {
+		if st, _ := p["status"].(map[string]any); st["podIP"] != nil {
+			s.podSeen[ref] = fmt.Sprint(st["podIP"])
+			break
+		}
+	}
+	return s.podSeen[ref]
+}
+
+// appendEvent adds an event to the log; s.mu is held. Its auditID is a
+// random UUID, as kube-apiserver gives each request.
 func (s *Server) appendEvent(e Event) {
 	e.Kind, e.APIVersion, e.Stage = "Event", "audit.k8s.io/v1", "ResponseComplete"
 	e.Level = "Metadata"
 	if e.RequestObject != nil {
 		e.Level = "Request"
 	}
-	e.AuditID = fmt.Sprintf("6f1c0000-0000-4000-8000-%012d", len(s.audit)+1)
+	e.AuditID = uuid.NewString()
 	e.StageTimestamp = s.now().UTC().Format(time.RFC3339Nano)
 	if e.RequestReceivedTimestamp == "" {
 		e.RequestReceivedTimestamp = e.StageTimestamp

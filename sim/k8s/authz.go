@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -62,4 +63,16 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, u user, req r
 	}
 	writeStatus(w, http.StatusForbidden, "Forbidden", msg, nil)
 	return false
+}
+
+// whoami answers a SelfSubjectReview (kubectl auth whoami): the server
+// says who it took the caller for. The review's body is empty and is
+// not read, whatever its encoding.
+func (s *Server) whoami(w http.ResponseWriter, r *http.Request, u user) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+		"metadata": map[string]any{"creationTimestamp": nil},
+		"status":   map[string]any{"userInfo": map[string]any{"username": u.Username, "groups": u.Groups}},
+	})
 }

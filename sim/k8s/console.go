@@ -112,7 +112,7 @@ func (c *console) overview(w http.ResponseWriter, r *http.Request) {
 			spec, _ := d["spec"].(map[string]any)
 			tmpl, _ := spec["template"].(map[string]any)
 			dr = append(dr, row{Namespace: fmt.Sprint(meta["namespace"]), Name: fmt.Sprint(meta["name"]), Images: images(tmpl),
-				Status: fmt.Sprintf("%v / %v", st["readyReplicas"], st["replicas"]), Age: age(meta),
+				Status: fmt.Sprintf("%d / %d", intOf(st["readyReplicas"], 0), intOf(spec["replicas"], 1)), Age: age(meta),
 				Link: fmt.Sprintf("deployment/%v/%v", meta["namespace"], meta["name"])})
 		}
 		for _, p := range pods.Items {

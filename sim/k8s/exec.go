@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 
@@ -33,7 +34,8 @@ var upgrader = websocket.Upgrader{
 // environment, as kube-apiserver hands exec to the node. Any other pod is
 // a model, not a process: the commands a trainee uses to look around
 // (env, printenv, hostname) answer from the pod's spec, and anything else
-// fails as a missing binary does in a distroless container.
+// fails as a missing binary does in a distroless container: the runtime
+// cannot start it.
 func (s *Server) exec(w http.ResponseWriter, r *http.Request, req request) {
 	pod, ok := s.Object("pods", req.namespace, req.name)
 	if !ok {
@@ -56,15 +58,57 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request, req request) {
 		return
 	}
 	defer conn.Close()
-	out, code := s.run(pod, r.URL.Query()["command"], container)
-	if out != "" {
-		_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanStdout}, out...))
+	command := r.URL.Query()["command"]
+	status := startFailure(command, modelled)
+	if status == nil {
+		out, code := s.run(pod, command, container)
+		if out != "" {
+			_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanStdout}, out...))
+		}
+		status = execStatus(code)
 	}
-	if code == 127 {
-		_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanStderr}, "sh: "+strings.Join(r.URL.Query()["command"], " ")+": not found\n"...))
-	}
-	_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanError}, execStatus(code)...))
+	_ = conn.WriteMessage(websocket.BinaryMessage, append([]byte{chanError}, status...))
 	_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+}
+
+// modelled are the binaries a modelled pod has, where its image keeps
+// them: the tools that answer from the pod's spec.
+var modelled = map[string]string{"env": "/usr/bin/env", "printenv": "/usr/bin/printenv", "hostname": "/bin/hostname"}
+
+// startFailure is the error status of an exec whose binary the container
+// lacks, nil if it has it. The runtime, not a shell, looks the binary up,
+// so nothing reaches stdout or stderr: runc's error comes back through
+// containerd and the kubelet as an internal error, which kubectl prints
+// ("error: Internal error occurred: ...") before exiting 1. Only a shell
+// that cannot find a command answers "not found" and 127.
+func startFailure(command []string, has map[string]string) []byte {
+	if len(command) == 0 {
+		return runtimeError("exec: \"\": executable file not found in $PATH")
+	}
+	name := command[0]
+	if !strings.Contains(name, "/") {
+		if _, ok := has[name]; ok {
+			return nil
+		}
+		return runtimeError(fmt.Sprintf("exec: %q: executable file not found in $PATH", name))
+	}
+	for _, p := range has {
+		if path.Clean(name) == p {
+			return nil
+		}
+	}
+	return runtimeError(fmt.Sprintf("exec: %q: stat %s: no such file or directory", name, name))
+}
+
+// runtimeError is the Status of an exec the container runtime could not
+// start, as the kubelet's streaming server sends it: containerd's words
+// around runc's, a random exec id included, wrapped as an internal error.
+func runtimeError(cause string) []byte {
+	err := fmt.Sprintf("error executing command in container: failed to exec in container: failed to start exec %q: "+
+		"OCI runtime exec failed: exec failed: unable to start container process: %s: unknown", randomHex(32), cause)
+	b, _ := json.Marshal(map[string]any{"metadata": map[string]any{}, "status": "Failure", "message": "Internal error occurred: " + err,
+		"reason": "InternalError", "details": map[string]any{"causes": []any{map[string]any{"message": err}}}, "code": 500})
+	return b
 }
 
 // kubeletOf is the kubelet of the lab host that plays pod, if one does:
@@ -124,15 +168,13 @@ func (s *Server) podEnv(pod, c map[string]any) map[string]string {
 }
 
 // run answers a command from the pod model: its output and exit code.
+// startFailure has checked the pod has its binary.
 func (s *Server) run(pod map[string]any, command []string, container string) (string, int) {
-	if len(command) == 0 {
-		return "", 127
-	}
 	name := pod["metadata"].(map[string]any)["name"].(string)
-	switch command[0] {
+	switch path.Base(command[0]) {
 	case "env", "printenv":
 		env := s.podEnv(pod, containerOf(pod, container))
-		if len(command) == 2 && command[0] == "printenv" {
+		if len(command) == 2 && path.Base(command[0]) == "printenv" {
 			v, ok := env[command[1]]
 			if !ok {
 				return "", 1
@@ -152,7 +194,7 @@ func (s *Server) run(pod map[string]any, command []string, container string) (st
 	case "hostname":
 		return name + "\n", 0
 	}
-	return "", 127
+	return "", 0
 }
 
 func list(v any) []any { l, _ := v.([]any); return l }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -33,20 +34,30 @@ const podEnvHeader = "X-Sakimori-Pod-Env"
 
 // A lab host that plays a pod runs a kubelet's exec endpoint beside the
 // pod's own process: sakimori-sim kubelet [-listen :10250] [-api-server HOST]
-// MODE ARGS... The emulated API server sends `kubectl exec` for that pod
-// to it (the world's `kubelets`), as kube-apiserver sends exec to the
-// node's kubelet, so the trainee's commands run for real: a shell, ls, cat.
-// Only the API server's address may call it; the command gets the pod's
-// environment, not the host's, so no lab secret reaches the trainee.
+// [-pod-command JSON] MODE ARGS... The emulated API server sends `kubectl
+// exec` for that pod to it (the world's `kubelets`), as kube-apiserver
+// sends exec to the node's kubelet, so the trainee's commands run for
+// real: a shell, ls, cat. Only the API server's address may call it; the
+// command gets the pod's environment, not the host's, so no lab secret
+// reaches the trainee. Given the pod's command line, it first takes it
+// on as its own (procname.go).
 func runKubelet(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("kubelet", flag.ContinueOnError)
 	listen := fs.String("listen", ":10250", "the exec endpoint's address")
 	apiServer := fs.String("api-server", os.Getenv("KUBELET_API_SERVER"), "the API server's host name (default $KUBELET_API_SERVER): only its addresses may call")
+	podCommand := fs.String("pod-command", os.Getenv(podCommandEnv), "the pod's command line, a JSON list, to show as this process's (default $"+podCommandEnv+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *apiServer == "" {
 		return errors.New("kubelet: -api-server is required")
+	}
+	if *podCommand != "" {
+		command, err := parseCommand(*podCommand)
+		if err != nil {
+			return err
+		}
+		return becomePod(command, append([]string{"-listen", *listen, "-api-server", *apiServer}, fs.Args()...))
 	}
 	k := &Kubelet{Allowed: func(ip net.IP) bool { return resolvesTo(*apiServer, ip) }}
 	errs := make(chan error, 2)
@@ -262,21 +273,34 @@ func (s *session) input(cmd *exec.Cmd, in io.WriteCloser, term *os.File) {
 }
 
 // finish sends the exec's status as the error channel carries it and
-// closes the stream, as the kubelet does.
+// closes the stream, as the kubelet does. A command that could not start
+// fails as the container runtime reports it, not as a shell would.
 func (s *session) finish(command []string, code int, err error) {
+	status := execStatus(code)
 	if err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			code = 127
-			s.send(chanStderr, []byte(fmt.Sprintf("exec: %q: executable file not found in $PATH\n", command[0])))
-		} else {
-			code = 126
-			s.send(chanStderr, []byte(err.Error()+"\n"))
-		}
+		status = runtimeError(startCause(command[0], err))
 	}
-	s.send(chanError, execStatus(code))
+	s.send(chanError, status)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_ = s.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+}
+
+// startCause is runc's account of why it could not start name, which,
+// like exec.Command, looks the name up in $PATH or stats the path given.
+func startCause(name string, err error) string {
+	var pathErr *fs.PathError
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return fmt.Sprintf("exec: %q: executable file not found in $PATH", name)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("exec: %q: stat %s: no such file or directory", name, name)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("exec: %q: permission denied", name)
+	case errors.As(err, &pathErr):
+		return fmt.Sprintf("exec: %q: %v", name, pathErr.Err)
+	}
+	return err.Error()
 }
 
 // execStatus is the Status an exec ends with: Success, or a non-zero

@@ -1,11 +1,13 @@
 package k8s
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +48,14 @@ func playedCluster(t *testing.T) (api, kubelet string) {
 	t.Helper()
 	kl := httptest.NewServer(&Kubelet{Allowed: func(ip net.IP) bool { return ip.IsLoopback() }})
 	t.Cleanup(kl.Close)
-	w, err := ParseWorld(strings.Replace(playedWorld, "KUBELET", kl.URL, 1))
+	return playedClusterAt(t, kl.URL), kl.URL
+}
+
+// playedClusterAt is an API server whose pod ingest-0 the kubelet at
+// kubelet plays.
+func playedClusterAt(t *testing.T, kubelet string) (api string) {
+	t.Helper()
+	w, err := ParseWorld(strings.Replace(playedWorld, "KUBELET", kubelet, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +65,7 @@ func playedCluster(t *testing.T) (api, kubelet string) {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return ts.URL, kl.URL
+	return ts.URL
 }
 
 // kubectl exec into a pod a lab host plays runs there for real, with the
@@ -76,15 +85,62 @@ func TestKubectlExecRunsWhereThePodIsPlayed(t *testing.T) {
 	if err != nil || strings.TrimSpace(out) != "from-stdin" {
 		t.Fatalf("exec -i: %v\n%s", err, out)
 	}
-	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "ingest-0", "--", "no-such-tool")
-	if err == nil || !strings.Contains(out, `"no-such-tool": executable file not found`) || !strings.Contains(out, "exit code 127") {
+	// A binary the container lacks: the runtime cannot start it, and says
+	// so as containerd and runc do; kubectl exits 1. A shell that cannot
+	// find one exits 127.
+	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "ingest-0", "--", "no-such-tool", "--flag")
+	if exitCode(err) != 1 || !strings.HasPrefix(out, "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec ") ||
+		!strings.Contains(out, `OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-tool": executable file not found in $PATH: unknown`) ||
+		strings.Contains(out, "--flag") || strings.Contains(out, "exit code") {
 		t.Fatalf("exec of a missing binary: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "ingest-0", "--", "/no/such/tool")
+	if exitCode(err) != 1 || !strings.Contains(out, `exec: "/no/such/tool": stat /no/such/tool: no such file or directory: unknown`) {
+		t.Fatalf("exec of a missing path: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "ingest-0", "--", "sh", "-c", "no-such-tool")
+	if exitCode(err) != 127 || !strings.Contains(out, "command terminated with exit code 127") {
+		t.Fatalf("a shell's missing command: %v\n%s", err, out)
 	}
 	// A pod no host plays still answers from its spec.
 	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "modelled", "--", "hostname")
 	if err != nil || strings.TrimSpace(out) != "modelled" {
 		t.Fatalf("exec into a modelled pod: %v\n%s", err, out)
 	}
+}
+
+// A modelled pod has only the tools that answer from its spec; any other
+// binary is missing, and the exec fails as the container runtime reports
+// that, naming the binary alone, and kubectl exits 1.
+func TestExecOfAMissingBinaryInAModelledPod(t *testing.T) {
+	api, _ := playedCluster(t)
+	out, err := kubectl(t, api, "", "-n", "telemetry", "exec", "modelled", "--", "ls", "-la", "/")
+	if exitCode(err) != 1 || !regexp.MustCompile(`^error: Internal error occurred: error executing command in container: failed to exec in container: `+
+		`failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: `+
+		`exec: "ls": executable file not found in \$PATH: unknown\n$`).MatchString(out) {
+		t.Fatalf("exec of a missing binary: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "-it", "modelled", "--", "/bin/sh")
+	if exitCode(err) != 1 || !strings.Contains(out, `exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown`) || strings.Contains(out, "exit code") {
+		t.Fatalf("exec of a missing path: %v\n%s", err, out)
+	}
+	out, err = kubectl(t, api, "", "-n", "telemetry", "exec", "modelled", "--", "/usr/bin/printenv", "HOSTNAME")
+	if err != nil || out != "modelled\n" {
+		t.Fatalf("exec of a binary the model has, by its path: %v\n%s", err, out)
+	}
+}
+
+// exitCode is a command's exit status, 0 if it ran and succeeded, -1 if
+// it did not run.
+func exitCode(err error) int {
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.ExitCode()
+	}
+	return -1
 }
 
 // With a terminal, the command gets a real one.

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +30,11 @@ func init() {
 // created them (an object's `ago` says how long before the lab's start),
 // the logs of its pods, the tokens its users and services hold, and the
 // addresses its audit log shows for the lab's hosts, so the evidence names
-// the story's machines rather than the lab's own network.
+// the story's machines rather than the lab's own network. An address may
+// be a pod's, "pod:NAMESPACE/NAME" (a pod, or a deployment's first pod):
+// a lab host that plays a client running in the cluster (a dashboard)
+// then shows as that pod, at the address `kubectl get pods -o wide` gives
+// it.
 type World struct {
 	Objects   []map[string]any  `yaml:"objects"`
 	Logs      map[string]string `yaml:"logs"` // "namespace/pod", or "namespace/deployment" for its pods
@@ -41,11 +46,15 @@ type World struct {
 	Kubelets map[string]string `yaml:"kubelets"`
 }
 
-// Token is a bearer token and who it authenticates as.
+// Token is a bearer token and who it authenticates as. A service
+// account's token used by a pod (Pod, "NAMESPACE/NAME" as in Addresses)
+// shows in the audit log from that pod's address, whichever lab host
+// sends it.
 type Token struct {
 	Token  string   `yaml:"token"`
 	User   string   `yaml:"user"`
 	Groups []string `yaml:"groups"`
+	Pod    string   `yaml:"pod"`
 }
 
 // ParseWorld reads KUBESIM_WORLD.
@@ -58,13 +67,20 @@ func ParseWorld(text string) (World, error) {
 		if _, err := netip.ParseAddr(from); err != nil {
 			return w, fmt.Errorf("k8s: world: addresses: %q is not an address", from)
 		}
-		if _, err := netip.ParseAddr(to); err != nil {
+		if ref, ok := strings.CutPrefix(to, "pod:"); ok {
+			if _, _, ok := cut(ref); !ok {
+				return w, fmt.Errorf("k8s: world: addresses: %q is not pod:NAMESPACE/NAME", to)
+			}
+		} else if _, err := netip.ParseAddr(to); err != nil {
 			return w, fmt.Errorf("k8s: world: addresses: %q is not an address", to)
 		}
 	}
 	for i, t := range w.Tokens {
 		if t.Token == "" || t.User == "" {
 			return w, fmt.Errorf("k8s: world: tokens[%d] needs a token and a user", i)
+		}
+		if _, _, ok := cut(t.Pod); t.Pod != "" && !ok {
+			return w, fmt.Errorf("k8s: world: tokens[%d]: pod %q is not NAMESPACE/NAME", i, t.Pod)
 		}
 	}
 	for key, u := range w.Kubelets {
@@ -85,7 +101,7 @@ func (s *Server) Load(w World) error {
 		s.addresses[from] = to
 	}
 	for _, t := range w.Tokens {
-		s.tokens[t.Token] = user{t.User, append(append([]string(nil), t.Groups...), "system:authenticated")}
+		s.tokens[t.Token] = user{Username: t.User, Groups: append(append([]string(nil), t.Groups...), "system:authenticated"), pod: t.Pod}
 	}
 	for key, u := range w.Kubelets {
 		s.kubelets[key], _ = url.Parse(u) // ParseWorld checked it
@@ -109,6 +125,9 @@ func (s *Server) Load(w World) error {
 			return err
 		}
 	}
+	s.mu.Lock()
+	s.backdate()
+	s.mu.Unlock()
 	for key, text := range w.Logs {
 		ns, pod, ok := cut(key)
 		if !ok {

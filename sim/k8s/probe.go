@@ -155,7 +155,8 @@ func (p *prober) wasCreated(ns, name string) (bool, error) {
 			continue
 		}
 		code, _ := e.ResponseStatus["code"].(float64)
-		objName, _ := e.RequestObject["metadata"].(map[string]any)
+		sent, _ := e.RequestObject.(map[string]any)
+		objName, _ := sent["metadata"].(map[string]any)
 		if e.Verb == "create" && e.ObjectRef["resource"] == "deployments" && e.ObjectRef["namespace"] == ns && code == http.StatusCreated &&
 			(e.ObjectRef["name"] == name || objName["name"] == name) {
 			return true, nil

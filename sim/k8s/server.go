@@ -1,9 +1,10 @@
 // Package k8s emulates the subset of a Kubernetes API server the lab needs,
 // faithfully enough that the real kubectl works against it: discovery,
-// namespaces, pods, deployments, secrets, configmaps and service accounts,
-// anonymous access that an instructor can switch off, and an audit log in
-// audit.k8s.io/v1 Event lines so detection rules written for a real
-// cluster match the lab's.
+// nodes, namespaces, pods, deployments and their replica sets, events,
+// secrets, configmaps and service accounts, the controllers that make a
+// deployment's pods, anonymous access that an instructor can switch off,
+// and an audit log in audit.k8s.io/v1 Event lines so detection rules
+// written for a real cluster match the lab's.
 package k8s
 
 import (
@@ -21,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Server is the emulated API server. It is an http.Handler.
@@ -34,20 +37,68 @@ type Server struct {
 	audit     []Event
 	podLogs   map[string]string
 	tokens    map[string]user     // bearer token -> who it is, besides the admin's
-	addresses map[string]string   // a lab host's address -> the address the audit log shows
+	addresses map[string]string   // a lab host's address -> the address the audit log shows, or "pod:namespace/name"
 	kubelets  map[string]*url.URL // "namespace/pod" or "namespace/deployment" -> the kubelet that runs its exec
 	now       func() time.Time
+
+	podIPNext  map[string]int             // node -> how many pod addresses it has handed out
+	nodeImages map[string]map[string]bool // node -> the images it has pulled
+	eventSeq   int
+	pending    []func()          // what the controllers do about the request being served
+	podSeen    map[string]string // "namespace/name" -> the pod address last shown for it
 }
 
 // New returns a server with the given admin bearer token; anonymous
 // access starts on, which is the lab's misconfiguration.
 func New(adminToken string) *Server {
 	s := &Server{adminToken: adminToken, anonymous: true, objects: map[string]map[string]map[string]any{}, podLogs: map[string]string{},
-		tokens: map[string]user{}, addresses: map[string]string{}, kubelets: map[string]*url.URL{}, now: time.Now}
-	for _, ns := range []string{"default", "kube-system"} {
-		s.store("namespaces", "", map[string]any{"metadata": map[string]any{"name": ns}})
+		tokens: map[string]user{}, addresses: map[string]string{}, kubelets: map[string]*url.URL{}, now: time.Now,
+		podIPNext: map[string]int{}, nodeImages: map[string]map[string]bool{}, podSeen: map[string]string{}}
+	for _, ns := range builtinNamespaces {
+		obj := map[string]any{"metadata": map[string]any{"name": ns}}
+		prepareCreate("namespaces", obj)
+		s.store("namespaces", "", obj)
+	}
+	for _, m := range machines {
+		node := nodeObject(m, s.now())
+		s.store("nodes", "", node)
+		s.store("leases", "kube-node-lease", nodeLease(node))
 	}
 	return s
+}
+
+// builtinNamespaces are the namespaces kubeadm's cluster starts with.
+var builtinNamespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
+
+// backdate moves what the cluster started with (its nodes and first
+// namespaces) to before the oldest object of the world, so that nothing
+// in it predates the cluster itself; s.mu is held.
+func (s *Server) backdate() {
+	oldest := s.now()
+	for res, objs := range s.objects {
+		for _, o := range objs {
+			if t := createdAt(o); res != "nodes" && res != "events" && !t.IsZero() && t.Before(oldest) {
+				oldest = t
+			}
+		}
+	}
+	born := oldest.Add(-26 * time.Minute)
+	for _, ns := range builtinNamespaces {
+		if o, ok := s.objects["namespaces"]["/"+ns]; ok && createdAt(o).After(born) {
+			metaOf(o)["creationTimestamp"] = stamp(born)
+		}
+	}
+	for i, m := range machines {
+		if o, ok := s.objects["nodes"]["/"+m.name]; ok && createdAt(o).After(born) {
+			joined := born.Add(time.Duration(i) * 3 * time.Minute) // the workers join after kubeadm init
+			metaOf(o)["creationTimestamp"] = stamp(joined)
+			o["status"].(map[string]any)["conditions"] = nodeConditions(joined, joined)
+			s.touch(o)
+			if lease, ok := s.objects["leases"]["kube-node-lease/"+m.name]; ok {
+				metaOf(lease)["creationTimestamp"] = stamp(joined)
+			}
+		}
+	}
 }
 
 // SetAnonymous switches anonymous access: off, requests with no
@@ -61,6 +112,7 @@ func (s *Server) SetAnonymous(on bool) {
 // Seed stores an object as if an administrator had created it, without
 // an audit event.
 func (s *Server) Seed(obj map[string]any) error {
+	obj = clone(obj) // numbers as JSON has them, whatever decoded the world
 	apiVersion, _ := obj["apiVersion"].(string)
 	kindName, _ := obj["kind"].(string)
 	for _, k := range kinds {
@@ -71,10 +123,9 @@ func (s *Server) Seed(obj map[string]any) error {
 			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			prepareCreate(k.resource, obj)
 			s.store(k.resource, ns, obj)
-			if k.resource == "deployments" {
-				s.rollOut(ns, obj, false)
-			}
+			s.changed(k, ns, obj, false)
 			return nil
 		}
 	}
@@ -89,23 +140,20 @@ func namespaceOf(obj map[string]any) string {
 	return "default"
 }
 
-// store fills in the server-owned fields and keeps obj. Callers hold mu.
+// store fills in the server-owned fields and the API's defaults, and
+// keeps obj; s.mu is held.
 func (s *Server) store(resource, ns string, obj map[string]any) {
 	k, _ := lookupKind(groupOf(resource), resource)
 	s.rev++
-	meta, _ := obj["metadata"].(map[string]any)
-	if meta == nil {
-		meta = map[string]any{}
-		obj["metadata"] = meta
-	}
+	meta := metaOf(obj)
 	if ns != "" {
 		meta["namespace"] = ns
 	}
 	if _, ok := meta["uid"]; !ok {
-		meta["uid"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", s.rev)
+		meta["uid"] = uuid.NewString()
 	}
-	if _, ok := meta["creationTimestamp"]; !ok {
-		meta["creationTimestamp"] = s.now().UTC().Format(time.RFC3339)
+	if meta["creationTimestamp"] == nil {
+		meta["creationTimestamp"] = stamp(s.now())
 	}
 	meta["resourceVersion"] = strconv.Itoa(s.rev)
 	obj["apiVersion"], obj["kind"] = k.apiVersion(), k.kind
@@ -123,25 +171,91 @@ func (s *Server) store(resource, ns string, obj map[string]any) {
 			obj["data"] = data
 			delete(obj, "stringData")
 		}
-		if _, ok := obj["type"]; !ok {
+		// kubectl create secret sends an empty type; the server's default
+		// applies to it as to a type left out.
+		if t, _ := obj["type"].(string); t == "" {
 			obj["type"] = "Opaque"
 		}
 	case "pods":
-		obj["status"] = map[string]any{"phase": "Running", "podIP": "10.244.0." + strconv.Itoa(10+s.rev%200)}
-	case "namespaces":
-		obj["status"] = map[string]any{"phase": "Active"}
-	case "deployments":
-		spec, _ := obj["spec"].(map[string]any)
-		replicas := 1.0
-		if r, ok := spec["replicas"].(float64); ok {
-			replicas = r
+		defaultPod(obj)
+		if st, _ := obj["status"].(map[string]any); st != nil && st["qosClass"] == nil {
+			st["qosClass"] = qosClass(obj["spec"].(map[string]any))
 		}
-		obj["status"] = map[string]any{"replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas, "updatedReplicas": replicas}
+	case "deployments", "replicasets":
+		defaultWorkload(resource, obj)
 	}
 	if s.objects[resource] == nil {
 		s.objects[resource] = map[string]map[string]any{}
 	}
 	s.objects[resource][ns+"/"+meta["name"].(string)] = obj
+}
+
+// withStatus are the kinds whose status is the server's: a client's
+// create or update of the object leaves it as the server has it.
+var withStatus = map[string]bool{"pods": true, "deployments": true, "replicasets": true, "namespaces": true, "nodes": true}
+
+// generational are the kinds whose metadata.generation counts changes to
+// their spec, which their status's observedGeneration follows.
+var generational = map[string]bool{"deployments": true, "replicasets": true}
+
+// prepareCreate is what the API server does with a new object before it
+// stores it: the status starts as the server's, not as sent, and a
+// workload starts at generation 1.
+func prepareCreate(resource string, obj map[string]any) {
+	switch resource {
+	case "pods":
+		obj["status"] = map[string]any{"phase": "Pending"}
+	case "namespaces":
+		obj["status"] = map[string]any{"phase": "Active"}
+		if _, ok := obj["spec"]; !ok {
+			obj["spec"] = map[string]any{"finalizers": []any{"kubernetes"}}
+		}
+	case "replicasets":
+		obj["status"] = map[string]any{"replicas": 0.0}
+	case "deployments", "nodes":
+		obj["status"] = map[string]any{}
+	}
+	if generational[resource] {
+		metaOf(obj)["generation"] = 1.0
+	}
+}
+
+// prepareUpdate keeps what a client's update of the whole object cannot
+// change: its identity, the status of a kind that has one, and the
+// generation, raised when the spec changed.
+func prepareUpdate(resource string, obj, old map[string]any) {
+	meta, oldMeta := metaOf(obj), metaOf(old)
+	for _, key := range []string{"name", "uid", "creationTimestamp", "generateName"} {
+		if v, ok := oldMeta[key]; ok {
+			meta[key] = v
+		}
+	}
+	if withStatus[resource] {
+		obj["status"] = clone(map[string]any{"s": old["status"]})["s"]
+	}
+	if resource == "pods" {
+		// A pod stays on the node it was bound to.
+		spec, _ := obj["spec"].(map[string]any)
+		oldSpec, _ := old["spec"].(map[string]any)
+		if spec != nil && oldSpec["nodeName"] != nil {
+			spec["nodeName"] = oldSpec["nodeName"]
+		}
+	}
+	if generational[resource] {
+		defaultWorkload(resource, obj)
+		gen := intOf(oldMeta["generation"], 1)
+		if jsonText(obj["spec"]) != jsonText(old["spec"]) {
+			gen++
+		}
+		meta["generation"] = float64(gen)
+	}
+}
+
+// jsonText is v as JSON, with its map keys in order: two values with the
+// same text are the same.
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func groupOf(resource string) string {
@@ -207,6 +321,7 @@ func parse(path string) (request, bool) {
 type user struct {
 	Username string   `json:"username"`
 	Groups   []string `json:"groups"`
+	pod      string   // the pod that uses this token, "namespace/name"
 }
 
 func (u user) in(group string) bool {
@@ -223,7 +338,7 @@ func (s *Server) authenticate(r *http.Request) (user, bool) {
 	auth := r.Header.Get("Authorization")
 	if auth != "" {
 		if s.adminToken != "" && auth == "Bearer "+s.adminToken {
-			return user{"kubernetes-admin", []string{"system:masters", "system:authenticated"}}, true
+			return user{Username: "kubernetes-admin", Groups: []string{"system:masters", "system:authenticated"}}, true
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -237,7 +352,7 @@ func (s *Server) authenticate(r *http.Request) (user, bool) {
 	if !s.anonymous {
 		return user{}, false
 	}
-	return user{"system:anonymous", []string{"system:unauthenticated"}}, true
+	return user{Username: "system:anonymous", Groups: []string{"system:unauthenticated"}}, true
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r, true) }
@@ -264,6 +379,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, audited bool) {
 	}
 	if audited && isResource && req.resource != "" {
 		s.record(r, req, u, rec.code, start, body)
+	}
+	s.settle()
+}
+
+// later queues what the controllers do about a request, to run once the
+// request is answered and in the audit log: they act on what they see
+// the API server has written, so their requests follow it; s.mu is held.
+func (s *Server) later(fn func()) { s.pending = append(s.pending, fn) }
+
+// settle runs what the controllers have queued.
+func (s *Server) settle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.pending) > 0 {
+		fn := s.pending[0]
+		s.pending = s.pending[1:]
+		fn()
 	}
 }
 
@@ -311,8 +443,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 	case path == "/apis":
 		writeJSON(w, http.StatusOK, groupList())
 		return
-	case path == "/api/v1" || path == "/apis/apps/v1" || path == "/apis/authorization.k8s.io/v1" || path == "/apis/rbac.authorization.k8s.io/v1":
+	case path == "/api/v1" || servedGroupVersions[strings.TrimPrefix(path, "/apis/")]:
 		writeJSON(w, http.StatusOK, resourceList(strings.TrimPrefix(strings.TrimPrefix(path, "/apis/"), "/api/")))
+		return
+	case healthPath(path):
+		s.health(w, r, path)
 		return
 	}
 	if !isResource {
@@ -321,6 +456,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 	}
 	if req.group == "authorization.k8s.io" && (req.resource == "selfsubjectaccessreviews" || req.resource == "selfsubjectrulesreviews") && r.Method == http.MethodPost {
 		s.accessReview(w, r, u, req.resource == "selfsubjectrulesreviews")
+		return
+	}
+	if req.group == "authentication.k8s.io" && req.version == "v1" && req.resource == "selfsubjectreviews" && req.name == "" && r.Method == http.MethodPost {
+		s.whoami(w, r, u)
 		return
 	}
 	if req.resource == "namespaces" && req.namespace != "" && req.name == "" {
@@ -339,6 +478,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 	}
 	if req.sub == "log" && req.resource == "pods" && r.Method == http.MethodGet {
 		s.logs(w, req)
+		return
+	}
+	if req.sub == "scale" && generational[req.resource] {
+		s.scaleResource(w, r, k, req)
 		return
 	}
 	if req.sub != "" {
@@ -360,15 +503,37 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 		writeStatus(w, http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", k.resource+k.groupSuffix(), req.name),
 			map[string]any{"name": req.name, "group": k.group, "kind": k.resource})
 	}
+	switch k.resource {
+	case "events":
+		s.expireEvents()
+	case "nodes":
+		for _, n := range s.objects["nodes"] {
+			s.heartbeat(n)
+		}
+	case "leases":
+		for _, l := range s.objects["leases"] {
+			s.renew(l)
+		}
+	}
 	switch {
 	case r.Method == http.MethodGet && req.name == "":
+		labels, err := parseSelector(r.URL.Query().Get("labelSelector"))
+		if err != nil {
+			writeStatus(w, http.StatusBadRequest, "BadRequest", "unable to parse requirement: "+err.Error(), nil)
+			return
+		}
+		fields, err := parseFieldSelector(r.URL.Query().Get("fieldSelector"))
+		if err != nil {
+			writeStatus(w, http.StatusBadRequest, "BadRequest", err.Error(), nil)
+			return
+		}
 		items := []any{}
 		for _, key := range sortedKeys(s.objects[k.resource]) {
 			obj := s.objects[k.resource][key]
 			if k.namespaced && req.namespace != "" && namespaceOf(obj) != req.namespace {
 				continue
 			}
-			if !labelsMatch(obj, r.URL.Query().Get("labelSelector")) {
+			if !labels.matches(obj) || !fields.matches(obj) {
 				continue
 			}
 			items = append(items, obj)
@@ -411,9 +576,12 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 				return
 			}
 		}
+		prepareCreate(k.resource, obj)
 		s.store(k.resource, ns, obj)
+		// The answer is the object as stored, before any controller has
+		// acted on it: a new pod is Pending, a new deployment has no status.
 		writeJSON(w, http.StatusCreated, obj)
-		s.changed(k, ns, obj)
+		s.later(func() { s.changed(k, ns, obj, true) })
 	case r.Method == http.MethodPut && req.name != "":
 		obj, err := decodeObject(r)
 		if err != nil {
@@ -425,65 +593,134 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 			notFound()
 			return
 		}
-		keepIdentity(obj, old)
+		prepareUpdate(k.resource, obj, old)
 		s.store(k.resource, ns, obj)
 		writeJSON(w, http.StatusOK, obj)
-		s.changed(k, ns, obj)
+		s.later(func() { s.changed(k, ns, obj, true) })
 	case r.Method == http.MethodPatch && req.name != "":
 		old, ok := s.objects[k.resource][key]
 		if !ok {
 			notFound()
 			return
 		}
-		merge := mergePatch
-		switch mediaType(r) {
-		case "application/strategic-merge-patch+json":
-			merge = strategicMerge
-		case "application/merge-patch+json":
-		default:
-			writeStatus(w, http.StatusUnsupportedMediaType, "UnsupportedMediaType",
-				fmt.Sprintf("the server does not take %s patches here: use a merge or strategic merge patch", mediaType(r)), nil)
+		obj, code, err := patched(r, old)
+		if err != nil {
+			refusePatch(w, code, err)
 			return
 		}
-		var patch map[string]any
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&patch); err != nil {
-			writeStatus(w, http.StatusBadRequest, "BadRequest", "the patch is not a JSON object", nil)
-			return
-		}
-		obj := merge(clone(old), patch).(map[string]any)
-		keepIdentity(obj, old)
+		prepareUpdate(k.resource, obj, old)
 		s.store(k.resource, ns, obj)
 		writeJSON(w, http.StatusOK, obj)
-		s.changed(k, ns, obj)
+		s.later(func() { s.changed(k, ns, obj, true) })
 	case r.Method == http.MethodDelete && req.name != "":
 		obj, ok := s.objects[k.resource][key]
 		if !ok {
 			notFound()
 			return
 		}
+		if k.resource == "namespaces" && (req.name == "default" || req.name == "kube-system" || req.name == "kube-public") {
+			writeStatus(w, http.StatusForbidden, "Forbidden", fmt.Sprintf("namespaces %q is forbidden: this namespace may not be deleted", req.name),
+				map[string]any{"name": req.name, "kind": "namespaces"})
+			return
+		}
 		delete(s.objects[k.resource], key)
-		if k.resource == "deployments" {
-			s.removeDeployment(ns, req.name)
-		}
-		if k.resource == "namespaces" {
-			for res, objs := range s.objects {
-				for key, o := range objs {
-					if res != "namespaces" && namespaceOf(o) == req.name {
-						delete(objs, key)
-					}
-				}
-			}
-		}
 		writeJSON(w, http.StatusOK, obj)
+		s.later(func() { s.deleted(k, ns, obj) })
 	default:
 		writeStatus(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the server does not allow this method on the requested resource", nil)
 	}
 }
 
-// changed lets the controllers follow a written object; s.mu is held.
-func (s *Server) changed(k kind, ns string, obj map[string]any) {
-	if k.resource == "deployments" {
-		s.rollOut(ns, obj, true)
+// patched is old with a request's patch applied, or the status code and
+// error of a patch that cannot be: merge and strategic merge patches, and
+// JSON patches (RFC 6902), as kubectl patch --type sends them.
+func patched(r *http.Request, old map[string]any) (map[string]any, int, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return nil, http.StatusBadRequest, errors.New("the patch could not be read")
+	}
+	switch mediaType(r) {
+	case "application/json-patch+json":
+		var ops []map[string]any
+		if err := json.Unmarshal(body, &ops); err != nil {
+			return nil, http.StatusBadRequest, fmt.Errorf("the JSON patch is not a list of operations: %v", err)
+		}
+		doc, err := jsonPatch(clone(old), ops)
+		if err != nil {
+			return nil, http.StatusUnprocessableEntity, err
+		}
+		obj, ok := doc.(map[string]any)
+		if !ok {
+			return nil, http.StatusUnprocessableEntity, errors.New("the patched document is not an object")
+		}
+		return obj, 0, nil
+	case "application/strategic-merge-patch+json", "application/merge-patch+json":
+		var patch map[string]any
+		if err := json.Unmarshal(body, &patch); err != nil {
+			return nil, http.StatusBadRequest, errors.New("the patch is not a JSON object")
+		}
+		merge := mergePatch
+		if mediaType(r) == "application/strategic-merge-patch+json" {
+			merge = strategicMerge
+		}
+		return merge(clone(old), patch).(map[string]any), 0, nil
+	}
+	return nil, http.StatusUnsupportedMediaType, fmt.Errorf("the server does not take %s patches here: use a JSON, merge or strategic merge patch", mediaType(r))
+}
+
+// refusePatch answers a patch that cannot apply, with the reason of its
+// status code.
+func refusePatch(w http.ResponseWriter, code int, err error) {
+	reason := map[int]string{http.StatusBadRequest: "BadRequest", http.StatusUnprocessableEntity: "Invalid",
+		http.StatusUnsupportedMediaType: "UnsupportedMediaType"}[code]
+	writeStatus(w, code, reason, err.Error(), nil)
+}
+
+// changed lets the controllers, the scheduler and the kubelets follow a
+// written object; s.mu is held.
+func (s *Server) changed(k kind, ns string, obj map[string]any, audited bool) {
+	switch k.resource {
+	case "deployments":
+		s.rollOut(ns, obj, audited)
+	case "replicasets":
+		s.syncReplicaSet(obj, s.when(obj, audited), audited)
+		if deploy := s.ownerOf(obj, "deployments"); deploy != nil {
+			s.rollOut(ns, deploy, audited) // the deployment's count wins over an edit of its replica set
+		}
+	case "pods":
+		if st, _ := obj["status"].(map[string]any); st["phase"] == "Pending" {
+			s.schedule(obj, s.when(obj, audited), audited)
+		}
+	}
+}
+
+// deleted lets the garbage collector and the controllers follow a deleted
+// object; s.mu is held.
+func (s *Server) deleted(k kind, ns string, obj map[string]any) {
+	switch k.resource {
+	case "deployments":
+		s.removeDeployment(ns, obj)
+	case "replicasets":
+		s.removeReplicaSetPods(obj)
+		if deploy := s.ownerOf(obj, "deployments"); deploy != nil {
+			s.rollOut(ns, deploy, true)
+		}
+	case "pods":
+		s.stop(obj)
+		if rs := s.ownerOf(obj, "replicasets"); rs != nil {
+			s.syncReplicaSet(rs, s.now(), true) // a deleted pod of a replica set is replaced
+		}
+	case "namespaces":
+		for res, objs := range s.objects {
+			if kk, ok := lookupKind(groupOf(res), res); !ok || !kk.namespaced {
+				continue
+			}
+			for key, o := range objs {
+				if namespaceOf(o) == nameOf(obj) {
+					delete(objs, key)
+				}
+			}
+		}
 	}
 }
 
@@ -508,17 +745,6 @@ func (k kind) groupSuffix() string {
 		return ""
 	}
 	return "." + k.group
-}
-
-// keepIdentity keeps the server-owned identity of an updated object.
-func keepIdentity(obj, old map[string]any) {
-	meta, _ := obj["metadata"].(map[string]any)
-	if meta == nil {
-		meta = map[string]any{}
-		obj["metadata"] = meta
-	}
-	oldMeta := old["metadata"].(map[string]any)
-	meta["name"], meta["uid"], meta["creationTimestamp"] = oldMeta["name"], oldMeta["uid"], oldMeta["creationTimestamp"]
 }
 
 func decodeObject(r *http.Request) (map[string]any, error) {
@@ -596,33 +822,4 @@ func sortedKeys(m map[string]map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// labelsMatch reads an equality-based label selector (a=b,c==d,e!=f), the
-// kind kubectl sends for a deployment's pods.
-func labelsMatch(obj map[string]any, selector string) bool {
-	if selector == "" {
-		return true
-	}
-	meta, _ := obj["metadata"].(map[string]any)
-	labels, _ := meta["labels"].(map[string]any)
-	for _, term := range strings.Split(selector, ",") {
-		if k, v, ok := strings.Cut(term, "!="); ok {
-			if fmt.Sprint(labels[strings.TrimSpace(k)]) == strings.TrimSpace(v) {
-				return false
-			}
-			continue
-		}
-		k, v, ok := strings.Cut(strings.Replace(term, "==", "=", 1), "=")
-		if !ok {
-			if _, has := labels[strings.TrimSpace(term)]; !has {
-				return false
-			}
-			continue
-		}
-		if got, has := labels[strings.TrimSpace(k)]; !has || fmt.Sprint(got) != strings.TrimSpace(v) {
-			return false
-		}
-	}
-	return true
 }

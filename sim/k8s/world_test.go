@@ -9,11 +9,6 @@ import (
 	"time"
 )
 
-func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 const telemetryWorld = `
 addresses: {"127.0.0.1": 203.0.113.9}
 tokens:
@@ -155,14 +150,23 @@ func TestDeploymentsPodsAndTheAuditLog(t *testing.T) {
 	if env := list(c["env"]); len(env) != 1 || env[0].(map[string]any)["name"] != "AWS_ACCESS_KEY_ID" || c["image"] != "ingest:2.3" {
 		t.Fatalf("after removing REGION: %v", c)
 	}
-	// A JSON patch is refused, and changes nothing.
+	// A JSON patch whose test fails changes nothing; one that applies
+	// scales the deployment.
 	out, err = kubectl(t, admin.URL, "", "--token=admintoken", "-n", "telemetry", "patch", "deployment", "ingest", "--type=json",
-		"-p", `[{"op": "replace", "path": "/spec/replicas", "value": 5}]`)
-	if err == nil || !strings.Contains(out, "UnsupportedMediaType") && !strings.Contains(out, "does not take") {
-		t.Fatalf("a JSON patch: %v\n%s", err, out)
+		"-p", `[{"op": "test", "path": "/spec/replicas", "value": 7}, {"op": "replace", "path": "/spec/replicas", "value": 5}]`)
+	if err == nil || !strings.Contains(out, "testing value /spec/replicas failed") {
+		t.Fatalf("a JSON patch whose test fails: %v\n%s", err, out)
 	}
 	if n := len(pods("telemetry")); n != 2 {
 		t.Fatalf("a refused patch left %d pods", n)
+	}
+	out, err = kubectl(t, admin.URL, "", "--token=admintoken", "-n", "telemetry", "patch", "deployment", "ingest", "--type=json",
+		"-p", `[{"op": "test", "path": "/spec/replicas", "value": 2}, {"op": "replace", "path": "/spec/replicas", "value": 3}]`)
+	if err != nil || !strings.Contains(out, "deployment.apps/ingest patched") {
+		t.Fatalf("a JSON patch: %v\n%s", err, out)
+	}
+	if n := len(pods("telemetry")); n != 3 {
+		t.Fatalf("a JSON patch to 3 replicas left %d pods", n)
 	}
 	out, err = kubectl(t, ts.URL, "", "-n", "kube-system", "delete", "deployment", "metrics-agent")
 	if err != nil {
