@@ -3,7 +3,9 @@
 package opendb
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // DB is a search database in the shape of an Elasticsearch node left
@@ -21,6 +24,8 @@ import (
 type DB struct {
 	mu       sync.Mutex
 	indices  map[string]map[string]json.RawMessage // index → id → document
+	uuids    map[string]string                     // index → its uuid, as _cat/indices shows it
+	cluster  string                                // the cluster's uuid
 	password string
 }
 
@@ -29,22 +34,32 @@ func New(seed map[string]map[string]json.RawMessage) *DB {
 	if seed == nil {
 		seed = map[string]map[string]json.RawMessage{}
 	}
-	return &DB{indices: seed}
+	d := &DB{indices: seed, uuids: map[string]string{}, cluster: indexUUID()}
+	for name := range seed {
+		d.uuids[name] = indexUUID()
+	}
+	return d
 }
 
 func (d *DB) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !d.allowed(r) {
+	if ok, why := d.allowed(r); !ok {
 		w.Header().Set("WWW-Authenticate", `Basic realm="security" charset="UTF-8"`)
-		writeDBError(w, http.StatusUnauthorized, "security_exception", "missing authentication credentials for REST request ["+r.URL.Path+"]")
+		writeDBError(w, http.StatusUnauthorized, "security_exception", why+" for REST request ["+r.URL.Path+"]")
 		return
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
-		writeDB(w, map[string]any{"name": "acme-search-01", "cluster_name": "acme-prod",
-			"version": map[string]any{"number": "7.10.2", "build_flavor": "oss"}, "tagline": "You Know, for Search"})
+		d.info(w)
+	case r.URL.Path == "/_cat" && r.Method == http.MethodGet:
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		fmt.Fprint(w, "=^.^=\n/_cat/health\n/_cat/indices\n/_cat/indices/{index}\n")
 	case r.URL.Path == "/_cat/indices" && r.Method == http.MethodGet:
-		d.catIndices(w)
+		d.catIndices(w, r.URL.Query().Has("v"))
+	case r.URL.Path == "/_cat/health" && r.Method == http.MethodGet:
+		d.catHealth(w, r.URL.Query().Has("v"))
+	case r.URL.Path == "/_cluster/health" && r.Method == http.MethodGet:
+		d.health(w)
 	case r.URL.Path == "/_security/user/elastic/_password" && (r.Method == http.MethodPost || r.Method == http.MethodPut):
 		d.setPassword(w, r)
 	case len(parts) == 2 && parts[1] == "_search":
@@ -54,22 +69,70 @@ func (d *DB) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(parts) == 1 && r.Method == http.MethodDelete:
 		d.deleteIndex(w, parts[0])
 	default:
-		writeDBError(w, http.StatusBadRequest, "illegal_argument_exception", "no handler for "+r.Method+" "+r.URL.Path)
+		// Elasticsearch's own words for a path it does not serve.
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": "no handler found for uri [" + r.URL.RequestURI() + "] and method [" + r.Method + "]", "status": 400})
 	}
 }
 
-func (d *DB) allowed(r *http.Request) bool {
+// info is the node's root answer, as an Elasticsearch 7.10.2 node gives it
+// (the default distribution: the one with the security feature).
+func (d *DB) info(w http.ResponseWriter) {
+	writeDB(w, map[string]any{"name": "acme-search-01", "cluster_name": "acme-prod", "cluster_uuid": d.cluster,
+		"version": map[string]any{"number": "7.10.2", "build_flavor": "default", "build_type": "docker",
+			"build_hash": "747e1cc71def077253878a59143c1f785afa92b9", "build_date": "2021-01-13T00:42:12.435326Z",
+			"build_snapshot": false, "lucene_version": "8.7.0", "minimum_wire_compatibility_version": "6.8.0",
+			"minimum_index_compatibility_version": "6.0.0-beta1"},
+		"tagline": "You Know, for Search"})
+}
+
+// health is a single node's: yellow, its replicas having nowhere to go.
+func (d *DB) health(w http.ResponseWriter) {
+	d.mu.Lock()
+	n := len(d.indices)
+	d.mu.Unlock()
+	writeDB(w, map[string]any{"cluster_name": "acme-prod", "status": "yellow", "timed_out": false, "number_of_nodes": 1,
+		"number_of_data_nodes": 1, "active_primary_shards": n, "active_shards": n, "relocating_shards": 0,
+		"initializing_shards": 0, "unassigned_shards": n, "delayed_unassigned_shards": 0, "number_of_pending_tasks": 0,
+		"number_of_in_flight_fetch": 0, "task_max_waiting_in_queue_millis": 0, "active_shards_percent_as_number": 50.0})
+}
+
+func (d *DB) catHealth(w http.ResponseWriter, header bool) {
+	d.mu.Lock()
+	n := len(d.indices)
+	d.mu.Unlock()
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	if header {
+		fmt.Fprintln(w, "epoch      timestamp cluster   status node.total node.data shards pri relo init unassign pending_tasks max_task_wait_time active_shards_percent")
+	}
+	now := time.Now().UTC()
+	fmt.Fprintf(w, "%d %s acme-prod yellow          1         1 %6d %3d    0    0 %8d             0                  -                 50.0%%\n",
+		now.Unix(), now.Format("15:04:05"), n, n, n)
+}
+
+// allowed says whether r may be served, and if not, why in Elasticsearch's
+// words: no credentials, or wrong ones.
+func (d *DB) allowed(r *http.Request) (bool, string) {
 	d.mu.Lock()
 	pw := d.password
 	d.mu.Unlock()
 	if pw == "" {
-		return true
+		return true, ""
 	}
 	user, pass, ok := r.BasicAuth()
-	return ok && user == "elastic" && subtle.ConstantTimeCompare([]byte(pass), []byte(pw)) == 1
+	switch {
+	case !ok:
+		return false, "missing authentication credentials"
+	case user != "elastic" || subtle.ConstantTimeCompare([]byte(pass), []byte(pw)) != 1:
+		return false, "unable to authenticate user [" + user + "]"
+	}
+	return true, ""
 }
 
-func (d *DB) catIndices(w http.ResponseWriter) {
+// catIndices lists the indices as _cat/indices does: every column, and
+// the header row only when ?v asks for it.
+func (d *DB) catIndices(w http.ResponseWriter, header bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	names := make([]string, 0, len(d.indices))
@@ -78,9 +141,31 @@ func (d *DB) catIndices(w http.ResponseWriter) {
 	}
 	sort.Strings(names)
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
-	for _, n := range names {
-		fmt.Fprintf(w, "yellow open %-12s 1 1 %d 0\n", n, len(d.indices[n]))
+	if header {
+		fmt.Fprintf(w, "%-6s %-6s %-12s %-22s %3s %3s %10s %12s %10s %14s\n", "health", "status", "index", "uuid", "pri", "rep", "docs.count", "docs.deleted", "store.size", "pri.store.size")
 	}
+	for _, n := range names {
+		size := 208 // an empty shard's files
+		for _, doc := range d.indices[n] {
+			size += len(doc) + 96
+		}
+		fmt.Fprintf(w, "%-6s %-6s %-12s %-22s %3d %3d %10d %12d %10s %14s\n", "yellow", "open", n, d.uuids[n], 1, 1, len(d.indices[n]), 0, byteSize(size), byteSize(size))
+	}
+}
+
+// byteSize writes a size as Elasticsearch's _cat APIs do (208b, 5.2kb).
+func byteSize(n int) string {
+	if n < 1024 {
+		return fmt.Sprintf("%db", n)
+	}
+	return fmt.Sprintf("%.1fkb", float64(n)/1024)
+}
+
+// indexUUID is a new index's uuid: 22 characters of URL-safe base64.
+func indexUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func (d *DB) search(w http.ResponseWriter, index string) {
@@ -113,6 +198,7 @@ func (d *DB) put(w http.ResponseWriter, r *http.Request, index, id string) {
 	defer d.mu.Unlock()
 	if d.indices[index] == nil {
 		d.indices[index] = map[string]json.RawMessage{}
+		d.uuids[index] = indexUUID()
 	}
 	d.indices[index][id] = doc
 	w.WriteHeader(http.StatusCreated)
@@ -127,6 +213,7 @@ func (d *DB) deleteIndex(w http.ResponseWriter, index string) {
 		return
 	}
 	delete(d.indices, index)
+	delete(d.uuids, index)
 	writeDB(w, map[string]any{"acknowledged": true})
 }
 
@@ -154,5 +241,6 @@ func writeDB(w http.ResponseWriter, v any) {
 func writeDBError(w http.ResponseWriter, status int, kind, reason string) {
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"type": kind, "reason": reason}, "status": status})
+	cause := map[string]any{"type": kind, "reason": reason}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"root_cause": []any{cause}, "type": kind, "reason": reason}, "status": status})
 }

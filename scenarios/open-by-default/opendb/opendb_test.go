@@ -50,3 +50,44 @@ func TestOpenDBIsOpenUntilAPasswordIsSet(t *testing.T) {
 		t.Fatalf("with the password: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// The node answers in Elasticsearch's shapes and words, which a responder
+// who knows the product reads: the root's build details, _cat/indices
+// with its header only under ?v, an unknown path, and wrong credentials
+// told from none.
+func TestOpenDBAnswersAsElasticsearch(t *testing.T) {
+	db := New(map[string]map[string]json.RawMessage{"customers": {"1": json.RawMessage(`{"name":"Jo"}`)}})
+	_, root := call(t, db, "GET", "/", "", "")
+	var info struct {
+		ClusterUUID string `json:"cluster_uuid"`
+		Version     struct {
+			Number, BuildFlavor, BuildHash, LuceneVersion string
+		} `json:"version"`
+	}
+	_ = json.Unmarshal([]byte(root), &info)
+	if len(info.ClusterUUID) != 22 || !strings.Contains(root, `"build_flavor":"default"`) || !strings.Contains(root, `"lucene_version":"8.7.0"`) {
+		t.Fatalf("root: %s", root)
+	}
+	_, plain := call(t, db, "GET", "/_cat/indices", "", "")
+	_, verbose := call(t, db, "GET", "/_cat/indices?v", "", "")
+	if strings.HasPrefix(plain, "health") || !strings.HasPrefix(verbose, "health status index") || len(strings.Fields(strings.Split(plain, "\n")[0])) != 10 {
+		t.Fatalf("_cat/indices: %q; with ?v: %q", plain, verbose)
+	}
+	if status, body := call(t, db, "GET", "/_nodes/stats", "", ""); status != 400 || !strings.Contains(body, `no handler found for uri [/_nodes/stats] and method [GET]`) {
+		t.Fatalf("an unknown path: %d %s", status, body)
+	}
+	if status, body := call(t, db, "GET", "/_cluster/health", "", ""); status != 200 || !strings.Contains(body, `"status":"yellow"`) {
+		t.Fatalf("health: %d %s", status, body)
+	}
+	call(t, db, "POST", "/_security/user/elastic/_password", "", `{"password":"long-enough"}`)
+	req := httptest.NewRequest("GET", "/", nil)
+	req.SetBasicAuth("elastic", "changeme")
+	rec := httptest.NewRecorder()
+	db.ServeHTTP(rec, req)
+	if rec.Code != 401 || !strings.Contains(rec.Body.String(), "unable to authenticate user [elastic] for REST request [/]") {
+		t.Fatalf("a wrong password: %d %s", rec.Code, rec.Body)
+	}
+	if _, body := call(t, db, "GET", "/", "", ""); !strings.Contains(body, "missing authentication credentials for REST request [/]") || !strings.Contains(body, "root_cause") {
+		t.Fatalf("no credentials: %s", body)
+	}
+}
