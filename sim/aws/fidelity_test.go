@@ -13,6 +13,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -295,5 +296,43 @@ func TestInstanceProfileAssociations(t *testing.T) {
 		Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: []string{"i-0000000000000dead"}}}})
 	if err != nil || len(none.IamInstanceProfileAssociations) != 0 {
 		t.Fatalf("filtered to another instance: %+v, %v", none, err)
+	}
+}
+
+// Object ACLs: an object reads as its bucket's ACL says until its own is
+// set (PutObjectAcl, or an upload's canned ACL); a private bucket may
+// still serve a public-read object, and a public one keep one private.
+func TestObjectACLs(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	admin, anon := l.s3(l.analyst()), l.s3(l.config("", "", ""))
+	readable := func(key string) bool {
+		_, err := anon.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-public"), Key: aws.String(key)})
+		return err == nil
+	}
+	acl, err := admin.GetObjectAcl(ctx, &awss3.GetObjectAclInput{Bucket: aws.String("acme-public"), Key: aws.String("banner.txt")})
+	if err != nil || len(acl.Grants) != 2 || !readable("banner.txt") {
+		t.Fatalf("banner.txt in a public-read bucket: %+v, %v", acl, err)
+	}
+	if _, err := admin.PutObjectAcl(ctx, &awss3.PutObjectAclInput{Bucket: aws.String("acme-public"), Key: aws.String("banner.txt"), ACL: s3types.ObjectCannedACLPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	if readable("banner.txt") {
+		t.Fatal("a private object in a public-read bucket was read anonymously")
+	}
+	if _, err := admin.PutBucketAcl(ctx, &awss3.PutBucketAclInput{Bucket: aws.String("acme-public"), ACL: s3types.BucketCannedACLPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("index.html"), Body: strings.NewReader("<h1>hi</h1>"), ACL: s3types.ObjectCannedACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	if !readable("index.html") {
+		t.Fatal("an object uploaded public-read to a private bucket was refused")
+	}
+	if _, err := anon.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-public")}); code(err) != "AccessDenied" {
+		t.Fatalf("listing a private bucket anonymously: %v", err)
+	}
+	if _, err := admin.GetObjectAcl(ctx, &awss3.GetObjectAclInput{Bucket: aws.String("acme-public"), Key: aws.String("missing.txt")}); code(err) != "NoSuchKey" {
+		t.Fatalf("the ACL of a missing object: %v", err)
 	}
 }

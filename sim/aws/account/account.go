@@ -106,6 +106,18 @@ type Bucket struct {
 	PublicACL bool
 	Policy    string
 	Block     PublicAccessBlock
+	// ObjectACLs are the objects whose ACL was set (PutObjectAcl, or a
+	// PutObject with x-amz-acl): key → public-read or not. An object
+	// without one reads as the bucket's ACL says.
+	ObjectACLs map[string]bool
+}
+
+// ObjectPublic reports whether anyone may read the object by its ACL.
+func (b *Bucket) ObjectPublic(key string) bool {
+	if public, ok := b.ObjectACLs[key]; ok {
+		return public
+	}
+	return b.PublicACL
 }
 
 // PublicAccessBlock is a bucket's block public access settings.

@@ -69,6 +69,9 @@ func classifyS3(r *http.Request) s3Call {
 	case key == "":
 		set("ListObjects", "s3:ListBucket")
 		c.data, c.read = true, true
+	case has("acl"):
+		c.resource = "arn:aws:s3:::" + bucket + "/" + key
+		set(map[string]string{"GET": "GetObjectAcl", "PUT": "PutObjectAcl"}[r.Method], map[string]string{"GET": "s3:GetObjectAcl", "PUT": "s3:PutObjectAcl"}[r.Method])
 	default:
 		c.resource = "arn:aws:s3:::" + bucket + "/" + key
 		c.data = true
@@ -134,7 +137,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	switch call.event {
 	case "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetBucketAcl", "PutBucketAcl",
-		"GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock":
+		"GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock", "GetObjectAcl", "PutObjectAcl":
 		if e := s.bucketSettings(rec, r, call); e != nil {
 			apiErr = e
 			writeS3Error(w, e)
@@ -185,6 +188,16 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.acct.Lock()
 			if s.acct.Buckets[call.bucket] == nil {
 				s.acct.Buckets[call.bucket] = &account.Bucket{}
+			}
+			s.acct.Unlock()
+		} else if acl := r.Header.Get("X-Amz-Acl"); call.event == "PutObject" && acl != "" {
+			// A canned ACL given with the upload (s3 cp --acl public-read).
+			s.acct.Lock()
+			if meta := s.acct.Buckets[call.bucket]; meta != nil {
+				if meta.ObjectACLs == nil {
+					meta.ObjectACLs = map[string]bool{}
+				}
+				meta.ObjectACLs[call.Key] = strings.Contains(acl, "public")
 			}
 			s.acct.Unlock()
 		}
@@ -242,7 +255,11 @@ func (s *Service) authorizeS3(c account.Caller, call s3Call, r *http.Request) *a
 			return nil
 		}
 	}
-	if call.read && meta != nil && meta.PublicACL && !meta.Block.IgnorePublicAcls {
+	// An ACL's READ for everyone: the bucket's lets anyone list, an
+	// object's (or the bucket's, where the object has none) lets anyone
+	// read the object.
+	public := meta != nil && (call.Key == "" && meta.PublicACL || call.Key != "" && meta.ObjectPublic(call.Key))
+	if call.read && public && !meta.Block.IgnorePublicAcls {
 		return nil
 	}
 	if c.Anonymous() {
@@ -286,6 +303,22 @@ func (s *Service) bucketSettings(w http.ResponseWriter, r *http.Request, call s3
 		w.WriteHeader(http.StatusNoContent)
 	case "GetBucketAcl":
 		writeACL(w, s.acct.ID, meta.PublicACL)
+	case "GetObjectAcl", "PutObjectAcl":
+		if _, err := s.backend.HeadObject(call.bucket, call.Key); err != nil {
+			return &account.APIError{Status: http.StatusNotFound, Code: "NoSuchKey", Message: "The specified key does not exist."}
+		}
+		if call.event == "GetObjectAcl" {
+			writeACL(w, s.acct.ID, meta.ObjectPublic(call.Key))
+			break
+		}
+		public := strings.Contains(r.Header.Get("X-Amz-Acl"), "public") || bytes.Contains(body, []byte("global/AllUsers"))
+		if public && meta.Block.BlockPublicAcls {
+			return &account.APIError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied: public ACLs are blocked by the BlockPublicAcls block public access setting."}
+		}
+		if meta.ObjectACLs == nil {
+			meta.ObjectACLs = map[string]bool{}
+		}
+		meta.ObjectACLs[call.Key] = public
 	case "PutBucketAcl":
 		public := strings.Contains(r.Header.Get("X-Amz-Acl"), "public") || bytes.Contains(body, []byte("global/AllUsers"))
 		if public && meta.Block.BlockPublicAcls {
