@@ -20,10 +20,18 @@ const anonymousUser = "system:anonymous"
 // publicPaths are what system:public-info-viewer lets anyone read.
 var publicPaths = map[string]bool{"/version": true, "/healthz": true, "/livez": true, "/readyz": true}
 
+// infoOnlyRoles are the default roles that grant only the server's
+// version, health and discovery, which system:public-info-viewer binds
+// for everyone, the unauthenticated included.
+var infoOnlyRoles = map[string]bool{"system:public-info-viewer": true, "system:discovery": true, "system:basic-user": true}
+
 // anonymousBound reports whether a ClusterRoleBinding grants the anonymous
 // user a role; s.mu is held.
 func (s *Server) anonymousBound() bool {
 	for _, b := range s.objects["clusterrolebindings"] {
+		if role, _ := b["roleRef"].(map[string]any); infoOnlyRoles[fmt.Sprint(role["name"])] {
+			continue // grants what anyone may read anyway
+		}
 		for _, subj := range list(b["subjects"]) {
 			m, _ := subj.(map[string]any)
 			if (m["kind"] == "User" && m["name"] == anonymousUser) || (m["kind"] == "Group" && m["name"] == "system:unauthenticated") {

@@ -127,6 +127,7 @@ func (s *Server) Load(w World) error {
 	}
 	s.mu.Lock()
 	s.backdate()
+	s.allNamespaceDefaults()
 	s.mu.Unlock()
 	for key, text := range w.Logs {
 		ns, pod, ok := cut(key)

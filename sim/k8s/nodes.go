@@ -70,7 +70,7 @@ func nodeObject(m machine, at time.Time) map[string]any {
 			"daemonEndpoints": map[string]any{"kubeletEndpoint": map[string]any{"Port": 10250.0}},
 			"nodeInfo": map[string]any{
 				"architecture": "amd64", "bootID": uuidOf(id("boot")), "machineID": id("machine"), "systemUUID": uuidOf(id("system")),
-				"containerRuntimeVersion": "containerd://1.7.24", "kernelVersion": "5.15.0-130-generic",
+				"containerRuntimeVersion": "containerd://1.7.24", "kernelVersion": nodeKernel(),
 				"kubeProxyVersion": "", "kubeletVersion": kubeletVersion, "operatingSystem": "linux", "osImage": "Ubuntu 22.04.5 LTS",
 			},
 		},
@@ -327,4 +327,13 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// nodeKernel is the kernel the nodes report: the one the lab's hosts run
+// on, which a shell in a played pod sees, or an Ubuntu LTS kernel's.
+func nodeKernel() string {
+	if k := hostKernel(); k != "" {
+		return k
+	}
+	return "5.15.0-130-generic"
 }

@@ -64,6 +64,7 @@ func New(adminToken string) *Server {
 		s.store("nodes", "", node)
 		s.store("leases", "kube-node-lease", nodeLease(node))
 	}
+	s.storeDefaultRBAC()
 	return s
 }
 
@@ -86,6 +87,14 @@ func (s *Server) backdate() {
 	for _, ns := range builtinNamespaces {
 		if o, ok := s.objects["namespaces"]["/"+ns]; ok && createdAt(o).After(born) {
 			metaOf(o)["creationTimestamp"] = stamp(born)
+		}
+	}
+	for _, res := range []string{"clusterroles", "clusterrolebindings"} {
+		for _, o := range s.objects[res] {
+			labels, _ := metaOf(o)["labels"].(map[string]any)
+			if _, builtin := labels["kubernetes.io/bootstrapping"]; builtin && createdAt(o).After(born) {
+				metaOf(o)["creationTimestamp"] = stamp(born)
+			}
 		}
 	}
 	for i, m := range machines {
@@ -416,7 +425,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, req request, isRe
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	switch {
 	case path == "/version":
-		writeJSON(w, http.StatusOK, map[string]any{"major": "1", "minor": "32", "gitVersion": "v1.32.4", "platform": "linux/amd64", "goVersion": "go1.23"})
+		writeJSON(w, http.StatusOK, map[string]any{"major": "1", "minor": "32", "gitVersion": "v1.32.4",
+			"gitCommit": "59526cd4867447956156ae3a602fcbac10a2c335", "gitTreeState": "clean", "buildDate": "2025-04-22T15:56:55Z",
+			"goVersion": "go1.23.6", "compiler": "gc", "platform": "linux/amd64"})
 		return
 	case path == "/openapi/v3":
 		writeJSON(w, http.StatusOK, openAPIRoot())
@@ -577,6 +588,10 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 			}
 		}
 		prepareCreate(k.resource, obj)
+		if dryRun(r) {
+			writeJSON(w, http.StatusCreated, obj)
+			return
+		}
 		s.store(k.resource, ns, obj)
 		// The answer is the object as stored, before any controller has
 		// acted on it: a new pod is Pending, a new deployment has no status.
@@ -594,6 +609,10 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 			return
 		}
 		prepareUpdate(k.resource, obj, old)
+		if dryRun(r) {
+			writeJSON(w, http.StatusOK, obj)
+			return
+		}
 		s.store(k.resource, ns, obj)
 		writeJSON(w, http.StatusOK, obj)
 		s.later(func() { s.changed(k, ns, obj, true) })
@@ -609,6 +628,10 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 			return
 		}
 		prepareUpdate(k.resource, obj, old)
+		if dryRun(r) {
+			writeJSON(w, http.StatusOK, obj)
+			return
+		}
 		s.store(k.resource, ns, obj)
 		writeJSON(w, http.StatusOK, obj)
 		s.later(func() { s.changed(k, ns, obj, true) })
@@ -623,6 +646,10 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 				map[string]any{"name": req.name, "kind": "namespaces"})
 			return
 		}
+		if dryRun(r) {
+			writeJSON(w, http.StatusOK, obj)
+			return
+		}
 		delete(s.objects[k.resource], key)
 		writeJSON(w, http.StatusOK, obj)
 		s.later(func() { s.deleted(k, ns, obj) })
@@ -630,6 +657,11 @@ func (s *Server) crud(w http.ResponseWriter, r *http.Request, k kind, req reques
 		writeStatus(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the server does not allow this method on the requested resource", nil)
 	}
 }
+
+// dryRun reports a request that asks to be checked and answered but not
+// kept (kubectl --dry-run=server): nothing is stored and no controller
+// acts on it.
+func dryRun(r *http.Request) bool { return r.URL.Query().Get("dryRun") == "All" }
 
 // patched is old with a request's patch applied, or the status code and
 // error of a patch that cannot be: merge and strategic merge patches, and
@@ -680,6 +712,8 @@ func refusePatch(w http.ResponseWriter, code int, err error) {
 // written object; s.mu is held.
 func (s *Server) changed(k kind, ns string, obj map[string]any, audited bool) {
 	switch k.resource {
+	case "namespaces":
+		s.namespaceDefaults(nameOf(obj), s.when(obj, audited), audited)
 	case "deployments":
 		s.rollOut(ns, obj, audited)
 	case "replicasets":
