@@ -336,3 +336,28 @@ func TestObjectACLs(t *testing.T) {
 		t.Fatalf("the ACL of a missing object: %v", err)
 	}
 }
+
+// A bucket's website configuration: the world's index document, or S3's
+// error for a bucket with none; put and deleted as on S3.
+func TestBucketWebsite(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	s3c := l.s3(l.analyst())
+	if _, err := s3c.GetBucketWebsite(ctx, &awss3.GetBucketWebsiteInput{Bucket: aws.String("acme-public")}); code(err) != "NoSuchWebsiteConfiguration" {
+		t.Fatalf("a bucket with no website: %v", err)
+	}
+	if _, err := s3c.PutBucketWebsite(ctx, &awss3.PutBucketWebsiteInput{Bucket: aws.String("acme-public"),
+		WebsiteConfiguration: &s3types.WebsiteConfiguration{IndexDocument: &s3types.IndexDocument{Suffix: aws.String("home.html")}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s3c.GetBucketWebsite(ctx, &awss3.GetBucketWebsiteInput{Bucket: aws.String("acme-public")})
+	if err != nil || *out.IndexDocument.Suffix != "home.html" {
+		t.Fatalf("the website put: %+v, %v", out, err)
+	}
+	if _, err := s3c.DeleteBucketWebsite(ctx, &awss3.DeleteBucketWebsiteInput{Bucket: aws.String("acme-public")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.GetBucketWebsite(ctx, &awss3.GetBucketWebsiteInput{Bucket: aws.String("acme-public")}); code(err) != "NoSuchWebsiteConfiguration" {
+		t.Fatalf("after delete: %v", err)
+	}
+}

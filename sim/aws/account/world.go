@@ -81,6 +81,9 @@ type BucketDef struct {
 	Name   string `yaml:"name"`
 	ACL    string `yaml:"acl"`    // private (default) or public-read
 	Policy string `yaml:"policy"` // bucket policy, JSON
+	// Website is the index document of a bucket set up for static website
+	// hosting (index.html); none for a bucket that is not.
+	Website string `yaml:"website"`
 	// Versioned buckets keep every version; an object listed twice has
 	// two versions, the later one current.
 	Versioned bool        `yaml:"versioned"`

@@ -45,6 +45,9 @@ func classifyS3(r *http.Request) s3Call {
 			map[string]string{"GET": "s3:GetBucketPolicy", "PUT": "s3:PutBucketPolicy", "DELETE": "s3:DeleteBucketPolicy"}[r.Method])
 	case key == "" && has("acl"):
 		set(map[string]string{"GET": "GetBucketAcl", "PUT": "PutBucketAcl"}[r.Method], map[string]string{"GET": "s3:GetBucketAcl", "PUT": "s3:PutBucketAcl"}[r.Method])
+	case key == "" && has("website"):
+		set(map[string]string{"GET": "GetBucketWebsite", "PUT": "PutBucketWebsite", "DELETE": "DeleteBucketWebsite"}[r.Method],
+			map[string]string{"GET": "s3:GetBucketWebsite", "PUT": "s3:PutBucketWebsite", "DELETE": "s3:DeleteBucketWebsite"}[r.Method])
 	case key == "" && has("publicAccessBlock"):
 		set(map[string]string{"GET": "GetBucketPublicAccessBlock", "PUT": "PutBucketPublicAccessBlock", "DELETE": "DeleteBucketPublicAccessBlock"}[r.Method],
 			map[string]string{"GET": "s3:GetBucketPublicAccessBlock", "PUT": "s3:PutBucketPublicAccessBlock", "DELETE": "s3:PutBucketPublicAccessBlock"}[r.Method])
@@ -137,7 +140,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	switch call.event {
 	case "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetBucketAcl", "PutBucketAcl",
-		"GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock", "GetObjectAcl", "PutObjectAcl":
+		"GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock", "GetObjectAcl", "PutObjectAcl",
+		"GetBucketWebsite", "PutBucketWebsite", "DeleteBucketWebsite":
 		if e := s.bucketSettings(rec, r, call); e != nil {
 			apiErr = e
 			writeS3Error(w, e)
@@ -301,6 +305,21 @@ func (s *Service) bucketSettings(w http.ResponseWriter, r *http.Request, call s3
 	case "DeleteBucketPolicy":
 		meta.Policy = ""
 		w.WriteHeader(http.StatusNoContent)
+	case "GetBucketWebsite":
+		if meta.Website == "" {
+			return &account.APIError{Status: http.StatusNotFound, Code: "NoSuchWebsiteConfiguration", Message: "The specified bucket does not have a website configuration"}
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		_ = xml.NewEncoder(w).Encode(websiteConfig{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/", Index: websiteSuffix{meta.Website}})
+	case "PutBucketWebsite":
+		var cfg websiteConfig
+		if err := xml.Unmarshal(body, &cfg); err != nil || cfg.Index.Suffix == "" {
+			return &account.APIError{Status: http.StatusBadRequest, Code: "MalformedXML", Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+		}
+		meta.Website = cfg.Index.Suffix
+	case "DeleteBucketWebsite":
+		meta.Website = ""
+		w.WriteHeader(http.StatusNoContent)
 	case "GetBucketAcl":
 		writeACL(w, s.acct.ID, meta.PublicACL)
 	case "GetObjectAcl", "PutObjectAcl":
@@ -439,4 +458,16 @@ func (r *recorder) errorCode() string {
 	}
 	_ = xml.Unmarshal(r.errBuf.Bytes(), &e)
 	return e.Code
+}
+
+// websiteConfig is a bucket's static website configuration, as far as the
+// lab keeps it: the index document.
+type websiteConfig struct {
+	XMLName xml.Name      `xml:"WebsiteConfiguration"`
+	Xmlns   string        `xml:"xmlns,attr,omitempty"`
+	Index   websiteSuffix `xml:"IndexDocument"`
+}
+
+type websiteSuffix struct {
+	Suffix string `xml:"Suffix"`
 }

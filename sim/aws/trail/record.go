@@ -8,6 +8,7 @@ package trail
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/sakimori/sakimori/sim/telemetry"
@@ -80,6 +81,9 @@ func (t *Trail) Add(r Record, now time.Time) Record {
 	r.EventID = newID()
 	if r.RequestID == "" {
 		r.RequestID = newID()
+		if r.EventSource == "s3.amazonaws.com" {
+			r.RequestID = s3RequestID() // S3's own shape
+		}
 	}
 	if r.EventType == "" {
 		r.EventType = "AwsApiCall"
@@ -104,4 +108,11 @@ func newID() string {
 	_, _ = rand.Read(b)
 	h := hex.EncodeToString(b)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// s3RequestID is a request id as S3 writes them: 16 upper-case hex digits.
+func s3RequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
 }

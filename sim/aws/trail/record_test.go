@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"regexp"
 	"testing"
 	"time"
 )
@@ -21,5 +22,18 @@ func TestAddStampsRecords(t *testing.T) {
 	}
 	if all[1].ManagementEvent {
 		t.Fatal("a data event marked as management")
+	}
+}
+
+// S3's request ids are 16 upper-case hex digits; other services' UUIDs.
+func TestRequestIDsInEachServicesShape(t *testing.T) {
+	tr := New()
+	s3 := tr.Add(Record{EventSource: "s3.amazonaws.com", EventName: "GetObject"}, time.Now())
+	iam := tr.Add(Record{EventSource: "iam.amazonaws.com", EventName: "ListUsers"}, time.Now())
+	if !regexp.MustCompile(`^[0-9A-F]{16}$`).MatchString(s3.RequestID) {
+		t.Errorf("S3's request id: %q", s3.RequestID)
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`).MatchString(iam.RequestID) {
+		t.Errorf("IAM's request id: %q", iam.RequestID)
 	}
 }
