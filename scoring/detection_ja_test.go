@@ -43,6 +43,16 @@ func TestDetectionOnJapaneseText(t *testing.T) {
 		if err != nil || r.Correct || !strings.Contains(r.Message, "2 of 2 malicious events and 1 of 2 benign") {
 			t.Fatalf("a rule on the bucket alone: %+v, %v", r, err)
 		}
+		// The failure names the benign event it matched, Japanese intact.
+		if !strings.Contains(r.Message, "one benign event it matched: eventName=GetObject, eventSource=s3.amazonaws.com, sourceIPAddress=10.213.0.11, requestParameters.bucketName=経理-機密データ, requestParameters.key=予算/2024年度.xlsx") ||
+			strings.Contains(r.Message, "one it missed") {
+			t.Fatalf("what the broad rule's failure says: %s", r.Message)
+		}
+		narrow := "title: 4月だけ\ndetection:\n  選択:\n    requestParameters.key|endswith: 4月.xlsx\n  condition: 選択\n"
+		r, err = svc.Submit(ctx, "alice", "la", "detect-ja", narrow, "")
+		if err != nil || r.Correct || !strings.Contains(r.Message, "one it missed: eventName=GetObject, eventSource=s3.amazonaws.com, sourceIPAddress=198.51.100.7, requestParameters.bucketName=経理-機密データ, requestParameters.key=給与明細/2024年3月.xlsx") {
+			t.Fatalf("what the narrow rule's failure says: %+v, %v", r, err)
+		}
 		good := `title: 給与明細の持ち出し
 detection:
   給与明細:

@@ -144,7 +144,8 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 	return s.attempt(ctx, lab, o, ip, func(e *Event) error {
 		// The objective's own events and the lab's log are two streams:
 		// a correlation rule must not count across them.
-		g := r.Evaluate(s.inLab(lab, o.Malicious), s.inLab(lab, o.Benign))
+		mal, ben := s.inLab(lab, o.Malicious), s.inLab(lab, o.Benign)
+		g := r.Evaluate(mal, ben)
 		live := ""
 		if o.Live != nil {
 			m, b, err := s.liveEvents(ctx, lab, o)
@@ -152,11 +153,20 @@ func (s *Service) detection(ctx context.Context, lab Lab, o Objective, rule, ip 
 				return err
 			}
 			g = g.Plus(r.Evaluate(m, b))
+			mal, ben = append(mal, m...), append(ben, b...) // indexed as Plus indexes them
 			live = fmt.Sprintf(" (%d of them from this lab's own log: %d malicious, %d benign)", len(m)+len(b), len(m), len(b))
 		}
 		e.Digest, e.Correct = digest(rule), g.Pass()
 		e.Evidence = fmt.Sprintf("matched %d of %d malicious events and %d of %d benign events%s",
 			g.MaliciousMatched, g.Malicious, g.BenignMatched, g.Benign, live)
+		var missed, wrong map[string]any
+		if len(g.Missed) > 0 {
+			missed = mal[g.Missed[len(g.Missed)-1]] // the latest: the lab's own where there are any
+		}
+		if len(g.FalsePositives) > 0 {
+			wrong = ben[g.FalsePositives[len(g.FalsePositives)-1]]
+		}
+		e.Evidence += gradeGist(missed, wrong)
 		return nil
 	})
 }
