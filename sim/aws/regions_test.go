@@ -97,3 +97,25 @@ func TestEC2IsRegional(t *testing.T) {
 		}
 	}
 }
+
+// A request signed for a region that does not exist is refused, in each
+// service's words, and makes nothing.
+func TestAnUnknownRegionIsRefused(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	moon := l.analyst()
+	moon.Region = "moon-1"
+	_, err := awsec2.NewFromConfig(moon).RunInstances(ctx, &awsec2.RunInstancesInput{ImageId: aws.String("ami-miner"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AuthFailure" || !strings.Contains(apiErr.ErrorMessage(), "valid region") {
+		t.Fatalf("EC2 signed for moon-1: %v", err)
+	}
+	for id, i := range l.srv.acct.Instances {
+		if i.Region == "moon-1" {
+			t.Fatalf("%s was started in moon-1", id)
+		}
+	}
+	if _, err := l.s3(moon).ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("acme-public")}); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AuthorizationHeaderMalformed" {
+		t.Fatalf("S3 signed for moon-1: %v", err)
+	}
+}

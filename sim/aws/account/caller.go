@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 
 	"github.com/sakimori/sakimori/sim/aws/trail"
 	"github.com/sakimori/sakimori/sim/labkit"
@@ -99,6 +100,12 @@ func (a *Account) IsPlatform(r *http.Request) bool {
 	return a.simKey != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(a.simKey)) == 1
 }
 
+// Regions are the regions a request may be signed for: those enabled by
+// default, which DescribeRegions lists.
+var Regions = []string{"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+	"ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2"}
+
 // unknownKeyMessage is what each service says of a key that does not
 // exist or is inactive: the same words for both, as on AWS, so a caller
 // cannot tell a deactivated key from one never made.
@@ -126,6 +133,18 @@ func (a *Account) Authenticate(r *http.Request, body []byte, service string) (Ca
 	}
 	if req.Region != "" {
 		c.Region = req.Region
+	}
+	if !slices.Contains(Regions, c.Region) {
+		signed := c.Region
+		c.Region = a.Region // recorded in the home region, as a refused call with no region of its own
+		switch service {
+		case "s3":
+			return c, &APIError{Status: http.StatusBadRequest, Code: "AuthorizationHeaderMalformed",
+				Message: "The authorization header is malformed; the region '" + signed + "' is wrong; expecting '" + a.Region + "'"}
+		case "ec2":
+			return c, &APIError{Status: http.StatusUnauthorized, Code: "AuthFailure", Message: "Credential should be scoped to a valid region."}
+		}
+		return c, &APIError{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch", Message: "Credential should be scoped to a valid region."}
 	}
 	a.Lock()
 	key := a.Keys[req.AccessKeyID]

@@ -214,11 +214,6 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// regions are the regions DescribeRegions lists (those enabled by default).
-var regions = []string{"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
-	"ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
-	"us-east-1", "us-east-2", "us-west-1", "us-west-2"}
-
 func describeRegions(a *account.Account, q *account.Call) (any, *account.APIError) {
 	if e := a.Authorize(q, "ec2:DescribeRegions", "*"); e != nil {
 		return nil, e
@@ -233,7 +228,7 @@ func describeRegions(a *account.Account, q *account.Call) (any, *account.APIErro
 		ec2Response
 		Regions []region `xml:"regionInfo>item"`
 	}{}
-	for _, r := range regions {
+	for _, r := range account.Regions {
 		if len(wanted) == 0 || contains(wanted, r) {
 			out.Regions = append(out.Regions, region{r, "ec2." + r + ".amazonaws.com", "opt-in-not-required"})
 		}
