@@ -98,8 +98,8 @@ func TestSearchAnswersInElasticsearchsShape(t *testing.T) {
 	db := New(map[string]map[string]json.RawMessage{"customers": {"1": json.RawMessage(`{"name":"Jo"}`)}})
 	_, body := call(t, db, "GET", "/customers/_search", "", "")
 	var out struct {
-		Took     *int `json:"took"`
-		TimedOut bool `json:"timed_out"`
+		Took     *int                            `json:"took"`
+		TimedOut bool                            `json:"timed_out"`
 		Shards   struct{ Total, Successful int } `json:"_shards"`
 		Hits     struct {
 			MaxScore *float64 `json:"max_score"`
