@@ -82,3 +82,36 @@ func TestListingNarrowedByPrefix(t *testing.T) {
 		}
 	}
 }
+
+// Who calls reaches a policy's string conditions on every path: a user's
+// aws:username on an IAM call, a role session's aws:PrincipalArn (the
+// role's, as IAM evaluates it) on an S3 read.
+func TestConditionsOnWhoCalls(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	admin := awsiam.NewFromConfig(l.analyst())
+	put := func(user string) {
+		doc := `{"Statement":{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:username":"` + user + `"}}}}`
+		if _, err := admin.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("intern"), PolicyName: aws.String("self"), PolicyDocument: aws.String(doc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	intern := awsiam.NewFromConfig(l.config("AKIAINTERN0000000001", "intern-secret", ""))
+	put("intern")
+	if _, err := intern.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatalf("a condition naming the caller: %v", err)
+	}
+	put("someone-else")
+	var apiErr smithy.APIError
+	if _, err := intern.ListUsers(ctx, &awsiam.ListUsersInput{}); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+		t.Fatalf("a condition naming another user: %v", err)
+	}
+	deny := `{"Statement":{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/web-app-role"}}}}`
+	if _, err := admin.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("web-app-role"), PolicyName: aws.String("no-reads"), PolicyDocument: aws.String(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := l.s3(l.roleConfig(t)).GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("acme-public"), Key: aws.String("banner.txt")})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" {
+		t.Fatalf("a role session under a Deny on its role's ARN: %v", err)
+	}
+}

@@ -110,29 +110,30 @@ var rootCA = sync.OnceValue(func() string {
 // kube-root-ca.crt config map, if it has not got them, at the given time;
 // audited, their controllers' requests go in the audit log. s.mu is held.
 func (s *Server) namespaceDefaults(ns string, at time.Time, audited bool) {
-	if _, ok := s.objects["serviceaccounts"][ns+"/default"]; !ok {
-		sa := map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "default", "namespace": ns, "creationTimestamp": stamp(at)}}
-		sent := clone(sa)
-		prepareCreate("serviceaccounts", sa)
-		s.store("serviceaccounts", ns, sa)
-		if audited {
-			delete(metaOf(sent), "creationTimestamp")
-			s.write("system:serviceaccount:kube-system:service-account-controller", "create", "/api/v1/namespaces/"+ns+"/serviceaccounts",
-				map[string]any{"resource": "serviceaccounts", "namespace": ns, "name": "default", "apiVersion": "v1"}, 201, sent)
-		}
+	s.controllerMakes("service-account-controller", "serviceaccounts", ns, at, audited,
+		map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "default"}})
+	s.controllerMakes("root-ca-cert-publisher", "configmaps", ns, at, audited,
+		map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "kube-root-ca.crt",
+			"annotations": map[string]any{"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
+			"data": map[string]any{"ca.crt": rootCA()}})
+}
+
+// controllerMakes stores obj in ns, made at the given time by the named
+// kube-system controller, unless an object of its name is there already;
+// audited, the controller's request goes in the audit log. s.mu is held.
+func (s *Server) controllerMakes(controller, resource, ns string, at time.Time, audited bool, obj map[string]any) {
+	name := nameOf(obj)
+	if _, ok := s.objects[resource][ns+"/"+name]; ok {
+		return
 	}
-	if _, ok := s.objects["configmaps"][ns+"/kube-root-ca.crt"]; !ok {
-		cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "kube-root-ca.crt", "namespace": ns,
-			"creationTimestamp": stamp(at), "annotations": map[string]any{"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
-			"data": map[string]any{"ca.crt": rootCA()}}
-		sent := clone(cm)
-		prepareCreate("configmaps", cm)
-		s.store("configmaps", ns, cm)
-		if audited {
-			delete(metaOf(sent), "creationTimestamp")
-			s.write("system:serviceaccount:kube-system:root-ca-cert-publisher", "create", "/api/v1/namespaces/"+ns+"/configmaps",
-				map[string]any{"resource": "configmaps", "namespace": ns, "name": "kube-root-ca.crt", "apiVersion": "v1"}, 201, sent)
-		}
+	metaOf(obj)["namespace"] = ns
+	sent := clone(obj) // as the controller's client sends it: no server-owned fields
+	metaOf(obj)["creationTimestamp"] = stamp(at)
+	prepareCreate(resource, obj)
+	s.store(resource, ns, obj)
+	if audited {
+		s.write("system:serviceaccount:kube-system:"+controller, "create", "/api/v1/namespaces/"+ns+"/"+resource,
+			map[string]any{"resource": resource, "namespace": ns, "name": name, "apiVersion": "v1"}, 201, sent)
 	}
 }
 
