@@ -60,17 +60,21 @@ type NetworkDef struct {
 
 // HostDef is one container of the lab.
 type HostDef struct {
-	Name         string            `yaml:"name"`
-	Image        string            `yaml:"image"`
-	Command      []string          `yaml:"command"`
-	Env          map[string]string `yaml:"env"` // values may use ${var.NAME}
-	Networks     []string          `yaml:"networks"`
-	Terminal     bool              `yaml:"terminal"` // the host the trainee's terminal opens in
-	Ports        []Port            `yaml:"ports"`    // ports the browser may open through the platform
-	Writable     bool              `yaml:"writable_root"`
-	Tmpfs        map[string]Size   `yaml:"tmpfs"`
-	Resources    Resources         `yaml:"resources"`
-	Capabilities []string          `yaml:"capabilities"`
+	Name     string            `yaml:"name"`
+	Image    string            `yaml:"image"`
+	Command  []string          `yaml:"command"`
+	Env      map[string]string `yaml:"env"` // values may use ${var.NAME}
+	Networks []string          `yaml:"networks"`
+	// Aliases are more DNS names the host answers to on each of its
+	// networks: the names a story's hosts go by (a vendor's
+	// uploader.example.com), since lab addresses change with each lab.
+	Aliases      []string        `yaml:"aliases"`
+	Terminal     bool            `yaml:"terminal"` // the host the trainee's terminal opens in
+	Ports        []Port          `yaml:"ports"`    // ports the browser may open through the platform
+	Writable     bool            `yaml:"writable_root"`
+	Tmpfs        map[string]Size `yaml:"tmpfs"`
+	Resources    Resources       `yaml:"resources"`
+	Capabilities []string        `yaml:"capabilities"`
 	// LoopbackAddresses are link-local addresses a service in this host
 	// answers at, such as the instance metadata address 169.254.169.254;
 	// only this host can reach them.

@@ -53,7 +53,7 @@ func buildSpec(s *Scenario, inst Instance, vars map[string]string) driver.Instan
 			}
 		}
 		for _, n := range h.Networks {
-			hs.Networks = append(hs.Networks, driver.HostNetwork{Network: n, IP: hostAddr(subnets[n], i)})
+			hs.Networks = append(hs.Networks, driver.HostNetwork{Network: n, IP: hostAddr(subnets[n], i), Aliases: h.Aliases})
 		}
 		spec.Hosts = append(spec.Hosts, hs)
 	}

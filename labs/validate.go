@@ -24,11 +24,14 @@ const (
 )
 
 var (
-	idPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,40}$`)
-	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
-	techniqueID   = regexp.MustCompile(`^T\d{4}(\.\d{3})?$`)
-	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	varRef        = regexp.MustCompile(`\$\{var\.([A-Za-z0-9_-]+)\}`)
+	idPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,40}$`)
+	namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
+	techniqueID = regexp.MustCompile(`^T\d{4}(\.\d{3})?$`)
+	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	varRef      = regexp.MustCompile(`\$\{var\.([A-Za-z0-9_-]+)\}`)
+	// dnsName is a host alias: lower-case labels of a-z, 0-9 and '-',
+	// dot-separated, at least two of them, at most 253 characters.
+	dnsName       = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`)
 	hostRef       = regexp.MustCompile(`\$\{host\.([a-z0-9-]+)\}`)
 	imageName     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$`)
 	difficulties  = []string{"beginner", "intermediate", "advanced", "expert"}
@@ -171,6 +174,7 @@ func validateVariables(s *Scenario, p *problems) map[string]string {
 
 func validateHosts(s *Scenario, nets map[string]bool, vars map[string]string, p *problems) map[string]bool {
 	hosts := map[string]bool{}
+	names := map[string]bool{} // aliases: one host each
 	terminals := 0
 	if len(s.Hosts) == 0 {
 		p.add("hosts", "at least one host is required")
@@ -204,6 +208,15 @@ func validateHosts(s *Scenario, nets map[string]bool, vars map[string]string, p 
 				p.add(fmt.Sprintf("%s.networks[%d]", path, j), "%q is listed twice", n)
 			}
 			seen[n] = true
+		}
+		for j, a := range h.Aliases {
+			switch {
+			case len(a) > 253 || !dnsName.MatchString(a):
+				p.add(fmt.Sprintf("%s.aliases[%d]", path, j), "must be a lower-case DNS name with a dot, like uploader.vendor.example")
+			case names[a]:
+				p.add(fmt.Sprintf("%s.aliases[%d]", path, j), "%q is used twice", a)
+			}
+			names[a] = true
 		}
 		for name, value := range h.Env {
 			if !envName.MatchString(name) {

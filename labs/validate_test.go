@@ -56,6 +56,8 @@ func TestEveryRuleNamesItsField(t *testing.T) {
 		{"privileged", "terminal: true", "terminal: true\n    privileged: true", "hosts[0].privileged", "never allowed"},
 		{"host mount", "terminal: true", "terminal: true\n    volumes: ['/etc:/host-etc']", "hosts[0].volumes", "host mounts"},
 		{"engine socket", "terminal: true", "terminal: true\n    volumes: ['/var/run/docker.sock:/var/run/docker.sock']", "hosts[0].volumes", "engine's socket"},
+		{"alias not a name", "terminal: true", "terminal: true\n    aliases: [Uploader]", "hosts[0].aliases[0]", "DNS name"},
+		{"alias twice", "terminal: true", "terminal: true\n    aliases: [cdn.vendor.example, cdn.vendor.example]", "hosts[0].aliases[1]", "used twice"},
 		{"host network", "terminal: true", "terminal: true\n    network_mode: host", "hosts[0].network_mode", "own internal networks"},
 		{"host pid", "terminal: true", "terminal: true\n    pid: host", "hosts[0].pid", "namespace"},
 		{"devices", "terminal: true", "terminal: true\n    devices: [/dev/kmsg]", "hosts[0].devices", "devices"},
