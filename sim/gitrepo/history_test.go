@@ -1,4 +1,4 @@
-package modes
+package gitrepo
 
 import (
 	"testing"
