@@ -52,17 +52,9 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 		out = stdout
 	}
 	for _, img := range imgs {
-		// The name as scenarios write it stays as an alias, for people
-		// and older ranges; a range runs the tag of its own build.
-		built, err := engine.BuildImage(ctx, img.Tag, img.Files, out, img.Name)
-		if err != nil {
+		if err := buildImage(ctx, engine, img, out, stdout); err != nil {
 			return err
 		}
-		state := "up to date"
-		if built {
-			state = "built"
-		}
-		fmt.Fprintf(stdout, "%-32s %s\n", img.Tag, state)
 	}
 	if *workstation {
 		state, err := buildWorkstation(ctx, engine, *mirror, out)
@@ -75,7 +67,34 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 	} else if tagged {
 		fmt.Fprintf(stdout, "%-32s %s\n", labimages.WorkstationTag(), "up to date")
 	}
+	// The runner builds on the workstation, which only -workstation makes.
+	if runner, ok := labimages.RunnerOf(imgs); ok {
+		if have, err := engine.ImageHash(ctx, labimages.WorkstationTag()); err != nil {
+			return err
+		} else if have == labimages.WorkstationHash() {
+			if err := buildImage(ctx, engine, runner, out, stdout); err != nil {
+				return err
+			}
+		}
+	}
 	return missing
+}
+
+// buildImage builds img unless the engine has it from the same context,
+// and says which.
+func buildImage(ctx context.Context, engine *docker.Engine, img labimages.Image, log, stdout io.Writer) error {
+	// The name as scenarios write it stays as an alias, for people
+	// and older ranges; a range runs the tag of its own build.
+	built, err := engine.BuildImage(ctx, img.Tag, img.Files, log, img.Name)
+	if err != nil {
+		return err
+	}
+	state := "up to date"
+	if built {
+		state = "built"
+	}
+	fmt.Fprintf(stdout, "%-32s %s\n", img.Tag, state)
+	return nil
 }
 
 // buildWorkstation makes the workstation image unless the engine has one

@@ -101,12 +101,15 @@ func contentTag(name, hash string) string {
 }
 
 // Tags maps each image's name to this build's tag of it, the workstation
-// included: what a range gives its driver, so that its labs run the
-// images built from its own inputs.
+// and the runner included: what a range gives its driver, so that its labs
+// run the images built from its own inputs.
 func Tags(imgs []Image) map[string]string {
 	out := map[string]string{Workstation: WorkstationTag()}
 	for _, img := range imgs {
 		out[img.Name] = img.Tag
+	}
+	if runner, ok := RunnerOf(imgs); ok {
+		out[Runner] = runner.Tag
 	}
 	return out
 }
@@ -133,4 +136,4 @@ func buildContext(dir string, src Sources) (map[string][]byte, error) {
 }
 
 // Names lists the images the range builds, as scenarios name them.
-func Names() []string { return []string{Base, Cloud, Workstation} }
+func Names() []string { return []string{Base, Cloud, Workstation, Runner} }

@@ -65,8 +65,9 @@ func Clean(t testing.TB, e *docker.Engine) {
 
 // BuildImages builds the lab images from this machine's busybox and a
 // sakimori-sim compiled from this checkout, each under its content tag
-// and its plain name, and tags a workstation already built from the same
-// recipe. It returns the tags an Engine should run (Engine.WithImages).
+// and its plain name, tags a workstation already built from the same
+// recipe and builds the runner on it. It returns the tags an Engine
+// should run (Engine.WithImages).
 func BuildImages(ctx context.Context, engine *docker.Engine) (map[string]string, error) {
 	dir, err := os.MkdirTemp("", "sakimori-sim-")
 	if err != nil {
@@ -93,6 +94,12 @@ func BuildImages(ctx context.Context, engine *docker.Engine) (map[string]string,
 	} else if have == labimages.WorkstationHash() {
 		if err := engine.TagImage(ctx, labimages.Workstation, labimages.WorkstationTag()); err != nil {
 			return nil, err
+		}
+		// The runner is the workstation plus sakimori-sim: seconds to build.
+		if runner, ok := labimages.RunnerOf(imgs); ok {
+			if _, err := engine.BuildImage(ctx, runner.Tag, runner.Files, nil, runner.Name); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return labimages.Tags(imgs), nil
