@@ -9,11 +9,12 @@ import (
 
 var (
 	keyIDPattern  = regexp.MustCompile(`AKIA[A-Z2-7]{16}`)
-	secretPattern = regexp.MustCompile(`(?m)AWS_SECRET_ACCESS_KEY\s*=\s*"?([A-Za-z0-9/+]{40})`)
+	secretPattern = regexp.MustCompile(`(?mi)AWS_SECRET_ACCESS_KEY\s*=\s*"?([A-Za-z0-9/+]{40})`)
 )
 
 // KeysIn finds an access key pair written in text, as a scraper of leaked
-// files looks for one, or nil.
+// files looks for one, or nil: as environment variables or as the CLI's
+// credentials file writes them, in either case.
 func KeysIn(text []byte) *Credentials {
 	id, secret := keyIDPattern.Find(text), secretPattern.FindSubmatch(text)
 	if id == nil || secret == nil {

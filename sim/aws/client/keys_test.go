@@ -13,4 +13,9 @@ func TestKeysIn(t *testing.T) {
 			t.Errorf("half a pair in %q gave %+v", text, c)
 		}
 	}
+	// The CLI's own credentials file writes the names in lower case.
+	file := []byte("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+	if c := KeysIn(file); c == nil || c.SecretAccessKey != "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" {
+		t.Errorf("credentials file: %+v", c)
+	}
 }
