@@ -1,0 +1,154 @@
+package ci
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// jobPayload is what a runner is given: the job, its clone URL and
+// variables, in the shape sim/ci/runner reads.
+type jobPayload struct {
+	ID        int        `json:"id"`
+	Token     string     `json:"token"`
+	Project   string     `json:"project"`
+	Pipeline  int        `json:"pipeline"`
+	Name      string     `json:"name"`
+	RepoURL   string     `json:"repo_url"`
+	Commit    string     `json:"commit"`
+	Variables []Variable `json:"variables"`
+	Script    []string   `json:"script"`
+	Timeout   int        `json:"timeout"`
+}
+
+// maxTrace bounds one job's log, as GitLab's output limit does.
+const maxTrace = 4 << 20
+
+// serveRunner is the runner's side: take a job, append to its log, send
+// its events, report how it ended.
+func (s *Server) serveRunner(w http.ResponseWriter, r *http.Request, segs []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(segs) == 1 && segs[0] == "request" && r.Method == http.MethodPost {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Runner-Token")), []byte(s.runnerTok)) != 1 {
+			writeJSON(w, http.StatusForbidden, map[string]string{"message": "403 Forbidden"})
+			return
+		}
+		var body struct {
+			Runner string `json:"runner"`
+		}
+		_ = json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body)
+		j := s.nextRunnable()
+		if j == nil {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		j.Status, j.Token, j.Started, j.Runner = "running", randomHex(20), s.now().UTC(), body.Runner
+		j.Pipeline.Status = "running"
+		p := j.Pipeline.Project
+		writeJSON(w, http.StatusCreated, jobPayload{
+			ID: j.ID, Token: j.Token, Project: p.Path, Pipeline: j.Pipeline.ID, Name: j.Def.Name,
+			RepoURL: fmt.Sprintf("http://gitlab-ci-token:%s@%s/%s.git", j.Token, r.Host, p.Path), Commit: j.Pipeline.SHA,
+			Variables: append([]Variable(nil), p.Variables...), Script: j.Def.Script, Timeout: int(jobTimeout.Seconds()),
+		})
+		return
+	}
+	if len(segs) < 1 {
+		http.NotFound(w, r)
+		return
+	}
+	id, _ := strconv.Atoi(segs[0])
+	j := s.jobs[id]
+	if j == nil || j.Status != "running" || subtle.ConstantTimeCompare([]byte(r.Header.Get("Job-Token")), []byte(j.Token)) != 1 {
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "403 Forbidden"})
+		return
+	}
+	switch {
+	case len(segs) == 2 && segs[1] == "trace" && r.Method == http.MethodPatch:
+		data, _ := io.ReadAll(io.LimitReader(r.Body, maxTrace))
+		if len(j.Trace)+len(data) > maxTrace {
+			data = data[:max(0, maxTrace-len(j.Trace))]
+		}
+		j.Trace = append(j.Trace, data...)
+		w.WriteHeader(http.StatusAccepted)
+	case len(segs) == 2 && segs[1] == "events" && r.Method == http.MethodPost:
+		sc := bufio.NewScanner(io.LimitReader(r.Body, 8<<20))
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var e map[string]any
+			if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 && json.Unmarshal(line, &e) == nil {
+				s.runner = append(s.runner, e)
+			}
+		}
+		if len(s.runner) > maxLog {
+			s.runner = s.runner[len(s.runner)-maxLog:]
+		}
+		w.WriteHeader(http.StatusAccepted)
+	case len(segs) == 1 && r.Method == http.MethodPut:
+		var body struct {
+			State    string `json:"state"`
+			ExitCode int    `json:"exit_code"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil || (body.State != "success" && body.State != "failed") {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"message": "state must be success or failed"})
+			return
+		}
+		s.finishJob(j, body.State, body.ExitCode)
+		writeJSON(w, http.StatusOK, map[string]string{"status": body.State})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// nextRunnable is the oldest job whose pipeline's earlier jobs passed.
+func (s *Server) nextRunnable() *Job {
+	for _, p := range s.projects {
+		for _, pl := range p.Pipelines {
+			if pl.Status != "pending" && pl.Status != "running" {
+				continue
+			}
+			for _, j := range pl.Jobs {
+				if j.Status == "created" {
+					return j
+				}
+				if j.Status != "success" {
+					break // one runs at a time; a failed one stops the rest
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// finishJob ends a job; the pipeline ends with its last job, or with the
+// first that fails, its later jobs skipped.
+func (s *Server) finishJob(j *Job, state string, code int) {
+	j.Status, j.ExitCode, j.Finished, j.Token = state, code, s.now().UTC(), ""
+	pl := j.Pipeline
+	if state == "failed" {
+		for _, other := range pl.Jobs {
+			if other.Status == "created" {
+				other.Status = "skipped"
+			}
+		}
+		pl.Status = "failed"
+		return
+	}
+	for _, other := range pl.Jobs {
+		if other.Status != "success" {
+			return
+		}
+	}
+	pl.Status = "success"
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
