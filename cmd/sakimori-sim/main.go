@@ -13,6 +13,12 @@
 //	sakimori-sim k8s-audit          that API server's audit log, an audit.k8s.io Event a line
 //	sakimori-sim k8s-probe ...      state checks of that cluster, kept out of its audit log
 //	sakimori-sim k8s-console        an open Kubernetes dashboard in front of that API server
+//	sakimori-sim ci                 a CI shaped like a self-hosted GitLab (sim/ci) with the projects of CLOUDSIM_CI
+//	sakimori-sim ci-runner          that CI's runner: real git and bash, process and network events from /proc
+//	sakimori-sim ci-events          one of that CI's logs, an event a line
+//	sakimori-sim ci-probe ...       state checks of that CI
+//	sakimori-sim vendor             a software vendor's site: its uploader, checksum, release image (sim/vendorsite)
+//	sakimori-sim collector          an attacker's collection host
 //
 // Each scenario registers its own pieces (apps for -app, traffic
 // scripts, modes such as opendb) from its folder under scenarios/; adding
@@ -36,6 +42,7 @@ import (
 	_ "github.com/sakimori/sakimori/scenarios/metadata-heist/fetcher"
 	_ "github.com/sakimori/sakimori/scenarios/open-by-default/actors"
 	_ "github.com/sakimori/sakimori/scenarios/open-by-default/opendb"
+	_ "github.com/sakimori/sakimori/scenarios/poisoned-uploader/actors"
 	_ "github.com/sakimori/sakimori/scenarios/unlocked-console/actors"
 )
 
