@@ -40,7 +40,7 @@ test('Poisoned Uploader in the browser: the CI as a web target, a job log, the m
   await ci.getByRole('link', { name: 'acme/api' }).click()
   await ci.getByRole('heading', { name: 'acme/api' }).waitFor()
   const first = ci.locator('tr', { hasText: '#212' })
-  for (let i = 0; i < 30 && !(await first.locator('.success').count()); i++) {
+  for (let i = 0; i < 30 && !(await first.locator('td.success').count()); i++) {
     await ci.waitForTimeout(3000)
     await ci.reload()
   }
