@@ -55,7 +55,9 @@ var rules = map[string][]string{
 	"server":       join(gorm, docker, labSide, []string{module + "/store"}),
 	"store":        join(fiber, docker, labSide, []string{module + "/server"}),
 	"cmd/sakimori": labSide,
-	"sim": join(fiber, gorm, docker, []string{module + "/server", module + "/store", module + "/labs",
+	// The lab side may write SQLite files, the format a browser keeps its
+	// cookies in, but never touches the platform's ORM or its drivers.
+	"sim": join(fiber, []string{"gorm.io/", "github.com/jackc/"}, docker, []string{module + "/server", module + "/store", module + "/labs",
 		module + "/scoring", module + "/accounts", module + "/progress", module + "/cohorts", module + "/config"}),
 }
 
