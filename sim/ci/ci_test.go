@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakimori/sakimori/sim/ci/runner"
 	"github.com/sakimori/sakimori/sim/labkit"
 )
 
@@ -268,9 +269,9 @@ func TestRunnerProtocol(t *testing.T) {
 	s.mu.Lock()
 	pl := s.startPipeline(s.projects[0], "schedule")
 	s.mu.Unlock()
-	take := func() jobPayload {
+	take := func() runner.Job {
 		code, body := call(t, "POST", api+"/request", "", strings.NewReader(`{"runner": "runner-1"}`), "Runner-Token", "runner-secret")
-		var j jobPayload
+		var j runner.Job
 		if err := json.Unmarshal(body, &j); code != 201 || err != nil {
 			t.Fatalf("take: %d %s", code, body)
 		}

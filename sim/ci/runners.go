@@ -9,22 +9,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-)
 
-// jobPayload is what a runner is given: the job, its clone URL and
-// variables, in the shape sim/ci/runner reads.
-type jobPayload struct {
-	ID        int        `json:"id"`
-	Token     string     `json:"token"`
-	Project   string     `json:"project"`
-	Pipeline  int        `json:"pipeline"`
-	Name      string     `json:"name"`
-	RepoURL   string     `json:"repo_url"`
-	Commit    string     `json:"commit"`
-	Variables []Variable `json:"variables"`
-	Script    []string   `json:"script"`
-	Timeout   int        `json:"timeout"`
-}
+	"github.com/sakimori/sakimori/sim/ci/runner"
+)
 
 // maxTrace bounds one job's log, as GitLab's output limit does.
 const maxTrace = 4 << 20
@@ -51,11 +38,16 @@ func (s *Server) serveRunner(w http.ResponseWriter, r *http.Request, segs []stri
 		j.Status, j.Token, j.Started, j.Runner = "running", randomHex(20), s.now().UTC(), body.Runner
 		j.Pipeline.Status = "running"
 		p := j.Pipeline.Project
-		writeJSON(w, http.StatusCreated, jobPayload{
+		// The job in the shape the runner reads: one home for the wire format.
+		job := runner.Job{
 			ID: j.ID, Token: j.Token, Project: p.Path, Pipeline: j.Pipeline.ID, Name: j.Def.Name,
 			RepoURL: fmt.Sprintf("http://gitlab-ci-token:%s@%s/%s.git", j.Token, r.Host, p.Path), Commit: j.Pipeline.SHA,
-			Variables: append([]Variable(nil), p.Variables...), Script: j.Def.Script, Timeout: int(jobTimeout.Seconds()),
-		})
+			Script: j.Def.Script, Timeout: int(jobTimeout.Seconds()),
+		}
+		for _, v := range p.Variables {
+			job.Variables = append(job.Variables, runner.Variable{Key: v.Key, Value: v.Value, Masked: v.Masked})
+		}
+		writeJSON(w, http.StatusCreated, job)
 		return
 	}
 	if len(segs) < 1 {

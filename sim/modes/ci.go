@@ -3,11 +3,7 @@ package modes
 import (
 	"context"
 	"flag"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/sakimori/sakimori/sim/ci"
 	"github.com/sakimori/sakimori/sim/labkit"
@@ -50,12 +46,5 @@ func runCIEvents(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	resp, err := labkit.PlatformGet(&http.Client{Timeout: 15 * time.Second}, *endpoint+"/_sim/events?log="+*log, os.Getenv("CLOUDSIM_KEY"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sakimori-sim ci-events:", err)
-		return 2
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(os.Stdout, resp.Body)
-	return 0
+	return printEvents("ci-events", *endpoint+"/_sim/events?log="+*log)
 }

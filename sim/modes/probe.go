@@ -179,9 +179,16 @@ func runTrail(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	resp, err := labkit.PlatformGet(&http.Client{Timeout: 15 * time.Second}, *endpoint+"/_sim/trail", os.Getenv("CLOUDSIM_KEY"))
+	return printEvents("trail", *endpoint+"/_sim/trail")
+}
+
+// printEvents copies an emulator's log from its platform channel to
+// stdout, for a detection's live events: what trail, ci-events and
+// idp-events print.
+func printEvents(mode, url string) int {
+	resp, err := labkit.PlatformGet(&http.Client{Timeout: 15 * time.Second}, url, os.Getenv("CLOUDSIM_KEY"))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "sakimori-sim trail:", err)
+		fmt.Fprintf(os.Stderr, "sakimori-sim %s: %v\n", mode, err)
 		return 2
 	}
 	defer resp.Body.Close()
