@@ -14,13 +14,17 @@ const maxLog = 20000
 // caller is who a request is: a personal access token's user, or a
 // running job (its CI_JOB_TOKEN), or no one.
 type caller struct {
-	token *Token
-	job   *Job
+	token   *Token
+	job     *Job
+	session *webSession // a browser signed in through single sign-on
 }
 
 func (c caller) user() *User {
-	if c.token != nil {
+	switch {
+	case c.token != nil:
 		return c.token.User
+	case c.session != nil:
+		return c.session.User
 	}
 	return nil
 }
@@ -50,6 +54,9 @@ func (s *Server) authenticate(r *http.Request) caller {
 		}
 	}
 	if secret == "" {
+		if sess := s.webSessionOf(r); sess != nil {
+			return caller{session: sess}
+		}
 		return caller{}
 	}
 	for _, t := range s.tokens {
@@ -80,10 +87,10 @@ func (c caller) can(p *Project, write bool, scopes ...string) bool {
 	if c.job != nil {
 		return !write && c.job.Pipeline.Project == p // a job reads its own project's repository
 	}
-	if c.token == nil || !slices.ContainsFunc(scopes, func(sc string) bool { return slices.Contains(c.token.Scopes, sc) }) {
-		return false
+	u := c.user()
+	if u == nil || (c.token != nil && !slices.ContainsFunc(scopes, func(sc string) bool { return slices.Contains(c.token.Scopes, sc) })) {
+		return false // a signed-in browser may do all its user may
 	}
-	u := c.token.User
 	return u.Admin || slices.Contains(p.Members, u.Name)
 }
 
@@ -100,7 +107,12 @@ func (s *Server) logAccess(r *http.Request, c caller, status int, kind, project 
 	}
 	if u := c.user(); u != nil {
 		e["username"], e["user_id"] = u.Name, u.ID
+	}
+	if c.token != nil {
 		e["token_id"], e["token_name"] = c.token.ID, c.token.Name
+	}
+	if c.session != nil {
+		e["session_id"] = c.session.ID[:8] // as much as a log shows of it
 	}
 	if c.job != nil {
 		e["username"], e["job_id"] = "gitlab-ci-token", c.job.ID

@@ -40,18 +40,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, segs []string)
 	defer s.mu.Unlock()
 	a := &apiRequest{w: w, r: r, c: s.authenticate(r)}
 	defer func() { s.logAccess(r, a.c, a.status, "api", a.project) }()
-	if a.c.token == nil {
+	if a.c.user() == nil {
 		a.fail(http.StatusUnauthorized, "401 Unauthorized")
 		return
 	}
 	write := r.Method != http.MethodGet && r.Method != http.MethodHead
-	if !hasScope(a.c.token, write) {
+	if a.c.token != nil && !hasScope(a.c.token, write) {
 		a.json(http.StatusForbidden, map[string]string{"error": "insufficient_scope", "error_description": "The request requires higher privileges than provided by the access token."})
 		return
 	}
 	switch {
 	case len(segs) == 1 && segs[0] == "user":
-		u := a.c.token.User
+		u := a.c.user()
 		a.json(http.StatusOK, map[string]any{"id": u.ID, "username": u.Name, "is_admin": u.Admin, "state": "active"})
 	case len(segs) == 1 && segs[0] == "projects":
 		var out []map[string]any
@@ -279,7 +279,7 @@ func (s *Server) commitFile(a *apiRequest, p *Project, path string) {
 		a.fail(http.StatusBadRequest, "A file with this name doesn't exist")
 		return
 	}
-	u := a.c.token.User
+	u := a.c.user()
 	p.history = append(p.history, gitrepo.Change{Author: u.Name + " <" + u.Name + "@acme.example>", When: s.now().UTC(),
 		Message: strings.TrimSpace(f["commit_message"]) + "\n", Files: map[string]*string{path: &content}})
 	p.rebuild()
@@ -290,7 +290,7 @@ func (s *Server) commitFile(a *apiRequest, p *Project, path string) {
 // tokensAPI lists, rotates and revokes personal access tokens: a user's
 // own, or anyone's for an admin.
 func (s *Server) tokensAPI(a *apiRequest, segs []string) {
-	me := a.c.token.User
+	me := a.c.user()
 	mine := func(t *Token) bool { return me.Admin || t.User == me }
 	if len(segs) == 0 && a.r.Method == http.MethodGet {
 		out := []map[string]any{}

@@ -29,6 +29,8 @@ type World struct {
 	RunnerToken string            `yaml:"runner_token"`
 	Users       []UserDef         `yaml:"users"`
 	Projects    []ProjectDef      `yaml:"projects"`
+	// SSO, when set, signs people in through an identity provider.
+	SSO *SSODef `yaml:"sso"`
 }
 
 // UserDef is an account with its personal access tokens.
@@ -99,6 +101,9 @@ func ParseWorld(text string) (*World, error) {
 		if _, err := gitrepo.Changes(p.History, time.Now()); err != nil {
 			return nil, fmt.Errorf("CLOUDSIM_CI: %s: history: %v", p.Path, err)
 		}
+	}
+	if w.SSO != nil && (w.SSO.Issuer == "" || w.SSO.ClientID == "") {
+		return nil, fmt.Errorf("CLOUDSIM_CI: sso needs an issuer and a client_id")
 	}
 	for _, u := range w.Users {
 		for _, t := range u.Tokens {

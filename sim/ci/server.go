@@ -30,8 +30,10 @@ type Server struct {
 	jobs      map[int]*Job
 	nextPipe  int // instance-wide pipeline ids, as GitLab's
 	nextJob   int
-	access    []map[string]any // the access log, oldest first
-	runner    []map[string]any // the runner's process and network events
+	sso       *sso                   // nil: tokens only
+	sessions  map[string]*webSession // signed-in browsers, by cookie
+	access    []map[string]any       // the access log, oldest first
+	runner    []map[string]any       // the runner's process and network events
 	now       func() time.Time
 }
 
@@ -98,7 +100,10 @@ type Job struct {
 // New makes the service a world describes.
 func New(w *World, simKey string) (*Server, error) {
 	s := &Server{name: w.Name, simKey: simKey, runnerTok: w.RunnerToken, addresses: map[netip.Addr]netip.Addr{},
-		users: map[string]*User{}, jobs: map[int]*Job{}, nextPipe: 4000, nextJob: 9000, now: time.Now}
+		users: map[string]*User{}, jobs: map[int]*Job{}, sessions: map[string]*webSession{}, nextPipe: 4000, nextJob: 9000, now: time.Now}
+	if w.SSO != nil {
+		s.sso = &sso{def: *w.SSO}
+	}
 	if s.name == "" {
 		s.name = "GitLab"
 	}

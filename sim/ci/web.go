@@ -65,12 +65,28 @@ func (s *Server) serveWeb(w http.ResponseWriter, r *http.Request, segs []string)
 		s.serveLog(w, r, strings.TrimSuffix(segs[3], ".ndjson"))
 		return
 	}
+	if len(segs) >= 2 && segs[0] == "users" {
+		s.serveSSO(w, r, segs[1:])
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "405 Method Not Allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.sso != nil && s.sso.def.RequireSignIn {
+		c := s.authenticate(r)
+		if c.user() == nil {
+			root := "./"
+			if len(segs) > 1 {
+				root = strings.Repeat("../", len(segs)-1)
+			}
+			http.Redirect(w, r, root+"users/sign_in", http.StatusFound)
+			return
+		}
+		s.logAccess(r, c, http.StatusOK, "web", "")
+	}
 	pg := page{Site: s.name, Projects: s.projects, Root: "./"}
 	if len(segs) > 1 {
 		pg.Root = strings.Repeat("../", len(segs)-1)
