@@ -19,6 +19,8 @@
 //	sakimori-sim ci-probe ...       state checks of that CI
 //	sakimori-sim vendor             a software vendor's site: its uploader, checksum, release image (sim/vendorsite)
 //	sakimori-sim collector          an attacker's collection host
+//	sakimori-sim idp                an identity provider shaped like Okta (sim/idp): OIDC, MFA, sessions, System Log
+//	sakimori-sim idp-events         that provider's System Log, an event a line
 //
 // Each scenario registers its own pieces (apps for -app, traffic
 // scripts, modes such as opendb) from its folder under scenarios/; adding
