@@ -27,7 +27,7 @@ const WorkstationSuite = "bookworm"
 // is left unconfigured.
 var WorkstationPackages = []string{
 	"awscli", "python3-cffi-backend", "kubernetes-client", "curl", "ca-certificates", "jq", "git",
-	"netcat-openbsd", "iproute2", "iputils-ping", "dnsutils", "procps", "less", "vim-tiny", "openssh-client",
+	"netcat-openbsd", "sqlite3", "iproute2", "iputils-ping", "dnsutils", "procps", "less", "vim-tiny", "openssh-client",
 }
 
 // WorkstationChanges are the image settings applied at import. LANG is a

@@ -246,7 +246,10 @@ func (s *Server) variableAPI(a *apiRequest, p *Project, key string) {
 			a.json(http.StatusBadRequest, map[string]any{"message": map[string][]string{"value": {"is invalid"}}})
 			return
 		}
-		p.Variables[i].Value = value
+		if err := s.setValue(&p.Variables[i], value); err != nil {
+			a.fail(http.StatusInternalServerError, "500 Internal Server Error")
+			return
+		}
 		a.json(http.StatusOK, p.Variables[i])
 	default:
 		a.fail(http.StatusMethodNotAllowed, "405 Method Not Allowed")

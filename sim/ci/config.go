@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sakimori/sakimori/sim/ci/runner"
 	"github.com/sakimori/sakimori/sim/gitrepo"
 	"github.com/sakimori/sakimori/sim/labkit"
 )
@@ -31,6 +32,19 @@ type World struct {
 	Projects    []ProjectDef      `yaml:"projects"`
 	// SSO, when set, signs people in through an identity provider.
 	SSO *SSODef `yaml:"sso"`
+	// DBKeyBase is the instance's secret (GitLab's db_key_base, 32
+	// characters or more) that seals CI/CD variables at rest, in backups,
+	// and hidden ones on their way to the runner. Needed for hidden
+	// variables.
+	DBKeyBase string `yaml:"db_key_base"`
+	// Backup, when set, is the nightly backup an admin can download:
+	// ago is how long before the lab started it was made.
+	Backup *BackupDef `yaml:"backup"`
+}
+
+// BackupDef is the instance's last nightly backup.
+type BackupDef struct {
+	Ago string `yaml:"ago"`
 }
 
 // UserDef is an account with its personal access tokens.
@@ -63,13 +77,21 @@ type ProjectDef struct {
 	// FirstPipeline is the number the lab's first pipeline takes, so a
 	// project that has built for months does not start at 1.
 	FirstPipeline int `yaml:"first_pipeline"`
+	// SharedRunners false keeps the lab's runner from taking the
+	// project's jobs: its pipelines wait, stuck, as GitLab's do with no
+	// runner assigned. Default true.
+	SharedRunners *bool `yaml:"shared_runners"`
 }
 
 // Variable is a CI/CD variable: a secret a job gets in its environment.
+// A hidden one (GitLab's "masked and hidden") is never shown again once
+// saved, by the web view or the API; only jobs get its value.
 type Variable struct {
 	Key    string `yaml:"key" json:"key"`
 	Value  string `yaml:"value" json:"value"`
 	Masked bool   `yaml:"masked" json:"masked"`
+	Hidden bool   `yaml:"hidden" json:"hidden"`
+	sealed runner.Sealed // the value at rest, when the instance has a db_key_base
 }
 
 // ParseWorld reads CLOUDSIM_CI.
@@ -92,7 +114,20 @@ func ParseWorld(text string) (*World, error) {
 			return nil, fmt.Errorf("CLOUDSIM_CI: addresses: %v", err)
 		}
 	}
+	if w.DBKeyBase != "" && len(w.DBKeyBase) < runner.DBKeyLength {
+		return nil, fmt.Errorf("CLOUDSIM_CI: db_key_base needs %d characters or more", runner.DBKeyLength)
+	}
+	if w.Backup != nil {
+		if _, err := labkit.Ago(w.Backup.Ago); err != nil || w.DBKeyBase == "" {
+			return nil, fmt.Errorf("CLOUDSIM_CI: backup needs an ago and the db_key_base that seals it")
+		}
+	}
 	for _, p := range w.Projects {
+		for _, v := range p.Variables {
+			if v.Hidden && (!v.Masked || w.DBKeyBase == "") {
+				return nil, fmt.Errorf("CLOUDSIM_CI: %s: variable %s: a hidden variable is masked too, and needs the instance's db_key_base", p.Path, v.Key)
+			}
+		}
 		if p.Schedule != "" {
 			if _, err := labkit.Ago(p.Schedule); err != nil {
 				return nil, fmt.Errorf("CLOUDSIM_CI: %s: schedule: %v", p.Path, err)

@@ -44,8 +44,8 @@ func (s *Server) serveRunner(w http.ResponseWriter, r *http.Request, segs []stri
 			RepoURL: fmt.Sprintf("http://gitlab-ci-token:%s@%s/%s.git", j.Token, r.Host, p.Path), Commit: j.Pipeline.SHA,
 			Script: j.Def.Script, Timeout: int(jobTimeout.Seconds()),
 		}
-		for _, v := range p.Variables {
-			job.Variables = append(job.Variables, runner.Variable{Key: v.Key, Value: v.Value, Masked: v.Masked})
+		for i := range p.Variables {
+			job.Variables = append(job.Variables, p.Variables[i].forRunner())
 		}
 		writeJSON(w, http.StatusCreated, job)
 		return
@@ -100,6 +100,9 @@ func (s *Server) serveRunner(w http.ResponseWriter, r *http.Request, segs []stri
 // nextRunnable is the oldest job whose pipeline's earlier jobs passed.
 func (s *Server) nextRunnable() *Job {
 	for _, p := range s.projects {
+		if p.NoRunners {
+			continue // stuck: no runner may take its jobs
+		}
 		for _, pl := range p.Pipelines {
 			if pl.Status != "pending" && pl.Status != "running" {
 				continue

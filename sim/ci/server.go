@@ -31,6 +31,8 @@ type Server struct {
 	nextPipe  int // instance-wide pipeline ids, as GitLab's
 	nextJob   int
 	sso       *sso                   // nil: tokens only
+	dbKeyBase string                 // seals variables; empty: kept in the clear
+	backup    *backup                // the nightly backup; nil: none
 	sessions  map[string]*webSession // signed-in browsers, by cookie
 	access    []map[string]any       // the access log, oldest first
 	runner    []map[string]any       // the runner's process and network events
@@ -69,6 +71,7 @@ type Project struct {
 	Pipelines []*Pipeline // oldest first
 	nextIID   int
 	every     time.Duration
+	NoRunners bool // shared runners off: its jobs wait, stuck
 }
 
 // Pipeline is one run of a project's jobs on one commit.
@@ -100,7 +103,8 @@ type Job struct {
 // New makes the service a world describes.
 func New(w *World, simKey string) (*Server, error) {
 	s := &Server{name: w.Name, simKey: simKey, runnerTok: w.RunnerToken, addresses: map[netip.Addr]netip.Addr{},
-		users: map[string]*User{}, jobs: map[int]*Job{}, sessions: map[string]*webSession{}, nextPipe: 4000, nextJob: 9000, now: time.Now}
+		users: map[string]*User{}, jobs: map[int]*Job{}, sessions: map[string]*webSession{}, nextPipe: 4000, nextJob: 9000, now: time.Now,
+		dbKeyBase: w.DBKeyBase}
 	if w.SSO != nil {
 		s.sso = &sso{def: *w.SSO}
 	}
@@ -124,13 +128,26 @@ func New(w *World, simKey string) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", p.Path, err)
 		}
-		proj := &Project{ID: i + 1, Path: p.Path, Members: p.Members, Variables: p.Variables, history: changes,
-			nextIID: max(p.FirstPipeline, 1)}
+		proj := &Project{ID: i + 1, Path: p.Path, Members: p.Members, Variables: append([]Variable(nil), p.Variables...), history: changes,
+			nextIID: max(p.FirstPipeline, 1), NoRunners: p.SharedRunners != nil && !*p.SharedRunners}
+		for n := range proj.Variables {
+			if err := s.setValue(&proj.Variables[n], proj.Variables[n].Value); err != nil {
+				return nil, err
+			}
+		}
 		if p.Schedule != "" {
 			proj.every, _ = labkit.Ago(p.Schedule)
 		}
 		proj.rebuild()
 		s.projects = append(s.projects, proj)
+	}
+	if w.Backup != nil {
+		ago, _ := labkit.Ago(w.Backup.Ago) // ParseWorld checked it
+		b, err := s.makeBackup(start.Add(-ago))
+		if err != nil {
+			return nil, err
+		}
+		s.backup = b
 	}
 	return s, nil
 }

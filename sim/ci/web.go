@@ -46,7 +46,7 @@ nav a{margin-right:1rem}</style>
 <pre id="trace">{{printf "%s" .Job.Trace}}</pre></main>{{end}}
 {{define "blob"}}{{template "head" .}}<h1>{{.Title}}</h1><p><a href="{{$.Root}}{{.Project.Path}}">{{.Project.Path}}</a></p><pre>{{.Text}}</pre></main>{{end}}
 {{define "settings"}}{{template "head" .}}<h1>CI/CD variables</h1><p><a href="{{$.Root}}{{.Project.Path}}">{{.Project.Path}}</a></p>
-<table><tr><th>Key</th><th>Value</th><th>Masked</th></tr>{{range .Project.Variables}}<tr><td><code>{{.Key}}</code></td><td>{{if .Masked}}*****{{else}}<code>{{.Value}}</code>{{end}}</td><td>{{.Masked}}</td></tr>{{end}}</table>
+<table><tr><th>Key</th><th>Value</th><th>Masked</th><th>Hidden</th></tr>{{range .Project.Variables}}<tr><td><code>{{.Key}}</code></td><td>{{if .Masked}}*****{{else}}<code>{{.Value}}</code>{{end}}</td><td>{{.Masked}}</td><td>{{.Hidden}}</td></tr>{{end}}</table>
 <p>Change a value with the API: <code>PUT /api/v4/projects/:id/variables/:key</code>.</p></main>{{end}}`))
 
 type page struct {
@@ -63,6 +63,10 @@ type page struct {
 func (s *Server) serveWeb(w http.ResponseWriter, r *http.Request, segs []string) {
 	if len(segs) == 4 && segs[0] == "-" && segs[1] == "admin" && segs[2] == "logs" {
 		s.serveLog(w, r, strings.TrimSuffix(segs[3], ".ndjson"))
+		return
+	}
+	if len(segs) >= 3 && len(segs) <= 4 && segs[0] == "-" && segs[1] == "admin" && segs[2] == "backups" && r.Method == http.MethodGet {
+		s.serveBackups(w, r, strings.Join(segs[3:], ""))
 		return
 	}
 	if len(segs) >= 2 && segs[0] == "users" {

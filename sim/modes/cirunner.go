@@ -18,7 +18,8 @@ func init() {
 
 // runCIRunner takes jobs from the CI at CI_SERVER with RUNNER_TOKEN and
 // runs them on this host, reporting their processes and connections with
-// the story's addresses of RUNNER_ADDRESSES.
+// the story's addresses of RUNNER_ADDRESSES. DB_KEY_BASE, when the CI
+// hides variables, opens them.
 func runCIRunner(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ci-runner", flag.ContinueOnError)
 	builds := fs.String("builds", "/tmp/builds", "where jobs' work trees go, one per project")
@@ -44,7 +45,7 @@ func runCIRunner(ctx context.Context, args []string) error {
 	r := &runner.Runner{
 		CI: strings.TrimRight(server, "/"), Token: token, Hostname: host, Builds: *builds,
 		Env: runner.BaseEnv(os.Getenv), Addresses: addrs,
-		HTTP: &http.Client{Timeout: 30 * time.Second},
+		HTTP: &http.Client{Timeout: 30 * time.Second}, DBKeyBase: os.Getenv("DB_KEY_BASE"),
 	}
 	labkit.Logger.Info("taking jobs", "ci", server, "runner", host)
 	return r.Run(ctx)

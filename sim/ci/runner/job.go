@@ -28,11 +28,13 @@ type Job struct {
 	Timeout   int        `json:"timeout"` // seconds
 }
 
-// Variable is one of a job's CI/CD variables.
+// Variable is one of a job's CI/CD variables. A hidden one comes sealed
+// (Sealed set, Value empty) and the runner opens it with its key.
 type Variable struct {
-	Key    string `json:"key"`
-	Value  string `json:"value"`
-	Masked bool   `json:"masked"`
+	Key    string  `json:"key"`
+	Value  string  `json:"value"`
+	Masked bool    `json:"masked"`
+	Sealed *Sealed `json:"sealed,omitempty"`
 }
 
 const (
@@ -47,6 +49,7 @@ const (
 // its events, and at the end its state. It returns the state it reported
 // ("success" or "failed") and the script's exit code.
 func (r *Runner) RunJob(ctx context.Context, job *Job) (string, int) {
+	unsealed := r.unseal(job)
 	secrets := []string{job.Token}
 	for _, v := range job.Variables {
 		if v.Masked {
@@ -62,7 +65,10 @@ func (r *Runner) RunJob(ctx context.Context, job *Job) (string, int) {
 		rep.stream(streaming, reportEvery)
 	}()
 
-	code, err := r.execute(ctx, job, rep)
+	code, err := 1, unsealed
+	if unsealed == nil {
+		code, err = r.execute(ctx, job, rep)
+	}
 	state := "success"
 	if err != nil {
 		state = "failed"
@@ -81,6 +87,24 @@ func (r *Runner) RunJob(ctx context.Context, job *Job) (string, int) {
 		labkit.Logger.Warn("reporting a job's end", "job", job.ID, "err", err)
 	}
 	return state, code
+}
+
+// unseal opens the job's hidden variables in place with the runner's
+// DBKeyBase. A job whose secrets cannot be opened does not run, as a
+// runner whose key no longer matches the instance's must not run a build
+// without them.
+func (r *Runner) unseal(job *Job) error {
+	for i, v := range job.Variables {
+		if v.Sealed == nil {
+			continue
+		}
+		plain, err := Open(r.DBKeyBase, *v.Sealed)
+		if err != nil {
+			return fmt.Errorf("(system failure) cannot open the hidden variable %s: %v", v.Key, err)
+		}
+		job.Variables[i].Value, job.Variables[i].Sealed = plain, nil
+	}
+	return nil
 }
 
 // execute gets the job's source and runs its script, watching what the

@@ -28,6 +28,9 @@ type Runner struct {
 	Env       []string     // what a job's environment starts from (BaseEnv)
 	Addresses Addresses    // the story's addresses, for the events
 	HTTP      *http.Client // nil: one with a timeout
+	// DBKeyBase opens the hidden variables the CI sends sealed; it is
+	// never put in a job's environment.
+	DBKeyBase string
 }
 
 // idlePoll is how long the runner waits after the CI had no job for it.
