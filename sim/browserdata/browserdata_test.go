@@ -58,6 +58,13 @@ func TestCookieDatabaseReadsWithOtherTools(t *testing.T) {
 	if err := WriteCookies(path, nil); err == nil {
 		t.Error("an existing database was replaced")
 	}
+	back, err := ReadCookies(path)
+	if err != nil || len(back) != 2 || back[0].Name != "sid" || back[0].Value != "102eXUkc8BnQ6L1Zs9wRR4mWJ3gv" || !back[0].HTTPOnly || back[1].Value != "dark" {
+		t.Errorf("read back %+v, %v", back, err)
+	}
+	if _, err := ReadCookies(path + "-missing"); err == nil {
+		t.Error("a missing database read")
+	}
 	if sq, err := exec.LookPath("sqlite3"); err == nil {
 		out, err := exec.Command(sq, path, "SELECT value FROM meta WHERE key = 'version'; SELECT host_key || '|' || name || '|' || is_httponly || '|' || has_expires FROM cookies ORDER BY name;").CombinedOutput()
 		if err != nil || string(out) != "24\nidp.acme.example|sid|1|0\n.news.example|prefs|0|1\n" && string(out) != "24\n.news.example|prefs|0|1\nidp.acme.example|sid|1|0\n" {

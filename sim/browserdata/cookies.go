@@ -93,3 +93,35 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// ReadCookies reads a cookie database as the browser does, each value
+// decrypted: how the laptop's own browser finds its sessions, and how a
+// stealer does.
+func ReadCookies(path string) ([]Cookie, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT host_key, name, encrypted_value, path, is_secure, is_httponly, samesite FROM cookies ORDER BY creation_utc`)
+	if err != nil {
+		return nil, fmt.Errorf("browserdata: %s: %w", path, err)
+	}
+	defer rows.Close()
+	var out []Cookie
+	for rows.Next() {
+		var c Cookie
+		var enc []byte
+		if err := rows.Scan(&c.Host, &c.Name, &enc, &c.Path, &c.Secure, &c.HTTPOnly, &c.SameSite); err != nil {
+			return nil, err
+		}
+		if c.Value, err = Decrypt(c.Host, enc); err != nil {
+			return nil, fmt.Errorf("browserdata: cookie %s on %s: %w", c.Name, c.Host, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

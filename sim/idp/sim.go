@@ -2,7 +2,11 @@ package idp
 
 import (
 	"crypto/subtle"
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/netip"
+	"strings"
 
 	"github.com/sakimori/sakimori/sim/labkit"
 	"github.com/sakimori/sakimori/sim/telemetry"
@@ -13,6 +17,10 @@ import (
 //
 //	GET /_sim/events   the System Log in the common format
 //	GET /_sim/state    the session policy and every open session, for checks
+//	POST /_sim/sessions          open a session as if signed in from a place
+//	                             (user, ip as shown, user_agent): a check's
+//	                             own, to replay as a thief would
+//	DELETE /_sim/sessions/{id}   end it again, unlogged
 func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 	if s.simKey == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(s.simKey)) != 1 {
 		http.Error(w, "forbidden", http.StatusForbidden)
@@ -34,7 +42,37 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"policy": s.policy, "sessions": sessions})
+	case r.Method == http.MethodPost && r.URL.Path == "/_sim/sessions":
+		s.plantSession(w, r)
+	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/_sim/sessions/"):
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.sessions, strings.TrimPrefix(r.URL.Path, "/_sim/sessions/"))
+		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// plantSession opens a session for a check, with MFA done, as if its user
+// signed in at ip with user_agent just now.
+func (s *Server) plantSession(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		User      string `json:"user"`
+		IP        string `json:"ip"`
+		UserAgent string `json:"user_agent"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "a JSON body with user, ip and user_agent"})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.user(body.User)
+	if _, err := netip.ParseAddr(body.IP); u == nil || err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "no such user, or ip is not an address"})
+		return
+	}
+	ss := s.openSession(newSessionID(), u, s.now().UTC(), body.IP, orDefault(body.UserAgent, labkit.BrowserUA), true)
+	writeJSON(w, http.StatusCreated, map[string]string{"id": ss.ID})
 }
