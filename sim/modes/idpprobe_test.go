@@ -36,8 +36,14 @@ sessions:
 	}
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
+	return probeIdPLabAt(t, hs.URL)
+}
+
+// probeIdPLabAt is a probe of the IdP at base and its admin API, with the
+// tests' admin token.
+func probeIdPLabAt(t *testing.T, base string) (*idpProbe, func(method, path, body string) int) {
 	admin := func(method, path, body string) int {
-		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "SSWS "+probeAdmin)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
@@ -47,7 +53,7 @@ sessions:
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	return &idpProbe{hc: &http.Client{Timeout: 5 * time.Second}, endpoint: hs.URL, key: "sim-key"}, admin
+	return &idpProbe{hc: &http.Client{Timeout: 5 * time.Second}, endpoint: base, key: "sim-key"}, admin
 }
 
 // The stolen cookie works until every session is ended: ending only the
