@@ -87,10 +87,10 @@ type ProjectDef struct {
 // A hidden one (GitLab's "masked and hidden") is never shown again once
 // saved, by the web view or the API; only jobs get its value.
 type Variable struct {
-	Key    string `yaml:"key" json:"key"`
-	Value  string `yaml:"value" json:"value"`
-	Masked bool   `yaml:"masked" json:"masked"`
-	Hidden bool   `yaml:"hidden" json:"hidden"`
+	Key    string        `yaml:"key" json:"key"`
+	Value  string        `yaml:"value" json:"value"`
+	Masked bool          `yaml:"masked" json:"masked"`
+	Hidden bool          `yaml:"hidden" json:"hidden"`
 	sealed runner.Sealed // the value at rest, when the instance has a db_key_base
 }
 

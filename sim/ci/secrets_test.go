@@ -224,4 +224,3 @@ func TestParseWorldRefusesHiddenWithoutAKey(t *testing.T) {
 		}
 	}
 }
-

@@ -2,9 +2,9 @@ package modes
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"io"
-	"crypto/subtle"
 	"net"
 	"os"
 	"os/exec"
