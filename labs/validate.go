@@ -35,7 +35,7 @@ var (
 	hostRef       = regexp.MustCompile(`\$\{host\.([a-z0-9-]+)\}`)
 	imageName     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$`)
 	difficulties  = []string{"beginner", "intermediate", "advanced", "expert"}
-	variableKinds = []string{"flag", "password", "access_key_id", "secret_key"}
+	variableKinds = []string{"flag", "password", "access_key_id", "secret_key", "session_id"}
 )
 
 // Capabilities a scenario may add back. Everything else (SYS_ADMIN,

@@ -177,7 +177,7 @@ func TestBuiltInCatalogueIsValid(t *testing.T) {
 func TestVariablesArePerInstanceAndReproducible(t *testing.T) {
 	s, _ := ParseScenario([]byte(valid), "sample.yaml")
 	s.Variables = append(s.Variables, VariableDef{Name: "pw", Kind: "password"},
-		VariableDef{Name: "key", Kind: "access_key_id"}, VariableDef{Name: "secret", Kind: "secret_key"})
+		VariableDef{Name: "key", Kind: "access_key_id"}, VariableDef{Name: "secret", Kind: "secret_key"}, VariableDef{Name: "sid", Kind: "session_id"})
 	key := []byte("0123456789abcdef0123456789abcdef")
 	a := Variables(key, s, "alice", "labcdefghijkm")
 	if again := Variables(key, s, "alice", "labcdefghijkm"); again["flag"] != a["flag"] {
@@ -187,12 +187,13 @@ func TestVariablesArePerInstanceAndReproducible(t *testing.T) {
 		Variables(key, s, "bob", "labcdefghijkm"), Variables(key, s, "alice", "lzzzzzzzzzzzz"),
 		Variables([]byte("another key entirely, 32 bytes!!"), s, "alice", "labcdefghijkm"),
 	} {
-		if other["flag"] == a["flag"] || other["pw"] == a["pw"] {
+		if other["flag"] == a["flag"] || other["pw"] == a["pw"] || other["sid"] == a["sid"] {
 			t.Fatal("two instances share a value")
 		}
 	}
 	for name, pattern := range map[string]string{
 		"flag": `^FLAG\{labcdefghijkm-[0-9a-f]{24}\}$`, "key": `^AKIA[A-Z2-7]{16}$`, "secret": `^[A-Za-z0-9+/]{40}$`, "pw": `^[A-Za-z0-9_-]{20}$`,
+		"sid": `^[A-Za-z0-9]{40}$`,
 	} {
 		if !regexp.MustCompile(pattern).MatchString(a[name]) {
 			t.Errorf("%s = %q, want %s", name, a[name], pattern)

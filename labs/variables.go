@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 )
@@ -54,8 +55,26 @@ func variableValue(key []byte, v VariableDef, trainee, instance string) string {
 		return base64.RawURLEncoding.EncodeToString(sum[:15])
 	case "access_key_id": // the shape of a cloud access key id
 		return "AKIA" + base32.StdEncoding.EncodeToString(sum[:10])[:16]
+	case "session_id": // letters and digits only, as identity providers' session cookies are
+		return base62(sum)[:40]
 	case "secret_key":
 		return strings.NewReplacer("-", "+", "_", "/").Replace(base64.RawURLEncoding.EncodeToString(sum[:30]))
 	}
 	return hex.EncodeToString(sum)
+}
+
+// base62 writes b as a number in letters and digits.
+func base62(b []byte) string {
+	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	n := new(big.Int).SetBytes(b)
+	base, mod := big.NewInt(62), new(big.Int)
+	var out []byte
+	for n.Sign() > 0 {
+		n.DivMod(n, base, mod)
+		out = append(out, digits[mod.Int64()])
+	}
+	for len(out) < 43 { // a 256-bit number has up to 43 digits; keep the length fixed
+		out = append(out, '0')
+	}
+	return string(out)
 }

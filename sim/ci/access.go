@@ -91,7 +91,7 @@ func (c caller) can(p *Project, write bool, scopes ...string) bool {
 	if u == nil || (c.token != nil && !slices.ContainsFunc(scopes, func(sc string) bool { return slices.Contains(c.token.Scopes, sc) })) {
 		return false // a signed-in browser may do all its user may
 	}
-	return u.Admin || slices.Contains(p.Members, u.Name)
+	return u.Admin || (u.Auditor && !write) || slices.Contains(p.Members, u.Name)
 }
 
 // logAccess records a request in the access log, with the fields of

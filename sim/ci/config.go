@@ -49,9 +49,12 @@ type BackupDef struct {
 
 // UserDef is an account with its personal access tokens.
 type UserDef struct {
-	Name   string     `yaml:"name"`
-	Admin  bool       `yaml:"admin"`
-	Tokens []TokenDef `yaml:"tokens"`
+	Name  string `yaml:"name"`
+	Admin bool   `yaml:"admin"`
+	// Auditor reads every project and the admin logs, and changes
+	// nothing: GitLab's auditor users, a security team's seat.
+	Auditor bool       `yaml:"auditor"`
+	Tokens  []TokenDef `yaml:"tokens"`
 }
 
 // TokenDef is a personal access token. Scopes are GitLab's: api (read

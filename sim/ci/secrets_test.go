@@ -28,6 +28,7 @@ backup: {ago: 20h}
 users:
   - {name: ken, admin: true, tokens: [{name: laptop, token: glpat-ken, scopes: [api]}]}
   - {name: aya, tokens: [{name: laptop, token: glpat-aya, scopes: [api]}]}
+  - {name: secops, auditor: true, tokens: [{name: audit, token: glpat-sec, scopes: [api]}]}
 projects:
   - path: acme/api
     members: [ken, aya]
@@ -221,6 +222,32 @@ func TestParseWorldRefusesHiddenWithoutAKey(t *testing.T) {
 	} {
 		if _, err := ParseWorld(bad); err == nil {
 			t.Errorf("accepted:\n%s", bad)
+		}
+	}
+}
+
+// An auditor reads every project and the logs, and may not change
+// anything or take the backup.
+func TestAuditorReadsAndChangesNothing(t *testing.T) {
+	_, hs := secretsServer(t)
+	for _, path := range []string{"/api/v4/projects/acme%2Fpayments", "/api/v4/projects/acme%2Fpayments/variables", "/-/admin/logs/access.ndjson"} {
+		if code, body := call(t, "GET", hs.URL+path, "glpat-sec", nil); code != 200 || bytes.Contains(body, []byte("pay-secret")) {
+			t.Errorf("auditor reads %s: %d %s", path, code, body)
+		}
+	}
+	if code, _ := call(t, "GET", hs.URL+"/-/admin/logs/access.ndjson", "glpat-aya", nil); code != 403 {
+		t.Errorf("a member reads the admin logs: %d", code)
+	}
+	if code, _ := call(t, "GET", hs.URL+"/-/admin/backups", "glpat-sec", nil); code != 403 {
+		t.Errorf("an auditor lists backups: %d", code)
+	}
+	for _, w := range []struct{ method, path, body string }{
+		{"PUT", "/api/v4/projects/acme%2Fpayments/variables/PAYMENTS_SECRET", "value=auditor-was-here-1"},
+		{"PUT", "/api/v4/projects/acme%2Fapi/repository/files/.gitlab-ci.yml", "branch=main&content=x&commit_message=x"},
+		{"POST", "/api/v4/projects/acme%2Fapi/pipeline", ""},
+	} {
+		if code, _ := call(t, w.method, hs.URL+w.path, "glpat-sec", strings.NewReader(w.body), "Content-Type", "application/x-www-form-urlencoded"); code != 403 {
+			t.Errorf("auditor %s %s: %d", w.method, w.path, code)
 		}
 	}
 }

@@ -41,9 +41,10 @@ type Server struct {
 
 // User is an account.
 type User struct {
-	ID    int
-	Name  string
-	Admin bool
+	ID      int
+	Name    string
+	Admin   bool
+	Auditor bool // reads everything, writes nothing
 }
 
 // Token is a personal access token.
@@ -116,7 +117,7 @@ func New(w *World, simKey string) (*Server, error) {
 	}
 	start := s.now().UTC().Truncate(time.Minute)
 	for i, u := range w.Users {
-		user := &User{ID: i + 1, Name: u.Name, Admin: u.Admin}
+		user := &User{ID: i + 1, Name: u.Name, Admin: u.Admin, Auditor: u.Auditor}
 		s.users[u.Name] = user
 		for _, t := range u.Tokens {
 			ago, _ := labkit.Ago(orDefault(t.Ago, "30d"))

@@ -147,9 +147,9 @@ func (s *Server) serveLog(w http.ResponseWriter, r *http.Request, log string) {
 	c := s.authenticate(r)
 	status := http.StatusOK
 	defer func() { s.logAccess(r, c, status, "web", "") }()
-	if u := c.user(); u == nil || !u.Admin {
+	if u := c.user(); u == nil || (!u.Admin && !u.Auditor) {
 		status = http.StatusForbidden
-		http.Error(w, "403 Forbidden: an admin's token is needed", status)
+		http.Error(w, "403 Forbidden: an admin's or an auditor's token is needed", status)
 		return
 	}
 	var events []map[string]any
