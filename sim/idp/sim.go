@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/sakimori/sakimori/sim/labkit"
@@ -16,7 +17,7 @@ import (
 // key and never logged:
 //
 //	GET /_sim/events   the System Log in the common format
-//	GET /_sim/state    the session policy and every open session, for checks
+//	GET /_sim/state    the session policy, every open session and the ids of ended ones, for checks
 //	POST /_sim/sessions          open a session as if signed in from a place
 //	                             (user, ip as shown, user_agent): a check's
 //	                             own, to replay as a thief would
@@ -41,7 +42,12 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 					"lastSeenAt": apiTime(ss.LastSeen), "lastSeenIp": ss.LastIP, "lastSeenUserAgent": ss.LastUserAgent})
 			}
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"policy": s.policy, "sessions": sessions})
+		ended := []string{}
+		for id := range s.ended {
+			ended = append(ended, id)
+		}
+		slices.Sort(ended)
+		writeJSON(w, http.StatusOK, map[string]any{"policy": s.policy, "sessions": sessions, "ended": ended})
 	case r.Method == http.MethodPost && r.URL.Path == "/_sim/sessions":
 		s.plantSession(w, r)
 	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/_sim/sessions/"):

@@ -74,9 +74,16 @@ func (p *idpProbe) revoked(ids []string) (bool, string, error) {
 		Sessions []struct {
 			ID, User string
 		} `json:"sessions"`
+		Ended []string `json:"ended"`
 	}
 	if err := getJSON(p.hc, p.endpoint+"/_sim/state", p.key, &state); err != nil {
 		return false, "", err
+	}
+	// A check given ids the IdP never had would pass for nothing.
+	for _, id := range ids {
+		if !slices.Contains(state.Ended, id) && !slices.ContainsFunc(state.Sessions, func(s struct{ ID, User string }) bool { return s.ID == id }) {
+			return false, "", fmt.Errorf("the identity provider never had a session %.8s…", id)
+		}
 	}
 	var open []string
 	for _, s := range state.Sessions {

@@ -76,6 +76,9 @@ func TestIdPProbeRevoked(t *testing.T) {
 	if ok, why, err := p.revoked(both); !ok || err != nil {
 		t.Fatalf("after: %t %q %v", ok, why, err)
 	}
+	if _, _, err := p.revoked([]string{laptopSession, "102NeverASessionOfAnyone0123456789abcdefghijk"}); err == nil {
+		t.Error("a session the IdP never had counted as ended")
+	}
 	if _, _, err := (&idpProbe{hc: p.hc, endpoint: p.endpoint, key: "wrong"}).revoked(both); err == nil {
 		t.Error("read the state without the sim key")
 	}
