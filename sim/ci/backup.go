@@ -104,12 +104,11 @@ func pgBool(b bool) string {
 func (s *Server) serveBackups(w http.ResponseWriter, r *http.Request, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.authenticate(r)
 	status := http.StatusOK
+	c, ok := s.adminArea(w, r, false)
 	defer func() { s.logAccess(r, c, status, "web", "") }()
-	if u := c.user(); u == nil || !u.Admin {
+	if !ok {
 		status = http.StatusForbidden
-		http.Error(w, "403 Forbidden: only an admin may read backups", status)
 		return
 	}
 	switch {

@@ -55,7 +55,13 @@ projects:
 
 func newServer(t *testing.T) (*Server, *httptest.Server) {
 	t.Helper()
-	w, err := ParseWorld(world)
+	return serverOf(t, world)
+}
+
+// serverOf serves the CI a world describes for the test's length.
+func serverOf(t *testing.T, text string) (*Server, *httptest.Server) {
+	t.Helper()
+	w, err := ParseWorld(text)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,17 +48,7 @@ projects:
 
 func secretsServer(t *testing.T) (*Server, *httptest.Server) {
 	t.Helper()
-	w, err := ParseWorld(secretsWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(w, "sim-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s)
-	t.Cleanup(hs.Close)
-	return s, hs
+	return serverOf(t, secretsWorld)
 }
 
 func TestHiddenVariablesAreNeverShown(t *testing.T) {

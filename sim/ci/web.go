@@ -144,12 +144,11 @@ func (s *Server) serveWeb(w http.ResponseWriter, r *http.Request, segs []string)
 func (s *Server) serveLog(w http.ResponseWriter, r *http.Request, log string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.authenticate(r)
 	status := http.StatusOK
+	c, ok := s.adminArea(w, r, true)
 	defer func() { s.logAccess(r, c, status, "web", "") }()
-	if u := c.user(); u == nil || (!u.Admin && !u.Auditor) {
+	if !ok {
 		status = http.StatusForbidden
-		http.Error(w, "403 Forbidden: an admin's or an auditor's token is needed", status)
 		return
 	}
 	var events []map[string]any
@@ -165,4 +164,19 @@ func (s *Server) serveLog(w http.ResponseWriter, r *http.Request, log string) {
 	}
 	w.Header().Set("Content-Type", telemetry.ContentType)
 	_ = telemetry.WriteAll(w, events)
+}
+
+// adminArea lets an admin into the admin area, and an auditor too where
+// auditors read; anyone else gets 403. The caller logs the request.
+func (s *Server) adminArea(w http.ResponseWriter, r *http.Request, auditors bool) (caller, bool) {
+	c := s.authenticate(r)
+	if u := c.user(); u == nil || !(u.Admin || (auditors && u.Auditor)) {
+		who := "an admin's"
+		if auditors {
+			who = "an admin's or an auditor's"
+		}
+		http.Error(w, "403 Forbidden: "+who+" token or session is needed", http.StatusForbidden)
+		return c, false
+	}
+	return c, true
 }

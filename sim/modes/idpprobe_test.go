@@ -18,15 +18,23 @@ const (
 
 func probeIdPLab(t *testing.T) (*idpProbe, func(method, path, body string) int) {
 	t.Helper()
-	w, err := idp.ParseWorld(`
+	_, hs := idpServer(t, `
 org: Acme
 users:
   - {login: ken@acme.example, password: pw-ken-1234, admin: true}
-api_tokens: [{name: ops, token: ` + probeAdmin + `, user: ken@acme.example}]
+api_tokens: [{name: ops, token: `+probeAdmin+`, user: ken@acme.example}]
 sessions:
-  - {id: ` + laptopSession + `, user: ken@acme.example, ip: 10.20.4.31, mfa: true}
-  - {id: ` + phoneSession + `, user: ken@acme.example, ip: 10.20.9.8, mfa: true}
+  - {id: `+laptopSession+`, user: ken@acme.example, ip: 10.20.4.31, mfa: true}
+  - {id: `+phoneSession+`, user: ken@acme.example, ip: 10.20.9.8, mfa: true}
 `)
+	return probeIdPLabAt(t, hs.URL)
+}
+
+// idpServer serves the identity provider a world describes for the
+// test's length.
+func idpServer(t *testing.T, world string) (*idp.Server, *httptest.Server) {
+	t.Helper()
+	w, err := idp.ParseWorld(world)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +44,7 @@ sessions:
 	}
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
-	return probeIdPLabAt(t, hs.URL)
+	return s, hs
 }
 
 // probeIdPLabAt is a probe of the IdP at base and its admin API, with the

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/sim/browserdata"
-	"github.com/sakimori/sakimori/sim/idp"
 )
 
 // The implant answers its key with a shell, and anyone else with
@@ -52,20 +50,11 @@ func TestImplantGivesAShellOnlyForItsKey(t *testing.T) {
 // holds, read and decrypted as the browser does; when the identity
 // provider ends it, they are asked to sign in and stop.
 func TestLaptopBrowsesWithItsOwnCookies(t *testing.T) {
-	w, err := idp.ParseWorld(`
+	s, hs := idpServer(t, `
 users: [{login: ken@acme.example, password: pw-ken-1234, admin: true}]
-api_tokens: [{name: ops, token: ` + probeAdmin + `, user: ken@acme.example}]
-sessions: [{id: ` + laptopSession + `, user: ken@acme.example, ip: 10.20.4.31, mfa: true}]
+api_tokens: [{name: ops, token: `+probeAdmin+`, user: ken@acme.example}]
+sessions: [{id: `+laptopSession+`, user: ken@acme.example, ip: 10.20.4.31, mfa: true}]
 `)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := idp.New(w, "sim-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s)
-	defer hs.Close()
 	home := t.TempDir()
 	const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 	b, err := writeProfile(`
