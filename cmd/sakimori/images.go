@@ -29,8 +29,8 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 	busybox := fs.String("busybox", src.Busybox, "a statically linked busybox (Debian: busybox-static)")
 	sim := fs.String("sim", src.Sim, "the static sakimori-sim binary (go tool task build puts it beside sakimori)")
 	verbose := fs.Bool("v", false, "show the engine's build output")
-	workstation := fs.Bool("workstation", false, "also build the Debian workstation image (debootstrap; needs root, takes minutes)")
-	mirror := fs.String("mirror", "", "Debian mirror for the workstation (default: debootstrap's own)")
+	workstation := fs.Bool("workstation", false, "also build the Debian images, the workstation and the warehouse (debootstrap; needs root, takes minutes)")
+	mirror := fs.String("mirror", "", "Debian mirror for the Debian images (default: debootstrap's own)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -57,28 +57,39 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 	}
 	if *workstation {
-		state, err := buildWorkstation(ctx, engine, *mirror, out)
-		if err != nil {
-			return err
+		for _, d := range labimages.Debians() {
+			state, err := buildDebian(ctx, engine, d, *mirror, out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%-32s %s\n", d.Tag(), state)
 		}
-		fmt.Fprintf(stdout, "%-32s %s\n", labimages.WorkstationTag(), state)
 	} else if tagged, err := tagWorkstation(ctx, engine); err != nil {
 		return err
 	} else if tagged {
 		fmt.Fprintf(stdout, "%-32s %s\n", labimages.WorkstationTag(), "up to date")
 	}
-	// The runner builds on the workstation, which only -workstation makes.
-	if runner, ok := labimages.RunnerOf(imgs); ok {
-		if have, err := engine.ImageHash(ctx, labimages.WorkstationTag()); err != nil {
+	// The runner builds on the workstation and the warehouse on its
+	// Debian base, which only -workstation makes.
+	for _, on := range []struct {
+		base labimages.Debian
+		of   func([]labimages.Image) (labimages.Image, bool)
+	}{{labimages.WorkstationImage(), labimages.RunnerOf}, {labimages.WarehouseOSImage(), labimages.WarehouseOf}} {
+		img, ok := on.of(imgs)
+		if !ok {
+			continue
+		}
+		if have, err := engine.ImageHash(ctx, on.base.Tag()); err != nil {
 			return err
-		} else if have == labimages.WorkstationHash() {
-			if err := buildImage(ctx, engine, runner, out, stdout); err != nil {
+		} else if have == on.base.Hash() {
+			if err := buildImage(ctx, engine, img, out, stdout); err != nil {
 				return err
 			}
 		}
 	}
 	return missing
 }
+
 
 // buildImage builds img unless the engine has it from the same context,
 // and says which.
@@ -97,39 +108,41 @@ func buildImage(ctx context.Context, engine *docker.Engine, img labimages.Image,
 	return nil
 }
 
-// buildWorkstation makes the workstation image unless the engine has one
-// from the same recipe, under this recipe's tag or (built before images
-// were tagged by content) under the name alone.
-func buildWorkstation(ctx context.Context, engine *docker.Engine, mirror string, log io.Writer) (string, error) {
-	hash, tag := labimages.WorkstationHash(), labimages.WorkstationTag()
+// buildDebian makes a Debian image unless the engine has one from the
+// same recipe, under this recipe's tag or (the workstation, built before
+// images were tagged by content) under the name alone.
+func buildDebian(ctx context.Context, engine *docker.Engine, d labimages.Debian, mirror string, log io.Writer) (string, error) {
+	hash, tag := d.Hash(), d.Tag()
 	if have, err := engine.ImageHash(ctx, tag); err != nil {
 		return "", err
 	} else if have == hash {
 		return "up to date", nil
 	}
-	if tagged, err := tagWorkstation(ctx, engine); err != nil || tagged {
-		return "up to date", err
+	if d.Name == labimages.Workstation {
+		if tagged, err := tagWorkstation(ctx, engine); err != nil || tagged {
+			return "up to date", err
+		}
 	}
-	tmp, err := os.MkdirTemp("", "sakimori-workstation-")
+	tmp, err := os.MkdirTemp("", "sakimori-debian-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
 	root := filepath.Join(tmp, "rootfs")
-	if err := labimages.BuildWorkstationRootfs(ctx, root, mirror, log); err != nil {
+	if err := d.BuildRootfs(ctx, root, mirror, log); err != nil {
 		return "", err
 	}
 	tarball, wait, err := labimages.TarRootfs(ctx, root)
 	if err != nil {
 		return "", err
 	}
-	if err := engine.ImportImage(ctx, tag, tarball, hash, labimages.WorkstationChanges); err != nil {
+	if err := engine.ImportImage(ctx, tag, tarball, hash, d.Changes); err != nil {
 		return "", err
 	}
 	if err := wait(); err != nil {
 		return "", fmt.Errorf("tar: %w", err)
 	}
-	return "built", engine.TagImage(ctx, tag, labimages.Workstation)
+	return "built", engine.TagImage(ctx, tag, d.Name)
 }
 
 // tagWorkstation gives a workstation made from this recipe before images

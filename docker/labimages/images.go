@@ -100,8 +100,8 @@ func contentTag(name, hash string) string {
 	return repo + ":" + hash[:16]
 }
 
-// Tags maps each image's name to this build's tag of it, the workstation
-// and the runner included: what a range gives its driver, so that its labs
+// Tags maps each image's name to this build's tag of it, the workstation,
+// the runner and the warehouse included: what a range gives its driver, so that its labs
 // run the images built from its own inputs.
 func Tags(imgs []Image) map[string]string {
 	out := map[string]string{Workstation: WorkstationTag()}
@@ -110,6 +110,9 @@ func Tags(imgs []Image) map[string]string {
 	}
 	if runner, ok := RunnerOf(imgs); ok {
 		out[Runner] = runner.Tag
+	}
+	if warehouse, ok := WarehouseOf(imgs); ok {
+		out[Warehouse] = warehouse.Tag
 	}
 	return out
 }
@@ -136,4 +139,4 @@ func buildContext(dir string, src Sources) (map[string][]byte, error) {
 }
 
 // Names lists the images the range builds, as scenarios name them.
-func Names() []string { return []string{Base, Cloud, Workstation, Runner} }
+func Names() []string { return []string{Base, Cloud, Workstation, Runner, Warehouse} }

@@ -2,15 +2,12 @@ package labimages
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 )
 
 // Workstation is the trainee's analyst box: a minimal Debian with the real
@@ -27,7 +24,7 @@ const WorkstationSuite = "bookworm"
 // is left unconfigured.
 var WorkstationPackages = []string{
 	"awscli", "python3-cffi-backend", "kubernetes-client", "curl", "ca-certificates", "jq", "git",
-	"netcat-openbsd", "sqlite3", "iproute2", "iputils-ping", "dnsutils", "procps", "less", "vim-tiny", "openssh-client",
+	"netcat-openbsd", "sqlite3", "postgresql-client", "iproute2", "iputils-ping", "dnsutils", "procps", "less", "vim-tiny", "openssh-client",
 }
 
 // WorkstationChanges are the image settings applied at import. LANG is a
@@ -49,38 +46,27 @@ const recipeVersion = "2"
 // Debian's older one on PATH; the module in kubectl/ pins it.
 const KubectlVersion = "v1.34.4"
 
-// WorkstationHash identifies the recipe, so an unchanged one is not rebuilt.
-func WorkstationHash() string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s", recipeVersion, KubectlVersion, WorkstationSuite,
-		strings.Join(WorkstationPackages, ","), strings.Join(WorkstationChanges, "\x00"))
-	return hex.EncodeToString(h.Sum(nil))
+// WorkstationImage is the workstation's Debian recipe, read from the
+// settings above each time, so a change to them is a new recipe.
+func WorkstationImage() Debian {
+	return Debian{
+		Name: Workstation, Suite: WorkstationSuite, Packages: WorkstationPackages, Changes: WorkstationChanges,
+		// kubectl's version is part of the recipe's own steps.
+		Version: recipeVersion + "\x00" + KubectlVersion,
+		Finish: func(ctx context.Context, root string, log io.Writer) error {
+			if err := BuildKubectl(ctx, filepath.Join(root, "usr/local/bin/kubectl"), log); err != nil {
+				return err
+			}
+			return addTrainee(root)
+		},
+	}
 }
+
+// WorkstationHash identifies the recipe, so an unchanged one is not rebuilt.
+func WorkstationHash() string { return WorkstationImage().Hash() }
 
 // WorkstationTag is this recipe's own tag of the workstation.
-func WorkstationTag() string { return contentTag(Workstation, WorkstationHash()) }
-
-// BuildWorkstationRootfs runs debootstrap into dir (which must not exist
-// yet) and adds the trainee account. It needs root and debootstrap. An
-// empty mirror uses debootstrap's default.
-func BuildWorkstationRootfs(ctx context.Context, dir, mirror string, log io.Writer) error {
-	if _, err := exec.LookPath("debootstrap"); err != nil {
-		return fmt.Errorf("the workstation image needs debootstrap (apt-get install debootstrap): %w", err)
-	}
-	args := []string{"--variant=minbase", "--include=" + strings.Join(WorkstationPackages, ","), WorkstationSuite, dir}
-	if mirror != "" {
-		args = append(args, mirror)
-	}
-	cmd := exec.CommandContext(ctx, "debootstrap", args...)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("debootstrap: %w", err)
-	}
-	if err := BuildKubectl(ctx, filepath.Join(dir, "usr/local/bin/kubectl"), log); err != nil {
-		return err
-	}
-	return addTrainee(dir)
-}
+func WorkstationTag() string { return WorkstationImage().Tag() }
 
 // BuildKubectl builds the pinned kubectl (the module in kubectl/, beside
 // this file) as a static binary at out. It needs the Go toolchain and the
@@ -139,19 +125,7 @@ func addTrainee(root string) error {
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return err
 	}
-	if err := os.Chown(home, 1000, 1000); err != nil {
-		return err
-	}
-	// Package caches only make the image larger.
-	for _, dir := range []string{"var/cache/apt/archives", "var/lib/apt/lists"} {
-		matches, _ := filepath.Glob(filepath.Join(root, dir, "*"))
-		for _, m := range matches {
-			if st, err := os.Stat(m); err == nil && !st.IsDir() {
-				os.Remove(m)
-			}
-		}
-	}
-	return nil
+	return os.Chown(home, 1000, 1000)
 }
 
 // TarRootfs streams dir as a tarball, owners and modes kept, for import.

@@ -43,6 +43,7 @@ var (
 	baseOnce sync.Once
 	baseErr  error
 	baseTags map[string]string
+	baseImgs []labimages.Image // what baseTags names, for images built on them
 )
 
 // requireLabImages builds the lab images once per test run, with
@@ -74,7 +75,7 @@ func requireLabImages(t testing.TB, e *Engine) {
 				return
 			}
 		}
-		baseTags = labimages.Tags(imgs)
+		baseTags, baseImgs = labimages.Tags(imgs), imgs
 	})
 	if baseErr != nil {
 		t.Fatalf("lab images: %v", baseErr)

@@ -27,7 +27,7 @@ func TestWorkstationImage(t *testing.T) {
 			t.Fatal("building the workstation needs root (debootstrap)")
 		}
 		root := filepath.Join(t.TempDir(), "rootfs")
-		if err := labimages.BuildWorkstationRootfs(ctx, root, "", testWriter{t}); err != nil {
+		if err := labimages.WorkstationImage().BuildRootfs(ctx, root, "", testWriter{t}); err != nil {
 			t.Fatal(err)
 		}
 		tarball, wait, err := labimages.TarRootfs(ctx, root)
@@ -59,6 +59,8 @@ func TestWorkstationImage(t *testing.T) {
 		"git --version":            "git version",
 		"nc -h 2>&1 | head -1":     "OpenBSD netcat",
 		"id -un":                   "trainee",
+		"sqlite3 --version":        "3.",
+		"psql --version":           "psql (PostgreSQL) 15",
 	}
 	for cmd, want := range checks {
 		out, code := run(t, e, lab.ID, "workstation", "sh", "-c", cmd)

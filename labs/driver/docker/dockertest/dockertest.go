@@ -102,6 +102,15 @@ func BuildImages(ctx context.Context, engine *docker.Engine) (map[string]string,
 			}
 		}
 	}
+	// The warehouse likewise, on its Debian base when there is one.
+	base := labimages.WarehouseOSImage()
+	if have, err := engine.ImageHash(ctx, base.Tag()); err != nil {
+		return nil, err
+	} else if warehouse, ok := labimages.WarehouseOf(imgs); ok && have == base.Hash() {
+		if _, err := engine.BuildImage(ctx, warehouse.Tag, warehouse.Files, nil, warehouse.Name); err != nil {
+			return nil, err
+		}
+	}
 	return labimages.Tags(imgs), nil
 }
 

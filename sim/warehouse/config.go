@@ -1,0 +1,85 @@
+// Package warehouse sets up and runs a lab's data warehouse: a real
+// PostgreSQL server (Debian's, in the sakimori-lab/warehouse image), made
+// afresh when the lab starts from the scenario's roles, their network
+// allow-lists and its data, and logging every connection and statement
+// as JSON (PostgreSQL's own jsonlog), the warehouse's login and query
+// history. Trainees reach it with the real psql.
+package warehouse
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+)
+
+// World is WAREHOUSE: the warehouse as a scenario sets it up.
+type World struct {
+	// Database is the one database the roles use.
+	Database string `yaml:"database"`
+	Roles    []Role `yaml:"roles"`
+	// Data is SQL run in Database by its owner once the roles exist: the
+	// tables, their rows and the roles' grants.
+	Data string `yaml:"data"`
+}
+
+// Role is an account that signs in with a password.
+type Role struct {
+	Name     string `yaml:"name"`
+	Password string `yaml:"password"`
+	// Owner owns Database (and so what Data creates).
+	Owner bool `yaml:"owner"`
+	// Allow lists the networks (CIDR, or one address) it may sign in
+	// from; empty, anywhere: the warehouse's network policy, written to
+	// pg_hba.conf.
+	Allow []string `yaml:"allow"`
+}
+
+var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// ParseWorld reads WAREHOUSE and refuses what could not run.
+func ParseWorld(text string) (*World, error) {
+	var w World
+	if err := yaml.Unmarshal([]byte(text), &w); err != nil {
+		return nil, fmt.Errorf("WAREHOUSE: %v", err)
+	}
+	if !identifier.MatchString(w.Database) {
+		return nil, fmt.Errorf("WAREHOUSE: database %q is not a lower-case SQL name", w.Database)
+	}
+	owners := 0
+	seen := map[string]bool{"postgres": true}
+	for _, r := range w.Roles {
+		if !identifier.MatchString(r.Name) || seen[r.Name] {
+			return nil, fmt.Errorf("WAREHOUSE: role %q needs a lower-case SQL name of its own (not postgres)", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Password == "" {
+			return nil, fmt.Errorf("WAREHOUSE: role %s has no password", r.Name)
+		}
+		if r.Owner {
+			owners++
+		}
+		for _, a := range r.Allow {
+			if _, err := network(a); err != nil {
+				return nil, fmt.Errorf("WAREHOUSE: role %s: allow: %v", r.Name, err)
+			}
+		}
+	}
+	if owners != 1 {
+		return nil, fmt.Errorf("WAREHOUSE: one role owns the database; %d do", owners)
+	}
+	return &w, nil
+}
+
+// network reads an allow-list entry: a CIDR, or one address.
+func network(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an address or a CIDR", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}

@@ -1,0 +1,82 @@
+package warehouse
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Settings are the server's settings beyond initdb's: reachable on the
+// lab's network, passwords as SCRAM, and the login and query history as
+// JSON lines in log/warehouse.json under the data folder.
+func Settings() string {
+	return strings.Join([]string{
+		"listen_addresses = '*'",
+		"port = 5432",
+		"unix_socket_directories = '/var/run/postgresql'",
+		"password_encryption = 'scram-sha-256'",
+		"max_connections = 30",
+		"shared_buffers = 16MB",
+		"logging_collector = on",
+		"log_destination = 'jsonlog'",
+		"log_directory = 'log'",
+		"log_filename = 'warehouse'",
+		"log_rotation_age = 0",
+		"log_rotation_size = 0",
+		"log_connections = on",
+		"log_disconnections = on",
+		"log_statement = 'all'",
+		"log_timezone = 'UTC'",
+		"timezone = 'UTC'",
+	}, "\n") + "\n"
+}
+
+// HBA is pg_hba.conf: the server's own account on its socket; each role
+// from its allowed networks with its password, and refused from anywhere
+// else; nothing for anyone else.
+func (w *World) HBA() string {
+	var b strings.Builder
+	b.WriteString("# TYPE  DATABASE  USER  ADDRESS  METHOD\n")
+	b.WriteString("local   all       postgres         peer\n")
+	for _, r := range w.Roles {
+		if len(r.Allow) == 0 {
+			fmt.Fprintf(&b, "host    all       %s  0.0.0.0/0  scram-sha-256\n", r.Name)
+			fmt.Fprintf(&b, "host    all       %s  ::/0       scram-sha-256\n", r.Name)
+			continue
+		}
+		for _, a := range r.Allow {
+			p, _ := network(a) // ParseWorld checked it
+			fmt.Fprintf(&b, "host    all       %s  %s  scram-sha-256\n", r.Name, p)
+		}
+		fmt.Fprintf(&b, "host    all       %s  all  reject\n", r.Name)
+	}
+	b.WriteString("host    all       all   all  reject\n")
+	return b.String()
+}
+
+// Setup is the SQL that makes the roles and the database, for psql as
+// the server's own account, ending in the data, run in the database as
+// its owner.
+func (w *World) Setup() string {
+	var b strings.Builder
+	b.WriteString("\\set ON_ERROR_STOP on\n")
+	owner := ""
+	for _, r := range w.Roles {
+		fmt.Fprintf(&b, "CREATE ROLE %s LOGIN PASSWORD %s;\n", ident(r.Name), literal(r.Password))
+		if r.Owner {
+			owner = r.Name
+		}
+	}
+	fmt.Fprintf(&b, "CREATE DATABASE %s OWNER %s;\n", ident(w.Database), ident(owner))
+	fmt.Fprintf(&b, "REVOKE ALL ON DATABASE %s FROM PUBLIC;\n", ident(w.Database))
+	for _, r := range w.Roles {
+		fmt.Fprintf(&b, "GRANT CONNECT ON DATABASE %s TO %s;\n", ident(w.Database), ident(r.Name))
+	}
+	fmt.Fprintf(&b, "\\connect %s\n", ident(w.Database))
+	fmt.Fprintf(&b, "SET ROLE %s;\n", ident(owner))
+	b.WriteString(w.Data)
+	b.WriteString("\n")
+	return b.String()
+}
+
+func ident(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func literal(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
