@@ -90,7 +90,6 @@ func images(ctx context.Context, args []string, getenv func(string) string, stdo
 	return missing
 }
 
-
 // buildImage builds img unless the engine has it from the same context,
 // and says which.
 func buildImage(ctx context.Context, engine *docker.Engine, img labimages.Image, log, stdout io.Writer) error {
