@@ -135,6 +135,8 @@ func (s *Server) projectAPI(a *apiRequest, p *Project, segs []string) {
 		a.status = http.StatusOK
 		a.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = a.w.Write(j.Trace)
+	case len(segs) == 3 && segs[0] == "jobs" && segs[2] == "erase" && r.Method == http.MethodPost:
+		s.eraseJob(a, p, segs[1])
 	case len(segs) == 1 && segs[0] == "variables":
 		a.json(http.StatusOK, p.Variables)
 	case len(segs) == 2 && segs[0] == "variables":
@@ -179,6 +181,9 @@ func jobJSON(j *Job) map[string]any {
 	}
 	if !j.Finished.IsZero() {
 		out["finished_at"] = j.Finished.Format(time.RFC3339)
+	}
+	if !j.ErasedAt.IsZero() {
+		out["erased_at"] = j.ErasedAt.Format(time.RFC3339)
 	}
 	return out
 }
@@ -348,4 +353,25 @@ func tokenJSON(t *Token) map[string]any {
 		out["last_used_ips"] = []string{t.LastUsedIP}
 	}
 	return out
+}
+
+// eraseJob is GitLab's job erase: the log goes, the job stays, marked with
+// who erased it and when, as the access log records the call.
+func (s *Server) eraseJob(a *apiRequest, p *Project, id string) {
+	if !a.c.can(p, true, "api") {
+		a.fail(http.StatusForbidden, "403 Forbidden")
+		return
+	}
+	n, _ := strconv.Atoi(id)
+	j := s.jobs[n]
+	if j == nil || j.Pipeline.Project != p {
+		a.fail(http.StatusNotFound, "404 Not found")
+		return
+	}
+	if j.Status == "running" || j.Status == "created" {
+		a.fail(http.StatusForbidden, "403 Forbidden - Job is not erasable!")
+		return
+	}
+	j.Trace, j.ErasedAt, j.ErasedBy = nil, s.now().UTC(), a.c.user().Name
+	a.json(http.StatusCreated, jobJSON(j))
 }

@@ -231,6 +231,16 @@ func TestAuditorReadsAndChangesNothing(t *testing.T) {
 	if code, _ := call(t, "GET", hs.URL+"/-/admin/backups", "glpat-sec", nil); code != 403 {
 		t.Errorf("an auditor lists backups: %d", code)
 	}
+	// The admin area's index shows each what they may read.
+	if code, page := call(t, "GET", hs.URL+"/-/admin", "glpat-sec", nil); code != 200 || !bytes.Contains(page, []byte(`href="admin/logs/access.ndjson"`)) || bytes.Contains(page, []byte("backups")) {
+		t.Errorf("the auditor's admin area: %d %s", code, page)
+	}
+	if code, page := call(t, "GET", hs.URL+"/-/admin", "glpat-ken", nil); code != 200 || !bytes.Contains(page, []byte(`href="admin/backups"`)) {
+		t.Errorf("the admin's admin area: %d %s", code, page)
+	}
+	if code, _ := call(t, "GET", hs.URL+"/-/admin", "glpat-aya", nil); code != 403 {
+		t.Errorf("a member's admin area: %d", code)
+	}
 	for _, w := range []struct{ method, path, body string }{
 		{"PUT", "/api/v4/projects/acme%2Fpayments/variables/PAYMENTS_SECRET", "value=auditor-was-here-1"},
 		{"PUT", "/api/v4/projects/acme%2Fapi/repository/files/.gitlab-ci.yml", "branch=main&content=x&commit_message=x"},
@@ -239,5 +249,38 @@ func TestAuditorReadsAndChangesNothing(t *testing.T) {
 		if code, _ := call(t, w.method, hs.URL+w.path, "glpat-sec", strings.NewReader(w.body), "Content-Type", "application/x-www-form-urlencoded"); code != 403 {
 			t.Errorf("auditor %s %s: %d", w.method, w.path, code)
 		}
+	}
+}
+
+// Erasing a finished job's log leaves the job, marked, and takes a
+// writer: an auditor may not, nor may anyone erase a running job.
+func TestEraseAJobsLog(t *testing.T) {
+	s, hs := secretsServer(t)
+	s.mu.Lock()
+	pl := s.startPipeline(s.projects[0], "web")
+	j := pl.Jobs[0]
+	s.mu.Unlock()
+	erase := hs.URL + "/api/v4/projects/acme%2Fapi/jobs/" + itoa(j.ID) + "/erase"
+	if code, _ := call(t, "POST", erase, "glpat-ken", nil); code != 403 {
+		t.Errorf("a job not run yet erased: %d", code)
+	}
+	s.mu.Lock()
+	j.Status, j.Trace, j.Finished = "success", []byte("DB_KEY_BASE=secret\n"), time.Now()
+	s.mu.Unlock()
+	if code, _ := call(t, "POST", erase, "glpat-sec", nil); code != 403 {
+		t.Errorf("an auditor erased a job: %d", code)
+	}
+	if code, _ := call(t, "POST", hs.URL+"/api/v4/projects/acme%2Fapi/jobs/1/erase", "glpat-ken", nil); code != 404 {
+		t.Errorf("no such job: %d", code)
+	}
+	code, body := call(t, "POST", erase, "glpat-ken", nil)
+	if code != 201 || !bytes.Contains(body, []byte(`"erased_at"`)) {
+		t.Fatalf("erase: %d %s", code, body)
+	}
+	if code, trace := call(t, "GET", hs.URL+"/api/v4/projects/acme%2Fapi/jobs/"+itoa(j.ID)+"/trace", "glpat-ken", nil); code != 200 || len(trace) != 0 {
+		t.Errorf("the trace after erasing: %d %q", code, trace)
+	}
+	if code, page := call(t, "GET", hs.URL+"/acme/api/-/jobs/"+itoa(j.ID), "glpat-ken", nil); code != 200 || !bytes.Contains(page, []byte("Job has been erased by ken")) {
+		t.Errorf("the job's page: %d %s", code, page)
 	}
 }

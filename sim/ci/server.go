@@ -99,6 +99,8 @@ type Job struct {
 	Started  time.Time
 	Finished time.Time
 	ExitCode int
+	ErasedAt time.Time // its log erased through the API, and by whom
+	ErasedBy string
 }
 
 // New makes the service a world describes.

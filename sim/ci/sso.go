@@ -64,7 +64,7 @@ func (o *sso) config(p *gooidc.Provider, r *http.Request) *oauth2.Config {
 
 var signInPage = template.Must(template.New("").Parse(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in · {{.Site}}</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:28rem;margin:4rem auto;color:#222}a.button{display:inline-block;background:#292961;color:#fff;padding:.6rem 1rem;border-radius:4px;text-decoration:none}</style>
-<h1>{{.Site}}</h1>{{if .Error}}<p role="alert">{{.Error}}</p>{{end}}<p><a class="button" href="openid_connect">Sign in with single sign-on</a></p>`))
+<h1>{{.Site}}</h1>{{if .Error}}<p role="alert">{{.Error}}</p>{{end}}<p><a class="button" href="auth/openid_connect">Sign in with single sign-on</a></p>`))
 
 // serveSSO answers /users/...: the sign-in page, the hand-off to the
 // identity provider and its callback, and sign-out.

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -69,11 +70,24 @@ func TestSingleSignOnWithTheProvidersSession(t *testing.T) {
 		t.Fatalf("not signed in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
-	resp, err = browser.Get(ciHS.URL + "/users/auth/openid_connect")
+	// The sign-in page's button, followed as a browser resolves it.
+	page, _ := url.Parse(ciHS.URL + "/users/sign_in")
+	resp, err = browser.Get(page.String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`href="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no sign-in link in %s", body)
+	}
+	link, _ := page.Parse(string(m[1]))
+	resp, err = browser.Get(link.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "acme/api") {
 		t.Fatalf("after sign-in: %d %s", resp.StatusCode, body)

@@ -43,7 +43,7 @@ nav a{margin-right:1rem}</style>
 {{define "job"}}{{template "head" .}}{{if eq .Job.Status "running"}}<meta http-equiv="refresh" content="3">{{end}}
 <h1>{{.Job.Def.Name}} <small class="{{.Job.Status}}">{{.Job.Status}}</small></h1>
 <p><a href="{{$.Root}}{{.Project.Path}}">{{.Project.Path}}</a> · pipeline #{{.Job.Pipeline.IID}} · job {{.Job.ID}} · commit <code>{{short .Job.Pipeline.SHA}}</code>{{if .Job.Runner}} · runner {{.Job.Runner}}{{end}}</p>
-<pre id="trace">{{printf "%s" .Job.Trace}}</pre></main>{{end}}
+{{if not .Job.ErasedAt.IsZero}}<p role="status">Job has been erased by {{.Job.ErasedBy}} {{.Job.ErasedAt.Format "2006-01-02 15:04 UTC"}}</p>{{end}}<pre id="trace">{{printf "%s" .Job.Trace}}</pre></main>{{end}}
 {{define "blob"}}{{template "head" .}}<h1>{{.Title}}</h1><p><a href="{{$.Root}}{{.Project.Path}}">{{.Project.Path}}</a></p><pre>{{.Text}}</pre></main>{{end}}
 {{define "settings"}}{{template "head" .}}<h1>CI/CD variables</h1><p><a href="{{$.Root}}{{.Project.Path}}">{{.Project.Path}}</a></p>
 <table><tr><th>Key</th><th>Value</th><th>Masked</th><th>Hidden</th></tr>{{range .Project.Variables}}<tr><td><code>{{.Key}}</code></td><td>{{if .Masked}}*****{{else}}<code>{{.Value}}</code>{{end}}</td><td>{{.Masked}}</td><td>{{.Hidden}}</td></tr>{{end}}</table>
@@ -61,6 +61,10 @@ type page struct {
 }
 
 func (s *Server) serveWeb(w http.ResponseWriter, r *http.Request, segs []string) {
+	if len(segs) == 2 && segs[0] == "-" && segs[1] == "admin" && r.Method == http.MethodGet {
+		s.serveAdminIndex(w, r)
+		return
+	}
 	if len(segs) == 4 && segs[0] == "-" && segs[1] == "admin" && segs[2] == "logs" {
 		s.serveLog(w, r, strings.TrimSuffix(segs[3], ".ndjson"))
 		return
@@ -179,4 +183,27 @@ func (s *Server) adminArea(w http.ResponseWriter, r *http.Request, auditors bool
 		return c, false
 	}
 	return c, true
+}
+
+var adminIndex = template.Must(template.New("").Parse(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Admin area · {{.Site}}</title>
+<h1>Admin area</h1><ul>
+<li><a href="admin/logs/access.ndjson">Access log</a> (NDJSON: every API, git and web request)</li>
+<li><a href="admin/logs/runner.ndjson">Runner events</a> (NDJSON: the jobs' processes and connections)</li>
+{{if .Admin}}<li><a href="admin/backups">Backups</a> (JSON: the nightly backups, each with the path to download it)</li>{{end}}
+</ul>`))
+
+// serveAdminIndex is /-/admin: what the admin area holds, for an admin or
+// an auditor (backups for admins only).
+func (s *Server) serveAdminIndex(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	status := http.StatusOK
+	c, ok := s.adminArea(w, r, true)
+	defer func() { s.logAccess(r, c, status, "web", "") }()
+	if !ok {
+		status = http.StatusForbidden
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = adminIndex.Execute(w, map[string]any{"Site": s.name, "Admin": c.user().Admin})
 }

@@ -20,11 +20,15 @@ type apiCall struct {
 // path, and a defender needs to see which sessions a user has.
 func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v1/users", s.admin(s.listUsers))
+	m.HandleFunc("GET /api/v1/users/{id}", s.admin(s.getUser))
+	m.HandleFunc("GET /api/v1/users/me", s.myUser)
+	m.HandleFunc("GET /api/v1/sessions/me", s.mySession)
 	m.HandleFunc("GET /api/v1/users/{id}/sessions", s.admin(s.listSessions))
 	m.HandleFunc("DELETE /api/v1/users/{id}/sessions", s.admin(s.clearSessions))
 	m.HandleFunc("DELETE /api/v1/sessions/{id}", s.admin(s.endOneSession))
 	m.HandleFunc("GET /api/v1/policies/session", s.admin(s.getPolicy))
 	m.HandleFunc("POST /api/v1/policies/session", s.admin(s.setPolicy))
+	m.HandleFunc("PUT /api/v1/policies/session", s.admin(s.setPolicy))
 	m.HandleFunc("GET /api/v1/logs", s.admin(s.serveLogs))
 	m.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		oktaError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.URL.Path+" (Resource)")

@@ -95,7 +95,7 @@ func TestSystemLogAPI(t *testing.T) {
 	if got := decode[[]Event](t, data); len(got) != 2 || got[0].AuthenticationContext.ExternalSessionID != miaSession {
 		t.Fatalf("filtered: %s", data)
 	}
-	req, _ := http.NewRequest("GET", l.hs.URL+"/api/v1/logs?limit=1", nil)
+	req, _ := http.NewRequest("GET", l.hs.URL+"/api/v1/logs?limit=1&since="+l.started, nil)
 	req.Header.Set("Authorization", "SSWS "+adminToken)
 	var seen []string
 	for range 10 {
@@ -220,5 +220,60 @@ func TestPlatformChannelShutWithoutAKey(t *testing.T) {
 	s.ServeHTTP(rec, req)
 	if rec.Code != http.StatusForbidden {
 		t.Fatalf("%d", rec.Code)
+	}
+}
+
+// A browser's own cookie reads its session and user at Okta's /me paths;
+// without one, Okta's errors. An admin reads one user by id or login, and
+// may set the session policy with PUT as with POST.
+func TestMePathsAndOneUser(t *testing.T) {
+	l := newLab(t)
+	b := l.browser(laptopAddr, laptopUA)
+	if resp, body := b.get("/api/v1/sessions/me"); resp.StatusCode != 404 || !strings.Contains(body, "E0000007") {
+		t.Errorf("no session: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := b.get("/api/v1/users/me"); resp.StatusCode != 403 || !strings.Contains(body, "E0000005") {
+		t.Errorf("no session, users/me: %d %s", resp.StatusCode, body)
+	}
+	b.plant(miaSession)
+	resp, body := b.get("/api/v1/sessions/me")
+	me := decode[map[string]any](t, []byte(body))
+	if resp.StatusCode != 200 || me["id"] != miaSession || me["login"] != "mia@acme.example" || me["ip"] != laptopShown {
+		t.Errorf("sessions/me: %d %s", resp.StatusCode, body)
+	}
+	resp, body = b.get("/api/v1/users/me")
+	if user := decode[map[string]any](t, []byte(body)); resp.StatusCode != 200 || user["profile"].(map[string]any)["login"] != "mia@acme.example" {
+		t.Errorf("users/me: %d %s", resp.StatusCode, body)
+	}
+	status, data := l.api("GET", "/api/v1/users/ken@acme.example", adminToken, "")
+	user := decode[map[string]any](t, data)
+	if status != 200 || user["id"] != l.s.user("ken@acme.example").ID {
+		t.Errorf("one user: %d %s", status, data)
+	}
+	if status, data := l.api("GET", "/api/v1/users/"+user["id"].(string), adminToken, ""); status != 200 || !strings.Contains(string(data), "ken@acme.example") {
+		t.Errorf("by id: %d %s", status, data)
+	}
+	if status, data := l.api("GET", "/api/v1/users/nobody@acme.example", adminToken, ""); status != 404 || !strings.Contains(string(data), "E0000007") {
+		t.Errorf("no such user: %d %s", status, data)
+	}
+	if status, _ := l.api("PUT", "/api/v1/policies/session", adminToken, `{"bindToDevice": true}`); status != 200 || !l.s.policy.BindToDevice {
+		t.Errorf("PUT policy: %d, bound %t", status, l.s.policy.BindToDevice)
+	}
+}
+
+// Sessions a story opened before the lab are signed in to in the log, at
+// the time they were made, from where, with MFA where they had it.
+func TestPlantedSessionsHaveTheirSignIns(t *testing.T) {
+	l := newLab(t)
+	var before []Event
+	for _, e := range l.s.Events() {
+		if e.Published < l.started {
+			before = append(before, e)
+		}
+	}
+	if len(before) != 3 || before[0].EventType != "user.authentication.auth_via_mfa" || before[1].EventType != "user.session.start" ||
+		before[1].AuthenticationContext.ExternalSessionID != kenSession || before[2].AuthenticationContext.ExternalSessionID != miaSession ||
+		before[1].Client.IPAddress != laptopShown || before[0].Published != before[1].Published || before[1].Published >= before[2].Published {
+		t.Fatalf("the log before the lab: %+v", before)
 	}
 }

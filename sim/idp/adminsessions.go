@@ -8,22 +8,74 @@ import (
 )
 
 func (s *Server) listUsers(a *apiCall) {
-	iss := s.issuerFor(a.r)
 	out := []map[string]any{}
 	for _, u := range s.users {
-		first, last, _ := strings.Cut(u.Name, " ")
-		var lastLogin any
-		if !u.LastLogin.IsZero() {
-			lastLogin = apiTime(u.LastLogin)
-		}
-		out = append(out, map[string]any{
-			"id": u.ID, "status": "ACTIVE", "created": apiTime(u.Created), "activated": apiTime(u.Created), "lastLogin": lastLogin,
-			"profile":     map[string]any{"firstName": first, "lastName": last, "login": u.Login, "email": u.Login},
-			"credentials": map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}},
-			"_links":      map[string]any{"self": map[string]string{"href": iss + "/api/v1/users/" + u.ID}},
-		})
+		out = append(out, s.userJSON(a.r, u))
 	}
 	writeJSON(a.w, http.StatusOK, out)
+}
+
+func (s *Server) getUser(a *apiCall) {
+	u := s.user(a.r.PathValue("id"))
+	if u == nil {
+		notFound(a.w, a.r.PathValue("id"), "User")
+		return
+	}
+	writeJSON(a.w, http.StatusOK, s.userJSON(a.r, u))
+}
+
+// userJSON is a user as Okta's Users API shows one.
+func (s *Server) userJSON(r *http.Request, u *User) map[string]any {
+	first, last, _ := strings.Cut(u.Name, " ")
+	var lastLogin any
+	if !u.LastLogin.IsZero() {
+		lastLogin = apiTime(u.LastLogin)
+	}
+	return map[string]any{
+		"id": u.ID, "status": "ACTIVE", "created": apiTime(u.Created), "activated": apiTime(u.Created), "lastLogin": lastLogin,
+		"profile":     map[string]any{"firstName": first, "lastName": last, "login": u.Login, "email": u.Login},
+		"credentials": map[string]any{"provider": map[string]string{"type": "OKTA", "name": "OKTA"}},
+		"_links":      map[string]any{"self": map[string]string{"href": s.issuerFor(r) + "/api/v1/users/" + u.ID}},
+	}
+}
+
+// sessionJSON is a session as Okta's Sessions API shows one.
+func sessionJSON(ss *Session) map[string]any {
+	var factor any
+	if ss.MFA {
+		factor = apiTime(ss.Created)
+	}
+	return map[string]any{
+		"id": ss.ID, "userId": ss.User.ID, "login": ss.User.Login, "status": "ACTIVE", "createdAt": apiTime(ss.Created),
+		"lastPasswordVerification": apiTime(ss.Created), "lastFactorVerification": factor, "amr": ss.amr(), "mfaActive": ss.MFA,
+		"idp": map[string]string{"id": "00o1okta", "type": "OKTA"},
+		"ip":  ss.IP, "userAgent": ss.UserAgent,
+		"lastSeenAt": apiTime(ss.LastSeen), "lastSeenIp": ss.LastIP, "lastSeenUserAgent": ss.LastUserAgent,
+	}
+}
+
+// mySession and myUser are what a browser's own cookie may read, Okta's
+// /api/v1/sessions/me and /api/v1/users/me.
+func (s *Server) mySession(w http.ResponseWriter, r *http.Request) {
+	ss := visitOf(r).session
+	if ss == nil {
+		oktaError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: me (Session)")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	writeJSON(w, http.StatusOK, sessionJSON(ss))
+}
+
+func (s *Server) myUser(w http.ResponseWriter, r *http.Request) {
+	ss := visitOf(r).session
+	if ss == nil {
+		oktaError(w, http.StatusForbidden, "E0000005", "Invalid session")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	writeJSON(w, http.StatusOK, s.userJSON(r, ss.User))
 }
 
 // listSessions shows a user's open sessions with where each was made and
@@ -36,16 +88,7 @@ func (s *Server) listSessions(a *apiCall) {
 	}
 	out := []map[string]any{}
 	for _, ss := range s.sessionsOf(u) {
-		var factor any
-		if ss.MFA {
-			factor = apiTime(ss.Created)
-		}
-		out = append(out, map[string]any{
-			"id": ss.ID, "userId": u.ID, "login": u.Login, "status": "ACTIVE", "createdAt": apiTime(ss.Created),
-			"lastPasswordVerification": apiTime(ss.Created), "lastFactorVerification": factor, "amr": ss.amr(), "mfaActive": ss.MFA,
-			"ip": ss.IP, "userAgent": ss.UserAgent,
-			"lastSeenAt": apiTime(ss.LastSeen), "lastSeenIp": ss.LastIP, "lastSeenUserAgent": ss.LastUserAgent,
-		})
+		out = append(out, sessionJSON(ss))
 	}
 	writeJSON(a.w, http.StatusOK, out)
 }

@@ -56,10 +56,11 @@ sessions:
 
 // lab is an IdP under test with a clock the test can move forward.
 type lab struct {
-	t    *testing.T
-	s    *Server
-	hs   *httptest.Server
-	skew atomic.Int64 // nanoseconds added to the IdP's clock
+	t       *testing.T
+	started string // when the lab started, as the log writes times
+	s       *Server
+	hs      *httptest.Server
+	skew    atomic.Int64 // nanoseconds added to the IdP's clock
 }
 
 func newLab(t *testing.T) *lab {
@@ -72,7 +73,7 @@ func newLab(t *testing.T) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &lab{t: t, s: s}
+	l := &lab{t: t, s: s, started: time.Now().UTC().Add(-time.Second).Format("2006-01-02T15:04:05.000Z")}
 	s.now = func() time.Time { return time.Now().Add(time.Duration(l.skew.Load())) }
 	l.hs = httptest.NewServer(s)
 	t.Cleanup(l.hs.Close)
@@ -199,11 +200,12 @@ func (l *lab) api(method, path, token, body string) (int, []byte) {
 	return resp.StatusCode, data
 }
 
-// events are the System Log's events of a type, oldest first.
+// events are the System Log's events of a type since the lab started,
+// oldest first: the planted sessions' sign-ins are from before.
 func (l *lab) events(eventType string) []Event {
 	var out []Event
 	for _, e := range l.s.Events() {
-		if e.EventType == eventType {
+		if e.EventType == eventType && e.Published >= l.started {
 			out = append(out, e)
 		}
 	}

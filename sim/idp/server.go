@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -95,9 +96,21 @@ func New(w *World, simKey string) (*Server, error) {
 	for _, t := range w.APITokens {
 		s.tokens = append(s.tokens, &Token{ID: oktaID("00T", t.User+"/"+t.Name), Name: t.Name, User: s.user(t.User), secret: t.Token})
 	}
+	planted := make([]*Session, 0, len(w.Sessions))
 	for _, d := range w.Sessions {
 		ago, _ := labkit.Ago(orDefault(d.Ago, defaultSessionAgo)) // ParseWorld checked it
-		s.openSession(d.ID, s.user(d.User), start.Add(-ago), s.showAddr(d.IP), orDefault(d.UserAgent, labkit.BrowserUA), d.MFA)
+		planted = append(planted, s.openSession(d.ID, s.user(d.User), start.Add(-ago), s.showAddr(d.IP), orDefault(d.UserAgent, labkit.BrowserUA), d.MFA))
+	}
+	// Their sign-ins are in the log, oldest first, as if logged then.
+	slices.SortStableFunc(planted, func(a, b *Session) int { return a.Created.Compare(b.Created) })
+	for _, ss := range planted {
+		v := &visit{ip: ss.IP, ua: ss.UserAgent, uri: "/login", url: "/login", txn: randomToken(27)}
+		if ss.MFA {
+			s.recordAt(v, Event{EventType: "user.authentication.auth_via_mfa", DisplayMessage: "Authentication of user via MFA",
+				Actor: userActor(ss.User), Outcome: success(), AuthenticationContext: AuthenticationContext{ExternalSessionID: ss.ID},
+				DebugContext: DebugContext{DebugData: map[string]string{"factor": "GOOGLE_AUTHENTICATOR"}}}, ss.Created)
+		}
+		s.recordAt(v, sessionEvent(ss, "user.session.start", "User login to Okta", success()), ss.Created)
 	}
 	s.mux = s.routes()
 	return s, nil

@@ -2,6 +2,7 @@ package idp
 
 import (
 	"maps"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -91,9 +92,13 @@ type DebugContext struct {
 
 // record stamps an event with its id, time and the request's client and
 // keeps it.
-func (s *Server) record(v *visit, e Event) {
+func (s *Server) record(v *visit, e Event) { s.recordAt(v, e, s.now()) }
+
+// recordAt keeps an event as published at a given time: the sign-ins of
+// sessions a story opened before the lab started.
+func (s *Server) recordAt(v *visit, e Event, at time.Time) {
 	e.UUID = uuid.NewString()
-	e.Published = s.now().UTC().Format("2006-01-02T15:04:05.000Z")
+	e.Published = at.UTC().Format("2006-01-02T15:04:05.000Z")
 	e.Version = "0"
 	e.Severity = "INFO"
 	if e.Outcome.Result == ResultFailure || e.Outcome.Result == ResultDeny {
