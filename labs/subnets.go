@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 
@@ -20,6 +21,10 @@ type Pool struct {
 	block    netip.Prefix
 	bits     int
 	excluded []netip.Prefix
+	// start picks where a search for free subnets begins, among size:
+	// anywhere, so that launches at the same moment (a class starting
+	// together) seldom choose the same subnet and race for it.
+	start func(size int) int
 }
 
 var (
@@ -55,7 +60,7 @@ func NewPool(block string, bits int) (*Pool, error) {
 	if bits <= p.Bits() || bits > 29 || bits-p.Bits() > 16 {
 		return nil, fmt.Errorf("lab subnet size /%d: must be longer than the pool's /%d, at most /29, and at most 65536 subnets", bits, p.Bits())
 	}
-	return &Pool{block: p, bits: bits}, nil
+	return &Pool{block: p, bits: bits, start: rand.IntN}, nil
 }
 
 // Size is how many subnets the pool holds.
@@ -79,11 +84,13 @@ func (p *Pool) Exclude(routes []netip.Prefix) []netip.Prefix {
 }
 
 // Free returns n subnets not in used, not overlapping held (networks the
-// runtime has now, of any range or none) and not excluded, lowest first.
+// runtime has now, of any range or none) and not excluded, in pool order
+// from a starting point the pool picks, wrapping around.
 func (p *Pool) Free(used map[netip.Prefix]bool, held []netip.Prefix, n int) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for i := 0; i < p.Size() && len(out) < n; i++ {
-		s := p.subnet(i)
+	first := p.start(p.Size())
+	for k := 0; k < p.Size() && len(out) < n; k++ {
+		s := p.subnet((first + k) % p.Size())
 		if used[s] || p.isExcluded(s) || overlapsAny(s, held) {
 			continue
 		}

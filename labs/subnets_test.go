@@ -28,6 +28,7 @@ func TestPoolHandsOutFreeSubnetsUntilFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.start = func(int) int { return 0 }
 	used := map[netip.Prefix]bool{netip.MustParsePrefix("10.213.0.64/26"): true}
 	got, err := p.Free(used, nil, 2)
 	if err != nil || got[0].String() != "10.213.0.0/26" || got[1].String() != "10.213.0.128/26" {
@@ -66,6 +67,31 @@ vpn0	0040D50A	00000000	0001	0	0	0	00C0FFFF	0	0	0
 	}
 	if _, err := p.Free(nil, nil, 1024-256+1); !errors.Is(err, ErrNoSubnets) {
 		t.Fatal("excluded subnets were counted as free")
+	}
+}
+
+// A search starts where the pool picks and wraps around, so launches at
+// the same moment start apart; by default the start is random.
+func TestFreeStartsAnywhereAndWraps(t *testing.T) {
+	p, _ := NewPool("10.213.0.0/24", 26) // four subnets
+	p.start = func(size int) int {
+		if size != 4 {
+			t.Errorf("picked among %d", size)
+		}
+		return 3
+	}
+	got, err := p.Free(map[netip.Prefix]bool{netip.MustParsePrefix("10.213.0.0/26"): true}, nil, 2)
+	if err != nil || got[0].String() != "10.213.0.192/26" || got[1].String() != "10.213.0.64/26" {
+		t.Fatalf("Free = %v, %v", got, err)
+	}
+	big, _ := NewPool("10.213.0.0/16", 26)
+	firsts := map[netip.Prefix]bool{}
+	for range 20 {
+		got, _ := big.Free(nil, nil, 1)
+		firsts[got[0]] = true
+	}
+	if len(firsts) < 10 {
+		t.Errorf("20 searches started at %d subnets", len(firsts))
 	}
 }
 
