@@ -3,15 +3,18 @@ package modes
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/sakimori/sakimori/sim/labkit"
+	"github.com/sakimori/sakimori/sim/telemetry"
 	"github.com/sakimori/sakimori/sim/warehouse"
 )
 
 func init() {
 	labkit.Register("warehouse", runWarehouse)
+	labkit.Register("warehouse-events", func(_ context.Context, args []string) error { return exit(runWarehouseEvents(args)) })
 }
 
 // runWarehouse makes and runs the warehouse of WAREHOUSE, in a
@@ -31,4 +34,40 @@ func runWarehouse(ctx context.Context, args []string) error {
 		return err
 	}
 	return w.Run(ctx, *dir, os.Stderr)
+}
+
+// runWarehouseEvents prints the warehouse's login or query history, read
+// from the server's JSON log, for a detection's live events (run in the
+// warehouse's host).
+func runWarehouseEvents(args []string) int {
+	fs := flag.NewFlagSet("warehouse-events", flag.ContinueOnError)
+	dir := fs.String("data", filepath.Join(os.Getenv("HOME"), "lab"), "the server's data folder")
+	log := fs.String("log", "login", "login or query")
+	if err := fs.Parse(args); err != nil || (*log != "login" && *log != "query") {
+		return 2
+	}
+	w, err := warehouse.ParseWorld(os.Getenv("WAREHOUSE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sakimori-sim warehouse-events:", err)
+		return 2
+	}
+	f, err := os.Open(filepath.Join(*dir, "log", "warehouse.json"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sakimori-sim warehouse-events:", err)
+		return 2
+	}
+	defer f.Close()
+	logins, queries, err := warehouse.History(f, w.Show)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sakimori-sim warehouse-events:", err)
+		return 2
+	}
+	events := logins
+	if *log == "query" {
+		events = queries
+	}
+	if err := telemetry.WriteAll(os.Stdout, events); err != nil {
+		return 2
+	}
+	return 0
 }

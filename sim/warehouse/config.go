@@ -22,6 +22,17 @@ type World struct {
 	// Data is SQL run in Database by its owner once the roles exist: the
 	// tables, their rows and the roles' grants.
 	Data string `yaml:"data"`
+	// Addresses maps a lab host's address to the one the histories show,
+	// as the other emulators' do, so a story's addresses stay fixed.
+	Addresses map[string]string `yaml:"addresses"`
+}
+
+// Show is the address the histories give a lab address.
+func (w *World) Show(addr string) string {
+	if to, ok := w.Addresses[addr]; ok {
+		return to
+	}
+	return addr
 }
 
 // Role is an account that signs in with a password.
@@ -46,6 +57,14 @@ func ParseWorld(text string) (*World, error) {
 	}
 	if !identifier.MatchString(w.Database) {
 		return nil, fmt.Errorf("WAREHOUSE: database %q is not a lower-case SQL name", w.Database)
+	}
+	for from, to := range w.Addresses {
+		if _, err := netip.ParseAddr(from); err != nil {
+			return nil, fmt.Errorf("WAREHOUSE: addresses: %v", err)
+		}
+		if _, err := netip.ParseAddr(to); err != nil {
+			return nil, fmt.Errorf("WAREHOUSE: addresses: %v", err)
+		}
 	}
 	owners := 0
 	seen := map[string]bool{"postgres": true}

@@ -76,9 +76,10 @@ func TestWarehouseImage(t *testing.T) {
 				Name: "warehouse", Image: labimages.Warehouse, Command: []string{"sakimori-sim", "warehouse"},
 				Env: map[string]string{"WAREHOUSE": fmt.Sprintf(`
 database: shop
+addresses: {"%[1]s": 10.20.4.15}
 roles:
   - {name: dw_owner, password: owner-pw-1, owner: true, allow: [127.0.0.1]}
-  - {name: analyst, password: analyst-pw-1, allow: [%s]}
+  - {name: analyst, password: analyst-pw-1, allow: [%[1]s]}
   - {name: auditor, password: auditor-pw-1, allow: [192.0.2.0/24]}
 data: |
   CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL);
@@ -127,6 +128,23 @@ data: |
 		if code != 0 || !strings.Contains(log, want) {
 			t.Errorf("the server's log lacks %s:\n%.3000s", want, log)
 		}
+	}
+	// The histories in the common format, with the story's address.
+	logins, code := run(t, e, lab.ID, "warehouse", "sakimori-sim", "warehouse-events", "-log", "login")
+	for _, want := range []string{
+		`"CLIENT_IP":"10.20.4.15"`, `"USER_NAME":"analyst"`, `"IS_SUCCESS":"YES"`, `"REPORTED_CLIENT_TYPE":"psql"`,
+		`"USER_NAME":"auditor"`, `"IS_SUCCESS":"NO"`,
+	} {
+		if code != 0 || !strings.Contains(logins, want) {
+			t.Errorf("the login history lacks %s:\n%s", want, logins)
+		}
+	}
+	if strings.Contains(logins, `"USER_NAME":"postgres"`) {
+		t.Errorf("the setup on the socket is in the login history:\n%s", logins)
+	}
+	if queries, code := run(t, e, lab.ID, "warehouse", "sakimori-sim", "warehouse-events", "-log", "query"); code != 0 ||
+		!strings.Contains(queries, `"QUERY_TEXT":"SELECT count(*) FROM customers"`) || strings.Contains(queries, "CREATE ROLE") {
+		t.Errorf("the query history: %d\n%s", code, queries)
 	}
 	if out, _ := run(t, e, lab.ID, "warehouse", "id", "-un"); strings.TrimSpace(out) != "postgres" {
 		t.Errorf("the warehouse runs as %q", out)

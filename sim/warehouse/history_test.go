@@ -1,0 +1,53 @@
+package warehouse
+
+import (
+	"strings"
+	"testing"
+)
+
+// Lines in the shape PostgreSQL 15's jsonlog writes them: the setup on
+// the socket, a sign-in with its statement, a wrong password, an address
+// the policy refuses.
+const jsonlog = `{"timestamp":"2026-12-04 21:40:00.001 UTC","user":"postgres","dbname":"postgres","pid":40,"remote_host":"[local]","session_id":"6750c3a0.28","line_num":3,"ps":"idle","error_severity":"LOG","message":"statement: CREATE ROLE \"analyst\" LOGIN PASSWORD 'analyst-pw-1';","application_name":"psql","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:40:01.123 UTC","user":"analyst","dbname":"shop","pid":51,"remote_host":"10.219.0.3","remote_port":40000,"session_id":"6750c3a1.33","line_num":2,"ps":"authentication","error_severity":"LOG","message":"connection authorized: user=analyst database=shop application_name=psql","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:40:01.130 UTC","user":"analyst","dbname":"shop","pid":51,"remote_host":"10.219.0.3","remote_port":40000,"session_id":"6750c3a1.33","line_num":3,"ps":"idle","error_severity":"LOG","message":"statement: SELECT count(*) FROM customers","application_name":"psql","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:40:02.000 UTC","user":"analyst","dbname":"shop","pid":52,"remote_host":"10.219.0.3","remote_port":40002,"session_id":"6750c3a2.34","line_num":2,"ps":"authentication","error_severity":"FATAL","state_code":"28P01","message":"password authentication failed for user \"analyst\"","detail":"Connection matched pg_hba.conf line 4","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:40:03.000 UTC","user":"auditor","dbname":"shop","pid":53,"remote_host":"10.219.0.3","remote_port":40004,"session_id":"6750c3a3.35","line_num":2,"ps":"authentication","error_severity":"FATAL","state_code":"28000","message":"pg_hba.conf rejects connection for host \"10.219.0.3\", user \"auditor\", database \"shop\", no encryption","backend_type":"client backend","query_id":0}
+not json
+`
+
+func TestHistoryReadsTheServersLog(t *testing.T) {
+	show := func(a string) string {
+		if a == "10.219.0.3" {
+			return "203.0.113.77"
+		}
+		return a
+	}
+	logins, queries, err := History(strings.NewReader(jsonlog), show)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logins) != 3 {
+		t.Fatalf("logins: %v", logins)
+	}
+	ok, wrong, refused := logins[0], logins[1], logins[2]
+	if ok["USER_NAME"] != "analyst" || ok["CLIENT_IP"] != "203.0.113.77" || ok["IS_SUCCESS"] != "YES" || ok["REPORTED_CLIENT_TYPE"] != "psql" ||
+		ok["EVENT_TIMESTAMP"] != "2026-12-04T21:40:01.123Z" || ok["FIRST_AUTHENTICATION_FACTOR"] != "PASSWORD" || ok["SECOND_AUTHENTICATION_FACTOR"] != nil {
+		t.Errorf("a sign-in: %v", ok)
+	}
+	if wrong["IS_SUCCESS"] != "NO" || !strings.Contains(wrong["ERROR_MESSAGE"].(string), "password authentication failed") {
+		t.Errorf("a wrong password: %v", wrong)
+	}
+	if refused["USER_NAME"] != "auditor" || refused["IS_SUCCESS"] != "NO" || !strings.Contains(refused["ERROR_MESSAGE"].(string), "rejects connection") {
+		t.Errorf("refused by the policy: %v", refused)
+	}
+	if len(queries) != 1 || queries[0]["QUERY_TEXT"] != "SELECT count(*) FROM customers" || queries[0]["QUERY_TYPE"] != "SELECT" ||
+		queries[0]["CLIENT_IP"] != "203.0.113.77" || queries[0]["REPORTED_CLIENT_TYPE"] != "psql" {
+		t.Errorf("queries: %v", queries)
+	}
+	for sql, want := range map[string]string{"COPY customers TO PROGRAM 'curl -T - x'": "UNLOAD", "copy t from stdin": "COPY", "with x as (select 1) select * from x": "SELECT", "": "UNKNOWN", "ALTER ROLE a PASSWORD 'x'": "ALTER"} {
+		if got := queryType(sql); got != want {
+			t.Errorf("queryType(%q) = %s, want %s", sql, got, want)
+		}
+	}
+}
