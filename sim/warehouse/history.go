@@ -62,7 +62,7 @@ func History(r io.Reader, show func(string) string) (logins, queries []map[strin
 		case strings.HasPrefix(l.Message, "statement: "):
 			queries = append(queries, map[string]any{
 				"EventTime": at, "QUERY_ID": l.SessionID + "/" + at, "QUERY_TEXT": strings.TrimPrefix(l.Message, "statement: "),
-				"QUERY_TYPE": queryType(strings.TrimPrefix(l.Message, "statement: ")),
+				"QUERY_TYPE":    queryType(strings.TrimPrefix(l.Message, "statement: ")),
 				"DATABASE_NAME": l.Database, "USER_NAME": l.User, "CLIENT_IP": ip, "SESSION_ID": l.SessionID,
 				"REPORTED_CLIENT_TYPE": orDefault(apps[l.SessionID], "OTHER"), "START_TIME": at,
 			})
