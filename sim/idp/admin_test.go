@@ -19,7 +19,7 @@ func TestTheAdminAPIWantsAnAdminsToken(t *testing.T) {
 	l := newLab(t)
 	paths := []struct{ method, path string }{
 		{"GET", "/api/v1/users"}, {"GET", "/api/v1/users/mia@acme.example/sessions"}, {"DELETE", "/api/v1/users/mia@acme.example/sessions"},
-		{"DELETE", "/api/v1/sessions/" + miaSession}, {"GET", "/api/v1/policies/session"}, {"POST", "/api/v1/policies/session"}, {"GET", "/api/v1/logs"},
+		{"DELETE", "/api/v1/sessions/" + ExternalID(miaSession)}, {"GET", "/api/v1/policies/session"}, {"POST", "/api/v1/policies/session"}, {"GET", "/api/v1/logs"},
 	}
 	for _, p := range paths {
 		for _, header := range []string{"", "SSWS ", "SSWS wrong", "Bearer " + adminToken, "ssws " + adminToken} {
@@ -92,7 +92,7 @@ func TestSystemLogAPI(t *testing.T) {
 	thief.get("/app/UserHome")
 	q := url.Values{"filter": {`eventType eq "user.session.access" and client.ipAddress eq "` + intruderIP + `"`}}
 	_, data := l.api("GET", "/api/v1/logs?"+q.Encode(), adminToken, "")
-	if got := decode[[]Event](t, data); len(got) != 2 || got[0].AuthenticationContext.ExternalSessionID != miaSession {
+	if got := decode[[]Event](t, data); len(got) != 2 || got[0].AuthenticationContext.ExternalSessionID != ExternalID(miaSession) {
 		t.Fatalf("filtered: %s", data)
 	}
 	req, _ := http.NewRequest("GET", l.hs.URL+"/api/v1/logs?limit=1&since="+l.started, nil)
@@ -182,7 +182,7 @@ func TestPlatformChannel(t *testing.T) {
 	for path, want := range map[string]any{
 		"actor.type": "User", "actor.alternateId": "mia@acme.example", "actor.displayName": "Mia Lee",
 		"client.ipAddress": intruderIP, "client.userAgent.rawUserAgent": intruderUA, "client.userAgent.browser": "FIREFOX",
-		"client.userAgent.os": "Linux", "authenticationContext.externalSessionId": miaSession, "outcome.result": "SUCCESS",
+		"client.userAgent.os": "Linux", "authenticationContext.externalSessionId": ExternalID(miaSession), "outcome.result": "SUCCESS",
 		"debugContext.debugData.requestUri": "/oauth2/v1/authorize", "severity": "INFO", "displayMessage": "User single sign on to app",
 	} {
 		if got := field(sso, path); got != want {
@@ -238,7 +238,7 @@ func TestMePathsAndOneUser(t *testing.T) {
 	b.plant(miaSession)
 	resp, body := b.get("/api/v1/sessions/me")
 	me := decode[map[string]any](t, []byte(body))
-	if resp.StatusCode != 200 || me["id"] != miaSession || me["login"] != "mia@acme.example" || me["ip"] != laptopShown {
+	if resp.StatusCode != 200 || me["id"] != ExternalID(miaSession) || me["login"] != "mia@acme.example" || me["ip"] != laptopShown {
 		t.Errorf("sessions/me: %d %s", resp.StatusCode, body)
 	}
 	resp, body = b.get("/api/v1/users/me")
@@ -272,8 +272,27 @@ func TestPlantedSessionsHaveTheirSignIns(t *testing.T) {
 		}
 	}
 	if len(before) != 3 || before[0].EventType != "user.authentication.auth_via_mfa" || before[1].EventType != "user.session.start" ||
-		before[1].AuthenticationContext.ExternalSessionID != kenSession || before[2].AuthenticationContext.ExternalSessionID != miaSession ||
+		before[1].AuthenticationContext.ExternalSessionID != ExternalID(kenSession) || before[2].AuthenticationContext.ExternalSessionID != ExternalID(miaSession) ||
 		before[1].Client.IPAddress != laptopShown || before[0].Published != before[1].Published || before[1].Published >= before[2].Published {
 		t.Fatalf("the log before the lab: %+v", before)
+	}
+}
+
+// The log and the admin API name sessions by an id of their own: an
+// admin reading them learns no cookie to replay.
+func TestNoCookieInTheLogOrTheAPI(t *testing.T) {
+	l := newLab(t)
+	b := l.browser(laptopAddr, laptopUA)
+	b.plant(miaSession)
+	b.get("/app/UserHome")
+	_, logs := l.api("GET", "/api/v1/logs?limit=1000", adminToken, "")
+	_, sessions := l.api("GET", "/api/v1/users/mia@acme.example/sessions", adminToken, "")
+	for what, data := range map[string][]byte{"the log": logs, "the sessions": sessions} {
+		if strings.Contains(string(data), miaSession) || strings.Contains(string(data), kenSession) || !strings.Contains(string(data), ExternalID(miaSession)) {
+			t.Errorf("%s: %s", what, data)
+		}
+	}
+	if !strings.HasPrefix(ExternalID(miaSession), "trs") || ExternalID(miaSession) == ExternalID(kenSession) {
+		t.Error("external ids are not Okta's shape, or not one per session")
 	}
 }

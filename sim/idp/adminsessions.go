@@ -46,7 +46,7 @@ func sessionJSON(ss *Session) map[string]any {
 		factor = apiTime(ss.Created)
 	}
 	return map[string]any{
-		"id": ss.ID, "userId": ss.User.ID, "login": ss.User.Login, "status": "ACTIVE", "createdAt": apiTime(ss.Created),
+		"id": ExternalID(ss.ID), "userId": ss.User.ID, "login": ss.User.Login, "status": "ACTIVE", "createdAt": apiTime(ss.Created),
 		"lastPasswordVerification": apiTime(ss.Created), "lastFactorVerification": factor, "amr": ss.amr(), "mfaActive": ss.MFA,
 		"idp": map[string]string{"id": "00o1okta", "type": "OKTA"},
 		"ip":  ss.IP, "userAgent": ss.UserAgent,
@@ -119,7 +119,12 @@ func (s *Server) clearSessions(a *apiCall) {
 }
 
 func (s *Server) endOneSession(a *apiCall) {
-	ss := s.sessions[a.r.PathValue("id")]
+	var ss *Session
+	for _, open := range s.sessions {
+		if ExternalID(open.ID) == a.r.PathValue("id") {
+			ss = open
+		}
+	}
 	if ss == nil {
 		notFound(a.w, a.r.PathValue("id"), "Session")
 		return

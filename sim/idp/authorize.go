@@ -100,7 +100,7 @@ func (s *Server) authorizeEvent(v *visit, app *App, ss *Session, o Outcome) {
 		Outcome: o, Target: []Target{appTarget(app)}}
 	if ss != nil {
 		e.Actor = userActor(ss.User)
-		e.AuthenticationContext.ExternalSessionID = ss.ID
+		e.AuthenticationContext.ExternalSessionID = ExternalID(ss.ID)
 	}
 	s.record(v, e)
 }

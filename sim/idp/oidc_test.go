@@ -103,7 +103,7 @@ func TestCodeFlowWithAnIndependentRelyingParty(t *testing.T) {
 	}
 	for _, et := range []string{"user.authentication.auth_via_mfa", "user.session.start", "user.authentication.sso",
 		"app.oauth2.authorize.code", "app.oauth2.token.grant.access_token", "app.oauth2.token.grant.id_token"} {
-		if e := l.events(et); len(e) != 1 || e[0].Outcome.Result != ResultSuccess || e[0].AuthenticationContext.ExternalSessionID != c.SID {
+		if e := l.events(et); len(e) != 1 || e[0].Outcome.Result != ResultSuccess || e[0].AuthenticationContext.ExternalSessionID != ExternalID(c.SID) {
 			t.Errorf("%s: %+v", et, e)
 		}
 	}

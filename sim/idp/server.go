@@ -107,7 +107,7 @@ func New(w *World, simKey string) (*Server, error) {
 		v := &visit{ip: ss.IP, ua: ss.UserAgent, uri: "/login", url: "/login", txn: randomToken(27)}
 		if ss.MFA {
 			s.recordAt(v, Event{EventType: "user.authentication.auth_via_mfa", DisplayMessage: "Authentication of user via MFA",
-				Actor: userActor(ss.User), Outcome: success(), AuthenticationContext: AuthenticationContext{ExternalSessionID: ss.ID},
+				Actor: userActor(ss.User), Outcome: success(), AuthenticationContext: AuthenticationContext{ExternalSessionID: ExternalID(ss.ID)},
 				DebugContext: DebugContext{DebugData: map[string]string{"factor": "GOOGLE_AUTHENTICATOR"}}}, ss.Created)
 		}
 		s.recordAt(v, sessionEvent(ss, "user.session.start", "User login to Okta", success()), ss.Created)

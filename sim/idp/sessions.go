@@ -3,10 +3,13 @@ package idp
 import (
 	"cmp"
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sakimori/sakimori/sim/labkit"
 )
 
 // SessionCookie is the cookie that carries a session, Okta's name for it.
@@ -42,6 +45,10 @@ type visit struct {
 	uri, url string // path, and path with query, for the log's debugData
 	txn      string // one id for the events of one request, Okta's transaction
 	session  *Session
+	// platform marks a request with the lab's simulator key: a check
+	// replaying a cookie as a thief would. It is judged like any other and
+	// leaves no trace, in the log or on the session.
+	platform bool
 }
 
 type visitKey struct{}
@@ -61,7 +68,8 @@ func visitOf(r *http.Request) *visit {
 // Under session binding, a session used from another address or browser
 // is refused and ended; the request goes on as if it had no cookie.
 func (s *Server) arrive(w http.ResponseWriter, r *http.Request) *visit {
-	v := &visit{ip: s.shown(r), ua: r.UserAgent(), uri: r.URL.Path, url: r.URL.RequestURI(), txn: randomToken(27)}
+	v := &visit{ip: s.shown(r), ua: r.UserAgent(), uri: r.URL.Path, url: r.URL.RequestURI(), txn: randomToken(27),
+		platform: s.simKey != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(labkit.SimKeyHeader)), []byte(s.simKey)) == 1}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
 		return v
@@ -87,7 +95,9 @@ func (s *Server) arrive(w http.ResponseWriter, r *http.Request) *visit {
 		clearSessionCookie(w)
 		return v
 	}
-	ss.LastSeen, ss.LastIP, ss.LastUserAgent = s.now().UTC(), v.ip, v.ua
+	if !v.platform {
+		ss.LastSeen, ss.LastIP, ss.LastUserAgent = s.now().UTC(), v.ip, v.ua
+	}
 	s.record(v, sessionEvent(ss, "user.session.access", "User session access", success()))
 	v.session = ss
 	return v
@@ -105,6 +115,11 @@ func (s *Server) openSession(id string, u *User, at time.Time, ip, ua string, mf
 
 // newSessionID is a fresh sid, in the shape of Okta's (102 and letters).
 func newSessionID() string { return "102" + randomToken(minSessionID) }
+
+// ExternalID is how the System Log and the Sessions API name a session:
+// an id of its own, not the cookie, so that reading the log (as every
+// admin may) never hands anyone a session to replay.
+func ExternalID(sessionID string) string { return oktaID("trs", sessionID) }
 
 // endSession closes a session and logs who closed it and why; s.mu is
 // held.

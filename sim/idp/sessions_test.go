@@ -34,7 +34,7 @@ func str(v any) string { s, _ := v.(string); return s }
 func (l *lab) accessFrom(id string) []string {
 	var ips []string
 	for _, e := range l.events("user.session.access") {
-		if e.AuthenticationContext.ExternalSessionID == id && e.Outcome.Result == ResultSuccess {
+		if e.AuthenticationContext.ExternalSessionID == ExternalID(id) && e.Outcome.Result == ResultSuccess {
 			ips = append(ips, e.Client.IPAddress)
 		}
 	}
@@ -70,7 +70,7 @@ func TestAStolenSessionCookieWorksUntilBindingIsOn(t *testing.T) {
 		t.Fatalf("the thief's sign-in to the wiki logged as %+v", sso)
 	}
 	seen := l.sessionsOf("mia@acme.example")
-	if len(seen) != 1 || seen[0].IP != laptopShown || seen[0].LastSeenIP != intruderIP || seen[0].UserAgent != laptopUA {
+	if len(seen) != 1 || seen[0].IP != laptopShown || seen[0].LastSeenIP != intruderIP || seen[0].UserAgent != laptopUA || seen[0].ID != ExternalID(miaSession) {
 		t.Fatalf("the admin API shows %+v", seen)
 	}
 
@@ -89,11 +89,11 @@ func TestAStolenSessionCookieWorksUntilBindingIsOn(t *testing.T) {
 	}
 	deny := l.events("policy.evaluate_sign_on")
 	if len(deny) != 1 || deny[0].Outcome.Result != ResultDeny || deny[0].Client.IPAddress != intruderIP ||
-		deny[0].AuthenticationContext.ExternalSessionID != miaSession || deny[0].Severity != "WARN" ||
+		deny[0].AuthenticationContext.ExternalSessionID != ExternalID(miaSession) || deny[0].Severity != "WARN" ||
 		deny[0].DebugContext.DebugData["sessionIpAddress"] != laptopShown {
 		t.Fatalf("the violation logged as %+v", deny)
 	}
-	if end := l.events("user.session.end"); len(end) != 1 || end[0].AuthenticationContext.ExternalSessionID != miaSession {
+	if end := l.events("user.session.end"); len(end) != 1 || end[0].AuthenticationContext.ExternalSessionID != ExternalID(miaSession) {
 		t.Fatalf("the session's end logged as %+v", end)
 	}
 	if l.openSessions("mia@acme.example") != 0 {
@@ -164,13 +164,13 @@ func TestAnAdminEndsSessions(t *testing.T) {
 
 	ken := l.browser(laptopAddr, laptopUA)
 	ken.plant(kenSession)
-	if status, _ := l.api("DELETE", "/api/v1/sessions/"+kenSession, adminToken, ""); status != http.StatusNoContent {
+	if status, _ := l.api("DELETE", "/api/v1/sessions/"+ExternalID(kenSession), adminToken, ""); status != http.StatusNoContent {
 		t.Fatalf("end one: %d", status)
 	}
 	if resp, _ := ken.get("/app/UserHome"); resp.Request.URL.Path != "/login" {
 		t.Fatalf("an ended session still works")
 	}
-	for path, kind := range map[string]string{"/api/v1/sessions/" + kenSession: "(Session)", "/api/v1/users/nobody/sessions": "(User)"} {
+	for path, kind := range map[string]string{"/api/v1/sessions/" + ExternalID(kenSession): "(Session)", "/api/v1/users/nobody/sessions": "(User)"} {
 		status, data := l.api("DELETE", path, adminToken, "")
 		if e := decode[map[string]any](t, data); status != http.StatusNotFound || e["errorCode"] != "E0000007" || !strings.Contains(str(e["errorSummary"]), kind) {
 			t.Errorf("DELETE %s: %d %s", path, status, data)

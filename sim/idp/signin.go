@@ -126,7 +126,7 @@ func (s *Server) submitMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := Event{EventType: "user.authentication.auth_via_mfa", DisplayMessage: "Authentication of user via MFA", Actor: userActor(p.user),
-		Outcome: success(), AuthenticationContext: AuthenticationContext{ExternalSessionID: p.sessionID},
+		Outcome: success(), AuthenticationContext: AuthenticationContext{ExternalSessionID: ExternalID(p.sessionID)},
 		DebugContext: DebugContext{DebugData: map[string]string{"factor": "GOOGLE_AUTHENTICATOR"}}}
 	if ok, _ := totp.ValidateCustom(code, p.user.totpSecret, s.now(), totpOpts); !ok || len(code) != 6 {
 		e.Outcome = outcome(ResultFailure, "INVALID_CREDENTIALS")
@@ -143,7 +143,7 @@ func (s *Server) submitMFA(w http.ResponseWriter, r *http.Request) {
 
 func signOnPolicy(u *User, sessionID string, o Outcome) Event {
 	return Event{EventType: "policy.evaluate_sign_on", DisplayMessage: "Evaluation of sign-on policy", Actor: userActor(u), Outcome: o,
-		AuthenticationContext: AuthenticationContext{ExternalSessionID: sessionID}}
+		AuthenticationContext: AuthenticationContext{ExternalSessionID: ExternalID(sessionID)}}
 }
 
 // startSession signs u in on this browser and sends it on to where it was

@@ -53,7 +53,7 @@ func TestSignInSaysWhatWentWrong(t *testing.T) {
 		t.Fatalf("the right code leads to %s, sid %q", resp.Request.URL, b.sid())
 	}
 	starts := l.events("user.session.start")
-	if e := starts[len(starts)-1]; e.Outcome.Result != ResultSuccess || e.AuthenticationContext.ExternalSessionID != b.sid() {
+	if e := starts[len(starts)-1]; e.Outcome.Result != ResultSuccess || e.AuthenticationContext.ExternalSessionID != ExternalID(b.sid()) {
 		t.Fatalf("the sign-in logged as %+v", e)
 	}
 }
@@ -137,7 +137,7 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	if resp, _ := again.get("/app/UserHome"); resp.Request.URL.Path != "/login" {
 		t.Fatalf("a signed-out cookie reaches %s", resp.Request.URL)
 	}
-	if end := l.events("user.session.end"); len(end) != 1 || end[0].Outcome.Reason != "User logout" || end[0].AuthenticationContext.ExternalSessionID != sid {
+	if end := l.events("user.session.end"); len(end) != 1 || end[0].Outcome.Reason != "User logout" || end[0].AuthenticationContext.ExternalSessionID != ExternalID(sid) {
 		t.Fatalf("logged %+v", end)
 	}
 	access := l.events("user.session.access")

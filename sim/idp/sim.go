@@ -37,7 +37,7 @@ func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
 		sessions := []map[string]any{}
 		for _, u := range s.users {
 			for _, ss := range s.sessionsOf(u) {
-				sessions = append(sessions, map[string]any{"id": ss.ID, "user": u.Login, "createdAt": apiTime(ss.Created),
+				sessions = append(sessions, map[string]any{"id": ss.ID, "externalId": ExternalID(ss.ID), "user": u.Login, "createdAt": apiTime(ss.Created),
 					"ip": ss.IP, "userAgent": ss.UserAgent, "mfa": ss.MFA,
 					"lastSeenAt": apiTime(ss.LastSeen), "lastSeenIp": ss.LastIP, "lastSeenUserAgent": ss.LastUserAgent})
 			}

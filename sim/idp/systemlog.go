@@ -97,6 +97,9 @@ func (s *Server) record(v *visit, e Event) { s.recordAt(v, e, s.now()) }
 // recordAt keeps an event as published at a given time: the sign-ins of
 // sessions a story opened before the lab started.
 func (s *Server) recordAt(v *visit, e Event, at time.Time) {
+	if v.platform {
+		return
+	}
 	e.UUID = uuid.NewString()
 	e.Published = at.UTC().Format("2006-01-02T15:04:05.000Z")
 	e.Version = "0"
@@ -148,5 +151,5 @@ func appTarget(a *App) Target {
 // sessionEvent is an event the session's user did in it.
 func sessionEvent(ss *Session, eventType, message string, o Outcome) Event {
 	return Event{EventType: eventType, DisplayMessage: message, Actor: userActor(ss.User), Outcome: o,
-		AuthenticationContext: AuthenticationContext{ExternalSessionID: ss.ID}}
+		AuthenticationContext: AuthenticationContext{ExternalSessionID: ExternalID(ss.ID)}}
 }

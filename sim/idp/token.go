@@ -96,7 +96,7 @@ func (s *Server) issueTokens(w http.ResponseWriter, r *http.Request, v *visit, g
 		{"app.oauth2.token.grant.id_token", "OIDC id token is granted"},
 	} {
 		s.record(v, Event{EventType: kind.eventType, DisplayMessage: kind.message, Actor: appActor(g.app), Outcome: success(),
-			AuthenticationContext: AuthenticationContext{ExternalSessionID: ss.ID},
+			AuthenticationContext: AuthenticationContext{ExternalSessionID: ExternalID(ss.ID)},
 			Target:                []Target{userTarget(ss.User), appTarget(g.app)}})
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -108,7 +108,7 @@ func (s *Server) issueTokens(w http.ResponseWriter, r *http.Request, v *visit, g
 func (s *Server) tokenFailed(v *visit, actor Actor, ss *Session, reason string) {
 	e := Event{EventType: "app.oauth2.token.grant", DisplayMessage: "OAuth2 token request", Actor: actor, Outcome: outcome(ResultFailure, reason)}
 	if ss != nil {
-		e.AuthenticationContext.ExternalSessionID = ss.ID
+		e.AuthenticationContext.ExternalSessionID = ExternalID(ss.ID)
 		e.Target = []Target{userTarget(ss.User)}
 	}
 	s.record(v, e)
