@@ -29,7 +29,9 @@ func init() {
 //	                           replayed from here with the same UA, is refused
 //
 // Both read the IdP at -endpoint with the lab's simulator key
-// (CLOUDSIM_KEY); bound opens its own session on that channel and ends it
+// (CLOUDSIM_KEY), which their replays carry too, so that the IdP judges
+// them as any request and leaves them out of the System Log the trainee
+// investigates; bound opens its own session on that channel and ends it
 // afterwards, so it never hands anyone a working session.
 func probeIdP(args []string) int {
 	if len(args) < 1 || (args[0] != "revoked" && args[0] != "bound") {
@@ -146,6 +148,8 @@ func (p *idpProbe) replay(id, ua string) (bool, error) {
 	req, _ := http.NewRequest(http.MethodGet, p.endpoint+"/app/UserHome", nil)
 	req.AddCookie(&http.Cookie{Name: idp.SessionCookie, Value: id})
 	req.Header.Set("User-Agent", ua)
+	// The platform's own request: judged as a thief's, logged nowhere.
+	req.Header.Set(labkit.SimKeyHeader, p.key)
 	hc := *p.hc
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(req)

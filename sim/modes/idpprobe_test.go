@@ -18,7 +18,14 @@ const (
 
 func probeIdPLab(t *testing.T) (*idpProbe, func(method, path, body string) int) {
 	t.Helper()
-	_, hs := idpServer(t, `
+	p, admin, _ := probeIdPLabServer(t)
+	return p, admin
+}
+
+// probeIdPLabServer is probeIdPLab with the IdP itself, to read its log.
+func probeIdPLabServer(t *testing.T) (*idpProbe, func(method, path, body string) int, *idp.Server) {
+	t.Helper()
+	s, hs := idpServer(t, `
 org: Acme
 users:
   - {login: ken@acme.example, password: pw-ken-1234, admin: true}
@@ -27,7 +34,8 @@ sessions:
   - {id: `+laptopSession+`, user: ken@acme.example, ip: 10.20.4.31, mfa: true}
   - {id: `+phoneSession+`, user: ken@acme.example, ip: 10.20.9.8, mfa: true}
 `)
-	return probeIdPLabAt(t, hs.URL)
+	p, admin := probeIdPLabAt(t, hs.URL)
+	return p, admin, s
 }
 
 // idpServer serves the identity provider a world describes for the
@@ -72,7 +80,7 @@ func TestIdPProbeRevoked(t *testing.T) {
 	if ok, why, err := p.revoked(both); ok || err != nil || !strings.Contains(why, "2 of the 2 sessions") {
 		t.Fatalf("before: %t %q %v", ok, why, err)
 	}
-	if code := admin("DELETE", "/api/v1/sessions/"+laptopSession, ""); code != 204 {
+	if code := admin("DELETE", "/api/v1/sessions/"+idp.ExternalID(laptopSession), ""); code != 204 {
 		t.Fatalf("end one: %d", code)
 	}
 	if ok, why, _ := p.revoked(both); ok || !strings.Contains(why, "1 of the 2") {
@@ -96,15 +104,23 @@ func TestIdPProbeRevoked(t *testing.T) {
 // sessions are bound to their device; the probe's own session is ended
 // either way.
 func TestIdPProbeBound(t *testing.T) {
-	p, admin := probeIdPLab(t)
+	p, admin, s := probeIdPLabServer(t)
+	logged := len(s.Events())
 	if ok, why, err := p.bound("ken@acme.example", "10.20.4.31", "Mozilla/5.0 Test"); ok || err != nil || !strings.Contains(why, "signed in") {
 		t.Fatalf("before: %t %q %v", ok, why, err)
+	}
+	if now := len(s.Events()); now != logged {
+		t.Errorf("the check's replay is in the System Log: %d events, %d before", now, logged)
 	}
 	if code := admin("POST", "/api/v1/policies/session", `{"bindToDevice": true}`); code != 200 {
 		t.Fatalf("policy: %d", code)
 	}
+	logged = len(s.Events()) // the admin's change of policy is logged, as it should be
 	if ok, why, err := p.bound("ken@acme.example", "10.20.4.31", "Mozilla/5.0 Test"); !ok || err != nil {
 		t.Fatalf("after: %t %q %v", ok, why, err)
+	}
+	if now := len(s.Events()); now != logged {
+		t.Errorf("the refused replay is in the System Log: %d events, want %d", now, logged)
 	}
 	if _, _, err := p.bound("nobody@acme.example", "10.20.4.31", "x"); err == nil {
 		t.Error("a session for no one")
