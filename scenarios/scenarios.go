@@ -13,7 +13,7 @@ import (
 	"io/fs"
 )
 
-//go:embed */scenario.yaml */text.*.yaml */solution.yaml */README*.md
+//go:embed */scenario.yaml */text.*.yaml */solution.yaml */README*.md stolen-session/files
 var files embed.FS
 
 // Files returns the catalogue: one directory per scenario.

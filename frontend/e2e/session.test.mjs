@@ -41,6 +41,12 @@ test('Stolen Session in the browser: the laptop through the implant, the replay 
   await tpage.keyboard.type(`{ echo "$IMPLANT_KEY"; echo 'ls .config/google-chrome/Default'; } | nc -N "$LAPTOP" 4444\n`)
   await tpage.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('Bookmarks'), null, { timeout: 30000 })
   assert.match(await tpage.evaluate(rows), /Cookies/)
+  // The session is in the browser's files alone: the settings the laptop
+  // started from are gone, and its first process's environment has none.
+  await tpage.keyboard.type('clear\n')
+  await tpage.keyboard.type(`{ echo "$IMPLANT_KEY"; echo 'echo "left: $(ls /var/tmp | wc -l) env: $(grep -ac sid /proc/1/environ)"'; } | nc -N "$LAPTOP" 4444\n`)
+  await tpage.waitForFunction(() => /left: \d+ env: \d+/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), null, { timeout: 30000 })
+  assert.match(await tpage.evaluate(rows), /left: 0 env: 0/)
 
   // The System Log, as the security team: the laptop's session is used
   // from outside 10.20.0.0/16 once the intruder replays it, about 45 s in.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sakimori/sakimori/sim/labkit"
@@ -25,7 +26,13 @@ func serveImplant(ctx context.Context, ln net.Listener, key string) error {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			return ctx.Err()
+			if ctx.Err() != nil {
+				return nil
+			}
+			// Out of file descriptors, say: wait, and answer the next one.
+			labkit.Logger.Warn("implant: accept", "err", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		select {
 		case slots <- struct{}{}:
@@ -53,6 +60,11 @@ func implantShell(ctx context.Context, conn net.Conn, key string) {
 	ctx, cancel := context.WithTimeout(ctx, implantSession)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc")
+	// The time limit ends everything the shell started, not the shell
+	// alone: what it left running would hold the socket and the host's
+	// process ids.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	// The socket itself is the shell's input and output, as a real bind
 	// shell's is: no copying in between, so the shell's exit closes it.
 	tcp, ok := conn.(*net.TCPConn)

@@ -1,8 +1,10 @@
 package modes
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -12,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -25,7 +26,7 @@ func init() {
 	labkit.Register("laptop", runLaptop)
 }
 
-// laptopProfile is LAPTOP_PROFILE: a person's browser profile as a
+// laptopProfile is the laptop's settings file: a person's browser profile as a
 // stealer finds it on their Linux laptop, and how they use it.
 type laptopProfile struct {
 	// Dir is the profile's folder under HOME: Chrome's
@@ -63,41 +64,53 @@ type laptopBrowse struct {
 	Profile   string `json:"profile"` // the profile's folder, filled in
 }
 
-// runLaptop writes the profile, then becomes the laptop's running
-// programs with an environment holding nothing the profile does: an
-// intruder on the laptop finds the session in the browser's files,
-// encrypted, not in a process's environment. What runs is the person's
-// browsing and, when IMPLANT_KEY is set, the malware that let the
-// intruder in (implant.go).
+// runLaptop writes the profile, then runs the laptop's programs: the
+// person's browsing and, when IMPLANT_KEY is set, the malware that let the
+// intruder in (implant.go). The profile comes from a file the host starts
+// with (-profile), removed once read, so that an intruder on the laptop
+// finds the session only in the browser's files, encrypted: not in the
+// settings file, and not in any process's environment, where the engine's
+// init process would keep it.
 func runLaptop(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("laptop", flag.ContinueOnError)
-	serve := fs.Bool("serve", false, "run the laptop's programs (after the profile is written)")
+	from := fs.String("profile", "", "the profile's settings file, removed once read")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *serve {
-		return serveLaptop(ctx)
-	}
-	text, err := labkit.Setting("LAPTOP_PROFILE")
+	b, err := readProfile(*from)
 	if err != nil {
 		return err
 	}
-	browse, err := writeProfile(text, os.Getenv("HOME"), time.Now())
-	if err != nil {
-		return err
-	}
-	spec, _ := json.Marshal(browse)
-	env := []string{"LAPTOP_BROWSE=" + string(spec)}
-	for _, k := range []string{"PATH", "HOME", "LANG", "IMPLANT_KEY"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
+	return serveLaptop(ctx, b)
+}
+
+// readProfile writes the profile from its settings file, which it then
+// removes, or says how the person browses on a host already set up (the
+// host restarted: the file is gone, the profile is there).
+func readProfile(from string) (laptopBrowse, error) {
+	home := os.Getenv("HOME")
+	done := filepath.Join(home, ".laptop-browse.json")
+	text, err := os.ReadFile(from)
+	if errors.Is(err, os.ErrNotExist) {
+		var b laptopBrowse
+		data, err := os.ReadFile(done)
+		if err != nil {
+			return b, fmt.Errorf("laptop: no profile at %s, and none written before: %w", from, err)
 		}
+		return b, json.Unmarshal(data, &b)
 	}
-	self, err := os.Executable()
 	if err != nil {
-		return err
+		return laptopBrowse{}, err
 	}
-	return syscall.Exec(self, []string{filepath.Base(self), "laptop", "-serve"}, env)
+	b, err := writeProfile(string(text), home, time.Now())
+	if err != nil {
+		return laptopBrowse{}, err
+	}
+	if err := os.Remove(from); err != nil {
+		return laptopBrowse{}, fmt.Errorf("laptop: the profile's settings must not stay readable: %w", err)
+	}
+	data, _ := json.Marshal(b)
+	return b, os.WriteFile(done, data, 0o600)
 }
 
 // writeProfile writes the profile's files under home and says how the
@@ -105,10 +118,10 @@ func runLaptop(ctx context.Context, args []string) error {
 func writeProfile(text, home string, now time.Time) (laptopBrowse, error) {
 	var p laptopProfile
 	if err := yaml.Unmarshal([]byte(text), &p); err != nil {
-		return laptopBrowse{}, fmt.Errorf("LAPTOP_PROFILE: %v", err)
+		return laptopBrowse{}, fmt.Errorf("laptop profile: %v", err)
 	}
 	if p.Dir == "" || !filepath.IsLocal(p.Dir) || home == "" {
-		return laptopBrowse{}, fmt.Errorf("LAPTOP_PROFILE: dir %q must be a folder under HOME", p.Dir)
+		return laptopBrowse{}, fmt.Errorf("laptop profile: dir %q must be a folder under HOME", p.Dir)
 	}
 	dir := filepath.Join(home, p.Dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -116,9 +129,9 @@ func writeProfile(text, home string, now time.Time) (laptopBrowse, error) {
 	}
 	var cookies []browserdata.Cookie
 	for _, c := range p.Cookies {
-		ago, err := labkit.Ago(orDefault(c.Ago, "1h"))
+		ago, err := labkit.Ago(cmp.Or(c.Ago, "1h"))
 		if err != nil {
-			return laptopBrowse{}, fmt.Errorf("LAPTOP_PROFILE: cookie %s: %v", c.Name, err)
+			return laptopBrowse{}, fmt.Errorf("laptop profile: cookie %s: %v", c.Name, err)
 		}
 		set := now.Add(-ago)
 		bc := browserdata.Cookie{Host: c.Host, Name: c.Name, Value: c.Value, Path: c.Path, HTTPOnly: c.HTTPOnly, Secure: c.Secure,
@@ -126,7 +139,7 @@ func writeProfile(text, home string, now time.Time) (laptopBrowse, error) {
 		if c.Expires != "" {
 			life, err := labkit.Ago(c.Expires)
 			if err != nil {
-				return laptopBrowse{}, fmt.Errorf("LAPTOP_PROFILE: cookie %s: %v", c.Name, err)
+				return laptopBrowse{}, fmt.Errorf("laptop profile: cookie %s: %v", c.Name, err)
 			}
 			bc.Expires = set.Add(life)
 		}
@@ -146,32 +159,25 @@ func writeProfile(text, home string, now time.Time) (laptopBrowse, error) {
 	return p.Browse, nil
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func serveLaptop(ctx context.Context) error {
-	var b laptopBrowse
-	if err := json.Unmarshal([]byte(os.Getenv("LAPTOP_BROWSE")), &b); err != nil {
-		return fmt.Errorf("LAPTOP_BROWSE: %v", err)
-	}
+func serveLaptop(ctx context.Context, b laptopBrowse) error {
 	if key := os.Getenv("IMPLANT_KEY"); key != "" {
 		ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", ":4444")
 		if err != nil {
 			return err
 		}
-		go func() { _ = serveImplant(ctx, ln, key) }()
+		go func() {
+			if err := serveImplant(ctx, ln, key); err != nil {
+				labkit.Logger.Error("the implant stopped", "err", err)
+			}
+		}()
 	}
 	if b.Dashboard == "" {
 		<-ctx.Done()
 		return nil
 	}
-	every, err := labkit.Ago(orDefault(b.Every, "90s"))
+	every, err := labkit.Ago(cmp.Or(b.Every, "90s"))
 	if err != nil {
-		return fmt.Errorf("LAPTOP_BROWSE: every: %v", err)
+		return fmt.Errorf("laptop profile: every: %v", err)
 	}
 	signedOut := false
 	for labkit.Sleep(ctx, every) {
@@ -209,7 +215,7 @@ func browseOnce(b laptopBrowse) (bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("User-Agent", orDefault(b.UserAgent, labkit.BrowserUA))
+		req.Header.Set("User-Agent", cmp.Or(b.UserAgent, labkit.BrowserUA))
 		resp, err := hc.Do(req)
 		if err == nil {
 			resp.Body.Close()

@@ -3,6 +3,7 @@ package modes
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sakimori/sakimori/sim/browserdata"
+	"github.com/sakimori/sakimori/sim/idp"
 )
 
 // The implant answers its key with a shell, and anyone else with
@@ -56,18 +58,39 @@ api_tokens: [{name: ops, token: `+probeAdmin+`, user: ken@acme.example}]
 sessions: [{id: `+laptopSession+`, user: ken@acme.example, ip: 10.20.4.31, mfa: true}]
 `)
 	home := t.TempDir()
+	t.Setenv("HOME", home)
 	const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-	b, err := writeProfile(`
+	settings := filepath.Join(t.TempDir(), "laptop-profile.yaml")
+	if err := os.WriteFile(settings, []byte(`
 dir: .config/google-chrome/Default
 cookies:
   - {host: 127.0.0.1, name: sid, value: `+laptopSession+`, httponly: true, ago: 3h}
   - {host: .news.example, name: prefs, value: dark, ago: 40d, expires: 365d}
 bookmarks: [{name: Acme CI, url: "http://ci/"}]
 browse: {dashboard: "`+hs.URL+`/app/UserHome", every: 1m, user_agent: "`+ua+`"}
-`, home, time.Now())
+`), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	b, err := readProfile(settings)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The settings, with the session in the clear, are gone once read; a
+	// restarted host finds how to browse without them.
+	if _, err := os.Stat(settings); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the profile's settings are still there: %v", err)
+	}
+	if again, err := readProfile(settings); err != nil || again != b {
+		t.Errorf("after a restart: %+v, %v", again, err)
+	}
+	if _, err := readProfile(filepath.Join(t.TempDir(), "none.yaml")); err != nil {
+		t.Errorf("a restart reads what was written: %v", err)
+	}
+	t.Setenv("HOME", t.TempDir())
+	if _, err := readProfile(filepath.Join(t.TempDir(), "none.yaml")); err == nil {
+		t.Error("a laptop with no profile at all started")
+	}
+	t.Setenv("HOME", home)
 	dir := filepath.Join(home, ".config/google-chrome/Default")
 	if b.Profile != dir {
 		t.Errorf("profile at %s", b.Profile)
@@ -84,7 +107,7 @@ browse: {dashboard: "`+hs.URL+`/app/UserHome", every: 1m, user_agent: "`+ua+`"}
 	}
 	seen := false
 	for _, e := range s.Events() {
-		if e.EventType == "user.session.access" && e.Client.UserAgent.RawUserAgent == ua && e.AuthenticationContext.ExternalSessionID == laptopSession {
+		if e.EventType == "user.session.access" && e.Client.UserAgent.RawUserAgent == ua && e.AuthenticationContext.ExternalSessionID == idp.ExternalID(laptopSession) {
 			seen = true
 		}
 	}
