@@ -2,6 +2,7 @@ package modes
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -69,7 +70,7 @@ func newMarket(text string, now time.Time) (http.Handler, error) {
 		if !packName.MatchString(p.Name) || files[p.Name] != nil {
 			return nil, fmt.Errorf("STEALER_MARKET: pack %q needs a name of its own in lower case", p.Name)
 		}
-		back, err := labkit.Ago(orDefault(p.Ago, "1d"))
+		back, err := labkit.Ago(cmp.Or(p.Ago, "1d"))
 		if err != nil {
 			return nil, fmt.Errorf("STEALER_MARKET: pack %s: %v", p.Name, err)
 		}

@@ -9,12 +9,14 @@ package stealerlogs
 
 import (
 	"archive/tar"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +56,10 @@ func (d Dump) Machines(ago func(string) (time.Duration, error)) ([]Machine, []ti
 	var ms []Machine
 	var at []time.Time
 	for _, m := range d.Planted {
-		back, err := ago(orDefault(m.Ago, "0s"))
+		if !word.MatchString(m.Country) || !word.MatchString(m.Computer) {
+			return nil, nil, fmt.Errorf("planted machine %q of %q: a country and a computer name are letters, digits and dashes", m.Computer, m.Country)
+		}
+		back, err := ago(cmp.Or(m.Ago, "0s"))
 		if err != nil {
 			return nil, nil, fmt.Errorf("planted machine %s: %v", m.Computer, err)
 		}
@@ -75,6 +80,10 @@ func (d Dump) Machines(ago func(string) (time.Duration, error)) ([]Machine, []ti
 	}
 	return outM, outT, nil
 }
+
+// word is what a folder name's parts may be, so a pack never names a
+// path outside its own folders.
+var word = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 
 // folder is a machine's folder name, RedLine's: country, machine id, date.
 func folder(m Machine, at time.Time) string {
@@ -123,7 +132,7 @@ func passwords(m Machine) string {
 	var b strings.Builder
 	for _, c := range m.Accounts {
 		fmt.Fprintf(&b, "URL: %s\r\nUsername: %s\r\nPassword: %s\r\nApplication: %s\r\n===============\r\n",
-			c.URL, c.Username, c.Password, orDefault(c.Application, "Google_[Chrome]_Default"))
+			c.URL, c.Username, c.Password, cmp.Or(c.Application, "Google_[Chrome]_Default"))
 	}
 	return b.String()
 }
@@ -131,11 +140,4 @@ func passwords(m Machine) string {
 func seed(s string) (uint64, uint64) {
 	sum := sha256.Sum256([]byte("sakimori/stealerlogs/" + s))
 	return binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16])
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

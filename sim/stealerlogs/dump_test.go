@@ -63,7 +63,10 @@ func TestThePackIsAHaystackWithTheNeedle(t *testing.T) {
 	if !strings.Contains(string(info), "IP: 203.0.113.77\r\n") || !strings.Contains(string(info), "MachineName: DESKTOP-KENJI01") {
 		t.Errorf("its user information:\n%s", info)
 	}
-	if err := (Dump{Planted: []Machine{{Ago: "soon"}}}).WriteTarGz(&bytes.Buffer{}, ago); err == nil {
+	if err := (Dump{Planted: []Machine{{Country: "JP", Computer: "PC-1", Ago: "soon"}}}).WriteTarGz(&bytes.Buffer{}, ago); err == nil {
 		t.Error("a machine taken at no time")
+	}
+	if err := (Dump{Planted: []Machine{{Country: "JP", Computer: "../../etc"}}}).WriteTarGz(&bytes.Buffer{}, ago); err == nil {
+		t.Error("a machine named as a path")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -42,7 +43,8 @@ type Role struct {
 	// Owner owns Database (and so what Data creates).
 	Owner bool `yaml:"owner"`
 	// Allow lists the networks (CIDR, or one address) it may sign in
-	// from; empty, anywhere: the warehouse's network policy, written to
+	// from, as the server sees them: lab addresses (${host.NAME}), not a
+	// story's; empty, anywhere. The warehouse's network policy, written to
 	// pg_hba.conf.
 	Allow []string `yaml:"allow"`
 }
@@ -69,8 +71,8 @@ func ParseWorld(text string) (*World, error) {
 	owners := 0
 	seen := map[string]bool{"postgres": true}
 	for _, r := range w.Roles {
-		if !identifier.MatchString(r.Name) || seen[r.Name] {
-			return nil, fmt.Errorf("WAREHOUSE: role %q needs a lower-case SQL name of its own (not postgres)", r.Name)
+		if !identifier.MatchString(r.Name) || seen[r.Name] || r.Name == "all" || r.Name == "public" || strings.HasPrefix(r.Name, "pg_") {
+			return nil, fmt.Errorf("WAREHOUSE: role %q needs a lower-case SQL name of its own (not postgres, all, public or pg_…)", r.Name)
 		}
 		seen[r.Name] = true
 		if r.Password == "" {

@@ -59,6 +59,8 @@ func (w *World) HBA() string {
 func (w *World) Setup() string {
 	var b strings.Builder
 	b.WriteString("\\set ON_ERROR_STOP on\n")
+	// The setup's passwords stay out of the server's log, which trainees read.
+	b.WriteString("SET log_statement = 'none';\n")
 	owner := ""
 	for _, r := range w.Roles {
 		fmt.Fprintf(&b, "CREATE ROLE %s LOGIN PASSWORD %s;\n", ident(r.Name), literal(r.Password))
@@ -72,6 +74,7 @@ func (w *World) Setup() string {
 		fmt.Fprintf(&b, "GRANT CONNECT ON DATABASE %s TO %s;\n", ident(w.Database), ident(r.Name))
 	}
 	fmt.Fprintf(&b, "\\connect %s\n", ident(w.Database))
+	b.WriteString("SET log_statement = 'none';\n")
 	fmt.Fprintf(&b, "SET ROLE %s;\n", ident(owner))
 	b.WriteString(w.Data)
 	b.WriteString("\n")

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/netip"
@@ -54,17 +55,17 @@ func History(r io.Reader, show func(string) string) (logins, queries []map[strin
 		switch {
 		case authorized.MatchString(l.Message):
 			m := authorized.FindStringSubmatch(l.Message)
-			app := orDefault(between(l.Message, "application_name=", " "), "OTHER")
+			app := cmp.Or(between(l.Message, "application_name=", " "), "OTHER")
 			apps[l.SessionID] = app
 			logins = append(logins, login(at, m[1], ip, app, l.SessionID, ""))
 		case l.Severity == "FATAL" && refused.MatchString(l.Message):
-			logins = append(logins, login(at, orDefault(l.User, userIn(l.Message)), ip, orDefault(l.App, "OTHER"), l.SessionID, l.Message))
+			logins = append(logins, login(at, cmp.Or(l.User, userIn(l.Message)), ip, cmp.Or(l.App, "OTHER"), l.SessionID, l.Message))
 		case strings.HasPrefix(l.Message, "statement: "):
 			queries = append(queries, map[string]any{
 				"EventTime": at, "QUERY_ID": l.SessionID + "/" + at, "QUERY_TEXT": strings.TrimPrefix(l.Message, "statement: "),
 				"QUERY_TYPE":    queryType(strings.TrimPrefix(l.Message, "statement: ")),
 				"DATABASE_NAME": l.Database, "USER_NAME": l.User, "CLIENT_IP": ip, "SESSION_ID": l.SessionID,
-				"REPORTED_CLIENT_TYPE": orDefault(apps[l.SessionID], "OTHER"), "START_TIME": at,
+				"REPORTED_CLIENT_TYPE": cmp.Or(apps[l.SessionID], "OTHER"), "START_TIME": at,
 			})
 		}
 	}
@@ -129,11 +130,4 @@ func between(s, from, to string) string {
 // userIn reads the user a refusal names: `… user "svc_reporting" …`.
 func userIn(msg string) string {
 	return between(msg, `user "`, `"`)
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -13,13 +13,19 @@ import (
 	"time"
 )
 
-// Run makes the server in dir, unless a restarted host already has it,
+// Run makes the server in dir, unless a restarted host already has it made,
 // and runs it until ctx ends; the server's own output goes to out. It
 // runs as the server's account (postgres), with PostgreSQL's programs on
 // PATH. A new server is loaded listening on its socket alone, so no one
 // on the lab's network meets it half made.
 func (w *World) Run(ctx context.Context, dir string, out io.Writer) error {
-	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+	loaded := filepath.Join(dir, "sakimori-loaded")
+	if _, err := os.Stat(loaded); errors.Is(err, os.ErrNotExist) {
+		// Made afresh: a setup cut short (the host restarted in the middle)
+		// must not leave a server without its roles and data.
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
 		if err := w.initialise(ctx, dir, out); err != nil {
 			return err
 		}
@@ -31,6 +37,9 @@ func (w *World) Run(ctx context.Context, dir string, out io.Writer) error {
 		_ = setup.Process.Signal(syscall.SIGINT)
 		<-done
 		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(loaded, nil, 0o600); err != nil {
 			return err
 		}
 	}

@@ -53,14 +53,14 @@ func TestSetupQuotesAndRunsTheDataAsTheOwner(t *testing.T) {
 		`CREATE ROLE "dw_owner" LOGIN PASSWORD 'own''er pw';`,
 		`CREATE DATABASE "shop" OWNER "dw_owner";`,
 		`REVOKE ALL ON DATABASE "shop" FROM PUBLIC;`,
-		"\\connect \"shop\"\nSET ROLE \"dw_owner\";\nCREATE TABLE customers",
+		"\\connect \"shop\"\nSET log_statement = 'none';\nSET ROLE \"dw_owner\";\nCREATE TABLE customers",
 	} {
 		if !strings.Contains(sql, want) {
 			t.Errorf("setup lacks %q:\n%s", want, sql)
 		}
 	}
-	if !strings.HasPrefix(sql, "\\set ON_ERROR_STOP on\n") {
-		t.Error("the setup does not stop at its first error")
+	if !strings.HasPrefix(sql, "\\set ON_ERROR_STOP on\nSET log_statement = 'none';\n") {
+		t.Error("the setup does not stop at its first error, or logs its passwords")
 	}
 }
 
@@ -68,6 +68,8 @@ func TestParseWorldRefusesWhatCannotRun(t *testing.T) {
 	for _, bad := range []string{
 		strings.Replace(world, "database: shop", "database: Shop-1", 1),
 		strings.Replace(world, "name: etl,", "name: postgres,", 1),
+		strings.Replace(world, "name: etl,", "name: all,", 1),
+		strings.Replace(world, "name: etl,", "name: pg_monitor,", 1),
 		strings.Replace(world, "name: etl,", "name: svc_reporting,", 1),
 		strings.Replace(world, "password: etl-pw", "password: ''", 1),
 		strings.Replace(world, "owner: true,", "", 1),

@@ -129,6 +129,9 @@ data: |
 			t.Errorf("the server's log lacks %s:\n%.3000s", want, log)
 		}
 	}
+	if strings.Contains(log, "analyst-pw-1") || strings.Contains(log, "owner-pw-1") {
+		t.Error("the setup's passwords are in the server's log")
+	}
 	// The histories in the common format, with the story's address.
 	logins, code := run(t, e, lab.ID, "warehouse", "sakimori-sim", "warehouse-events", "-log", "login")
 	for _, want := range []string{
