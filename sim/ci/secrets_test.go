@@ -117,19 +117,25 @@ func TestRunnerOpensHiddenVariables(t *testing.T) {
 		defer cancel()
 		r.RunJob(ctx, &j)
 	}
+	state := func(pl *Pipeline) (string, string) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return pl.Status, string(pl.Jobs[0].Trace)
+	}
 	runJob(keyBase)
-	if good.Status != "success" || !strings.Contains(string(good.Jobs[0].Trace), "4321-eulav-yek-yolped") {
-		t.Errorf("with the key: %s\n%s", good.Status, good.Jobs[0].Trace)
+	if status, trace := state(good); status != "success" || !strings.Contains(trace, "4321-eulav-yek-yolped") {
+		t.Errorf("with the key: %s\n%s", status, trace)
 	}
 	s.mu.Lock()
 	other := s.startPipeline(s.projects[0], "web")
 	s.mu.Unlock()
 	runJob(strings.Repeat("x", 64))
-	if other.Status != "failed" || !strings.Contains(string(other.Jobs[0].Trace), "cannot open the hidden variable DEPLOY_KEY") {
-		t.Errorf("with another key: %s\n%s", other.Status, other.Jobs[0].Trace)
+	if status, trace := state(other); status != "failed" || !strings.Contains(trace, "cannot open the hidden variable DEPLOY_KEY") {
+		t.Errorf("with another key: %s\n%s", status, trace)
 	}
-	if code, _ := call(t, "POST", hs.URL+"/api/v4/jobs/request", "", strings.NewReader("{}"), "Runner-Token", "runner-secret"); code != 204 || payments.Status != "pending" {
-		t.Errorf("a project without runners: %d, pipeline %s", code, payments.Status)
+	code, _ := call(t, "POST", hs.URL+"/api/v4/jobs/request", "", strings.NewReader("{}"), "Runner-Token", "runner-secret")
+	if status, _ := state(payments); code != 204 || status != "pending" {
+		t.Errorf("a project without runners: %d, pipeline %s", code, status)
 	}
 }
 
