@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,27 +25,7 @@ func TestWarehouseImage(t *testing.T) {
 	}
 	e := requireEngine(t)
 	ctx := context.Background()
-	base := labimages.WarehouseOSImage()
-	if have, _ := e.ImageHash(ctx, base.Tag()); have != base.Hash() {
-		if os.Geteuid() != 0 {
-			t.Fatal("building the warehouse needs root (debootstrap)")
-		}
-		root := filepath.Join(t.TempDir(), "rootfs")
-		if err := base.BuildRootfs(ctx, root, "", testWriter{t}); err != nil {
-			t.Fatal(err)
-		}
-		tarball, wait, err := labimages.TarRootfs(ctx, root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.ImportImage(ctx, base.Tag(), tarball, base.Hash(), base.Changes); err != nil {
-			t.Fatal(err)
-		}
-		if err := wait(); err != nil {
-			t.Fatal(err)
-		}
-		exec.Command("rm", "-rf", root).Run() // debootstrap leaves root-owned files
-	}
+	requireDebian(t, e, labimages.WarehouseOSImage(), labimages.WarehouseOSImage().Tag())
 	if have, _ := e.ImageHash(ctx, labimages.Workstation); have != labimages.WorkstationHash() {
 		t.Skip("needs the workstation image of this recipe, for psql (TestWorkstationImage makes it)")
 	}

@@ -1,10 +1,7 @@
 package docker
 
 import (
-	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,30 +18,7 @@ func TestWorkstationImage(t *testing.T) {
 		t.Skip("set SAKIMORI_TEST_WORKSTATION=1 to build and test the workstation image")
 	}
 	e := requireEngine(t)
-	ctx := context.Background()
-	if have, _ := e.ImageHash(ctx, labimages.Workstation); have != labimages.WorkstationHash() {
-		if os.Geteuid() != 0 {
-			t.Fatal("building the workstation needs root (debootstrap)")
-		}
-		root := filepath.Join(t.TempDir(), "rootfs")
-		if err := labimages.WorkstationImage().BuildRootfs(ctx, root, "", testWriter{t}); err != nil {
-			t.Fatal(err)
-		}
-		tarball, wait, err := labimages.TarRootfs(ctx, root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.ImportImage(ctx, labimages.Workstation, tarball, labimages.WorkstationHash(), labimages.WorkstationChanges); err != nil {
-			t.Fatal(err)
-		}
-		if err := wait(); err != nil {
-			t.Fatal(err)
-		}
-		exec.Command("rm", "-rf", root).Run() // debootstrap leaves root-owned files
-	}
-	if have, _ := e.ImageHash(ctx, labimages.Workstation); have != labimages.WorkstationHash() {
-		t.Fatal("the imported image does not carry the recipe's hash")
-	}
+	requireDebian(t, e, labimages.WorkstationImage(), labimages.Workstation)
 	requireLabImages(t, e)
 
 	lab := webLab(t, "x")
