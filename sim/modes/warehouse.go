@@ -15,6 +15,32 @@ import (
 func init() {
 	labkit.Register("warehouse", runWarehouse)
 	labkit.Register("warehouse-events", func(_ context.Context, args []string) error { return exit(runWarehouseEvents(args)) })
+	labkit.Register("warehouse-cert", func(_ context.Context, args []string) error { return runWarehouseCert(args) })
+}
+
+// runWarehouseCert enrols this host for a role's second factor: its
+// client certificate and key, and the authority, in ~/.postgresql where
+// psql finds them. The authority is made from WAREHOUSE_AUTHENTICATOR,
+// the warehouse's own secret.
+func runWarehouseCert(args []string) error {
+	fs := flag.NewFlagSet("warehouse-cert", flag.ContinueOnError)
+	role := fs.String("role", "", "the role the certificate is for")
+	dir := fs.String("dir", filepath.Join(os.Getenv("HOME"), ".postgresql"), "where to write it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *role == "" {
+		return fmt.Errorf("warehouse-cert: -role is needed")
+	}
+	secret, err := labkit.Setting("WAREHOUSE_AUTHENTICATOR")
+	if err != nil {
+		return err
+	}
+	a, err := warehouse.NewAuthority(secret)
+	if err != nil {
+		return err
+	}
+	return a.Enrol(*role, *dir)
 }
 
 // runWarehouse makes and runs the warehouse of WAREHOUSE, in a
@@ -57,7 +83,12 @@ func runWarehouseEvents(args []string) int {
 		return 2
 	}
 	defer f.Close()
-	logins, queries, err := warehouse.History(f, w.Show)
+	policies, err := warehouse.ReadPoliciesIn(*dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sakimori-sim warehouse-events:", err)
+		return 2
+	}
+	logins, queries, err := warehouse.History(f, w.Show, policies)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sakimori-sim warehouse-events:", err)
 		return 2

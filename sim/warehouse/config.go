@@ -24,8 +24,13 @@ type World struct {
 	// tables, their rows and the roles' grants.
 	Data string `yaml:"data"`
 	// Addresses maps a lab host's address to the one the histories show,
-	// as the other emulators' do, so a story's addresses stay fixed.
+	// as the other emulators' do, so a story's addresses stay fixed. The
+	// network policy is written in the story's addresses too.
 	Addresses map[string]string `yaml:"addresses"`
+	// Authenticator is the secret the second factor's issuer is made
+	// from: the certificate authority that signs users' client
+	// certificates, and the server's own certificate (see Authority).
+	Authenticator string `yaml:"authenticator"`
 }
 
 // Show is the address the histories give a lab address.
@@ -42,11 +47,18 @@ type Role struct {
 	Password string `yaml:"password"`
 	// Owner owns Database (and so what Data creates).
 	Owner bool `yaml:"owner"`
+	// Admin administers the account: it makes and alters roles and edits
+	// the network policy (security.user_policies).
+	Admin bool `yaml:"admin"`
+	// Unload lets the role copy data out to a program (COPY … TO
+	// PROGRAM), the warehouse's unload to an external stage.
+	Unload bool `yaml:"unload"`
 	// Allow lists the networks (CIDR, or one address) it may sign in
-	// from, as the server sees them: lab addresses (${host.NAME}), not a
-	// story's; empty, anywhere. The warehouse's network policy, written to
-	// pg_hba.conf.
+	// from, in the story's addresses; empty, anywhere. MFA asks for its
+	// second factor too. Both are where the network policy starts; the
+	// account's admins change it in security.user_policies.
 	Allow []string `yaml:"allow"`
+	MFA   bool     `yaml:"mfa"`
 }
 
 var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -68,7 +80,10 @@ func ParseWorld(text string) (*World, error) {
 			return nil, fmt.Errorf("WAREHOUSE: addresses: %v", err)
 		}
 	}
-	owners := 0
+	if w.Authenticator == "" {
+		return nil, fmt.Errorf("WAREHOUSE: authenticator (the second factor's secret) is missing")
+	}
+	owners, admins := 0, 0
 	seen := map[string]bool{"postgres": true}
 	for _, r := range w.Roles {
 		if !identifier.MatchString(r.Name) || seen[r.Name] || r.Name == "all" || r.Name == "public" || strings.HasPrefix(r.Name, "pg_") {
@@ -81,6 +96,9 @@ func ParseWorld(text string) (*World, error) {
 		if r.Owner {
 			owners++
 		}
+		if r.Admin {
+			admins++
+		}
 		for _, a := range r.Allow {
 			if _, err := network(a); err != nil {
 				return nil, fmt.Errorf("WAREHOUSE: role %s: allow: %v", r.Name, err)
@@ -89,6 +107,9 @@ func ParseWorld(text string) (*World, error) {
 	}
 	if owners != 1 {
 		return nil, fmt.Errorf("WAREHOUSE: one role owns the database; %d do", owners)
+	}
+	if admins > 1 {
+		return nil, fmt.Errorf("WAREHOUSE: one role at most administers the account; %d do", admins)
 	}
 	return &w, nil
 }

@@ -6,8 +6,9 @@ import (
 )
 
 // Settings are the server's settings beyond initdb's: reachable on the
-// lab's network, passwords as SCRAM, and the login and query history as
-// JSON lines in log/warehouse.json under the data folder.
+// lab's network, passwords as SCRAM, the login and query history as JSON
+// lines in log/warehouse.json under the data folder, and TLS with the
+// account's authority (see Authority).
 func Settings() string {
 	return strings.Join([]string{
 		"listen_addresses = '*'",
@@ -27,30 +28,12 @@ func Settings() string {
 		"log_statement = 'all'",
 		"log_timezone = 'UTC'",
 		"timezone = 'UTC'",
+		// TLS, and the client certificates of the second factor.
+		"ssl = on",
+		"ssl_cert_file = 'server.crt'",
+		"ssl_key_file = 'server.key'",
+		"ssl_ca_file = 'authority.crt'",
 	}, "\n") + "\n"
-}
-
-// HBA is pg_hba.conf: the server's own account on its socket; each role
-// from its allowed networks with its password, and refused from anywhere
-// else; nothing for anyone else.
-func (w *World) HBA() string {
-	var b strings.Builder
-	b.WriteString("# TYPE  DATABASE  USER  ADDRESS  METHOD\n")
-	b.WriteString("local   all       postgres         peer\n")
-	for _, r := range w.Roles {
-		if len(r.Allow) == 0 {
-			fmt.Fprintf(&b, "host    all       %s  0.0.0.0/0  scram-sha-256\n", r.Name)
-			fmt.Fprintf(&b, "host    all       %s  ::/0       scram-sha-256\n", r.Name)
-			continue
-		}
-		for _, a := range r.Allow {
-			p, _ := network(a) // ParseWorld checked it
-			fmt.Fprintf(&b, "host    all       %s  %s  scram-sha-256\n", r.Name, p)
-		}
-		fmt.Fprintf(&b, "host    all       %s  all  reject\n", r.Name)
-	}
-	b.WriteString("host    all       all   all  reject\n")
-	return b.String()
 }
 
 // Setup is the SQL that makes the roles and the database, for psql as
@@ -61,11 +44,18 @@ func (w *World) Setup() string {
 	b.WriteString("\\set ON_ERROR_STOP on\n")
 	// The setup's passwords stay out of the server's log, which trainees read.
 	b.WriteString("SET log_statement = 'none';\n")
-	owner := ""
+	owner, admin := "", ""
 	for _, r := range w.Roles {
 		fmt.Fprintf(&b, "CREATE ROLE %s LOGIN PASSWORD %s;\n", ident(r.Name), literal(r.Password))
 		if r.Owner {
 			owner = r.Name
+		}
+		if r.Admin {
+			admin = r.Name
+			fmt.Fprintf(&b, "ALTER ROLE %s CREATEROLE;\n", ident(r.Name))
+		}
+		if r.Unload {
+			fmt.Fprintf(&b, "GRANT pg_execute_server_program TO %s;\n", ident(r.Name))
 		}
 	}
 	fmt.Fprintf(&b, "CREATE DATABASE %s OWNER %s;\n", ident(w.Database), ident(owner))
@@ -75,6 +65,9 @@ func (w *World) Setup() string {
 	}
 	fmt.Fprintf(&b, "\\connect %s\n", ident(w.Database))
 	b.WriteString("SET log_statement = 'none';\n")
+	b.WriteString(w.policySetup(admin))
+	b.WriteString(usageSetup(admin))
+	b.WriteString(stageSetup)
 	fmt.Fprintf(&b, "SET ROLE %s;\n", ident(owner))
 	b.WriteString(w.Data)
 	b.WriteString("\n")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,34 +31,56 @@ type logLine struct {
 }
 
 var (
-	authorized = regexp.MustCompile(`^connection authorized: user=(\S+) database=(\S+)`)
-	refused    = regexp.MustCompile(`^(password authentication failed for user|pg_hba\.conf rejects connection for host|no pg_hba\.conf entry for host) `)
+	authorized    = regexp.MustCompile(`^connection authorized: user=(\S+) database=(\S+)`)
+	authenticated = regexp.MustCompile(`^connection authenticated: .* \(.*pg_hba\.conf:(\d+)\)$`)
+	appName       = regexp.MustCompile(`application_name=(.*?)(?: SSL enabled \(.*)?$`)
+	refused       = regexp.MustCompile(`^(password authentication failed for user|pg_hba\.conf rejects connection for host|no pg_hba\.conf entry for host) `)
 )
+
+// CheckClient is the client name the lab's checks sign in with. Their
+// tries are the platform's, not anyone's activity: the histories leave
+// them out, as the other emulators leave out what carries the lab's key.
+const CheckClient = "sakimori-check"
 
 // History reads a JSON log and returns its logins and its queries, oldest
 // first. Only what came over the network counts: the server's own setup
 // on its socket is not anyone's login. show maps a lab address to the one
-// the story gives it; nil keeps addresses as they are.
-func History(r io.Reader, show func(string) string) (logins, queries []map[string]any, err error) {
+// the story gives it; nil keeps addresses as they are. policies are the
+// pg_hba.conf files the warehouse has written, which say whether the line
+// that let a login in asked for the second factor.
+func History(r io.Reader, show func(string) string, policies Policies) (logins, queries []map[string]any, err error) {
 	if show == nil {
 		show = func(a string) string { return a }
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	apps := map[string]string{} // session → the client it reported
+	lines := map[string]int{}   // session → the pg_hba.conf line that let it in
 	for sc.Scan() {
 		var l logLine
-		if json.Unmarshal(sc.Bytes(), &l) != nil || l.RemoteHost == "" || l.RemoteHost == "[local]" {
+		if json.Unmarshal(sc.Bytes(), &l) != nil || l.RemoteHost == "" || l.RemoteHost == "[local]" || l.App == CheckClient {
 			continue
 		}
 		at := eventTime(l.Timestamp)
 		ip := show(hostOnly(l.RemoteHost))
 		switch {
+		case authenticated.MatchString(l.Message):
+			lines[l.SessionID], _ = strconv.Atoi(authenticated.FindStringSubmatch(l.Message)[1])
 		case authorized.MatchString(l.Message):
 			m := authorized.FindStringSubmatch(l.Message)
-			app := cmp.Or(between(l.Message, "application_name=", " "), "OTHER")
+			app := "OTHER"
+			if a := appName.FindStringSubmatch(l.Message); a != nil && a[1] != "" {
+				app = a[1]
+			}
+			if app == CheckClient {
+				continue
+			}
 			apps[l.SessionID] = app
-			logins = append(logins, login(at, m[1], ip, app, l.SessionID, ""))
+			e := login(at, m[1], ip, app, l.SessionID, "")
+			if policies.secondFactor(l.Timestamp, lines[l.SessionID]) {
+				e["SECOND_AUTHENTICATION_FACTOR"] = "CLIENT_CERTIFICATE"
+			}
+			logins = append(logins, e)
 		case l.Severity == "FATAL" && refused.MatchString(l.Message):
 			logins = append(logins, login(at, cmp.Or(l.User, userIn(l.Message)), ip, cmp.Or(l.App, "OTHER"), l.SessionID, l.Message))
 		case strings.HasPrefix(l.Message, "statement: "):

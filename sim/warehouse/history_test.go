@@ -13,7 +13,18 @@ const jsonlog = `{"timestamp":"2026-12-04 21:40:00.001 UTC","user":"postgres","d
 {"timestamp":"2026-12-04 21:40:01.130 UTC","user":"analyst","dbname":"shop","pid":51,"remote_host":"10.219.0.3","remote_port":40000,"session_id":"6750c3a1.33","line_num":3,"ps":"idle","error_severity":"LOG","message":"statement: SELECT count(*) FROM customers","application_name":"psql","backend_type":"client backend","query_id":0}
 {"timestamp":"2026-12-04 21:40:02.000 UTC","user":"analyst","dbname":"shop","pid":52,"remote_host":"10.219.0.3","remote_port":40002,"session_id":"6750c3a2.34","line_num":2,"ps":"authentication","error_severity":"FATAL","state_code":"28P01","message":"password authentication failed for user \"analyst\"","detail":"Connection matched pg_hba.conf line 4","backend_type":"client backend","query_id":0}
 {"timestamp":"2026-12-04 21:40:03.000 UTC","user":"auditor","dbname":"shop","pid":53,"remote_host":"10.219.0.3","remote_port":40004,"session_id":"6750c3a3.35","line_num":2,"ps":"authentication","error_severity":"FATAL","state_code":"28000","message":"pg_hba.conf rejects connection for host \"10.219.0.3\", user \"auditor\", database \"shop\", no encryption","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:41:00.000 UTC","user":"analyst","dbname":"shop","pid":54,"remote_host":"10.219.0.4","remote_port":40010,"session_id":"6750c3e0.36","line_num":2,"ps":"authentication","error_severity":"LOG","message":"connection authenticated: identity=\"analyst\" method=scram-sha-256 (/var/lib/postgresql/lab/pg_hba.conf:3)","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:41:00.001 UTC","user":"analyst","dbname":"shop","pid":54,"remote_host":"10.219.0.4","remote_port":40010,"session_id":"6750c3e0.36","line_num":3,"ps":"authentication","error_severity":"LOG","message":"connection authorized: user=analyst database=shop application_name=DBeaver 24.0.2 - Main SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:43:00.000 UTC","user":"analyst","dbname":"shop","pid":55,"remote_host":"10.219.0.4","remote_port":40012,"session_id":"6750c3e1.37","line_num":2,"ps":"authentication","error_severity":"LOG","message":"connection authenticated: identity=\"analyst\" method=scram-sha-256 (/var/lib/postgresql/lab/pg_hba.conf:3)","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:43:00.001 UTC","user":"analyst","dbname":"shop","pid":55,"remote_host":"10.219.0.4","remote_port":40012,"session_id":"6750c3e1.37","line_num":3,"ps":"authentication","error_severity":"LOG","message":"connection authorized: user=analyst database=shop application_name=psql SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)","backend_type":"client backend","query_id":0}
 not json
+`
+
+// The pg_hba.conf files the warehouse wrote: line 3 asks for a client
+// certificate from 21:40:30 to 21:42.
+const policies = `{"at":"2026-12-04T21:00:00Z","hba":"# TYPE\nlocal all postgres peer\nhost all analyst 0.0.0.0/0 scram-sha-256\n"}
+{"at":"2026-12-04T21:40:30Z","hba":"# TYPE\nlocal all postgres peer\nhostssl all analyst 0.0.0.0/0 scram-sha-256 clientcert=verify-full\n"}
+{"at":"2026-12-04T21:42:00Z","hba":"# TYPE\nlocal all postgres peer\nhost all analyst 0.0.0.0/0 scram-sha-256\n"}
 `
 
 func TestHistoryReadsTheServersLog(t *testing.T) {
@@ -23,14 +34,24 @@ func TestHistoryReadsTheServersLog(t *testing.T) {
 		}
 		return a
 	}
-	logins, queries, err := History(strings.NewReader(jsonlog), show)
+	ps, err := ReadPolicies(strings.NewReader(policies))
+	if err != nil || len(ps) != 3 {
+		t.Fatalf("policies: %v, %v", ps, err)
+	}
+	logins, queries, err := History(strings.NewReader(jsonlog), show, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(logins) != 3 {
+	if len(logins) != 5 {
 		t.Fatalf("logins: %v", logins)
 	}
-	ok, wrong, refused := logins[0], logins[1], logins[2]
+	ok, wrong, refused, withCert, after := logins[0], logins[1], logins[2], logins[3], logins[4]
+	if withCert["SECOND_AUTHENTICATION_FACTOR"] != "CLIENT_CERTIFICATE" || withCert["REPORTED_CLIENT_TYPE"] != "DBeaver 24.0.2 - Main" {
+		t.Errorf("a sign-in by a line that asked for a certificate: %v", withCert)
+	}
+	if after["SECOND_AUTHENTICATION_FACTOR"] != nil || after["REPORTED_CLIENT_TYPE"] != "psql" {
+		t.Errorf("a sign-in after the certificate was no longer asked for: %v", after)
+	}
 	if ok["USER_NAME"] != "analyst" || ok["CLIENT_IP"] != "203.0.113.77" || ok["IS_SUCCESS"] != "YES" || ok["REPORTED_CLIENT_TYPE"] != "psql" ||
 		ok["EVENT_TIMESTAMP"] != "2026-12-04T21:40:01.123Z" || ok["FIRST_AUTHENTICATION_FACTOR"] != "PASSWORD" || ok["SECOND_AUTHENTICATION_FACTOR"] != nil {
 		t.Errorf("a sign-in: %v", ok)

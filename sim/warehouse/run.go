@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,14 +48,21 @@ func (w *World) Run(ctx context.Context, dir string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	select {
-	case err := <-done:
-		return fmt.Errorf("postgres stopped: %v", err)
-	case <-ctx.Done():
-		// Fast shutdown: sessions end, the server stops cleanly.
-		_ = server.Process.Signal(syscall.SIGINT)
-		<-done
-		return nil
+	keep := keeper{w: w, dir: dir, server: server, out: out}
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return fmt.Errorf("postgres stopped: %v", err)
+		case <-tick.C:
+			keep.tend(ctx)
+		case <-ctx.Done():
+			// Fast shutdown: sessions end, the server stops cleanly.
+			_ = server.Process.Signal(syscall.SIGINT)
+			<-done
+			return nil
+		}
 	}
 }
 
@@ -62,6 +70,7 @@ func (w *World) Run(ctx context.Context, dir string, out io.Writer) error {
 func start(dir string, out io.Writer, args ...string) (*exec.Cmd, <-chan error, error) {
 	server := exec.Command("postgres", append([]string{"-D", dir}, args...)...)
 	server.Stdout, server.Stderr = out, out
+	server.Env = serverEnv(os.Environ())
 	if err := server.Start(); err != nil {
 		return nil, nil, fmt.Errorf("starting postgres: %w", err)
 	}
@@ -88,7 +97,33 @@ func (w *World) initialise(ctx context.Context, dir string, out io.Writer) error
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "pg_hba.conf"), []byte(w.HBA()), 0o600)
+	authority, err := NewAuthority(w.Authenticator)
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	if err := authority.writeServerFiles(dir, cmp.Or(host, "warehouse")); err != nil {
+		return err
+	}
+	hba := w.HBA(w.StartPolicy())
+	if err := os.WriteFile(filepath.Join(dir, "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		return err
+	}
+	return recordPolicy(dir, time.Now(), hba)
+}
+
+// serverEnv is the server's environment: what it needs, and the unload's
+// settings (UNLOAD_…), which COPY … TO PROGRAM passes on. Not the
+// scenario's setup, whose passwords a program run by COPY could read.
+func serverEnv(env []string) []string {
+	var keep []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "PATH" || name == "HOME" || name == "LANG" || name == "TZ" || strings.HasPrefix(name, "UNLOAD_") {
+			keep = append(keep, kv)
+		}
+	}
+	return keep
 }
 
 // load waits for the server to take connections, then runs the setup.
