@@ -39,7 +39,7 @@ func (k *keeper) tend(ctx context.Context) {
 // enforce writes the policy the table holds to pg_hba.conf when it
 // differs from what the server has, and has the server read it again.
 func (k *keeper) enforce(ctx context.Context) error {
-	out, err := k.psql(ctx, nil, "-At", "-c", policyQuery)
+	out, err := k.psql(ctx, nil, "-At", "-F", fieldSep, "-c", policyQuery)
 	if err != nil {
 		return err
 	}

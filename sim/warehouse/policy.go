@@ -98,10 +98,13 @@ func (r Rule) allows(a netip.Addr) bool {
 }
 
 // policyQuery reads security.user_policies: one line a role, its name, "*"
-// for no allow-list or the list space-separated, and t or f for MFA.
+// for no allow-list or the list space-separated, and t or f for MFA, the
+// fields split by fieldSep, which no name an admin types holds.
+const fieldSep = "\x1f"
+
 const policyQuery = `SELECT user_name, coalesce(array_to_string(allowed_ip_list, ' '), '*'), mfa_required FROM security.user_policies ORDER BY user_name`
 
-// parsePolicy reads policyQuery's output (psql -At, fields split by |)
+// parsePolicy reads policyQuery's output (psql -At -F fieldSep)
 // into the policy of the world's roles. A role without a row may sign in
 // from anywhere without a second factor, as one without a policy may in a
 // cloud warehouse; rows for roles the scenario did not make are no one's.
@@ -111,7 +114,7 @@ func (w *World) parsePolicy(out string) (Policy, error) {
 		if line == "" {
 			continue
 		}
-		f := strings.Split(line, "|")
+		f := strings.Split(line, fieldSep)
 		if len(f) != 3 {
 			return nil, fmt.Errorf("security.user_policies: unreadable row %q", line)
 		}

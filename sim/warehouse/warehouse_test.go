@@ -70,7 +70,8 @@ func TestHBAIsTheNetworkPolicy(t *testing.T) {
 // without a row let in from anywhere.
 func TestThePolicyTableIsThePolicy(t *testing.T) {
 	w, _ := ParseWorld(world)
-	p, err := w.parsePolicy("dw_owner|*|f\nghost|10.0.0.0/8|t\nsvc_reporting|10.20.8.40/32 10.20.9.0/24|t\netl|*|f\n")
+	rows := strings.ReplaceAll("dw_owner|*|f\nghost|10.0.0.0/8|t\nsvc_reporting|10.20.8.40/32 10.20.9.0/24|t\netl|*|f\n", "|", fieldSep)
+	p, err := w.parsePolicy(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestThePolicyTableIsThePolicy(t *testing.T) {
 	if strings.Contains(lines, "ghost") {
 		t.Error("a row for a role the scenario never made reached pg_hba.conf")
 	}
-	if _, err := w.parsePolicy("svc_reporting|10.20.8.40/32|t|x"); err == nil {
+	if _, err := w.parsePolicy(strings.ReplaceAll("svc_reporting|10.20.8.40/32|t|x", "|", fieldSep)); err == nil {
 		t.Error("an unreadable row was taken")
 	}
 }
