@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	labkit.Register("warehouse-probe", func(_ context.Context, args []string) error { return exit(probeWarehouse(args)) })
+	labkit.Register("warehouse-probe", func(ctx context.Context, args []string) error { return exit(probeWarehouse(ctx, args)) })
 }
 
 // probeWarehouse checks a warehouse's hardening by trying what the
@@ -36,9 +36,9 @@ func init() {
 //	    (on the stage's object store) an object in B holds TEXT, read with
 //	    the key in STAGE_KEY_ID and STAGE_SECRET
 //
-// The ones on the warehouse sign in as its own account on its socket and
-// leave no statement in its log.
-func probeWarehouse(args []string) int {
+// The ones on the warehouse are sim/warehouse's checks: they sign in as
+// its own account on its socket and leave no statement in its log.
+func probeWarehouse(ctx context.Context, args []string) int {
 	if len(args) < 1 {
 		fmt.Fprintln(os.Stderr, "usage: sakimori-sim warehouse-probe sign-in|password-changed|no-unload|note-left|stage-holds ...")
 		return 2
@@ -68,11 +68,11 @@ func probeWarehouse(args []string) int {
 	case args[0] == "sign-in" && *user != "" && *passwordEnv != "" && (*want == "network" || *want == "factor"):
 		ok, why, err = refusedSignIn(*host, *database, *user, os.Getenv(*passwordEnv), *want)
 	case args[0] == "password-changed" && *user != "" && *leakedEnv != "":
-		ok, why, err = passwordChanged(*database, *user, os.Getenv(*leakedEnv))
+		ok, why, err = warehouse.PasswordChanged(ctx, *database, *user, os.Getenv(*leakedEnv))
 	case args[0] == "no-unload":
-		ok, why, err = noUnload(*database)
+		ok, why, err = warehouse.NoUnload(ctx, *database)
 	case args[0] == "note-left" && *user != "" && *contains != "":
-		ok, why, err = noteLeft(*database, *user, *contains)
+		ok, why, err = warehouse.NoteLeft(ctx, *database, *user, *contains)
 	case args[0] == "stage-holds" && *bucket != "" && *contains != "":
 		ok, why, err = stageHolds(*endpoint, *bucket, *contains)
 	default:
@@ -120,83 +120,6 @@ func refusedSignIn(host, database, user, password, want string) (bool, string, e
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	return s[strings.LastIndex(s, "\n")+1:]
-}
-
-// ownPsql runs psql on the warehouse as the server's own account, unlogged.
-func ownPsql(database, sql string) (string, error) {
-	cmd := exec.Command("psql", "-X", "-At", "-h", "/var/run/postgresql", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-f", "-")
-	cmd.Env = append(os.Environ(), "PGOPTIONS=-c log_statement=none -c log_connections=off -c log_disconnections=off")
-	cmd.Stdin = strings.NewReader(sql)
-	var out, errs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errs
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(errs.String()))
-	}
-	return out.String(), nil
-}
-
-func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
-func quoteIdent(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func passwordChanged(database, user, leaked string) (bool, string, error) {
-	if leaked == "" {
-		return false, "", fmt.Errorf("no leaked password given")
-	}
-	out, err := ownPsql(database, "SELECT coalesce(rolpassword, '') FROM pg_authid WHERE rolname = "+quoteLiteral(user)+";")
-	if err != nil {
-		return false, "", err
-	}
-	verifier := strings.TrimSpace(out)
-	if verifier == "" {
-		return true, fmt.Sprintf("%s has no password, or is gone", user), nil
-	}
-	opens, err := warehouse.PasswordOpens(verifier, leaked)
-	if err != nil {
-		return false, "", err
-	}
-	if opens {
-		return false, fmt.Sprintf("the leaked password still opens %s", user), nil
-	}
-	return true, fmt.Sprintf("the leaked password no longer opens %s", user), nil
-}
-
-// noUnload tries an unload as every role that signs in, in a transaction
-// it rolls back.
-func noUnload(database string) (bool, string, error) {
-	out, err := ownPsql(database, "SELECT rolname FROM pg_roles WHERE rolcanlogin AND NOT rolsuper ORDER BY 1;")
-	if err != nil {
-		return false, "", err
-	}
-	var can []string
-	for _, role := range strings.Fields(out) {
-		_, err := ownPsql(database, "BEGIN;\nSET LOCAL ROLE "+quoteIdent(role)+";\nCOPY (SELECT 1) TO PROGRAM 'true';\nROLLBACK;\n")
-		if err == nil {
-			can = append(can, role)
-		} else if !strings.Contains(err.Error(), "pg_execute_server_program") {
-			return false, "", err
-		}
-	}
-	if len(can) > 0 {
-		return false, "these roles can still copy data out to a program, an outside stage among them: " + strings.Join(can, ", "), nil
-	}
-	return true, "no role that signs in can copy data out to a program", nil
-}
-
-func noteLeft(database, user, text string) (bool, string, error) {
-	out, err := ownPsql(database, "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables WHERE tableowner = "+quoteLiteral(user)+" ORDER BY 1;")
-	if err != nil {
-		return false, "", err
-	}
-	for _, table := range strings.Fields(out) {
-		n, err := ownPsql(database, "SELECT count(*) FROM "+table+" t WHERE t::text LIKE "+quoteLiteral("%"+text+"%")+";")
-		if err != nil {
-			return false, "", err
-		}
-		if strings.TrimSpace(n) != "0" {
-			return true, fmt.Sprintf("%s's table %s holds the note", user, table), nil
-		}
-	}
-	return false, fmt.Sprintf("no table %s made holds %q", user, text), nil
 }
 
 func stageHolds(endpoint, bucket, text string) (bool, string, error) {

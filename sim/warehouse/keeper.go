@@ -39,7 +39,7 @@ func (k *keeper) tend(ctx context.Context) {
 // enforce writes the policy the table holds to pg_hba.conf when it
 // differs from what the server has, and has the server read it again.
 func (k *keeper) enforce(ctx context.Context) error {
-	out, err := k.psql(ctx, nil, "-At", "-F", fieldSep, "-c", policyQuery)
+	out, err := asServer(ctx, k.w.Database, nil, "-At", "-F", fieldSep, "-c", policyQuery)
 	if err != nil {
 		return err
 	}
@@ -84,20 +84,20 @@ func (k *keeper) fillViews(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := k.psql(ctx, strings.NewReader(usageLoad(logins, queries)), "-q", "-f", "-"); err != nil {
+	if _, err := asServer(ctx, k.w.Database, strings.NewReader(usageLoad(logins, queries)), "-q", "-f", "-"); err != nil {
 		return err
 	}
 	k.logged = st.Size()
 	return nil
 }
 
-// psql runs the client as the server's own account on its socket, in the
-// warehouse's database, its statements and its connection left out of the
-// log: the warehouse tending itself is no one's activity.
-func (k *keeper) psql(ctx context.Context, stdin io.Reader, args ...string) (string, error) {
+// asServer runs psql as the server's own account on its socket, in
+// database, its statements and its connection left out of the log: the
+// warehouse tending or checking itself is no one's activity.
+func asServer(ctx context.Context, database string, stdin io.Reader, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "psql", append([]string{"-X", "-h", "/var/run/postgresql", "-U", "postgres", "-d", k.w.Database, "-v", "ON_ERROR_STOP=1"}, args...)...)
+	cmd := exec.CommandContext(ctx, "psql", append([]string{"-X", "-h", "/var/run/postgresql", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1"}, args...)...)
 	cmd.Env = append(os.Environ(), "PGOPTIONS=-c log_statement=none -c log_connections=off -c log_disconnections=off")
 	cmd.Stdin = stdin
 	var out, errs bytes.Buffer
