@@ -66,7 +66,7 @@ func probeWarehouse(ctx context.Context, args []string) int {
 	var err error
 	switch {
 	case args[0] == "sign-in" && *user != "" && *passwordEnv != "" && (*want == "network" || *want == "factor"):
-		ok, why, err = refusedSignIn(*host, *database, *user, os.Getenv(*passwordEnv), *want)
+		ok, why, err = refusedSignIn(*host, *user, os.Getenv(*passwordEnv), *want)
 	case args[0] == "password-changed" && *user != "" && *leakedEnv != "":
 		ok, why, err = warehouse.PasswordChanged(ctx, *database, *user, os.Getenv(*leakedEnv))
 	case args[0] == "no-unload":
@@ -88,8 +88,10 @@ func probeWarehouse(ctx context.Context, args []string) int {
 
 // refusedSignIn signs in as the intruder did, from this host, with the
 // password and no certificate (HOME is an empty folder, so psql finds
-// none), and says whether the server refused it for the reason wanted.
-func refusedSignIn(host, database, user, password, want string) (bool, string, error) {
+// none), and says whether the server refused it for the reason wanted. It
+// asks for the checks' own database, which is not there: a sign-in that
+// works ends as soon as it is let in, and the histories leave it out.
+func refusedSignIn(host, user, password, want string) (bool, string, error) {
 	home, err := os.MkdirTemp("", "probe")
 	if err != nil {
 		return false, "", err
@@ -97,13 +99,14 @@ func refusedSignIn(host, database, user, password, want string) (bool, string, e
 	defer os.RemoveAll(home)
 	cmd := exec.Command("psql", "-X", "-w", "-c", `\q`)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "PGHOST=" + host, "PGUSER=" + user,
-		"PGDATABASE=" + database, "PGPASSWORD=" + password, "PGAPPNAME=" + warehouse.CheckClient, "PGCONNECT_TIMEOUT=10", "PGSSLMODE=require"}
+		"PGDATABASE=" + warehouse.CheckDatabase, "PGPASSWORD=" + password, "PGAPPNAME=" + warehouse.CheckClient, "PGCONNECT_TIMEOUT=10", "PGSSLMODE=require"}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if cmd.Run() == nil {
+	err = cmd.Run()
+	msg := out.String()
+	if err == nil || strings.Contains(msg, fmt.Sprintf("database %q does not exist", warehouse.CheckDatabase)) {
 		return false, fmt.Sprintf("%s signed in from here with the leaked password", user), nil
 	}
-	msg := out.String()
 	network := strings.Contains(msg, "pg_hba.conf rejects connection") || strings.Contains(msg, "no pg_hba.conf entry")
 	factor := strings.Contains(msg, "requires a valid client certificate")
 	switch {

@@ -69,8 +69,8 @@ func ParseWorld(text string) (*World, error) {
 	if err := yaml.Unmarshal([]byte(text), &w); err != nil {
 		return nil, fmt.Errorf("WAREHOUSE: %v", err)
 	}
-	if !identifier.MatchString(w.Database) {
-		return nil, fmt.Errorf("WAREHOUSE: database %q is not a lower-case SQL name", w.Database)
+	if !identifier.MatchString(w.Database) || w.Database == CheckDatabase {
+		return nil, fmt.Errorf("WAREHOUSE: database %q is not a lower-case SQL name of its own (%s is the checks')", w.Database, CheckDatabase)
 	}
 	for from, to := range w.Addresses {
 		if _, err := netip.ParseAddr(from); err != nil {

@@ -37,10 +37,17 @@ var (
 	refused       = regexp.MustCompile(`^(password authentication failed for user|pg_hba\.conf rejects connection for host|no pg_hba\.conf entry for host) `)
 )
 
-// CheckClient is the client name the lab's checks sign in with. Their
-// tries are the platform's, not anyone's activity: the histories leave
-// them out, as the other emulators leave out what carries the lab's key.
-const CheckClient = "sakimori-check"
+// CheckClient and CheckDatabase are what the lab's checks sign in with:
+// that client name, asking for a database that is not there, so that a
+// sign-in that works ends right after it is let in, and every line the
+// server logs of it, a refusal before sign-in included, names the
+// database. Their tries are the platform's, not anyone's activity: the
+// histories leave them out, as the other emulators leave out what
+// carries the lab's key.
+const (
+	CheckClient   = "sakimori-check"
+	CheckDatabase = "sakimori_check"
+)
 
 // History reads a JSON log and returns its logins and its queries, oldest
 // first. Only what came over the network counts: the server's own setup
@@ -58,7 +65,7 @@ func History(r io.Reader, show func(string) string, policies Policies) (logins, 
 	lines := map[string]int{}   // session → the pg_hba.conf line that let it in
 	for sc.Scan() {
 		var l logLine
-		if json.Unmarshal(sc.Bytes(), &l) != nil || l.RemoteHost == "" || l.RemoteHost == "[local]" || l.App == CheckClient {
+		if json.Unmarshal(sc.Bytes(), &l) != nil || l.RemoteHost == "" || l.RemoteHost == "[local]" || l.App == CheckClient || l.Database == CheckDatabase {
 			continue
 		}
 		at := eventTime(l.Timestamp)

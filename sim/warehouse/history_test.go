@@ -7,7 +7,9 @@ import (
 
 // Lines in the shape PostgreSQL 15's jsonlog writes them: the setup on
 // the socket, a sign-in with its statement, a wrong password, an address
-// the policy refuses.
+// the policy refuses, sign-ins through a line that asks for a certificate
+// and after it no longer does, and the checks' own tries, refused and let
+// in, which are no one's activity.
 const jsonlog = `{"timestamp":"2026-12-04 21:40:00.001 UTC","user":"postgres","dbname":"postgres","pid":40,"remote_host":"[local]","session_id":"6750c3a0.28","line_num":3,"ps":"idle","error_severity":"LOG","message":"statement: CREATE ROLE \"analyst\" LOGIN PASSWORD 'analyst-pw-1';","application_name":"psql","backend_type":"client backend","query_id":0}
 {"timestamp":"2026-12-04 21:40:01.123 UTC","user":"analyst","dbname":"shop","pid":51,"remote_host":"10.219.0.3","remote_port":40000,"session_id":"6750c3a1.33","line_num":2,"ps":"authentication","error_severity":"LOG","message":"connection authorized: user=analyst database=shop application_name=psql","backend_type":"client backend","query_id":0}
 {"timestamp":"2026-12-04 21:40:01.130 UTC","user":"analyst","dbname":"shop","pid":51,"remote_host":"10.219.0.3","remote_port":40000,"session_id":"6750c3a1.33","line_num":3,"ps":"idle","error_severity":"LOG","message":"statement: SELECT count(*) FROM customers","application_name":"psql","backend_type":"client backend","query_id":0}
@@ -17,6 +19,9 @@ const jsonlog = `{"timestamp":"2026-12-04 21:40:00.001 UTC","user":"postgres","d
 {"timestamp":"2026-12-04 21:41:00.001 UTC","user":"analyst","dbname":"shop","pid":54,"remote_host":"10.219.0.4","remote_port":40010,"session_id":"6750c3e0.36","line_num":3,"ps":"authentication","error_severity":"LOG","message":"connection authorized: user=analyst database=shop application_name=DBeaver 24.0.2 - Main SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)","backend_type":"client backend","query_id":0}
 {"timestamp":"2026-12-04 21:43:00.000 UTC","user":"analyst","dbname":"shop","pid":55,"remote_host":"10.219.0.4","remote_port":40012,"session_id":"6750c3e1.37","line_num":2,"ps":"authentication","error_severity":"LOG","message":"connection authenticated: identity=\"analyst\" method=scram-sha-256 (/var/lib/postgresql/lab/pg_hba.conf:3)","backend_type":"client backend","query_id":0}
 {"timestamp":"2026-12-04 21:43:00.001 UTC","user":"analyst","dbname":"shop","pid":55,"remote_host":"10.219.0.4","remote_port":40012,"session_id":"6750c3e1.37","line_num":3,"ps":"authentication","error_severity":"LOG","message":"connection authorized: user=analyst database=shop application_name=psql SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:44:00.000 UTC","user":"svc_reporting","dbname":"sakimori_check","pid":56,"remote_host":"10.219.0.3","remote_port":40020,"session_id":"6750c3e2.38","line_num":2,"ps":"authentication","error_severity":"FATAL","state_code":"28000","message":"pg_hba.conf rejects connection for host \"10.219.0.3\", user \"svc_reporting\", database \"sakimori_check\", SSL encryption","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:44:01.000 UTC","user":"svc_reporting","dbname":"sakimori_check","pid":57,"remote_host":"10.219.0.3","remote_port":40022,"session_id":"6750c3e3.39","line_num":3,"ps":"authentication","error_severity":"LOG","message":"connection authorized: user=svc_reporting database=sakimori_check application_name=sakimori-check SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)","backend_type":"client backend","query_id":0}
+{"timestamp":"2026-12-04 21:44:01.001 UTC","user":"svc_reporting","dbname":"sakimori_check","pid":57,"remote_host":"10.219.0.3","remote_port":40022,"session_id":"6750c3e3.39","line_num":4,"ps":"startup","error_severity":"FATAL","state_code":"3D000","message":"database \"sakimori_check\" does not exist","backend_type":"client backend","query_id":0}
 not json
 `
 

@@ -122,6 +122,7 @@ func TestSetupQuotesAndRunsTheDataAsTheOwner(t *testing.T) {
 func TestParseWorldRefusesWhatCannotRun(t *testing.T) {
 	for _, bad := range []string{
 		strings.Replace(world, "database: shop", "database: Shop-1", 1),
+		strings.Replace(world, "database: shop", "database: sakimori_check", 1),
 		strings.Replace(world, "name: etl,", "name: postgres,", 1),
 		strings.Replace(world, "name: etl,", "name: all,", 1),
 		strings.Replace(world, "name: etl,", "name: pg_monitor,", 1),

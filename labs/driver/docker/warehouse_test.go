@@ -168,6 +168,20 @@ data: |
 	if !strings.Contains(out, "requires a valid client certificate") {
 		t.Fatalf("analyst without a certificate once MFA is asked: %q", out)
 	}
+	// The check for the second factor, from the workstation, passes, and
+	// its try is in no history.
+	loginCount := func() int {
+		out, _ := run(t, e, lab.ID, "warehouse", "sakimori-sim", "warehouse-events", "-log", "login")
+		return strings.Count(out, `"EVENT_TYPE":"LOGIN"`)
+	}
+	before := loginCount()
+	if out, code := run(t, e, lab.ID, "workstation", "sh", "-c", "PW=analyst-pw-1 sakimori-sim warehouse-probe sign-in -host warehouse -user analyst -password-env PW -want factor"); code != 0 {
+		t.Errorf("the second factor's check: exit %d, %s", code, out)
+	}
+	time.Sleep(time.Second) // the logging collector writes behind
+	if after := loginCount(); after != before {
+		t.Errorf("the check's own sign-in is in the login history: %d logins, then %d", before, after)
+	}
 	if out, code := run(t, e, lab.ID, "workstation", "sh", "-c", "WAREHOUSE_AUTHENTICATOR=test-authenticator sakimori-sim warehouse-cert -role analyst"); code != 0 {
 		t.Fatalf("enrolling the workstation: %s", out)
 	}
